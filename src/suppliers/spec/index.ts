@@ -6,3 +6,4 @@ export * from './retry.js';
 export * from './supplier-error.js';
 export * from './supplier-spec.js';
 export * from './token-bucket.js';
+export * from './transport.js';

@@ -1,5 +1,6 @@
 import type { CardStatusValue, Clock, CstDate, CstMonth } from '../../domain/index.js';
 import type { CredentialField } from './credentials.js';
+import type { CallCounter } from './fetch-decorators.js';
 import type { SupplierError } from './supplier-error.js';
 
 /**
@@ -224,6 +225,10 @@ export interface SupplierRuntime {
   clock?: Clock;
   /** Calls per second allowed for this account (a token bucket); 0 or absent = unlimited. */
   rateLimit?: number;
+  /** Per-call timeout in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Counts every call this account makes. */
+  callCounter?: CallCounter;
 }
 
 /** A supplier type: how to describe, validate and instantiate its accounts. */
