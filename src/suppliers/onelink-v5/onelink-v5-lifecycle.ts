@@ -1,0 +1,172 @@
+import type { CardStatusValue, Clock } from '../../domain/index.js';
+import {
+  type CardRef,
+  chunk,
+  type ItemResult,
+  type LifecycleAction,
+  SupplierError,
+  unsupportedError,
+  withRetry,
+} from '../spec/index.js';
+import type { OnelinkV5Client } from './onelink-v5-client.js';
+import {
+  mapOnelinkV5Status,
+  ONELINK_V5_BATCH_LIMITS,
+  ONELINK_V5_JOB_SETTLED,
+  ONELINK_V5_SELF_SERVICE_REASON,
+  type OnelinkV5BatchOperTypes,
+  type OnelinkV5IdKind,
+  onelinkV5Error,
+} from './onelink-v5-protocol.js';
+import { itemFailed, itemId } from './onelink-v5-records.js';
+
+/** The lifecycle actions v5 offers through the batch change, and the status each lands in. */
+export const ONELINK_V5_LIFECYCLE: Partial<
+  Record<LifecycleAction, { operType: keyof OnelinkV5BatchOperTypes; landsIn: string }>
+> = {
+  pause: { operType: 'pause', landsIn: '02' },
+  resume: { operType: 'resume', landsIn: '00' },
+  activate: { operType: 'activate', landsIn: '00' },
+};
+
+export interface LifecycleTarget {
+  card: CardRef;
+  kind: OnelinkV5IdKind;
+  id: string;
+}
+
+export interface FollowOptions {
+  clock: Clock;
+  /** Wait between two `query/sim-batch-result` rounds (default 5 s). */
+  pollIntervalMs: number;
+  /** Give up following a job after this long (default 15 min): its cards fail, not retried. */
+  settleTimeoutMs: number;
+  abortSignal?: AbortSignal;
+}
+
+interface SubmittedJob {
+  jobId: string;
+  targets: LifecycleTarget[];
+  submittedAt: number;
+}
+
+/**
+ * Pauses, resumes or activates cards through `change/sim-status/batch` (100 per call), then
+ * follows every job with `query/sim-batch-result` until it settles. Cards still in their
+ * cooldown go last and wait their turn on the clock (the client waits before submitting), so a
+ * job is never refused for one locked card. Each card ends with the status it landed in or the
+ * supplier's reason for refusing it.
+ */
+export async function changeStatusInBatches(
+  client: OnelinkV5Client,
+  action: LifecycleAction,
+  targets: LifecycleTarget[],
+  options: FollowOptions,
+): Promise<{ items: ItemResult<CardStatusValue>[]; bodies: unknown[] }> {
+  const plan = ONELINK_V5_LIFECYCLE[action];
+  if (!plan) throw unsupportedError('onelink-v5', `lifecycle action "${action}"`);
+  const operType = client.batchOperTypes[plan.operType];
+  const reason = action === 'activate' ? undefined : ONELINK_V5_SELF_SERVICE_REASON;
+  const items: ItemResult<CardStatusValue>[] = [];
+  const bodies: unknown[] = [];
+  const jobs: SubmittedJob[] = [];
+
+  for (const kind of ['msisdn', 'iccid', 'imsi'] as const) {
+    const ofKind = targets
+      .filter((target) => target.kind === kind)
+      .sort((a, b) => client.cooldown.readyAt(a.id) - client.cooldown.readyAt(b.id));
+    for (const part of chunk(ofKind, ONELINK_V5_BATCH_LIMITS.changeSimStatusBatch)) {
+      try {
+        const answer = await client.changeSimStatusBatch({
+          cards: { kind, values: part.map((target) => target.id) },
+          operType,
+          reason,
+          abortSignal: options.abortSignal,
+        });
+        bodies.push(...answer.bodies);
+        jobs.push({ jobId: answer.value.jobId, targets: part, submittedAt: options.clock.now() });
+      } catch (error) {
+        if (options.abortSignal?.aborted || !SupplierError.isInstance(error)) throw error;
+        for (const target of part) items.push({ key: target.card.key, ok: false, error });
+      }
+    }
+  }
+
+  const landed = mapOnelinkV5Status(plan.landsIn);
+  for (const job of await followJobs(client, jobs, options, bodies)) {
+    const outcomes = new Map(
+      job.result.resultList.map((entry) => [itemId(entry, job.targets[0]!.kind), entry]),
+    );
+    for (const target of job.targets) {
+      const outcome = outcomes.get(target.kind === 'iccid' ? target.id.toUpperCase() : target.id);
+      if (outcome && itemFailed(outcome)) {
+        const error = onelinkV5Error(outcome.itemStatus!, outcome.itemMessage);
+        items.push({ key: target.card.key, ok: false, error });
+      } else if (outcome || job.result.jobStatus === '2') {
+        items.push({ key: target.card.key, ok: true, value: landed });
+      } else {
+        items.push({ key: target.card.key, ok: false, error: job.missingError(target) });
+      }
+    }
+  }
+  return { items, bodies };
+}
+
+type FollowedJob = SubmittedJob & {
+  result: Awaited<ReturnType<OnelinkV5Client['querySimBatchResult']>>['value'];
+  missingError: (target: LifecycleTarget) => SupplierError;
+};
+
+/** Polls every job until settled or out of time; returns each with its last result. */
+async function followJobs(
+  client: OnelinkV5Client,
+  jobs: SubmittedJob[],
+  options: FollowOptions,
+  bodies: unknown[],
+): Promise<FollowedJob[]> {
+  const done: FollowedJob[] = [];
+  let pending = jobs;
+  while (pending.length > 0) {
+    await options.clock.sleep(options.pollIntervalMs, options.abortSignal);
+    const still: SubmittedJob[] = [];
+    for (const job of pending) {
+      const answer = await withRetry(
+        () => client.querySimBatchResult({ jobId: job.jobId, abortSignal: options.abortSignal }),
+        { clock: options.clock, abortSignal: options.abortSignal },
+      );
+      bodies.push(...answer.bodies);
+      const result = answer.value;
+      const settled = ONELINK_V5_JOB_SETTLED.has(result.jobStatus ?? '');
+      const expired = options.clock.now() - job.submittedAt >= options.settleTimeoutMs;
+      if (!settled && !expired) {
+        still.push(job);
+        continue;
+      }
+      done.push({
+        ...job,
+        result,
+        missingError: () =>
+          settled
+            ? new SupplierError(
+                'supplier_rejected',
+                `onelink-v5 job ${job.jobId} ended with jobStatus ${result.jobStatus} and no outcome for this card`,
+                {
+                  supplierCode: result.jobStatus,
+                  retryable: false,
+                },
+              )
+            : // Not retryable: resubmitting could change the card twice once the job settles.
+              new SupplierError(
+                'supplier_timeout',
+                `onelink-v5 job ${job.jobId} did not settle in time`,
+                {
+                  retryable: false,
+                  details: { jobId: job.jobId },
+                },
+              ),
+      });
+    }
+    pending = still;
+  }
+  return done;
+}
