@@ -118,9 +118,9 @@ describe('OneLink v2 client: the request on the wire', () => {
       clock: new ManualClock(NOW),
     });
     expect([...client.endpoints]).toEqual(['batchquerycardinfo']);
-    const error = await client
-      .batchgprsusedbydate({ msisdns: ['1064826090232'], query_date: '20241125' })
-      .catch((caught: unknown) => caught as SupplierError);
+    const error = await failure(
+      client.batchgprsusedbydate({ msisdns: ['1064826090232'], query_date: '20241125' }),
+    );
     expect(error).toMatchObject({ code: 'config_error' });
     expect(requests).toHaveLength(0);
   });
@@ -131,9 +131,9 @@ describe('OneLink v2 client: checks before calling', () => {
     'refuses query_date %s without calling',
     async (date) => {
       const { client, simulator } = setup();
-      const error = await client
-        .batchgprsusedbydate({ msisdns: ['1064826090232'], query_date: date })
-        .catch((caught: unknown) => caught as SupplierError);
+      const error = await failure(
+        client.batchgprsusedbydate({ msisdns: ['1064826090232'], query_date: date }),
+      );
       expect(SupplierError.isInstance(error)).toBe(true);
       expect(error.code).toBe('invalid_argument');
       expect(simulator.callLog.total).toBe(0);
@@ -206,9 +206,7 @@ describe('OneLink v2 client against the simulator', () => {
 
   it('throws the mapped error of a non-"0" envelope: bad token → supplier_auth_failed', async () => {
     const { client } = setup({ password: 'wrong' });
-    const error = await client
-      .batchquerycardinfo({ msisdns: ['1064826090232'] })
-      .catch((caught: unknown) => caught as SupplierError);
+    const error = await failure(client.batchquerycardinfo({ msisdns: ['1064826090232'] }));
     expect(error).toMatchObject({
       code: 'supplier_auth_failed',
       supplierCode: '7',
@@ -224,9 +222,7 @@ describe('OneLink v2 client against the simulator', () => {
   ] as const)('turns %s into a retryable %s', async (knob, code, supplierCode) => {
     const { client, simulator } = setup();
     simulator.faults.set({ [knob]: 1 });
-    const error = await client
-      .batchquerycardinfo({ msisdns: ['1064826090232'] })
-      .catch((caught: unknown) => caught as SupplierError);
+    const error = await failure(client.batchquerycardinfo({ msisdns: ['1064826090232'] }));
     expect(error).toMatchObject({ code, retryable: true, supplierCode });
   });
 
@@ -279,3 +275,13 @@ describe('OneLink v2 client against any server speaking the documents’ answers
     });
   });
 });
+
+/** The SupplierError a call failed with (fails the test when it succeeds). */
+async function failure(call: Promise<unknown>): Promise<SupplierError> {
+  const error = await call.then(
+    () => new Error('expected the call to fail'),
+    (caught: unknown) => caught,
+  );
+  if (!SupplierError.isInstance(error)) throw error;
+  return error;
+}
