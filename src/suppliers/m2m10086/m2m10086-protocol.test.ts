@@ -20,7 +20,7 @@ const account = { partnercode: 'P001', servicecode: 'S0001' };
 describe('m2m10086 sign vectors (PROTOCOL-NOTES)', () => {
   it.each(vectors.vectors)('$name', (vector) => {
     const endpoint = vector.endpoint as M2mEndpoint;
-    const fields = vector.fields as Record<string, string>;
+    const fields = vector.fields as unknown as Record<string, string>;
     const values = M2M_SIGNED_FIELDS[endpoint].map((name) => fields[name]!);
     expect(m2mSign([vector.password, vectors.requesttime, ...values])).toBe(vector.sign);
     // The simulator's independent checker accepts the same body.
@@ -58,7 +58,10 @@ describe('m2m10086 sign vectors (PROTOCOL-NOTES)', () => {
       password: '1234ABcd12',
       clock: new ManualClock(),
     });
-    const body = client.signedBody('smsSend', vectors.vectors[3]!.fields);
+    const body = client.signedBody(
+      'smsSend',
+      vectors.vectors[3]!.fields as unknown as Record<string, string>,
+    );
     expect(Object.keys(body)).toEqual([
       'partnercode',
       'servicecode',

@@ -31,9 +31,9 @@ const STATUS_SHARES: readonly [number, string][] = [
 ];
 
 const MEALS: readonly [string, number][] = [
-  ['10M月包', 10_240],
   ['30M月包', 30_720],
   ['100M月包', 102_400],
+  ['500M月包', 512_000],
   ['1G月包', 1_048_576],
 ];
 
