@@ -1,0 +1,212 @@
+import { sql } from 'kysely';
+import { SimdockError } from '../domain/errors.js';
+import { type CardStatus, isCardStatus } from '../domain/status.js';
+import { type StoredCard, toStoredCard } from './card-rows.js';
+import {
+  type CardImportRow,
+  importCards,
+  type SupplierCardRow,
+  upsertFromSupplier,
+} from './cards-import.js';
+import {
+  type CardIdentityUpdate,
+  type CardStatusUpdate,
+  updateIdentities,
+  updateStatuses,
+} from './cards-updates.js';
+import type { StoreContext } from './store-context.js';
+import { requirePositive } from './store-sql.js';
+
+export type { StoredCard } from './card-rows.js';
+export type { CardImportRow, SupplierCardRow } from './cards-import.js';
+export type { CardIdentityUpdate, CardStatusUpdate } from './cards-updates.js';
+
+/** One row of a card's status history. */
+export interface CardStatusChange {
+  id: number;
+  cardId: number;
+  /** Epoch milliseconds. */
+  at: number;
+  status: CardStatus;
+  statusRaw: string | null;
+  /** Null when the card had no stored status before. */
+  previousStatus: CardStatus | null;
+  /** What saw the change (`sync`, `job:pause`, …). */
+  source: string;
+}
+
+/** Filters of `cards.list`. */
+export interface CardListQuery {
+  status?: CardStatus;
+  account?: string;
+  supplier?: string;
+  /** A substring (a prefix too) of any identifier; ICCID letters match in any case. */
+  search?: string;
+  limit: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** The inventory: cards, their identities and statuses. */
+export class CardsRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  /** See `importCards` in cards-import.ts: idempotent, `{inserted, existing}`. */
+  importCards(account: string, supplier: string, rows: readonly CardImportRow[]) {
+    return importCards(this.#context, account, supplier, rows);
+  }
+
+  /**
+   * See `upsertFromSupplier` in cards-import.ts: `{inserted, updated}`. Status changes are
+   * recorded in the history with `options.source` (default `sync`).
+   */
+  upsertFromSupplier(
+    account: string,
+    supplier: string,
+    cards: readonly SupplierCardRow[],
+    options: { source?: string } = {},
+  ) {
+    return upsertFromSupplier(this.#context, account, supplier, cards, options.source ?? 'sync');
+  }
+
+  /** See `updateIdentities` in cards-updates.ts: the number of cards changed. */
+  updateIdentities(updates: readonly CardIdentityUpdate[]): Promise<number> {
+    return updateIdentities(this.#context, updates);
+  }
+
+  /** See `updateStatuses` in cards-updates.ts: the number of cards changed. */
+  updateStatuses(updates: readonly CardStatusUpdate[], source: string): Promise<number> {
+    return updateStatuses(this.#context, updates, source);
+  }
+
+  /** The card, or null. */
+  async get(id: number): Promise<StoredCard | null> {
+    const row = await this.#context.db
+      .selectFrom('cards')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toStoredCard(row) : null;
+  }
+
+  /**
+   * Every card (of any account) carrying `value` as ICCID (compared upper-case), MSISDN, IMSI or
+   * IMEI, by id.
+   */
+  async findByIdentifier(value: string): Promise<StoredCard[]> {
+    const text = value.trim();
+    if (text === '') return [];
+    const rows = await this.#context.db
+      .selectFrom('cards')
+      .selectAll()
+      .where((where) =>
+        where.or([
+          where('iccid', '=', text.toUpperCase()),
+          where('msisdn', '=', text),
+          where('imsi', '=', text),
+          where('imei', '=', text),
+        ]),
+      )
+      .orderBy('id')
+      .execute();
+    return rows.map(toStoredCard);
+  }
+
+  /** The account's cards with ids above `afterId`, by id: walk a fleet in pages. */
+  async listForSync(
+    account: string,
+    options: { afterId?: number; limit: number },
+  ): Promise<StoredCard[]> {
+    const limit = requirePositive(options.limit, 'limit');
+    const rows = await this.#context.db
+      .selectFrom('cards')
+      .selectAll()
+      .where('account_id', '=', account)
+      .where('id', '>', options.afterId ?? 0)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredCard);
+  }
+
+  /** One page of cards by id; `nextCursor` is null on the last page. */
+  async list(query: CardListQuery): Promise<{ cards: StoredCard[]; nextCursor: string | null }> {
+    const limit = requirePositive(query.limit, 'limit');
+    const afterId = parseCursor(query.cursor);
+    if (query.status !== undefined && !isCardStatus(query.status)) {
+      throw new SimdockError('invalid_argument', `unknown card status "${query.status}"`);
+    }
+    const search = query.search?.trim().toUpperCase() ?? '';
+    let select = this.#context.db.selectFrom('cards').selectAll().where('id', '>', afterId);
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (query.account !== undefined) select = select.where('account_id', '=', query.account);
+    if (query.supplier !== undefined) select = select.where('supplier', '=', query.supplier);
+    if (search !== '') {
+      // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on
+      // SQLite (LIKE ignores ASCII case) and PostgreSQL (LIKE respects it).
+      const pattern = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      select = select.where((where) =>
+        where.or(
+          (['iccid', 'msisdn', 'imsi', 'imei'] as const).map(
+            (column) => sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    const rows = await select
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit).map(toStoredCard);
+    const last = page.at(-1);
+    return { cards: page, nextCursor: rows.length > limit && last ? String(last.id) : null };
+  }
+
+  /** How many cards, optionally of one account and/or status. */
+  async count(filter: { account?: string; status?: CardStatus } = {}): Promise<number> {
+    let select = this.#context.db
+      .selectFrom('cards')
+      .select((select) => select.fn.countAll<number>().as('count'));
+    if (filter.account !== undefined) select = select.where('account_id', '=', filter.account);
+    if (filter.status !== undefined) select = select.where('status', '=', filter.status);
+    const row = await select.executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** The card's status changes, oldest first. */
+  async statusHistory(cardId: number): Promise<CardStatusChange[]> {
+    const rows = await this.#context.db
+      .selectFrom('card_status_history')
+      .selectAll()
+      .where('card_id', '=', cardId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      cardId: row.card_id,
+      at: row.at,
+      status: (isCardStatus(row.status) ? row.status : 'unknown') as CardStatus,
+      statusRaw: row.status_raw,
+      previousStatus:
+        row.previous_status === null
+          ? null
+          : isCardStatus(row.previous_status)
+            ? row.previous_status
+            : 'unknown',
+      source: row.source,
+    }));
+  }
+}
+
+function parseCursor(cursor: string | null | undefined): number {
+  if (cursor === undefined || cursor === null || cursor === '') return 0;
+  if (!/^\d{1,15}$/.test(cursor)) {
+    throw new SimdockError('invalid_argument', `"${cursor}" is not a card list cursor`);
+  }
+  return Number(cursor);
+}

@@ -1,0 +1,183 @@
+import type { Selectable } from 'kysely';
+import { SimdockError } from '../domain/errors.js';
+import { type CardStatus, isCardStatus } from '../domain/status.js';
+import { IDENTIFIER_KINDS, normalizeIdentifier } from './card-rows.js';
+import { type CardColumnValues, updateCardColumns } from './cards-bulk.js';
+import { insertStatusHistory } from './cards-import.js';
+import type { StoreContext } from './store-context.js';
+import type { CardsTable } from './store-schema.js';
+import {
+  chunks,
+  isAnyOf,
+  requirePositive,
+  requireText,
+  type Transaction,
+  valuesPerLookup,
+  writeTransaction,
+} from './store-sql.js';
+
+/** New identities of one card, as a supplier reported them. Null or absent: not reported. */
+export interface CardIdentityUpdate {
+  id: number;
+  iccid?: string | null;
+  msisdn?: string | null;
+  imsi?: string | null;
+  imei?: string | null;
+}
+
+/** The status of one card, as a supplier reported it. */
+export interface CardStatusUpdate {
+  id: number;
+  status: CardStatus;
+  statusRaw: string | null;
+}
+
+async function cardsById(
+  transaction: Transaction,
+  context: StoreContext,
+  ids: readonly number[],
+): Promise<Map<number, Selectable<CardsTable>>> {
+  const cards = new Map<number, Selectable<CardsTable>>();
+  for (const part of chunks([...new Set(ids)], valuesPerLookup(context.dialect))) {
+    const rows = await transaction
+      .selectFrom('cards')
+      .selectAll()
+      .where(isAnyOf(context.dialect, 'id', part))
+      .execute();
+    for (const row of rows) cards.set(row.id, row);
+  }
+  return cards;
+}
+
+/**
+ * Applies the identities a supplier reported: every non-null value replaces the stored one
+ * (except an ICCID another card of the account already holds, which stays with that card).
+ * Every listed card gets `identitiesSyncedAt`; unknown ids are ignored.
+ * Returns how many cards had an identifier changed.
+ */
+export async function updateIdentities(
+  context: StoreContext,
+  updates: readonly CardIdentityUpdate[],
+): Promise<number> {
+  for (const update of updates) requirePositive(update.id, 'card id');
+  if (updates.length === 0) return 0;
+  const now = context.clock.now();
+  return writeTransaction(context.db, context.dialect, async (transaction) => {
+    const cards = await cardsById(
+      transaction,
+      context,
+      updates.map((update) => update.id),
+    );
+    // Who holds each incoming ICCID already, per account.
+    const iccidHolders = new Map<string, number>();
+    const incoming = updates
+      .map((update) => normalizeIdentifier('iccid', update.iccid))
+      .filter((value): value is string => value !== null);
+    for (const part of chunks([...new Set(incoming)], valuesPerLookup(context.dialect))) {
+      const rows = await transaction
+        .selectFrom('cards')
+        .select(['id', 'account_id', 'iccid'])
+        .where(isAnyOf(context.dialect, 'iccid', part))
+        .execute();
+      for (const row of rows) iccidHolders.set(`${row.account_id}\u0000${row.iccid}`, row.id);
+    }
+    const changed = new Set<number>();
+    const touched = new Map<number, Selectable<CardsTable>>();
+    for (const update of updates) {
+      const card = cards.get(update.id);
+      if (!card) continue;
+      touched.set(card.id, card);
+      for (const kind of IDENTIFIER_KINDS) {
+        const value = normalizeIdentifier(kind, update[kind]);
+        if (value === null || value === card[kind]) continue;
+        if (kind === 'iccid') {
+          const holder = iccidHolders.get(`${card.account_id}\u0000${value}`);
+          if (holder !== undefined && holder !== card.id) continue;
+          if (card.iccid !== null) iccidHolders.delete(`${card.account_id}\u0000${card.iccid}`);
+          iccidHolders.set(`${card.account_id}\u0000${value}`, card.id);
+        }
+        card[kind] = value;
+        changed.add(card.id);
+      }
+    }
+    await updateCardColumns(
+      transaction,
+      context.dialect,
+      ['iccid', 'msisdn', 'imsi', 'imei', 'identities_synced_at', 'updated_at'],
+      [...touched.values()].map(
+        (card): CardColumnValues => ({
+          id: card.id,
+          iccid: card.iccid,
+          msisdn: card.msisdn,
+          imsi: card.imsi,
+          imei: card.imei,
+          identities_synced_at: now,
+          updated_at: changed.has(card.id) ? now : card.updated_at,
+        }),
+      ),
+    );
+    return changed.size;
+  });
+}
+
+/**
+ * Applies the statuses a supplier reported. A card whose status or raw status differs gets the
+ * new one, `statusChangedAt` and a `card_status_history` row naming `source`; unchanged cards
+ * are not written. Unknown ids are ignored. Returns how many cards changed.
+ */
+export async function updateStatuses(
+  context: StoreContext,
+  updates: readonly CardStatusUpdate[],
+  source: string,
+): Promise<number> {
+  requireText(source, 'status source');
+  for (const update of updates) {
+    requirePositive(update.id, 'card id');
+    if (!isCardStatus(update.status)) {
+      throw new SimdockError('invalid_argument', `unknown card status "${update.status}"`, {
+        details: { id: update.id, status: update.status },
+      });
+    }
+  }
+  if (updates.length === 0) return 0;
+  const now = context.clock.now();
+  return writeTransaction(context.db, context.dialect, async (transaction) => {
+    const cards = await cardsById(
+      transaction,
+      context,
+      updates.map((update) => update.id),
+    );
+    const changed = new Map<number, Selectable<CardsTable>>();
+    const history: Parameters<typeof insertStatusHistory>[2] = [];
+    for (const update of updates) {
+      const card = cards.get(update.id);
+      const raw = update.statusRaw ?? null;
+      if (!card || (card.status === update.status && card.status_raw === raw)) continue;
+      history.push({
+        card_id: card.id,
+        at: now,
+        status: update.status,
+        status_raw: raw,
+        previous_status: card.status,
+        source,
+      });
+      card.status = update.status;
+      card.status_raw = raw;
+      changed.set(card.id, card);
+    }
+    await updateCardColumns(
+      transaction,
+      context.dialect,
+      ['status', 'status_raw', 'status_changed_at', 'updated_at'],
+      [...changed.values()].map((card) => ({
+        id: card.id,
+        status: card.status,
+        status_raw: card.status_raw,
+        status_changed_at: now,
+        updated_at: now,
+      })),
+    );
+    await insertStatusHistory(transaction, context, history);
+    return changed.size;
+  });
+}

@@ -1,0 +1,11 @@
+import { initialSchema } from './0001-initial-schema.js';
+import type { StoreMigration } from './migration-helpers.js';
+
+export type { StoreMigration } from './migration-helpers.js';
+export { BIGINT, idColumn } from './migration-helpers.js';
+
+/**
+ * Every schema change, oldest first. To change the schema, add a file `NNNN-what.ts` exporting
+ * a `StoreMigration` and append it here; never edit or reorder one that has shipped.
+ */
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema];

@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { SimdockError } from '../domain/errors.js';
+import type { Dialect } from './store-dialect.js';
+import type { Database } from './store-schema.js';
+
+/** Where the store lives, parsed from a store URL. */
+export type StoreLocation =
+  | { dialect: 'sqlite' /** A file path, or `:memory:`. */; file: string }
+  | { dialect: 'postgres'; url: string };
+
+/** The embedded database of a fresh install. */
+export const DEFAULT_STORE_URL = 'sqlite:./data/simdock.db';
+
+/** The store URL a process should use: `DATABASE_URL` when set, else the embedded SQLite file. */
+export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL?.trim();
+  return url ? url : DEFAULT_STORE_URL;
+}
+
+/**
+ * Parses `sqlite:PATH`, `sqlite::memory:` or `postgres://…` (also `postgresql://…`). A
+ * PostgreSQL URL is handed to `pg` as is, so its query parameters (`sslmode`, `options=-c
+ * search_path=…`, `application_name`) work as documented for `pg`.
+ */
+export function parseStoreUrl(url: string): StoreLocation {
+  const trimmed = url.trim();
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', url: trimmed };
+  if (/^sqlite:/i.test(trimmed)) {
+    let file = trimmed.slice('sqlite:'.length);
+    // `sqlite:///abs/path.db` and `sqlite://relative.db` name the same files as without slashes.
+    if (file.startsWith('//')) file = file.slice(2);
+    if (file === '') {
+      throw new SimdockError('config_error', `store URL "${url}" names no SQLite file`);
+    }
+    return { dialect: 'sqlite', file };
+  }
+  throw new SimdockError(
+    'config_error',
+    `store URL "${url}" is neither sqlite:PATH, sqlite::memory: nor postgres://…`,
+  );
+}
+
+/** The folder a store keeps its files in (the SQLite file's folder, else `./data`). */
+export function storeDataDirectory(location: StoreLocation): string {
+  if (location.dialect === 'sqlite' && location.file !== ':memory:') {
+    return path.dirname(path.resolve(location.file));
+  }
+  return path.resolve('data');
+}
+
+const INT8_OID = 20;
+
+/**
+ * Opens a Kysely instance on the location. SQLite runs in WAL with `synchronous=NORMAL` (durable
+ * across process crashes, fast bulk writes), waits up to 5 s for another process's lock, and
+ * enforces foreign keys. The PostgreSQL pool returns int8 as numbers: simdock's int8 columns hold
+ * epoch milliseconds, ids and byte counts, all below 2^53.
+ */
+export function createDatabase(location: StoreLocation): {
+  db: Kysely<Database>;
+  dialect: Dialect;
+} {
+  if (location.dialect === 'sqlite') {
+    if (location.file !== ':memory:') mkdirSync(storeDataDirectory(location), { recursive: true });
+    const sqlite = new BetterSqlite3(location.file);
+    if (location.file !== ':memory:') sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('cache_size = -65536');
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: 'sqlite',
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID && format !== 'binary'
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection the server drops must not crash the process: the pool discards it and the
+  // next query opens a fresh one (or fails with its own error).
+  pool.on('error', () => {});
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    dialect: 'postgres',
+  };
+}

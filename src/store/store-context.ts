@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
+import type { SecretBox } from './secret-box.js';
+import type { Dialect } from './store-dialect.js';
+import type { Database } from './store-schema.js';
+
+/** What every repository of one store shares. */
+export interface StoreContext {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  readonly clock: Clock;
+  readonly secretBox: SecretBox;
+}

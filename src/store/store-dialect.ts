@@ -1,0 +1,2 @@
+/** The SQL dialects simdock stores its data in. */
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,169 @@
+import { isCstDate } from '../domain/cst.js';
+import { SimdockError } from '../domain/errors.js';
+import type { StoreContext } from './store-context.js';
+import {
+  chunks,
+  requireCount,
+  requirePositive,
+  rowsPerStatement,
+  translateForeignKeyError,
+  writeTransaction,
+} from './store-sql.js';
+
+/** One card's usage on one CST day, in bytes. */
+export interface DailyUsageRow {
+  cardId: number;
+  /** CST `YYYY-MM-DD`. */
+  date: string;
+  bytes: number;
+}
+
+/** One card's usage in one CST month, in bytes, as the supplier reports it. */
+export interface MonthlyUsageRow {
+  cardId: number;
+  /** CST `YYYY-MM`. */
+  month: string;
+  bytes: number;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** A period to read, both ends included; absent ends are open. */
+export interface UsageRange<T extends string = string> {
+  from?: T;
+  to?: T;
+}
+
+/** Usage per card: daily and monthly byte counts (int8 columns, exact up to 2^53). */
+export class UsageRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  /**
+   * Inserts or replaces daily figures. `written` counts rows inserted or whose bytes changed: a
+   * repeated sync with the same figures writes 0. The same (card, day) twice in one call: the
+   * last one counts. An unknown card id is `not_found` and nothing is written.
+   */
+  async upsertDaily(rows: readonly DailyUsageRow[]): Promise<{ written: number }> {
+    const checked = dedupe(
+      rows.map((row) => {
+        if (!isCstDate(row.date)) {
+          throw new SimdockError('invalid_argument', `"${row.date}" is not a YYYY-MM-DD date`);
+        }
+        return { card_id: checkCard(row.cardId), date: row.date, bytes: checkBytes(row.bytes) };
+      }),
+      (row) => `${row.card_id} ${row.date}`,
+    );
+    const now = this.#context.clock.now();
+    const { db, dialect } = this.#context;
+    return writeTransaction(db, dialect, async (transaction) => {
+      let written = 0;
+      for (const part of chunks(checked, rowsPerStatement(dialect, 4))) {
+        const result = await transaction
+          .insertInto('usage_daily')
+          .values(part.map((row) => ({ ...row, updated_at: now })))
+          .onConflict((conflict) =>
+            conflict
+              .columns(['card_id', 'date'])
+              .doUpdateSet((update) => ({
+                bytes: update.ref('excluded.bytes'),
+                updated_at: update.ref('excluded.updated_at'),
+              }))
+              .whereRef('usage_daily.bytes', '<>', 'excluded.bytes'),
+          )
+          .executeTakeFirst()
+          .catch((error: unknown) => {
+            throw translateForeignKeyError(error, 'a card of these usage rows');
+          });
+        written += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      return { written };
+    });
+  }
+
+  /** A card's daily figures, oldest first. */
+  async daily(cardId: number, range: UsageRange = {}): Promise<{ date: string; bytes: number }[]> {
+    let select = this.#context.db
+      .selectFrom('usage_daily')
+      .select(['date', 'bytes'])
+      .where('card_id', '=', cardId);
+    if (range.from !== undefined) select = select.where('date', '>=', range.from);
+    if (range.to !== undefined) select = select.where('date', '<=', range.to);
+    return select.orderBy('date').execute();
+  }
+
+  /** Like `upsertDaily`, for monthly figures. */
+  async upsertMonthly(rows: readonly MonthlyUsageRow[]): Promise<{ written: number }> {
+    const checked = dedupe(
+      rows.map((row) => {
+        if (typeof row.month !== 'string' || !MONTH.test(row.month)) {
+          throw new SimdockError('invalid_argument', `"${row.month}" is not a YYYY-MM month`);
+        }
+        return { card_id: checkCard(row.cardId), month: row.month, bytes: checkBytes(row.bytes) };
+      }),
+      (row) => `${row.card_id} ${row.month}`,
+    );
+    const now = this.#context.clock.now();
+    const { db, dialect } = this.#context;
+    return writeTransaction(db, dialect, async (transaction) => {
+      let written = 0;
+      for (const part of chunks(checked, rowsPerStatement(dialect, 4))) {
+        const result = await transaction
+          .insertInto('usage_monthly')
+          .values(part.map((row) => ({ ...row, updated_at: now })))
+          .onConflict((conflict) =>
+            conflict
+              .columns(['card_id', 'month'])
+              .doUpdateSet((update) => ({
+                bytes: update.ref('excluded.bytes'),
+                updated_at: update.ref('excluded.updated_at'),
+              }))
+              .whereRef('usage_monthly.bytes', '<>', 'excluded.bytes'),
+          )
+          .executeTakeFirst()
+          .catch((error: unknown) => {
+            throw translateForeignKeyError(error, 'a card of these usage rows');
+          });
+        written += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      return { written };
+    });
+  }
+
+  /** A card's monthly figures, oldest first. */
+  async monthly(
+    cardId: number,
+    range: UsageRange = {},
+  ): Promise<{ month: string; bytes: number }[]> {
+    let select = this.#context.db
+      .selectFrom('usage_monthly')
+      .select(['month', 'bytes'])
+      .where('card_id', '=', cardId);
+    if (range.from !== undefined) select = select.where('month', '>=', range.from);
+    if (range.to !== undefined) select = select.where('month', '<=', range.to);
+    return select.orderBy('month').execute();
+  }
+}
+
+function checkCard(cardId: number): number {
+  return requirePositive(cardId, 'usage card id');
+}
+
+function checkBytes(bytes: number): number {
+  return requireCount(bytes, 'usage bytes');
+}
+
+/**
+ * Keeps the last row per key, sorted by key: PostgreSQL refuses to update one row twice in one
+ * statement, and a fixed order keeps concurrent writers from deadlocking.
+ */
+function dedupe<T>(rows: T[], key: (row: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const row of rows) byKey.set(key(row), row);
+  return [...byKey.entries()]
+    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+    .map(([, row]) => row);
+}
