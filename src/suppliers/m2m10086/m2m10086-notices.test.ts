@@ -21,7 +21,7 @@ function signed(notice: { requesttime: string; msgtype: string; count: string },
   return { ...notice, sign };
 }
 
-const post = (app: ReturnType<typeof createM2mNoticeApp>, body: unknown) =>
+const post = async (app: ReturnType<typeof createM2mNoticeApp>, body: unknown) =>
   app.request('/', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
