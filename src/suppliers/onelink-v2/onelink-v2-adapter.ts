@@ -34,6 +34,7 @@ import { isOnelinkV2ItemOk, type OnelinkV2CardInfo } from './onelink-v2-wire.js'
 /** The supplier type. */
 export const ONELINK_V2_SUPPLIER = 'onelink-v2';
 
+/** What the adapter needs: the account it speaks for and a client signed for it. */
 export interface OnelinkV2AdapterOptions {
   accountId: string;
   client: OnelinkV2Client;

@@ -25,6 +25,7 @@ import {
   unwrapOnelinkV2,
 } from './onelink-v2-wire.js';
 
+/** The settings of a OneLink v2 client (one enterprise account). */
 export interface OnelinkV2ClientOptions {
   /** The API root with its version (default `https://api.iot.10086.cn/v2`; a bare origin gets `/v2`). */
   baseURL?: string;

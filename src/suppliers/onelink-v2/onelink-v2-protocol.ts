@@ -18,6 +18,7 @@ import { SupplierError, supplierCodeTable } from '../spec/index.js';
 
 /** The endpoints simdock speaks, by their wire names (the last path segment). */
 export const ONELINK_V2_ENDPOINTS = ['batchquerycardinfo', 'batchgprsusedbydate'] as const;
+/** A OneLink v2 endpoint name. */
 export type OnelinkV2Endpoint = (typeof ONELINK_V2_ENDPOINTS)[number];
 
 /** The API root, version included (请求地址 https://api.iot.10086.cn/v2/<name>). */
@@ -31,6 +32,7 @@ export const ONELINK_V2_DAILY_WINDOW_DAYS = 7;
 
 /** transid is at most 48 characters (不可超过48位): appid + 14-digit time + 8-digit sequence. */
 export const ONELINK_V2_TRANSID_MAX_LENGTH = 48;
+/** The longest appid that leaves room for the 22 digits of transid. */
 export const ONELINK_V2_APPID_MAX_LENGTH = ONELINK_V2_TRANSID_MAX_LENGTH - 14 - 8;
 
 /** Rate limits are not published (PROTOCOL-NOTES.md: guess); a starting point per account. */

@@ -5,6 +5,7 @@ import {
   onelinkV2Token,
 } from './onelink-v2-protocol.js';
 
+/** What the signing decorator needs. */
 export interface OnelinkV2SigningOptions {
   appid: string;
   password: string;

@@ -21,6 +21,7 @@ export interface SimulatedCard {
  */
 export type ItemKeyCase = 'document' | 'lower' | 'upper';
 
+/** The simulator's answer shapes, changeable between calls. */
 export interface SimulatorSettings {
   itemKeyCase: ItemKeyCase;
   usageShape: 'table' | 'example';

@@ -48,6 +48,7 @@ export interface OnelinkV2SimulatorOptions {
   usageShape?: 'table' | 'example';
 }
 
+/** A running simulator: its app and the handles tests and `simdock demo` need. */
 export interface OnelinkV2Simulator {
   app: Hono;
   /** `app` as a fetch function, for clients in tests. */
@@ -70,6 +71,10 @@ const PUBLIC_PARAMS = ['appid', 'transid', 'ebid', 'token'] as const;
 const NUMBER_PARAMS = { msisdns: 'msisdn', iccids: 'iccid', imsis: 'imsi' } as const;
 const BATCH_LIMIT = 100;
 
+/**
+ * Creates the simulator: the seven cards of the 2010 response example plus `size` generated
+ * cards, answering `/v2/batchquerycardinfo` and `/v2/batchgprsusedbydate` on GET and POST.
+ */
 export function createOnelinkV2Simulator(options: OnelinkV2SimulatorOptions): OnelinkV2Simulator {
   const clock = options.clock ?? systemClock;
   const faults =

@@ -95,10 +95,12 @@ const itemFields = {
 
 /** A `batchquerycardinfo` item (应答数据信息: status, message, msisdn, imsi, iccid). */
 export const onelinkV2CardInfoSchema = z.looseObject(itemFields);
+/** A `batchquerycardinfo` item, keys lower-cased, values as text or null. */
 export type OnelinkV2CardInfo = z.output<typeof onelinkV2CardInfoSchema>;
 
 /** A `batchgprsusedbydate` item (应答数据信息: GPRS in KB, MSISDN, ICCID, IMSI). */
 export const onelinkV2GprsSchema = z.looseObject({ ...itemFields, gprs: wireText });
+/** A `batchgprsusedbydate` item; `gprs` is KB as text, null when absent. */
 export type OnelinkV2Gprs = z.output<typeof onelinkV2GprsSchema>;
 
 /**
