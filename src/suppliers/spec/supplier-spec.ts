@@ -142,6 +142,10 @@ export interface InboundSms {
 export interface ReadInboundSmsOptions extends CallOptions {
   /** Upper bound on messages to read in this call. */
   limit?: number;
+  /** The cards to read for, where the supplier keeps texts per card (OneLink v5). */
+  cards?: CardRef[];
+  /** Only texts received at or after this instant (epoch ms), where the supplier filters. */
+  since?: number;
 }
 
 export interface ReadInboundSmsResult {
