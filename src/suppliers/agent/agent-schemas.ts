@@ -18,7 +18,9 @@ export const wireNumber = z
     if (value.trim() === '') return null;
     const number = Number(value);
     return Number.isFinite(number) ? number : null;
-  });
+  })
+  // Absent keys read as null too (a transformed field is otherwise required in zod 4).
+  .default(null);
 
 /** A string (numbers accepted and turned into strings); absent is null, empty stays empty. */
 export const wireText = z
@@ -26,13 +28,14 @@ export const wireText = z
   .nullish()
   .transform((value): string | null =>
     value === null || value === undefined ? null : String(value),
-  );
+  )
+  .default(null);
 
 /** The envelope of every answer: `code` 0 = success (PROTOCOL-NOTES.md). */
 export const agentEnvelopeSchema = z.looseObject({
   code: z.union([z.number(), z.string()]).transform((value) => Number(value)),
   message: wireText,
-  data: z.unknown(),
+  data: z.unknown().optional(),
   timestamp: wireNumber,
   traceID: wireText,
 });
@@ -177,8 +180,8 @@ export const agentDeviceSchema = z.looseObject({
   position: agentPositionSchema.nullish(),
   softVersion: wireText,
   deviceStatus: wireNumber,
-  conned: z.unknown(),
-  history: z.unknown(),
+  conned: z.unknown().optional(),
+  history: z.unknown().optional(),
   controlResponse: z.array(agentControlEventSchema).nullish(),
   lastDeviceStatusAt: wireText,
   lastDeviceFlowAt: wireText,
