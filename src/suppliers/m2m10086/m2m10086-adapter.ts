@@ -1,12 +1,4 @@
-import {
-  type CardStatusValue,
-  type Clock,
-  compactDate,
-  kbToBytes,
-  lastMonths,
-  statusMapper,
-  systemClock,
-} from '../../domain/index.js';
+import { type Clock, compactDate, kbToBytes, lastMonths, systemClock } from '../../domain/index.js';
 import {
   type BatchResult,
   type CallOptions,
@@ -31,6 +23,14 @@ import {
 } from '../spec/index.js';
 import { M2mClient, type M2mReceivedSms, type M2mSendState } from './m2m10086-client.js';
 import {
+  deviceStateOf,
+  keyOf,
+  locationOf,
+  type M2mDiagnosis,
+  type M2mStatusValue,
+  m2mCardStatus,
+} from './m2m10086-mapping.js';
+import {
   M2M_MAX_SMS_CHARACTERS,
   M2M_RECEIVE_MAX,
   M2M_RECEIVE_MIN,
@@ -48,46 +48,6 @@ export interface M2mSettings {
   password: string;
   /** Path overrides by endpoint (the document's addresses are the defaults). */
   paths?: Partial<Record<M2mEndpoint, string>>;
-}
-
-/** The two-digit card status of m2m10086-api-v3.txt §2.2.3. */
-export const m2mCardStatus = statusMapper({
-  '00': 'active', // 正常
-  '01': 'suspended', // 单向停机
-  '02': 'suspended', // 停机
-  '03': 'pre_deactivated', // 预销号
-  '04': 'deactivated', // 销号
-  '05': 'unknown', // 过户 (transferred to another owner)
-  '06': 'inventory', // 休眠
-  '07': 'inventory', // 待激活
-  '96': 'unknown', // 补卡次月生效
-  '97': 'deactivated', // 补损销号
-  '98': 'unknown', // 未知
-});
-
-/** The device and data-session state the same realtime call gives (§2.2.3). */
-export interface M2mDeviceState {
-  /** `macstatus`: 0 off, 1 on, 99 unknown → null. */
-  powered: boolean | null;
-  /** `gprsstatus`: 00 offline, 01 online. */
-  online: boolean | null;
-  ip: string | null;
-  /** `rat`: 2, 3 or 4 (G). */
-  rat: string | null;
-  raw: { macstatus: string | null; gprsstatus: string | null };
-}
-
-/** A card status with the device state beside it. */
-export interface M2mStatusValue extends CardStatusValue {
-  device: M2mDeviceState;
-}
-
-/** A diagnosis result (§2.10.3): `macstatus` there is 0 unknown, 1 on. */
-export interface M2mDiagnosis {
-  powered: boolean | null;
-  /** Epoch ms of the diagnosis (`lasttime`); null when not given. */
-  at: number | null;
-  raw: M2mRecord;
 }
 
 /** Errors that concern one card; any other error stops the whole call. */
@@ -174,23 +134,7 @@ export class M2mAdapter implements SupplierAdapterV1 {
           retryable: false,
         });
       }
-      const macstatus = record.macstatus ?? null;
-      const gprsstatus = record.gprsstatus ?? null;
-      return {
-        ...m2mCardStatus(record.cardstatus),
-        device: {
-          powered: macstatus === '1' ? true : macstatus === '0' ? false : null,
-          online:
-            gprsstatus === '01' || gprsstatus === '1'
-              ? true
-              : gprsstatus === '00' || gprsstatus === '0'
-                ? false
-                : null,
-          ip: record.ip ?? null,
-          rat: record.rat ?? null,
-          raw: { macstatus, gprsstatus },
-        },
-      };
+      return { ...m2mCardStatus(record.cardstatus), device: deviceStateOf(record) };
     });
   }
 
@@ -409,24 +353,6 @@ export class M2mAdapter implements SupplierAdapterV1 {
     }
     return { items, warnings, response: { bodies } };
   }
-}
-
-/** The `key` sent for a card: the card number when known, else the ICCID, else the IMSI. */
-function keyOf(card: CardRef): string {
-  return (card.msisdn || card.iccid || card.imsi) as string;
-}
-
-function locationOf(record: M2mRecord): CardLocation {
-  const number = (value: string | null | undefined) => {
-    const parsed = value ? Number(value) : Number.NaN;
-    return Number.isFinite(parsed) ? parsed : null;
-  };
-  return {
-    latitude: number(record.latitude ?? record.lat),
-    longitude: number(record.longitude ?? record.lng ?? record.lon),
-    description: record.address ?? null,
-    at: parseCstTime(record.lasttime ?? record.time),
-  };
 }
 
 function emptyBatch<T>(items: ItemResult<T>[]): BatchResult<T> {

@@ -114,6 +114,24 @@ describe('m2m10086 client against the simulator: SMS', () => {
     expect(simulator.unreadCount()).toBe(0);
   });
 
+  it('keeps a read whose storing failed in the error, since it cannot be read again', async () => {
+    const { client, simulator } = m2mTestRig();
+    simulator.receiveSms(simulator.fleet.card(9).msisdn, 'only once');
+    const error = await rejection(
+      client.smsReceive({
+        num: 10,
+        persist: async () => {
+          throw new Error('disk full');
+        },
+      }),
+    );
+    expect(error).toMatchObject({
+      code: 'internal',
+      details: { messages: [{ content: 'only once' }] },
+    });
+    expect(simulator.unreadCount()).toBe(0);
+  });
+
   it('refuses num outside 10–50 before reading', async () => {
     const { client, simulator } = m2mTestRig();
     for (const num of [9, 51, 10.5]) {

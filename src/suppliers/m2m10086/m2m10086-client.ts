@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../../domain/index.js';
+import { type Clock, SimdockError, systemClock } from '../../domain/index.js';
 import { type FetchFunction, readJson, SupplierError } from '../spec/index.js';
 import {
   decodeContent,
@@ -243,7 +243,18 @@ export class M2mClient {
       M2M_NO_RECORDS,
     ]);
     const messages = resultRecords(envelope.result).map(receivedSms);
-    if (input.persist) await input.persist(messages);
+    if (input.persist) {
+      try {
+        await input.persist(messages);
+      } catch (error) {
+        // The platform will not hand these out again: keep them in the error for a last resort.
+        throw new SimdockError(
+          'internal',
+          `storing ${messages.length} replies read from m2m10086 failed; they are in details.messages`,
+          { cause: error, details: { messages }, retryable: false },
+        );
+      }
+    }
     return { value: messages, body };
   }
 

@@ -1,6 +1,7 @@
 import {
   addDays,
   cstDate,
+  cstMonth,
   cstStartOfDay,
   cstToday,
   daysInMonth,
@@ -131,4 +132,32 @@ export function simulatedPosition(seed: string): {
     latitude: (30.0 + ((hash >>> 14) % 10_000) / 10_000).toFixed(6),
     radius: String(200 + (hash % 1_300)),
   };
+}
+
+/**
+ * The records of the daily flow notice (§3.2, pushed at 0:00): every card past 80 % (near) of
+ * its package this month, `isover` from 100 %. Computed card by card, nothing kept.
+ */
+export function flowMonitorRecords(fleet: PatternFleet, now: number): Record<string, string>[] {
+  const month = cstMonth(now);
+  const datas: Record<string, string>[] = [];
+  for (let index = 0; index < fleet.size; index += 1) {
+    const card = simulatedCard(fleet, index);
+    const used = monthFlowKb(card, month, now);
+    const near = Math.floor(card.mealsKb * 0.8);
+    if (used < near) continue;
+    datas.push({
+      cardcode: card.msisdn,
+      taocan: card.meals,
+      taocanflow: String(card.mealsKb),
+      nearflow: String(near),
+      overflow: String(card.mealsKb),
+      useflow: String(used),
+      billingdate: `${month}-01`,
+      billingenddate: '2099-12-31',
+      isnear: '1',
+      isover: used >= card.mealsKb ? '1' : '0',
+    });
+  }
+  return datas;
 }

@@ -4,7 +4,6 @@ import type { FetchFunction } from '../spec/index.js';
 import {
   CallLog,
   FaultInjector,
-  type FaultInjector as FaultInjectorType,
   type FaultSettings,
   faultMiddleware,
   type PatternFleet,
@@ -13,6 +12,7 @@ import {
   createM2mFleet,
   cstDateTime,
   findCard,
+  flowMonitorRecords,
   inMonthWindow,
   type M2mSimulatedCard,
   monthFlowKb,
@@ -97,7 +97,7 @@ const success = (result?: unknown, extra?: object): Answer => ({
 export function createM2mSimulator(options: M2mSimulatorOptions) {
   const clock = options.clock ?? systemClock;
   const fleet: PatternFleet = createM2mFleet(options.size);
-  const faults: FaultInjectorType = new FaultInjector(options.faults ?? {}, {
+  const faults = new FaultInjector(options.faults ?? {}, {
     seed: options.seed,
     now: () => clock.now(),
   });
@@ -385,26 +385,7 @@ export function createM2mSimulator(options: M2mSimulatorOptions) {
     pushFlowMonitor(): number {
       const url = options.flowMonitorUrl ?? options.noticeUrl;
       const now = clock.now();
-      const month = cstMonth(now);
-      const datas: Record<string, string>[] = [];
-      for (let index = 0; index < fleet.size; index += 1) {
-        const card = simulatedCard(fleet, index);
-        const used = monthFlowKb(card, month, now);
-        const near = Math.floor(card.mealsKb * 0.8);
-        if (used < near) continue;
-        datas.push({
-          cardcode: card.msisdn,
-          taocan: card.meals,
-          taocanflow: String(card.mealsKb),
-          nearflow: String(near),
-          overflow: String(card.mealsKb),
-          useflow: String(used),
-          billingdate: `${month}-01`,
-          billingenddate: '2099-12-31',
-          isnear: '1',
-          isover: used >= card.mealsKb ? '1' : '0',
-        });
-      }
+      const datas = flowMonitorRecords(fleet, now);
       if (url && datas.length > 0) pusher.push(url, 'notice_flowmonitor', datas);
       return datas.length;
     },
