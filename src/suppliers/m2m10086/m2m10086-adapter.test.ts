@@ -194,6 +194,10 @@ describe('m2m10086 adapter', () => {
     expect(result.warnings).toHaveLength(1);
     expect(simulator.callLog.entries.at(-1)!.params.num).toBe('10');
     expect((await adapter.doReadInboundSms({})).messages).toEqual([]);
+    simulator.receiveSms(simulator.fleet.card(7).msisdn, 'other card');
+    const filtered = await adapter.doReadInboundSms({ cards: [{ key: 'x', msisdn: mobile }] });
+    expect(filtered.messages.map((message) => message.text)).toEqual(['other card']);
+    expect(filtered.warnings[0]).toMatchObject({ type: 'unsupported-option' });
   });
 
   it('locates cards, a failed fix being that card’s error', async () => {

@@ -196,6 +196,14 @@ export class M2mAdapter implements SupplierAdapterV1 {
     );
     const answer = await this.client.smsReceive({ num, persist: options.persist }, options);
     const warnings: SupplierWarning[] = [];
+    // §2.6 reads the whole account and hands each reply out once: filtering by card or time
+    // here would lose the rest, so every reply read is returned.
+    if (options.cards !== undefined || options.since !== undefined) {
+      warnings.push({
+        type: 'unsupported-option',
+        message: 'm2m10086 reads replies for the whole account; cards and since are not applied',
+      });
+    }
     if (options.limit !== undefined && answer.value.length > options.limit) {
       warnings.push({
         type: 'other',
