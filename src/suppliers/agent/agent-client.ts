@@ -37,7 +37,7 @@ export class AgentClient {
   }
 
   /** 批量查询卡板信息 (100 cards): the cards in full, as in the device response's `sims`. */
-  batchQueryCardInfo(cards: AgentCards, options?: AgentCallOptions) {
+  async batchQueryCardInfo(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchQueryCardInfo', cards);
     return this.transport.call(
       'batchQueryCardInfo',
@@ -48,7 +48,7 @@ export class AgentClient {
   }
 
   /** 批量订阅卡板信息 (100 cards): have the platform push the cards' changes to `notifyUrl`. */
-  batchSubscribeCardInfo(cards: AgentCards, notifyUrl?: string, options?: AgentCallOptions) {
+  async batchSubscribeCardInfo(cards: AgentCards, notifyUrl?: string, options?: AgentCallOptions) {
     this.transport.checkBatch('batchSubscribeCardInfo', cards);
     return this.transport.call(
       'batchSubscribeCardInfo',
@@ -62,7 +62,7 @@ export class AgentClient {
    * 批量查询卡板最新状态 (10 cards), each card at most 3 times a minute: a card over its budget
    * fails the call before it is sent (`rate_limited`, with `retryAfterMs`).
    */
-  batchQueryCardStatus(cards: AgentCards, options?: AgentCallOptions) {
+  async batchQueryCardStatus(cards: AgentCards, options?: AgentCallOptions) {
     const values = this.transport.checkBatch('batchQueryCardStatus', cards);
     const waits = values.map((value) => this.transport.statusWindow.waitMs(value));
     const longest = Math.max(...waits);
@@ -84,7 +84,7 @@ export class AgentClient {
   }
 
   /** 批量查询卡板实时流量 (10 cards): bytes used in the current cycle. */
-  batchQueryCardRealtimeFlow(cards: AgentCards, options?: AgentCallOptions) {
+  async batchQueryCardRealtimeFlow(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchQueryCardRealtimeFlow', cards);
     return this.transport.call(
       'batchQueryCardRealtimeFlow',
@@ -95,7 +95,7 @@ export class AgentClient {
   }
 
   /** 批量查询卡板指定月流量 (10 cards): bytes used in a month, `yyyyMM`. */
-  batchQueryCardMonthFlow(cards: AgentCards, month: string, options?: AgentCallOptions) {
+  async batchQueryCardMonthFlow(cards: AgentCards, month: string, options?: AgentCallOptions) {
     this.transport.checkBatch('batchQueryCardMonthFlow', cards);
     return this.transport.call(
       'batchQueryCardMonthFlow',
@@ -106,7 +106,7 @@ export class AgentClient {
   }
 
   /** 批量停机 (100 cards), asynchronous: follow `batchNo` with queryCardOperationRecords. */
-  batchStopCard(cards: AgentCards, options?: AgentCallOptions) {
+  async batchStopCard(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchStopCard', cards);
     return this.transport.call(
       'batchStopCard',
@@ -117,7 +117,7 @@ export class AgentClient {
   }
 
   /** 批量复机 (100 cards), asynchronous like batchStopCard. */
-  batchRestoreCard(cards: AgentCards, options?: AgentCallOptions) {
+  async batchRestoreCard(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchRestoreCard', cards);
     return this.transport.call(
       'batchRestoreCard',
@@ -128,7 +128,7 @@ export class AgentClient {
   }
 
   /** 单卡机卡绑定: bind the card to a device IMEI. */
-  bindCardImei(card: AgentCard, imei: string, options?: AgentCallOptions) {
+  async bindCardImei(card: AgentCard, imei: string, options?: AgentCallOptions) {
     return this.transport.call(
       'bindCardImei',
       { ...card, imei },
@@ -168,7 +168,7 @@ export class AgentClient {
    * caller's order number: the platform refuses a number twice, so a retried order is not
    * placed twice.
    */
-  orderPackage(
+  async orderPackage(
     target: AgentCard | { deviceNo: string },
     packageId: string,
     outOrderNo: string,
@@ -183,17 +183,17 @@ export class AgentClient {
   }
 
   /** 获取官方实名链接: the operator's real-name registration link for the card. */
-  getRealNameUrl(card: AgentCard, options?: AgentCallOptions) {
+  async getRealNameUrl(card: AgentCard, options?: AgentCallOptions) {
     return this.transport.call('getRealNameUrl', card, agentRealNameUrlDataSchema, options);
   }
 
   /** 清除官方实名: clears the card's real-name registration. */
-  clearRealName(card: AgentCard, options?: AgentCallOptions) {
+  async clearRealName(card: AgentCard, options?: AgentCallOptions) {
     return this.transport.call('clearRealName', card, agentAcknowledgementSchema, options);
   }
 
   /** 查询卡板操作记录: by card or by the `batchNo` of a batch stop / restore. */
-  queryCardOperationRecords(
+  async queryCardOperationRecords(
     query: { iccid?: string; simNo?: string; batchNo?: string; page?: number; pageSize?: number },
     options?: AgentCallOptions,
   ) {
@@ -206,22 +206,26 @@ export class AgentClient {
   }
 
   /** 查询账户资产: the account's balance and holdings. */
-  queryAccountAssets(options?: AgentCallOptions) {
+  async queryAccountAssets(options?: AgentCallOptions) {
     return this.transport.call('queryAccountAssets', {}, agentAccountAssetsDataSchema, options);
   }
 
   /** 查询设备流量 (the published operation): the device and its cards, usage freshest. */
-  queryDeviceFlow(deviceNo: string, options?: AgentCallOptions) {
+  async queryDeviceFlow(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('queryDeviceFlow', { deviceNo }, agentDeviceDataSchema, options);
   }
 
   /** 查询设备信息: same answer as queryDeviceFlow. */
-  queryDeviceInfo(deviceNo: string, options?: AgentCallOptions) {
+  async queryDeviceInfo(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('queryDeviceInfo', { deviceNo }, agentDeviceDataSchema, options);
   }
 
   /** 设备切换网络: make slot `effectiveSim` (1 main, 2 vice 1, 3 vice 2, 4 USIM) carry traffic. */
-  switchDeviceNetwork(deviceNo: string, effectiveSim: 1 | 2 | 3 | 4, options?: AgentCallOptions) {
+  async switchDeviceNetwork(
+    deviceNo: string,
+    effectiveSim: 1 | 2 | 3 | 4,
+    options?: AgentCallOptions,
+  ) {
     return this.transport.call(
       'switchDeviceNetwork',
       { deviceNo, effectiveSim: String(effectiveSim) as '1' | '2' | '3' | '4' },
@@ -231,22 +235,22 @@ export class AgentClient {
   }
 
   /** 设备重启. */
-  rebootDevice(deviceNo: string, options?: AgentCallOptions) {
+  async rebootDevice(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('rebootDevice', { deviceNo }, agentAcknowledgementSchema, options);
   }
 
   /** 设备重置: factory reset. */
-  resetDevice(deviceNo: string, options?: AgentCallOptions) {
+  async resetDevice(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('resetDevice', { deviceNo }, agentAcknowledgementSchema, options);
   }
 
   /** 设备关机. */
-  shutdownDevice(deviceNo: string, options?: AgentCallOptions) {
+  async shutdownDevice(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('shutdownDevice', { deviceNo }, agentAcknowledgementSchema, options);
   }
 
   /** 修改wifi显示隐藏: `showWifi` / `showWifi5G` 1 broadcasts the SSID, 0 hides it. */
-  updateDeviceWifiShow(
+  async updateDeviceWifiShow(
     deviceNo: string,
     show: { showWifi?: 0 | 1; showWifi5G?: 0 | 1 },
     options?: AgentCallOptions,
@@ -265,7 +269,7 @@ export class AgentClient {
   }
 
   /** 修改wifi账号密码: new SSID and/or password, per band. */
-  updateDeviceWifiAccount(
+  async updateDeviceWifiAccount(
     deviceNo: string,
     account: { wifiName?: string; wifiPass?: string; wifiName5G?: string; wifiPass5G?: string },
     options?: AgentCallOptions,
@@ -279,17 +283,17 @@ export class AgentClient {
   }
 
   /** 设备停机. */
-  stopDevice(deviceNo: string, options?: AgentCallOptions) {
+  async stopDevice(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('stopDevice', { deviceNo }, agentAcknowledgementSchema, options);
   }
 
   /** 设备复机. */
-  restoreDevice(deviceNo: string, options?: AgentCallOptions) {
+  async restoreDevice(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call('restoreDevice', { deviceNo }, agentAcknowledgementSchema, options);
   }
 
   /** 获取移动终端认证Token: a token the device's terminal authenticates with. */
-  getTerminalToken(deviceNo: string, options?: AgentCallOptions) {
+  async getTerminalToken(deviceNo: string, options?: AgentCallOptions) {
     return this.transport.call(
       'getTerminalToken',
       { deviceNo },
