@@ -3,6 +3,7 @@ import {
   type CardStatusValue,
   type Clock,
   type CstDate,
+  cstDate,
   cstToday,
   kbToBytes,
   systemClock,
@@ -75,13 +76,9 @@ export interface CreateOnelinkV5Options extends OnelinkV5Settings, SupplierRunti
   client?: Partial<OnelinkV5ClientOptions>;
 }
 
-/** Inbound SMS options for OneLink v5, which reads MO texts per card and date range. */
-export interface OnelinkV5ReadInboundSmsOptions extends ReadInboundSmsOptions {
-  /** The cards to read (v5 has no account-wide inbox). */
-  cards?: CardRef[];
-  /** First CST date to read (default: 7 days back); the last is today. */
-  since?: CstDate;
-}
+/** Inbound SMS options for OneLink v5, which reads MO texts per card (`cards`, required) from
+ * the CST date of `since` (default: 7 days back) to today. */
+export type OnelinkV5ReadInboundSmsOptions = ReadInboundSmsOptions;
 
 const READ_PREFERENCE: IdentifierField[] = ['iccid', 'msisdn', 'imsi'];
 const CHANGE_PREFERENCE: IdentifierField[] = ['msisdn', 'iccid', 'imsi'];
@@ -261,7 +258,7 @@ export class OnelinkV5Adapter implements SupplierAdapterV1 {
       return { messages: [], warnings, response: { bodies: [] } };
     }
     const today = cstToday(this.#clock.now());
-    const since = options.since ?? addDays(today, -7);
+    const since = options.since === undefined ? addDays(today, -7) : cstDate(options.since);
     const messages: InboundSms[] = [];
     const bodies: unknown[] = [];
     const { groups, missing } = groupByIdentifier(options.cards, CHANGE_PREFERENCE);

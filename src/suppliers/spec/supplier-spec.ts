@@ -210,7 +210,7 @@ export interface SupplierAdapterV1 {
 }
 
 /** The operation that serves each capability. */
-export const OPERATION_OF: Record<Capability, keyof SupplierAdapterV1> = {
+export const OPERATION_OF = {
   inventory: 'doListCards',
   identities: 'doGetIdentities',
   status: 'doGetStatus',
@@ -220,7 +220,7 @@ export const OPERATION_OF: Record<Capability, keyof SupplierAdapterV1> = {
   'sms.send': 'doSendSms',
   'sms.inbound': 'doReadInboundSms',
   location: 'doGetLocation',
-};
+} as const satisfies Record<Capability, keyof SupplierAdapterV1>;
 
 /** What every adapter factory receives besides its own account settings. */
 export interface SupplierRuntime {

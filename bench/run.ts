@@ -1,0 +1,20 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark, prints its figures and rewrites its
+ * section of docs/performance.md.
+ */
+import { parseArgs } from 'node:util';
+import { benchSync } from './sync-bench.js';
+
+const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
+  sync: benchSync,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const { values } = parseArgs({ args: rest, options: { help: { type: 'boolean' } }, strict: false });
+const benchmark = name ? benchmarks[name] : undefined;
+if (!benchmark || values.help) {
+  console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [options]`);
+  process.exitCode = 2;
+} else {
+  await benchmark(rest);
+}

@@ -1,0 +1,147 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { errorMessage, SimdockError } from '../domain/index.js';
+import * as accountsList from './commands/accounts-list.js';
+import * as cardsImport from './commands/cards-import.js';
+import * as cardsList from './commands/cards-list.js';
+import * as cardsShow from './commands/cards-show.js';
+import * as demo from './commands/demo.js';
+import * as sync from './commands/sync.js';
+import * as usage from './commands/usage.js';
+import { type CommandIo, println, processIo } from './io.js';
+
+const integer = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new InvalidArgumentError(`${name} must be a whole number`);
+  }
+  return number;
+};
+
+/** Builds the `simdock` program; `run` receives each command's result as its exit code. */
+export function buildProgram(io: CommandIo, setExitCode: (code: number) => void) {
+  const program = new Command('simdock')
+    .description('One CLI for every IoT SIM card, whichever supplier it came from.')
+    .version('0.1.0')
+    .addOption(
+      new Option(
+        '--config <path>',
+        'configuration file (default: $SIMDOCK_CONFIG or ./simdock.yaml)',
+      ),
+    )
+    .addOption(new Option('--json', 'print machine-readable JSON'))
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  /** The global options, wherever they were written (before or after the subcommand). */
+  const globals = (command: { optsWithGlobals(): Record<string, unknown> }) => {
+    const all = command.optsWithGlobals();
+    return { config: all.config as string | undefined, json: Boolean(all.json) };
+  };
+  program
+    .command('demo')
+    .description(
+      'run the built-in supplier simulators, import and sync a demo fleet, and print a summary',
+    )
+    .option('--cards <n>', 'cards per simulated supplier account', integer('--cards'), 2000)
+    .option('--database <url>', 'database for the demo', 'sqlite:./data/simdock.db')
+    .action(async (options, command) => {
+      setExitCode(
+        await demo.run(
+          { ...globals(command), cards: options.cards, database: options.database },
+          io,
+        ),
+      );
+    });
+
+  const cards = program.command('cards').description('the card inventory');
+  cards
+    .command('import')
+    .description(
+      'import cards from a CSV with a header (iccid, msisdn, imsi, imei) or one identifier per line',
+    )
+    .argument('<file>')
+    .requiredOption('--account <id>', 'the supplier account the cards belong to')
+    .action(async (file, options, command) => {
+      setExitCode(
+        await cardsImport.run({ ...globals(command), file, account: options.account }, io),
+      );
+    });
+  cards
+    .command('list')
+    .description('list cards')
+    .option(
+      '--status <status>',
+      'test, inventory, active, suspended, pre_deactivated, deactivated, unknown',
+    )
+    .option('--account <id>', 'only this account')
+    .option('--search <text>', 'match any identifier')
+    .option('--limit <n>', 'cards per page', integer('--limit'), 100)
+    .option('--cursor <cursor>', 'continue after a previous page')
+    .action(async (options, command) => {
+      setExitCode(await cardsList.run({ ...globals(command), ...options }, io));
+    });
+  cards
+    .command('show')
+    .description('one card, by ICCID, MSISDN or IMSI')
+    .argument('<id>')
+    .action(async (id, _options, command) => {
+      setExitCode(await cardsShow.run({ ...globals(command), id }, io));
+    });
+
+  program
+    .command('sync')
+    .description('sync identities, statuses and usage from the suppliers')
+    .option('--account <id>', 'only this account (default: every enabled account)')
+    .option('--days <n>', 'complete CST days of daily usage (default 7)', integer('--days'))
+    .action(async (options, command) => {
+      setExitCode(await sync.run({ ...globals(command), ...options }, io));
+    });
+
+  program
+    .command('usage')
+    .description("a card's daily usage in bytes per CST day")
+    .argument('<id>', 'ICCID, MSISDN or IMSI')
+    .option('--from <date>', 'first day, YYYY-MM-DD')
+    .option('--to <date>', 'last day, YYYY-MM-DD')
+    .action(async (id, options, command) => {
+      setExitCode(await usage.run({ ...globals(command), id, ...options }, io));
+    });
+
+  const accounts = program.command('accounts').description('supplier accounts');
+  accounts
+    .command('list')
+    .description('list supplier accounts')
+    .action(async (_options, command) => {
+      setExitCode(await accountsList.run(globals(command), io));
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors become one clear line, never a stack trace. */
+export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (SimdockError.isInstance(error)) {
+      println(io.stderr, `simdock: ${error.message}`);
+    } else {
+      println(io.stderr, `simdock: unexpected error: ${errorMessage(error)}`);
+      if (io.environment.SIMDOCK_DEBUG) println(io.stderr, String((error as Error).stack));
+      else println(io.stderr, 'simdock: set SIMDOCK_DEBUG=1 to see the stack trace');
+    }
+    return 1;
+  }
+}

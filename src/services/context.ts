@@ -1,0 +1,118 @@
+import { type Clock, SimdockError, systemClock } from '../domain/index.js';
+import type { Store, StoredAccount } from '../store/index.js';
+import {
+  AccountRegistry,
+  CallCounter,
+  type FetchFunction,
+  type SupplierAdapterV1,
+  type SupplierCatalog,
+  secretFieldNames,
+} from '../suppliers/spec/index.js';
+import type { AccountConfig } from './config.js';
+
+/** What every service works with: storage, the supplier accounts, time. */
+export interface ServiceContext {
+  store: Store;
+  catalog: SupplierCatalog;
+  clock: Clock;
+  /** Adapters of enabled accounts, built on first use. */
+  adapter(accountId: string): Promise<SupplierAdapterV1>;
+  /** Calls made per account since the context opened. */
+  callCounter(accountId: string): CallCounter;
+}
+
+export interface ContextOptions {
+  store: Store;
+  catalog: SupplierCatalog;
+  clock?: Clock;
+  /** Replaces the network for every account (tests and the demo's in-process simulators). */
+  fetch?: FetchFunction;
+  /** Per-call timeout for supplier calls. */
+  timeoutMs?: number;
+}
+
+export function createServiceContext(options: ContextOptions): ServiceContext {
+  const clock = options.clock ?? systemClock;
+  const registry = new AccountRegistry();
+  const counters = new Map<string, CallCounter>();
+  const callCounter = (accountId: string) => {
+    let counter = counters.get(accountId);
+    if (!counter) {
+      counter = new CallCounter();
+      counters.set(accountId, counter);
+    }
+    return counter;
+  };
+  return {
+    store: options.store,
+    catalog: options.catalog,
+    clock,
+    callCounter,
+    async adapter(accountId) {
+      if (registry.has(accountId)) return registry.get(accountId);
+      const account = await options.store.accounts.get(accountId);
+      if (!account) {
+        const known = (await options.store.accounts.list()).map((item) => item.id);
+        throw new SimdockError(
+          'not_found',
+          `unknown account "${accountId}"${known.length ? ` (known: ${known.join(', ')})` : ' (no accounts configured)'}`,
+          { details: { account: accountId } },
+        );
+      }
+      if (!account.enabled) {
+        throw new SimdockError('conflict', `account "${accountId}" is disabled`);
+      }
+      const definition = options.catalog.get(account.type);
+      const { rateLimit, ...stored } = account.settings;
+      const settings = definition.parseSettings({ ...stored, ...account.secrets });
+      const adapter = definition.create(accountId, settings, {
+        fetch: options.fetch,
+        clock,
+        timeoutMs: options.timeoutMs,
+        callCounter: callCounter(accountId),
+        rateLimit: typeof rateLimit === 'number' ? rateLimit : undefined,
+      });
+      registry.set(adapter);
+      return adapter;
+    },
+  };
+}
+
+/**
+ * Writes configured accounts into storage (secrets encrypted), so that every process and the
+ * API see the same accounts. Settings not named as secrets by the supplier stay readable.
+ */
+export async function saveAccounts(
+  store: Store,
+  catalog: SupplierCatalog,
+  accounts: AccountConfig[],
+): Promise<void> {
+  for (const account of accounts) {
+    const secretNames = new Set(secretFieldNames(catalog.get(account.type).credentialFields));
+    const settings: Record<string, unknown> = {};
+    const secrets: Record<string, string> = {};
+    for (const [name, value] of Object.entries(account.settings)) {
+      if (secretNames.has(name) && typeof value === 'string') secrets[name] = value;
+      else settings[name] = value;
+    }
+    if (account.rateLimit !== null) settings.rateLimit = account.rateLimit;
+    await store.accounts.upsert({
+      id: account.id,
+      type: account.type,
+      name: account.name,
+      settings,
+      secrets,
+      enabled: true,
+    });
+  }
+}
+
+/** An account as shown to people: secrets replaced by a mask. */
+export function maskedAccount(
+  account: StoredAccount,
+): Omit<StoredAccount, 'secrets'> & { secrets: Record<string, string> } {
+  return {
+    ...account,
+    secrets: Object.fromEntries(Object.keys(account.secrets).map((name) => [name, '••••••'])),
+  };
+}
