@@ -25,11 +25,24 @@ export function isCardStatus(value: string): value is CardStatus {
   return (CARD_STATUSES as readonly string[]).includes(value);
 }
 
+/** Whether the device holding a card is powered and attached, where the supplier says. */
+export interface CardConnectivity {
+  powered: boolean | null;
+  online: boolean | null;
+  ip?: string | null;
+  /** Radio access technology, verbatim (e.g. `4G`). */
+  rat?: string | null;
+  /** The supplier's own fields, verbatim. */
+  raw?: Record<string, string | null>;
+}
+
 /** A status as simdock understands it, with the supplier's own value. */
 export interface CardStatusValue {
   status: CardStatus;
   /** The supplier's value, verbatim (e.g. OneLink v5 `02`). Null when the supplier gave none. */
   raw: string | null;
+  /** Device and data-session state, when the status call also reports it. */
+  connectivity?: CardConnectivity;
 }
 
 /** Builds a mapper from a supplier's raw codes; unknown codes map to `unknown`, keeping the raw. */

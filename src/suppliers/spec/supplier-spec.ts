@@ -126,6 +126,11 @@ export interface ChangeStatusOptions extends CardsOptions {
 
 export interface SendSmsOptions extends CardsOptions {
   text: string;
+  /**
+   * Per-card idempotency keys (card key → key): a retried send reuses the key, so suppliers
+   * that deduplicate (M2M `sendkey`) never deliver the same text twice.
+   */
+  idempotencyKeys?: Record<string, string>;
 }
 
 export interface InboundSms {
@@ -146,6 +151,11 @@ export interface ReadInboundSmsOptions extends CallOptions {
   cards?: CardRef[];
   /** Only texts received at or after this instant (epoch ms), where the supplier filters. */
   since?: number;
+  /**
+   * Stores what was read before anything else happens. Suppliers that hand each text out once
+   * (M2M) call it before returning; if it throws, the texts travel in the error's details.
+   */
+  persist?: (messages: InboundSms[]) => Promise<void>;
 }
 
 export interface ReadInboundSmsResult {
