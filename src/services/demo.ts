@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { createM2mSimulator } from '../suppliers/m2m10086/index.js';
 import { createOnelinkV2Simulator } from '../suppliers/onelink-v2/index.js';
 import type { AccountConfig } from './config.js';
 
@@ -51,6 +52,27 @@ export async function startDemoSuppliers(size: number): Promise<DemoSupplier[]> 
       ...Array.from({ length: size }, (_, index) => onelink.fleet.card(index).iccid),
     ],
     server: onelinkServer.server,
+  });
+
+  // The M2M platform answers one card per call, so its demo fleet is smaller.
+  const m2mSize = Math.min(size, 500);
+  const m2mCredentials = {
+    partnercode: 'demo',
+    servicecode: 'demo-service',
+    password: 'demo-m2m-password',
+  };
+  const m2m = createM2mSimulator({ ...m2mCredentials, size: m2mSize });
+  const m2mServer = await listen(m2m.app);
+  suppliers.push({
+    account: {
+      id: 'demo-m2m',
+      type: 'm2m10086',
+      name: 'Demo M2M card platform (simulated)',
+      rateLimit: 0,
+      settings: { baseUrl: m2mServer.origin, ...m2mCredentials },
+    },
+    importLines: Array.from({ length: m2mSize }, (_, index) => m2m.fleet.card(index).msisdn),
+    server: m2mServer.server,
   });
 
   return suppliers;

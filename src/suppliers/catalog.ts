@@ -1,8 +1,13 @@
+import { m2m10086Definition } from './m2m10086/index.js';
 import { onelinkV2Definition } from './onelink-v2/index.js';
 import { onelinkV5Definition } from './onelink-v5/index.js';
 import { SupplierCatalog, type SupplierDefinition } from './spec/index.js';
 
 /** Every supplier type simdock speaks. */
 export function createSupplierCatalog(): SupplierCatalog {
-  return new SupplierCatalog([onelinkV2Definition, onelinkV5Definition] as SupplierDefinition<never>[]);
+  return new SupplierCatalog([
+    onelinkV2Definition,
+    onelinkV5Definition,
+    m2m10086Definition,
+  ] as SupplierDefinition<never>[]);
 }
