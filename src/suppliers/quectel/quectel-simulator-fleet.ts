@@ -171,7 +171,8 @@ export class QuectelSimulatedFleet {
     const cached = this.#days.get(key);
     if (cached) return cached;
     const { first, last } = monthBounds(month);
-    const days = first > today ? [] : dateRange(first, last < today ? last : today);
+    const end = [last, today].sort()[0] as string;
+    const days = first > today ? [] : dateRange(first, end);
     if (this.#days.size > 64) this.#days.clear();
     this.#days.set(key, days);
     return days;
