@@ -45,22 +45,45 @@ function identitiesOf(row: CardImportRow): Identities {
   };
 }
 
-/** The cards of `account` whose `kind` is one of `values`, in lookups of bounded size. */
-async function* cardsWith(
+/**
+ * The stored cards of `account` that may match `values` (identifier kind → values): all the
+ * account's cards when it holds no more cards than there are values to look up (one scan beats
+ * that many index probes, as on a first import), else the cards found by probing each
+ * identifier index in bounded lookups. A card may come more than once.
+ */
+async function* candidateCards(
   transaction: Transaction,
   context: StoreContext,
   account: string,
-  kind: IdentifierKind,
-  values: Iterable<string>,
+  values: Partial<Record<IdentifierKind, readonly string[]>>,
 ): AsyncGenerator<Selectable<CardsTable>> {
-  for (const part of chunks([...new Set(values)], valuesPerLookup(context.dialect))) {
-    const rows = await transaction
+  const lookups = Object.entries(values).map(
+    ([kind, list]) => [kind as IdentifierKind, [...new Set(list)]] as const,
+  );
+  const probes = lookups.reduce((total, [, list]) => total + list.length, 0);
+  if (probes === 0) return;
+  const { count } = await transaction
+    .selectFrom('cards')
+    .select((select) => select.fn.countAll<number>().as('count'))
+    .where('account_id', '=', account)
+    .executeTakeFirstOrThrow();
+  if (Number(count) <= probes) {
+    yield* await transaction
       .selectFrom('cards')
       .selectAll()
       .where('account_id', '=', account)
-      .where(isAnyOf(context.dialect, kind, part))
       .execute();
-    yield* rows;
+    return;
+  }
+  for (const [kind, list] of lookups) {
+    for (const part of chunks(list, valuesPerLookup(context.dialect))) {
+      yield* await transaction
+        .selectFrom('cards')
+        .selectAll()
+        .where('account_id', '=', account)
+        .where(isAnyOf(context.dialect, kind, part))
+        .execute();
+    }
   }
 }
 
@@ -95,11 +118,11 @@ export async function importCards(
     const known = Object.fromEntries(
       IDENTIFIER_KINDS.map((kind) => [kind, new Set<string>()]),
     ) as Record<IdentifierKind, Set<string>>;
-    for (const kind of IDENTIFIER_KINDS) {
-      const values = cards.map((card) => card[kind]).filter(present);
-      for await (const row of cardsWith(transaction, context, account, kind, values)) {
-        for (const other of IDENTIFIER_KINDS) if (row[other] !== null) known[other].add(row[other]);
-      }
+    const values = Object.fromEntries(
+      IDENTIFIER_KINDS.map((kind) => [kind, cards.map((card) => card[kind]).filter(present)]),
+    );
+    for await (const row of candidateCards(transaction, context, account, values)) {
+      for (const kind of IDENTIFIER_KINDS) if (row[kind] !== null) known[kind].add(row[kind]);
     }
     const fresh: Identities[] = [];
     for (const card of cards) {
@@ -177,9 +200,14 @@ export async function upsertFromSupplier(
   const now = context.clock.now();
   return writeTransaction(context.db, context.dialect, async (transaction) => {
     const stored = new Map<number, WorkingCard>();
-    for (const kind of ['iccid', 'msisdn', 'imsi'] as const) {
-      const values = rows.map((row) => row.identities[kind]).filter(present);
-      for await (const row of cardsWith(transaction, context, account, kind, values)) {
+    const values = Object.fromEntries(
+      (['iccid', 'msisdn', 'imsi'] as const).map((kind) => [
+        kind,
+        rows.map((row) => row.identities[kind]).filter(present),
+      ]),
+    );
+    for await (const row of candidateCards(transaction, context, account, values)) {
+      if (!stored.has(row.id)) {
         stored.set(row.id, {
           id: row.id,
           iccid: row.iccid,
