@@ -1,20 +1,5 @@
 import { SupplierError } from '../spec/index.js';
 import {
-  agentAccountAssetsDataSchema,
-  agentAcknowledgementSchema,
-  agentBatchActionDataSchema,
-  agentCardInfoDataSchema,
-  agentCardStatusDataSchema,
-  agentDeviceDataSchema,
-  agentMonthFlowDataSchema,
-  agentOperationRecordsDataSchema,
-  agentOrderDataSchema,
-  agentRealNameUrlDataSchema,
-  agentRealtimeFlowDataSchema,
-  agentSubscribeDataSchema,
-  agentTerminalTokenDataSchema,
-} from './agent-schemas.js';
-import {
   type AgentCallOptions,
   type AgentCard,
   type AgentCards,
@@ -39,12 +24,7 @@ export class AgentClient {
   /** 批量查询卡板信息 (100 cards): the cards in full, as in the device response's `sims`. */
   async batchQueryCardInfo(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchQueryCardInfo', cards);
-    return this.transport.call(
-      'batchQueryCardInfo',
-      cardsForm(cards),
-      agentCardInfoDataSchema,
-      options,
-    );
+    return this.transport.call('batchQueryCardInfo', cardsForm(cards), options);
   }
 
   /** 批量订阅卡板信息 (100 cards): have the platform push the cards' changes to `notifyUrl`. */
@@ -53,7 +33,6 @@ export class AgentClient {
     return this.transport.call(
       'batchSubscribeCardInfo',
       { ...cardsForm(cards), notifyUrl },
-      agentSubscribeDataSchema,
       options,
     );
   }
@@ -75,77 +54,42 @@ export class AgentClient {
       );
     }
     this.transport.statusWindow.record(values);
-    return this.transport.call(
-      'batchQueryCardStatus',
-      cardsForm(cards),
-      agentCardStatusDataSchema,
-      options,
-    );
+    return this.transport.call('batchQueryCardStatus', cardsForm(cards), options);
   }
 
   /** 批量查询卡板实时流量 (10 cards): bytes used in the current cycle. */
   async batchQueryCardRealtimeFlow(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchQueryCardRealtimeFlow', cards);
-    return this.transport.call(
-      'batchQueryCardRealtimeFlow',
-      cardsForm(cards),
-      agentRealtimeFlowDataSchema,
-      options,
-    );
+    return this.transport.call('batchQueryCardRealtimeFlow', cardsForm(cards), options);
   }
 
   /** 批量查询卡板指定月流量 (10 cards): bytes used in a month, `yyyyMM`. */
   async batchQueryCardMonthFlow(cards: AgentCards, month: string, options?: AgentCallOptions) {
     this.transport.checkBatch('batchQueryCardMonthFlow', cards);
-    return this.transport.call(
-      'batchQueryCardMonthFlow',
-      { ...cardsForm(cards), month },
-      agentMonthFlowDataSchema,
-      options,
-    );
+    return this.transport.call('batchQueryCardMonthFlow', { ...cardsForm(cards), month }, options);
   }
 
   /** 批量停机 (100 cards), asynchronous: follow `batchNo` with queryCardOperationRecords. */
   async batchStopCard(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchStopCard', cards);
-    return this.transport.call(
-      'batchStopCard',
-      cardsForm(cards),
-      agentBatchActionDataSchema,
-      options,
-    );
+    return this.transport.call('batchStopCard', cardsForm(cards), options);
   }
 
   /** 批量复机 (100 cards), asynchronous like batchStopCard. */
   async batchRestoreCard(cards: AgentCards, options?: AgentCallOptions) {
     this.transport.checkBatch('batchRestoreCard', cards);
-    return this.transport.call(
-      'batchRestoreCard',
-      cardsForm(cards),
-      agentBatchActionDataSchema,
-      options,
-    );
+    return this.transport.call('batchRestoreCard', cardsForm(cards), options);
   }
 
   /** 单卡机卡绑定: bind the card to a device IMEI. */
   async bindCardImei(card: AgentCard, imei: string, options?: AgentCallOptions) {
-    return this.transport.call(
-      'bindCardImei',
-      { ...card, imei },
-      agentAcknowledgementSchema,
-      options,
-    );
+    return this.transport.call('bindCardImei', { ...card, imei }, options);
   }
 
   /** 单卡限速. Refused before any call while the card's speed cooldown runs (`cooldown`). */
   async limitCardSpeed(card: AgentCard, speedCode: string, options?: AgentCallOptions) {
     this.#checkSpeedCooldown(card);
-    const result = await this.transport.call(
-      'limitCardSpeed',
-      { ...card, speedCode },
-      agentAcknowledgementSchema,
-      options,
-    );
+    const result = await this.transport.call('limitCardSpeed', { ...card, speedCode }, options);
     this.transport.speedCooldown.record(cardKey(card));
     return result;
   }
@@ -153,12 +97,7 @@ export class AgentClient {
   /** 单卡解除限速. Shares the speed cooldown with limitCardSpeed. */
   async unlimitCardSpeed(card: AgentCard, options?: AgentCallOptions) {
     this.#checkSpeedCooldown(card);
-    const result = await this.transport.call(
-      'unlimitCardSpeed',
-      card,
-      agentAcknowledgementSchema,
-      options,
-    );
+    const result = await this.transport.call('unlimitCardSpeed', card, options);
     this.transport.speedCooldown.record(cardKey(card));
     return result;
   }
@@ -174,22 +113,17 @@ export class AgentClient {
     outOrderNo: string,
     options?: AgentCallOptions,
   ) {
-    return this.transport.call(
-      'orderPackage',
-      { ...target, packageId, outOrderNo },
-      agentOrderDataSchema,
-      options,
-    );
+    return this.transport.call('orderPackage', { ...target, packageId, outOrderNo }, options);
   }
 
   /** 获取官方实名链接: the operator's real-name registration link for the card. */
   async getRealNameUrl(card: AgentCard, options?: AgentCallOptions) {
-    return this.transport.call('getRealNameUrl', card, agentRealNameUrlDataSchema, options);
+    return this.transport.call('getRealNameUrl', card, options);
   }
 
   /** 清除官方实名: clears the card's real-name registration. */
   async clearRealName(card: AgentCard, options?: AgentCallOptions) {
-    return this.transport.call('clearRealName', card, agentAcknowledgementSchema, options);
+    return this.transport.call('clearRealName', card, options);
   }
 
   /** 查询卡板操作记录: by card or by the `batchNo` of a batch stop / restore. */
@@ -197,27 +131,22 @@ export class AgentClient {
     query: { iccid?: string; simNo?: string; batchNo?: string; page?: number; pageSize?: number },
     options?: AgentCallOptions,
   ) {
-    return this.transport.call(
-      'queryCardOperationRecords',
-      query,
-      agentOperationRecordsDataSchema,
-      options,
-    );
+    return this.transport.call('queryCardOperationRecords', query, options);
   }
 
   /** 查询账户资产: the account's balance and holdings. */
   async queryAccountAssets(options?: AgentCallOptions) {
-    return this.transport.call('queryAccountAssets', {}, agentAccountAssetsDataSchema, options);
+    return this.transport.call('queryAccountAssets', {}, options);
   }
 
   /** 查询设备流量 (the published operation): the device and its cards, usage freshest. */
   async queryDeviceFlow(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('queryDeviceFlow', { deviceNo }, agentDeviceDataSchema, options);
+    return this.transport.call('queryDeviceFlow', { deviceNo }, options);
   }
 
   /** 查询设备信息: same answer as queryDeviceFlow. */
   async queryDeviceInfo(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('queryDeviceInfo', { deviceNo }, agentDeviceDataSchema, options);
+    return this.transport.call('queryDeviceInfo', { deviceNo }, options);
   }
 
   /** 设备切换网络: make slot `effectiveSim` (1 main, 2 vice 1, 3 vice 2, 4 USIM) carry traffic. */
@@ -229,24 +158,23 @@ export class AgentClient {
     return this.transport.call(
       'switchDeviceNetwork',
       { deviceNo, effectiveSim: String(effectiveSim) as '1' | '2' | '3' | '4' },
-      agentAcknowledgementSchema,
       options,
     );
   }
 
   /** 设备重启. */
   async rebootDevice(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('rebootDevice', { deviceNo }, agentAcknowledgementSchema, options);
+    return this.transport.call('rebootDevice', { deviceNo }, options);
   }
 
   /** 设备重置: factory reset. */
   async resetDevice(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('resetDevice', { deviceNo }, agentAcknowledgementSchema, options);
+    return this.transport.call('resetDevice', { deviceNo }, options);
   }
 
   /** 设备关机. */
   async shutdownDevice(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('shutdownDevice', { deviceNo }, agentAcknowledgementSchema, options);
+    return this.transport.call('shutdownDevice', { deviceNo }, options);
   }
 
   /** 修改wifi显示隐藏: `showWifi` / `showWifi5G` 1 broadcasts the SSID, 0 hides it. */
@@ -263,7 +191,6 @@ export class AgentClient {
         showWifi5G:
           show.showWifi5G === undefined ? undefined : (String(show.showWifi5G) as '0' | '1'),
       },
-      agentAcknowledgementSchema,
       options,
     );
   }
@@ -274,32 +201,22 @@ export class AgentClient {
     account: { wifiName?: string; wifiPass?: string; wifiName5G?: string; wifiPass5G?: string },
     options?: AgentCallOptions,
   ) {
-    return this.transport.call(
-      'updateDeviceWifiAccount',
-      { deviceNo, ...account },
-      agentAcknowledgementSchema,
-      options,
-    );
+    return this.transport.call('updateDeviceWifiAccount', { deviceNo, ...account }, options);
   }
 
   /** 设备停机. */
   async stopDevice(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('stopDevice', { deviceNo }, agentAcknowledgementSchema, options);
+    return this.transport.call('stopDevice', { deviceNo }, options);
   }
 
   /** 设备复机. */
   async restoreDevice(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call('restoreDevice', { deviceNo }, agentAcknowledgementSchema, options);
+    return this.transport.call('restoreDevice', { deviceNo }, options);
   }
 
   /** 获取移动终端认证Token: a token the device's terminal authenticates with. */
   async getTerminalToken(deviceNo: string, options?: AgentCallOptions) {
-    return this.transport.call(
-      'getTerminalToken',
-      { deviceNo },
-      agentTerminalTokenDataSchema,
-      options,
-    );
+    return this.transport.call('getTerminalToken', { deviceNo }, options);
   }
 
   #checkSpeedCooldown(card: AgentCard): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentOperation } from './agent-paths.js';
 
 /**
  * Response wire shapes of the agent open API (zod 4). The device and card shapes are the
@@ -320,3 +321,41 @@ export const agentTerminalTokenDataSchema = z.looseObject({
 
 /** `data` of calls that only acknowledge (commands, bindings): anything, usually null or true. */
 export const agentAcknowledgementSchema = z.unknown();
+
+/**
+ * The `data` schema of every operation's answer, for the client and for servers of this API
+ * (simdock's own agent open API answers with these shapes).
+ */
+export const agentResponseSchemas = {
+  batchQueryCardInfo: agentCardInfoDataSchema,
+  batchSubscribeCardInfo: agentSubscribeDataSchema,
+  batchQueryCardStatus: agentCardStatusDataSchema,
+  batchQueryCardRealtimeFlow: agentRealtimeFlowDataSchema,
+  batchQueryCardMonthFlow: agentMonthFlowDataSchema,
+  batchStopCard: agentBatchActionDataSchema,
+  batchRestoreCard: agentBatchActionDataSchema,
+  bindCardImei: agentAcknowledgementSchema,
+  limitCardSpeed: agentAcknowledgementSchema,
+  unlimitCardSpeed: agentAcknowledgementSchema,
+  orderPackage: agentOrderDataSchema,
+  getRealNameUrl: agentRealNameUrlDataSchema,
+  clearRealName: agentAcknowledgementSchema,
+  queryCardOperationRecords: agentOperationRecordsDataSchema,
+  queryAccountAssets: agentAccountAssetsDataSchema,
+  queryDeviceFlow: agentDeviceDataSchema,
+  queryDeviceInfo: agentDeviceDataSchema,
+  switchDeviceNetwork: agentAcknowledgementSchema,
+  rebootDevice: agentAcknowledgementSchema,
+  resetDevice: agentAcknowledgementSchema,
+  shutdownDevice: agentAcknowledgementSchema,
+  updateDeviceWifiShow: agentAcknowledgementSchema,
+  updateDeviceWifiAccount: agentAcknowledgementSchema,
+  stopDevice: agentAcknowledgementSchema,
+  restoreDevice: agentAcknowledgementSchema,
+  getTerminalToken: agentTerminalTokenDataSchema,
+} satisfies Record<AgentOperation, z.ZodType>;
+
+/** The parsed `data` of an operation's answer. */
+export type AgentResponse<Operation extends AgentOperation> = z.output<
+  (typeof agentResponseSchemas)[Operation]
+>;

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { type Clock, systemClock } from '../../domain/index.js';
 import { type FetchFunction, readJson, SupplierError } from '../spec/index.js';
 import { CardCooldown, PerCardRateWindow } from './agent-limits.js';
@@ -10,7 +9,7 @@ import {
   agentError,
 } from './agent-protocol.js';
 import { type AgentRequest, agentRequestSchemas } from './agent-requests.js';
-import { agentEnvelopeSchema } from './agent-schemas.js';
+import { type AgentResponse, agentEnvelopeSchema, agentResponseSchemas } from './agent-schemas.js';
 import { withAgentSigning } from './agent-signing.js';
 
 export interface AgentClientOptions {
@@ -39,7 +38,7 @@ export interface AgentClientOptions {
   accountId?: string;
 }
 
-/** The answer of one call: the parsed `data`, the whole body for audit, and its traceID. */
+/** The answer of one call: the parsed `data` and the whole body, for audit. */
 export interface AgentCallResult<T> {
   data: T;
   body: unknown;
@@ -97,12 +96,11 @@ export class AgentTransport {
   }
 
   /** Sends one operation and returns its parsed `data`; a non-zero `code` is thrown. */
-  async call<Operation extends AgentOperation, Schema extends z.ZodType>(
+  async call<Operation extends AgentOperation>(
     operation: Operation,
     form: AgentRequest<Operation>,
-    schema: Schema,
     options: AgentCallOptions = {},
-  ): Promise<AgentCallResult<z.output<Schema>>> {
+  ): Promise<AgentCallResult<AgentResponse<Operation>>> {
     options.abortSignal?.throwIfAborted();
     const checked = agentRequestSchemas[operation].safeParse(form);
     if (!checked.success) {
@@ -130,7 +128,7 @@ export class AgentTransport {
     if (envelope.data.code !== AGENT_CODES.success) {
       throw agentError(String(envelope.data.code), envelope.data.message, this.accountId);
     }
-    const data = schema.safeParse(envelope.data.data);
+    const data = agentResponseSchemas[operation].safeParse(envelope.data.data);
     if (!data.success) {
       const issue = data.error.issues[0];
       throw this.#badResponse(
@@ -139,7 +137,7 @@ export class AgentTransport {
         json,
       );
     }
-    return { data: data.data, body: json };
+    return { data: data.data as AgentResponse<Operation>, body: json };
   }
 
   /** Fails before any call when a batch exceeds its documented size. */
