@@ -30,7 +30,7 @@ export function blankToNull(value: string | null | undefined): string | null {
 
 /**
  * `yyyy-MM-dd HH:mm:ss` in CST (the document's times) → epoch ms; null when absent or not a
- * time. The document's `warrantyExpire` "2000-01-01 00:00:00" is read as given.
+ * time.
  */
 export function parseAgentTime(value: string | null | undefined): number | null {
   const text = blankToNull(value);
