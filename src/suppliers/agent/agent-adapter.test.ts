@@ -158,6 +158,16 @@ describe('agent adapter: reads', () => {
     clock.advance(60_000);
     const later = await adapter.doGetStatus({ cards });
     expect(later.items.every((item) => item.ok)).toBe(true);
+    expect(later.items[0]).toMatchObject({
+      ok: true,
+      value: {
+        connectivity: {
+          powered: null,
+          online: null,
+          raw: { onlineStatus: '2', internetStatus: '2', lastSimStatusAt: '2025-09-18 10:01:00' },
+        },
+      },
+    });
   });
 
   it('reads monthly usage in bytes by number as well as by ICCID, 10 cards a call', async () => {

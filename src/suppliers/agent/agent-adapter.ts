@@ -141,7 +141,23 @@ export class AgentAdapter implements SupplierAdapterV1, DeviceOperationsV1 {
       ready,
       AGENT_BATCH_LIMITS.batchQueryCardStatus,
       (cards) => this.client.batchQueryCardStatus(cards, { abortSignal: options.abortSignal }),
-      (status, card) => ({ key: card.key, ok: true, value: agentCardStatus(status.simStatus) }),
+      (status, card) => ({
+        key: card.key,
+        ok: true,
+        value: {
+          ...agentCardStatus(status.simStatus),
+          // The meaning of these codes is not published: kept verbatim, never guessed.
+          connectivity: {
+            powered: null,
+            online: null,
+            raw: {
+              onlineStatus: rawText(status.onlineStatus),
+              internetStatus: rawText(status.internetStatus),
+              lastSimStatusAt: status.lastSimStatusAt,
+            },
+          },
+        },
+      }),
       this.accountId,
     );
     return {
@@ -243,6 +259,10 @@ export class AgentAdapter implements SupplierAdapterV1, DeviceOperationsV1 {
 }
 
 const DEVICE_ITEM_CODES = new Set(['not_found', 'supplier_rejected', 'invalid_argument']);
+
+function rawText(value: number | null): string | null {
+  return value === null ? null : String(value);
+}
 
 function idOf(card: { iccid?: string | null; msisdn?: string | null }): string {
   return card.iccid?.toUpperCase() ?? card.msisdn ?? '';
