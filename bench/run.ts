@@ -3,10 +3,12 @@
  * section of docs/performance.md.
  */
 import { parseArgs } from 'node:util';
+import { benchSupplier } from './supplier-bench.js';
 import { benchSync } from './sync-bench.js';
 
 const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   sync: benchSync,
+  supplier: benchSupplier,
 };
 
 const [name, ...rest] = process.argv.slice(2);
