@@ -298,3 +298,41 @@ describe('quectel client against the simulator: changes', () => {
     expect((await client.cardRealName({ iccid: card(3).iccid })).busiSeq).toBeTruthy();
   });
 });
+
+describe('quectel client against the simulator: value-added services', () => {
+  it('products, preverify, externalId idempotency and the wallet', async () => {
+    const { client, card } = setup(10);
+    const { products } = await client.companyFlowpackage();
+    expect(products.map((product) => product.productId)).toContain('50');
+    const renewal = await client.cardSetmealProduct({ iccid: card(4).iccid });
+    expect(renewal.product).toMatchObject({ productId: '60', setmealMonths: 12, monthPrice: 10 });
+    const recharge = {
+      iccid: card(3).iccid,
+      productId: 50,
+      productName: '30M-当月',
+      externalId: 'x-1',
+    };
+    expect((await client.cardRecharge({ ...recharge, preverify: true })).orderNo).toBeNull();
+    expect((await client.walletDetails()).money).toBe(500);
+    const first = await client.cardRecharge(recharge);
+    const again = await client.cardRecharge(recharge);
+    expect(again.orderNo).toBe(first.orderNo);
+    const wallet = await client.walletDetails();
+    expect(wallet.money).toBe(498.5);
+    expect(wallet.billingDetails.filter((entry) => entry.handleType === '流量包充值')).toHaveLength(
+      1,
+    );
+    expect((await client.orderDetails({ orderNo: first.orderNo! })).details.orderStatus).toBe(
+      '订单待处理',
+    );
+    const wrongCarrier = await failure(
+      client.cardRecharge({ iccid: card(4).iccid, productId: 50, productName: '30M-当月' }),
+    );
+    expect(wrongCarrier?.supplierMessage).toContain('运营商');
+    const renewed = await client.cardRenewal({ iccid: card(4).iccid, cycle: 2, externalId: 'r-9' });
+    expect((await client.orderDetails({ orderNo: renewed.orderNo! })).details).toMatchObject({
+      cycle: 2,
+      productprice: 240,
+    });
+  });
+});
