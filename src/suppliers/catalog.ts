@@ -1,3 +1,4 @@
+import { agentDefinition } from './agent/index.js';
 import { m2m10086Definition } from './m2m10086/index.js';
 import { onelinkV2Definition } from './onelink-v2/index.js';
 import { onelinkV5Definition } from './onelink-v5/index.js';
@@ -9,5 +10,6 @@ export function createSupplierCatalog(): SupplierCatalog {
     onelinkV2Definition,
     onelinkV5Definition,
     m2m10086Definition,
+    agentDefinition,
   ] as SupplierDefinition<never>[]);
 }

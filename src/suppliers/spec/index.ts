@@ -1,5 +1,6 @@
 export * from './batching.js';
 export * from './credentials.js';
+export * from './device-spec.js';
 export * from './fetch-decorators.js';
 export * from './registry.js';
 export * from './retry.js';
