@@ -2,12 +2,8 @@ import { sql } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
 import { type CardStatus, isCardStatus } from '../domain/status.js';
 import { type StoredCard, toStoredCard } from './card-rows.js';
-import {
-  type CardImportRow,
-  importCards,
-  type SupplierCardRow,
-  upsertFromSupplier,
-} from './cards-import.js';
+import { type CardImportRow, importCards, type SupplierCardRow } from './cards-import.js';
+import { upsertFromSupplier } from './cards-supplier-upsert.js';
 import {
   type CardIdentityUpdate,
   type CardStatusUpdate,
@@ -61,7 +57,7 @@ export class CardsRepository {
   }
 
   /**
-   * See `upsertFromSupplier` in cards-import.ts: `{inserted, updated}`. Status changes are
+   * See `upsertFromSupplier` in cards-supplier-upsert.ts: `{inserted, updated}`. Status changes are
    * recorded in the history with `options.source` (default `sync`).
    */
   upsertFromSupplier(

@@ -3,7 +3,7 @@ import { SimdockError } from '../domain/errors.js';
 import { type CardStatus, isCardStatus } from '../domain/status.js';
 import { IDENTIFIER_KINDS, normalizeIdentifier } from './card-rows.js';
 import { type CardColumnValues, updateCardColumns } from './cards-bulk.js';
-import { insertStatusHistory } from './cards-import.js';
+import { insertStatusHistory } from './cards-lookup.js';
 import type { StoreContext } from './store-context.js';
 import type { CardsTable } from './store-schema.js';
 import {
@@ -43,6 +43,9 @@ async function cardsById(
       .selectFrom('cards')
       .selectAll()
       .where(isAnyOf(context.dialect, 'id', part))
+      .orderBy('id')
+      // Read to be rewritten: lock the rows on PostgreSQL (SQLite admits one writer anyway).
+      .$if(context.dialect === 'postgres', (select) => select.forUpdate())
       .execute();
     for (const row of rows) cards.set(row.id, row);
   }
