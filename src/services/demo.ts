@@ -1,8 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { createAgentSimulator } from '../suppliers/agent/index.js';
 import { createM2mSimulator } from '../suppliers/m2m10086/index.js';
 import { createOnelinkV2Simulator } from '../suppliers/onelink-v2/index.js';
+import { createOnelinkV5Simulator } from '../suppliers/onelink-v5/index.js';
+import { createQuectelSimulator, QUECTEL_SIMULATOR_PATH } from '../suppliers/quectel/index.js';
 import type { AccountConfig } from './config.js';
 
 /** A simulated supplier served on loopback, and the account that points at it. */
@@ -73,6 +76,64 @@ export async function startDemoSuppliers(size: number): Promise<DemoSupplier[]> 
     },
     importLines: Array.from({ length: m2mSize }, (_, index) => m2m.fleet.card(index).msisdn),
     server: m2mServer.server,
+  });
+
+  // OneLink v5 reads status one card per call: a smaller demo fleet keeps the first sync quick.
+  const onelinkV5Size = Math.min(size, 1000);
+  const onelinkV5Credentials = { appid: 'demo-onelink-v5', password: 'demo-onelink-v5-password' };
+  const onelinkV5 = createOnelinkV5Simulator({ ...onelinkV5Credentials, size: onelinkV5Size });
+  const onelinkV5Server = await listen(onelinkV5.app);
+  suppliers.push({
+    account: {
+      id: 'demo-onelink-v5',
+      type: 'onelink-v5',
+      name: 'Demo OneLink v5 (simulated)',
+      rateLimit: 0,
+      settings: { baseUrl: `${onelinkV5Server.origin}/v5/ec`, ...onelinkV5Credentials },
+    },
+    importLines: Array.from(
+      { length: onelinkV5Size },
+      (_, index) => onelinkV5.state.fleet.card(index).iccid,
+    ),
+    server: onelinkV5Server.server,
+  });
+
+  const agentSize = Math.min(size, 1000);
+  const agentCredentials = { appId: 'demo-agent', secret: 'demo-agent-secret' };
+  const agent = createAgentSimulator({ ...agentCredentials, size: agentSize, devices: 20 });
+  const agentServer = await listen(agent.app);
+  suppliers.push({
+    account: {
+      id: 'demo-agent',
+      type: 'agent',
+      name: 'Demo reseller agent API (simulated)',
+      rateLimit: 0,
+      settings: { baseUrl: agentServer.origin, ...agentCredentials },
+    },
+    importLines: Array.from(
+      { length: agentSize },
+      (_, index) => agent.fleet.cards.card(index).iccid,
+    ),
+    server: agentServer.server,
+  });
+
+  // Quectel lists its own fleet: nothing to import, the sync discovers the cards.
+  const quectelCredentials = { appKey: 'demo-quectel', secret: 'demo-quectel-secret' };
+  const quectel = createQuectelSimulator({ ...quectelCredentials, size });
+  const quectelServer = await listen(quectel.app);
+  suppliers.push({
+    account: {
+      id: 'demo-quectel',
+      type: 'quectel',
+      name: 'Demo Quectel (simulated)',
+      rateLimit: 0,
+      settings: {
+        baseUrl: `${quectelServer.origin}${QUECTEL_SIMULATOR_PATH}`,
+        ...quectelCredentials,
+      },
+    },
+    importLines: [],
+    server: quectelServer.server,
   });
 
   return suppliers;

@@ -2,6 +2,7 @@ import { agentDefinition } from './agent/index.js';
 import { m2m10086Definition } from './m2m10086/index.js';
 import { onelinkV2Definition } from './onelink-v2/index.js';
 import { onelinkV5Definition } from './onelink-v5/index.js';
+import { quectelDefinition } from './quectel/index.js';
 import { SupplierCatalog, type SupplierDefinition } from './spec/index.js';
 
 /** Every supplier type simdock speaks. */
@@ -11,5 +12,6 @@ export function createSupplierCatalog(): SupplierCatalog {
     onelinkV5Definition,
     m2m10086Definition,
     agentDefinition,
+    quectelDefinition,
   ] as SupplierDefinition<never>[]);
 }
