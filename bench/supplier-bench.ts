@@ -3,6 +3,7 @@ import { cstMonth, lastCompleteDays } from '../src/domain/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createM2mSimulator } from '../src/suppliers/m2m10086/index.js';
 import { createOnelinkV5Simulator } from '../src/suppliers/onelink-v5/index.js';
+import { createQuectelSimulator } from '../src/suppliers/quectel/index.js';
 import {
   CallCounter,
   type CardRef,
@@ -63,7 +64,28 @@ function subject(supplier: string, size: number, rate: number): Subject {
       simulatorCalls: () => simulator.calls.total,
     };
   }
-  throw new Error(`no supplier benchmark for "${supplier}" (m2m10086, onelink-v5)`);
+  if (supplier === 'quectel') {
+    const credentials = { appKey: 'bench', secret: 'bench-secret' };
+    const simulator = createQuectelSimulator({ ...credentials, size });
+    simulator.callLog.keep = false;
+    const definition = catalog.get('quectel');
+    const adapter = definition.create(
+      'bench',
+      definition.parseSettings({
+        baseUrl: 'http://quectel.simulator/openapi/router',
+        ...credentials,
+      }),
+      { fetch: appFetch(simulator.app), callCounter: counter, rateLimit: rate },
+    );
+    return {
+      title: 'Quectel',
+      fleet: simulator.fleet.pattern,
+      adapter,
+      counter,
+      simulatorCalls: () => simulator.callLog.total,
+    };
+  }
+  throw new Error(`no supplier benchmark for "${supplier}" (m2m10086, onelink-v5, quectel)`);
 }
 
 /**
@@ -90,7 +112,10 @@ export async function benchSupplier(args: string[]): Promise<void> {
     const card = fleet.card(index);
     return { key: String(index), iccid: card.iccid, msisdn: card.msisdn };
   });
-  const capability = values.need === 'daily' ? 'usage.daily' : 'usage.monthly';
+  const capability = (
+    { daily: 'usage.daily', monthly: 'usage.monthly', status: 'status' } as const
+  )[values.need as 'daily' | 'monthly' | 'status'];
+  if (!capability) throw new Error(`--need must be daily, monthly or status, got "${values.need}"`);
   const batchSize = adapter.limits.batchSize[capability] ?? 1;
   const dates =
     values.need === 'daily'
@@ -111,7 +136,9 @@ export async function benchSupplier(args: string[]): Promise<void> {
       const result =
         capability === 'usage.daily'
           ? await adapter.doGetDailyUsage!({ cards, date: period })
-          : await adapter.doGetMonthlyUsage!({ cards, month: period });
+          : capability === 'status'
+            ? await adapter.doGetStatus!({ cards })
+            : await adapter.doGetMonthlyUsage!({ cards, month: period });
       failed += result.items.filter((item) => !item.ok).length;
     }
   };
