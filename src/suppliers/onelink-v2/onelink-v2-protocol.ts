@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import {
   type Clock,
   compactDate,
@@ -64,8 +64,14 @@ export class OnelinkV2TransidSequence {
   }
 }
 
-/** The sequence shared by every client in this process. */
-export const processTransidSequence = new OnelinkV2TransidSequence();
+/**
+ * The sequence shared by every client in this process. It starts at a random point: several
+ * simdock processes (API, workers) share one appid, and all starting at 00000001 would repeat
+ * each other's transids within the same second.
+ */
+export const processTransidSequence = new OnelinkV2TransidSequence(
+  1 + randomInt(SEQUENCE_MODULUS - 1),
+);
 
 /** Builds transids `appid + yyyyMMddHHmmss (CST) + 8-digit sequence`. */
 export function onelinkV2TransidGenerator(

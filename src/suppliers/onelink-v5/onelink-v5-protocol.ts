@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import {
   type CardStatus,
   compactDate,
@@ -82,7 +83,8 @@ export function batchParam(cards: OnelinkV5CardIds): Record<string, string> {
   return { [`${cards.kind}s`]: cards.values.join('_') };
 }
 
-let sequence = 0;
+/** Starts at a random point so processes sharing one appid do not repeat each other's transids. */
+let sequence = randomInt(99_999_999);
 
 /**
  * `transid = appid + yyyyMMddHHmmss (CST) + 8-digit sequence`, as in v2 (PROTOCOL-NOTES.md,
