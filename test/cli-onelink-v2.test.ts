@@ -152,9 +152,10 @@ accounts:
   });
 
   it('names the file, key and problem in a config error', async () => {
+    const reference = '${NOT_SET_ANYWHERE}';
     sandbox.write(
       'bad.yaml',
-      'accounts:\n  - id: x\n    type: onelink-v2\n    appid: ${NOT_SET_ANYWHERE}\n',
+      `accounts:\n  - id: x\n    type: onelink-v2\n    appid: ${reference}\n`,
     );
     const result = await sandbox.run('--config', 'bad.yaml', 'accounts', 'list');
     expect(result.code).toBe(1);

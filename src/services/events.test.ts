@@ -9,7 +9,12 @@ describe('event outbox', () => {
   it('stores events once per event id and reads them in order', async () => {
     store = await openStore({ url: 'sqlite::memory:', secretKey: Buffer.alloc(32, 1) });
     const outbox = new EventOutbox(store, () => 1000);
-    const first = { type: 'sms.received' as const, subject: '1064000000001', data: { text: 'hi' }, eventId: 'm2m:1' };
+    const first = {
+      type: 'sms.received' as const,
+      subject: '1064000000001',
+      data: { text: 'hi' },
+      eventId: 'm2m:1',
+    };
     expect(await outbox.emit([first, first])).toBe(1);
     expect(await outbox.emit([{ type: 'job.completed', data: { id: 'j1' } }])).toBe(1);
     const events = await outbox.after(0);
