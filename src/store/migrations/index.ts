@@ -1,5 +1,6 @@
 import { initialSchema } from './0001-initial-schema.js';
 import { eventsSchema } from './0002-events.js';
+import { inboundSchema } from './0007-inbound.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -9,4 +10,8 @@ export { BIGINT, idColumn } from './migration-helpers.js';
  * Every schema change, oldest first. To change the schema, add a file `NNNN-what.ts` exporting
  * a `StoreMigration` and append it here; never edit or reorder one that has shipped.
  */
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, eventsSchema];
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [
+  initialSchema,
+  eventsSchema,
+  inboundSchema,
+];
