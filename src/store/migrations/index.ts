@@ -1,6 +1,7 @@
 import { initialSchema } from './0001-initial-schema.js';
 import { eventsSchema } from './0002-events.js';
 import { inboundSchema } from './0007-inbound.js';
+import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -14,4 +15,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   initialSchema,
   eventsSchema,
   inboundSchema,
+  webhooksAgentAppsSchema,
 ];
