@@ -23,7 +23,7 @@ export async function runBatches<T>(options: {
   stopAfterConsecutiveFailures?: number;
   work: (batch: T) => Promise<void>;
   onFailure: (batch: T, failure: BatchFailure) => void | Promise<void>;
-}): Promise<{ stopped: BatchFailure | null }> {
+}): Promise<{ stoppedBy: BatchFailure | null }> {
   let next = 0;
   let stopped: BatchFailure | null = null;
   let consecutiveFailures = 0;
@@ -58,5 +58,5 @@ export async function runBatches<T>(options: {
   if (stopped) {
     for (const batch of options.batches.slice(next)) await options.onFailure(batch, stopped);
   }
-  return { stopped };
+  return { stoppedBy: stopped };
 }

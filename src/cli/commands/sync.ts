@@ -6,6 +6,7 @@ import { type GlobalOptions, withRuntime } from '../runtime.js';
 export interface SyncOptions extends GlobalOptions {
   account?: string;
   days?: number;
+  resume?: boolean;
 }
 
 export function printSyncSummary(io: CommandIo, summary: SyncSummary): void {
@@ -39,7 +40,11 @@ export async function run(options: SyncOptions, io: CommandIo): Promise<number> 
     try {
       for (const account of accounts) {
         summaries.push(
-          await syncAccount(context, account, { days: options.days, onProgress: reporter.update }),
+          await syncAccount(context, account, {
+            days: options.days,
+            resume: options.resume,
+            onProgress: reporter.update,
+          }),
         );
         reporter.stop();
       }
