@@ -97,6 +97,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .description('sync identities, statuses and usage from the suppliers')
     .option('--account <id>', 'only this account (default: every enabled account)')
     .option('--days <n>', 'complete CST days of daily usage (default 7)', integer('--days'))
+    .option('--resume', "continue the account's unfinished run (after a crash) instead of anew")
     .action(async (options, command) => {
       setExitCode(await sync.run({ ...globals(command), ...options }, io));
     });
