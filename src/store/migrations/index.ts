@@ -1,5 +1,6 @@
 import { initialSchema } from './0001-initial-schema.js';
 import { eventsSchema } from './0002-events.js';
+import { jobsSchema } from './0003-jobs.js';
 import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import type { StoreMigration } from './migration-helpers.js';
@@ -14,6 +15,7 @@ export { BIGINT, idColumn } from './migration-helpers.js';
 export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   initialSchema,
   eventsSchema,
+  jobsSchema,
   inboundSchema,
   webhooksAgentAppsSchema,
 ];

@@ -1,0 +1,115 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import type { ManualClock } from '../domain/clock.js';
+import type { Store } from '../store/index.js';
+import {
+  openTestStore,
+  type StoreTestTarget,
+  type TestStore,
+} from '../store/store.test-support.js';
+import { createJobQueue } from './create-job-queue.js';
+import { GraphileJobQueue } from './graphile-job-queue.js';
+import type { JobQueue } from './job-queue.js';
+import type { JobQueueOptions } from './job-queue-options.js';
+import { parseJobId } from './jobs-repository.js';
+
+/** The lease the conformance suite runs with (clock time). */
+export const TEST_LEASE_MS = 30_000;
+
+/** A store and queues on it for one test, with the means to move time and fake a crash. */
+export interface QueueHarness {
+  store: Store;
+  clock: ManualClock;
+  /** The queue under test. */
+  queue: JobQueue;
+  /** Opens another queue on the same database (a second process). */
+  openQueue(): Promise<JobQueue>;
+  /**
+   * Moves time forward: the ManualClock, and on PostgreSQL graphile-worker's schedule (it
+   * compares run_at with the database clock), so backoff and runAt pass without sleeping.
+   */
+  advance(ms: number): Promise<void>;
+  /** Leaves a job as a crashed worker would: running, attempt counted, lease not renewed. */
+  simulateCrashedWorker(id: string): Promise<void>;
+}
+
+function queueOptions(test: TestStore): JobQueueOptions {
+  return {
+    clock: test.clock,
+    leaseMs: TEST_LEASE_MS,
+    checkIntervalMs: 20,
+    databaseUrl: test.url,
+    log: () => {},
+  };
+}
+
+/** A fresh store and queue for every test of the enclosing describe. */
+export function useQueueHarness(target: StoreTestTarget): { readonly current: QueueHarness } {
+  let current: QueueHarness | undefined;
+  let test: TestStore | undefined;
+  const queues: JobQueue[] = [];
+  beforeEach(async () => {
+    test = await openTestStore(target.dialect);
+    const opened = test;
+    const openQueue = async () => {
+      const queue = await createJobQueue(opened.store, queueOptions(opened));
+      queues.push(queue);
+      return queue;
+    };
+    const queue = await openQueue();
+    const workerSchema = queue instanceof GraphileJobQueue ? queue.workerSchema : null;
+    current = {
+      store: opened.store,
+      clock: opened.clock,
+      queue,
+      openQueue,
+      async advance(ms) {
+        opened.clock.advance(ms);
+        if (workerSchema) {
+          // graphile-worker may record a failure just after the run returns: wait for it.
+          await vi.waitFor(async () => {
+            const { rows } = await sql<{ locked: number }>`select count(*)::int as locked
+              from ${sql.id(workerSchema, '_private_jobs')}
+              where locked_at is not null and locked_by <> 'crashed-worker'`.execute(
+              opened.store.db,
+            );
+            expect(rows[0]?.locked).toBe(0);
+          });
+          await sql`update ${sql.id(workerSchema, '_private_jobs')}
+            set run_at = run_at - (${ms}::bigint * interval '1 millisecond')
+            where locked_at is null`.execute(opened.store.db);
+        }
+      },
+      async simulateCrashedWorker(id) {
+        const numeric = parseJobId(id);
+        await sql`update jobs set state = 'running', attempts = attempts + 1,
+            locked_by = 'crashed-worker', locked_until = ${opened.clock.now() + TEST_LEASE_MS},
+            started_at = ${opened.clock.now()}
+          where id = ${numeric}`.execute(opened.store.db);
+        if (workerSchema) {
+          await sql`update ${sql.id(workerSchema, '_private_jobs')}
+            set locked_by = 'crashed-worker', locked_at = now(), attempts = attempts + 1
+            where key = ${`simdock-job:${id}`}`.execute(opened.store.db);
+        }
+      },
+    };
+  });
+  afterEach(async () => {
+    const workerSchema = queues.find(
+      (queue): queue is GraphileJobQueue => queue instanceof GraphileJobQueue,
+    )?.workerSchema;
+    for (const queue of queues.splice(0)) await queue.close();
+    if (workerSchema && test) {
+      await sql`drop schema if exists ${sql.id(workerSchema)} cascade`.execute(test.store.db);
+    }
+    await test?.dispose();
+    test = undefined;
+    current = undefined;
+  });
+  return {
+    get current() {
+      if (!current) throw new Error('no queue harness outside a test');
+      return current;
+    },
+  };
+}
