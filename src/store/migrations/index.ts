@@ -1,6 +1,7 @@
 import { initialSchema } from './0001-initial-schema.js';
 import { eventsSchema } from './0002-events.js';
 import { jobsSchema } from './0003-jobs.js';
+import { accessSchema } from './0006-access.js';
 import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import type { StoreMigration } from './migration-helpers.js';
@@ -16,6 +17,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   initialSchema,
   eventsSchema,
   jobsSchema,
+  accessSchema,
   inboundSchema,
   webhooksAgentAppsSchema,
 ];
