@@ -18,6 +18,7 @@ export async function runBatches<T>(options: {
   clock: Clock;
   maxAttempts?: number;
   baseDelayMs?: number;
+  maxDelayMs?: number;
   abortSignal?: AbortSignal;
   /** Batches failing in a row (after their retries) that stop the run: the supplier is down. */
   stopAfterConsecutiveFailures?: number;
@@ -35,8 +36,9 @@ export async function runBatches<T>(options: {
       try {
         await withRetry(() => options.work(batch), {
           clock: options.clock,
-          maxAttempts: options.maxAttempts ?? 4,
-          baseDelayMs: options.baseDelayMs ?? 500,
+          maxAttempts: options.maxAttempts ?? 6,
+          baseDelayMs: options.baseDelayMs ?? 1000,
+          maxDelayMs: options.maxDelayMs ?? 30_000,
           abortSignal: options.abortSignal,
         });
         consecutiveFailures = 0;
