@@ -8,6 +8,7 @@ import { PoolsRepository } from './pools-repository.js';
 import { rulesFleet } from './rules.test-support.js';
 import { evaluateRules } from './rules-evaluate.js';
 import { RulesRepository } from './rules-repository.js';
+import { syncAccount } from './sync.js';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -194,6 +195,28 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
     });
     const second = await evaluateRules(context, { cardIds: [cardIds[0]!] });
     expect(second.alerts.filter((alert) => alert.poolId === pool.id)).toEqual([]);
+  });
+});
+
+describeEachDialect('rules after a sync ($dialect)', (target) => {
+  const test = useTestStore(target);
+
+  it('evaluates the account at the end of each sync, once per cycle', async () => {
+    const { store, clock } = test.current;
+    const { context, cardIds } = await rulesFleet(store, clock, 4);
+    await new PlansRepository(store).assign([cardIds[3]!], { expiresOn: '2026-11-30' });
+    await new RulesRepository(store).create({
+      scope: 'account',
+      targetId: 'quectel',
+      kind: 'expiry',
+      thresholds: { days: 5 },
+    });
+    await syncAccount(context, 'quectel', { days: 1 });
+    await syncAccount(context, 'quectel', { days: 1 });
+    const alerts = await new AlertsRepository(store).list();
+    expect(alerts.map((alert) => [alert.cardId, alert.cycle])).toEqual([
+      [cardIds[3], 'expires:2026-11-30'],
+    ]);
   });
 });
 
