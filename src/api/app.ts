@@ -1,0 +1,119 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { SimdockError } from '../domain/index.js';
+import { authenticate } from './api-auth.js';
+import { createDocsRouter } from './api-docs.js';
+import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
+import { errorResponse, handleApiError } from './api-errors.js';
+import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
+import { createCallbackRouter } from './callbacks/index.js';
+import { accountsRouter } from './routes/accounts.js';
+import { auditRouter } from './routes/audit.js';
+import { authRouter } from './routes/auth.js';
+import { cardsRouter } from './routes/cards.js';
+import { keysRouter } from './routes/keys.js';
+import { syncRunsRouter } from './routes/sync-runs.js';
+import { tenantsRouter } from './routes/tenants.js';
+import { usageRouter } from './routes/usage.js';
+import { usersRouter } from './routes/users.js';
+
+export type { ApiDeps, ApiEnv, ApiOptions, ApiRateLimit, ApiRouterMount } from './api-env.js';
+
+/** The largest request body by default: 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The REST API v1 routers, by path under `/api/v1`. */
+const V1_ROUTERS = {
+  '/auth': authRouter,
+  '/cards': cardsRouter,
+  '/usage': usageRouter,
+  '/accounts': accountsRouter,
+  '/sync-runs': syncRunsRouter,
+  '/audit': auditRouter,
+  '/users': usersRouter,
+  '/keys': keysRouter,
+  '/tenants': tenantsRouter,
+} as const;
+
+/**
+ * simdock's northbound HTTP app: the REST API v1 under `/api/v1` (OpenAPI 3.1 at
+ * `/openapi.json`, Swagger UI at `/docs`), supplier callbacks under `/callbacks`, and the routers
+ * other parts contribute (`deps.extraRouters`: the agent open API, webhooks, jobs, SMS, …).
+ * Every failure answers `{error: {code, message, details}}`.
+ */
+export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
+  const options = deps.options ?? {};
+  const app = new OpenAPIHono<ApiEnv>();
+  const maxSize = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  app.onError(handleApiError);
+  app.notFound((c) => errorResponse(c, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('principal', null);
+    await next();
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        errorResponse(
+          c,
+          'invalid_argument',
+          `the request body exceeds ${maxSize} bytes`,
+          { limitBytes: maxSize },
+          413,
+        ),
+    }),
+  );
+
+  // Supplier callbacks: verified by each supplier's own rules, never by our sessions or keys.
+  app.route('/callbacks', createCallbackRouter(deps.context));
+
+  app.use('/api/v1/*', authenticate());
+  const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  if (rateLimit !== false) app.use('/api/v1/*', rateLimitPerKey(rateLimit, deps.context.clock));
+  const v1 = createRouter();
+  for (const [path, router] of Object.entries(V1_ROUTERS)) v1.route(path, router());
+  // Routers from other parts of simdock: authenticated ones sit beside ours under /api/v1.
+  for (const mount of deps.extraRouters ?? []) {
+    if (mount.authenticated) v1.route(mount.path, mount.router);
+  }
+  app.route('/api/v1', v1);
+  for (const mount of deps.extraRouters ?? []) {
+    if (!mount.authenticated) app.route(mount.path, mount.router);
+  }
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer simdock_<prefix>_<secret>`',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'simdock_session',
+    description: 'A console session (unsafe methods also need the `x-csrf-token` header)',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'simdock API',
+      version: '1.0.0',
+      description:
+        'One API for every IoT SIM card, whichever supplier it came from. Every failure answers ' +
+        '`{error: {code, message, details}}`; every query sees only the caller’s tenant subtree.',
+    },
+    security: [{ apiKey: [] }, { session: [] }],
+  });
+  app.route('/docs', createDocsRouter());
+  app.get('/', (c) => c.redirect('/docs'));
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  // Any /api/v1 path no router claimed: the error shape, not Hono's plain 404.
+  app.all('/api/v1/*', (c) => {
+    throw new SimdockError('not_found', `no route ${c.req.method} ${c.req.path}`);
+  });
+  return app;
+}
