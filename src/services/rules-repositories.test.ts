@@ -10,7 +10,7 @@ import { importQuectelPools } from './pools-quectel.js';
 import { PoolsRepository } from './pools-repository.js';
 import { poolUsage } from './pools-usage.js';
 import { rulesFleet } from './rules.test-support.js';
-import { RulesRepository } from './rules-repository.js';
+import { type RuleInput, RulesRepository } from './rules-repository.js';
 
 const MIB = 1024 ** 2;
 
@@ -102,7 +102,7 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
     ] as const;
     for (const input of bad) {
       await expect(
-        rules.create({ scope: 'account', targetId: 'quectel', ...(input as never) }),
+        rules.create({ scope: 'account', targetId: 'quectel', ...input } as unknown as RuleInput),
       ).rejects.toMatchObject({ code: 'invalid_argument' });
     }
     await expect(
