@@ -5,12 +5,12 @@ import * as cardsImport from './commands/cards-import.js';
 import * as cardsList from './commands/cards-list.js';
 import * as cardsShow from './commands/cards-show.js';
 import * as demo from './commands/demo.js';
-import { registerDevicesCommands } from './commands/devices-commands.js';
-import * as smsInbox from './commands/sms-inbox.js';
-import * as smsList from './commands/sms-list.js';
-import * as smsSend from './commands/sms-send.js';
+import * as jobsCancel from './commands/jobs-cancel.js';
+import * as jobsList from './commands/jobs-list.js';
+import * as jobsShow from './commands/jobs-show.js';
 import * as sync from './commands/sync.js';
 import * as usage from './commands/usage.js';
+import * as worker from './commands/worker.js';
 import { type CommandIo, println, processIo } from './io.js';
 
 const integer = (name: string) => (value: string) => {
@@ -124,32 +124,47 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       setExitCode(await accountsList.run(globals(command), io));
     });
 
-  registerDevicesCommands(program, io, setExitCode, globals);
-
-  const sms = program.command('sms').description('texts to and from cards');
-  sms
-    .command('send')
-    .description('send a text to a card through whichever supplier holds it')
-    .argument('<id>', 'ICCID, MSISDN or IMSI')
-    .argument('<text>')
-    .option('--idempotency-key <key>', 'reuse to retry without sending twice (16 letters/digits)')
-    .action(async (id, text, options, command) => {
-      setExitCode(await smsSend.run({ ...globals(command), id, text, ...options }, io));
-    });
-  sms
-    .command('list')
-    .description("a card's texts both ways, oldest first")
-    .argument('<id>', 'ICCID, MSISDN or IMSI')
-    .option('--limit <n>', 'texts to show', integer('--limit'), 100)
-    .action(async (id, options, command) => {
-      setExitCode(await smsList.run({ ...globals(command), id, ...options }, io));
-    });
-  sms
-    .command('pull')
-    .description('read the texts cards sent (suppliers that offer a pull) and store them once')
-    .requiredOption('--account <id>', 'the supplier account')
+  program
+    .command('worker')
+    .description('run jobs (and the scheduler when this process leads) until SIGINT or SIGTERM')
+    .option('--concurrency <n>', 'jobs run at once', integer('--concurrency'), 2)
+    .option('--no-schedule', 'never run the scheduler in this process')
     .action(async (options, command) => {
-      setExitCode(await smsInbox.run({ ...globals(command), ...options }, io));
+      setExitCode(
+        await worker.run(
+          {
+            ...globals(command),
+            concurrency: options.concurrency || 1,
+            schedule: options.schedule,
+          },
+          io,
+        ),
+      );
+    });
+
+  const jobs = program.command('jobs').description('background jobs');
+  jobs
+    .command('list')
+    .description('list jobs, newest first')
+    .option('--state <state>', 'pending, running, succeeded, failed, cancelled')
+    .option('--name <name>', 'only jobs of this name')
+    .option('--limit <n>', 'jobs to show', integer('--limit'), 50)
+    .action(async (options, command) => {
+      setExitCode(await jobsList.run({ ...globals(command), ...options }, io));
+    });
+  jobs
+    .command('show')
+    .description('one job: payload, progress, result, last error')
+    .argument('<id>')
+    .action(async (id, _options, command) => {
+      setExitCode(await jobsShow.run({ ...globals(command), id }, io));
+    });
+  jobs
+    .command('cancel')
+    .description('cancel a pending job, or ask a running one to stop (exit 3 if it had ended)')
+    .argument('<id>')
+    .action(async (id, _options, command) => {
+      setExitCode(await jobsCancel.run({ ...globals(command), id }, io));
     });
 
   return program;

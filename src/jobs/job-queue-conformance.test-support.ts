@@ -20,6 +20,8 @@ export const TEST_LEASE_MS = 30_000;
 export interface QueueHarness {
   store: Store;
   clock: ManualClock;
+  /** The URL the store was opened with. */
+  url: string;
   /** The queue under test. */
   queue: JobQueue;
   /** Opens another queue on the same database (a second process). */
@@ -61,6 +63,7 @@ export function useQueueHarness(target: StoreTestTarget): { readonly current: Qu
     current = {
       store: opened.store,
       clock: opened.clock,
+      url: opened.url,
       queue,
       openQueue,
       async advance(ms) {
