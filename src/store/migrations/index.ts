@@ -1,6 +1,7 @@
 import { initialSchema } from './0001-initial-schema.js';
 import { eventsSchema } from './0002-events.js';
 import { jobsSchema } from './0003-jobs.js';
+import { bulkJobsSchema } from './0004-bulk-jobs.js';
 import { rulesAlertsPoolsSchema } from './0005-rules-alerts-pools.js';
 import { accessSchema } from './0006-access.js';
 import { inboundSchema } from './0007-inbound.js';
@@ -18,6 +19,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   initialSchema,
   eventsSchema,
   jobsSchema,
+  bulkJobsSchema,
   rulesAlertsPoolsSchema,
   accessSchema,
   inboundSchema,
