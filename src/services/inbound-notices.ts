@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StoredCard } from '../store/index.js';
 import type { M2mNotice, M2mRejectedNotice } from '../suppliers/m2m10086/index.js';
 import type { QuectelNotice } from '../suppliers/quectel/index.js';
+import { ingestM2mFlowMonitor } from './alerts-supplier.js';
 import type { ServiceContext } from './context.js';
 import { type EventInput, EventOutbox } from './events.js';
 import { NoticesRepository } from './inbound-notices-repository.js';
@@ -10,7 +11,7 @@ import { SmsRepository, type StoredSms } from './sms-repository.js';
 /**
  * What simdock does with the notices suppliers push: texts from cards become `sms_messages`
  * rows and `sms.received` events, delivery reports update the sent text and raise
- * `sms.delivery`, flow warnings raise `usage.threshold_crossed`. Every effect is idempotent
+ * `sms.delivery`, flow warnings raise `usage.threshold_crossed` and supplier alerts. Every effect is idempotent
  * (unique keys, stable event ids) and the notice is recorded last, so a notice the supplier
  * resends because simdock failed half-way is completed, and one resent after success changes
  * nothing.
@@ -213,6 +214,8 @@ export async function applyM2mNotice(
           },
         ]);
       }
+      // The alerts keep one alert per card and cycle (stable keys): a resent notice adds none.
+      await ingestM2mFlowMonitor(context, account, notice.records);
       break;
   }
   await new NoticesRepository(context.store, () => context.clock.now()).record({

@@ -152,6 +152,8 @@ describeEachDialect('supplier callbacks ($dialect)', (target) => {
     expect(await outbox.after(0, { type: 'sms.delivery' })).toHaveLength(2);
     const thresholds = await outbox.after(0, { type: 'usage.threshold_crossed' });
     expect(thresholds).toHaveLength(2);
+    // The alerts got one per card and cycle, the resend adding none.
+    expect(await outbox.after(0, { type: 'alert.raised' })).toHaveLength(2);
     expect(thresholds[1]).toMatchObject({
       subject: '1064837284389',
       data: { usedBytes: 10_500 * 1024, planBytes: 10_240 * 1024, over: true },
