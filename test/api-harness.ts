@@ -15,6 +15,7 @@ import {
 import { openStore, type Store } from '../src/store/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
+import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
 
 /** The OneLink v2 account of the harness, served by its simulator (no network, no port). */
 export const ONELINK_ACCOUNT = 'onelink-test';
@@ -31,7 +32,11 @@ const ONELINK_CREDENTIALS = {
  */
 export class ApiHarness {
   readonly clock = new ManualClock(Date.UTC(2024, 10, 26, 2, 0, 0));
-  readonly simulator = createOnelinkV2Simulator({ ...ONELINK_CREDENTIALS, size: 40 });
+  readonly simulator = createOnelinkV2Simulator({
+    ...ONELINK_CREDENTIALS,
+    size: 40,
+    clock: this.clock,
+  });
   store!: Store;
   context!: ServiceContext;
   app!: ReturnType<typeof createApiApp>;
@@ -56,7 +61,7 @@ export class ApiHarness {
       store: this.store,
       catalog,
       clock: this.clock,
-      fetch: this.simulator.app.fetch as typeof fetch,
+      fetch: appFetch(this.simulator.app),
     });
     await saveAccounts(this.store, catalog, [
       {
