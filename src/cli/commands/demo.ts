@@ -1,7 +1,9 @@
 import { importCards } from '../../services/card-import.js';
 import { saveAccounts } from '../../services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../services/demo.js';
+import { attachDeviceSecretsFromEnvironment, syncDevices } from '../../services/devices-service.js';
 import { type SyncSummary, syncAccount } from '../../services/sync.js';
+import { hasDeviceOperations } from '../../suppliers/spec/index.js';
 import { type CommandIo, formatTable, printJson, println } from '../io.js';
 import { syncProgressReporter } from '../progress.js';
 import { type GlobalOptions, openRuntime } from '../runtime.js';
@@ -48,6 +50,11 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
         await syncAccount(context, accountId, { onProgress: reporter.update, actor: 'demo' }),
       );
       reporter.stop();
+      if (hasDeviceOperations(await context.adapter(accountId))) {
+        attachDeviceSecretsFromEnvironment(context.store, io.environment);
+        const devices = await syncDevices(context, accountId, { actor: 'demo' });
+        say(`  ${accountId}: ${devices.synced} of ${devices.devices} devices synced`);
+      }
     }
     if (options.json) {
       printJson(io, { database: options.database, accounts: summaries });
