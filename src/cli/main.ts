@@ -8,6 +8,7 @@ import * as demo from './commands/demo.js';
 import * as jobsCancel from './commands/jobs-cancel.js';
 import * as jobsList from './commands/jobs-list.js';
 import * as jobsShow from './commands/jobs-show.js';
+import { registerRulesCommands } from './commands/rules-commands.js';
 import * as sync from './commands/sync.js';
 import * as usage from './commands/usage.js';
 import * as worker from './commands/worker.js';
@@ -166,6 +167,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .action(async (id, _options, command) => {
       setExitCode(await jobsCancel.run({ ...globals(command), id }, io));
     });
+
+  registerRulesCommands(program, io, setExitCode, globals);
 
   return program;
 }
