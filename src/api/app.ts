@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { SimdockError } from '../domain/index.js';
 import { authenticate } from './api-auth.js';
 import { createDocsRouter } from './api-docs.js';
+import { createConsoleRouter } from './console-static.js';
 import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
 import { errorResponse, handleApiError } from './api-errors.js';
 import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
@@ -108,12 +109,13 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     security: [{ apiKey: [] }, { session: [] }],
   });
   app.route('/docs', createDocsRouter());
-  app.get('/', (c) => c.redirect('/docs'));
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   // Any /api/v1 path no router claimed: the error shape, not Hono's plain 404.
   app.all('/api/v1/*', (c) => {
     throw new SimdockError('not_found', `no route ${c.req.method} ${c.req.path}`);
   });
+  // The web console (dist/console) with its SPA fallback; `/` goes to /docs when not built.
+  app.route('/', createConsoleRouter());
   return app;
 }

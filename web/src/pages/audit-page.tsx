@@ -1,0 +1,83 @@
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../components/states.js';
+import { formatInstant } from '../format.js';
+import { useSearchState } from '../router.js';
+
+/** The audit log, newest first, filtered by target in the URL, paged by `before`. */
+export function AuditPage() {
+  const { t, i18n } = useTranslation();
+  const [search, setSearch] = useSearchState();
+  const query = {
+    limit: 100,
+    targetType: search.get('targetType') || undefined,
+    targetId: search.get('targetId') || undefined,
+    before: search.get('before') ? Number(search.get('before')) : undefined,
+  };
+  const audit = useQuery({
+    queryKey: ['audit', query],
+    queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
+  });
+  return (
+    <section>
+      <h1>{t('nav.audit')}</h1>
+      <div className="filters">
+        <input
+          placeholder={t('audit.targetType')}
+          aria-label={t('audit.targetType')}
+          defaultValue={query.targetType ?? ''}
+          onBlur={(event) => setSearch({ targetType: event.target.value.trim(), before: null })}
+        />
+        <input
+          placeholder={t('audit.targetId')}
+          aria-label={t('audit.targetId')}
+          defaultValue={query.targetId ?? ''}
+          onBlur={(event) => setSearch({ targetId: event.target.value.trim(), before: null })}
+        />
+      </div>
+      {audit.isPending ? (
+        <Loading />
+      ) : audit.isError ? (
+        <ErrorMessage error={audit.error} />
+      ) : audit.data.entries.length === 0 ? (
+        <Empty />
+      ) : (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th>{t('audit.at')}</th>
+              <th>{t('audit.actor')}</th>
+              <th>{t('audit.action')}</th>
+              <th>{t('audit.target')}</th>
+              <th>{t('audit.outcome')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {audit.data.entries.map((entry) => (
+              <tr key={entry.id}>
+                <td>{formatInstant(entry.at, i18n.language)}</td>
+                <td>{entry.actor}</td>
+                <td className="mono">{entry.action}</td>
+                <td>
+                  {entry.targetType}:{entry.targetId}
+                </td>
+                <td>{t(`audit.outcomes.${entry.outcome}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {audit.data?.nextBefore ? (
+        <div className="pager">
+          <button
+            type="button"
+            onClick={() => setSearch({ before: String(audit.data.nextBefore) })}
+          >
+            {t('common.next')}
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,261 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type BulkAction, createBulkJob } from '../api/bulk-api.js';
+import { listAlerts } from '../api/card-extras-api.js';
+import { api, unwrap } from '../api/client.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { JobProgress } from '../components/job-progress.js';
+import { Empty, ErrorMessage, Loading } from '../components/states.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { formatBytes, formatInstant } from '../format.js';
+import { Link } from '../router.js';
+import { CardSms } from './card-sms.js';
+import { CardUsageCharts } from './card-usage-charts.js';
+
+/** Which capability each action needs (src/suppliers/spec/supplier-spec.ts `CAPABILITIES`). */
+const ACTION_CAPABILITY: Record<BulkAction, string> = {
+  pause: 'lifecycle',
+  resume: 'lifecycle',
+  activate: 'lifecycle',
+  sms: 'sms.send',
+};
+
+/** Whether the card's supplier can do an action, and why not (null when it can). */
+function refusal(
+  capabilities: string[] | undefined,
+  action: BulkAction,
+  t: TFunction,
+): string | null {
+  if (!capabilities) return null;
+  return capabilities.includes(ACTION_CAPABILITY[action])
+    ? null
+    : t('card.unsupported', { action: t(`actions.${action}`) });
+}
+
+/** One card: identities, status, usage, history, SMS, alerts, audit trail and actions. */
+export function CardDetailPage(props: { id: number }) {
+  const { t, i18n } = useTranslation();
+  const client = useQueryClient();
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  const [jobId, setJobId] = useState<number | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const path = { id: props.id };
+  const card = useQuery({
+    queryKey: ['card', props.id],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/{id}', { params: { path } })),
+  });
+  const history = useQuery({
+    queryKey: ['card-history', props.id],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/{id}/status-history', { params: { path } })),
+  });
+  const audit = useQuery({
+    queryKey: ['card-audit', props.id],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/audit', {
+          params: { query: { targetType: 'card', targetId: String(props.id), limit: 50 } },
+        }),
+      ),
+  });
+  const alerts = useQuery({
+    queryKey: ['card-alerts', props.id],
+    queryFn: () => listAlerts({ card: props.id }),
+  });
+
+  if (card.isPending) return <Loading />;
+  if (card.isError) return <ErrorMessage error={card.error} />;
+  const view = card.data;
+  const capabilities = (view as { capabilities?: string[] }).capabilities;
+  const run = async (action: BulkAction) => {
+    setConfirming(null);
+    setActionError(null);
+    try {
+      const job = await createBulkJob(action, { cardIds: [view.id] });
+      setJobId(job.id);
+    } catch (error) {
+      setActionError(error);
+    }
+  };
+  const identities: [string, string | null][] = [
+    ['ICCID', view.iccid],
+    ['MSISDN', view.msisdn],
+    ['IMSI', view.imsi],
+    ['IMEI', view.imei],
+  ];
+
+  return (
+    <section className="card-detail">
+      <div className="page-head">
+        <h1>
+          <Link to="/cards">{t('cards.title')}</Link> / <span className="mono">{view.iccid}</span>
+        </h1>
+        <div className="actions">
+          {(['pause', 'resume', 'activate'] as const).map((action) => {
+            const reason = refusal(capabilities, action, t);
+            return (
+              <button
+                key={action}
+                type="button"
+                disabled={reason !== null}
+                title={reason ?? undefined}
+                onClick={() => setConfirming(action)}
+              >
+                {t(`actions.${action}`)}
+              </button>
+            );
+          })}
+        </div>
+      </div>
+      {actionError ? <ErrorMessage error={actionError} /> : null}
+      {jobId !== null ? (
+        <JobProgress
+          jobId={jobId}
+          onFinished={() => {
+            void client.invalidateQueries({ queryKey: ['card', props.id] });
+            void client.invalidateQueries({ queryKey: ['card-history', props.id] });
+          }}
+        />
+      ) : null}
+      <div className="grid-3">
+        <div className="panel">
+          <h2>{t('card.identities')}</h2>
+          <dl className="facts">
+            {identities.map(([label, value]) => (
+              <div key={label}>
+                <dt>{label}</dt>
+                <dd className="mono">{value ?? '—'}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <div className="panel">
+          <h2>{t('card.supplierStatus')}</h2>
+          <dl className="facts">
+            <div>
+              <dt>{t('cards.columns.status')}</dt>
+              <dd>
+                <StatusBadge status={view.status} raw={view.statusRaw} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t('card.rawStatus')}</dt>
+              <dd className="mono" data-testid="raw-status">
+                {view.statusRaw ?? '—'}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('cards.columns.supplier')}</dt>
+              <dd>{view.supplier}</dd>
+            </div>
+            <div>
+              <dt>{t('cards.columns.account')}</dt>
+              <dd>{view.account}</dd>
+            </div>
+            <div>
+              <dt>{t('cards.columns.tenant')}</dt>
+              <dd>{view.tenant ?? '—'}</dd>
+            </div>
+          </dl>
+        </div>
+        <div className="panel">
+          <h2>{t('card.thisMonth')}</h2>
+          <p className="figure" data-testid="usage-this-month">
+            {formatBytes(view.usageThisMonth)}
+          </p>
+          <p className="muted">{t('card.noQuota')}</p>
+          <div className="tags">
+            {view.tags.map((tag) => (
+              <span key={tag} className="tag">
+                {tag}
+              </span>
+            ))}
+          </div>
+        </div>
+      </div>
+      <CardUsageCharts cardId={view.id} />
+      <div className="grid-2">
+        <CardSms
+          cardId={view.id}
+          canSend={refusal(capabilities, 'sms', t) === null}
+          reason={refusal(capabilities, 'sms', t)}
+        />
+        <div className="panel" data-testid="status-history">
+          <h2>{t('card.statusHistory')}</h2>
+          {history.isPending ? (
+            <Loading />
+          ) : history.isError ? (
+            <ErrorMessage error={history.error} />
+          ) : history.data.changes.length === 0 ? (
+            <Empty />
+          ) : (
+            <ol className="timeline">
+              {[...history.data.changes].reverse().map((change) => (
+                <li key={`${change.at}-${change.status}`}>
+                  <StatusBadge status={change.status} raw={change.statusRaw} />{' '}
+                  <span className="muted">
+                    {formatInstant(change.at, i18n.language)} · {change.source}
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      </div>
+      <div className="grid-2">
+        <div className="panel">
+          <h2>{t('nav.alerts')}</h2>
+          {alerts.isPending ? (
+            <Loading />
+          ) : alerts.isError ? (
+            <ErrorMessage error={alerts.error} />
+          ) : alerts.data.length === 0 ? (
+            <Empty>{t('alerts.none')}</Empty>
+          ) : (
+            <ul>
+              {alerts.data.map((alert) => (
+                <li key={alert.id}>{alert.message ?? alert.kind}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="panel">
+          <h2>{t('card.audit')}</h2>
+          {audit.isPending ? (
+            <Loading />
+          ) : audit.isError ? (
+            <ErrorMessage error={audit.error} />
+          ) : audit.data.entries.length === 0 ? (
+            <Empty />
+          ) : (
+            <ul className="timeline">
+              {audit.data.entries.map((entry) => (
+                <li key={entry.id}>
+                  {entry.action} · {entry.actor} · {t(`audit.outcomes.${entry.outcome}`)}{' '}
+                  <span className="muted">{formatInstant(entry.at, i18n.language)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+      {confirming ? (
+        <ConfirmDialog
+          title={t(`actions.${confirming}`)}
+          confirmLabel={t(`actions.${confirming}`)}
+          onConfirm={() => void run(confirming)}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>
+            {t('cards.bulk.summary', {
+              count: 1,
+              action: t(`actions.${confirming}`),
+              suppliers: view.supplier,
+            })}
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

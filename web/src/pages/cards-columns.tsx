@@ -1,0 +1,85 @@
+import type { ColumnDef } from '@tanstack/react-table';
+import type { TFunction } from 'i18next';
+import type { components } from '../api/schema.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { formatBytes, formatInstant } from '../format.js';
+import { Link } from '../router.js';
+
+export type Card = components['schemas']['Card'];
+
+/** Columns the server can sort by (src/services/access-cards.ts `CARD_SORTS`). */
+export const SORTABLE = new Set(['id', 'iccid', 'msisdn', 'status', 'usage']);
+
+/** Columns shown until the operator chooses otherwise. */
+export const DEFAULT_COLUMNS = ['iccid', 'msisdn', 'status', 'account', 'usage', 'tags'];
+
+/** Every column of the cards table; `id` is the sort key where the server sorts by it. */
+export function cardColumns(t: TFunction, locale: string): ColumnDef<Card>[] {
+  return [
+    {
+      id: 'iccid',
+      header: t('cards.columns.iccid'),
+      cell: ({ row }) => (
+        <Link to={`/cards/${row.original.id}`} className="mono">
+          {row.original.iccid ?? '—'}
+        </Link>
+      ),
+    },
+    {
+      id: 'msisdn',
+      header: t('cards.columns.msisdn'),
+      cell: ({ row }) => <span className="mono">{row.original.msisdn ?? '—'}</span>,
+    },
+    {
+      id: 'imsi',
+      header: t('cards.columns.imsi'),
+      cell: ({ row }) => <span className="mono">{row.original.imsi ?? '—'}</span>,
+    },
+    {
+      id: 'imei',
+      header: t('cards.columns.imei'),
+      cell: ({ row }) => <span className="mono">{row.original.imei ?? '—'}</span>,
+    },
+    {
+      id: 'status',
+      header: t('cards.columns.status'),
+      cell: ({ row }) => <StatusBadge status={row.original.status} raw={row.original.statusRaw} />,
+    },
+    { id: 'account', header: t('cards.columns.account'), cell: ({ row }) => row.original.account },
+    {
+      id: 'supplier',
+      header: t('cards.columns.supplier'),
+      cell: ({ row }) => row.original.supplier,
+    },
+    {
+      id: 'tenant',
+      header: t('cards.columns.tenant'),
+      cell: ({ row }) => row.original.tenant ?? '—',
+    },
+    {
+      id: 'usage',
+      header: t('cards.columns.usage'),
+      cell: ({ row }) => formatBytes(row.original.usageThisMonth),
+    },
+    {
+      id: 'tags',
+      header: t('cards.columns.tags'),
+      cell: ({ row }) =>
+        row.original.tags.map((tag) => (
+          <span key={tag} className="tag">
+            {tag}
+          </span>
+        )),
+    },
+    {
+      id: 'statusChangedAt',
+      header: t('cards.columns.statusChangedAt'),
+      cell: ({ row }) => formatInstant(row.original.statusChangedAt, locale),
+    },
+    {
+      id: 'identitiesSyncedAt',
+      header: t('cards.columns.identitiesSyncedAt'),
+      cell: ({ row }) => formatInstant(row.original.identitiesSyncedAt, locale),
+    },
+  ];
+}

@@ -1,0 +1,256 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  flexRender,
+  getCoreRowModel,
+  type RowSelectionState,
+  useReactTable,
+  type VisibilityState,
+} from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../api/client.js';
+import type { paths } from '../api/schema.js';
+import { Empty, ErrorMessage, Loading } from '../components/states.js';
+import { useSearchState } from '../router.js';
+import { CardsBulkBar } from './cards-bulk.js';
+import { type Card, cardColumns, DEFAULT_COLUMNS, SORTABLE } from './cards-columns.js';
+import { CardsFilters, filterExpression } from './cards-filters.js';
+
+const PAGE_SIZE = 50;
+const COLUMNS_KEY = 'simdock.cards.columns';
+
+type ListQuery = NonNullable<paths['/api/v1/cards']['get']['parameters']['query']>;
+
+function savedColumns(): string[] {
+  try {
+    const saved = JSON.parse(window.localStorage.getItem(COLUMNS_KEY) ?? 'null');
+    return Array.isArray(saved) ? saved : DEFAULT_COLUMNS;
+  } catch {
+    return DEFAULT_COLUMNS;
+  }
+}
+
+/** The API query of the URL's filters, sort and cursor. */
+function listQuery(search: URLSearchParams): ListQuery {
+  const query: Record<string, string | number> = { limit: PAGE_SIZE };
+  for (const key of [
+    'q',
+    'status',
+    'account',
+    'supplier',
+    'tenant',
+    'tag',
+    'usageMin',
+    'usageMax',
+    'sort',
+    'order',
+    'cursor',
+  ]) {
+    const value = search.get(key);
+    if (value) query[key] = value;
+  }
+  return query as ListQuery;
+}
+
+/**
+ * The cards table: server-side filters, sorting and cursor paging, all kept in the URL; column
+ * choice; selection of rows or of everything matching, handed to the bulk bar.
+ */
+export function CardsPage() {
+  const { t, i18n } = useTranslation();
+  const [search, setSearch] = useSearchState();
+  const client = useQueryClient();
+  const [selection, setSelection] = useState<RowSelectionState>({});
+  const [allMatching, setAllMatching] = useState(false);
+  const [visible, setVisible] = useState<string[]>(savedColumns);
+  const [choosing, setChoosing] = useState(false);
+  const [previousCursors, setPreviousCursors] = useState<string[]>([]);
+
+  const query = listQuery(search);
+  const cards = useQuery({
+    queryKey: ['cards', query],
+    queryFn: () => unwrap(api.GET('/api/v1/cards', { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+  const accounts = useQuery({
+    queryKey: ['usage-totals', 'account'],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/usage/totals', { params: { query: { groupBy: 'account' } } })),
+  });
+  const accountIds = (accounts.data?.totals ?? [])
+    .map((row) => row.key)
+    .filter((key): key is string => key !== null);
+  const suppliers = [...new Set((cards.data?.cards ?? []).map((card) => card.supplier))];
+
+  const columns = useMemo(() => cardColumns(t, i18n.language), [t, i18n.language]);
+  const columnVisibility: VisibilityState = Object.fromEntries(
+    columns.map((column) => [column.id, visible.includes(column.id ?? '')]),
+  );
+  const rows = cards.data?.cards ?? [];
+  const table = useReactTable<Card>({
+    data: rows,
+    columns,
+    getRowId: (row) => String(row.id),
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+    enableRowSelection: true,
+    state: { rowSelection: selection, columnVisibility },
+    onRowSelectionChange: setSelection,
+  });
+
+  const change = (changes: Record<string, string | null>) => {
+    setSelection({});
+    setAllMatching(false);
+    if ('cursor' in changes && changes.cursor === null) setPreviousCursors([]);
+    setSearch(changes);
+  };
+  const sortBy = (column: string) => {
+    if (!SORTABLE.has(column)) return;
+    const current = search.get('sort');
+    const order = current === column && search.get('order') !== 'desc' ? 'desc' : 'asc';
+    change({ sort: column, order, cursor: null });
+  };
+  const toggleColumn = (id: string) => {
+    const next = visible.includes(id) ? visible.filter((item) => item !== id) : [...visible, id];
+    setVisible(next);
+    window.localStorage.setItem(COLUMNS_KEY, JSON.stringify(next));
+  };
+  const selectedIds = Object.keys(selection)
+    .filter((id) => selection[id])
+    .map(Number);
+  const expression = filterExpression(search);
+
+  return (
+    <section className="cards-page">
+      <div className="page-head">
+        <h1>{t('cards.title')}</h1>
+        <div className="column-choice">
+          <button type="button" onClick={() => setChoosing(!choosing)} aria-expanded={choosing}>
+            {t('cards.chooseColumns')}
+          </button>
+          {choosing ? (
+            <div className="column-menu">
+              {columns.map((column) => (
+                <label key={column.id}>
+                  <input
+                    type="checkbox"
+                    checked={visible.includes(column.id ?? '')}
+                    onChange={() => toggleColumn(column.id ?? '')}
+                  />
+                  {String(column.header)}
+                </label>
+              ))}
+            </div>
+          ) : null}
+        </div>
+      </div>
+      <CardsFilters search={search} accounts={accountIds} suppliers={suppliers} onChange={change} />
+      <CardsBulkBar
+        selectedIds={selectedIds}
+        allMatching={allMatching}
+        filter={expression}
+        onDone={() => {
+          setSelection({});
+          setAllMatching(false);
+          void client.invalidateQueries({ queryKey: ['cards'] });
+        }}
+      />
+      {rows.length > 0 && selectedIds.length === rows.length && expression && !allMatching ? (
+        <div className="select-all-matching">
+          <button type="button" className="link" onClick={() => setAllMatching(true)}>
+            {t('cards.selectAllMatching')}
+          </button>
+        </div>
+      ) : null}
+      {cards.isError ? <ErrorMessage error={cards.error} /> : null}
+      {cards.isPending ? (
+        <Loading />
+      ) : rows.length === 0 ? (
+        <Empty>{t('cards.none')}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table" data-testid="cards-table" aria-busy={cards.isFetching}>
+            <thead>
+              <tr>
+                <th>
+                  <input
+                    type="checkbox"
+                    aria-label={t('cards.selectPage')}
+                    checked={table.getIsAllRowsSelected()}
+                    onChange={table.getToggleAllRowsSelectedHandler()}
+                  />
+                </th>
+                {table.getFlatHeaders().map((header) => {
+                  const id = header.column.id;
+                  const sorted = search.get('sort') === id ? (search.get('order') ?? 'asc') : null;
+                  return (
+                    <th
+                      key={header.id}
+                      className={SORTABLE.has(id) ? 'sortable' : undefined}
+                      onClick={() => sortBy(id)}
+                      aria-sort={
+                        sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined
+                      }
+                    >
+                      {flexRender(header.column.columnDef.header, header.getContext())}
+                      {sorted ? (sorted === 'desc' ? ' ▼' : ' ▲') : ''}
+                    </th>
+                  );
+                })}
+              </tr>
+            </thead>
+            <tbody>
+              {table.getRowModel().rows.map((row) => (
+                <tr
+                  key={row.id}
+                  data-card-id={row.id}
+                  className={row.getIsSelected() ? 'selected' : ''}
+                >
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={t('cards.selectRow')}
+                      checked={row.getIsSelected()}
+                      onChange={row.getToggleSelectedHandler()}
+                    />
+                  </td>
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} data-column={cell.column.id}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="pager">
+        <button
+          type="button"
+          disabled={previousCursors.length === 0}
+          onClick={() => {
+            const previous = previousCursors.slice(0, -1);
+            setPreviousCursors(previous);
+            setSelection({});
+            setSearch({ cursor: previousCursors[previousCursors.length - 1] || null });
+          }}
+        >
+          {t('common.previous')}
+        </button>
+        <button
+          type="button"
+          disabled={!cards.data?.nextCursor}
+          onClick={() => {
+            setPreviousCursors([...previousCursors, search.get('cursor') ?? '']);
+            setSelection({});
+            setSearch({ cursor: cards.data?.nextCursor ?? null });
+          }}
+        >
+          {t('common.next')}
+        </button>
+      </div>
+    </section>
+  );
+}
