@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { SimdockError } from '../domain/index.js';
+import { createAgentOpenApi } from './agent-open-api/index.js';
 import { authenticate } from './api-auth.js';
 import { createDocsRouter } from './api-docs.js';
 import { createConsoleRouter } from './console-static.js';
@@ -17,6 +18,7 @@ import { syncRunsRouter } from './routes/sync-runs.js';
 import { tenantsRouter } from './routes/tenants.js';
 import { usageRouter } from './routes/usage.js';
 import { usersRouter } from './routes/users.js';
+import { webhooksRouter } from './webhooks/index.js';
 
 export type { ApiDeps, ApiEnv, ApiOptions, ApiRateLimit, ApiRouterMount } from './api-env.js';
 
@@ -34,6 +36,7 @@ const V1_ROUTERS = {
   '/users': usersRouter,
   '/keys': keysRouter,
   '/tenants': tenantsRouter,
+  '/webhooks': webhooksRouter,
 } as const;
 
 /**
@@ -71,6 +74,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
 
   // Supplier callbacks: verified by each supplier's own rules, never by our sessions or keys.
   app.route('/callbacks', createCallbackRouter(deps.context));
+  // simdock's own agent open API (/openapi/iot/…): signed per tenant app, never by our keys.
+  app.route('/', createAgentOpenApi(deps.context).app);
 
   app.use('/api/v1/*', authenticate());
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;

@@ -36,6 +36,14 @@ export function storeSecretSealer(store: Store): SecretSealer {
   return sealer;
 }
 
+/**
+ * Names the sealer of a store opened with an explicit key (tests, embedders), so webhook and
+ * agent app secrets are sealed with that key too.
+ */
+export function setStoreSecretSealer(store: Store, sealer: SecretSealer): void {
+  sealers.set(store, sealer);
+}
+
 /** Where `openStore` keeps the key file of this store when no key is given. */
 async function keyFileOf(store: Store): Promise<string> {
   if (store.dialect === 'sqlite') {

@@ -1,0 +1,1 @@
+export { webhooksRouter } from './webhooks-router.js';
