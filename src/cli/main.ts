@@ -11,6 +11,7 @@ import * as jobsShow from './commands/jobs-show.js';
 import { registerRulesCommands } from './commands/rules-commands.js';
 import * as sync from './commands/sync.js';
 import * as usage from './commands/usage.js';
+import { registerWebhooksCommands } from './commands/webhooks-commands.js';
 import * as worker from './commands/worker.js';
 import { type CommandIo, println, processIo } from './io.js';
 
@@ -169,6 +170,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     });
 
   registerRulesCommands(program, io, setExitCode, globals);
+  registerWebhooksCommands(program, io, setExitCode, globals);
 
   return program;
 }

@@ -1,6 +1,7 @@
 import { SimdockError } from '../domain/index.js';
 import type { ServiceContext } from '../services/context.js';
 import { type SyncSummary, syncAccount } from '../services/sync.js';
+import { WEBHOOKS_JOB_NAME, webhooksJobHandler } from '../services/webhooks-job.js';
 import type { JobHandler, JobHandlers } from './job-queue.js';
 
 /** What a `sync` job is asked to do. */
@@ -86,5 +87,6 @@ export function syncJobHandler(context: ServiceContext): JobHandler<SyncJobPaylo
 export function jobHandlers(context: ServiceContext): JobHandlers {
   return {
     sync: syncJobHandler(context),
+    [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
   };
 }

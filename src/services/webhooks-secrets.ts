@@ -21,14 +21,17 @@ const sealers = new WeakMap<Store, SecretSealer>();
  * `secret.key` file beside the SQLite database (or in `./data` for PostgreSQL). A store opened
  * with an explicit `secretKey` option must be given a sealer built from that key instead.
  */
-export function storeSecretSealer(store: Store): SecretSealer {
+export function storeSecretSealer(
+  store: Store,
+  environment: NodeJS.ProcessEnv = process.env,
+): SecretSealer {
   const exposed = (store as Store & { secretBox?: SecretSealer }).secretBox;
   if (exposed) return exposed;
   let sealer = sealers.get(store);
   if (sealer) return sealer;
   let source: Promise<() => ReturnType<ReturnType<typeof secretKeySource>>> | undefined;
   const keySource = () => {
-    source ??= keyFileOf(store).then((keyFile) => secretKeySource({ keyFile }));
+    source ??= keyFileOf(store).then((keyFile) => secretKeySource({ keyFile, env: environment }));
     return source.then((load) => load());
   };
   sealer = new SecretBox(keySource);
