@@ -5,10 +5,14 @@ import * as cardsImport from './commands/cards-import.js';
 import * as cardsList from './commands/cards-list.js';
 import * as cardsShow from './commands/cards-show.js';
 import * as demo from './commands/demo.js';
+import { registerDevicesCommands } from './commands/devices-commands.js';
 import * as jobsCancel from './commands/jobs-cancel.js';
 import * as jobsList from './commands/jobs-list.js';
 import * as jobsShow from './commands/jobs-show.js';
 import { registerRulesCommands } from './commands/rules-commands.js';
+import * as smsInbox from './commands/sms-inbox.js';
+import * as smsList from './commands/sms-list.js';
+import * as smsSend from './commands/sms-send.js';
 import * as sync from './commands/sync.js';
 import * as usage from './commands/usage.js';
 import { registerWebhooksCommands } from './commands/webhooks-commands.js';
@@ -171,6 +175,34 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
 
   registerRulesCommands(program, io, setExitCode, globals);
   registerWebhooksCommands(program, io, setExitCode, globals);
+
+  registerDevicesCommands(program, io, setExitCode, globals);
+
+  const sms = program.command('sms').description('texts to and from cards');
+  sms
+    .command('send')
+    .description('send a text to a card through whichever supplier holds it')
+    .argument('<id>', 'ICCID, MSISDN or IMSI')
+    .argument('<text>')
+    .option('--idempotency-key <key>', 'reuse to retry without sending twice (16 letters/digits)')
+    .action(async (id, text, options, command) => {
+      setExitCode(await smsSend.run({ ...globals(command), id, text, ...options }, io));
+    });
+  sms
+    .command('list')
+    .description("a card's texts both ways, oldest first")
+    .argument('<id>', 'ICCID, MSISDN or IMSI')
+    .option('--limit <n>', 'texts to show', integer('--limit'), 100)
+    .action(async (id, options, command) => {
+      setExitCode(await smsList.run({ ...globals(command), id, ...options }, io));
+    });
+  sms
+    .command('pull')
+    .description('read the texts cards sent (suppliers that offer a pull) and store them once')
+    .requiredOption('--account <id>', 'the supplier account')
+    .action(async (options, command) => {
+      setExitCode(await smsInbox.run({ ...globals(command), ...options }, io));
+    });
 
   return program;
 }
