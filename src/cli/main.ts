@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { errorMessage, SimdockError } from '../domain/index.js';
 import * as accountsList from './commands/accounts-list.js';
+import { registerCardActionCommands } from './commands/cards-action.js';
 import * as cardsImport from './commands/cards-import.js';
 import * as cardsList from './commands/cards-list.js';
 import * as cardsShow from './commands/cards-show.js';
@@ -9,12 +10,18 @@ import { registerDevicesCommands } from './commands/devices-commands.js';
 import * as jobsCancel from './commands/jobs-cancel.js';
 import * as jobsList from './commands/jobs-list.js';
 import * as jobsShow from './commands/jobs-show.js';
+import { registerOrdersCommands } from './commands/orders-commands.js';
+import * as keysCreate from './commands/keys-create.js';
 import { registerRulesCommands } from './commands/rules-commands.js';
+import * as serve from './commands/serve.js';
 import * as smsInbox from './commands/sms-inbox.js';
 import * as smsList from './commands/sms-list.js';
 import * as smsSend from './commands/sms-send.js';
 import * as sync from './commands/sync.js';
+import * as tenantsCreate from './commands/tenants-create.js';
+import * as tenantsList from './commands/tenants-list.js';
 import * as usage from './commands/usage.js';
+import * as usersCreate from './commands/users-create.js';
 import { registerWebhooksCommands } from './commands/webhooks-commands.js';
 import * as worker from './commands/worker.js';
 import { type CommandIo, println, processIo } from './io.js';
@@ -58,10 +65,18 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     )
     .option('--cards <n>', 'cards per simulated supplier account', integer('--cards'), 2000)
     .option('--database <url>', 'database for the demo', 'sqlite:./data/simdock.db')
+    .option('--port <n>', 'serve the API on this port (default $PORT or 8080)', integer('--port'))
+    .option('--once', 'exit after the summary instead of serving the API')
     .action(async (options, command) => {
       setExitCode(
         await demo.run(
-          { ...globals(command), cards: options.cards, database: options.database },
+          {
+            ...globals(command),
+            cards: options.cards,
+            database: options.database,
+            port: options.port,
+            once: Boolean(options.once),
+          },
           io,
         ),
       );
@@ -101,6 +116,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .action(async (id, _options, command) => {
       setExitCode(await cardsShow.run({ ...globals(command), id }, io));
     });
+  registerCardActionCommands(cards, io, setExitCode, globals);
 
   program
     .command('sync')
@@ -135,6 +151,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .description('run jobs (and the scheduler when this process leads) until SIGINT or SIGTERM')
     .option('--concurrency <n>', 'jobs run at once', integer('--concurrency'), 2)
     .option('--no-schedule', 'never run the scheduler in this process')
+    .option('--once', 'run the due jobs (after one scheduler tick when leader) and exit')
     .action(async (options, command) => {
       setExitCode(
         await worker.run(
@@ -142,6 +159,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
             ...globals(command),
             concurrency: options.concurrency || 1,
             schedule: options.schedule,
+            once: Boolean(options.once),
           },
           io,
         ),
@@ -173,10 +191,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       setExitCode(await jobsCancel.run({ ...globals(command), id }, io));
     });
 
-  registerRulesCommands(program, io, setExitCode, globals);
-  registerWebhooksCommands(program, io, setExitCode, globals);
-
   registerDevicesCommands(program, io, setExitCode, globals);
+  registerOrdersCommands(program, io, setExitCode, globals);
 
   const sms = program.command('sms').description('texts to and from cards');
   sms
@@ -202,6 +218,61 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .requiredOption('--account <id>', 'the supplier account')
     .action(async (options, command) => {
       setExitCode(await smsInbox.run({ ...globals(command), ...options }, io));
+    });
+
+  registerRulesCommands(program, io, setExitCode, globals);
+  registerWebhooksCommands(program, io, setExitCode, globals);
+
+  program
+    .command('serve')
+    .description('serve the REST API (OpenAPI at /openapi.json, docs at /docs) until stopped')
+    .option('--port <n>', 'port (default $PORT or 8080)', integer('--port'))
+    .option('--host <address>', 'address to bind (default 0.0.0.0)')
+    .action(async (options, command) => {
+      setExitCode(await serve.run({ ...globals(command), ...options }, io));
+    });
+
+  const users = program.command('users').description('console users');
+  users
+    .command('create')
+    .description('create a console user (owner, admin, operator or viewer)')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--password <password>', 'at least 8 characters')
+    .requiredOption('--role <role>', 'owner, admin, operator or viewer')
+    .option('--tenant <id>', 'the tenant (default: root, the operator)')
+    .action(async (options, command) => {
+      setExitCode(await usersCreate.run({ ...globals(command), ...options }, io));
+    });
+
+  const keys = program.command('keys').description('API keys');
+  keys
+    .command('create')
+    .description('create an API key; it is printed once')
+    .requiredOption('--name <name>', 'what the key is for')
+    .requiredOption('--role <role>', 'owner, admin, operator or viewer')
+    .option('--tenant <id>', 'the tenant (default: root, the operator)')
+    .action(async (options, command) => {
+      setExitCode(await keysCreate.run({ ...globals(command), ...options }, io));
+    });
+
+  const tenants = program
+    .command('tenants')
+    .description('tenants: the operator, customers, agents');
+  tenants
+    .command('create')
+    .description('create a customer or agent tenant')
+    .argument('<id>', 'lower-case letters, digits and -')
+    .option('--name <name>', 'display name (default: the id)')
+    .option('--kind <kind>', 'customer or agent', 'customer')
+    .option('--parent <id>', 'the parent tenant (default: root)')
+    .action(async (id, options, command) => {
+      setExitCode(await tenantsCreate.run({ ...globals(command), id, ...options }, io));
+    });
+  tenants
+    .command('list')
+    .description('list every tenant')
+    .action(async (_options, command) => {
+      setExitCode(await tenantsList.run(globals(command), io));
     });
 
   return program;

@@ -125,6 +125,25 @@ export class UsersRepository {
     return rows.map(toUser);
   }
 
+  /** Sets a user's password and ends its sessions. */
+  async setPassword(email: string, password: string): Promise<User> {
+    if (password.length < 8) {
+      throw new SimdockError('invalid_argument', 'a password needs at least 8 characters', {
+        details: { field: 'password' },
+      });
+    }
+    const user = await this.findByEmail(email);
+    if (!user) throw new SimdockError('not_found', `no user "${email}"`, { details: { email } });
+    const db = accessDb(this.#store);
+    await db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(password) })
+      .where('id', '=', user.id)
+      .execute();
+    await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    return user;
+  }
+
   /**
    * Checks an email and password and opens a session: `{token, csrfToken, user}`. A wrong email
    * and a wrong password fail alike (`unauthenticated`).

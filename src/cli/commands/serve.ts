@@ -1,0 +1,92 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { createApiApp } from '../../api/app.js';
+import { SimdockError } from '../../domain/index.js';
+import type { ServiceContext } from '../../services/context.js';
+import { type CommandIo, printJson, println } from '../io.js';
+import { type GlobalOptions, openRuntime } from '../runtime.js';
+
+/** The port the API listens on by default. */
+export const DEFAULT_PORT = 8080;
+
+export interface ServeOptions extends GlobalOptions {
+  port?: number;
+  /** Address to bind (default all interfaces, `0.0.0.0`). */
+  host?: string;
+  /** Stops the server when aborted (tests); otherwise SIGINT or SIGTERM stop it. */
+  abortSignal?: AbortSignal;
+  /** Called once listening, with the URL (tests). */
+  onListening?: (url: string) => void;
+}
+
+/** `--port`, else `PORT`, else 8080. */
+export function resolvePort(port: number | undefined, io: CommandIo): number {
+  if (port !== undefined) return port;
+  const text = io.environment.PORT?.trim();
+  if (!text) return DEFAULT_PORT;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new SimdockError('config_error', `PORT must be a port number, got "${text}"`);
+  }
+  return value;
+}
+
+/** Serves the API of `context` until `abortSignal` aborts or the process is told to stop. */
+export async function serveApi(
+  context: ServiceContext,
+  options: { port: number; host?: string; abortSignal?: AbortSignal },
+  onListening: (url: string, server: ServerType) => void,
+): Promise<void> {
+  const app = createApiApp({ context });
+  const host = options.host ?? '0.0.0.0';
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () =>
+      resolve(started),
+    );
+    started.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new SimdockError('config_error', `port ${options.port} is in use: try --port`)
+          : error,
+      ),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  onListening(`http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`, server);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close(() => resolve());
+    };
+    if (options.abortSignal?.aborted) return stop();
+    options.abortSignal?.addEventListener('abort', stop, { once: true });
+    if (!options.abortSignal) {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+  });
+}
+
+/** `simdock serve`: the REST API (and console) on http://localhost:8080 until stopped. */
+export async function run(options: ServeOptions, io: CommandIo): Promise<number> {
+  const port = resolvePort(options.port, io);
+  const runtime = await openRuntime({ config: options.config }, io);
+  try {
+    await serveApi(
+      runtime.context,
+      { port, host: options.host, abortSignal: options.abortSignal },
+      (url) => {
+        if (options.json)
+          printJson(io, { url, openapi: `${url}/openapi.json`, docs: `${url}/docs` });
+        else {
+          println(io.stdout, `simdock API on ${url}/api/v1 (docs ${url}/docs). Stop with Ctrl-C.`);
+        }
+        options.onListening?.(url);
+      },
+    );
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
