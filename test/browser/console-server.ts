@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
+import { createApiApp } from '../../src/api/app.js';
+import { ROOT_TENANT_ID, TenantsRepository } from '../../src/services/access-tenants.js';
+import { UsersRepository } from '../../src/services/access-users.js';
+import { importCards } from '../../src/services/card-import.js';
+import { createServiceContext, saveAccounts } from '../../src/services/context.js';
+import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo.js';
+import { syncAccount } from '../../src/services/sync.js';
+import { openStore } from '../../src/store/index.js';
+import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
+
+/** The operator the browser tests sign in as. */
+export const CONSOLE_USER = { email: 'operator@example.com', password: 'console-test-password' };
+
+/** A running simdock (demo suppliers, synced store, API and console) on a loopback port. */
+export interface ConsoleServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what `simdock demo` serves, in-process: the simulators with `cardsPerSupplier` cards
+ * each, an embedded store in a temporary folder, an import and a first sync per account, an
+ * owner user, and the API app with the built console on 127.0.0.1.
+ */
+export async function startConsoleServer(cardsPerSupplier = 30): Promise<ConsoleServer> {
+  const folder = mkdtempSync(join(tmpdir(), 'simdock-console-'));
+  const suppliers = await startDemoSuppliers(cardsPerSupplier);
+  const store = await openStore({
+    url: `sqlite:${join(folder, 'simdock.db')}`,
+    secretKey: 'c'.repeat(64),
+  });
+  const context = createServiceContext({ store, catalog: createSupplierCatalog() });
+  await saveAccounts(
+    store,
+    context.catalog,
+    suppliers.map((supplier) => supplier.account),
+  );
+  for (const supplier of suppliers) {
+    if (supplier.importLines.length > 0) {
+      await importCards(context, supplier.account.id, supplier.importLines.join('\n'), 'test');
+    }
+    await syncAccount(context, supplier.account.id, { actor: 'test' });
+  }
+  await new TenantsRepository(store).root();
+  await new UsersRepository(store).create({
+    ...CONSOLE_USER,
+    role: 'owner',
+    tenantId: ROOT_TENANT_ID,
+  });
+  const app = createApiApp({ context, options: { rateLimit: false } });
+  const server: ServerType = await new Promise((resolve) => {
+    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      await stopDemoSuppliers(suppliers);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}

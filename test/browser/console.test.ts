@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
+
+/** Debian's chromium (`apt-get install -y chromium`); without it these tests skip, loudly. */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+const SCREENSHOTS = join(import.meta.dirname, '../../docs/screenshots');
+
+if (!hasChromium) console.warn(`console browser tests SKIPPED: ${CHROMIUM} is absent`);
+if (!hasConsoleBuild) console.warn('console browser tests SKIPPED: run `npm run console:build`');
+
+describe.skipIf(!hasChromium || !hasConsoleBuild)('web console in chromium', () => {
+  let server: ConsoleServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+
+  beforeAll(async () => {
+    server = await startConsoleServer();
+    profile = mkdtempSync(join(tmpdir(), 'simdock-chromium-'));
+    // A fresh profile per run: playwright passes it to chromium as --user-data-dir.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('signs in with e-mail and password', async () => {
+    await page.goto(`${server.origin}/`);
+    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
+    await page.getByLabel('密码').fill('wrong password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('邮箱或密码错误');
+    await page.getByLabel('密码').fill(CONSOLE_USER.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByTestId('me').waitFor();
+    expect(await page.getByTestId('me').textContent()).toContain('所有者');
+  });
+
+  it('shows the dashboard with data', async () => {
+    await page.getByTestId('dashboard').waitFor();
+    await expect
+      .poll(async () =>
+        Number((await page.getByTestId('total-cards').textContent())?.replace(/\D/g, '')),
+      )
+      .toBeGreaterThan(0);
+    const counts = page.getByTestId('status-counts');
+    await expect.poll(() => counts.textContent()).not.toContain('…');
+    expect(await page.locator('.chart svg').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-zh-CN.png'), fullPage: true });
+  });
+
+  it('filters the cards table by status and searches by ICCID, keeping both in the URL', async () => {
+    await page.getByRole('link', { name: '物联卡' }).first().click();
+    const table = page.getByTestId('cards-table');
+    await table.waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'cards-zh-CN.png'), fullPage: true });
+
+    await page.getByLabel('状态', { exact: true }).selectOption('active');
+    await expect.poll(() => new URL(page.url()).searchParams.get('status')).toBe('active');
+    await expect
+      .poll(async () => {
+        const statuses = await table.locator('td[data-column="status"]').allTextContents();
+        return statuses.length > 0 && statuses.every((status) => status === '正常');
+      })
+      .toBe(true);
+
+    const iccid = (await table.locator('td[data-column="iccid"]').first().textContent())!.trim();
+    await page.getByLabel('搜索', { exact: true }).fill(iccid);
+    await page.getByRole('button', { name: '搜索' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe(iccid);
+    await expect
+      .poll(() => table.locator('td[data-column="iccid"]').allTextContents())
+      .toEqual([iccid]);
+
+    // A reload keeps the filters: they live in the URL.
+    await page.reload();
+    await expect
+      .poll(() =>
+        page.getByTestId('cards-table').locator('td[data-column="iccid"]').allTextContents(),
+      )
+      .toEqual([iccid]);
+  });
+
+  it('opens a card and shows its usage chart and SMS thread', async () => {
+    // The heaviest user this month: a card with synced usage to chart.
+    await page.goto(`${server.origin}/cards?sort=usage&order=desc`);
+    const link = page.getByTestId('cards-table').locator('td[data-column="iccid"] a').first();
+    await link.click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/cards\/\d+$/);
+    const charts = page.locator('[data-testid$="-usage"] .chart svg');
+    await charts.first().waitFor({ timeout: 10_000 });
+    expect(await charts.first().locator('path').count()).toBeGreaterThan(0);
+    await page.getByTestId('sms-thread').waitFor();
+    expect(await page.getByTestId('sms-thread').textContent()).toContain('短信');
+    await page.screenshot({ path: join(SCREENSHOTS, 'card-detail-zh-CN.png'), fullPage: true });
+  });
+
+  it('lays the dashboard and card detail out at phone width', async () => {
+    const cardPath = new URL(page.url()).pathname;
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of [cardPath, '/']) {
+      await page.goto(`${server.origin}${path}`);
+      await page.locator('.chart svg').first().waitFor();
+      const overflow = await page.evaluate(() => {
+        const wide = [...document.querySelectorAll<HTMLElement>('.content *')].filter(
+          (element) => element.getBoundingClientRect().right > window.innerWidth + 1,
+        );
+        return wide.slice(0, 3).map((element) => element.outerHTML.slice(0, 80));
+      });
+      expect(overflow, path).toEqual([]);
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth),
+        path,
+      ).toBeLessThanOrEqual(390);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('switches to English and back', async () => {
+    await page.getByTestId('language').selectOption('en');
+    await expect.poll(() => page.getByRole('link', { name: 'Dashboard' }).count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await page.getByTestId('language').selectOption('zh-CN');
+    await expect.poll(() => page.getByRole('link', { name: '总览' }).count()).toBe(1);
+  });
+});
