@@ -1,7 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { errorMessage, SimdockError } from '../domain/index.js';
 import * as accountsList from './commands/accounts-list.js';
-import { registerCardActionCommands } from './commands/cards-action.js';
 import * as cardsImport from './commands/cards-import.js';
 import * as cardsList from './commands/cards-list.js';
 import * as cardsShow from './commands/cards-show.js';
@@ -10,20 +9,19 @@ import { registerDevicesCommands } from './commands/devices-commands.js';
 import * as jobsCancel from './commands/jobs-cancel.js';
 import * as jobsList from './commands/jobs-list.js';
 import * as jobsShow from './commands/jobs-show.js';
-import { registerOrdersCommands } from './commands/orders-commands.js';
-import * as keysCreate from './commands/keys-create.js';
 import { registerRulesCommands } from './commands/rules-commands.js';
-import * as serve from './commands/serve.js';
 import * as smsInbox from './commands/sms-inbox.js';
 import * as smsList from './commands/sms-list.js';
 import * as smsSend from './commands/sms-send.js';
 import * as sync from './commands/sync.js';
-import * as tenantsCreate from './commands/tenants-create.js';
-import * as tenantsList from './commands/tenants-list.js';
 import * as usage from './commands/usage.js';
-import * as usersCreate from './commands/users-create.js';
 import { registerWebhooksCommands } from './commands/webhooks-commands.js';
 import * as worker from './commands/worker.js';
+import * as keysCreate from './commands/keys-create.js';
+import * as serve from './commands/serve.js';
+import * as tenantsCreate from './commands/tenants-create.js';
+import * as tenantsList from './commands/tenants-list.js';
+import * as usersCreate from './commands/users-create.js';
 import { type CommandIo, println, processIo } from './io.js';
 
 const integer = (name: string) => (value: string) => {
@@ -116,7 +114,6 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .action(async (id, _options, command) => {
       setExitCode(await cardsShow.run({ ...globals(command), id }, io));
     });
-  registerCardActionCommands(cards, io, setExitCode, globals);
 
   program
     .command('sync')
@@ -151,7 +148,6 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .description('run jobs (and the scheduler when this process leads) until SIGINT or SIGTERM')
     .option('--concurrency <n>', 'jobs run at once', integer('--concurrency'), 2)
     .option('--no-schedule', 'never run the scheduler in this process')
-    .option('--once', 'run the due jobs (after one scheduler tick when leader) and exit')
     .action(async (options, command) => {
       setExitCode(
         await worker.run(
@@ -159,7 +155,6 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
             ...globals(command),
             concurrency: options.concurrency || 1,
             schedule: options.schedule,
-            once: Boolean(options.once),
           },
           io,
         ),
@@ -191,8 +186,10 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       setExitCode(await jobsCancel.run({ ...globals(command), id }, io));
     });
 
+  registerRulesCommands(program, io, setExitCode, globals);
+  registerWebhooksCommands(program, io, setExitCode, globals);
+
   registerDevicesCommands(program, io, setExitCode, globals);
-  registerOrdersCommands(program, io, setExitCode, globals);
 
   const sms = program.command('sms').description('texts to and from cards');
   sms
@@ -219,9 +216,6 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .action(async (options, command) => {
       setExitCode(await smsInbox.run({ ...globals(command), ...options }, io));
     });
-
-  registerRulesCommands(program, io, setExitCode, globals);
-  registerWebhooksCommands(program, io, setExitCode, globals);
 
   program
     .command('serve')
