@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { errorMessage, SimdockError } from '../domain/index.js';
 import * as accountsList from './commands/accounts-list.js';
+import { registerCardActionCommands } from './commands/cards-action.js';
 import * as cardsImport from './commands/cards-import.js';
 import * as cardsList from './commands/cards-list.js';
 import * as cardsShow from './commands/cards-show.js';
@@ -9,6 +10,7 @@ import { registerDevicesCommands } from './commands/devices-commands.js';
 import * as jobsCancel from './commands/jobs-cancel.js';
 import * as jobsList from './commands/jobs-list.js';
 import * as jobsShow from './commands/jobs-show.js';
+import { registerOrdersCommands } from './commands/orders-commands.js';
 import { registerRulesCommands } from './commands/rules-commands.js';
 import * as smsInbox from './commands/sms-inbox.js';
 import * as smsList from './commands/sms-list.js';
@@ -114,6 +116,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .action(async (id, _options, command) => {
       setExitCode(await cardsShow.run({ ...globals(command), id }, io));
     });
+  registerCardActionCommands(cards, io, setExitCode, globals);
 
   program
     .command('sync')
@@ -190,6 +193,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerWebhooksCommands(program, io, setExitCode, globals);
 
   registerDevicesCommands(program, io, setExitCode, globals);
+  registerOrdersCommands(program, io, setExitCode, globals);
 
   const sms = program.command('sms').description('texts to and from cards');
   sms
