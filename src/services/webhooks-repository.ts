@@ -148,6 +148,9 @@ export class WebhooksRepository {
   }): Promise<WebhookEndpoint> {
     // The sealed secret is bound to the endpoint id, known only once the row exists: insert and
     // seal in one transaction, so no endpoint is ever seen without its secret.
+    // The key is loaded first: loading it may read the database, which the open transaction
+    // (one connection on SQLite) would otherwise wait on forever.
+    await this.#sealer.seal('', 'key check');
     return this.db()
       .transaction()
       .execute(async (transaction) => {
