@@ -151,6 +151,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .description('run jobs (and the scheduler when this process leads) until SIGINT or SIGTERM')
     .option('--concurrency <n>', 'jobs run at once', integer('--concurrency'), 2)
     .option('--no-schedule', 'never run the scheduler in this process')
+    .option('--once', 'run the due jobs (after one scheduler tick when leader) and exit')
     .action(async (options, command) => {
       setExitCode(
         await worker.run(
@@ -158,6 +159,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
             ...globals(command),
             concurrency: options.concurrency || 1,
             schedule: options.schedule,
+            once: Boolean(options.once),
           },
           io,
         ),

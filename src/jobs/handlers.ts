@@ -1,4 +1,5 @@
 import { SimdockError } from '../domain/index.js';
+import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk-jobs.js';
 import type { ServiceContext } from '../services/context.js';
 import { type SyncSummary, syncAccount } from '../services/sync.js';
 import { WEBHOOKS_JOB_NAME, webhooksJobHandler } from '../services/webhooks-job.js';
@@ -88,5 +89,6 @@ export function jobHandlers(context: ServiceContext): JobHandlers {
   return {
     sync: syncJobHandler(context),
     [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
+    [BULK_JOB_HANDLER]: bulkJobHandler(context),
   };
 }

@@ -1,4 +1,9 @@
 import { startBackgroundWork } from '../../jobs/background-work.js';
+import { createJobQueue } from '../../jobs/create-job-queue.js';
+import { jobHandlers } from '../../jobs/handlers.js';
+import type { JobRecord } from '../../jobs/job-queue.js';
+import { acquireLeadership } from '../../jobs/leader-lock.js';
+import { createScheduler, defaultScheduleEntries } from '../../jobs/scheduler.js';
 import { type CommandIo, printJson, println } from '../io.js';
 import { type GlobalOptions, withRuntime } from '../runtime.js';
 
@@ -7,6 +12,8 @@ export interface WorkerOptions extends GlobalOptions {
   concurrency?: number;
   /** Run the scheduler when this process leads (default true; `--no-schedule` turns it off). */
   schedule?: boolean;
+  /** Run the due jobs (after one scheduler tick when leader) and exit: for cron. */
+  once?: boolean;
   /** Stops the worker when aborted (default: SIGINT or SIGTERM). */
   stopSignal?: AbortSignal;
 }
@@ -29,6 +36,7 @@ function processStopSignal(): AbortSignal {
  * SIGINT or SIGTERM, then lets the jobs in hand end and exits.
  */
 export async function run(options: WorkerOptions, io: CommandIo): Promise<number> {
+  if (options.once) return runOnce(options, io);
   return withRuntime(options, io, async ({ config, context }) => {
     const stopSignal = options.stopSignal ?? processStopSignal();
     const concurrency = options.concurrency ?? 2;
@@ -55,5 +63,52 @@ export async function run(options: WorkerOptions, io: CommandIo): Promise<number
     if (options.json) printJson(io, { event: 'stopped', leading });
     else println(io.stdout, 'simdock worker: stopped');
     return 0;
+  });
+}
+
+/** `simdock worker --once`: one scheduler tick when leader, then every due job, then exit. */
+async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ config, context }) => {
+    const queue = await createJobQueue(context.store, {
+      clock: context.clock,
+      databaseUrl: config.database,
+    });
+    try {
+      const started = context.clock.now();
+      let scheduled: JobRecord[] = [];
+      if (options.schedule !== false) {
+        const leadership = await acquireLeadership(context.store, {
+          databaseUrl: config.database,
+        });
+        if (leadership) {
+          try {
+            const scheduler = createScheduler(queue, context.store, {
+              entries: defaultScheduleEntries(),
+              clock: context.clock,
+            });
+            scheduled = await scheduler.tick();
+          } finally {
+            await leadership.release();
+          }
+        }
+      }
+      await queue.drain(jobHandlers(context));
+      const ran = (await queue.list({ limit: 1000 })).filter(
+        (job) => job.startedAt !== null && job.startedAt >= started,
+      );
+      if (options.json) printJson(io, { scheduled, ran });
+      else {
+        println(io.stdout, `scheduled ${scheduled.length} jobs, ran ${ran.length}`);
+        for (const job of ran) {
+          println(
+            io.stdout,
+            `  ${job.id} ${job.name}: ${job.state}${job.lastError ? ` (${job.lastError})` : ''}`,
+          );
+        }
+      }
+      return ran.some((job) => job.state === 'failed') ? 4 : 0;
+    } finally {
+      await queue.close();
+    }
   });
 }

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as runWorker } from '../src/cli/commands/worker.js';
+import type { CommandIo } from '../src/cli/io.js';
+import type { JobRecord } from '../src/jobs/job-queue.js';
+import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
+import { CliSandbox, serveOnLoopback } from './cli-harness.js';
+
+const credentials = {
+  appid: 'jobs-cli',
+  password: 'jobs-password',
+  ebids: { batchquerycardinfo: '1', batchgprsusedbydate: '2' },
+};
+
+describe('CLI: simdock worker and simdock jobs', () => {
+  const sandbox = new CliSandbox();
+  const simulator = createOnelinkV2Simulator({ ...credentials, size: 30 });
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const served = await serveOnLoopback(simulator.app);
+    close = served.close;
+    sandbox.environment.ONELINK_PASSWORD = credentials.password;
+    sandbox.write(
+      'simdock.yaml',
+      `database: sqlite:./data/jobs.db
+accounts:
+  - id: cmcc
+    type: onelink-v2
+    baseUrl: ${served.origin}/v2
+    appid: ${credentials.appid}
+    password: \${ONELINK_PASSWORD}
+    ebids: { batchquerycardinfo: "1", batchgprsusedbydate: "2" }
+`,
+    );
+    const lines = Array.from({ length: 30 }, (_, index) => simulator.fleet.card(index).iccid);
+    sandbox.write('cards.txt', `${lines.join('\n')}\n`);
+    const imported = await sandbox.run('cards', 'import', 'cards.txt', '--account', 'cmcc');
+    expect(imported.code).toBe(0);
+  });
+  afterAll(async () => {
+    await close();
+    sandbox.remove();
+  });
+
+  it('worker --once schedules the default syncs and runs them; jobs list, show and cancel', async () => {
+    const once = await sandbox.json<{ scheduled: JobRecord[]; ran: JobRecord[] }>(
+      'worker',
+      '--once',
+    );
+    expect(once.scheduled.map((job) => job.key?.split(':')[0])).toEqual([
+      'sync-status-hourly',
+      'sync-usage-daily',
+    ]);
+    expect(once.ran).toHaveLength(2);
+    expect(once.ran.every((job) => job.state === 'succeeded')).toBe(true);
+
+    // The same periods are not scheduled twice.
+    const again = await sandbox.json<{ scheduled: JobRecord[]; ran: JobRecord[] }>(
+      'worker',
+      '--once',
+    );
+    expect(again).toEqual({ scheduled: [], ran: [] });
+
+    const jobs = await sandbox.json<JobRecord[]>('jobs', 'list', '--state', 'succeeded');
+    expect(jobs).toHaveLength(2);
+    const daily = jobs.find((job) => job.key?.startsWith('sync-usage-daily'))!;
+    expect(daily.result).toEqual({
+      accounts: [
+        expect.objectContaining({ account: 'cmcc', status: 'succeeded', cards: 30, failed: 0 }),
+      ],
+    });
+    expect(daily.progress).toMatchObject({ message: expect.stringContaining('cmcc (1/1)') });
+    expect(daily.progress!.done).toBe(daily.progress!.total);
+
+    const shown = await sandbox.run('jobs', 'show', daily.id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/State\s+succeeded/);
+    expect(shown.stdout).toContain('by scheduler');
+
+    const text = await sandbox.run('jobs', 'list');
+    expect(text.stdout).toMatch(/^ID\s+NAME\s+STATE/);
+
+    const cancel = await sandbox.run('jobs', 'cancel', daily.id);
+    expect(cancel.code).toBe(3);
+    expect(cancel.stdout).toContain('had already ended (succeeded)');
+
+    const missing = await sandbox.run('jobs', 'show', '9999');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no job with id "9999"');
+
+    const badState = await sandbox.run('jobs', 'list', '--state', 'done');
+    expect(badState.code).toBe(1);
+    expect(badState.stderr).toMatch(/--state must be one of/);
+  });
+
+  it('worker runs until stopped and reports both ends', async () => {
+    let stdout = '';
+    const io: CommandIo = {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      environment: sandbox.environment,
+      cwd: sandbox.directory,
+    };
+    const controller = new AbortController();
+    const running = runWorker(
+      { json: true, concurrency: 1, schedule: true, stopSignal: controller.signal },
+      io,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    expect(await running).toBe(0);
+    const events = stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((chunk) => JSON.parse(chunk) as { event: string; leading?: boolean });
+    expect(events.map((event) => event.event)).toEqual(['started', 'stopped']);
+    expect(events[1]!.leading).toBe(true);
+  });
+});
