@@ -180,18 +180,14 @@ export async function pullInboundSms(
   };
 }
 
-/**
- * The contract's `InboundSms`. The M2M adapter hands its `persist` hook its own records
- * (`mobile`, `content`, `retime` CST) instead: both shapes are read.
- */
+/** The fields of the contract's `InboundSms` that are stored. */
 function inboundText(message: InboundSms) {
-  const record = message as InboundSms & { mobile?: string; content?: string; retime?: string };
   return {
-    messageId: record.messageId,
-    msisdn: record.msisdn ?? record.mobile ?? null,
-    iccid: record.iccid ?? null,
-    text: record.text ?? record.content ?? '',
-    receivedAt: record.receivedAt ?? cstTimeToInstant(record.retime ?? null),
+    messageId: message.messageId,
+    msisdn: message.msisdn,
+    iccid: message.iccid,
+    text: message.text,
+    receivedAt: message.receivedAt,
   };
 }
 

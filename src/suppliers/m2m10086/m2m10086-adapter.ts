@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Clock, compactDate, kbToBytes, lastMonths, systemClock } from '../../domain/index.js';
 import {
   type BatchResult,
@@ -6,6 +7,7 @@ import {
   type CardLocation,
   type CardRef,
   type CardsOptions,
+  type InboundSms,
   type ItemResult,
   type MonthlyUsageOptions,
   missingIdentifierItem,
@@ -175,7 +177,11 @@ export class M2mAdapter implements SupplierAdapterV1 {
     }
     return this.#perCard(options, async (card, bodies) => {
       const mobile = await this.#cardcode(card, bodies, options);
-      const answer = await this.client.smsSend({ mobile, content: options.text }, options);
+      // The caller's idempotency key becomes the sendkey (16 letters/digits, §2.3), so a retry
+      // after a timeout is answered 0024 (duplicate) instead of sending the text twice.
+      const key = options.idempotencyKeys?.[card.key];
+      const sendkey = key ? sendkeyFromIdempotencyKey(key) : undefined;
+      const answer = await this.client.smsSend({ mobile, content: options.text, sendkey }, options);
       bodies.push(answer.body);
       return { messageId: answer.value.sendkey };
     });
@@ -187,14 +193,16 @@ export class M2mAdapter implements SupplierAdapterV1 {
    * stored before this call returns. `limit` below 10 still reads 10 (the platform's minimum)
    * and returns them all, since unreturned replies would be lost.
    */
-  async doReadInboundSms(
-    options: ReadInboundSmsOptions & { persist?: (messages: M2mReceivedSms[]) => Promise<void> },
-  ): Promise<ReadInboundSmsResult> {
+  async doReadInboundSms(options: ReadInboundSmsOptions): Promise<ReadInboundSmsResult> {
     const num = Math.min(
       M2M_RECEIVE_MAX,
       Math.max(M2M_RECEIVE_MIN, options.limit ?? M2M_RECEIVE_MAX),
     );
-    const answer = await this.client.smsReceive({ num, persist: options.persist }, options);
+    const persist = options.persist;
+    const answer = await this.client.smsReceive(
+      { num, persist: persist ? (messages) => persist(messages.map(toInboundSms)) : undefined },
+      options,
+    );
     const warnings: SupplierWarning[] = [];
     // §2.6 reads the whole account and hands each reply out once: filtering by card or time
     // here would lose the rest, so every reply read is returned.
@@ -211,13 +219,7 @@ export class M2mAdapter implements SupplierAdapterV1 {
       });
     }
     return {
-      messages: answer.value.map((message) => ({
-        messageId: message.messageId,
-        msisdn: message.mobile,
-        iccid: null,
-        text: message.content,
-        receivedAt: parseCstTime(message.retime),
-      })),
+      messages: answer.value.map(toInboundSms),
       warnings,
       response: { bodies: [answer.body] },
     };
@@ -365,4 +367,22 @@ export class M2mAdapter implements SupplierAdapterV1 {
 
 function emptyBatch<T>(items: ItemResult<T>[]): BatchResult<T> {
   return { items, warnings: [], response: { bodies: [] } };
+}
+
+/** A reply as the contract's InboundSms. */
+function toInboundSms(message: M2mReceivedSms): InboundSms {
+  return {
+    messageId: message.messageId,
+    msisdn: message.mobile,
+    iccid: null,
+    text: message.content,
+    receivedAt: parseCstTime(message.retime),
+  };
+}
+
+/** A 16-character sendkey derived from any idempotency key (stable, letters and digits). */
+export function sendkeyFromIdempotencyKey(key: string): string {
+  return /^[A-Za-z0-9]{16}$/.test(key)
+    ? key
+    : createHash('sha256').update(key).digest('hex').slice(0, 16);
 }

@@ -44,6 +44,7 @@ describe('quectel adapter', () => {
       'baseUrl',
       'appKey',
       'secret',
+      'callbackToken',
     ]);
     expect(quectelDefinition.parseSettings({ appKey: 'a', secret: 'b' }).baseUrl).toBe(
       'https://api.quectel.com/openapi/router',

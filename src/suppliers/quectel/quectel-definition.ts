@@ -8,6 +8,8 @@ const settingsSchema = z.object({
   baseUrl: z.url().default(QUECTEL_ROUTER_URL),
   appKey: z.string().min(1),
   secret: z.string().min(1),
+  /** Not sent to Quectel: simdock puts it in the callback URLs it registers (`?token=`). */
+  callbackToken: z.string().min(1).optional(),
 });
 
 /** The Quectel supplier type: `{id, type: quectel, baseUrl, appKey, secret}` in configuration. */
@@ -43,6 +45,16 @@ export const quectelDefinition: SupplierDefinition<QuectelSettings> = {
       kind: 'secret',
       required: true,
       description: { en: 'Signs every request (SHA1).', 'zh-CN': '用于请求签名 (SHA1)。' },
+    },
+    {
+      name: 'callbackToken',
+      label: { en: 'Callback token', 'zh-CN': '回调令牌' },
+      kind: 'secret',
+      required: false,
+      description: {
+        en: 'Quectel callbacks carry no signature: simdock accepts them only with ?token=<this> in the URL.',
+        'zh-CN': '移远回调不带签名: 回调地址须附 ?token=<该值>, simdock 才会接收。',
+      },
     },
   ],
   parseSettings(raw) {
