@@ -67,7 +67,10 @@ export function DashboardPage() {
   });
 
   const thisMonth = monthly[monthly.length - 1]?.data;
-  const totalCards = thisMonth?.totals.reduce((sum, row) => sum + row.cards, 0) ?? null;
+  // Cards of every status (usage totals count only the cards with usage synced this month).
+  const totalCards = byStatus.every((query) => query.data)
+    ? byStatus.reduce((sum, query) => sum + (query.data?.cards.length ?? 0), 0)
+    : null;
   const totalBytes = thisMonth?.totals.reduce((sum, row) => sum + row.bytes, 0) ?? null;
   const monthlyKey = monthly
     .map((query) => (query.data ? query.data.totals.reduce((sum, row) => sum + row.bytes, 0) : 0))
