@@ -10,20 +10,20 @@ import { registerDevicesCommands } from './commands/devices-commands.js';
 import * as jobsCancel from './commands/jobs-cancel.js';
 import * as jobsList from './commands/jobs-list.js';
 import * as jobsShow from './commands/jobs-show.js';
+import * as keysCreate from './commands/keys-create.js';
 import { registerOrdersCommands } from './commands/orders-commands.js';
 import { registerRulesCommands } from './commands/rules-commands.js';
+import * as serve from './commands/serve.js';
 import * as smsInbox from './commands/sms-inbox.js';
 import * as smsList from './commands/sms-list.js';
 import * as smsSend from './commands/sms-send.js';
 import * as sync from './commands/sync.js';
-import * as usage from './commands/usage.js';
-import { registerWebhooksCommands } from './commands/webhooks-commands.js';
-import * as worker from './commands/worker.js';
-import * as keysCreate from './commands/keys-create.js';
-import * as serve from './commands/serve.js';
 import * as tenantsCreate from './commands/tenants-create.js';
 import * as tenantsList from './commands/tenants-list.js';
+import * as usage from './commands/usage.js';
 import * as usersCreate from './commands/users-create.js';
+import { registerWebhooksCommands } from './commands/webhooks-commands.js';
+import * as worker from './commands/worker.js';
 import { type CommandIo, println, processIo } from './io.js';
 
 const integer = (name: string) => (value: string) => {
@@ -191,9 +191,6 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       setExitCode(await jobsCancel.run({ ...globals(command), id }, io));
     });
 
-  registerRulesCommands(program, io, setExitCode, globals);
-  registerWebhooksCommands(program, io, setExitCode, globals);
-
   registerDevicesCommands(program, io, setExitCode, globals);
   registerOrdersCommands(program, io, setExitCode, globals);
 
@@ -222,6 +219,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .action(async (options, command) => {
       setExitCode(await smsInbox.run({ ...globals(command), ...options }, io));
     });
+
+  registerRulesCommands(program, io, setExitCode, globals);
+  registerWebhooksCommands(program, io, setExitCode, globals);
 
   program
     .command('serve')

@@ -28,25 +28,9 @@ import { type SecretSealer, storeSecretSealer } from './webhooks-secrets.js';
 
 const sealers = new WeakMap<Store, SecretSealer>();
 
-/**
- * Names the sealer device passwords are encrypted with for this store. Without one, the
- * store's default key is used (`SIMDOCK_SECRET_KEY`, else the key file beside the database).
- */
+/** Names the sealer device passwords are encrypted with for this store (default: its own key). */
 export function attachDeviceSecrets(store: Store, sealer: SecretSealer): void {
   sealers.set(store, sealer);
-}
-
-/** Attaches the key a command's environment names (`SIMDOCK_SECRET_KEY`), when it names one. */
-export function attachDeviceSecretsFromEnvironment(
-  store: Store,
-  environment: NodeJS.ProcessEnv,
-): void {
-  const key = environment[SECRET_KEY_ENV]?.trim();
-  if (!key) return;
-  attachDeviceSecrets(
-    store,
-    new SecretBox(secretKeySource({ secretKey: key, keyFile: '', env: environment })),
-  );
 }
 
 /** The devices repository of a context's store. */

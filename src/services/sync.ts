@@ -36,6 +36,11 @@ export interface SyncOptions {
   sliceSize?: number;
   /** Continue the account's unfinished run, if there is one, instead of starting anew. */
   resume?: boolean;
+  /**
+   * Retries of a failing batch (throttling, timeouts, 5xx): attempts with exponential backoff
+   * and jitter. Default 6 attempts from 1 s, at most 30 s apart (about half a minute in all).
+   */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   onProgress?: (progress: SyncProgress) => void;
   abortSignal?: AbortSignal;
   actor?: string;
@@ -130,7 +135,24 @@ export async function planSync(
   const runId = await context.store.syncRuns.start({ account: accountId, kind: 'full' });
   const callsBefore = context.callCounter(accountId).total;
   const phases = phasesFor(adapter, options);
-  if (phases.includes('inventory')) await discoverFleet(context, adapter);
+  if (phases.includes('inventory')) {
+    try {
+      await discoverFleet(context, adapter, options);
+    } catch (error) {
+      // The fleet could not be listed: the run ends failed, with nothing else attempted.
+      await context.store.syncRuns.finish(runId, {
+        status: 'failed',
+        cards: 0,
+        synced: 0,
+        failed: 0,
+        calls: context.callCounter(accountId).total - callsBefore,
+        rowsWritten: 0,
+        failuresByReason: {},
+        durationMs: 0,
+      });
+      throw error;
+    }
+  }
   const window = adapter.limits.dailyUsageWindowDays ?? 7;
   const params = {
     days: phases.includes('usage.daily')
@@ -223,6 +245,7 @@ export async function syncSlice(
         batches: units.filter((unit) => !finished.has(unit.key)),
         concurrency: options.concurrency ?? 4,
         clock,
+        ...options.retry,
         abortSignal: options.abortSignal,
         work: async ({ batch, period, key }) => {
           const done = await work(batch, period);
@@ -497,11 +520,21 @@ export async function syncAccount(
 }
 
 /** Walks the supplier's card list to the end and stores what it finds. */
-async function discoverFleet(context: ServiceContext, adapter: SupplierAdapterV1): Promise<void> {
+async function discoverFleet(
+  context: ServiceContext,
+  adapter: SupplierAdapterV1,
+  options: SyncOptions,
+): Promise<void> {
   const listCards = requireOperation(adapter, 'inventory');
   let cursor: string | undefined;
   do {
-    const page = await withRetry(() => listCards({ cursor }), { clock: context.clock });
+    const page = await withRetry(() => listCards({ cursor, abortSignal: options.abortSignal }), {
+      clock: context.clock,
+      maxAttempts: options.retry?.maxAttempts ?? 6,
+      baseDelayMs: options.retry?.baseDelayMs ?? 1000,
+      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+      abortSignal: options.abortSignal,
+    });
     await context.store.cards.upsertFromSupplier(adapter.accountId, adapter.supplier, page.cards);
     cursor = page.nextCursor;
   } while (cursor);

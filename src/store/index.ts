@@ -30,6 +30,7 @@ export type {
 } from './cards-repository.js';
 export { CardsRepository } from './cards-repository.js';
 export { STORE_MIGRATIONS, type StoreMigration } from './migrations/index.js';
+export { SecretBox } from './secret-box.js';
 export { SECRET_KEY_ENV } from './secret-key.js';
 export { DEFAULT_STORE_URL, defaultStoreUrl, parseStoreUrl } from './store-connection.js';
 export type { Dialect } from './store-dialect.js';
@@ -57,6 +58,8 @@ export interface Store {
   readonly usage: UsageRepository;
   readonly syncRuns: SyncRunsRepository;
   readonly audit: AuditRepository;
+  /** Seals and opens secrets with the store's key (accounts, devices, webhooks, agent apps). */
+  readonly secretBox: SecretBox;
   /** Closes the connection(s). */
   close(): Promise<void>;
 }
@@ -111,6 +114,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return {
     dialect,
     db,
+    secretBox: context.secretBox,
     accounts: new AccountsRepository(context),
     cards: new CardsRepository(context),
     usage: new UsageRepository(context),

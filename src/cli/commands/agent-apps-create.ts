@@ -16,7 +16,7 @@ export async function run(options: AgentAppsCreateOptions, io: CommandIo): Promi
   return withRuntime(options, io, async ({ context }) => {
     const { app, secret } = await new AgentAppsRepository(
       context.store,
-      storeSecretSealer(context.store, io.environment),
+      storeSecretSealer(context.store),
     ).create({ tenantId: options.tenant, name: options.name ?? null, now: context.clock.now() });
     if (options.json) {
       printJson(io, { appId: app.appId, secret, tenant: app.tenantId, name: app.name });

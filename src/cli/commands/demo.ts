@@ -5,7 +5,7 @@ import { UsersRepository } from '../../services/access-users.js';
 import { importCards } from '../../services/card-import.js';
 import { type ServiceContext, saveAccounts } from '../../services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../services/demo.js';
-import { attachDeviceSecretsFromEnvironment, syncDevices } from '../../services/devices-service.js';
+import { syncDevices } from '../../services/devices-service.js';
 import { type SyncSummary, syncAccount } from '../../services/sync.js';
 import { hasDeviceOperations } from '../../suppliers/spec/index.js';
 import { type CommandIo, formatTable, printJson, println } from '../io.js';
@@ -94,7 +94,6 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
       );
       reporter.stop();
       if (hasDeviceOperations(await context.adapter(accountId))) {
-        attachDeviceSecretsFromEnvironment(context.store, io.environment);
         const devices = await syncDevices(context, accountId, { actor: 'demo' });
         say(`  ${accountId}: ${devices.synced} of ${devices.devices} devices synced`);
       }

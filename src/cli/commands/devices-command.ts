@@ -1,9 +1,5 @@
 import { isDeviceSlot, SimdockError, WIFI_BANDS, type WifiBand } from '../../domain/index.js';
-import {
-  attachDeviceSecretsFromEnvironment,
-  deviceView,
-  sendDeviceCommand,
-} from '../../services/devices-service.js';
+import { deviceView, sendDeviceCommand } from '../../services/devices-service.js';
 import type { DeviceCommand } from '../../suppliers/spec/index.js';
 import { type CommandIo, printJson, println } from '../io.js';
 import { type GlobalOptions, withRuntime } from '../runtime.js';
@@ -63,7 +59,6 @@ export function commandsOf(options: DevicesCommandOptions): DeviceCommand[] {
 export async function run(options: DevicesCommandOptions, io: CommandIo): Promise<number> {
   const commands = commandsOf(options);
   return withRuntime(options, io, async ({ context }) => {
-    attachDeviceSecretsFromEnvironment(context.store, io.environment);
     const results = [];
     for (const command of commands) {
       const result = await sendDeviceCommand(context, options.device, command, 'cli', {

@@ -1,8 +1,4 @@
-import {
-  attachDeviceSecretsFromEnvironment,
-  devicesRepository,
-  deviceView,
-} from '../../services/devices-service.js';
+import { devicesRepository, deviceView } from '../../services/devices-service.js';
 import { type CommandIo, formatTable, printJson, println } from '../io.js';
 import { type GlobalOptions, withRuntime } from '../runtime.js';
 
@@ -14,7 +10,6 @@ export interface DevicesListOptions extends GlobalOptions {
 /** `simdock devices list`: stored devices with their effective card; secrets always masked. */
 export async function run(options: DevicesListOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
-    attachDeviceSecretsFromEnvironment(context.store, io.environment);
     const devices = await devicesRepository(context).list({
       ...(options.account !== undefined ? { account: options.account } : {}),
       limit: options.limit ?? 1000,

@@ -1,9 +1,4 @@
-import {
-  attachDeviceSecretsFromEnvironment,
-  devicesRepository,
-  deviceView,
-  findDevice,
-} from '../../services/devices-service.js';
+import { devicesRepository, deviceView, findDevice } from '../../services/devices-service.js';
 import { type CommandIo, formatTable, printJson, println } from '../io.js';
 import { type GlobalOptions, withRuntime } from '../runtime.js';
 
@@ -17,7 +12,6 @@ export interface DevicesShowOptions extends GlobalOptions {
 /** `simdock devices show NO`: the device, its slots and history; passwords masked unless --reveal. */
 export async function run(options: DevicesShowOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
-    attachDeviceSecretsFromEnvironment(context.store, io.environment);
     const stored = await findDevice(context, options.device, {
       ...(options.account !== undefined ? { account: options.account } : {}),
     });

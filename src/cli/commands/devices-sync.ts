@@ -1,4 +1,4 @@
-import { attachDeviceSecretsFromEnvironment, syncDevices } from '../../services/devices-service.js';
+import { syncDevices } from '../../services/devices-service.js';
 import { type CommandIo, printJson, println } from '../io.js';
 import { type GlobalOptions, withRuntime } from '../runtime.js';
 
@@ -11,7 +11,6 @@ export interface DevicesSyncOptions extends GlobalOptions {
 /** `simdock devices sync --account ID`: reads and stores the account's devices. */
 export async function run(options: DevicesSyncOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
-    attachDeviceSecretsFromEnvironment(context.store, io.environment);
     const summary = await syncDevices(context, options.account, {
       deviceNos: options.device ?? [],
       actor: 'cli',

@@ -31,7 +31,7 @@ export async function run(options: WebhooksCreateOptions, io: CommandIo): Promis
       },
       {
         allowPrivateTargets: options.allowPrivate === true,
-        sealer: storeSecretSealer(context.store, io.environment),
+        sealer: storeSecretSealer(context.store),
       },
     );
     if (options.json) {

@@ -7,6 +7,7 @@ import { accessSchema } from './0006-access.js';
 import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import type { StoreMigration } from './migration-helpers.js';
+import { syncSlicesSchema } from './0009-sync-slices.js';
 
 export type { StoreMigration } from './migration-helpers.js';
 export { BIGINT, idColumn } from './migration-helpers.js';
@@ -24,4 +25,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   accessSchema,
   inboundSchema,
   webhooksAgentAppsSchema,
+  syncSlicesSchema,
 ];
