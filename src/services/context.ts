@@ -34,6 +34,8 @@ export interface ContextOptions {
 export function createServiceContext(options: ContextOptions): ServiceContext {
   const clock = options.clock ?? systemClock;
   const registry = new AccountRegistry();
+  /** When each cached adapter's account was last changed: a change rebuilds it. */
+  const builtFrom = new Map<string, number>();
   const counters = new Map<string, CallCounter>();
   const callCounter = (accountId: string) => {
     let counter = counters.get(accountId);
@@ -49,7 +51,8 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
     clock,
     callCounter,
     async adapter(accountId) {
-      if (registry.has(accountId)) return registry.get(accountId);
+      // Read every time (one small query): an account disabled or re-keyed by another process
+      // stops being used here too.
       const account = await options.store.accounts.get(accountId);
       if (!account) {
         const known = (await options.store.accounts.list()).map((item) => item.id);
@@ -62,6 +65,9 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
       if (!account.enabled) {
         throw new SimdockError('conflict', `account "${accountId}" is disabled`);
       }
+      if (registry.has(accountId) && builtFrom.get(accountId) === account.updatedAt) {
+        return registry.get(accountId);
+      }
       const definition = options.catalog.get(account.type);
       const { rateLimit, ...stored } = account.settings;
       const settings = definition.parseSettings({ ...stored, ...account.secrets });
@@ -73,6 +79,7 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         rateLimit: typeof rateLimit === 'number' ? rateLimit : undefined,
       });
       registry.set(adapter);
+      builtFrom.set(accountId, account.updatedAt);
       return adapter;
     },
   };

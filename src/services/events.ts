@@ -71,19 +71,22 @@ export class EventOutbox {
   /** Stores events; an `eventId` already stored is skipped. Returns how many were new. */
   async emit(events: EventInput[]): Promise<number> {
     let inserted = 0;
-    for (const event of events) {
+    const now = this.#now();
+    // 9 columns a row: 100 rows stay under every dialect's parameter limit.
+    for (let start = 0; start < events.length; start += 100) {
+      const rows = events.slice(start, start + 100).map((event) => ({
+        event_id: event.eventId ?? randomUUID(),
+        type: event.type,
+        source: 'simdock',
+        subject: event.subject ?? null,
+        account_id: event.account ?? null,
+        card_id: event.cardId ?? null,
+        data: JSON.stringify(event.data),
+        created_at: now,
+      }));
       const result = await this.#db()
         .insertInto('events')
-        .values({
-          event_id: event.eventId ?? randomUUID(),
-          type: event.type,
-          source: 'simdock',
-          subject: event.subject ?? null,
-          account_id: event.account ?? null,
-          card_id: event.cardId ?? null,
-          data: JSON.stringify(event.data),
-          created_at: this.#now(),
-        })
+        .values(rows)
         .onConflict((conflict) => conflict.column('event_id').doNothing())
         .executeTakeFirst();
       inserted += Number(result.numInsertedOrUpdatedRows ?? 0);

@@ -166,7 +166,9 @@ export class AgentSimulatorFleet {
   startBatch(type: 'stop' | 'restore', cards: SimulatedCard[], now: number, delayMs: number) {
     this.#batchId += 1;
     const batchNo = `B${String(now).slice(-8)}${String(this.#batchId).padStart(4, '0')}`;
-    for (const card of cards) this.addRecord(batchNo, card, type, now, now + delayMs);
+    // Stop and restore change the card when they settle, even with no delay at all.
+    for (const card of cards) this.addRecord(batchNo, card, type, now, now + delayMs, true);
+    this.settle(now);
     return batchNo;
   }
 
@@ -176,6 +178,8 @@ export class AgentSimulatorFleet {
     operateType: OperationRecord['operateType'],
     now: number,
     settlesAt = now,
+    /** Keep it processing until `settle` applies it (stop and restore change the card). */
+    changesCard = false,
   ): OperationRecord {
     this.#recordId += 1;
     const record: OperationRecord = {
@@ -184,10 +188,13 @@ export class AgentSimulatorFleet {
       iccid: card.iccid,
       simNo: card.simNo,
       operateType,
-      status: settlesAt <= now ? AGENT_RECORD_STATUS.succeeded : AGENT_RECORD_STATUS.processing,
+      status:
+        settlesAt <= now && !changesCard
+          ? AGENT_RECORD_STATUS.succeeded
+          : AGENT_RECORD_STATUS.processing,
       remark: '',
       createdAt: formatAgentTime(now),
-      finishedAt: settlesAt <= now ? formatAgentTime(now) : null,
+      finishedAt: settlesAt <= now && !changesCard ? formatAgentTime(now) : null,
       settlesAt,
     };
     this.records.push(record);
