@@ -3,12 +3,14 @@
  * section of docs/performance.md.
  */
 import { parseArgs } from 'node:util';
+import { benchConsole } from './console-bench.js';
 import { benchSupplier } from './supplier-bench.js';
 import { benchSync } from './sync-bench.js';
 
 const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   sync: benchSync,
   supplier: benchSupplier,
+  console: benchConsole,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -4,15 +4,16 @@ import { SimdockError } from '../domain/index.js';
 import { createAgentOpenApi } from './agent-open-api/index.js';
 import { authenticate } from './api-auth.js';
 import { createDocsRouter } from './api-docs.js';
-import { createConsoleRouter } from './console-static.js';
 import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
 import { errorResponse, handleApiError } from './api-errors.js';
 import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
 import { createCallbackRouter } from './callbacks/index.js';
+import { createConsoleRouter } from './console-static.js';
 import { accountsRouter } from './routes/accounts.js';
 import { auditRouter } from './routes/audit.js';
 import { authRouter } from './routes/auth.js';
 import { cardsRouter } from './routes/cards.js';
+import { cardsImportRouter } from './routes/cards-import.js';
 import { keysRouter } from './routes/keys.js';
 import { syncRunsRouter } from './routes/sync-runs.js';
 import { tenantsRouter } from './routes/tenants.js';
@@ -28,6 +29,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** The REST API v1 routers, by path under `/api/v1`. */
 const V1_ROUTERS = {
   '/auth': authRouter,
+  '/cards/import': cardsImportRouter,
   '/cards': cardsRouter,
   '/usage': usageRouter,
   '/accounts': accountsRouter,
