@@ -51,7 +51,13 @@ accounts:
       'sync-status-hourly',
       'sync-usage-daily',
     ]);
-    expect(once.ran).toHaveLength(2);
+    // Each sync plans its run and hands the slices (one here: 30 cards) to sync-slice jobs.
+    expect(once.ran.map((job) => job.name).sort()).toEqual([
+      'sync',
+      'sync',
+      'sync-slice',
+      'sync-slice',
+    ]);
     expect(once.ran.every((job) => job.state === 'succeeded')).toBe(true);
 
     // The same periods are not scheduled twice.
@@ -62,15 +68,19 @@ accounts:
     expect(again).toEqual({ scheduled: [], ran: [] });
 
     const jobs = await sandbox.json<JobRecord[]>('jobs', 'list', '--state', 'succeeded');
-    expect(jobs).toHaveLength(2);
+    expect(jobs).toHaveLength(4);
     const daily = jobs.find((job) => job.key?.startsWith('sync-usage-daily'))!;
+    const dailyRun = (daily.result as { accounts: { runId: number }[] }).accounts[0]!.runId;
     expect(daily.result).toEqual({
       accounts: [
-        expect.objectContaining({ account: 'cmcc', status: 'succeeded', cards: 30, failed: 0 }),
+        expect.objectContaining({ account: 'cmcc', status: 'distributed', cards: 30, slices: 1 }),
       ],
     });
-    expect(daily.progress).toMatchObject({ message: expect.stringContaining('cmcc (1/1)') });
-    expect(daily.progress!.done).toBe(daily.progress!.total);
+    // The status run resolved the identities: the daily run wrote 7 days of usage per card.
+    const slice = jobs.find((job) => job.key === `sync-slice:${dailyRun}:0`)!;
+    expect(slice.result).toMatchObject({
+      finished: { account: 'cmcc', status: 'succeeded', cards: 30, failed: 0, rowsWritten: 30 * 7 },
+    });
 
     const shown = await sandbox.run('jobs', 'show', daily.id);
     expect(shown.code).toBe(0);

@@ -43,7 +43,7 @@ export async function startBackgroundWork(options: BackgroundWorkOptions): Promi
     clock: context.clock,
     databaseUrl: options.databaseUrl,
   });
-  const worker = await queue.work(options.handlers ?? jobHandlers(context), {
+  const worker = await queue.work(options.handlers ?? jobHandlers(context, { queue }), {
     concurrency: options.concurrency ?? 2,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });

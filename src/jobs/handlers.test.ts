@@ -7,7 +7,7 @@ import { createSupplierCatalog } from '../suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../suppliers/onelink-v2/index.js';
 import { appFetch } from '../suppliers/spec/simulator-kit.js';
 import { EmbeddedJobQueue } from './embedded-job-queue.js';
-import { jobHandlers, type SyncJobResult } from './handlers.js';
+import { jobHandlers, type SyncJobResult, type SyncSliceJobResult } from './handlers.js';
 
 const credentials = {
   appid: 'handlers',
@@ -36,7 +36,7 @@ async function setup(passwordOfSecond: string) {
   await importCards(context, 'east', iccids.slice(0, 12).join('\n'));
   await importCards(context, 'west', iccids.slice(12).join('\n'));
   const queue = new EmbeddedJobQueue(store, { clock });
-  return { store, context, queue, clock };
+  return { store, context, queue, clock, simulator };
 }
 
 describe('the sync job', () => {
@@ -52,11 +52,11 @@ describe('the sync job', () => {
     await queue.drain(jobHandlers(context));
     const oneDone = await queue.get(one.id);
     expect(oneDone?.state).toBe('succeeded');
-    expect((oneDone?.result as SyncJobResult).accounts).toEqual([
+    expect((oneDone!.result as SyncJobResult).accounts).toEqual([
       expect.objectContaining({ account: 'east', status: 'succeeded', cards: 12, synced: 12 }),
     ]);
     const allDone = await queue.get(all.id);
-    expect((allDone?.result as SyncJobResult).accounts.map((item) => item.account)).toEqual([
+    expect((allDone!.result as SyncJobResult).accounts.map((item) => item.account)).toEqual([
       'east',
       'west',
     ]);
@@ -74,5 +74,71 @@ describe('the sync job', () => {
     const failed = await queue.get(job.id);
     expect(failed).toMatchObject({ state: 'pending', attempts: 1 });
     expect(failed?.lastError).toMatch(/^sync failed for west \(/);
+  });
+
+  it('with its queue, plans the run and hands one sync-slice job per slice to the workers', async () => {
+    const fixture = await setup(credentials.password);
+    store = fixture.store;
+    const { queue, context, simulator } = fixture;
+    const handlers = jobHandlers(context, { queue });
+    const job = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'east', days: 2, sliceSize: 5 },
+      createdBy: 'ops',
+    });
+    await queue.drain(handlers);
+    const planned = await queue.get(job.id);
+    expect(planned?.state).toBe('succeeded');
+    const runId = (planned!.result as SyncJobResult).accounts[0]!.runId;
+    expect((planned!.result as SyncJobResult).accounts).toEqual([
+      { account: 'east', runId, status: 'distributed', cards: 12, slices: 3, queued: 3 },
+    ]);
+    const slices = await queue.list({ name: 'sync-slice' });
+    expect(slices.map((slice) => slice.key).sort()).toEqual(
+      [0, 1, 2].map((slice) => `sync-slice:${runId}:${slice}`),
+    );
+    expect(slices.every((slice) => slice.state === 'succeeded')).toBe(true);
+    // Exactly one slice job closed the run: the last one to finish.
+    const closing = slices.filter((slice) => (slice.result as SyncSliceJobResult).finished);
+    expect(closing).toHaveLength(1);
+    expect((closing[0]!.result as SyncSliceJobResult).finished).toMatchObject({
+      runId,
+      status: 'succeeded',
+      cards: 12,
+      synced: 12,
+      // Per slice of 5, 5 and 2 cards: one identity call and one usage call per day.
+      calls: 3 + 3 * 2,
+    });
+    expect(await store.syncRuns.get(runId)).toMatchObject({ status: 'succeeded' });
+    const calls = simulator.callLog.entries.map(
+      (entry) => `${entry.path} ${entry.params.query_date ?? ''} ${entry.params.iccids ?? ''}`,
+    );
+    expect(calls).toHaveLength(9);
+    expect(new Set(calls).size).toBe(9);
+
+    // A second sync job while nothing is unfinished plans a new run.
+    await queue.enqueue({ name: 'sync', payload: { account: 'east', days: 0 } });
+    await queue.drain(handlers);
+    expect((await store.syncRuns.get(runId + 1))?.status).toBe('succeeded');
+  });
+
+  it('settles the remaining slices with the reason when a slice stopped the run', async () => {
+    const fixture = await setup('wrong-password');
+    store = fixture.store;
+    const { queue, context, simulator } = fixture;
+    const job = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'west', days: 1, sliceSize: 3 },
+    });
+    await queue.drain(jobHandlers(context, { queue }));
+    const runId = ((await queue.get(job.id))!.result as SyncJobResult).accounts[0]!.runId;
+    const run = await store.syncRuns.get(runId);
+    expect(run).toMatchObject({ status: 'failed', cards: 8, failed: 8 });
+    // The first slice found the credentials refused; the other two never called the supplier.
+    expect(simulator.callLog.total).toBe(1);
+    const results = (await queue.list({ name: 'sync-slice' })).map(
+      (slice) => slice.result as SyncSliceJobResult,
+    );
+    expect(results.every((result) => result.stoppedBy !== null)).toBe(true);
   });
 });

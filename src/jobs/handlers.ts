@@ -1,9 +1,21 @@
 import { SimdockError } from '../domain/index.js';
+import type { BatchFailure } from '../services/batch-runner.js';
 import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk-jobs.js';
 import type { ServiceContext } from '../services/context.js';
-import { type SyncSummary, syncAccount } from '../services/sync.js';
+import {
+  abandonSlice,
+  finishSync,
+  planSync,
+  type SyncSummary,
+  syncAccount,
+  syncSlice,
+} from '../services/sync.js';
+import { SyncCheckpoints } from '../services/sync-checkpoints.js';
 import { WEBHOOKS_JOB_NAME, webhooksJobHandler } from '../services/webhooks-job.js';
-import type { JobHandler, JobHandlers } from './job-queue.js';
+import type { JobHandler, JobHandlers, JobQueue } from './job-queue.js';
+
+/** The job that syncs one slice of a planned run (enqueued by the `sync` job). */
+export const SYNC_SLICE_JOB_NAME = 'sync-slice';
 
 /** What a `sync` job is asked to do. */
 export interface SyncJobPayload {
@@ -12,33 +24,158 @@ export interface SyncJobPayload {
   /** Complete CST days of daily usage (0 = none: statuses only; default: the service's 7). */
   days?: number;
   perCardDaily?: boolean;
+  /** Batches in flight at once within a slice (default 4). */
+  concurrency?: number;
+  /** Cards per slice (default 2,000). */
+  sliceSize?: number;
 }
+
+/** What a `sync-slice` job is asked to do. */
+export interface SyncSliceJobPayload {
+  account: string;
+  runId: number;
+  slice: number;
+  concurrency?: number;
+}
+
+/** One account's line in a `sync` job's result. */
+export type SyncJobAccount =
+  | Pick<
+      SyncSummary,
+      'account' | 'runId' | 'status' | 'cards' | 'synced' | 'failed' | 'calls' | 'rowsWritten'
+    >
+  | {
+      account: string;
+      runId: number;
+      /** The run was planned (or resumed) and its slices handed to the queue. */
+      status: 'distributed';
+      cards: number;
+      slices: number;
+      /** Slice jobs enqueued now (slices finished earlier, by a crashed run, are not). */
+      queued: number;
+    };
 
 /** What a `sync` job returns: one line per account. */
 export interface SyncJobResult {
-  accounts: Pick<
-    SyncSummary,
-    'account' | 'runId' | 'status' | 'cards' | 'synced' | 'failed' | 'calls' | 'rowsWritten'
-  >[];
+  accounts: SyncJobAccount[];
+}
+
+/** What a `sync-slice` job returns. */
+export interface SyncSliceJobResult {
+  runId: number;
+  slice: number;
+  /** Why the run stopped in this slice (or in an earlier one), null when it did not. */
+  stoppedBy: BatchFailure | null;
+  /** The run's summary when this slice was the last one and this job closed the run. */
+  finished: SyncSummary | null;
+}
+
+/** What the handlers need besides the service context. */
+export interface JobHandlerOptions {
+  /**
+   * The queue the handlers run on. Given, a `sync` job plans the run and enqueues one
+   * `sync-slice` job per slice, so that every worker on the queue takes a share; absent, it
+   * syncs every slice itself.
+   */
+  queue?: JobQueue;
+}
+
+async function accountsOf(context: ServiceContext, payload: SyncJobPayload | null) {
+  return payload?.account
+    ? [payload.account]
+    : (await context.store.accounts.list())
+        .filter((account) => account.enabled)
+        .map((account) => account.id);
 }
 
 /**
- * The `sync` job: syncs the named account (or every enabled one) and reports progress per
- * phase. A retried job resumes the account's unfinished run instead of starting anew. It fails
- * (and so is retried with backoff) when an account's sync stopped early, e.g. supplier down.
+ * Plans (or resumes) one account's run and enqueues its unfinished slices. The key
+ * `sync-slice:<runId>:<slice>` makes enqueuing idempotent: a `sync` job retried, or run again
+ * while the slices are at work, adds no second job for a slice. When every slice is already
+ * done (a process died before closing the run), the run is closed here.
  */
-export function syncJobHandler(context: ServiceContext): JobHandler<SyncJobPayload | null> {
+async function distribute(
+  context: ServiceContext,
+  queue: JobQueue,
+  account: string,
+  payload: SyncJobPayload | null,
+  actor: string,
+): Promise<SyncJobAccount> {
+  const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+  const unfinished = await checkpoints.unfinishedRun(account);
+  const resumable = unfinished === null ? null : await checkpoints.plan(unfinished);
+  // An unfinished run is taken up when it covers what is asked: a statuses-only run does not
+  // stand in for one asked to pull daily usage (the hourly and the 09:30 syncs may overlap).
+  const adapter = await context.adapter(account);
+  const pullsDaily =
+    adapter.capabilities.has('usage.daily') &&
+    ((adapter.limits.batchSize['usage.daily'] ?? 1) > 1 || payload?.perCardDaily === true);
+  const wantsUsage = payload?.days !== 0 && pullsDaily;
+  const covers = resumable !== null && (!wantsUsage || resumable.params.days.length > 0);
+  const plan = covers
+    ? resumable
+    : await planSync(context, account, {
+        ...(payload?.days !== undefined ? { days: payload.days } : {}),
+        ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
+        ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
+        actor,
+      });
+  const slices = await checkpoints.slices(plan.runId);
+  const pending = slices.filter((slice) => slice.state !== 'done');
+  for (const slice of pending) {
+    const slicePayload: SyncSliceJobPayload = {
+      account,
+      runId: plan.runId,
+      slice: slice.slice,
+      ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
+    };
+    await queue.enqueue({
+      name: SYNC_SLICE_JOB_NAME,
+      payload: slicePayload,
+      key: `sync-slice:${plan.runId}:${slice.slice}`,
+      createdBy: actor,
+    });
+  }
+  if (pending.length === 0) await finishSync(context, plan.runId);
+  return {
+    account,
+    runId: plan.runId,
+    status: 'distributed',
+    cards: plan.cards,
+    slices: slices.length,
+    queued: pending.length,
+  };
+}
+
+/**
+ * The `sync` job. With a queue (see `JobHandlerOptions`) it plans each account's run and hands
+ * the slices to `sync-slice` jobs; without, it syncs the named account (or every enabled one)
+ * here and reports progress per phase. Either way a retried job resumes the account's
+ * unfinished run instead of starting anew. Run here, it fails (and so is retried with backoff)
+ * when an account's sync stopped early, e.g. supplier down.
+ */
+export function syncJobHandler(
+  context: ServiceContext,
+  options: JobHandlerOptions = {},
+): JobHandler<SyncJobPayload | null> {
   return async (payload, job) => {
-    const accounts = payload?.account
-      ? [payload.account]
-      : (await context.store.accounts.list())
-          .filter((account) => account.enabled)
-          .map((account) => account.id);
+    const accounts = await accountsOf(context, payload);
+    const actor = job.job.createdBy ?? `job:${job.job.id}`;
+    const { queue } = options;
+    if (queue) {
+      const lines: SyncJobAccount[] = [];
+      for (const account of accounts) {
+        lines.push(await distribute(context, queue, account, payload, actor));
+      }
+      return { accounts: lines } satisfies SyncJobResult;
+    }
     const summaries: SyncSummary[] = [];
     for (const [index, account] of accounts.entries()) {
       const summary = await syncAccount(context, account, {
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
+        ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
+        ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         resume: true,
         abortSignal: job.abortSignal,
         actor: `job:${job.job.id}`,
@@ -82,12 +219,46 @@ export function syncJobHandler(context: ServiceContext): JobHandler<SyncJobPaylo
 }
 
 /**
- * Every job handler simdock has, by job name. `simdock worker` (and `serve` running jobs in
- * process) registers these; a feature with background work adds its handler here.
+ * The `sync-slice` job: syncs one slice of a planned run (skipping the batches a crashed
+ * attempt finished), then closes the run if this was its last slice. When another slice
+ * already stopped the run (bad credentials, supplier down), this one is settled as failed with
+ * the same reason without calling the supplier.
  */
-export function jobHandlers(context: ServiceContext): JobHandlers {
+export function syncSliceJobHandler(context: ServiceContext): JobHandler<SyncSliceJobPayload> {
+  return async (payload, job) => {
+    const runId = Number(payload.runId);
+    const sliceNumber = Number(payload.slice);
+    const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+    const stoppedSlice = (await checkpoints.slices(runId)).find((slice) => slice.stoppedBy);
+    let stoppedBy: BatchFailure | null = null;
+    if (stoppedSlice) {
+      stoppedBy = JSON.parse(stoppedSlice.stoppedBy!) as BatchFailure;
+      await abandonSlice(context, runId, sliceNumber, stoppedBy);
+    } else {
+      ({ stoppedBy } = await syncSlice(context, runId, sliceNumber, {
+        ...(payload.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
+        abortSignal: job.abortSignal,
+      }));
+    }
+    const result: SyncSliceJobResult = {
+      runId,
+      slice: sliceNumber,
+      stoppedBy,
+      finished: await finishSync(context, runId),
+    };
+    return result;
+  };
+}
+
+/**
+ * Every job handler simdock has, by job name. `simdock worker` (and `serve` running jobs in
+ * process) registers these, passing the queue they run on; a feature with background work
+ * adds its handler here.
+ */
+export function jobHandlers(context: ServiceContext, options: JobHandlerOptions = {}): JobHandlers {
   return {
-    sync: syncJobHandler(context),
+    sync: syncJobHandler(context, options),
+    [SYNC_SLICE_JOB_NAME]: syncSliceJobHandler(context),
     [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
     [BULK_JOB_HANDLER]: bulkJobHandler(context),
   };

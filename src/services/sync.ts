@@ -462,6 +462,31 @@ export async function finishSync(
 }
 
 /**
+ * Settles a slice without calling the supplier, because the run already stopped (bad
+ * credentials, supplier down): each of its cards is recorded failed with that reason.
+ */
+export async function abandonSlice(
+  context: ServiceContext,
+  runId: number,
+  sliceNumber: number,
+  stoppedBy: BatchFailure,
+): Promise<void> {
+  const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+  const plan = await checkpoints.plan(runId);
+  const slice = (await checkpoints.slices(runId)).find((item) => item.slice === sliceNumber);
+  if (!plan || !slice) throw new Error(`sync run ${runId} has no slice ${sliceNumber}`);
+  if (slice.state === 'done') return;
+  const range = { afterId: slice.firstCardId - 1, lastId: slice.lastCardId };
+  for await (const page of cardPages(context, plan.account, range)) {
+    await context.store.syncRuns.recordFailures(
+      runId,
+      page.map((card) => ({ cardId: card.id, ...stoppedBy })),
+    );
+  }
+  await checkpoints.finishSlice(runId, sliceNumber, JSON.stringify(stoppedBy));
+}
+
+/**
  * One whole sync of one account in this process: plan (or resume the unfinished run), every
  * slice in turn, then the summary. Every card ends either synced or failed with its reason; a
  * re-run writes nothing that is already right.
@@ -500,16 +525,7 @@ export async function syncAccount(
     if (stoppedBy) {
       // The account failed as a whole: the remaining slices fail with the same reason unsent.
       for (const rest of await checkpoints.slices(runId)) {
-        if (rest.state === 'done') continue;
-        const cards = [];
-        for await (const page of cardPages(context, accountId, {
-          afterId: rest.firstCardId - 1,
-          lastId: rest.lastCardId,
-        })) {
-          cards.push(...page.map((card) => ({ cardId: card.id, ...stoppedBy })));
-        }
-        await context.store.syncRuns.recordFailures(runId, cards);
-        await checkpoints.finishSlice(runId, rest.slice, JSON.stringify(stoppedBy));
+        if (rest.state !== 'done') await abandonSlice(context, runId, rest.slice, stoppedBy);
       }
       break;
     }

@@ -92,7 +92,7 @@ async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
           }
         }
       }
-      await queue.drain(jobHandlers(context));
+      await queue.drain(jobHandlers(context, { queue }));
       const ran = (await queue.list({ limit: 1000 })).filter(
         (job) => job.startedAt !== null && job.startedAt >= started,
       );
