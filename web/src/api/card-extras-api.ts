@@ -3,7 +3,7 @@ import { request } from './client.js';
 /** A text of a card's SMS thread (src/services/sms-service.ts `smsView`). */
 export interface SmsMessage {
   id: number;
-  direction: 'outbound' | 'inbound' | string;
+  direction: 'in' | 'out';
   status: string;
   text: string;
   error: string | null;

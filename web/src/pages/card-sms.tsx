@@ -37,13 +37,10 @@ export function CardSms(props: { cardId: number; canSend: boolean; reason: strin
       ) : (
         <ol className="sms-thread">
           {thread.data.map((message) => (
-            <li
-              key={message.id}
-              className={`sms sms-${message.direction === 'inbound' ? 'in' : 'out'}`}
-            >
+            <li key={message.id} className={`sms sms-${message.direction === 'in' ? 'in' : 'out'}`}>
               <div className="sms-text">{message.text}</div>
               <div className="sms-meta muted">
-                {t(message.direction === 'inbound' ? 'sms.inbound' : 'sms.outbound')} ·{' '}
+                {t(message.direction === 'in' ? 'sms.inbound' : 'sms.outbound')} ·{' '}
                 {formatInstant(message.supplierAt ?? message.createdAt, i18n.language)} ·{' '}
                 {t(`sms.states.${message.status}`, { defaultValue: message.status })}
               </div>

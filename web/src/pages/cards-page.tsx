@@ -12,9 +12,11 @@ import { api, unwrap } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { Empty, ErrorMessage, Loading } from '../components/states.js';
 import { useSearchState } from '../router.js';
+import { hasRole, useMe } from '../session.js';
 import { CardsBulkBar } from './cards-bulk.js';
 import { type Card, cardColumns, DEFAULT_COLUMNS, SORTABLE } from './cards-columns.js';
 import { CardsFilters, filterExpression } from './cards-filters.js';
+import { CardsImport } from './cards-import.js';
 
 const PAGE_SIZE = 50;
 const COLUMNS_KEY = 'simdock.cards.columns';
@@ -64,6 +66,7 @@ export function CardsPage() {
   const [allMatching, setAllMatching] = useState(false);
   const [visible, setVisible] = useState<string[]>(savedColumns);
   const [choosing, setChoosing] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [previousCursors, setPreviousCursors] = useState<string[]>([]);
 
   const query = listQuery(search);
@@ -72,14 +75,19 @@ export function CardsPage() {
     queryFn: () => unwrap(api.GET('/api/v1/cards', { params: { query } })),
     placeholderData: keepPreviousData,
   });
+  const me = useMe();
+  // Loaded once the rows are shown: on a single-connection SQLite server every other query of
+  // the page would otherwise queue in front of the first rows (docs/performance.md).
   const accounts = useQuery({
-    queryKey: ['usage-totals', 'account'],
-    queryFn: () =>
-      unwrap(api.GET('/api/v1/usage/totals', { params: { query: { groupBy: 'account' } } })),
+    queryKey: ['accounts'],
+    queryFn: () => unwrap(api.GET('/api/v1/accounts')),
+    enabled: cards.isSuccess && me.data?.tenant === 'root',
+    staleTime: 60_000,
   });
-  const accountIds = (accounts.data?.totals ?? [])
-    .map((row) => row.key)
-    .filter((key): key is string => key !== null);
+  const pageCards = cards.data?.cards ?? [];
+  const accountIds = accounts.data
+    ? accounts.data.accounts.map((account) => account.id)
+    : [...new Set(pageCards.map((card) => card.account))];
   const suppliers = [...new Set((cards.data?.cards ?? []).map((card) => card.supplier))];
 
   const columns = useMemo(() => cardColumns(t, i18n.language), [t, i18n.language]);
@@ -125,6 +133,11 @@ export function CardsPage() {
     <section className="cards-page">
       <div className="page-head">
         <h1>{t('cards.title')}</h1>
+        {me.data && hasRole(me.data.role, 'admin') && me.data.tenant === 'root' ? (
+          <button type="button" onClick={() => setImporting(!importing)} aria-expanded={importing}>
+            {t('cards.import.title')}
+          </button>
+        ) : null}
         <div className="column-choice">
           <button type="button" onClick={() => setChoosing(!choosing)} aria-expanded={choosing}>
             {t('cards.chooseColumns')}
@@ -145,6 +158,12 @@ export function CardsPage() {
           ) : null}
         </div>
       </div>
+      {importing ? (
+        <CardsImport
+          accounts={accountIds}
+          onImported={() => void client.invalidateQueries({ queryKey: ['cards'] })}
+        />
+      ) : null}
       <CardsFilters search={search} accounts={accountIds} suppliers={suppliers} onChange={change} />
       <CardsBulkBar
         selectedIds={selectedIds}

@@ -2,16 +2,17 @@ import { useTranslation } from 'react-i18next';
 import { ResourceTable } from '../components/resource-table.js';
 import { formatBytes } from '../format.js';
 
+/** A pool with its usage this cycle (src/services/pools-usage.ts `PoolUsage`). */
 interface PoolRow {
-  id: number | string;
-  name: string;
-  account?: string;
-  usedBytes?: number | null;
-  quotaBytes?: number | null;
-  runOutDate?: string | null;
+  pool: { id: number; name: string; account: string | null; quotaBytes: number | null };
+  members: number;
+  usedBytes: number | null;
+  percentUsed: number | null;
+  dailyRateBytes: number | null;
+  runOutOn: string | null;
 }
 
-/** Shared data pools: usage against quota and the run-out forecast. */
+/** Shared data pools: usage against quota this cycle and the run-out forecast. */
 export function PoolsPage() {
   const { t } = useTranslation();
   return (
@@ -20,14 +21,26 @@ export function PoolsPage() {
       <ResourceTable<PoolRow>
         path="/api/v1/pools"
         listKey="pools"
-        rowKey={(row) => row.id}
+        rowKey={(row) => row.pool.id}
         empty={t('pools.none')}
+        testId="pools-table"
         columns={[
-          { header: t('users.name'), cell: (row) => row.name },
-          { header: t('cards.columns.account'), cell: (row) => row.account ?? '—' },
-          { header: t('pools.used'), cell: (row) => formatBytes(row.usedBytes) },
-          { header: t('pools.quota'), cell: (row) => formatBytes(row.quotaBytes) },
-          { header: t('pools.runOut'), cell: (row) => row.runOutDate ?? '—' },
+          { header: t('users.name'), cell: (row) => row.pool.name },
+          { header: t('cards.columns.account'), cell: (row) => row.pool.account ?? '—' },
+          { header: t('pools.members'), cell: (row) => row.members },
+          {
+            header: t('pools.used'),
+            cell: (row) => (
+              <span>
+                {formatBytes(row.usedBytes)} / {formatBytes(row.pool.quotaBytes)}
+                {row.percentUsed === null ? null : (
+                  <progress max={100} value={Math.min(row.percentUsed, 100)} />
+                )}
+              </span>
+            ),
+          },
+          { header: t('pools.dailyRate'), cell: (row) => formatBytes(row.dailyRateBytes) },
+          { header: t('pools.runOut'), cell: (row) => row.runOutOn ?? '—' },
         ]}
       />
     </section>

@@ -1,36 +1,305 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ResourceTable } from '../components/resource-table.js';
+import { request } from '../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../components/states.js';
+import { Link } from '../router.js';
 
-interface RuleRow {
+/** The rule kinds of src/services/rules-model.ts, each with its one number-valued threshold. */
+const KINDS = {
+  usage: 'percent',
+  anomaly: 'factor',
+  idle: 'days',
+  expiry: 'days',
+  imei_changed: null,
+  status_changed: null,
+} as const;
+type Kind = keyof typeof KINDS;
+const SCOPES = ['account', 'card', 'plan', 'pool'] as const;
+const ACTIONS = ['none', 'pause', 'sms', 'webhook'] as const;
+
+/** A rule as `/api/v1/rules` answers it. */
+interface Rule {
   id: number;
-  name: string;
-  filter?: string;
-  condition?: string;
-  action?: string;
-  enabled?: boolean;
+  name: string | null;
+  scope: string;
+  targetId: string;
+  kind: Kind;
+  thresholds: Record<string, unknown>;
+  actions: { type: string; text?: string }[];
+  severity: string;
+  enabled: boolean;
 }
 
-/** Usage rules (warn at 80 %, pause at 100 %…). */
+/** What a rule would find now (src/api/routes/rules-preview.ts `RulePreview`). */
+interface RulePreview {
+  covered: number;
+  truncated: boolean;
+  matches: { cardId: number; iccid: string | null; message: string }[];
+}
+
+interface Draft {
+  name: string;
+  scope: (typeof SCOPES)[number];
+  targetId: string;
+  kind: Kind;
+  threshold: string;
+  action: (typeof ACTIONS)[number];
+  text: string;
+}
+
+const EMPTY: Draft = {
+  name: '',
+  scope: 'account',
+  targetId: '',
+  kind: 'usage',
+  threshold: '80',
+  action: 'none',
+  text: '',
+};
+
+function draftOf(rule: Rule): Draft {
+  const key = KINDS[rule.kind];
+  const action = rule.actions[0];
+  return {
+    name: rule.name ?? '',
+    scope: rule.scope as Draft['scope'],
+    targetId: rule.targetId,
+    kind: rule.kind,
+    threshold: key ? String(rule.thresholds[key] ?? '') : '',
+    action: (action?.type ?? 'none') as Draft['action'],
+    text: action?.text ?? '',
+  };
+}
+
+/** The API body of a draft: the same for saving and for the preview. */
+function bodyOf(draft: Draft) {
+  const key = KINDS[draft.kind];
+  const thresholds = key && draft.threshold !== '' ? { [key]: Number(draft.threshold) } : {};
+  const actions =
+    draft.action === 'none'
+      ? []
+      : draft.action === 'sms'
+        ? [{ type: 'sms', text: draft.text }]
+        : [{ type: draft.action }];
+  return {
+    name: draft.name || null,
+    scope: draft.scope,
+    targetId: draft.targetId,
+    kind: draft.kind,
+    thresholds,
+    actions,
+  };
+}
+
+/** Create or edit a rule, with the cards its condition matches now before saving. */
+function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<Draft>(props.rule ? draftOf(props.rule) : EMPTY);
+  const set = (changes: Partial<Draft>) => setDraft({ ...draft, ...changes });
+  const preview = useMutation({
+    mutationFn: () => request<RulePreview>('POST', '/api/v1/rules/preview', bodyOf(draft)),
+  });
+  const save = useMutation({
+    mutationFn: () =>
+      props.rule
+        ? request('PATCH', `/api/v1/rules/${props.rule.id}`, bodyOf(draft))
+        : request('POST', '/api/v1/rules', bodyOf(draft)),
+    onSuccess: props.onSaved,
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  const thresholdKey = KINDS[draft.kind];
+  return (
+    <form className="panel form" onSubmit={submit} data-testid="rule-editor">
+      <label>
+        {t('users.name')}
+        <input value={draft.name} onChange={(event) => set({ name: event.target.value })} />
+      </label>
+      <label>
+        {t('rules.scope')}
+        <select
+          value={draft.scope}
+          onChange={(event) => set({ scope: event.target.value as Draft['scope'] })}
+        >
+          {SCOPES.map((scope) => (
+            <option key={scope} value={scope}>
+              {t(`rules.scopes.${scope}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('rules.target')}
+        <input
+          value={draft.targetId}
+          required
+          onChange={(event) => set({ targetId: event.target.value })}
+        />
+      </label>
+      <label>
+        {t('rules.kind')}
+        <select
+          value={draft.kind}
+          onChange={(event) => set({ kind: event.target.value as Kind, threshold: '' })}
+        >
+          {Object.keys(KINDS).map((kind) => (
+            <option key={kind} value={kind}>
+              {t(`rules.kinds.${kind}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {thresholdKey ? (
+        <label>
+          {t(`rules.thresholds.${thresholdKey}`)}
+          <input
+            type="number"
+            min={0}
+            step="any"
+            required
+            value={draft.threshold}
+            onChange={(event) => set({ threshold: event.target.value })}
+          />
+        </label>
+      ) : null}
+      <label>
+        {t('rules.action')}
+        <select
+          value={draft.action}
+          onChange={(event) => set({ action: event.target.value as Draft['action'] })}
+        >
+          {ACTIONS.map((action) => (
+            <option key={action} value={action}>
+              {t(`rules.actions.${action}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {draft.action === 'sms' ? (
+        <label>
+          {t('sms.text')}
+          <input
+            value={draft.text}
+            required
+            onChange={(event) => set({ text: event.target.value })}
+          />
+        </label>
+      ) : null}
+      <div className="dialog-actions">
+        <button type="button" onClick={props.onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="button" onClick={() => preview.mutate()} disabled={preview.isPending}>
+          {t('rules.preview')}
+        </button>
+        <button type="submit" className="primary" disabled={save.isPending}>
+          {t('rules.save')}
+        </button>
+      </div>
+      {save.isError ? <ErrorMessage error={save.error} /> : null}
+      {preview.isError ? <ErrorMessage error={preview.error} /> : null}
+      {preview.data ? (
+        <div data-testid="rule-preview">
+          <p>
+            {t('rules.previewSummary', {
+              matches: new Set(preview.data.matches.map((match) => match.cardId)).size,
+              covered: preview.data.covered,
+            })}
+            {preview.data.truncated ? ` ${t('rules.truncated')}` : ''}
+          </p>
+          <ul>
+            {preview.data.matches.slice(0, 50).map((match) => (
+              <li key={`${match.cardId}-${match.message}`}>
+                <Link to={`/cards/${match.cardId}`} className="mono">
+                  {match.iccid ?? `#${match.cardId}`}
+                </Link>{' '}
+                <span className="muted">{match.message}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+/** Usage, anomaly, idle, expiry and status rules; each edit previews the cards it matches now. */
 export function RulesPage() {
   const { t } = useTranslation();
+  const client = useQueryClient();
+  const [editing, setEditing] = useState<Rule | 'new' | null>(null);
+  const rules = useQuery({
+    queryKey: ['rules'],
+    queryFn: async () => (await request<{ rules: Rule[] }>('GET', '/api/v1/rules')).rules,
+  });
+  const saved = () => {
+    setEditing(null);
+    void client.invalidateQueries({ queryKey: ['rules'] });
+  };
   return (
     <section>
-      <h1>{t('nav.rules')}</h1>
-      <ResourceTable<RuleRow>
-        path="/api/v1/rules"
-        listKey="rules"
-        rowKey={(row) => row.id}
-        empty={t('rules.none')}
-        columns={[
-          { header: t('users.name'), cell: (row) => row.name },
-          { header: t('rules.condition'), cell: (row) => row.condition ?? row.filter ?? '' },
-          { header: t('rules.action'), cell: (row) => row.action ?? '' },
-          {
-            header: t('users.state'),
-            cell: (row) => (row.enabled === false ? t('users.disabled') : t('users.enabled')),
-          },
-        ]}
-      />
+      <div className="page-head">
+        <h1>{t('nav.rules')}</h1>
+        <button type="button" onClick={() => setEditing('new')}>
+          {t('rules.create')}
+        </button>
+      </div>
+      {editing ? (
+        <RuleEditor
+          key={editing === 'new' ? 'new' : editing.id}
+          rule={editing === 'new' ? null : editing}
+          onSaved={saved}
+          onCancel={() => setEditing(null)}
+        />
+      ) : null}
+      {rules.isPending ? (
+        <Loading />
+      ) : rules.isError ? (
+        <ErrorMessage error={rules.error} />
+      ) : rules.data.length === 0 ? (
+        <Empty>{t('rules.none')}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th>{t('users.name')}</th>
+                <th>{t('rules.scope')}</th>
+                <th>{t('rules.condition')}</th>
+                <th>{t('rules.action')}</th>
+                <th>{t('users.state')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {rules.data.map((rule) => (
+                <tr key={rule.id}>
+                  <td>{rule.name ?? `#${rule.id}`}</td>
+                  <td>
+                    {t(`rules.scopes.${rule.scope}`)} {rule.targetId}
+                  </td>
+                  <td>
+                    {t(`rules.kinds.${rule.kind}`)} {JSON.stringify(rule.thresholds)}
+                  </td>
+                  <td>
+                    {rule.actions.map((action) => t(`rules.actions.${action.type}`)).join(', ') ||
+                      t('rules.actions.none')}
+                  </td>
+                  <td>{rule.enabled ? t('users.enabled') : t('users.disabled')}</td>
+                  <td>
+                    <button type="button" onClick={() => setEditing(rule)}>
+                      {t('rules.edit')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }

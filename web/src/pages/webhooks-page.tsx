@@ -1,33 +1,133 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ResourceTable } from '../components/resource-table.js';
+import { api, unwrap } from '../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../components/states.js';
+import { formatInstant } from '../format.js';
 
-interface EndpointRow {
-  id: number | string;
-  url: string;
-  events?: string[];
-  enabled?: boolean;
-}
-
-/** Webhook endpoints of the caller's tenant. */
+/** Webhook endpoints of the caller's tenant, their deliveries, and redelivery of one. */
 export function WebhooksPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const client = useQueryClient();
+  const [endpoint, setEndpoint] = useState<number | null>(null);
+  const endpoints = useQuery({
+    queryKey: ['webhooks'],
+    queryFn: () => unwrap(api.GET('/api/v1/webhooks')),
+  });
+  const deliveries = useQuery({
+    queryKey: ['webhook-deliveries', endpoint],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/webhooks/deliveries', {
+          params: { query: { limit: 50, ...(endpoint === null ? {} : { endpoint }) } },
+        }),
+      ),
+  });
+  const redeliver = useMutation({
+    mutationFn: (id: number) =>
+      unwrap(api.POST('/api/v1/webhooks/deliveries/{id}/redeliver', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['webhook-deliveries'] }),
+  });
   return (
     <section>
       <h1>{t('nav.webhooks')}</h1>
-      <ResourceTable<EndpointRow>
-        path="/api/v1/webhooks"
-        listKey="endpoints"
-        rowKey={(row) => row.id}
-        empty={t('webhooks.none')}
-        columns={[
-          { header: 'URL', cell: (row) => <span className="mono">{row.url}</span> },
-          { header: t('webhooks.events'), cell: (row) => (row.events ?? []).join(', ') },
-          {
-            header: t('users.state'),
-            cell: (row) => (row.enabled === false ? t('users.disabled') : t('users.enabled')),
-          },
-        ]}
-      />
+      {endpoints.isPending ? (
+        <Loading />
+      ) : endpoints.isError ? (
+        <ErrorMessage error={endpoints.error} />
+      ) : endpoints.data.endpoints.length === 0 ? (
+        <Empty>{t('webhooks.none')}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table" data-testid="webhook-endpoints">
+            <thead>
+              <tr>
+                <th>URL</th>
+                <th>{t('webhooks.events')}</th>
+                <th>{t('users.state')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {endpoints.data.endpoints.map((row) => (
+                <tr key={row.id} className={endpoint === row.id ? 'selected' : ''}>
+                  <td className="mono">{row.url}</td>
+                  <td>
+                    {row.eventTypes.length > 0
+                      ? row.eventTypes.join(', ')
+                      : t('webhooks.allEvents')}
+                  </td>
+                  <td>{row.enabled ? t('users.enabled') : t('users.disabled')}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => setEndpoint(endpoint === row.id ? null : row.id)}
+                    >
+                      {t('webhooks.showDeliveries')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>{t('webhooks.deliveries')}</h2>
+      {redeliver.isError ? <ErrorMessage error={redeliver.error} /> : null}
+      {redeliver.isSuccess ? (
+        <p className="muted" role="status">
+          {t('webhooks.redelivered', {
+            status: redeliver.data.attempt.statusCode ?? redeliver.data.attempt.error ?? '—',
+          })}
+        </p>
+      ) : null}
+      {deliveries.isPending ? (
+        <Loading />
+      ) : deliveries.isError ? (
+        <ErrorMessage error={deliveries.error} />
+      ) : deliveries.data.deliveries.length === 0 ? (
+        <Empty>{t('webhooks.noDeliveries')}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="data-table" data-testid="webhook-deliveries">
+            <thead>
+              <tr>
+                <th>{t('audit.at')}</th>
+                <th>{t('webhooks.event')}</th>
+                <th>{t('users.state')}</th>
+                <th>{t('webhooks.attempts')}</th>
+                <th>{t('webhooks.lastAnswer')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.data.deliveries.map((row) => (
+                <tr key={row.id}>
+                  <td>{formatInstant(row.createdAt, i18n.language)}</td>
+                  <td className="mono">{row.eventType}</td>
+                  <td>
+                    <span className={`badge badge-delivery-${row.state}`}>
+                      {t(`webhooks.states.${row.state}`)}
+                    </span>
+                  </td>
+                  <td>{row.attempts}</td>
+                  <td className="muted">{row.lastStatus ?? row.lastError ?? '—'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      disabled={redeliver.isPending}
+                      onClick={() => redeliver.mutate(row.id)}
+                    >
+                      {t('webhooks.redeliver')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }
