@@ -52,14 +52,9 @@ const HEADER_ALIASES: Record<string, IdentifierKind> = {
  */
 export function parseImportFile(text: string): { rows: ImportRow[]; problems: ImportProblem[] } {
   const content = text.replace(/^\uFEFF/, '');
-  const records: string[][] = parseCsv(content, {
-    relax_column_count: true,
-    skip_empty_lines: false,
-    trim: true,
-    bom: true,
-  });
   const rows: ImportRow[] = [];
   const problems: ImportProblem[] = [];
+  const records = readRecords(content, problems);
   const first = records[0] ?? [];
   const columns = first.map((name) => HEADER_ALIASES[name.toLowerCase()]);
   const hasHeader = columns.some((kind) => kind !== undefined);
@@ -75,7 +70,7 @@ export function parseImportFile(text: string): { rows: ImportRow[]; problems: Im
   }
   records.forEach((record, index) => {
     const line = index + 1;
-    if (hasHeader && index === 0) return;
+    if (record === null || (hasHeader && index === 0)) return;
     if (record.every((cell) => cell === '')) return;
     if (!hasHeader) {
       if (record.length > 1) {
@@ -112,7 +107,34 @@ export function parseImportFile(text: string): { rows: ImportRow[]; problems: Im
       });
     } else rows.push(row);
   });
+  problems.sort((left, right) => left.line - right.line);
   return { rows, problems };
+}
+
+/**
+ * The records of an import file, one per physical line, so every problem names the line a
+ * spreadsheet shows (a quoted field never spans lines in an identifier file). A line whose
+ * quoting is broken is reported and becomes null; the other lines still count.
+ */
+function readRecords(content: string, problems: ImportProblem[]): (string[] | null)[] {
+  return content.split(/\r\n|\n|\r/).map((text, index) => {
+    if (!text.includes('"')) return text.split(',').map((cell) => cell.trim());
+    try {
+      const [record] = parseCsv(text, { relax_column_count: true, trim: true }) as string[][];
+      return record ?? [''];
+    } catch (error) {
+      problems.push({
+        line: index + 1,
+        value: text,
+        reason: `unreadable CSV: ${errorText(error)}`,
+      });
+      return null;
+    }
+  });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Imports cards into an account: idempotent, reporting bad lines and importing the rest. */
