@@ -17,6 +17,8 @@ const settingsSchema = z.object({
     .min(0)
     .max(24 * 60)
     .optional(),
+  // Wait between `query/sim-batch-result` polls (default 5 s), as the agent type offers.
+  pollIntervalMs: z.coerce.number().int().min(1).max(600_000).optional(),
 });
 
 /** The `onelink-v5` supplier type: China Mobile OneLink, the current (v5) API. */
