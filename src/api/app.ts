@@ -10,11 +10,19 @@ import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
 import { createCallbackRouter } from './callbacks/index.js';
 import { createConsoleRouter } from './console-static.js';
 import { accountsRouter } from './routes/accounts.js';
+import { alertsRouter } from './routes/alerts.js';
 import { auditRouter } from './routes/audit.js';
 import { authRouter } from './routes/auth.js';
 import { cardsRouter } from './routes/cards.js';
 import { cardsImportRouter } from './routes/cards-import.js';
+import { devicesRouter } from './routes/devices.js';
+import { jobsRouter } from './routes/jobs.js';
 import { keysRouter } from './routes/keys.js';
+import { plansRouter } from './routes/plans.js';
+import { poolsRouter } from './routes/pools.js';
+import { rulesRouter } from './routes/rules.js';
+import { smsRouter } from './routes/sms.js';
+import { suppliersRouter } from './routes/suppliers.js';
 import { syncRunsRouter } from './routes/sync-runs.js';
 import { tenantsRouter } from './routes/tenants.js';
 import { usageRouter } from './routes/usage.js';
@@ -39,6 +47,15 @@ const V1_ROUTERS = {
   '/keys': keysRouter,
   '/tenants': tenantsRouter,
   '/webhooks': webhooksRouter,
+  '/jobs': jobsRouter,
+  // `/cards/{id}/sms` and `/sms`.
+  '/': smsRouter,
+  '/alerts': alertsRouter,
+  '/rules': rulesRouter,
+  '/plans': plansRouter,
+  '/pools': poolsRouter,
+  '/devices': devicesRouter,
+  '/suppliers': suppliersRouter,
 } as const;
 
 /**

@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { CARD_STATUSES, isCstDate, SimdockError } from '../../domain/index.js';
 import { recordScopedAudit } from '../../services/access-audit.js';
 import { CARD_SORTS } from '../../services/access-cards.js';
-import { createRouter, principal, scopedCards, serviceContext } from '../api-env.js';
+import { CAPABILITIES, LIFECYCLE_ACTIONS } from '../../suppliers/spec/index.js';
+import { type ApiEnv, createRouter, principal, scopedCards, serviceContext } from '../api-env.js';
 import {
   CardSchema,
   ERROR_RESPONSES,
@@ -11,6 +13,7 @@ import {
   jsonBody,
   jsonResponse,
 } from '../api-schemas.js';
+import { cardStatsRouter } from './card-stats.js';
 
 const ListQuery = z.strictObject({
   status: z.enum(CARD_STATUSES).optional(),
@@ -60,9 +63,24 @@ const getCard = createRoute({
   method: 'get',
   path: '/{id}',
   tags: ['cards'],
-  summary: 'One card with this month’s usage',
+  summary: 'One card with this month’s usage and what its supplier can do',
   request: { params: IdParams },
-  responses: { 200: jsonResponse(CardSchema, 'The card'), ...ERROR_RESPONSES },
+  responses: {
+    200: jsonResponse(
+      CardSchema.extend({
+        capabilities: z
+          .array(z.enum(CAPABILITIES))
+          .nullable()
+          .openapi({ description: 'The account adapter’s capabilities; null when unavailable' }),
+        lifecycleActions: z
+          .array(z.enum(LIFECYCLE_ACTIONS))
+          .nullable()
+          .openapi({ description: 'The lifecycle actions the supplier accepts' }),
+      }),
+      'The card',
+    ),
+    ...ERROR_RESPONSES,
+  },
 });
 
 const changeTags = createRoute({
@@ -173,6 +191,7 @@ const statusHistory = createRoute({
 /** `/api/v1/cards`: the inventory as the caller’s tenant sees it. */
 export function cardsRouter() {
   return createRouter()
+    .route('/', cardStatsRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');
@@ -199,7 +218,10 @@ export function cardsRouter() {
       });
       return c.json(result, 200);
     })
-    .openapi(getCard, async (c) => c.json(await scopedCards(c).view(c.req.valid('param').id), 200))
+    .openapi(getCard, async (c) => {
+      const card = await scopedCards(c).view(c.req.valid('param').id);
+      return c.json({ ...card, ...(await supplierAbilities(c, card.account)) }, 200);
+    })
     .openapi(changeTags, async (c) => {
       const { id } = c.req.valid('param');
       const tags = await scopedCards(c, 'operator').changeTags(id, c.req.valid('json'));
@@ -241,6 +263,20 @@ export function cardsRouter() {
         200,
       );
     });
+}
+
+/** What the card's account adapter can do, so the console can hide what it cannot. */
+async function supplierAbilities(c: Context<ApiEnv>, account: string) {
+  try {
+    const adapter = await serviceContext(c).adapter(account);
+    const lifecycle = adapter.capabilities.has('lifecycle')
+      ? (adapter.limits.lifecycleActions ?? LIFECYCLE_ACTIONS)
+      : [];
+    return { capabilities: [...adapter.capabilities], lifecycleActions: [...lifecycle] };
+  } catch {
+    // A disabled or misconfigured account: the card is shown, its abilities are unknown.
+    return { capabilities: null, lifecycleActions: null };
+  }
 }
 
 function requireOrdered(from: string | undefined, to: string | undefined): void {
