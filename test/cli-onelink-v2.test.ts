@@ -152,6 +152,7 @@ accounts:
   });
 
   it('names the file, key and problem in a config error', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${VAR} reference as simdock.yaml has it.
     const reference = '${NOT_SET_ANYWHERE}';
     sandbox.write(
       'bad.yaml',

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { importCards } from '../src/services/card-import.js';
-import {
-  createServiceContext,
-  type ServiceContext,
-  saveAccounts,
-} from '../src/services/context.js';
+import { createServiceContext, saveAccounts } from '../src/services/context.js';
 import { finishSync, planSync, syncAccount, syncSlice } from '../src/services/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';

@@ -7,8 +7,6 @@ import {
   SimdockError,
 } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { SecretBox } from '../store/secret-box.js';
-import { SECRET_KEY_ENV, secretKeySource } from '../store/secret-key.js';
 import {
   type DeviceCommand,
   type DeviceOperationsV1,

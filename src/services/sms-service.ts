@@ -4,7 +4,7 @@ import type { StoredCard } from '../store/index.js';
 import type { CardRef, InboundSms } from '../suppliers/spec/index.js';
 import { findCard } from './cards.js';
 import type { ServiceContext } from './context.js';
-import { cstTimeToInstant, storeInboundTexts } from './inbound-notices.js';
+import { storeInboundTexts } from './inbound-notices.js';
 import { SmsRepository, type StoredSms } from './sms-repository.js';
 
 /**

@@ -6,8 +6,8 @@ import { rulesAlertsPoolsSchema } from './0005-rules-alerts-pools.js';
 import { accessSchema } from './0006-access.js';
 import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
-import type { StoreMigration } from './migration-helpers.js';
 import { syncSlicesSchema } from './0009-sync-slices.js';
+import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
 export { BIGINT, idColumn } from './migration-helpers.js';
