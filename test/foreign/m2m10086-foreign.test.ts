@@ -64,6 +64,11 @@ function documentOnlyPlatform() {
     const name = c.req.param('file').replace(/\.ashx$/, '');
     const body = (await c.req.json()) as Record<string, string>;
     if (!signedFields[name]) return c.json(answer('0015', '参数错误'));
+    // Exactly the parameters of the endpoint's table: the four common ones and its own fields.
+    const expected = ['partnercode', 'servicecode', 'requesttime', 'sign', ...signedFields[name]];
+    if (Object.keys(body).sort().join() !== expected.sort().join()) {
+      return c.json(answer('0015', '参数错误'));
+    }
     if (body.partnercode !== partnercode) return c.json(answer('0011', '平台编码错误'));
     if (body.servicecode !== servicecode) return c.json(answer('0012', '业务编码错误'));
     if (!/^\d{22}$/.test(body.requesttime ?? '')) return c.json(answer('0017', '时间格式错误'));
