@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { SimdockError } from '../domain/index.js';
 import type { BatchFailure } from '../services/batch-runner.js';
 import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk-jobs.js';
@@ -68,6 +69,8 @@ export interface SyncSliceJobResult {
   stoppedBy: BatchFailure | null;
   /** The run's summary when this slice was the last one and this job closed the run. */
   finished: SyncSummary | null;
+  /** The process that ran the slice (`host:pid`), to see how workers shared a run. */
+  ranBy: string;
 }
 
 /** What the handlers need besides the service context. */
@@ -245,6 +248,7 @@ export function syncSliceJobHandler(context: ServiceContext): JobHandler<SyncSli
       slice: sliceNumber,
       stoppedBy,
       finished: await finishSync(context, runId),
+      ranBy: `${hostname()}:${process.pid}`,
     };
     return result;
   };
