@@ -19,7 +19,9 @@ function scaled(value: number | string | null | undefined, factor: number): numb
   if (text === '') return null;
   const number = Number(text);
   if (!Number.isFinite(number) || number < 0) return null;
-  return Math.round(number * factor);
+  // A figure too large to be a whole number of bytes (1e308 KB) is nonsense, not Infinity.
+  const bytes = Math.round(number * factor);
+  return Number.isSafeInteger(bytes) ? bytes : null;
 }
 
 export function bytesToKb(bytes: number): number {

@@ -10,7 +10,7 @@ import {
   quectelParams,
   withQuectelSigning,
 } from './quectel-protocol.js';
-import { envelopeSchema } from './quectel-wire.js';
+import { envelopeSchema, parseWire } from './quectel-wire.js';
 
 /** What `createQuectel` needs. */
 export interface QuectelClientOptions {
@@ -101,7 +101,7 @@ export class QuectelClientCore {
       });
     }
     const body = json as QuectelBody;
-    const envelope = envelopeSchema.parse(body);
+    const envelope = parseWire(envelopeSchema, body);
     if (envelope.resultCode === null) {
       throw new SupplierError('supplier_bad_response', 'the answer has no resultCode', {
         retryable: true,

@@ -27,6 +27,7 @@ import {
   orderDetailsSchema,
   pageSchema,
   parseList,
+  parseWire,
   type QuectelCard,
   type QuectelFileTask,
   type QuectelPage,
@@ -98,13 +99,13 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.1.2 statistics of one billing group. */
   async billingGroupStatistics(input: { id: number }, options?: QuectelCallOptions) {
     const raw = await this.call('billingGroupStatistics', { id: input.id }, options);
-    return { data: billingStatisticsSchema.parse(raw.data ?? {}), raw };
+    return { data: parseWire(billingStatisticsSchema, raw.data ?? {}), raw };
   }
 
   /** §2.1.3 statistics of a billing group with its sub-groups in `rows`. */
   async billingGroupsStatistics(input: { id: number }, options?: QuectelCallOptions) {
     const raw = await this.call('billingGroupsStatistics', { id: input.id }, options);
-    return { data: billingStatisticsSchema.parse(raw.data ?? {}), raw };
+    return { data: parseWire(billingStatisticsSchema, raw.data ?? {}), raw };
   }
 
   /** §2.1.4 one page of the fleet. */
@@ -119,7 +120,7 @@ export class QuectelClient extends QuectelClientCore {
       options,
     );
     return {
-      page: pageSchema.parse(raw.page),
+      page: parseWire(pageSchema, raw.page),
       cards: parseList(cardSchema, listField(raw, 'cards', 'Cards')),
       raw,
     };
@@ -145,7 +146,7 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.1.5 one card in detail. */
   async cardInfo(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('cardInfo', selector(card), options);
-    return { card: cardSchema.parse(raw), raw };
+    return { card: parseWire(cardSchema, raw), raw };
   }
 
   /** §2.1.6 many cards in detail, 1000 per call; answers `list` or `List`. */
@@ -175,7 +176,7 @@ export class QuectelClient extends QuectelClientCore {
       options,
     );
     return {
-      page: pageSchema.parse(raw.page),
+      page: parseWire(pageSchema, raw.page),
       flows: parseList(monthFlowRowSchema, listField(raw, 'flows')),
       raw,
     };
@@ -206,8 +207,8 @@ export class QuectelClient extends QuectelClientCore {
     const params = { ...selector(card), month: this.flowMonth(card.month) };
     const raw = await this.call('cardMonthflow', params, options);
     return {
-      monthflow: wireNumber.parse(raw.monthflow),
-      cycleflow: wireNumber.parse(raw.cycleflow),
+      monthflow: parseWire(wireNumber, raw.monthflow),
+      cycleflow: parseWire(wireNumber, raw.cycleflow),
       raw,
     };
   }
@@ -243,7 +244,7 @@ export class QuectelClient extends QuectelClientCore {
       options,
     );
     return {
-      page: pageSchema.parse(raw.page),
+      page: parseWire(pageSchema, raw.page),
       flows: parseList(monthFlowRowSchema, listField(raw, 'flows')),
       raw,
     };
@@ -265,7 +266,7 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.1.13 one card's alarm settings. */
   async cardAlarmGet(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('cardAlarmGet', selector(card), options);
-    return { alarmInfo: alarmInfoSchema.parse(raw.alarmInfo ?? {}), raw };
+    return { alarmInfo: parseWire(alarmInfoSchema, raw.alarmInfo ?? {}), raw };
   }
 
   /** §2.1.14 a card's active flow packages. */
@@ -278,7 +279,7 @@ export class QuectelClient extends QuectelClientCore {
   async yearmonthDetail(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('yearmonthDetail', selector(card), options);
     const source = typeof raw.data === 'object' && raw.data !== null ? raw.data : raw;
-    return { data: yearPackagesSchema.parse(source), raw };
+    return { data: parseWire(yearPackagesSchema, source), raw };
   }
 
   /** §2.1.16 real-name status: `rspdesc` true = registered. */
@@ -286,8 +287,8 @@ export class QuectelClient extends QuectelClientCore {
     const raw = await this.call('cardRealNameStatusQuery', selector(card), options);
     const data = (raw.data ?? {}) as Record<string, unknown>;
     return {
-      rpscode: wireText.parse(data.rpscode),
-      realNamed: wireBoolean.parse(data.rspdesc),
+      rpscode: parseWire(wireText, data.rpscode),
+      realNamed: parseWire(wireBoolean, data.rspdesc),
       raw,
     };
   }
@@ -298,11 +299,11 @@ export class QuectelClient extends QuectelClientCore {
     const data = (raw.data ?? {}) as Record<string, unknown>;
     const children = Array.isArray(data.children) ? data.children : [];
     return {
-      companyid: wireNumber.parse(data.companyid),
-      companyname: wireText.parse(data.companyname),
+      companyid: parseWire(wireNumber, data.companyid),
+      companyname: parseWire(wireText, data.companyname),
       children: children.map((child) => ({
-        companyid: wireNumber.parse((child as QuectelBody).companyid),
-        companyname: wireText.parse((child as QuectelBody).companyname),
+        companyid: parseWire(wireNumber, (child as QuectelBody).companyid),
+        companyname: parseWire(wireText, (child as QuectelBody).companyname),
       })),
       raw,
     };
@@ -313,13 +314,13 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.2.1 starts a card-list file task (3 a day, one at a time). */
   async fileCardGet(options?: QuectelCallOptions) {
     const raw = await this.call('fileCardGet', {}, options);
-    return { taskId: wireNumber.parse(raw.taskId), raw };
+    return { taskId: parseWire(wireNumber, raw.taskId), raw };
   }
 
   /** §2.2.2 a task's status: "1" running, "2" generated. */
   async fileStatus(input: { taskId: number }, options?: QuectelCallOptions) {
     const raw = await this.call('fileStatus', { taskId: input.taskId }, options);
-    const taskStatus = wireText.parse(raw.taskStatus);
+    const taskStatus = parseWire(wireText, raw.taskStatus);
     return { taskStatus, done: taskStatus === '2', raw };
   }
 
@@ -354,13 +355,13 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.3.1 realtime status. */
   async cardRealtimeStatus(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('cardRealtimeStatus', selector(card), options);
-    return { realTimeStatus: realtimeStatusSchema.parse(raw.realTimeStatus ?? {}), raw };
+    return { realTimeStatus: parseWire(realtimeStatusSchema, raw.realTimeStatus ?? {}), raw };
   }
 
   /** §2.3.2 coarse location from the base station. */
   async cardLocation(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('cardLocation', selector(card), options);
-    return { location: locationSchema.parse(raw), raw };
+    return { location: parseWire(locationSchema, raw), raw };
   }
 
   /** §2.3.3 one text to many cards (1000 numbers per call, a limit simdock sets itself). */
@@ -398,7 +399,7 @@ export class QuectelClient extends QuectelClientCore {
       options,
     );
     return {
-      page: pageSchema.parse(typeof raw.page === 'object' ? raw.page : raw),
+      page: parseWire(pageSchema, typeof raw.page === 'object' ? raw.page : raw),
       infoList: parseList(smsLogSchema, listField(raw, 'infoList')),
       raw,
     };
@@ -407,7 +408,7 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.3.5 texts sent (mt) and received (mo) in a month. */
   async smsMonthcount(input: { dateStr: string }, options?: QuectelCallOptions) {
     const raw = await this.call('smsMonthcount', { dateStr: input.dateStr }, options);
-    return { mt: wireNumber.parse(raw.mt), mo: wireNumber.parse(raw.mo), raw };
+    return { mt: parseWire(wireNumber, raw.mt), mo: parseWire(wireNumber, raw.mo), raw };
   }
 
   /**
@@ -433,7 +434,7 @@ export class QuectelClient extends QuectelClientCore {
         (answer) => Array.isArray(answer.success),
       );
       raw.push(body);
-      if (wireNumber.parse(body.resultCode) !== 0) {
+      if (parseWire(wireNumber, body.resultCode) !== 0) {
         complete = false;
         success.push(...listField(body, 'success').map(String));
       } else success.push(...batch.numbers);
@@ -462,7 +463,7 @@ export class QuectelClient extends QuectelClientCore {
   async cardRealName(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('cardRealName', selector(card), options);
     const data = (raw.data ?? {}) as Record<string, unknown>;
-    return { busiSeq: wireText.parse(data.busiSeq), url: wireText.parse(data.url), raw };
+    return { busiSeq: parseWire(wireText, data.busiSeq), url: parseWire(wireText, data.url), raw };
   }
 
   // §2.4 changes: one card per call, `{resultCode: 0}` on success
@@ -539,7 +540,7 @@ export class QuectelClient extends QuectelClientCore {
   /** §2.5.2 the renewal product of a card. */
   async cardSetmealProduct(card: QuectelCardSelector, options?: QuectelCallOptions) {
     const raw = await this.call('cardSetmealProduct', selector(card), options);
-    return { product: renewalProductSchema.parse(raw.product ?? {}), raw };
+    return { product: parseWire(renewalProductSchema, raw.product ?? {}), raw };
   }
 
   /**
@@ -564,7 +565,11 @@ export class QuectelClient extends QuectelClientCore {
       { ...input, preverify: input.preverify === undefined ? undefined : input.preverify ? 1 : 0 },
       options,
     );
-    return { orderNo: wireText.parse(raw.orderNo), message: wireText.parse(raw.errorMessage), raw };
+    return {
+      orderNo: parseWire(wireText, raw.orderNo),
+      message: parseWire(wireText, raw.errorMessage),
+      raw,
+    };
   }
 
   /** §2.5.4 renews a card's plan for `cycle` years, or `months` (1–12) when cycle is 1. */
@@ -599,20 +604,24 @@ export class QuectelClient extends QuectelClientCore {
       { ...input, preverify: input.preverify === undefined ? undefined : input.preverify ? 1 : 0 },
       options,
     );
-    return { orderNo: wireText.parse(raw.orderNo), message: wireText.parse(raw.errorMessage), raw };
+    return {
+      orderNo: parseWire(wireText, raw.orderNo),
+      message: parseWire(wireText, raw.errorMessage),
+      raw,
+    };
   }
 
   /** §2.5.5 a recharge or renewal order. */
   async orderDetails(input: { orderNo: string }, options?: QuectelCallOptions) {
     const raw = await this.call('orderDetails', { orderNo: input.orderNo }, options);
-    return { details: orderDetailsSchema.parse(raw.details ?? {}), raw };
+    return { details: parseWire(orderDetailsSchema, raw.details ?? {}), raw };
   }
 
   /** §2.5.7 the company wallet: balance (yuan) and movements. */
   async walletDetails(options?: QuectelCallOptions) {
     const raw = await this.call('walletDetails', {}, options);
     return {
-      money: wireNumber.parse(raw.money),
+      money: parseWire(wireNumber, raw.money),
       billingDetails: parseList(walletEntrySchema, listField(raw, 'billingDetails')),
       raw,
     };

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseIccid, parseMsisdn } from '../../domain/index.js';
 import { SupplierError } from '../spec/index.js';
-import { wireNumber, wireText } from './quectel-wire.js';
+import { parseWire, wireNumber, wireText } from './quectel-wire.js';
 
 /**
  * The callbacks Quectel pushes to simdock (quectel-connectivity-api-v3.15.md §2.3.6 SMS report
@@ -101,7 +101,7 @@ function identifier(kind: 'iccid' | 'msisdn', value: string | null): string | nu
 /** Parses and checks an SMS callback body (§2.3.6); throws `supplier_bad_response` if invalid. */
 export function parseQuectelSmsNotice(body: unknown): QuectelNotice {
   if (typeof body !== 'object' || body === null) throw invalid('body is not an object');
-  const notice = smsSchema.parse(body);
+  const notice = parseWire(smsSchema, body);
   const raw = body as Record<string, unknown>;
   const iccid = identifier('iccid', notice.iccid);
   const msisdn = identifier('msisdn', notice.msisdn);
@@ -143,7 +143,7 @@ export function parseQuectelSmsNotice(body: unknown): QuectelNotice {
 /** Parses and checks an order-result callback body (§2.5.6). */
 export function parseQuectelOrderNotice(body: unknown): QuectelNotice {
   if (typeof body !== 'object' || body === null) throw invalid('body is not an object');
-  const notice = orderSchema.parse(body);
+  const notice = parseWire(orderSchema, body);
   if (!notice.orderNo) throw invalid('orderNo is missing');
   if (notice.orderStatus !== 1 && notice.orderStatus !== -1) {
     throw invalid(`orderStatus "${notice.orderStatus}" is neither 1 nor -1`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SupplierError } from '../spec/index.js';
 
 /**
  * Lenient wire schemas. The document's examples disagree with its own field tables
@@ -356,7 +357,24 @@ export const fileTaskSchema = z.looseObject({
 });
 export type QuectelFileTask = z.output<typeof fileTaskSchema>;
 
+/**
+ * Parses one wire value leniently; a value no leniency can read (an array where an object
+ * belongs, …) is the supplier's fault: `supplier_bad_response`, never a bare ZodError.
+ */
+export function parseWire<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new SupplierError(
+    'supplier_bad_response',
+    `unreadable answer: ${z.prettifyError(result.error)}`,
+    {
+      retryable: false,
+      details: { issues: result.error.issues.slice(0, 5) },
+    },
+  );
+}
+
 /** Parses every element of a list leniently. */
 export function parseList<T extends z.ZodType>(schema: T, items: unknown[]): z.output<T>[] {
-  return items.map((item) => schema.parse(item));
+  return items.map((item) => parseWire(schema, item));
 }
