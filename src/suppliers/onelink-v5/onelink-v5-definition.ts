@@ -19,6 +19,18 @@ const settingsSchema = z.object({
     .optional(),
   // Wait between `query/sim-batch-result` polls (default 5 s), as the agent type offers.
   pollIntervalMs: z.coerce.number().int().min(1).max(600_000).optional(),
+  // The batch change's operType codes are not published (see ONELINK_V5_BATCH_OPER_TYPES):
+  // an account whose platform uses other codes sets them here.
+  batchOperTypes: z
+    .object({
+      pause: z.string().min(1),
+      resume: z.string().min(1),
+      activateFromStock: z.string().min(1),
+      activate: z.string().min(1),
+    })
+    .partial()
+    .strict()
+    .optional(),
 });
 
 /** The `onelink-v5` supplier type: China Mobile OneLink, the current (v5) API. */
@@ -74,6 +86,14 @@ export const onelinkV5Definition: SupplierDefinition<OnelinkV5Settings> = {
     return parsed.data;
   },
   create(accountId, settings, runtime) {
-    return createOnelinkV5({ ...runtime, ...settings, accountId });
+    const { batchOperTypes, ...rest } = settings as OnelinkV5Settings & {
+      batchOperTypes?: Record<string, string>;
+    };
+    return createOnelinkV5({
+      ...runtime,
+      ...rest,
+      accountId,
+      ...(batchOperTypes ? { client: { batchOperTypes } } : {}),
+    });
   },
 };

@@ -156,7 +156,7 @@ export const ONELINK_V5_SINGLE_OPER_TYPES = {
  * `operType` of `change/sim-status/batch`. PROTOCOL-NOTES.md names the endpoint but not its
  * codes; these are the ones public clients send (9 已激活→已停机, 11 已停机→已激活,
  * 5 库存→已激活, 7 待激活→已激活), with `reason` `01` (主动停复机) for 9 and 11. **guess**:
- * the client lets configuration override them.
+ * an account overrides them with the `batchOperTypes` setting.
  */
 export const ONELINK_V5_BATCH_OPER_TYPES = {
   pause: '9',
