@@ -60,6 +60,9 @@ export interface DeviceSyncSummary {
   failed: { deviceNo: string; code: string; message: string }[];
   /** Slots whose card was linked to a card of the inventory. */
   linkedCards: number;
+  /** Why devices could not be discovered through the account's cards (the named and stored
+   * devices were still read); null when discovery worked. */
+  discoveryError: string | null;
 }
 
 /**
@@ -74,10 +77,18 @@ export async function syncDevices(
 ): Promise<DeviceSyncSummary> {
   const adapter = await deviceAdapter(context, accountId);
   const repository = devicesRepository(context);
+  let discovered: string[] = [];
+  let discoveryError: string | null = null;
+  try {
+    discovered = await devicesOfCards(context, adapter, accountId);
+  } catch (error) {
+    if (!SimdockError.isInstance(error)) throw error;
+    discoveryError = error.message;
+  }
   const numbers = new Set([
     ...(await repository.numbers(accountId)),
     ...(options.deviceNos ?? []),
-    ...(await devicesOfCards(context, adapter, accountId)),
+    ...discovered,
   ]);
   const summary: DeviceSyncSummary = {
     account: accountId,
@@ -85,6 +96,7 @@ export async function syncDevices(
     synced: 0,
     failed: [],
     linkedCards: 0,
+    discoveryError,
   };
   const refs = [...numbers].map((deviceNo) => ({ key: deviceNo, deviceNo, accountId }));
   for (let start = 0; start < refs.length; start += adapter.deviceLimits.batchSize) {

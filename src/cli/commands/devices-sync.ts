@@ -23,6 +23,12 @@ export async function run(options: DevicesSyncOptions, io: CommandIo): Promise<n
         `${summary.account}: ${summary.synced} of ${summary.devices} devices synced, ` +
           `${summary.linkedCards} slot cards linked to the inventory`,
       );
+      if (summary.discoveryError) {
+        println(
+          io.stderr,
+          `could not discover devices through the cards: ${summary.discoveryError}`,
+        );
+      }
       for (const failure of summary.failed) {
         println(io.stdout, `  ${failure.deviceNo}: ${failure.code}: ${failure.message}`);
       }
