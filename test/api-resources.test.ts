@@ -198,6 +198,17 @@ describe('API resources', () => {
       body: { enabled: false, thresholds: { percent: 80 } },
     });
     expect(changed.body).toMatchObject({ enabled: false, thresholds: { percent: 80 } });
+    // The console sends the whole rule back: same scope and target, another kind.
+    const edited = await api.json('PATCH', `/api/v1/rules/${created.body.id}`, {
+      key: 'acmeAdmin',
+      body: { ...matching, name: null, kind: 'idle', thresholds: { days: 2 }, actions: [] },
+    });
+    expect(edited.body).toMatchObject({ name: null, kind: 'idle', thresholds: { days: 2 } });
+    const retarget = await api.json('PATCH', `/api/v1/rules/${created.body.id}`, {
+      key: 'acmeAdmin',
+      body: { targetId: api.cards.globex[0] },
+    });
+    expect(retarget.status).toBe(404);
     const listed = await api.json('GET', '/api/v1/rules?enabled=false', { key: 'acmeViewer' });
     expect(listed.body.rules.map((rule: { id: number }) => rule.id)).toEqual([created.body.id]);
     expect(

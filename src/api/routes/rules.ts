@@ -110,18 +110,10 @@ const update = createRoute({
   method: 'patch',
   path: '/{id}',
   tags: ['rules'],
-  summary: 'Change a rule’s name, thresholds, actions, severity or state (admin role)',
+  summary: 'Change any field of a rule; a new kind needs its thresholds (admin role)',
   request: {
     params: IdParams,
-    body: jsonBody(
-      RuleBody.pick({
-        name: true,
-        thresholds: true,
-        actions: true,
-        severity: true,
-        enabled: true,
-      }).partial(),
-    ),
+    body: jsonBody(RuleBody.partial()),
   },
   responses: { 200: jsonResponse(RuleSchema, 'The rule'), ...ERROR_RESPONSES },
 });
@@ -162,6 +154,27 @@ async function requireTarget(
     if (!Number.isSafeInteger(id)) throw new SimdockError('not_found', `no card ${targetId}`);
     await scopedCards(c).get(id);
   } else requireRootTenant(caller);
+}
+
+/** Accounts, plans and pools a rule names must exist (cards are checked by `requireTarget`). */
+async function requireTargetExists(
+  c: Context<ApiEnv>,
+  scope: StoredRule['scope'],
+  targetId: string,
+): Promise<void> {
+  const store = serviceContext(c).store;
+  if (scope === 'card') return;
+  const found =
+    scope === 'account'
+      ? await store.accounts.get(targetId)
+      : /^\d+$/.test(targetId)
+        ? await rulesDb(store)
+            .selectFrom(scope === 'plan' ? 'plans' : 'pools')
+            .select('id')
+            .where('id', '=', Number(targetId))
+            .executeTakeFirst()
+        : null;
+  if (!found) throw new SimdockError('not_found', `no ${scope} "${targetId}" for the rule`);
 }
 
 /** The rule when the caller may see it; `not_found` otherwise. */
@@ -246,9 +259,20 @@ export function rulesRouter() {
       const body = c.req.valid('json');
       const context = serviceContext(c);
       const changes: Record<string, string | number | null> = {};
+      const scope = body.scope ?? rule.scope;
+      const targetId = body.targetId === undefined ? rule.targetId : String(body.targetId);
+      if (scope !== rule.scope || targetId !== rule.targetId) {
+        await requireTarget(c, caller, scope, targetId);
+        await requireTargetExists(c, scope, targetId);
+        changes.scope = scope;
+        changes.target_id = targetId;
+      }
+      const kind = body.kind ?? rule.kind;
+      if (kind !== rule.kind) changes.kind = kind;
       if (body.name !== undefined) changes.name = body.name;
-      if (body.thresholds !== undefined) {
-        changes.thresholds = JSON.stringify(parseThresholds(rule.kind, body.thresholds));
+      if (body.thresholds !== undefined || kind !== rule.kind) {
+        const thresholds = body.thresholds ?? rule.thresholds;
+        changes.thresholds = JSON.stringify(parseThresholds(kind, thresholds));
       }
       if (body.actions !== undefined) {
         changes.actions = JSON.stringify(parseActions(body.actions));

@@ -4865,7 +4865,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a rule’s name, thresholds, actions, severity or state (admin role) */
+        /** Change any field of a rule; a new kind needs its thresholds (admin role) */
         patch: {
             parameters: {
                 query?: never;
@@ -4879,6 +4879,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string | null;
+                        /** @enum {string} */
+                        scope?: "card" | "account" | "plan" | "pool";
+                        targetId?: string | number;
+                        /** @enum {string} */
+                        kind?: "usage" | "anomaly" | "idle" | "expiry" | "imei_changed" | "status_changed";
                         /** @description Per kind: usage {percent|bytes}, anomaly {factor}, idle {days}… */
                         thresholds?: {
                             [key: string]: unknown;
