@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type BulkJob, FINISHED_STATES, getBulkJob } from '../api/bulk-api.js';
 import { ErrorMessage } from './states.js';
@@ -14,9 +14,14 @@ export function JobProgress(props: { jobId: number; onFinished?: (job: BulkJob) 
       query.state.data && FINISHED_STATES.has(query.state.data.state) ? false : 1000,
   });
   const finished = job.data ? FINISHED_STATES.has(job.data.state) : false;
+  // Once per job: a caller's callback is often a new function on every render, and calling it
+  // again would invalidate (and cancel) the very refetch it started.
+  const notified = useRef<number | null>(null);
   const { onFinished } = props;
   useEffect(() => {
-    if (finished && job.data && onFinished) onFinished(job.data);
+    if (!finished || !job.data || notified.current === job.data.id) return;
+    notified.current = job.data.id;
+    onFinished?.(job.data);
   }, [finished, job.data, onFinished]);
 
   if (job.isError) return <ErrorMessage error={job.error} />;

@@ -58,7 +58,7 @@ export const en = {
     accounts: 'Supplier accounts',
     byStatus: 'Cards by status',
     byAccount: 'Cards by account',
-    usageTrend: 'Fleet usage by month',
+    usageTrend: 'Fleet usage per day, last 30 days',
     topConsumers: 'Top consumers this month',
     syncHealth: 'Last sync',
     neverSynced: 'Never synced',

@@ -60,7 +60,7 @@ export const zhCN: Catalogue = {
     accounts: '供应商账号',
     byStatus: '按状态',
     byAccount: '按账号',
-    usageTrend: '每月总用量',
+    usageTrend: '近 30 天每日总用量',
     topConsumers: '本月用量排行',
     syncHealth: '最近同步',
     neverSynced: '从未同步',

@@ -12,6 +12,8 @@ interface CredentialField {
   kind: 'text' | 'url' | 'secret' | 'map';
   required: boolean;
   example?: string;
+  /** The keys of a `map` field (OneLink's ebid per ability), each its own input. */
+  keys?: string[];
 }
 
 interface SupplierType {
@@ -31,9 +33,18 @@ function AddAccountForm(props: { onAdded: () => void }) {
   const [type, setType] = useState('');
   const [id, setId] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
+  const settings = () => {
+    const result: Record<string, string | Record<string, string>> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const [field, key] = name.split('.');
+      if (key === undefined) result[name] = value;
+      else result[field!] = { ...(result[field!] as Record<string, string>), [key]: value };
+    }
+    return result;
+  };
   const add = useMutation({
     mutationFn: () =>
-      unwrap(api.POST('/api/v1/accounts', { body: { id, type, settings: values } })),
+      unwrap(api.POST('/api/v1/accounts', { body: { id, type, settings: settings() } })),
     onSuccess: props.onAdded,
   });
   if (suppliers.isPending) return <Loading />;
@@ -62,7 +73,19 @@ function AddAccountForm(props: { onAdded: () => void }) {
         <input value={id} onChange={(event) => setId(event.target.value)} required />
       </label>
       {chosen?.credentialFields
-        .filter((field) => field.kind !== 'map')
+        .flatMap((field) =>
+          field.kind === 'map'
+            ? (field.keys ?? []).map((key) => ({
+                ...field,
+                name: `${field.name}.${key}`,
+                kind: 'text' as const,
+                label: {
+                  en: `${field.label.en}: ${key}`,
+                  'zh-CN': `${field.label['zh-CN']}：${key}`,
+                },
+              }))
+            : [field],
+        )
         .map((field) => (
           <label key={field.name}>
             {field.label[language]}

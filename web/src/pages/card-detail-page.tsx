@@ -22,16 +22,20 @@ const ACTION_CAPABILITY: Record<BulkAction, string> = {
   sms: 'sms.send',
 };
 
+/** What the card answer says its supplier can do (null lists: unknown, nothing is refused). */
+interface Abilities {
+  capabilities?: string[] | null;
+  lifecycleActions?: string[] | null;
+}
+
 /** Whether the card's supplier can do an action, and why not (null when it can). */
-function refusal(
-  capabilities: string[] | undefined,
-  action: BulkAction,
-  t: TFunction,
-): string | null {
+function refusal(abilities: Abilities, action: BulkAction, t: TFunction): string | null {
+  const { capabilities, lifecycleActions } = abilities;
   if (!capabilities) return null;
-  return capabilities.includes(ACTION_CAPABILITY[action])
-    ? null
-    : t('card.unsupported', { action: t(`actions.${action}`) });
+  const can =
+    capabilities.includes(ACTION_CAPABILITY[action]) &&
+    (action === 'sms' || !lifecycleActions || lifecycleActions.includes(action));
+  return can ? null : t('card.unsupported', { action: t(`actions.${action}`) });
 }
 
 /** One card: identities, status, usage, history, SMS, alerts, audit trail and actions. */
@@ -67,7 +71,7 @@ export function CardDetailPage(props: { id: number }) {
   if (card.isPending) return <Loading />;
   if (card.isError) return <ErrorMessage error={card.error} />;
   const view = card.data;
-  const capabilities = (view as { capabilities?: string[] }).capabilities;
+  const abilities = view as Abilities;
   const run = async (action: BulkAction) => {
     setConfirming(null);
     setActionError(null);
@@ -93,7 +97,7 @@ export function CardDetailPage(props: { id: number }) {
         </h1>
         <div className="actions">
           {(['pause', 'resume', 'activate'] as const).map((action) => {
-            const reason = refusal(capabilities, action, t);
+            const reason = refusal(abilities, action, t);
             return (
               <button
                 key={action}
@@ -178,8 +182,8 @@ export function CardDetailPage(props: { id: number }) {
       <div className="grid-2">
         <CardSms
           cardId={view.id}
-          canSend={refusal(capabilities, 'sms', t) === null}
-          reason={refusal(capabilities, 'sms', t)}
+          canSend={refusal(abilities, 'sms', t) === null}
+          reason={refusal(abilities, 'sms', t)}
         />
         <div className="panel" data-testid="status-history">
           <h2>{t('card.statusHistory')}</h2>

@@ -1,8 +1,8 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { listAlerts } from '../api/card-extras-api.js';
-import { api, unwrap } from '../api/client.js';
+import { api, request, unwrap } from '../api/client.js';
 import { Chart } from '../components/chart.js';
 import { Empty, ErrorMessage, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -10,52 +10,37 @@ import { formatBytes, formatCount, formatInstant, toMegabytes } from '../format.
 import { Link } from '../router.js';
 import { CARD_STATUSES } from './cards-filters.js';
 
-/** Counting cards per status reads at most this many rows per status (then shows "≥"). */
-const STATUS_COUNT_LIMIT = 1000;
+/** `GET /api/v1/cards/stats`: counts by status and account, this month's bytes, top consumers. */
+interface CardStats {
+  total: number;
+  byStatus: { status: string; cards: number }[];
+  byAccount: { account: string; supplier: string; cards: number }[];
+  month: string;
+  monthBytes: number | null;
+  topConsumers: {
+    id: number;
+    iccid: string | null;
+    msisdn: string | null;
+    account: string;
+    usageThisMonth: number | null;
+  }[];
+}
 
-function lastMonths(count: number): string[] {
-  const months: string[] = [];
-  // CST (UTC+8) calendar months, as the suppliers count them.
-  const now = new Date(Date.now() + 8 * 3600_000);
-  for (let back = count - 1; back >= 0; back -= 1) {
-    const date = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
-    months.push(date.toISOString().slice(0, 7));
-  }
-  return months;
+/** `GET /api/v1/usage/daily`: the fleet's bytes per CST day, oldest first. */
+interface DailySeries {
+  days: { date: string; bytes: number | null; cards: number }[];
 }
 
 /** The fleet at a glance: status, accounts, usage, top consumers, alerts, sync health. */
 export function DashboardPage() {
   const { t, i18n } = useTranslation();
-  const months = useMemo(() => lastMonths(6), []);
-  const byStatus = useQueries({
-    queries: CARD_STATUSES.map((status) => ({
-      queryKey: ['dashboard-status', status],
-      queryFn: () =>
-        unwrap(
-          api.GET('/api/v1/cards', {
-            params: { query: { status, limit: STATUS_COUNT_LIMIT, sort: 'id' } },
-          }),
-        ),
-    })),
+  const stats = useQuery({
+    queryKey: ['card-stats'],
+    queryFn: () => request<CardStats>('GET', '/api/v1/cards/stats?top=10'),
   });
-  const monthly = useQueries({
-    queries: months.map((month) => ({
-      queryKey: ['usage-totals', 'account', month],
-      queryFn: () =>
-        unwrap(
-          api.GET('/api/v1/usage/totals', { params: { query: { month, groupBy: 'account' } } }),
-        ),
-    })),
-  });
-  const top = useQuery({
-    queryKey: ['cards', 'top-usage'],
-    queryFn: () =>
-      unwrap(
-        api.GET('/api/v1/cards', {
-          params: { query: { sort: 'usage', order: 'desc', limit: 10 } },
-        }),
-      ),
+  const daily = useQuery({
+    queryKey: ['usage-daily', 30],
+    queryFn: () => request<DailySeries>('GET', '/api/v1/usage/daily?days=30'),
   });
   const accounts = useQuery({
     queryKey: ['accounts'],
@@ -66,31 +51,23 @@ export function DashboardPage() {
     queryFn: () => listAlerts({ state: 'open' }),
   });
 
-  const thisMonth = monthly[monthly.length - 1]?.data;
-  // Cards of every status (usage totals count only the cards with usage synced this month).
-  const totalCards = byStatus.every((query) => query.data)
-    ? byStatus.reduce((sum, query) => sum + (query.data?.cards.length ?? 0), 0)
-    : null;
-  const totalBytes = thisMonth?.totals.reduce((sum, row) => sum + row.bytes, 0) ?? null;
-  const monthlyKey = monthly
-    .map((query) => (query.data ? query.data.totals.reduce((sum, row) => sum + row.bytes, 0) : 0))
-    .join(',');
   const usageChart = useMemo(
     () => ({
       grid: { left: 56, right: 16, top: 24, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: months },
+      xAxis: { type: 'category', data: (daily.data?.days ?? []).map((day) => day.date.slice(5)) },
       yAxis: { type: 'value', name: 'MB' },
       series: [
         {
-          type: 'line',
-          areaStyle: {},
-          smooth: true,
-          data: monthlyKey.split(',').map((bytes) => toMegabytes(Number(bytes))),
+          type: 'bar',
+          // A day no card has a figure for stays a gap, not a zero.
+          data: (daily.data?.days ?? []).map((day) =>
+            day.bytes === null ? null : toMegabytes(day.bytes),
+          ),
         },
       ],
     }),
-    [months, monthlyKey],
+    [daily.data],
   );
   const accountChart = useMemo(
     () => ({
@@ -100,15 +77,17 @@ export function DashboardPage() {
         {
           type: 'pie',
           radius: ['40%', '70%'],
-          data: (thisMonth?.totals ?? []).map((row) => ({
-            name: row.key ?? '—',
+          data: (stats.data?.byAccount ?? []).map((row) => ({
+            name: `${row.account} (${row.supplier})`,
             value: row.cards,
           })),
         },
       ],
     }),
-    [thisMonth],
+    [stats.data],
   );
+  const statusCount = (status: string) =>
+    stats.data ? (stats.data.byStatus.find((row) => row.status === status)?.cards ?? 0) : undefined;
 
   return (
     <section className="dashboard" data-testid="dashboard">
@@ -117,12 +96,12 @@ export function DashboardPage() {
         <div className="tile">
           <div className="muted">{t('dashboard.cards')}</div>
           <div className="figure" data-testid="total-cards">
-            {formatCount(totalCards, i18n.language)}
+            {formatCount(stats.data?.total, i18n.language)}
           </div>
         </div>
         <div className="tile">
           <div className="muted">{t('dashboard.usageThisMonth')}</div>
-          <div className="figure">{formatBytes(totalBytes)}</div>
+          <div className="figure">{formatBytes(stats.data?.monthBytes)}</div>
         </div>
         <div className="tile">
           <div className="muted">{t('dashboard.openAlerts')}</div>
@@ -141,18 +120,15 @@ export function DashboardPage() {
         <div className="panel">
           <h2>{t('dashboard.byStatus')}</h2>
           <ul className="status-counts" data-testid="status-counts">
-            {CARD_STATUSES.map((status, index) => {
-              const query = byStatus[index];
-              const count = query?.data?.cards.length;
+            {CARD_STATUSES.map((status) => {
+              const count = statusCount(status);
               return (
                 <li key={status}>
                   <Link to={`/cards?status=${status}`}>
                     <StatusBadge status={status} />
                   </Link>
                   <span className="count">
-                    {count === undefined
-                      ? '…'
-                      : `${query?.data?.nextCursor ? '≥' : ''}${formatCount(count, i18n.language)}`}
+                    {count === undefined ? '…' : formatCount(count, i18n.language)}
                   </span>
                 </li>
               );
@@ -161,7 +137,7 @@ export function DashboardPage() {
         </div>
         <div className="panel">
           <h2>{t('dashboard.byAccount')}</h2>
-          {thisMonth && thisMonth.totals.length > 0 ? (
+          {stats.data && stats.data.byAccount.length > 0 ? (
             <Chart option={accountChart} label={t('dashboard.byAccount')} height={240} />
           ) : (
             <Empty />
@@ -175,16 +151,16 @@ export function DashboardPage() {
       <div className="grid-2">
         <div className="panel">
           <h2>{t('dashboard.topConsumers')}</h2>
-          {top.isPending ? (
+          {stats.isPending ? (
             <Loading />
-          ) : top.isError ? (
-            <ErrorMessage error={top.error} />
-          ) : top.data.cards.length === 0 ? (
+          ) : stats.isError ? (
+            <ErrorMessage error={stats.error} />
+          ) : stats.data.topConsumers.length === 0 ? (
             <Empty />
           ) : (
             <table className="data-table compact">
               <tbody>
-                {top.data.cards.map((card) => (
+                {stats.data.topConsumers.map((card) => (
                   <tr key={card.id}>
                     <td>
                       <Link to={`/cards/${card.id}`} className="mono">

@@ -65,9 +65,7 @@ function DeviceDetail(props: { id: string }) {
   });
   const send = useMutation({
     mutationFn: (body: Command) =>
-      request('POST', `/api/v1/devices/${encodeURIComponent(props.id)}/commands`, {
-        command: body,
-      }),
+      request('POST', `/api/v1/devices/${encodeURIComponent(props.id)}/commands`, body),
     onSuccess: () => client.invalidateQueries({ queryKey: ['device', props.id] }),
     onSettled: () => setCommand(null),
   });

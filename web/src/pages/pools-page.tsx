@@ -2,14 +2,17 @@ import { useTranslation } from 'react-i18next';
 import { ResourceTable } from '../components/resource-table.js';
 import { formatBytes } from '../format.js';
 
-/** A pool with its usage this cycle (src/services/pools-usage.ts `PoolUsage`). */
+/** A pool with its usage this cycle (`GET /api/v1/pools`). */
 interface PoolRow {
-  pool: { id: number; name: string; account: string | null; quotaBytes: number | null };
+  id: number;
+  name: string;
+  account: string | null;
+  quotaBytes: number | null;
   members: number;
   usedBytes: number | null;
   percentUsed: number | null;
   dailyRateBytes: number | null;
-  runOutOn: string | null;
+  runOutDate: string | null;
 }
 
 /** Shared data pools: usage against quota this cycle and the run-out forecast. */
@@ -21,18 +24,18 @@ export function PoolsPage() {
       <ResourceTable<PoolRow>
         path="/api/v1/pools"
         listKey="pools"
-        rowKey={(row) => row.pool.id}
+        rowKey={(row) => row.id}
         empty={t('pools.none')}
         testId="pools-table"
         columns={[
-          { header: t('users.name'), cell: (row) => row.pool.name },
-          { header: t('cards.columns.account'), cell: (row) => row.pool.account ?? '—' },
+          { header: t('users.name'), cell: (row) => row.name },
+          { header: t('cards.columns.account'), cell: (row) => row.account ?? '—' },
           { header: t('pools.members'), cell: (row) => row.members },
           {
             header: t('pools.used'),
             cell: (row) => (
               <span>
-                {formatBytes(row.usedBytes)} / {formatBytes(row.pool.quotaBytes)}
+                {formatBytes(row.usedBytes)} / {formatBytes(row.quotaBytes)}
                 {row.percentUsed === null ? null : (
                   <progress max={100} value={Math.min(row.percentUsed, 100)} />
                 )}
@@ -40,7 +43,7 @@ export function PoolsPage() {
             ),
           },
           { header: t('pools.dailyRate'), cell: (row) => formatBytes(row.dailyRateBytes) },
-          { header: t('pools.runOut'), cell: (row) => row.runOutOn ?? '—' },
+          { header: t('pools.runOut'), cell: (row) => row.runOutDate ?? '—' },
         ]}
       />
     </section>
