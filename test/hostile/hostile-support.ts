@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 
 /**
@@ -9,6 +9,9 @@ import type { Store } from '../../src/store/index.js';
  * with `npm run test:hostile` (SIMDOCK_HOSTILE_RUNS=400).
  */
 export const HOSTILE_RUNS = Number(process.env.SIMDOCK_HOSTILE_RUNS) || 0;
+
+// The long runs of `npm run test:hostile` take minutes, not the default 30 s.
+if (HOSTILE_RUNS > 0) vi.setConfig({ testTimeout: 900_000 });
 
 /** The runs of one property: `base` in `npm test`, scaled up under `npm run test:hostile`. */
 export function runs(base: number): number {
@@ -261,4 +264,9 @@ export async function captureConsoleErrors<T>(
   } finally {
     console.error = original;
   }
+}
+
+/** encodeURIComponent that survives lone surrogates (sent as U+FFFD, as a browser would). */
+export function encodeLoosely(text: string): string {
+  return encodeURIComponent(Buffer.from(text, 'utf8').toString('utf8'));
 }
