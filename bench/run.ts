@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchConsole } from './console-bench.js';
+import { benchStorage } from './storage-bench.js';
 import { benchSupplier } from './supplier-bench.js';
 import { benchSync } from './sync-bench.js';
 
@@ -11,6 +12,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,
+  storage: benchStorage,
 };
 
 const [name, ...rest] = process.argv.slice(2);

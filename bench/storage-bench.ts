@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { openStore, type Store } from '../src/store/index.js';
+import { machine, memorySampler, writeSection } from './report.js';
+
+const BATCH = 100;
+
+interface IngestFigures {
+  dialect: 'sqlite' | 'postgres';
+  rows: number;
+  storeSeconds: number;
+  rawSeconds: number;
+  storeRowsPerSecond: number;
+  rawRowsPerSecond: number;
+  /** simdock's rate over the raw driver's (1 = as fast). */
+  ratio: number;
+  peakMiB: number;
+}
+
+/** The usage rows a sync of `cards` cards over `days` days writes, in batches of 100 cards. */
+function* usageBatches(cardIds: number[], days: number) {
+  for (let day = 1; day <= days; day += 1) {
+    const date = `2026-01-${String(day).padStart(2, '0')}`;
+    for (let start = 0; start < cardIds.length; start += BATCH) {
+      yield cardIds
+        .slice(start, start + BATCH)
+        .map((cardId) => ({ cardId, date, bytes: (cardId * 7919 + day * 104_729) % 5_000_000 }));
+    }
+  }
+}
+
+async function cardIdsOf(store: Store, cards: number): Promise<number[]> {
+  const iccids = Array.from(
+    { length: cards },
+    (_, index) => `8986049${String(index).padStart(13, '0')}`,
+  );
+  await store.cards.importCards(
+    'bench',
+    'onelink-v2',
+    iccids.map((iccid) => ({ iccid, msisdn: null, imsi: null })),
+  );
+  const ids: number[] = [];
+  for (let afterId = 0; ; ) {
+    const page = await store.cards.listForSync('bench', { afterId, limit: 10_000 });
+    if (page.length === 0) break;
+    ids.push(...page.map((card) => card.id));
+    afterId = page.at(-1)!.id;
+  }
+  return ids;
+}
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
+}
+
+async function benchDialect(
+  dialect: 'sqlite' | 'postgres',
+  cards: number,
+  days: number,
+  postgresUrl: string | undefined,
+): Promise<IngestFigures> {
+  const directory = mkdtempSync(join(tmpdir(), 'simdock-storage-bench-'));
+  const schema = `simdock_bench_${process.pid}`;
+  let admin: pg.Client | null = null;
+  let url = `sqlite:${join(directory, 'store.db')}`;
+  if (dialect === 'postgres') {
+    admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+    const separator = postgresUrl!.includes('?') ? '&' : '?';
+    url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  }
+  const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
+  const memory = memorySampler();
+  try {
+    await store.accounts.upsert({
+      id: 'bench',
+      type: 'onelink-v2',
+      name: null,
+      enabled: true,
+      settings: {},
+      secrets: {},
+    });
+    const ids = await cardIdsOf(store, cards);
+    const storeSeconds = await timed(async () => {
+      for (const rows of usageBatches(ids, days)) await store.usage.upsertDaily(rows);
+    });
+    // The raw driver: the same rows, the same batches, the same upsert, one transaction each.
+    let rawSeconds: number;
+    if (dialect === 'sqlite') {
+      const raw = new Database(join(directory, 'raw.db'));
+      raw.pragma('journal_mode = WAL');
+      raw.exec(
+        'create table usage_daily (card_id integer not null, date text not null, bytes integer not null, updated_at integer not null, primary key (card_id, date))',
+      );
+      const insert = raw.prepare(
+        'insert into usage_daily (card_id, date, bytes, updated_at) values (?, ?, ?, ?) on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where usage_daily.bytes <> excluded.bytes',
+      );
+      const batch = raw.transaction((rows: { cardId: number; date: string; bytes: number }[]) => {
+        const now = Date.now();
+        for (const row of rows) insert.run(row.cardId, row.date, row.bytes, now);
+      });
+      rawSeconds = await timed(async () => {
+        for (const rows of usageBatches(ids, days)) batch(rows);
+      });
+      raw.close();
+    } else {
+      const client = admin!;
+      await client.query(
+        `create table ${schema}.raw_usage_daily (card_id bigint not null, date text not null, bytes bigint not null, updated_at bigint not null, primary key (card_id, date))`,
+      );
+      rawSeconds = await timed(async () => {
+        for (const rows of usageBatches(ids, days)) {
+          const now = Date.now();
+          const values = rows.flatMap((row) => [row.cardId, row.date, row.bytes, now]);
+          const placeholders = rows
+            .map(
+              (_, index) =>
+                `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`,
+            )
+            .join(', ');
+          await client.query('begin');
+          await client.query(
+            `insert into ${schema}.raw_usage_daily (card_id, date, bytes, updated_at) values ${placeholders} on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where raw_usage_daily.bytes <> excluded.bytes`,
+            values,
+          );
+          await client.query('commit');
+        }
+      });
+    }
+    const rows = cards * days;
+    return {
+      dialect,
+      rows,
+      storeSeconds: Number(storeSeconds.toFixed(2)),
+      rawSeconds: Number(rawSeconds.toFixed(2)),
+      storeRowsPerSecond: Math.round(rows / storeSeconds),
+      rawRowsPerSecond: Math.round(rows / rawSeconds),
+      ratio: Number((rawSeconds / storeSeconds).toFixed(2)),
+      peakMiB: memory.stop(),
+    };
+  } finally {
+    await store.close();
+    if (admin) {
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    }
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Storage ingest: the daily usage rows a sync writes (batches of 100, one upsert transaction
+ * each) through simdock's store, against the raw driver doing the same inserts in the same run.
+ * PostgreSQL runs when `--postgres URL` or SIMDOCK_TEST_DATABASE_URL is given.
+ */
+export async function benchStorage(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      cards: { type: 'string', default: '100000' },
+      days: { type: 'string', default: '3' },
+      postgres: { type: 'string' },
+    },
+  });
+  const cards = Number(values.cards);
+  const days = Number(values.days);
+  const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
+  const results = [await benchDialect('sqlite', cards, days, undefined)];
+  if (postgresUrl) results.push(await benchDialect('postgres', cards, days, postgresUrl));
+  console.log(JSON.stringify(results, null, 2));
+  const command = `npm run bench -- storage --cards ${cards} --days ${days}${postgresUrl ? ' --postgres <url>' : ''}`;
+  writeSection(
+    'storage',
+    `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows
+
+Command: \`${command}\` — machine: ${machine()}. Rows go in as a sync writes them: batches of
+100 cards, one upsert transaction per batch. The raw-driver baseline (better-sqlite3 prepared
+statement / one multi-row \`pg\` insert per batch, same conflict rule) runs in the same process
+right after. PostgreSQL 15 on the same machine (loopback).
+
+| dialect | simdock rows/s | raw driver rows/s | simdock ÷ raw | simdock s | raw s | peak RSS |
+|---|---|---|---|---|---|---|
+${results
+  .map(
+    (result) =>
+      `| ${result.dialect} | ${result.storeRowsPerSecond.toLocaleString('en')} | ${result.rawRowsPerSecond.toLocaleString('en')} | ${result.ratio} | ${result.storeSeconds} | ${result.rawSeconds} | ${result.peakMiB} MiB |`,
+  )
+  .join('\n')}${postgresUrl ? '' : '\n\nPostgreSQL was not measured in this run (no URL given).'}`,
+  );
+}
