@@ -1,61 +1,39 @@
-import { request } from './client.js';
+import { api, unwrap } from './client.js';
+import type { components } from './schema.js';
 
 /** A text of a card's SMS thread (src/services/sms-service.ts `smsView`). */
-export interface SmsMessage {
-  id: number;
-  direction: 'in' | 'out';
-  status: string;
-  text: string;
-  error: string | null;
-  supplierAt: string | null;
-  createdAt: string | null;
-}
+export type SmsMessage = components['schemas']['Sms'];
 
 /** An alert raised by a rule or a supplier notice. */
-export interface Alert {
-  id: number;
-  kind?: string;
-  rule?: string | null;
-  severity?: string;
-  message?: string;
-  state?: string;
-  cardId?: number | null;
-  createdAt?: string | number;
-  acknowledgedAt?: string | number | null;
-}
+export type Alert = components['schemas']['Alert'];
 
 /** `GET /api/v1/cards/{id}/sms`: the thread both ways, oldest first. */
 export async function smsThread(cardId: number): Promise<SmsMessage[]> {
-  const answer = await request<{ messages: SmsMessage[] }>('GET', `/api/v1/cards/${cardId}/sms`);
+  const answer = await unwrap(
+    api.GET('/api/v1/cards/{id}/sms', { params: { path: { id: cardId }, query: { limit: 100 } } }),
+  );
   return answer.messages;
 }
 
 /** `POST /api/v1/cards/{id}/sms`: sends a text through the card's supplier. */
 export async function sendSms(cardId: number, text: string): Promise<SmsMessage> {
-  const answer = await request<SmsMessage | { message: SmsMessage }>(
-    'POST',
-    `/api/v1/cards/${cardId}/sms`,
-    { text },
+  const answer = await unwrap(
+    api.POST('/api/v1/cards/{id}/sms', { params: { path: { id: cardId } }, body: { text } }),
   );
-  return 'message' in answer && typeof answer.message === 'object'
-    ? answer.message
-    : (answer as SmsMessage);
+  return answer.message;
 }
 
 /** `GET /api/v1/alerts`: alerts, optionally of one card or one state. */
-export async function listAlerts(query: { card?: number; state?: string } = {}): Promise<Alert[]> {
-  const search = new URLSearchParams();
-  if (query.card !== undefined) search.set('card', String(query.card));
-  if (query.state) search.set('state', query.state);
-  const text = search.toString();
-  const answer = await request<{ alerts: Alert[] }>(
-    'GET',
-    `/api/v1/alerts${text ? `?${text}` : ''}`,
+export async function listAlerts(
+  query: { card?: number; state?: 'open' | 'acknowledged' } = {},
+): Promise<Alert[]> {
+  const answer = await unwrap(
+    api.GET('/api/v1/alerts', { params: { query: { limit: 100, ...query } } }),
   );
   return answer.alerts;
 }
 
 /** `POST /api/v1/alerts/{id}/acknowledge`. */
 export async function acknowledgeAlert(id: number): Promise<void> {
-  await request('POST', `/api/v1/alerts/${id}/acknowledge`, {});
+  await unwrap(api.POST('/api/v1/alerts/{id}/acknowledge', { params: { path: { id } } }));
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, request, unwrap } from '../api/client.js';
+import { api, unwrap } from '../api/client.js';
 import { Empty, ErrorMessage, Loading } from '../components/states.js';
 import { formatCount, formatInstant } from '../format.js';
 
@@ -27,8 +27,8 @@ function AddAccountForm(props: { onAdded: () => void }) {
   const { t, i18n } = useTranslation();
   const suppliers = useQuery({
     queryKey: ['suppliers'],
-    queryFn: async () =>
-      (await request<{ suppliers: SupplierType[] }>('GET', '/api/v1/suppliers')).suppliers,
+    queryFn: async (): Promise<SupplierType[]> =>
+      (await unwrap(api.GET('/api/v1/suppliers'))).suppliers,
   });
   const [type, setType] = useState('');
   const [id, setId] = useState('');

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { request } from '../api/client.js';
+import { api, unwrap } from '../api/client.js';
 import { ErrorMessage } from '../components/states.js';
 
 /** `POST /api/v1/cards/import`'s answer: counts and the lines not imported, with reasons. */
@@ -19,11 +19,12 @@ export function CardsImport(props: { accounts: string[]; onImported: () => void 
   const [account, setAccount] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const upload = useMutation({
-    mutationFn: async () =>
-      request<ImportReport>('POST', '/api/v1/cards/import', {
-        account,
-        text: await (file as File).text(),
-      }),
+    mutationFn: async (): Promise<ImportReport> =>
+      unwrap(
+        api.POST('/api/v1/cards/import', {
+          body: { account, text: await (file as File).text() },
+        }),
+      ),
     onSuccess: props.onImported,
   });
   const submit = (event: FormEvent) => {

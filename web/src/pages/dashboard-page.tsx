@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { listAlerts } from '../api/card-extras-api.js';
-import { api, request, unwrap } from '../api/client.js';
+import { api, unwrap } from '../api/client.js';
 import { Chart } from '../components/chart.js';
 import { Empty, ErrorMessage, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -10,37 +10,16 @@ import { formatBytes, formatCount, formatInstant, toMegabytes } from '../format.
 import { Link } from '../router.js';
 import { CARD_STATUSES } from './cards-filters.js';
 
-/** `GET /api/v1/cards/stats`: counts by status and account, this month's bytes, top consumers. */
-interface CardStats {
-  total: number;
-  byStatus: { status: string; cards: number }[];
-  byAccount: { account: string; supplier: string; cards: number }[];
-  month: string;
-  monthBytes: number | null;
-  topConsumers: {
-    id: number;
-    iccid: string | null;
-    msisdn: string | null;
-    account: string;
-    usageThisMonth: number | null;
-  }[];
-}
-
-/** `GET /api/v1/usage/daily`: the fleet's bytes per CST day, oldest first. */
-interface DailySeries {
-  days: { date: string; bytes: number | null; cards: number }[];
-}
-
 /** The fleet at a glance: status, accounts, usage, top consumers, alerts, sync health. */
 export function DashboardPage() {
   const { t, i18n } = useTranslation();
   const stats = useQuery({
     queryKey: ['card-stats'],
-    queryFn: () => request<CardStats>('GET', '/api/v1/cards/stats?top=10'),
+    queryFn: () => unwrap(api.GET('/api/v1/cards/stats', { params: { query: { top: 10 } } })),
   });
   const daily = useQuery({
     queryKey: ['usage-daily', 30],
-    queryFn: () => request<DailySeries>('GET', '/api/v1/usage/daily?days=30'),
+    queryFn: () => unwrap(api.GET('/api/v1/usage/daily', { params: { query: { days: 30 } } })),
   });
   const accounts = useQuery({
     queryKey: ['accounts'],

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { request } from '../api/client.js';
+import { api, unwrap } from '../api/client.js';
 import { Empty, ErrorMessage, Loading } from '../components/states.js';
 import { Link } from '../router.js';
 
@@ -26,7 +26,7 @@ interface Rule {
   targetId: string;
   kind: Kind;
   thresholds: Record<string, unknown>;
-  actions: { type: string; text?: string }[];
+  actions: Record<string, unknown>[];
   severity: string;
   enabled: boolean;
 }
@@ -67,8 +67,8 @@ function draftOf(rule: Rule): Draft {
     targetId: rule.targetId,
     kind: rule.kind,
     threshold: key ? String(rule.thresholds[key] ?? '') : '',
-    action: (action?.type ?? 'none') as Draft['action'],
-    text: action?.text ?? '',
+    action: String(action?.type ?? 'none') as Draft['action'],
+    text: typeof action?.text === 'string' ? action.text : '',
   };
 }
 
@@ -87,7 +87,7 @@ function bodyOf(draft: Draft) {
     scope: draft.scope,
     targetId: draft.targetId,
     kind: draft.kind,
-    thresholds,
+    thresholds: thresholds as Record<string, unknown>,
     actions,
   };
 }
@@ -98,13 +98,19 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
   const [draft, setDraft] = useState<Draft>(props.rule ? draftOf(props.rule) : EMPTY);
   const set = (changes: Partial<Draft>) => setDraft({ ...draft, ...changes });
   const preview = useMutation({
-    mutationFn: () => request<RulePreview>('POST', '/api/v1/rules/preview', bodyOf(draft)),
+    mutationFn: (): Promise<RulePreview> =>
+      unwrap(api.POST('/api/v1/rules/preview', { body: bodyOf(draft) })),
   });
   const save = useMutation({
     mutationFn: () =>
       props.rule
-        ? request('PATCH', `/api/v1/rules/${props.rule.id}`, bodyOf(draft))
-        : request('POST', '/api/v1/rules', bodyOf(draft)),
+        ? unwrap(
+            api.PATCH('/api/v1/rules/{id}', {
+              params: { path: { id: props.rule.id } },
+              body: bodyOf(draft),
+            }),
+          )
+        : unwrap(api.POST('/api/v1/rules', { body: bodyOf(draft) })),
     onSuccess: props.onSaved,
   });
   const submit = (event: FormEvent) => {
@@ -233,7 +239,7 @@ export function RulesPage() {
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
   const rules = useQuery({
     queryKey: ['rules'],
-    queryFn: async () => (await request<{ rules: Rule[] }>('GET', '/api/v1/rules')).rules,
+    queryFn: async () => (await unwrap(api.GET('/api/v1/rules'))).rules,
   });
   const saved = () => {
     setEditing(null);
@@ -285,8 +291,9 @@ export function RulesPage() {
                     {t(`rules.kinds.${rule.kind}`)} {JSON.stringify(rule.thresholds)}
                   </td>
                   <td>
-                    {rule.actions.map((action) => t(`rules.actions.${action.type}`)).join(', ') ||
-                      t('rules.actions.none')}
+                    {rule.actions
+                      .map((action) => t(`rules.actions.${String(action.type)}`))
+                      .join(', ') || t('rules.actions.none')}
                   </td>
                   <td>{rule.enabled ? t('users.enabled') : t('users.disabled')}</td>
                   <td>
