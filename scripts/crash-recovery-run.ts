@@ -29,7 +29,10 @@ export interface CrashRecoveryFigures {
   finishedBatchesRepeated: number;
   usageRows: number;
   duplicateUsageRows: number;
+  /** Jobs still pending or running once every run closed. */
   jobsUnfinished: number;
+  /** Slice jobs whose attempts the kills used up, resumed by a later `sync` job. */
+  jobsFailedThenResumed: number;
   seconds: number;
 }
 
@@ -63,9 +66,12 @@ export async function runCrashRecovery(
   try {
     await bench.importRange('cmcc', 0, options.cards);
     const runs: number[] = [];
+    /** The simulator's call count when each run was planned: calls after it are that run's. */
+    const runStarts: number[] = [];
     /** At each kill: the simulator's call count and the batches finished so far. */
-    const kills: { calls: number; finished: Set<string> }[] = [];
+    const kills: { run: number; calls: number; finished: Set<string> }[] = [];
     const enqueueRun = async () => {
+      runStarts.push(bench.simulator.callLog.total);
       await queue.enqueue({
         name: 'sync',
         payload: { account: 'cmcc', days: options.days, sliceSize: 1000 },
@@ -87,20 +93,32 @@ export async function runCrashRecovery(
       const finished = await checkpoints.finishedBatches(runId);
       const midSync = !(await checkpoints.plan(runId))?.finishedAt;
       if (midSync) killsMidSync += 1;
-      kills.push({ calls: bench.simulator.callLog.total, finished });
+      kills.push({ run: runs.length - 1, calls: bench.simulator.callLog.total, finished });
       log(
         `kill ${kill}/${options.kills} after ${waitMs} ms: run ${runId} ${midSync ? `mid-sync, ${finished.size} batches finished` : 'already closed'}`,
       );
       await bench.expireLeases();
       worker = await bench.startWorker();
     }
+    // A slice killed more often than its attempts allow fails; the account's next `sync` job
+    // takes the unfinished run up again and enqueues what is left (that is what resumable means).
+    const failedBeforeResume = (await queue.list({ state: 'failed', limit: 10_000 })).length;
+    if (!(await checkpoints.plan(runId))?.finishedAt) {
+      await queue.enqueue({
+        name: 'sync',
+        payload: { account: 'cmcc', days: options.days },
+        createdBy: 'crash-recovery',
+      });
+    }
     for (const id of runs) await bench.waitForRun(id, 120_000);
     await worker.kill('SIGTERM');
 
     const batches = fetchedBatches(bench.simulator);
+    const runOf = (index: number) => runStarts.findLastIndex((start) => start <= index);
+    // Each run fetches every batch once; a call made twice within one run is a repeat.
     const seen = new Map<string, number>();
-    for (const batch of batches) {
-      const key = `${batch.path} ${batch.date} ${batch.ids}`;
+    for (const [index, batch] of batches.entries()) {
+      const key = `${runOf(index)} ${batch.path} ${batch.date} ${batch.ids}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }
     const repeated = [...seen.entries()].filter(([, count]) => count > 1);
@@ -108,8 +126,8 @@ export async function runCrashRecovery(
     const { rows: cards } = await sql<{ id: number; iccid: string }>`
       select id, iccid from cards`.execute(bench.store.db);
     for (const row of cards) ids.set(row.iccid, Number(row.id));
-    // A call after a kill for a batch that was finished at that kill is a finished batch
-    // fetched again (the checkpoints of a run name batches by phase, period and card range).
+    // A call of a run, after a kill of that run, for a batch finished at that kill is a
+    // finished batch fetched again (checkpoints name batches by phase, period and card range).
     let finishedBatchesRepeated = 0;
     for (const [index, batch] of batches.entries()) {
       const iccids = batch.ids.split('_');
@@ -118,7 +136,10 @@ export async function runCrashRecovery(
       const period =
         phase === 'identities' ? '-' : `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
       const batchKey = `${phase}:${period}:iccid:${ids.get(iccids[0]!)}-${ids.get(iccids.at(-1)!)}:${iccids.length}`;
-      if (kills.some((kill) => index >= kill.calls && kill.finished.has(batchKey)))
+      const run = runOf(index);
+      if (
+        kills.some((kill) => kill.run === run && index >= kill.calls && kill.finished.has(batchKey))
+      )
         finishedBatchesRepeated += 1;
     }
     const usage = await sql<{ rows: number; distinct: number }>`
@@ -139,7 +160,9 @@ export async function runCrashRecovery(
       finishedBatchesRepeated,
       usageRows: usage.rows[0]!.rows,
       duplicateUsageRows: usage.rows[0]!.rows - usage.rows[0]!.distinct,
-      jobsUnfinished: jobs.filter((job) => job.state !== 'succeeded').length,
+      jobsUnfinished: jobs.filter((job) => job.state === 'pending' || job.state === 'running')
+        .length,
+      jobsFailedThenResumed: failedBeforeResume,
       seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     };
   } finally {

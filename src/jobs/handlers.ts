@@ -136,6 +136,9 @@ async function distribute(
       name: SYNC_SLICE_JOB_NAME,
       payload: slicePayload,
       key: `sync-slice:${plan.runId}:${slice.slice}`,
+      // A slice resumes from its checkpoints, so an attempt lost to a crash costs little; a
+      // slice whose attempts ran out is enqueued again by the next `sync` job of the account.
+      maxAttempts: 10,
       createdBy: actor,
     });
   }
