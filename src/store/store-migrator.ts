@@ -45,7 +45,14 @@ export async function migrateToLatest(
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  // The Migrator looks for its table by listing every table of the database; another store in
+  // the same database dropping its schema at that moment (parallel tests, a tenant removed)
+  // fails the listing with "schema … does not exist". That is not ours: look again.
+  for (let retry = 0; retry < 3 && isConcurrentSchemaDrop(outcome.error, schema); retry += 1) {
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new SimdockError(
@@ -55,6 +62,12 @@ export async function migrateToLatest(
     );
   }
   return (results ?? []).map((result) => result.migrationName);
+}
+
+function isConcurrentSchemaDrop(error: unknown, ownSchema: string | undefined): boolean {
+  if (!(error instanceof Error)) return false;
+  const match = /schema "([^"]+)" does not exist/.exec(error.message);
+  return match !== null && match[1] !== ownSchema;
 }
 
 function checkOrder(migrations: readonly StoreMigration[]): void {
