@@ -94,9 +94,14 @@ export function createAgentOpenApi(
         fail(AGENT_CODES.invalidParameter, `simdock does not offer ${operation} (不支持该操作)`),
       );
     } catch (error) {
-      // The envelope is the contract: an internal failure is a system error, never a stack.
-      const message = error instanceof Error ? error.message : String(error);
-      return envelope(hono, fail(AGENT_CODES.systemError, `系统错误: ${message}`));
+      // The envelope is the contract: an internal failure is a system error, never a stack,
+      // and its details stay in our log (callers are outside the operator's trust).
+      const traceId = hono.req.header('traceID') ?? '';
+      console.error(
+        `agent open API: ${operation} failed (traceID ${traceId}):`,
+        error instanceof Error ? error.message : String(error),
+      );
+      return envelope(hono, fail(AGENT_CODES.systemError, '系统错误'));
     }
   });
   return { app, idle: () => lifecycle.idle() };
