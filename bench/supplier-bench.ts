@@ -171,7 +171,7 @@ export async function benchSupplier(args: string[]): Promise<void> {
     : `| call rate (no limit configured) | ${achieved.toFixed(0)} calls/s |`;
   writeSection(
     `supplier-${values.supplier}-${values.need}-${size}`,
-    `## ${title}: ${values.need} usage of ${size.toLocaleString('en')} cards${values.need === 'daily' ? ` for ${dates.length} days` : ''}
+    `## ${title}: ${values.need === 'status' ? 'statuses' : `${values.need} usage`} of ${size.toLocaleString('en')} cards${values.need === 'daily' ? ` for ${dates.length} days` : ''}
 
 Command: \`${command}\` — machine: ${machine()}; the simulator in process at zero latency,
 called through the adapter with the account's transport (token bucket, call counter).
