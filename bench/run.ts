@@ -3,12 +3,14 @@
  * section of docs/performance.md.
  */
 import { parseArgs } from 'node:util';
+import { benchApi } from './api-bench.js';
 import { benchConsole } from './console-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { benchSupplier } from './supplier-bench.js';
 import { benchSync } from './sync-bench.js';
 
 const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
+  api: benchApi,
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,

@@ -176,8 +176,10 @@ export class ScopedCards {
     const after = parseCardCursor(query.cursor, sort);
     if (after) {
       const comparison = order === 'asc' ? sql.raw('>') : sql.raw('<');
+      // The leading `>=`/`<=` is implied by the rest; it is there so that PostgreSQL starts the
+      // sort index (migration 0010) at the cursor instead of filtering every row before it.
       select = select.where(
-        sql<SqlBool>`(${sortKey} ${comparison} ${after.key} or (${sortKey} = ${after.key} and cards.id ${comparison} ${after.id}))`,
+        sql<SqlBool>`(${sortKey} ${comparison}= ${after.key} and (${sortKey} ${comparison} ${after.key} or (${sortKey} = ${after.key} and cards.id ${comparison} ${after.id})))`,
       );
     }
     const rows = await select

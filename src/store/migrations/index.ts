@@ -7,6 +7,7 @@ import { accessSchema } from './0006-access.js';
 import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import { syncSlicesSchema } from './0009-sync-slices.js';
+import { cardSortIndexesSchema } from './0010-card-sort-indexes.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -26,4 +27,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   inboundSchema,
   webhooksAgentAppsSchema,
   syncSlicesSchema,
+  cardSortIndexesSchema,
 ];

@@ -1,0 +1,231 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { ApiKeysRepository } from '../src/services/access-keys.js';
+import { ROOT_TENANT_ID, TenantsRepository } from '../src/services/access-tenants.js';
+import { openStore } from '../src/store/index.js';
+import { createSupplierCatalog } from '../src/suppliers/catalog.js';
+import { fillBenchFleet } from './bench-fleet.js';
+import { machine, writeSection } from './report.js';
+
+const SECRET_KEY = Buffer.alloc(32, 11);
+const TARGET_P95_MS = 50;
+
+interface Scenario {
+  name: string;
+  path: string;
+  /** Whether the issue's p95 target applies to it. */
+  targeted: boolean;
+}
+
+interface LoadFigures {
+  scenario: Scenario;
+  connections: number;
+  requests: number;
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * fraction) - 1)]!;
+}
+
+/** Starts the API process over the filled database; resolves with it and its origin. */
+async function startServer(databasePath: string): Promise<{ child: ChildProcess; origin: string }> {
+  const script = new URL('./api-bench-server.ts', import.meta.url).pathname;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, databasePath, SECRET_KEY.toString('hex')],
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: new URL('..', import.meta.url).pathname },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /^listening (\d+)$/.exec(line);
+    if (match) return { child, origin: `http://127.0.0.1:${match[1]}` };
+  }
+  throw new Error('the API process ended before it listened');
+}
+
+/** Peak resident memory of a live process in MiB (Linux VmHWM), or null elsewhere. */
+function peakMemoryOf(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kib ? Math.round(Number(kib) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function load(
+  origin: string,
+  scenario: Scenario,
+  key: string,
+  connections: number,
+  seconds: number,
+): Promise<LoadFigures> {
+  const times: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${origin}${scenario.path}`,
+        connections,
+        duration: seconds,
+        headers: { authorization: `Bearer ${key}` },
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      times.push(responseTime);
+    });
+  });
+  times.sort((left, right) => left - right);
+  return {
+    scenario,
+    connections,
+    requests: times.length,
+    requestsPerSecond: Number((times.length / seconds).toFixed(1)),
+    p50: Number(percentile(times, 0.5).toFixed(1)),
+    p95: Number(percentile(times, 0.95).toFixed(1)),
+    p99: Number(percentile(times, 0.99).toFixed(1)),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/**
+ * `npm run bench -- api [--cards 1000000 --connections 32 --seconds 10]`: fills SQLite with N
+ * cards, serves the API on loopback in its own process and loads `GET /api/v1/cards` (status
+ * filter, ICCID sort) with autocannon: the first page and a cursor 90 % into the list.
+ */
+export async function benchApi(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      cards: { type: 'string', default: '1000000' },
+      connections: { type: 'string', default: '32' },
+      seconds: { type: 'string', default: '10' },
+    },
+  });
+  const cards = Number(values.cards);
+  const connections = Number(values.connections);
+  const seconds = Number(values.seconds);
+  const directory = mkdtempSync(join(tmpdir(), 'simdock-api-bench-'));
+  const databasePath = join(directory, 'bench.db');
+  let child: ChildProcess | null = null;
+  try {
+    const store = await openStore({ url: `sqlite:${databasePath}`, secretKey: SECRET_KEY });
+    let key: string;
+    let deepCursor: string;
+    let fillSeconds: number;
+    let activeCards: number;
+    try {
+      fillSeconds = await fillBenchFleet(store, createSupplierCatalog(), cards);
+      await new TenantsRepository(store).root();
+      ({ key } = await new ApiKeysRepository(store).create({
+        name: 'bench',
+        role: 'owner',
+        tenantId: ROOT_TENANT_ID,
+      }));
+      const counted = await sql<{
+        count: number;
+      }>`select count(*) as count from cards where status = 'active'`.execute(store.db);
+      activeCards = Number(counted.rows[0]?.count ?? 0);
+      // The card 90 % into the active cards in ICCID order: the cursor a client holds after
+      // paging deep into the list (the cursor is base64url JSON [sort, key, id], access-cards.ts).
+      const deep = await sql<{ iccid: string; id: number }>`select coalesce(iccid, '') as iccid, id
+        from cards where status = 'active' order by coalesce(iccid, ''), id
+        limit 1 offset ${Math.floor(activeCards * 0.9)}`.execute(store.db);
+      const row = deep.rows[0]!;
+      deepCursor = Buffer.from(JSON.stringify(['iccid', row.iccid, Number(row.id)])).toString(
+        'base64url',
+      );
+    } finally {
+      await store.close();
+    }
+    const server = await startServer(databasePath);
+    child = server.child;
+    const scenarios: Scenario[] = [
+      {
+        name: 'first page',
+        path: '/api/v1/cards?status=active&sort=iccid&order=asc&limit=50',
+        targeted: true,
+      },
+      {
+        name: 'cursor 90 % deep',
+        path: `/api/v1/cards?status=active&sort=iccid&order=asc&limit=50&cursor=${deepCursor}`,
+        targeted: true,
+      },
+      {
+        name: 'first page, newest id first',
+        path: '/api/v1/cards?status=suspended&sort=id&order=desc&limit=50',
+        targeted: true,
+      },
+    ];
+    // One checked request each: the page is full and in order, so the load measures real pages.
+    for (const scenario of scenarios) {
+      const answer = await fetch(`${server.origin}${scenario.path}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const body = (await answer.json()) as { cards: { iccid: string }[] };
+      if (answer.status !== 200 || body.cards.length !== 50) {
+        throw new Error(`${scenario.name}: ${answer.status}, ${body.cards?.length} cards`);
+      }
+    }
+    const figures: LoadFigures[] = [];
+    // The issue's load first, then one connection: the latency of a request on its own.
+    for (const concurrency of [connections, 1]) {
+      for (const scenario of concurrency === 1 ? scenarios.slice(0, 2) : scenarios) {
+        const result = await load(server.origin, scenario, key, concurrency, seconds);
+        console.log(JSON.stringify({ ...result, scenario: scenario.name }));
+        figures.push(result);
+      }
+    }
+    const peakMiB = peakMemoryOf(child.pid!);
+    const met = figures.every((figure) => !figure.scenario.targeted || figure.p95 < TARGET_P95_MS);
+    const command = `npm run bench -- api --cards ${cards}${connections === 32 ? '' : ` --connections ${connections}`}${seconds === 10 ? '' : ` --seconds ${seconds}`}`;
+    writeSection(
+      `api-${cards}`,
+      `## API: \`GET /api/v1/cards\` over ${cards.toLocaleString('en')} cards
+
+Command: \`${command}\` — machine: ${machine()}, SQLite (WAL). The API runs in its own Node
+process on loopback (rate limit off, an owner's API key); autocannon ${connections} connections,
+${seconds} s per request kind, in the benchmark's process. ${activeCards.toLocaleString('en')}
+cards are \`active\`; each card has this month's usage. Latencies are per request as autocannon
+timed them.
+
+| request | connections | requests/s | p50 | p95 | p99 | non-2xx / errors |
+|---|---|---|---|---|---|---|
+${figures
+  .map(
+    (figure) =>
+      `| ${figure.scenario.name}: \`${figure.scenario.path.replace(/cursor=[^&]+/, 'cursor=…')}\` | ${figure.connections} | ${figure.requestsPerSecond} | ${figure.p50} ms | ${figure.p95} ms | ${figure.p99} ms | ${figure.non2xx} / ${figure.errors} |`,
+  )
+  .join('\n')}
+
+| figure | value |
+|---|---|
+| peak resident memory of the API process | ${peakMiB === null ? 'unknown' : `${peakMiB} MiB`} |
+| filling the database (import in chunks of 100,000, statuses, a month of usage) | ${fillSeconds.toFixed(1)} s |
+| target: p95 under ${TARGET_P95_MS} ms for the first page and a deep cursor at ${connections} connections | ${met ? 'met' : 'NOT met'} |`,
+    );
+    if (!met) process.exitCode = 1;
+  } finally {
+    if (child) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
