@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchApi } from './api-bench.js';
+import { benchCalls } from './calls-bench.js';
 import { benchConsole } from './console-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { benchSupplier } from './supplier-bench.js';
@@ -11,6 +12,7 @@ import { benchSync } from './sync-bench.js';
 
 const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   api: benchApi,
+  calls: benchCalls,
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,
