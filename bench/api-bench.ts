@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -192,6 +192,7 @@ export async function benchApi(args: string[]): Promise<void> {
       }
     }
     const peakMiB = peakMemoryOf(child.pid!);
+    const machineLoad = loadavg()[0]!.toFixed(1);
     const met = figures.every((figure) => !figure.scenario.targeted || figure.p95 < TARGET_P95_MS);
     const command = `npm run bench -- api --cards ${cards}${connections === 32 ? '' : ` --connections ${connections}`}${seconds === 10 ? '' : ` --seconds ${seconds}`}`;
     writeSection(
@@ -217,7 +218,15 @@ ${figures
 |---|---|
 | peak resident memory of the API process | ${peakMiB === null ? 'unknown' : `${peakMiB} MiB`} |
 | filling the database (import in chunks of 100,000, statuses, a month of usage) | ${fillSeconds.toFixed(1)} s |
-| target: p95 under ${TARGET_P95_MS} ms for the first page and a deep cursor at ${connections} connections | ${met ? 'met' : 'NOT met'} |`,
+| load average (1 min) of the machine at the end of the run | ${machineLoad} |
+| target: p95 under ${TARGET_P95_MS} ms for the first page and a deep cursor at ${connections} connections | ${met ? 'met' : 'NOT met'} |
+
+Both ICCID-sorted requests are an index range (migration 0010; \`EXPLAIN QUERY PLAN\`: \`SEARCH
+cards USING INDEX cards_status_iccid_sort (status=? AND <expr>>?)\`, no temporary B-tree), which
+the one-connection rows show: about a millisecond a request. At ${connections} connections the
+latency is queueing in the one API process (p50 ≈ ${connections} ÷ requests/s), on a machine whose
+cores the load tool shares; the p95 target needs more requests/s from that process (or more
+API processes behind a balancer), not a different query.`,
     );
     if (!met) process.exitCode = 1;
   } finally {
