@@ -25,6 +25,8 @@ export interface SyncJobPayload {
   /** Complete CST days of daily usage (0 = none: statuses only; default: the service's 7). */
   days?: number;
   perCardDaily?: boolean;
+  /** `previous` reads last month's usage (the month-end reconciliation). */
+  month?: 'current' | 'previous';
   /** Batches in flight at once within a slice (default 4). */
   concurrency?: number;
   /** Cards per slice (default 2,000). */
@@ -120,6 +122,7 @@ async function distribute(
     : await planSync(context, account, {
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
+        ...(payload?.month !== undefined ? { month: payload.month } : {}),
         ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         actor,
       });
@@ -180,6 +183,7 @@ export function syncJobHandler(
       const summary = await syncAccount(context, account, {
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
+        ...(payload?.month !== undefined ? { month: payload.month } : {}),
         ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
         ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         resume: true,

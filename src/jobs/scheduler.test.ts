@@ -43,12 +43,20 @@ describe('latestOccurrence', () => {
     expect(() => latestOccurrence({ name: 'x', payload: null, at: '24:00' }, 0)).toThrow(/HH:mm/);
   });
 
-  it('has hourly statuses and daily usage at 09:30 CST by default', () => {
+  it('has hourly statuses, daily usage at 09:30 CST and a month-end reconciliation by default', () => {
     const entries = defaultScheduleEntries();
-    expect(entries.map((entry) => [entry.name, entry.everyMs ?? entry.at])).toEqual([
-      ['sync', HOUR],
-      ['sync', '09:30'],
+    expect(
+      entries.map((entry) => [entry.name, entry.everyMs ?? entry.at, entry.monthlyOn]),
+    ).toEqual([
+      ['sync', HOUR, undefined],
+      ['sync', '09:30', undefined],
+      ['sync', '10:00', 1],
     ]);
+    expect(entries[2]!.payload).toEqual({ days: 0, month: 'previous' });
+    // On 2024-11-26 the latest month-end reconciliation was 2024-11-01 10:00 CST.
+    expect(latestOccurrence(entries[2]!, Date.UTC(2024, 10, 26, 1, 0)).at).toBe(
+      Date.UTC(2024, 10, 1, 2, 0),
+    );
   });
 });
 
@@ -58,7 +66,7 @@ describeEachDialect('scheduler ($dialect)', (target) => {
   it('enqueues each period once, with a dedupe key, and again in the next period', async () => {
     const { queue, store, clock } = harness.current;
     clock.set(Date.UTC(2024, 10, 26, 1, 0)); // 09:00 CST
-    const entries = defaultScheduleEntries();
+    const entries = defaultScheduleEntries().filter((entry) => entry.key !== 'sync-month-end');
     const scheduler = createScheduler(queue, store, { entries, clock });
     const first = await scheduler.tick();
     expect(first.map((job) => job.key)).toEqual([

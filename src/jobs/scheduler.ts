@@ -82,12 +82,24 @@ export function latestOccurrence(entry: ScheduleEntry, now: number): ScheduleOcc
   return { period: date, at: cstStartOfDay(date) + offset };
 }
 
-/** The scheduler's defaults: every account's status hourly, daily usage at 09:30 CST. */
+/**
+ * The scheduler's defaults, fitted to the suppliers' data freshness: statuses hourly; daily
+ * usage at 09:30 CST, after the T+1 suppliers publish yesterday (OneLink: after 09:00); and on
+ * the 1st a month-end reconciliation of last month's usage. `schedule:` in simdock.yaml
+ * replaces them.
+ */
 export function defaultScheduleEntries(): ScheduleEntry[] {
   return [
     // `days: 0` skips daily usage: statuses (and identities, inventory, month-to-date usage).
     { name: 'sync', key: 'sync-status-hourly', everyMs: 3_600_000, payload: { days: 0 } },
     { name: 'sync', key: 'sync-usage-daily', at: '09:30', payload: {} },
+    {
+      name: 'sync',
+      key: 'sync-month-end',
+      monthlyOn: 1,
+      at: '10:00',
+      payload: { days: 0, month: 'previous' },
+    },
   ];
 }
 

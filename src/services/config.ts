@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
 import { SimdockError } from '../domain/index.js';
 import type { SupplierCatalog } from '../suppliers/spec/index.js';
 
@@ -15,13 +16,56 @@ export interface AccountConfig {
   settings: Record<string, unknown>;
 }
 
+/** A scheduled sync (`schedule:` in simdock.yaml): when, and what to sync. */
+export interface ScheduleConfig {
+  /** The entry's name, unique; also its dedupe key per period. */
+  key: string;
+  everyMinutes?: number;
+  /** CST time `HH:mm`: daily, or on `monthlyOn`. */
+  at?: string;
+  /** Day of the month (1–31). */
+  monthlyOn?: number;
+  /** The sync: one account (default: all), days of daily usage (0 = none), which month. */
+  sync: { account?: string; days?: number; month?: 'current' | 'previous' };
+}
+
 export interface SimdockConfig {
   /** The file the configuration came from; null when none was found (defaults apply). */
   file: string | null;
   /** `sqlite:PATH` or a `postgres://` URL. */
   database: string;
   accounts: AccountConfig[];
+  /** Scheduled syncs; null = the built-in schedule. */
+  schedule: ScheduleConfig[] | null;
 }
+
+const scheduleSchema = z.array(
+  z
+    .strictObject({
+      key: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-"'),
+      everyMinutes: z.number().int().min(1).max(44_640).optional(),
+      at: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a CST time HH:mm')
+        .optional(),
+      monthlyOn: z.number().int().min(1).max(31).optional(),
+      sync: z
+        .strictObject({
+          account: z.string().min(1).optional(),
+          days: z.number().int().min(0).max(31).optional(),
+          month: z.enum(['current', 'previous']).optional(),
+        })
+        .default({}),
+    })
+    .refine(
+      (entry) =>
+        (entry.everyMinutes === undefined) !==
+        (entry.at === undefined && entry.monthlyOn === undefined),
+      {
+        message: 'give everyMinutes, or at and/or monthlyOn',
+      },
+    ),
+);
 
 export const DEFAULT_DATABASE = 'sqlite:./data/simdock.db';
 const ACCOUNT_KEYS = new Set(['id', 'type', 'name', 'rateLimit']);
@@ -101,7 +145,12 @@ export function loadConfig(options: {
   const file = findConfigFile(options.explicitPath, environment, cwd);
   const databaseOverride = environment.DATABASE_URL || undefined;
   if (!file) {
-    return { file: null, database: databaseOverride ?? DEFAULT_DATABASE, accounts: [] };
+    return {
+      file: null,
+      database: databaseOverride ?? DEFAULT_DATABASE,
+      accounts: [],
+      schedule: null,
+    };
   }
   let document: unknown;
   try {
@@ -119,9 +168,21 @@ export function loadConfig(options: {
   }
   const raw = document as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (key !== 'database' && key !== 'accounts') {
-      throw configError(file, key, 'unknown key (expected database, accounts)');
+    if (key !== 'database' && key !== 'accounts' && key !== 'schedule') {
+      throw configError(file, key, 'unknown key (expected database, accounts, schedule)');
     }
+  }
+  let schedule: ScheduleConfig[] | null = null;
+  if (raw.schedule !== undefined) {
+    const parsed = scheduleSchema.safeParse(raw.schedule);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const key = issue.path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+        .join('');
+      throw configError(file, `schedule${key}`, issue.message);
+    }
+    schedule = parsed.data;
   }
   const database = expandEnvironment(
     raw.database ?? DEFAULT_DATABASE,
@@ -189,5 +250,5 @@ export function loadConfig(options: {
       settings,
     };
   });
-  return { file, database: databaseOverride ?? (database as string), accounts };
+  return { file, database: databaseOverride ?? (database as string), accounts, schedule };
 }

@@ -1,4 +1,4 @@
-import { cstMonth, lastCompleteDays } from '../domain/index.js';
+import { addMonths, cstMonth, lastCompleteDays } from '../domain/index.js';
 import type { StoredCard } from '../store/index.js';
 import {
   type BatchResult,
@@ -36,6 +36,11 @@ export interface SyncOptions {
   sliceSize?: number;
   /** Continue the account's unfinished run, if there is one, instead of starting anew. */
   resume?: boolean;
+  /**
+   * Which CST month's usage to read: `current` (month to date, the default) or `previous` (the
+   * month-end reconciliation on the 1st, once suppliers have closed the month).
+   */
+  month?: 'current' | 'previous';
   /**
    * Retries of a failing batch (throttling, timeouts, 5xx): attempts with exponential backoff
    * and jitter. Default 6 attempts from 1 s, at most 30 s apart (about half a minute in all).
@@ -158,7 +163,9 @@ export async function planSync(
     days: phases.includes('usage.daily')
       ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
       : [],
-    month: phases.includes('usage.monthly') ? cstMonth(context.clock.now()) : null,
+    month: phases.includes('usage.monthly')
+      ? addMonths(cstMonth(context.clock.now()), options.month === 'previous' ? -1 : 0)
+      : null,
     actor: options.actor ?? 'cli',
   };
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;

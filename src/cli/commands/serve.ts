@@ -2,9 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../api/app.js';
 import { SimdockError } from '../../domain/index.js';
+import { startBackgroundWork } from '../../jobs/background-work.js';
+import type { JobQueue } from '../../jobs/job-queue.js';
 import type { ServiceContext } from '../../services/context.js';
 import { type CommandIo, printJson, println } from '../io.js';
 import { type GlobalOptions, openRuntime } from '../runtime.js';
+import { scheduleEntries } from './worker.js';
 
 /** The port the API listens on by default. */
 export const DEFAULT_PORT = 8080;
@@ -17,6 +20,8 @@ export interface ServeOptions extends GlobalOptions {
   abortSignal?: AbortSignal;
   /** Called once listening, with the URL (tests). */
   onListening?: (url: string) => void;
+  /** Also run jobs (and the schedule when this process leads) in this process. */
+  worker?: boolean;
 }
 
 /** `--port`, else `PORT`, else 8080. */
@@ -34,10 +39,12 @@ export function resolvePort(port: number | undefined, io: CommandIo): number {
 /** Serves the API of `context` until `abortSignal` aborts or the process is told to stop. */
 export async function serveApi(
   context: ServiceContext,
-  options: { port: number; host?: string; abortSignal?: AbortSignal },
+  options: { port: number; host?: string; abortSignal?: AbortSignal; queue?: JobQueue },
   onListening: (url: string, server: ServerType) => void,
 ): Promise<void> {
-  const app = createApiApp({ context });
+  // With a queue, syncs and bulk jobs started through the API go to the workers; without one
+  // they run in this process.
+  const app = createApiApp({ context, ...(options.queue ? { queue: options.queue } : {}) });
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () =>
@@ -72,10 +79,22 @@ export async function serveApi(
 export async function run(options: ServeOptions, io: CommandIo): Promise<number> {
   const port = resolvePort(options.port, io);
   const runtime = await openRuntime({ config: options.config }, io);
+  const work = options.worker
+    ? await startBackgroundWork({
+        context: runtime.context,
+        databaseUrl: runtime.config.database,
+        entries: scheduleEntries(runtime.config),
+      })
+    : null;
   try {
     await serveApi(
       runtime.context,
-      { port, host: options.host, abortSignal: options.abortSignal },
+      {
+        port,
+        host: options.host,
+        abortSignal: options.abortSignal,
+        ...(work ? { queue: work.queue } : {}),
+      },
       (url) => {
         if (options.json)
           printJson(io, { url, openapi: `${url}/openapi.json`, docs: `${url}/docs` });
@@ -87,6 +106,7 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
     );
     return 0;
   } finally {
+    await work?.stop();
     await runtime.close();
   }
 }

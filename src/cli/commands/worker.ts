@@ -3,7 +3,12 @@ import { createJobQueue } from '../../jobs/create-job-queue.js';
 import { jobHandlers } from '../../jobs/handlers.js';
 import type { JobRecord } from '../../jobs/job-queue.js';
 import { acquireLeadership } from '../../jobs/leader-lock.js';
-import { createScheduler, defaultScheduleEntries } from '../../jobs/scheduler.js';
+import {
+  createScheduler,
+  defaultScheduleEntries,
+  type ScheduleEntry,
+} from '../../jobs/scheduler.js';
+import type { SimdockConfig } from '../../services/config.js';
 import { type CommandIo, printJson, println } from '../io.js';
 import { type GlobalOptions, withRuntime } from '../runtime.js';
 
@@ -45,6 +50,7 @@ export async function run(options: WorkerOptions, io: CommandIo): Promise<number
       databaseUrl: config.database,
       concurrency,
       schedule: options.schedule !== false,
+      entries: scheduleEntries(config),
     });
     const dialect = context.store.dialect;
     if (options.json) printJson(io, { event: 'started', dialect, concurrency });
@@ -83,7 +89,7 @@ async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
         if (leadership) {
           try {
             const scheduler = createScheduler(queue, context.store, {
-              entries: defaultScheduleEntries(),
+              entries: scheduleEntries(config),
               clock: context.clock,
             });
             scheduled = await scheduler.tick();
@@ -111,4 +117,17 @@ async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
       await queue.close();
     }
   });
+}
+
+/** The schedule from `schedule:` in simdock.yaml, else the built-in one. */
+export function scheduleEntries(config: SimdockConfig): ScheduleEntry[] {
+  if (!config.schedule) return defaultScheduleEntries();
+  return config.schedule.map((entry) => ({
+    name: 'sync',
+    key: entry.key,
+    payload: entry.sync,
+    ...(entry.everyMinutes !== undefined ? { everyMs: entry.everyMinutes * 60_000 } : {}),
+    ...(entry.at !== undefined ? { at: entry.at } : {}),
+    ...(entry.monthlyOn !== undefined ? { monthlyOn: entry.monthlyOn } : {}),
+  }));
 }
