@@ -228,7 +228,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .description('serve the REST API (OpenAPI at /openapi.json, docs at /docs) until stopped')
     .option('--port <n>', 'port (default $PORT or 8080)', integer('--port'))
     .option('--host <address>', 'address to bind (default 0.0.0.0)')
-    .option('--worker', 'also run jobs here (and the schedule when this process leads)')
+    .option('--no-worker', 'only serve: leave jobs and the schedule to `simdock worker` processes')
     .action(async (options, command) => {
       setExitCode(await serve.run({ ...globals(command), ...options }, io));
     });

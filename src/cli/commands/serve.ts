@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../api/app.js';
 import { SimdockError } from '../../domain/index.js';
 import { startBackgroundWork } from '../../jobs/background-work.js';
+import { createJobQueue } from '../../jobs/create-job-queue.js';
 import type { JobQueue } from '../../jobs/job-queue.js';
 import type { ServiceContext } from '../../services/context.js';
 import { type CommandIo, printJson, println } from '../io.js';
@@ -20,7 +21,10 @@ export interface ServeOptions extends GlobalOptions {
   abortSignal?: AbortSignal;
   /** Called once listening, with the URL (tests). */
   onListening?: (url: string) => void;
-  /** Also run jobs (and the schedule when this process leads) in this process. */
+  /**
+   * Run jobs (and the schedule when this process leads) here too; default true. With false the
+   * process only serves: jobs asked through the API wait for `simdock worker` processes.
+   */
   worker?: boolean;
 }
 
@@ -79,13 +83,20 @@ export async function serveApi(
 export async function run(options: ServeOptions, io: CommandIo): Promise<number> {
   const port = resolvePort(options.port, io);
   const runtime = await openRuntime({ config: options.config }, io);
-  const work = options.worker
-    ? await startBackgroundWork({
-        context: runtime.context,
-        databaseUrl: runtime.config.database,
-        entries: scheduleEntries(runtime.config),
-      })
-    : null;
+  const work =
+    options.worker !== false
+      ? await startBackgroundWork({
+          context: runtime.context,
+          databaseUrl: runtime.config.database,
+          entries: scheduleEntries(runtime.config),
+        })
+      : null;
+  const queue =
+    work?.queue ??
+    (await createJobQueue(runtime.context.store, {
+      clock: runtime.context.clock,
+      databaseUrl: runtime.config.database,
+    }));
   try {
     await serveApi(
       runtime.context,
@@ -93,7 +104,7 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
         port,
         host: options.host,
         abortSignal: options.abortSignal,
-        ...(work ? { queue: work.queue } : {}),
+        queue,
       },
       (url) => {
         if (options.json)
@@ -106,7 +117,8 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
     );
     return 0;
   } finally {
-    await work?.stop();
+    if (work) await work.stop();
+    else await queue.close();
     await runtime.close();
   }
 }
