@@ -116,12 +116,15 @@ export class EngineBench {
     return worker;
   }
 
-  /** Waits until the run is closed (its plan finished), polling the database. */
-  async waitForRun(runId: number, timeoutMs = 60_000): Promise<void> {
-    const checkpoints = new SyncCheckpoints(this.store);
+  /**
+   * Waits until the run is closed and its figures written (the plan is claimed finished a moment
+   * before the sync run row gets its status), polling the database.
+   */
+  async waitForRun(runId: number, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if ((await checkpoints.plan(runId))?.finishedAt) return;
+      const run = await this.store.syncRuns.get(runId);
+      if (run && run.status !== 'running') return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`sync run ${runId} did not finish within ${timeoutMs} ms`);
