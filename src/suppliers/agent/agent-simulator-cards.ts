@@ -213,14 +213,10 @@ export const cardHandlers: Partial<
     const { form } = request;
     const card = form.iccid || form.simNo ? single(request) : undefined;
     if ((form.iccid || form.simNo) && !card) return fail(AGENT_CODES.cardNotFound, '卡号不存在');
-    if (form.batchNo && !request.fleet.records.some((record) => record.batchNo === form.batchNo)) {
+    if (form.batchNo && !request.fleet.hasBatch(form.batchNo)) {
       return fail(AGENT_CODES.batchNotFound, '批次不存在');
     }
-    const matching = request.fleet.records.filter(
-      (record) =>
-        (!card || record.iccid === card.iccid) &&
-        (!form.batchNo || record.batchNo === form.batchNo),
-    );
+    const matching = request.fleet.recordsOf({ batchNo: form.batchNo, iccid: card?.iccid });
     const page = Number(form.page ?? 1);
     const pageSize = Number(form.pageSize ?? 20);
     const list = matching

@@ -68,6 +68,16 @@ export class AgentSimulatorFleet {
   readonly orders = new Map<string, { orderNo: string; target: string; packageId: string }>();
   balance = 10_000;
   #changed = new Map<string, SimulatedCard>();
+  /** Changed cards by number, so a card named by its number is found without a walk. */
+  #changedByNumber = new Map<string, string>();
+  /**
+   * Indexes over `records`: large batches (a bulk pause of 1,000,000 cards) made every walk of
+   * the growing list, once per card and once per call, the simulator's bottleneck.
+   */
+  #recordsByBatch = new Map<string, OperationRecord[]>();
+  #recordsByCard = new Map<string, OperationRecord[]>();
+  /** Records still processing, in the order they were added. */
+  #processing = new Set<OperationRecord>();
   #generatedDevices: number;
   #recordId = 0;
   #batchId = 0;
@@ -89,6 +99,7 @@ export class AgentSimulatorFleet {
     });
     for (const sim of document.sims) {
       const iccid = sim.iccid ?? '';
+      this.#changedByNumber.set(sim.simNo ?? '', iccid);
       this.#changed.set(iccid, {
         iccid,
         simNo: sim.simNo ?? '',
@@ -121,6 +132,7 @@ export class AgentSimulatorFleet {
     const kept = this.#changed.get(card.iccid);
     if (kept) return kept;
     this.#changed.set(card.iccid, card);
+    this.#changedByNumber.set(card.simNo, card.iccid);
     return card;
   }
 
@@ -198,20 +210,39 @@ export class AgentSimulatorFleet {
       settlesAt,
     };
     this.records.push(record);
+    append(this.#recordsByBatch, batchNo, record);
+    append(this.#recordsByCard, card.iccid, record);
+    if (record.status === AGENT_RECORD_STATUS.processing) this.#processing.add(record);
     return record;
+  }
+
+  /** The operation records of a batch, of a card, or of both (every record when neither). */
+  recordsOf(filter: { batchNo?: string; iccid?: string }): OperationRecord[] {
+    const { batchNo, iccid } = filter;
+    if (batchNo) {
+      const ofBatch = this.#recordsByBatch.get(batchNo) ?? [];
+      return iccid ? ofBatch.filter((record) => record.iccid === iccid) : ofBatch;
+    }
+    return iccid ? (this.#recordsByCard.get(iccid) ?? []) : this.records;
+  }
+
+  /** Whether a batch with this number was ever started. */
+  hasBatch(batchNo: string): boolean {
+    return this.#recordsByBatch.has(batchNo);
   }
 
   /** Whether a stop or restore of the card is still processing. */
   pending(card: SimulatedCard): boolean {
-    return this.records.some(
-      (record) => record.iccid === card.iccid && record.status === AGENT_RECORD_STATUS.processing,
+    return (this.#recordsByCard.get(card.iccid) ?? []).some(
+      (record) => record.status === AGENT_RECORD_STATUS.processing,
     );
   }
 
   /** Applies every asynchronous change whose time has come. */
   settle(now: number): void {
-    for (const record of this.records) {
-      if (record.status !== AGENT_RECORD_STATUS.processing || record.settlesAt > now) continue;
+    for (const record of this.#processing) {
+      if (record.settlesAt > now) continue;
+      this.#processing.delete(record);
       const card = this.card({ iccid: record.iccid });
       if (card) {
         this.mutable(card).simStatus =
@@ -232,7 +263,8 @@ export class AgentSimulatorFleet {
   }
 
   #iccidOfNumber(simNo: string): string | undefined {
-    for (const card of this.#changed.values()) if (card.simNo === simNo) return card.iccid;
+    const changed = this.#changedByNumber.get(simNo);
+    if (changed !== undefined) return changed;
     const index = this.cards.find('msisdn', simNo);
     return index === undefined ? undefined : this.cards.card(index).iccid;
   }
@@ -290,6 +322,12 @@ export class AgentSimulatorFleet {
     };
     this.devices.set(deviceNo, { wire, offlineUntil: 0, poweredOff: false });
   }
+}
+
+function append<Key, Value>(map: Map<Key, Value[]>, key: Key, value: Value): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** The number of generated device `index`. */

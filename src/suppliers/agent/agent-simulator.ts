@@ -128,10 +128,16 @@ export function createAgentSimulator(options: AgentSimulatorOptions): AgentSimul
     }
     if (seenTraceIds.has(traceId)) return fail(AGENT_CODES.traceIdReused, 'traceID重复');
     seenTraceIds.set(traceId, clock.now());
-    // A traceID older than twice the window can no longer come with a valid timestamp.
+    // A traceID older than twice the window can no longer come with a valid timestamp. The map
+    // keeps insertion order, so the old ones are at its front: dropping them stops at the first
+    // recent one instead of walking every traceID on every call (that walk made large fleets
+    // slow: 100,000 batch calls in one window meant 100,000 walks of a growing map).
     if (seenTraceIds.size > 10_000) {
       const horizon = clock.now() - 2 * TIMESTAMP_WINDOW_SECONDS * 1000;
-      for (const [seen, at] of seenTraceIds) if (at < horizon) seenTraceIds.delete(seen);
+      for (const [seen, at] of seenTraceIds) {
+        if (at >= horizon) break;
+        seenTraceIds.delete(seen);
+      }
     }
     return null;
   };
