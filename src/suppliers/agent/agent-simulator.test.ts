@@ -96,7 +96,7 @@ describe('agent simulator at scale', () => {
     const before = await records(first.data?.batchNo, 3);
     expect(before.data?.total).toBe(100);
     expect(
-      (before.data?.list as { status: number }[]).every(
+      (before.data!.list as { status: number }[]).every(
         (record) => record.status === AGENT_RECORD_STATUS.processing,
       ),
     ).toBe(true);
@@ -104,7 +104,7 @@ describe('agent simulator at scale', () => {
     const after = await records(second.data?.batchNo, 4);
     expect(after.data?.total).toBe(50);
     expect(
-      (after.data?.list as { status: number }[]).every(
+      (after.data!.list as { status: number }[]).every(
         (record) => record.status === AGENT_RECORD_STATUS.succeeded,
       ),
     ).toBe(true);
