@@ -3,13 +3,32 @@ import { sql } from 'kysely';
 import { CARD_STATUSES, cstMonth } from '../../domain/index.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../api-env.js';
 import { CardSchema, ERROR_RESPONSES, jsonResponse } from '../api-schemas.js';
+import { cardViewsById, planStats } from './card-stats-plans.js';
 import { cardVisible } from './route-scope.js';
+
+const QuotaSchema = z
+  .object({
+    usedBytes: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Bytes used this cycle by the cards with a known figure' }),
+    quotaBytes: z
+      .number()
+      .nullable()
+      .openapi({ description: 'The plan quotas of every card on a plan with a quota' }),
+    cards: z.number().int().openapi({ description: 'Cards on a plan with a quota' }),
+    cardsWithUsage: z.number().int().openapi({ description: 'Of them, cards with known usage' }),
+  })
+  .openapi('QuotaSummary');
 
 const stats = createRoute({
   method: 'get',
   path: '/stats',
   tags: ['cards'],
   summary: 'Dashboard counts over the caller’s cards',
+  description:
+    'Quota figures use each card’s plan cycle; a card whose usage this cycle is unknown counts ' +
+    'in `quota.cards` and `quota.quotaBytes` but not in `usedBytes`.',
   request: {
     query: z.strictObject({ top: z.coerce.number().int().min(1).max(100).default(10) }),
   },
@@ -27,8 +46,23 @@ const stats = createRoute({
           .nullable()
           .openapi({ description: 'Bytes this CST month over cards with a known figure' }),
         topConsumers: z.array(CardSchema),
+        quota: QuotaSchema,
+        nearQuota: z.array(
+          CardSchema.extend({
+            plan: z.string(),
+            usedBytes: z.number(),
+            quotaBytes: z.number(),
+            percent: z
+              .number()
+              .openapi({ description: 'Share of the plan’s quota used, 100 = all' }),
+          }),
+        ),
+        nearQuotaTotal: z.number().int(),
+        expiringSoon: z.array(CardSchema.extend({ expiresOn: z.string() })),
+        expiringSoonTotal: z.number().int(),
       }),
-      'Counts by status and account, this month’s bytes, the top consumers',
+      'Counts by status and account, this month’s bytes, the top consumers, quota use this ' +
+        'cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days',
     ),
     ...ERROR_RESPONSES,
   },
@@ -73,6 +107,12 @@ export function cardStatsRouter() {
       order: 'desc',
       limit: c.req.valid('query').top,
     });
+    const plans = await planStats(context.store, caller, context.clock.now());
+    const views = await cardViewsById(
+      context.store,
+      [...plans.nearQuota, ...plans.expiringSoon].map((entry) => entry.cardId),
+      context.clock.now(),
+    );
     const byStatus = statusRows.map((row) => ({
       status: row.status as (typeof CARD_STATUSES)[number],
       cards: Number(row.cards),
@@ -90,6 +130,17 @@ export function cardStatsRouter() {
         monthBytes:
           usage?.bytes === null || usage?.bytes === undefined ? null : Number(usage.bytes),
         topConsumers: top.cards.filter((card) => card.usageThisMonth !== null),
+        quota: plans.quota,
+        nearQuota: plans.nearQuota.flatMap(({ cardId, ...entry }) => {
+          const card = views.get(cardId);
+          return card ? [{ ...card, ...entry }] : [];
+        }),
+        nearQuotaTotal: plans.nearQuotaTotal,
+        expiringSoon: plans.expiringSoon.flatMap(({ cardId, expiresOn }) => {
+          const card = views.get(cardId);
+          return card ? [{ ...card, expiresOn }] : [];
+        }),
+        expiringSoonTotal: plans.expiringSoonTotal,
       },
       200,
     );
