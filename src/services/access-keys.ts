@@ -29,6 +29,34 @@ const KEY_PATTERN = /^simdock_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 /** How often `last_used_at` is rewritten at most, per key (a write per request would be waste). */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+/** How long a key found valid is trusted without asking the database again (real time). */
+const AUTHENTICATION_CACHE_MS = 5_000;
+/** At most this many keys are remembered per store; the memory is emptied when full. */
+const AUTHENTICATION_CACHE_KEYS = 10_000;
+
+/** A valid key as last read from the database. */
+interface CachedKey {
+  principal: Principal;
+  /** SHA-256 of the key's secret, as stored. */
+  secretHash: string;
+  /** The stored last-used time, as this process last saw or wrote it. */
+  lastUsedAt: number | null;
+  /** `performance.now()` when it was read. */
+  foundAt: number;
+}
+
+const authenticationCaches = new WeakMap<Store, Map<string, CachedKey>>();
+
+/** The keys recently found valid in `store`, by prefix. */
+function authenticationCache(store: Store): Map<string, CachedKey> {
+  let cache = authenticationCaches.get(store);
+  if (!cache) {
+    cache = new Map();
+    authenticationCaches.set(store, cache);
+  }
+  return cache;
+}
+
 type KeyRow = {
   id: number;
   name: string;
@@ -141,16 +169,45 @@ export class ApiKeysRepository {
       .set({ revoked_at: now })
       .where('id', '=', id)
       .execute();
+    authenticationCache(this.#store).clear();
     return { ...key, revokedAt: now };
   }
 
-  /** The principal of a valid, unrevoked key, or null. Records the last-used time. */
+  /**
+   * The principal of a valid, unrevoked key, or null. Records the last-used time. A key found
+   * valid is remembered for `AUTHENTICATION_CACHE_MS` (its secret hash, not its secret), so a
+   * busy client costs one lookup every few seconds instead of one per request; a revocation in
+   * this process is seen at once, one in another process within that time.
+   */
   async authenticate(key: string): Promise<Principal | null> {
     const match = KEY_PATTERN.exec(key.trim());
     if (!match) return null;
     const [, prefix, secret] = match as unknown as [string, string, string];
-    const db = accessDb(this.#store);
-    const row = await db
+    const secretHash = sha256Hex(secret);
+    const cache = authenticationCache(this.#store);
+    const cached = cache.get(prefix);
+    const found =
+      cached && performance.now() - cached.foundAt < AUTHENTICATION_CACHE_MS
+        ? cached
+        : await this.#lookUp(prefix);
+    if (!found || !sameSecret(secretHash, found.secretHash)) return null;
+    const now = this.#now();
+    if (found.lastUsedAt === null || now - found.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
+      await accessDb(this.#store)
+        .updateTable('api_keys')
+        .set({ last_used_at: now })
+        .where('id', '=', found.principal.id)
+        .execute();
+      found.lastUsedAt = now;
+    }
+    return { ...found.principal };
+  }
+
+  /** The unrevoked key of `prefix` from the database, remembered; null when none. */
+  async #lookUp(prefix: string): Promise<CachedKey | null> {
+    const cache = authenticationCache(this.#store);
+    cache.delete(prefix);
+    const row = await accessDb(this.#store)
       .selectFrom('api_keys')
       .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
       .select([
@@ -167,26 +224,24 @@ export class ApiKeysRepository {
       ])
       .where('api_keys.prefix', '=', prefix)
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null || !sameSecret(sha256Hex(secret), row.secret_hash)) {
-      return null;
-    }
-    const now = this.#now();
-    if (row.last_used_at === null || now - Number(row.last_used_at) >= LAST_USED_GRANULARITY_MS) {
-      await db
-        .updateTable('api_keys')
-        .set({ last_used_at: now })
-        .where('id', '=', row.id)
-        .execute();
-    }
-    return {
-      kind: 'api_key',
-      id: Number(row.id),
-      name: row.name,
-      role: parseRole(row.role),
-      tenantId: row.tenant_id,
-      tenantPath: row.path,
-      isRoot: row.parent_id === null,
-      actor: `key:simdock_${row.prefix}`,
+    if (!row || row.revoked_at !== null) return null;
+    const found: CachedKey = {
+      principal: {
+        kind: 'api_key',
+        id: Number(row.id),
+        name: row.name,
+        role: parseRole(row.role),
+        tenantId: row.tenant_id,
+        tenantPath: row.path,
+        isRoot: row.parent_id === null,
+        actor: `key:simdock_${row.prefix}`,
+      },
+      secretHash: row.secret_hash,
+      lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+      foundAt: performance.now(),
     };
+    if (cache.size >= AUTHENTICATION_CACHE_KEYS) cache.clear();
+    cache.set(prefix, found);
+    return found;
   }
 }
