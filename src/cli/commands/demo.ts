@@ -11,6 +11,7 @@ import { hasDeviceOperations } from '../../suppliers/spec/index.js';
 import { type CommandIo, formatTable, printJson, println } from '../io.js';
 import { syncProgressReporter } from '../progress.js';
 import { type GlobalOptions, openRuntime } from '../runtime.js';
+import { seedDemoPlan } from './demo-plans.js';
 import { resolvePort, serveApi } from './serve.js';
 
 export interface DemoOptions extends GlobalOptions {
@@ -98,9 +99,21 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
         say(`  ${accountId}: ${devices.synced} of ${devices.devices} devices synced`);
       }
     }
+    const demoPlan = await seedDemoPlan(
+      context,
+      suppliers.map((supplier) => supplier.account.id),
+    );
+    say(
+      `  plan ${demoPlan.plan.name}: given to ${demoPlan.assigned} more cards, with expiry dates over the next 90 days`,
+    );
     if (options.json) {
       const credentials = options.once ? null : await demoCredentials(context);
-      printJson(io, { database: options.database, accounts: summaries, login: credentials });
+      printJson(io, {
+        database: options.database,
+        accounts: summaries,
+        plan: { ...demoPlan.plan, assigned: demoPlan.assigned },
+        login: credentials,
+      });
       if (options.once) return 0;
       await serveApi(context, { port, abortSignal: options.abortSignal }, (url) =>
         options.onListening?.(url),

@@ -356,7 +356,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dashboard counts over the caller’s cards */
+        /**
+         * Dashboard counts over the caller’s cards
+         * @description Quota figures use each card’s plan cycle; a card whose usage this cycle is unknown counts in `quota.cards` and `quota.quotaBytes` but not in `usedBytes`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -368,7 +371,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Counts by status and account, this month’s bytes, the top consumers */
+                /** @description Counts by status and account, this month’s bytes, the top consumers, quota use this cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -390,6 +393,19 @@ export interface paths {
                             /** @description Bytes this CST month over cards with a known figure */
                             monthBytes: number | null;
                             topConsumers: components["schemas"]["Card"][];
+                            quota: components["schemas"]["QuotaSummary"];
+                            nearQuota: (components["schemas"]["Card"] & {
+                                plan: string;
+                                usedBytes: number;
+                                quotaBytes: number;
+                                /** @description Share of the plan’s quota used, 100 = all */
+                                percent: number;
+                            })[];
+                            nearQuotaTotal: number;
+                            expiringSoon: (components["schemas"]["Card"] & {
+                                expiresOn: string;
+                            })[];
+                            expiringSoonTotal: number;
                         };
                     };
                 };
@@ -6009,6 +6025,16 @@ export interface components {
             tags: string[];
             /** @description Bytes this CST month; null = unknown */
             usageThisMonth: number | null;
+        };
+        QuotaSummary: {
+            /** @description Bytes used this cycle by the cards with a known figure */
+            usedBytes: number | null;
+            /** @description The plan quotas of every card on a plan with a quota */
+            quotaBytes: number | null;
+            /** @description Cards on a plan with a quota */
+            cards: number;
+            /** @description Of them, cards with known usage */
+            cardsWithUsage: number;
         };
         Account: {
             id: string;

@@ -9,8 +9,15 @@ import { StatusBadge } from '../components/status-badge.js';
 import { formatBytes, formatCount, formatInstant, toMegabytes } from '../format.js';
 import { Link } from '../router.js';
 import { CARD_STATUSES } from './cards-filters.js';
+import { ExpiringPanel, NearQuotaPanel, OpenAlertsPanel, QuotaPanel } from './dashboard-plans.js';
 
-/** The fleet at a glance: status, accounts, usage, top consumers, alerts, sync health. */
+/** The open alerts fetched at once (`listAlerts` asks for one page of 100). */
+const ALERTS_PAGE = 100;
+
+/**
+ * The fleet at a glance: status, accounts, usage (and against quota), the cards near their quota
+ * and expiring soon, top consumers, open alerts, sync health.
+ */
 export function DashboardPage() {
   const { t, i18n } = useTranslation();
   const stats = useQuery({
@@ -85,7 +92,9 @@ export function DashboardPage() {
         <div className="tile">
           <div className="muted">{t('dashboard.openAlerts')}</div>
           <div className="figure">
-            {alerts.isSuccess ? formatCount(alerts.data.length, i18n.language) : '—'}
+            {alerts.isSuccess
+              ? `${formatCount(alerts.data.length, i18n.language)}${alerts.data.length >= ALERTS_PAGE ? '+' : ''}`
+              : '—'}
           </div>
         </div>
         <div className="tile">
@@ -122,6 +131,14 @@ export function DashboardPage() {
             <Empty />
           )}
         </div>
+      </div>
+      <div className="grid-2">
+        <QuotaPanel stats={stats.data} error={stats.error} />
+        <OpenAlertsPanel alerts={alerts.data} pending={alerts.isPending} error={alerts.error} />
+      </div>
+      <div className="grid-2">
+        <NearQuotaPanel stats={stats.data} error={stats.error} />
+        <ExpiringPanel stats={stats.data} error={stats.error} />
       </div>
       <div className="panel">
         <h2>{t('dashboard.usageTrend')}</h2>
