@@ -37,7 +37,7 @@ export interface CrashRecoveryFigures {
 }
 
 /** A small deterministic generator, so a failing sequence of kill points can be replayed. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
     state ^= state << 13;
