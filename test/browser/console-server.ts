@@ -4,11 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../src/api/app.js';
+import { seedDemoPlan } from '../../src/cli/commands/demo-plans.js';
+import { addDays, BYTES_PER_MB, cstToday } from '../../src/domain/index.js';
 import { ROOT_TENANT_ID, TenantsRepository } from '../../src/services/access-tenants.js';
 import { UsersRepository } from '../../src/services/access-users.js';
 import { importCards } from '../../src/services/card-import.js';
-import { createServiceContext, saveAccounts } from '../../src/services/context.js';
+import {
+  createServiceContext,
+  type ServiceContext,
+  saveAccounts,
+} from '../../src/services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo.js';
+import { PlansRepository } from '../../src/services/plans-repository.js';
 import { syncAccount } from '../../src/services/sync.js';
 import { openStore } from '../../src/store/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
@@ -23,9 +30,29 @@ export interface ConsoleServer {
 }
 
 /**
+ * The demo's plan and expiry dates (as `simdock demo` gives them), and every eighth card on a
+ * 64 MB plan whose cycle began ten days ago: with the week of daily usage the first sync pulls,
+ * some of those cards are near or over their quota whatever the day of the month.
+ */
+async function seedPlans(context: ServiceContext, accountIds: string[]): Promise<void> {
+  await seedDemoPlan(context, accountIds);
+  const plans = new PlansRepository(context.store);
+  const tight = await plans.create({
+    name: 'test-64MB',
+    quotaBytes: 64 * BYTES_PER_MB,
+    cycleStartDay: Number(addDays(cstToday(context.clock.now()), -10).slice(8)),
+  });
+  const { cards } = await context.store.cards.list({ limit: 1000 });
+  await plans.assign(
+    cards.filter((_, index) => index % 8 === 0).map((card) => card.id),
+    { planId: tight.id },
+  );
+}
+
+/**
  * Starts what `simdock demo` serves, in-process: the simulators with `cardsPerSupplier` cards
- * each, an embedded store in a temporary folder, an import and a first sync per account, an
- * owner user, and the API app with the built console on 127.0.0.1.
+ * each, an embedded store in a temporary folder, an import and a first sync per account, plans
+ * and expiry dates, an owner user, and the API app with the built console on 127.0.0.1.
  */
 export async function startConsoleServer(cardsPerSupplier = 30): Promise<ConsoleServer> {
   const folder = mkdtempSync(join(tmpdir(), 'simdock-console-'));
@@ -46,6 +73,10 @@ export async function startConsoleServer(cardsPerSupplier = 30): Promise<Console
     }
     await syncAccount(context, supplier.account.id, { actor: 'test' });
   }
+  await seedPlans(
+    context,
+    suppliers.map((supplier) => supplier.account.id),
+  );
   await new TenantsRepository(store).root();
   await new UsersRepository(store).create({
     ...CONSOLE_USER,

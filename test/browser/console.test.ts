@@ -71,6 +71,23 @@ describe.skipIf(!hasChromium || !hasConsoleBuild)('web console in chromium', () 
     const counts = page.getByTestId('status-counts');
     await expect.poll(() => counts.textContent()).not.toContain('…');
     expect(await page.locator('.chart svg').count()).toBeGreaterThan(0);
+    // The harness puts every card on a plan, some on a tight one, with expiries over 90 days.
+    const quota = page.getByTestId('quota-panel');
+    await expect.poll(() => quota.locator('.figure').textContent()).toMatch(/^\d+(\.\d)? %$/);
+    expect(await quota.textContent()).toContain('已用');
+    const near = page.getByTestId('near-quota').locator('tbody tr');
+    await expect.poll(() => near.count()).toBeGreaterThan(0);
+    const percents = (await near.locator('td.percent').allTextContents()).map((text) =>
+      Number.parseFloat(text),
+    );
+    expect(percents.every((percent) => percent >= 80)).toBe(true);
+    expect(percents).toEqual([...percents].sort((a, b) => b - a));
+    const expiring = page.getByTestId('expiring-soon').locator('tbody tr');
+    await expect.poll(() => expiring.count()).toBeGreaterThan(0);
+    const days = (await expiring.locator('td.number').allTextContents()).map(Number);
+    expect(days.every((day) => day >= 0 && day <= 30)).toBe(true);
+    expect(days).toEqual([...days].sort((a, b) => a - b));
+    await page.getByTestId('open-alerts').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-zh-CN.png'), fullPage: true });
   });
 

@@ -3,8 +3,11 @@ import type { ServiceContext } from '../../services/context.js';
 import { PlansRepository, type StoredPlan } from '../../services/plans-repository.js';
 import { rulesDb } from '../../services/rules-tables.js';
 
-/** The plan `simdock demo` puts its cards on: 500 MB per calendar month (CST). */
-export const DEMO_PLAN = { name: 'demo-500MB', quotaBytes: 500 * BYTES_PER_MB, cycleStartDay: 1 };
+/**
+ * The plan `simdock demo` puts its cards on: 1 GB per calendar month (CST), about twice what a
+ * simulated card uses in a month, so late in a month a few of them come near it.
+ */
+export const DEMO_PLAN = { name: 'demo-1GB', quotaBytes: 1024 * BYTES_PER_MB, cycleStartDay: 1 };
 
 /** Expiry dates of the demo cards fall on one of this many days, from today on. */
 export const DEMO_EXPIRY_DAYS = 90;

@@ -117,7 +117,7 @@ export function NearQuotaPanel(props: { stats: CardStats | undefined; error: unk
               <th>{t('cards.columns.iccid')}</th>
               <th>{t('dashboard.plan')}</th>
               <th className="number">{t('dashboard.usedOfQuota')}</th>
-              <th>{t('dashboard.percent')}</th>
+              <th className="number">{t('dashboard.percent')}</th>
             </tr>
           </thead>
           <tbody>
@@ -131,11 +131,9 @@ export function NearQuotaPanel(props: { stats: CardStats | undefined; error: unk
                 <td>{card.plan}</td>
                 <td className="number">
                   {formatBytes(card.usedBytes)} / {formatBytes(card.quotaBytes)}
-                </td>
-                <td className="share-cell">
                   <ShareBar percent={card.percent} />
-                  <span className="number">{card.percent.toFixed(1)} %</span>
                 </td>
+                <td className="number percent">{card.percent.toFixed(1)} %</td>
               </tr>
             ))}
           </tbody>
