@@ -170,6 +170,21 @@ export class SyncCheckpoints {
     return new Set(rows.map((row) => row.batch_key));
   }
 
+  /** Which of these batch keys of a run are finished (one indexed lookup per 500 keys). */
+  async finishedAmong(runId: number, keys: readonly string[]): Promise<Set<string>> {
+    const finished = new Set<string>();
+    for (let start = 0; start < keys.length; start += 500) {
+      const rows = await this.#db()
+        .selectFrom('sync_batches')
+        .select('batch_key')
+        .where('run_id', '=', runId)
+        .where('batch_key', 'in', keys.slice(start, start + 500))
+        .execute();
+      for (const row of rows) finished.add(row.batch_key);
+    }
+    return finished;
+  }
+
   async recordBatch(runId: number, key: string, calls: number, rowsWritten: number): Promise<void> {
     await this.#db()
       .insertInto('sync_batches')

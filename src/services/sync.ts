@@ -215,7 +215,6 @@ export async function syncSlice(
   if (slice.state === 'done') return { stoppedBy: null };
   const accountId = plan.account;
   const adapter = await context.adapter(accountId);
-  const finished = await checkpoints.finishedBatches(runId);
   const failed = new Map<number, BatchFailure>();
   const statusFresh = new Set<number>();
   let stopped: BatchFailure | null = null;
@@ -247,6 +246,11 @@ export async function syncSlice(
       );
       const units = batchesOf(cards, batchSize(capability)).flatMap((batch) =>
         periods.map((period) => ({ batch, period, key: batchKey(name, period, batch) })),
+      );
+      // Batches an earlier attempt (a crashed worker) finished are not fetched again.
+      const finished = await checkpoints.finishedAmong(
+        runId,
+        units.map((unit) => unit.key),
       );
       const outcome = await runBatches({
         batches: units.filter((unit) => !finished.has(unit.key)),
