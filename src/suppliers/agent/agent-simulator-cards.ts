@@ -124,13 +124,14 @@ export const cardHandlers: Partial<
         return itemFail(AGENT_CODES.tooFrequent, '每张卡每分钟最多查询3次');
       }
       request.settings.statusCalls.set(card.iccid, [...calls, request.now]);
-      const wire = request.fleet.wireSim(card, request.now);
+      // Online and internet status come from the card's template (wireSim keeps them as they
+      // are); reading them there spares working out the month's usage for a status call.
       return {
         iccid: card.iccid,
         simNo: card.simNo,
         simStatus: card.simStatus,
-        onlineStatus: wire.onlineStatus,
-        internetStatus: wire.internetStatus,
+        onlineStatus: card.template.onlineStatus,
+        internetStatus: card.template.internetStatus,
         lastSimStatusAt: formatAgentTime(request.now),
       };
     }),

@@ -80,6 +80,7 @@ export class AgentSimulatorFleet {
   #processing = new Set<OperationRecord>();
   #generatedDevices: number;
   #recordId = 0;
+  #lastRange: { key: string; dates: readonly string[] } | undefined;
   #batchId = 0;
 
   constructor(options: { size: number; devices: number }) {
@@ -148,8 +149,19 @@ export class AgentSimulatorFleet {
     const end = month === cstMonth(now) ? today : last;
     if (first > end) return 0;
     let kb = 0;
-    for (const date of dateRange(first, end)) kb += simulatedDailyKb(card.iccid, date);
+    for (const date of this.#dates(first, end)) kb += simulatedDailyKb(card.iccid, date);
     return kb * 1024;
+  }
+
+  /**
+   * The dates from `first` to `end`, kept for the last range asked: a batch of 100 cards asks
+   * the same month 100 times, and working the dates out again for each card was most of a
+   * batch call's time at large fleets.
+   */
+  #dates(first: string, end: string): readonly string[] {
+    const key = `${first}|${end}`;
+    if (this.#lastRange?.key !== key) this.#lastRange = { key, dates: dateRange(first, end) };
+    return this.#lastRange.dates;
   }
 
   /** The card as the platform sends it (the document's card shape). */
