@@ -229,6 +229,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--port <n>', 'port (default $PORT or 8080)', integer('--port'))
     .option('--host <address>', 'address to bind (default 0.0.0.0)')
     .option('--no-worker', 'only serve: leave jobs and the schedule to `simdock worker` processes')
+    .option('--processes <n>', 'API processes sharing the port (default 1)', integer('--processes'))
     .action(async (options, command) => {
       setExitCode(await serve.run({ ...globals(command), ...options }, io));
     });

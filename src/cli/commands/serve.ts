@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
+import {
+  isApiProcess,
+  leaveApiCluster,
+  reportApiListening,
+  superviseApiProcesses,
+} from '../../api/api-cluster.js';
 import { createApiApp } from '../../api/app.js';
 import { SimdockError } from '../../domain/index.js';
 import { startBackgroundWork } from '../../jobs/background-work.js';
@@ -26,6 +32,11 @@ export interface ServeOptions extends GlobalOptions {
    * process only serves: jobs asked through the API wait for `simdock worker` processes.
    */
   worker?: boolean;
+  /**
+   * API processes sharing the port (default 1). With more, this process runs the jobs (unless
+   * `worker` is false) and starts that many API processes beside it (node:cluster).
+   */
+  processes?: number;
 }
 
 /** `--port`, else `PORT`, else 8080. */
@@ -82,6 +93,11 @@ export async function serveApi(
 /** `simdock serve`: the REST API (and console) on http://localhost:8080 until stopped. */
 export async function run(options: ServeOptions, io: CommandIo): Promise<number> {
   const port = resolvePort(options.port, io);
+  const processes = options.processes ?? 1;
+  if (!Number.isInteger(processes) || processes < 1) {
+    throw new SimdockError('config_error', `--processes must be 1 or more, got ${processes}`);
+  }
+  if (isApiProcess()) return serveApiProcess(options, port, io);
   const runtime = await openRuntime({ config: options.config }, io);
   const work =
     options.worker !== false
@@ -91,6 +107,33 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
           entries: scheduleEntries(runtime.config),
         })
       : null;
+  const announce = (url: string) => {
+    if (options.json) printJson(io, { url, openapi: `${url}/openapi.json`, docs: `${url}/docs` });
+    else {
+      const across = processes > 1 ? ` in ${processes} processes` : '';
+      println(
+        io.stdout,
+        `simdock API on ${url}/api/v1${across} (docs ${url}/docs). Stop with Ctrl-C.`,
+      );
+    }
+    options.onListening?.(url);
+  };
+  if (processes > 1) {
+    // The API processes run this same command; this one opened (and migrated) the store first
+    // and keeps the jobs and the schedule.
+    try {
+      await superviseApiProcesses({
+        processes,
+        abortSignal: options.abortSignal,
+        onListening: announce,
+        log: (line) => println(io.stderr, line),
+      });
+      return 0;
+    } finally {
+      await work?.stop();
+      await runtime.close();
+    }
+  }
   const queue =
     work?.queue ??
     (await createJobQueue(runtime.context.store, {
@@ -100,25 +143,32 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
   try {
     await serveApi(
       runtime.context,
-      {
-        port,
-        host: options.host,
-        abortSignal: options.abortSignal,
-        queue,
-      },
-      (url) => {
-        if (options.json)
-          printJson(io, { url, openapi: `${url}/openapi.json`, docs: `${url}/docs` });
-        else {
-          println(io.stdout, `simdock API on ${url}/api/v1 (docs ${url}/docs). Stop with Ctrl-C.`);
-        }
-        options.onListening?.(url);
-      },
+      { port, host: options.host, abortSignal: options.abortSignal, queue },
+      announce,
     );
     return 0;
   } finally {
     if (work) await work.stop();
     else await queue.close();
     await runtime.close();
+  }
+}
+
+/** One of the API processes of `serve --processes N`: serves, enqueues jobs, runs none. */
+async function serveApiProcess(options: ServeOptions, port: number, io: CommandIo) {
+  const runtime = await openRuntime({ config: options.config }, io);
+  const queue = await createJobQueue(runtime.context.store, {
+    clock: runtime.context.clock,
+    databaseUrl: runtime.config.database,
+  });
+  try {
+    await serveApi(runtime.context, { port, host: options.host, queue }, (url) =>
+      reportApiListening(url),
+    );
+    return 0;
+  } finally {
+    await queue.close();
+    await runtime.close();
+    leaveApiCluster();
   }
 }
