@@ -72,19 +72,20 @@ export async function benchSync(args: string[]): Promise<void> {
       peakMiB,
     };
     console.log(JSON.stringify(result, null, 2));
-    const command = `npm run bench -- sync --cards ${cards}${days === 7 ? '' : ` --days ${days}`}`;
+    const heap = process.env.NODE_OPTIONS?.match(/--max-old-space-size=\d+/)?.[0];
+    const command = `${heap ? `NODE_OPTIONS=${heap} ` : ''}npm run bench -- sync --cards ${cards}${days === 7 ? '' : ` --days ${days}`}`;
     writeSection(
       `sync-${cards}`,
       `## Sync: OneLink v2, ${cards.toLocaleString('en')} cards, ${days} days of daily usage
 
 Command: \`${command}\` — machine: ${machine()}, SQLite (WAL), the OneLink v2 simulator in
-process at zero latency, no rate limit.
+process at zero latency, no rate limit.${heap ? ` The heap is capped (${heap}) to show the memory the sync needs: uncapped, V8 lets the heap grow lazily and resident memory reads higher.` : ''}
 
 | figure | value |
 |---|---|
 | supplier calls made (counted by simdock / by the simulator) | ${result.calls} / ${result.simulatorCalls} |
 | minimum: ⌈N/100⌉ identity calls + ⌈N/100⌉ × ${days} days | ${minimum} |
-| usage rows written | ${result.rowsWritten.toLocaleString('en')} |
+| rows written (identities resolved and daily usage) | ${result.rowsWritten.toLocaleString('en')} |
 | cards failed | ${result.failed} |
 | sync wall time | ${result.seconds} s |
 | rows written per second | ${result.rowsPerSecond.toLocaleString('en')} |
