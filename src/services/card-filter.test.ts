@@ -4,6 +4,7 @@ import { describeEachDialect, openTestStore, type TestStore } from '../store/sto
 import { createSupplierCatalog } from '../suppliers/catalog.js';
 import { parseCardFilter, selectCardsByFilter, selectCardsByIdentifiers } from './card-filter.js';
 import { createServiceContext } from './context.js';
+import { PlansRepository } from './plans-repository.js';
 
 describe('card filter syntax', () => {
   it('parses conditions joined by AND, with lists, prefixes and byte units', () => {
@@ -19,10 +20,14 @@ describe('card filter syntax', () => {
     expect(parseCardFilter('usage<2048').conditions).toEqual([
       { field: 'usage', op: '<', bytes: 2048 },
     ]);
+    expect(parseCardFilter('status=active AND usage>90%').conditions[1]).toEqual({
+      field: 'usage',
+      op: '>',
+      percent: 90,
+    });
   });
 
   it('names what is wrong', () => {
-    expect(() => parseCardFilter('usage>90%')).toThrow(/needs a quota per card/);
     expect(() => parseCardFilter('status=paused')).toThrow(/unknown status "paused"/);
     expect(() => parseCardFilter('colour=red')).toThrow(/unknown field "colour"/);
     expect(() => parseCardFilter('status>active')).toThrow(/status takes = or !=/);
@@ -82,6 +87,14 @@ describeEachDialect('card selection ($dialect)', ({ dialect }) => {
     expect(await ids('usage>=600MB AND supplier=quectel')).toEqual([one!.id, three!.id]);
     expect(await ids('usage<1MB')).toEqual([four!.id]);
     expect(await ids('msisdn=1064800000002')).toEqual([two!.id]);
+    // Percentages are of the plan's quota: one (600 MB) and three (600 MB of days) are at 93.75 %
+    // of 640 MB; two has no usage, four no plan.
+    const plans = new PlansRepository(store);
+    const plan = await plans.create({ name: '640MB', quotaBytes: 640 * 1024 * 1024 });
+    await plans.assign([one!.id, three!.id, two!.id], { planId: plan.id });
+    expect(await ids('usage>90%')).toEqual([one!.id, three!.id]);
+    expect(await ids('status=active AND account=a AND usage>=93%')).toEqual([one!.id, three!.id]);
+    expect(await ids('usage>94%')).toEqual([]);
 
     const listed = await selectCardsByIdentifiers(context, [
       '89860400000000000001',

@@ -22,13 +22,15 @@ import type { ServiceContext } from './context.js';
  * - `usage`: `>`, `>=`, `<`, `<=`, `=` a byte count this CST month (units B, KB, MB, GB of 1024;
  *   `usage>500MB`). The month's figure is the supplier's monthly total when synced, else the
  *   sum of the synced days. Cards with no usage synced this month match no usage condition
- *   (unknown is not 0). A percentage (`usage>90%`) needs a quota per card, which simdock does not
+ *   (unknown is not 0). A percentage (`usage>90%`) is of the quota of the card's plan (`simdock plans`)
+ *   this calendar month; cards on no plan with a quota match no percentage. It
  *   keep yet: it is refused with a message saying so.
  */
 export type CardFilterCondition =
   | { field: 'status' | 'account' | 'supplier'; op: '=' | '!='; values: string[] }
   | { field: 'iccid' | 'msisdn' | 'imsi'; op: '=' | 'prefix'; value: string }
-  | { field: 'usage'; op: '>' | '>=' | '<' | '<=' | '='; bytes: number };
+  | { field: 'usage'; op: '>' | '>=' | '<' | '<=' | '='; bytes: number }
+  | { field: 'usage'; op: '>' | '>=' | '<' | '<=' | '='; percent: number };
 
 export interface CardFilter {
   /** The text as given. */
@@ -88,12 +90,9 @@ export function parseCardFilter(text: string): CardFilter {
       }
       case 'usage': {
         if (op === '!=') throw invalid(text, 'usage takes >, >=, <, <= or =');
-        if (value.trim().endsWith('%')) {
-          throw invalid(
-            text,
-            'usage as a percentage needs a quota per card, which simdock does not keep yet; ' +
-              'give bytes this month instead (usage>500MB)',
-          );
+        const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value.trim());
+        if (percent) {
+          return { field, op: op as '>' | '>=' | '<' | '<=' | '=', percent: Number(percent[1]) };
         }
         const amount = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?$/i.exec(value.trim());
         if (!amount)
@@ -162,6 +161,7 @@ function conditionExpression(
       return where(sql<string>`${sql.ref(condition.field)}`, 'like', `${condition.value}%`);
     }
     case 'usage': {
+      if ('percent' in condition) return percentOfQuota(where, condition, period);
       const monthly = where
         .selectFrom('usage_monthly')
         .select('card_id')
@@ -185,6 +185,35 @@ function conditionExpression(
       ]);
     }
   }
+}
+
+type PlanTables = {
+  card_plans: { card_id: number; plan_id: number | null };
+  plans: { id: number; quota_bytes: number | null };
+};
+
+/** Cards whose usage this month stands in `op` to `percent` % of their plan's quota. */
+function percentOfQuota(
+  where: ExpressionBuilder<Database, 'cards'>,
+  condition: { op: '>' | '>=' | '<' | '<=' | '='; percent: number },
+  period: { month: string; first: string; last: string },
+) {
+  const plans = where as unknown as ExpressionBuilder<Database & PlanTables, 'cards'>;
+  // The month's supplier figure, else the sum of its synced days (as for byte conditions).
+  const used = sql<number>`coalesce(
+    (select um.bytes from usage_monthly um where um.card_id = cp.card_id and um.month = ${period.month}),
+    (select sum(ud.bytes) from usage_daily ud
+      where ud.card_id = cp.card_id and ud.date >= ${period.first} and ud.date <= ${period.last}))`;
+  return where(
+    'id',
+    'in',
+    plans
+      .selectFrom('card_plans as cp')
+      .innerJoin('plans as p', 'p.id', 'cp.plan_id')
+      .select('cp.card_id')
+      .where('p.quota_bytes', 'is not', null)
+      .where(sql`${used} * 100`, condition.op, sql`p.quota_bytes * ${condition.percent}`),
+  );
 }
 
 /** One identifier of a list that matched no card, or more than one. */
