@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { benchSupplier } from './supplier-bench.js';
 import { benchSync } from './sync-bench.js';
+
+const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
 
 /**
  * The benchmarks `npm run bench` runs with no arguments, at sizes that fit about 15 minutes on
@@ -28,16 +32,24 @@ export const SUITE: { name: string; args: string[]; run: (args: string[]) => Pro
   { name: 'storage', args: ['--cards', '20000', '--days', '3'], run: benchStorage },
 ];
 
-/** Runs every benchmark of the suite in turn; a failed one is reported and the rest still run. */
+/**
+ * Runs every benchmark of the suite in turn, each in a Node process of its own (`bench/run.ts
+ * <name>`), so each one's peak memory is its own and not what the ones before it left behind; a
+ * failed one is reported and the rest still run.
+ */
 export async function runSuite(): Promise<void> {
   const started = performance.now();
   for (const entry of SUITE) {
     const began = performance.now();
     console.log(`== npm run bench -- ${entry.name} ${entry.args.join(' ')}`);
-    try {
-      await entry.run(entry.args);
-    } catch (error) {
-      console.error(`${entry.name} failed:`, error);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', RUN, entry.name, ...entry.args], {
+        stdio: 'inherit',
+      });
+      child.once('exit', (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0) {
+      console.error(`${entry.name} exited with ${code}`);
       process.exitCode = 1;
     }
     console.log(`== ${entry.name}: ${((performance.now() - began) / 1000).toFixed(0)} s`);
