@@ -33,12 +33,44 @@ const seed = Number(values.seed);
 const kills = Number(values.kills);
 const latencyMs = Number(values.latency);
 const problems: string[] = [];
+/** What each figure means, as the report's first column. */
+const LABELS: Record<string, string> = {
+  kills: 'SIGKILLs of the worker',
+  killsMidSync: 'kills that landed mid-sync (the rest between runs)',
+  runs: 'sync runs',
+  runsSucceeded: 'sync runs succeeded',
+  calls: 'supplier calls answered by the simulator',
+  minimumCalls: 'minimum calls for those runs',
+  repeatedCalls: 'calls made twice (batches in flight at a kill)',
+  finishedBatchesRepeated: 'finished batches fetched again',
+  usageRows: 'daily usage rows',
+  duplicateUsageRows: 'usage rows written twice',
+  jobsUnfinished: 'queue jobs left pending or running',
+  jobsFailedThenResumed: 'slice jobs whose attempts ran out, resumed by the next sync job',
+  killsMidJob: 'kills that landed while a bulk job ran',
+  jobs: 'bulk pause jobs',
+  jobsFinished: 'bulk jobs finished (succeeded or partial)',
+  jobRuns: 'bulk job runs (first runs, resumes after kills, closing re-runs)',
+  cards: 'cards in the jobs',
+  stopCalls: 'stop calls answered by the simulator',
+  cardsSent: 'card places in those stop calls',
+  cardsActedOnTwice: 'cards named in two stop calls (acted on twice)',
+  extraStopRecords: 'second stops recorded by the simulator',
+  cardsStopped: 'cards of the jobs stopped at the simulator at the end',
+  itemsDone: 'items done',
+  itemsSkipped: 'items skipped',
+  itemsConfirmedByStatusRead: 'items left sending by a kill and confirmed by a status read',
+  itemsUnconfirmedBeforeRerun: 'items failed unconfirmed after the kills (before the re-run)',
+  itemsFailed: 'items failed at the end',
+  queueJobsUnfinished: 'queue jobs left pending or running',
+  seconds: 'wall time, s',
+};
 const table = (figures: object) =>
   `| figure | value |\n|---|---|\n${Object.entries(figures)
     .filter(([, value]) => typeof value !== 'object')
     .map(
       ([name, value]) =>
-        `| ${name} | ${typeof value === 'number' ? value.toLocaleString('en') : value} |`,
+        `| ${LABELS[name] ?? name} | ${typeof value === 'number' ? value.toLocaleString('en') : value} |`,
     )
     .join('\n')}`;
 
