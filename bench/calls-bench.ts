@@ -239,7 +239,8 @@ time; daily usage for ${days} day${days === 1 ? '' : 's'}), inventory pages unti
 Calls are counted by the simulator (OneLink v5's token calls are shown apart). Needs whose batch
 is one card run at ${perCardCards.toLocaleString('en')} cards: their calls scale linearly, so
 ${cards.toLocaleString('en')} cards take ${(cards / perCardCards).toLocaleString('en')} × the calls and
-the time shown.
+the time shown. Peak RSS is the process's peak so far: the needs run one after another in one
+process, so a row's figure includes what the rows before it left behind.
 
 | supplier | need | cards | batch | calls (simulator) | minimum ⌈N/batch⌉${days === 1 ? '' : ' × days'} | equal | cards failed | wall s | calls/s | peak RSS |
 |---|---|---|---|---|---|---|---|---|---|---|
