@@ -30,6 +30,13 @@ accounts:
     appid: ${credentials.appid}
     password: \${ONELINK_PASSWORD}
     ebids: { batchquerycardinfo: "1", batchgprsusedbydate: "2" }
+schedule:
+  - key: sync-status-hourly
+    everyMinutes: 60
+    sync: { days: 0 }
+  - key: sync-usage-daily
+    at: "09:30"
+    sync: {}
 `,
     );
     const lines = Array.from({ length: 30 }, (_, index) => simulator.fleet.card(index).iccid);
@@ -42,7 +49,7 @@ accounts:
     sandbox.remove();
   });
 
-  it('worker --once schedules the default syncs and runs them; jobs list, show and cancel', async () => {
+  it('worker --once schedules the configured syncs and runs them; jobs list, show and cancel', async () => {
     const once = await sandbox.json<{ scheduled: JobRecord[]; ran: JobRecord[] }>(
       'worker',
       '--once',
