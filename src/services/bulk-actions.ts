@@ -1,5 +1,6 @@
 import { type CardStatus, type CardStatusValue, SimdockError } from '../domain/index.js';
 import type { StoredCard } from '../store/index.js';
+import { AgentAdapter } from '../suppliers/agent/index.js';
 import { QuectelAdapter } from '../suppliers/quectel/index.js';
 import {
   type BatchResult,
@@ -73,6 +74,11 @@ export function unsupportedReason(adapter: SupplierAdapterV1, action: BulkAction
       ? null
       : `${who} cannot send SMS`;
   }
+  if (action === 'speed-limit' || action === 'speed-unlimit') {
+    return adapter instanceof AgentAdapter
+      ? null
+      : `${who} sets no speed limits (agent open API accounts only)`;
+  }
   return adapter instanceof QuectelAdapter
     ? null
     : `${who} takes no orders (Quectel accounts only)`;
@@ -120,6 +126,9 @@ export async function callSupplier(
       abortSignal,
     });
     return mapValues(result, (value) => ({ supplierRef: value.messageId }));
+  }
+  if (action === 'speed-limit' || action === 'speed-unlimit') {
+    return changeSpeed(adapter as AgentAdapter, action, params, targets, abortSignal);
   }
   const quectel = adapter as QuectelAdapter;
   const items: BatchResult<BulkCallValue>['items'] = [];
@@ -173,6 +182,52 @@ export async function callSupplier(
         );
         items.push({ key, ok: false, error });
       }
+    } catch (error) {
+      if (abortSignal?.aborted || !SimdockError.isInstance(error)) throw error;
+      const failure = SupplierError.isInstance(error)
+        ? error
+        : new SupplierError(error.code, error.message, { retryable: false, cause: error });
+      items.push({ key, ok: false, error: failure });
+    }
+  }
+  return { items, warnings: [], response: { bodies } };
+}
+
+/**
+ * Speed limits through the agent open API, one card per call. A card still inside its speed
+ * cooldown is refused by the client before any call (`cooldown`, retryable later): its item
+ * fails with that reason and no request leaves.
+ */
+async function changeSpeed(
+  adapter: AgentAdapter,
+  action: 'speed-limit' | 'speed-unlimit',
+  params: Record<string, unknown>,
+  targets: readonly BulkTarget[],
+  abortSignal?: AbortSignal,
+): Promise<BatchResult<BulkCallValue>> {
+  const items: BatchResult<BulkCallValue>['items'] = [];
+  const bodies: unknown[] = [];
+  for (const target of targets) {
+    const key = String(target.card.id);
+    const card = target.card.iccid
+      ? { iccid: target.card.iccid }
+      : target.card.msisdn
+        ? { simNo: target.card.msisdn }
+        : null;
+    if (!card) {
+      const error = new SupplierError('invalid_argument', 'the card has no ICCID or MSISDN', {
+        retryable: false,
+      });
+      items.push({ key, ok: false, error });
+      continue;
+    }
+    try {
+      const answer =
+        action === 'speed-limit'
+          ? await adapter.client.limitCardSpeed(card, String(params.speedCode), { abortSignal })
+          : await adapter.client.unlimitCardSpeed(card, { abortSignal });
+      bodies.push(answer);
+      items.push({ key, ok: true, value: {} });
     } catch (error) {
       if (abortSignal?.aborted || !SimdockError.isInstance(error)) throw error;
       const failure = SupplierError.isInstance(error)

@@ -125,6 +125,12 @@ export function bulkParams(
     }
     return { ...params };
   }
+  if (action === 'speed-limit') {
+    if (typeof params.speedCode !== 'string' || params.speedCode.trim() === '') {
+      throw bad('a speed limit needs the supplier speed code (speedCode)');
+    }
+    return { speedCode: params.speedCode.trim() };
+  }
   if (action === 'renew') {
     const cycle = Number(params.cycle ?? 1);
     if (!Number.isInteger(cycle) || cycle < 1) throw bad('renew needs a cycle of 1 or more years');

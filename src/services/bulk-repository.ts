@@ -12,6 +12,8 @@ export const BULK_ACTIONS = [
   'sms',
   'recharge',
   'renew',
+  'speed-limit',
+  'speed-unlimit',
 ] as const;
 
 export type BulkAction = (typeof BULK_ACTIONS)[number];

@@ -261,4 +261,39 @@ export function registerCardActionCommands(
         await run({ ...globals(command), ...options, action: 'sms', ids, params: { text } }, io),
       );
     });
+  cards
+    .command('speed-limit')
+    .description("limit cards' speed (agent open API accounts): a bulk job, per-card cooldown kept")
+    .requiredOption('--speed <code>', "the supplier's speed code (速率编码)")
+    .argument('[ids...]', 'ICCIDs, MSISDNs or IMSIs')
+    .option('--file <file>', 'identifiers, one a line')
+    .option('--filter <expr>', 'a card filter')
+    .option('--yes', 'act without asking')
+    .option('--job <n>', 're-run a job', jobNumber)
+    .action(async (ids, options, command) => {
+      const { speed, ...rest } = options;
+      setExitCode(
+        await run(
+          {
+            ...globals(command),
+            ...rest,
+            action: 'speed-limit',
+            ids,
+            params: { speedCode: speed },
+          },
+          io,
+        ),
+      );
+    });
+  cards
+    .command('speed-unlimit')
+    .description("lift cards' speed limits (agent open API accounts): a bulk job")
+    .argument('[ids...]', 'ICCIDs, MSISDNs or IMSIs')
+    .option('--file <file>', 'identifiers, one a line')
+    .option('--filter <expr>', 'a card filter')
+    .option('--yes', 'act without asking')
+    .option('--job <n>', 're-run a job', jobNumber)
+    .action(async (ids, options, command) => {
+      setExitCode(await run({ ...globals(command), ...options, action: 'speed-unlimit', ids }, io));
+    });
 }
