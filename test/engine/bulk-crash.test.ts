@@ -32,5 +32,5 @@ describe.skipIf(!POSTGRES_TEST_URL)('crash recovery: SIGKILL three times mid bul
     for (const reason of figures.reasons.filter((entry) => entry.state === 'failed')) {
       expect(reason.message).toMatch(/cannot pause a card that is (inventory|test)/);
     }
-  }, 120_000);
+  }, 240_000);
 });

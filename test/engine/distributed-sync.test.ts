@@ -24,7 +24,7 @@ describe.skipIf(!POSTGRES_TEST_URL)('distributed sync on PostgreSQL (real proces
     await bench.importRange('alone', 0, CARDS);
     await bench.importRange('shared', CARDS, 2 * CARDS);
     queue = await createJobQueue(bench.store, { databaseUrl: bench.database.url });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await queue?.close();
     await bench.close();
@@ -86,5 +86,5 @@ describe.skipIf(!POSTGRES_TEST_URL)('distributed sync on PostgreSQL (real proces
       `distributed sync of ${CARDS} cards: one worker ${one.seconds.toFixed(1)} s, two workers ${two.seconds.toFixed(1)} s`,
     );
     expect(two.seconds).toBeLessThan(one.seconds);
-  }, 90_000);
+  }, 240_000);
 });

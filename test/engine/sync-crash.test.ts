@@ -21,7 +21,7 @@ describe.skipIf(!POSTGRES_TEST_URL)('a worker killed mid-sync (real processes)',
     await bench.open({ size: CARDS, latencyMs: 20, accounts: ['cmcc'] });
     await bench.importRange('cmcc', 0, CARDS);
     queue = await createJobQueue(bench.store, { databaseUrl: bench.database.url });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await queue?.close();
     await bench.close();
@@ -81,5 +81,5 @@ describe.skipIf(!POSTGRES_TEST_URL)('a worker killed mid-sync (real processes)',
       select count(*)::int as rows, count(distinct (card_id, date))::int as distinct from usage_daily
     `.execute(bench.store.db);
     expect(usage.rows[0]).toEqual({ rows: CARDS * DAYS, distinct: CARDS * DAYS });
-  }, 60_000);
+  }, 240_000);
 });

@@ -49,6 +49,8 @@ export const en = {
     reset: 'Reset',
     recharge: 'Recharge',
     renew: 'Renew',
+    'speed-limit': 'Limit speed',
+    'speed-unlimit': 'Lift speed limit',
   },
   dashboard: {
     title: 'Dashboard',

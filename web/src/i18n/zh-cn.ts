@@ -51,6 +51,8 @@ export const zhCN: Catalogue = {
     reset: '重置',
     recharge: '充值',
     renew: '续费',
+    'speed-limit': '限速',
+    'speed-unlimit': '解除限速',
   },
   dashboard: {
     title: '总览',
