@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { isCstDate } from '../domain/cst.js';
 import { SimdockError } from '../domain/errors.js';
 import type { StoreContext } from './store-context.js';
@@ -57,31 +58,7 @@ export class UsageRepository {
       }),
       (row) => `${row.card_id} ${row.date}`,
     );
-    const now = this.#context.clock.now();
-    const { db, dialect } = this.#context;
-    return writeTransaction(db, dialect, async (transaction) => {
-      let written = 0;
-      for (const part of chunks(checked, rowsPerStatement(dialect, 4))) {
-        const result = await transaction
-          .insertInto('usage_daily')
-          .values(part.map((row) => ({ ...row, updated_at: now })))
-          .onConflict((conflict) =>
-            conflict
-              .columns(['card_id', 'date'])
-              .doUpdateSet((update) => ({
-                bytes: update.ref('excluded.bytes'),
-                updated_at: update.ref('excluded.updated_at'),
-              }))
-              .whereRef('usage_daily.bytes', '<>', 'excluded.bytes'),
-          )
-          .executeTakeFirst()
-          .catch((error: unknown) => {
-            throw translateForeignKeyError(error, 'a card of these usage rows');
-          });
-        written += Number(result.numInsertedOrUpdatedRows ?? 0);
-      }
-      return { written };
-    });
+    return this.#upsert('usage_daily', 'date', checked);
   }
 
   /** A card's daily figures, oldest first. */
@@ -106,22 +83,37 @@ export class UsageRepository {
       }),
       (row) => `${row.card_id} ${row.month}`,
     );
+    return this.#upsert('usage_monthly', 'month', checked);
+  }
+
+  /**
+   * One idempotent upsert for both tables: a row is written only when new or when its bytes
+   * changed, and `written` counts exactly those.
+   */
+  async #upsert(
+    table: 'usage_daily' | 'usage_monthly',
+    period: 'date' | 'month',
+    rows: readonly ({ card_id: number; bytes: number } & Record<string, string | number>)[],
+  ): Promise<{ written: number }> {
     const now = this.#context.clock.now();
     const { db, dialect } = this.#context;
     return writeTransaction(db, dialect, async (transaction) => {
+      // The two tables differ only in their period column; Kysely cannot type a table union.
+      // biome-ignore lint/suspicious/noExplicitAny: see above.
+      const untyped = transaction as Kysely<any>;
       let written = 0;
-      for (const part of chunks(checked, rowsPerStatement(dialect, 4))) {
-        const result = await transaction
-          .insertInto('usage_monthly')
+      for (const part of chunks(rows, rowsPerStatement(dialect, 4))) {
+        const result = await untyped
+          .insertInto(table)
           .values(part.map((row) => ({ ...row, updated_at: now })))
           .onConflict((conflict) =>
             conflict
-              .columns(['card_id', 'month'])
+              .columns(['card_id', period])
               .doUpdateSet((update) => ({
                 bytes: update.ref('excluded.bytes'),
                 updated_at: update.ref('excluded.updated_at'),
               }))
-              .whereRef('usage_monthly.bytes', '<>', 'excluded.bytes'),
+              .whereRef(`${table}.bytes`, '<>', 'excluded.bytes'),
           )
           .executeTakeFirst()
           .catch((error: unknown) => {
