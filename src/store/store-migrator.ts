@@ -1,4 +1,6 @@
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+// Kysely 0.29 moved the migrator to its own entry point.
+import { type Migration, Migrator } from 'kysely/migration';
 import { SimdockError } from '../domain/errors.js';
 import { STORE_MIGRATIONS, type StoreMigration } from './migrations/index.js';
 import type { Dialect } from './store-dialect.js';
