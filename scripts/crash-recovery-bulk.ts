@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createJobQueue } from '../src/jobs/create-job-queue.js';
-import type { JobQueue } from '../src/jobs/job-queue.js';
-import { createBulkJob, startBulkJob } from '../src/services/bulk-jobs.js';
-import { type BulkJob, BulkJobsRepository } from '../src/services/bulk-repository.js';
+import { createBulkJob, startBulkJob } from '../src/services/bulk/bulk-jobs.js';
+import { type BulkJob, BulkJobsRepository } from '../src/services/bulk/bulk-repository.js';
 import { createServiceContext } from '../src/services/context.js';
+import type { JobQueue } from '../src/services/job-queue.js';
 import { openTestStore } from '../src/store/store.test-support.js';
 import { agentCardStatus, createAgentSimulator } from '../src/suppliers/agent/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';

@@ -60,7 +60,7 @@ describe('CLI: users, keys, tenants and serve', () => {
     expect(plain.stderr).toContain('not shown again');
 
     // `serve` on a free port, stopped through its abort signal.
-    const { run } = await import('../src/cli/commands/serve.js');
+    const { run } = await import('../src/cli/commands/server/serve.js');
     const stop = new AbortController();
     let output = '';
     const io: CommandIo = {
@@ -104,7 +104,7 @@ describe('CLI: users, keys, tenants and serve', () => {
   });
 
   it('refuses a PORT that is not a port', async () => {
-    const { resolvePort } = await import('../src/cli/commands/serve.js');
+    const { resolvePort } = await import('../src/cli/commands/server/serve.js');
     const io = { environment: { PORT: 'eighty' } } as unknown as CommandIo;
     expect(() => resolvePort(undefined, io)).toThrow(/PORT must be a port number/);
     expect(resolvePort(9000, io)).toBe(9000);

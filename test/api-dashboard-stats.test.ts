@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cardViewsById, planStats } from '../src/api/routes/card-stats-plans.js';
-import { ApiKeysRepository } from '../src/services/access-keys.js';
-import { TenantsRepository } from '../src/services/access-tenants.js';
-import { PlansRepository } from '../src/services/plans-repository.js';
+import { cardViewsById, planStats } from '../src/api/routes/inventory/card-stats-plans.js';
+import { ApiKeysRepository } from '../src/services/access/access-keys.js';
+import { TenantsRepository } from '../src/services/access/access-tenants.js';
+import { PlansRepository } from '../src/services/plans/plans-repository.js';
 import type { Store } from '../src/store/index.js';
 import { describeEachDialect, useTestStore } from '../src/store/store.test-support.js';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';

@@ -10,7 +10,7 @@ describe('simdock demo serves the API after its summary', () => {
   afterEach(() => sandbox.remove());
 
   it('prints a ready console login and API key that both work, until stopped', async () => {
-    const { run } = await import('../src/cli/commands/demo.js');
+    const { run } = await import('../src/cli/commands/demo/demo.js');
     const stop = new AbortController();
     let output = '';
     const io: CommandIo = {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EnqueueOptions, JobQueue, JobRecord } from '../src/jobs/job-queue.js';
+import type { EnqueueOptions, JobQueue, JobRecord } from '../src/services/job-queue.js';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
 type CardBody = { id: number; iccid: string; usageThisMonth: number | null; tags: string[] };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBulkJob } from '../src/services/bulk-jobs.js';
-import { runBulkJob } from '../src/services/bulk-runner.js';
+import { createBulkJob } from '../src/services/bulk/bulk-jobs.js';
+import { runBulkJob } from '../src/services/bulk/bulk-runner.js';
 import { type SupplierFixture, supplierFixture } from './faults/supplier-fixtures.js';
 
 describe('bulk speed limits (agent open API)', () => {

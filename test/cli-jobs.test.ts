@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run as runWorker } from '../src/cli/commands/worker.js';
+import { run as runWorker } from '../src/cli/commands/server/worker.js';
 import type { CommandIo } from '../src/cli/io.js';
-import type { JobRecord } from '../src/jobs/job-queue.js';
+import type { JobRecord } from '../src/services/job-queue.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { CliSandbox, serveOnLoopback } from './cli-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackgroundWork } from '../src/jobs/background-work.js';
-import type { JobQueue } from '../src/jobs/job-queue.js';
+import type { JobQueue } from '../src/services/job-queue.js';
 import { ApiHarness } from './api-harness.js';
 
 /** A queue that forwards to one made after the harness (which needs the queue up front). */

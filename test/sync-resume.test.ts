@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { importCards } from '../src/services/card-import.js';
 import { createServiceContext, saveAccounts } from '../src/services/context.js';
-import { finishSync, planSync, syncAccount, syncSlice } from '../src/services/sync.js';
+import { importCards } from '../src/services/inventory/card-import.js';
+import { finishSync, planSync, syncAccount, syncSlice } from '../src/services/sync/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';

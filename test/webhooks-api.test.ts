@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventOutbox } from '../src/services/events.js';
-import { deliverWebhooks } from '../src/services/webhooks-delivery.js';
-import { setStoreSecretSealer } from '../src/services/webhooks-secrets.js';
+import { EventOutbox } from '../src/services/events/events.js';
+import { deliverWebhooks } from '../src/services/webhooks/webhooks-delivery.js';
+import { setStoreSecretSealer } from '../src/services/webhooks/webhooks-secrets.js';
 import { SecretBox } from '../src/store/secret-box.js';
 import { ApiHarness } from './api-harness.js';
 

@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { SimdockError } from '../domain/index.js';
-import { ApiKeysRepository } from '../services/access-keys.js';
-import { sameSecret } from '../services/access-secrets.js';
-import { UsersRepository } from '../services/access-users.js';
+import { ApiKeysRepository } from '../services/access/access-keys.js';
+import { sameSecret } from '../services/access/access-secrets.js';
+import { UsersRepository } from '../services/access/access-users.js';
 import type { ApiEnv } from './api-env.js';
 
 /** The session cookie: HTTP-only, SameSite=Lax. */

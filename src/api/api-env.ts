@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { SimdockError } from '../domain/index.js';
-import type { JobQueue } from '../jobs/job-queue.js';
-import { ScopedCards } from '../services/access-cards.js';
-import { type Principal, type Role, requireRole } from '../services/access-roles.js';
+import { ScopedCards } from '../services/access/access-cards.js';
+import { type Principal, type Role, requireRole } from '../services/access/access-roles.js';
 import type { ServiceContext } from '../services/context.js';
+import type { JobQueue } from '../services/job-queue.js';
 import { errorResponse, zodDetails, zodMessage } from './api-errors.js';
 
 /** Our own rate limit per API key: a token bucket. */

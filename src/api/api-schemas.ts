@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CARD_STATUSES, ERROR_CODES } from '../domain/index.js';
-import { ROLES } from '../services/access-roles.js';
+import { ROLES } from '../services/access/access-roles.js';
 
 /** The one error shape. */
 export const ErrorSchema = z

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { SyncProgress } from '../services/sync.js';
+import type { SyncProgress } from '../services/sync/sync.js';
 import type { CommandIo } from './io.js';
 
 /**

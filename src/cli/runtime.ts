@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Clock } from '../domain/index.js';
-import { loadConfig, type SimdockConfig } from '../services/config.js';
+import { loadConfig, type SimdockConfig } from '../services/config/config.js';
 import { createServiceContext, type ServiceContext, saveAccounts } from '../services/context.js';
 import { openStore } from '../store/index.js';
 import { createSupplierCatalog } from '../suppliers/catalog.js';

@@ -1,7 +1,7 @@
 import type { ServiceContext } from '../services/context.js';
+import type { JobHandlers, JobQueue, JobWorker } from '../services/job-queue.js';
 import { createJobQueue } from './create-job-queue.js';
 import { jobHandlers } from './handlers.js';
-import type { JobHandlers, JobQueue, JobWorker } from './job-queue.js';
 import {
   createScheduler,
   defaultScheduleEntries,

@@ -1,7 +1,7 @@
+import type { JobQueue } from '../services/job-queue.js';
 import type { Store } from '../store/index.js';
 import { EmbeddedJobQueue } from './embedded-job-queue.js';
 import { GraphileJobQueue } from './graphile-job-queue.js';
-import type { JobQueue } from './job-queue.js';
 import type { JobQueueOptions } from './job-queue-options.js';
 
 /**

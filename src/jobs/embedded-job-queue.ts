@@ -1,7 +1,4 @@
 import { type Clock, systemClock } from '../domain/index.js';
-import type { Store } from '../store/index.js';
-import { writeTransaction } from '../store/store-sql.js';
-import { type ExecutionOptions, executeJob, JobCancelledError } from './job-execution.js';
 import type {
   EnqueueOptions,
   JobHandlers,
@@ -10,7 +7,10 @@ import type {
   JobRecord,
   JobWorker,
   WorkerOptions,
-} from './job-queue.js';
+} from '../services/job-queue.js';
+import type { Store } from '../store/index.js';
+import { writeTransaction } from '../store/store-sql.js';
+import { type ExecutionOptions, executeJob, JobCancelledError } from './job-execution.js';
 import {
   DEFAULT_CHECK_INTERVAL_MS,
   DEFAULT_LEASE_MS,

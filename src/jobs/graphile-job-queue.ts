@@ -10,8 +10,6 @@ import {
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type Clock, SimdockError, systemClock } from '../domain/index.js';
-import type { Store } from '../store/index.js';
-import { type ExecutionOptions, executeJob, JobCancelledError } from './job-execution.js';
 import type {
   EnqueueOptions,
   JobHandler,
@@ -21,7 +19,9 @@ import type {
   JobRecord,
   JobWorker,
   WorkerOptions,
-} from './job-queue.js';
+} from '../services/job-queue.js';
+import type { Store } from '../store/index.js';
+import { type ExecutionOptions, executeJob, JobCancelledError } from './job-execution.js';
 import {
   DEFAULT_CHECK_INTERVAL_MS,
   DEFAULT_LEASE_MS,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
-import { importCards } from '../services/card-import.js';
 import { createServiceContext, saveAccounts } from '../services/context.js';
+import { importCards } from '../services/inventory/card-import.js';
 import { openStore, type Store } from '../store/index.js';
 import { createSupplierCatalog } from '../suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../suppliers/onelink-v2/index.js';

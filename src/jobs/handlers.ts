@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { SimdockError } from '../domain/index.js';
-import type { BatchFailure } from '../services/batch-runner.js';
-import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk-jobs.js';
+import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk/bulk-jobs.js';
 import type { ServiceContext } from '../services/context.js';
+import type { JobHandler, JobHandlers, JobQueue } from '../services/job-queue.js';
+import type { BatchFailure } from '../services/sync/batch-runner.js';
 import {
   abandonSlice,
   finishSync,
@@ -10,10 +11,9 @@ import {
   type SyncSummary,
   syncAccount,
   syncSlice,
-} from '../services/sync.js';
-import { SyncCheckpoints } from '../services/sync-checkpoints.js';
-import { WEBHOOKS_JOB_NAME, webhooksJobHandler } from '../services/webhooks-job.js';
-import type { JobHandler, JobHandlers, JobQueue } from './job-queue.js';
+} from '../services/sync/sync.js';
+import { SyncCheckpoints } from '../services/sync/sync-checkpoints.js';
+import { WEBHOOKS_JOB_NAME, webhooksJobHandler } from '../services/webhooks/webhooks-job.js';
 
 /** The job that syncs one slice of a planned run (enqueued by the `sync` job). */
 export const SYNC_SLICE_JOB_NAME = 'sync-slice';

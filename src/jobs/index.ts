@@ -1,3 +1,4 @@
+export type * from '../services/job-queue.js';
 export {
   type BackgroundWork,
   type BackgroundWorkOptions,
@@ -13,7 +14,6 @@ export {
   syncJobHandler,
 } from './handlers.js';
 export { JobCancelledError, retryDelayMs } from './job-execution.js';
-export type * from './job-queue.js';
 export type { JobQueueOptions } from './job-queue-options.js';
 export { JobsRepository } from './jobs-repository.js';
 export { acquireLeadership, type Leadership, type LeadershipOptions } from './leader-lock.js';

@@ -1,5 +1,5 @@
 import { type Clock, errorMessage, SimdockError } from '../domain/index.js';
-import type { JobHandler, JobProgress } from './job-queue.js';
+import type { JobHandler, JobProgress } from '../services/job-queue.js';
 import { type JobRow, type JobsRepository, toJobRecord } from './jobs-repository.js';
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import type { ManualClock } from '../domain/clock.js';
+import type { JobQueue } from '../services/job-queue.js';
 import type { Store } from '../store/index.js';
 import {
   openTestStore,
@@ -9,7 +10,6 @@ import {
 } from '../store/store.test-support.js';
 import { createJobQueue } from './create-job-queue.js';
 import { GraphileJobQueue } from './graphile-job-queue.js';
-import type { JobQueue } from './job-queue.js';
 import type { JobQueueOptions } from './job-queue-options.js';
 import { parseJobId } from './jobs-repository.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { JobContext } from '../services/job-queue.js';
 import { describeEachDialect } from '../store/store.test-support.js';
 import { retryDelayMs } from './job-execution.js';
-import type { JobContext } from './job-queue.js';
 import { TEST_LEASE_MS, useQueueHarness } from './job-queue-conformance.test-support.js';
 
 /** A promise the test settles by hand. */

@@ -1,13 +1,13 @@
 import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
-import type { Store } from '../store/index.js';
 import type {
   EnqueueOptions,
   JobListFilter,
   JobProgress,
   JobRecord,
   JobState,
-} from './job-queue.js';
+} from '../services/job-queue.js';
+import type { Store } from '../store/index.js';
 
 /** The tables the job queue owns (migration 0003-jobs). */
 export type JobsTables = {

@@ -9,8 +9,8 @@ import {
   SimdockError,
   systemClock,
 } from '../domain/index.js';
+import type { JobQueue, JobRecord } from '../services/job-queue.js';
 import type { Store } from '../store/index.js';
-import type { JobQueue, JobRecord } from './job-queue.js';
 import { type JobsTables, parseJobId } from './jobs-repository.js';
 import { acquireLeadership, type Leadership } from './leader-lock.js';
 

@@ -8,7 +8,7 @@ import {
   type SupplierCatalog,
   secretFieldNames,
 } from '../suppliers/spec/index.js';
-import type { AccountConfig } from './config.js';
+import type { AccountConfig } from './config/config.js';
 
 /** What every service works with: storage, the supplier accounts, time. */
 export interface ServiceContext {

@@ -3,6 +3,14 @@ import type { IdentifierKind } from '../domain/identifiers.js';
 import { type CardStatus, isCardStatus } from '../domain/status.js';
 import type { CardsTable } from './store-schema.js';
 
+/** One row of an inventory import: any identifiers the operator has. */
+export interface CardImportRow {
+  iccid?: string | null;
+  msisdn?: string | null;
+  imsi?: string | null;
+  imei?: string | null;
+}
+
 /** A card as stored. Times are epoch milliseconds; unknown values are null. */
 export interface StoredCard {
   id: number;

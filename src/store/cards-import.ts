@@ -1,7 +1,10 @@
 import { SimdockError } from '../domain/errors.js';
 import type { IdentifierKind } from '../domain/identifiers.js';
 import type { CardStatusValue } from '../domain/status.js';
-import { IDENTIFIER_KINDS } from './card-rows.js';
+import { type CardImportRow, IDENTIFIER_KINDS } from './card-rows.js';
+
+export type { CardImportRow } from './card-rows.js';
+
 import {
   candidateCards,
   type Identities,
@@ -11,14 +14,6 @@ import {
 } from './cards-lookup.js';
 import type { StoreContext } from './store-context.js';
 import { chunks, requireText, rowsPerStatement, writeTransaction } from './store-sql.js';
-
-/** One row of an inventory import: any identifiers the operator has. */
-export interface CardImportRow {
-  iccid?: string | null;
-  msisdn?: string | null;
-  imsi?: string | null;
-  imei?: string | null;
-}
 
 /** One card as a supplier lists it. */
 export interface SupplierCardRow {

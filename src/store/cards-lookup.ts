@@ -1,7 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { IdentifierKind } from '../domain/identifiers.js';
-import { normalizeIdentifier } from './card-rows.js';
-import type { CardImportRow } from './cards-import.js';
+import { type CardImportRow, normalizeIdentifier } from './card-rows.js';
 import type { StoreContext } from './store-context.js';
 import type { CardsTable } from './store-schema.js';
 import {

@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../src/api/app.js';
-import { seedDemoPlan } from '../../src/cli/commands/demo-plans.js';
+import { seedDemoPlan } from '../../src/cli/commands/demo/demo-plans.js';
 import { addDays, BYTES_PER_MB, cstToday } from '../../src/domain/index.js';
-import { ROOT_TENANT_ID, TenantsRepository } from '../../src/services/access-tenants.js';
-import { UsersRepository } from '../../src/services/access-users.js';
-import { importCards } from '../../src/services/card-import.js';
+import { ROOT_TENANT_ID, TenantsRepository } from '../../src/services/access/access-tenants.js';
+import { UsersRepository } from '../../src/services/access/access-users.js';
 import {
   createServiceContext,
   type ServiceContext,
   saveAccounts,
 } from '../../src/services/context.js';
-import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo.js';
-import { PlansRepository } from '../../src/services/plans-repository.js';
-import { syncAccount } from '../../src/services/sync.js';
+import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo/demo.js';
+import { importCards } from '../../src/services/inventory/card-import.js';
+import { PlansRepository } from '../../src/services/plans/plans-repository.js';
+import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore } from '../../src/store/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobQueue } from '../../src/jobs/create-job-queue.js';
 import type { SyncJobResult, SyncSliceJobResult } from '../../src/jobs/handlers.js';
-import type { JobQueue } from '../../src/jobs/job-queue.js';
+import type { JobQueue } from '../../src/services/job-queue.js';
 import { POSTGRES_TEST_URL } from '../../src/store/store.test-support.js';
 import { EngineBench, fetchedBatches } from './engine-harness.js';
 

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { importCards } from '../../src/services/card-import.js';
 import { createServiceContext, type ServiceContext } from '../../src/services/context.js';
-import { SyncCheckpoints } from '../../src/services/sync-checkpoints.js';
+import { importCards } from '../../src/services/inventory/card-import.js';
+import { SyncCheckpoints } from '../../src/services/sync/sync-checkpoints.js';
 import type { Store } from '../../src/store/index.js';
 import {
   openTestStore,

@@ -1,10 +1,10 @@
 import { type Clock, ManualClock } from '../../src/domain/index.js';
-import { importCards } from '../../src/services/card-import.js';
 import {
   createServiceContext,
   type ServiceContext,
   saveAccounts,
 } from '../../src/services/context.js';
+import { importCards } from '../../src/services/inventory/card-import.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createAgentSimulator } from '../../src/suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';

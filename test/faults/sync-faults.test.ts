@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncAccount } from '../../src/services/sync.js';
+import { syncAccount } from '../../src/services/sync/sync.js';
 import { FIXTURE_SUPPLIERS, type SupplierFixture, supplierFixture } from './supplier-fixtures.js';
 
 /** Cards per supplier: small in the everyday suite, larger through `npm run test:faults`. */

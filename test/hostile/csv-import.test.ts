@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, SimdockError } from '../../src/domain/index.js';
-import { importCards } from '../../src/services/card-import.js';
 import { createServiceContext, type ServiceContext } from '../../src/services/context.js';
+import { importCards } from '../../src/services/inventory/card-import.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
 import { nastyString, propertyParameters } from './hostile-support.js';

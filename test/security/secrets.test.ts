@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../src/api/app.js';
 import { ManualClock } from '../../src/domain/index.js';
-import { ApiKeysRepository } from '../../src/services/access-keys.js';
-import { TenantsRepository } from '../../src/services/access-tenants.js';
-import { UsersRepository } from '../../src/services/access-users.js';
-import { AgentAppsRepository } from '../../src/services/agent-apps.js';
-import { importCards } from '../../src/services/card-import.js';
+import { ApiKeysRepository } from '../../src/services/access/access-keys.js';
+import { TenantsRepository } from '../../src/services/access/access-tenants.js';
+import { UsersRepository } from '../../src/services/access/access-users.js';
+import { AgentAppsRepository } from '../../src/services/access/agent-apps.js';
 import { createServiceContext, saveAccounts } from '../../src/services/context.js';
-import { findDevice, sendDeviceCommand, syncDevices } from '../../src/services/devices-service.js';
-import { syncAccount } from '../../src/services/sync.js';
+import {
+  findDevice,
+  sendDeviceCommand,
+  syncDevices,
+} from '../../src/services/devices/devices-service.js';
+import { importCards } from '../../src/services/inventory/card-import.js';
+import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createAgentSimulator } from '../../src/suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';

@@ -1,7 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newWebhookSecret, signedWebhookHeaders } from '../../src/services/webhooks-signing.js';
+import {
+  newWebhookSecret,
+  signedWebhookHeaders,
+} from '../../src/services/webhooks/webhooks-signing.js';
 import { propertyParameters } from '../hostile/hostile-support.js';
 
 /** How far a receiver lets `webhook-timestamp` be from its clock (Standard Webhooks: 5 min). */

@@ -1,6 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { CardStatus } from '../../domain/index.js';
-import { accessDb, subtreePattern } from '../../services/access-tables.js';
+import { accessDb, subtreePattern } from '../../services/access/access-tables.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { StoredCard } from '../../store/index.js';
 import { AGENT_SIM_STATUS } from '../../suppliers/agent/index.js';

@@ -7,7 +7,7 @@ import {
   m2mRejection,
   type NoticeLogger,
   recordRejectedNotice,
-} from '../../services/inbound-notices.js';
+} from '../../services/events/inbound-notices.js';
 import type { StoredAccount } from '../../store/index.js';
 import { createM2mNoticeApp } from '../../suppliers/m2m10086/index.js';
 import { createQuectelNoticeApp } from '../../suppliers/quectel/index.js';

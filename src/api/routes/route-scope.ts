@@ -1,6 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { Principal } from '../../services/access-roles.js';
-import { accessDb, subtreePattern } from '../../services/access-tables.js';
+import type { Principal } from '../../services/access/access-roles.js';
+import { accessDb, subtreePattern } from '../../services/access/access-tables.js';
 import type { Store } from '../../store/index.js';
 
 /**

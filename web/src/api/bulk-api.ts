@@ -1,10 +1,10 @@
 import { api, unwrap } from './client.js';
 import type { components } from './schema.js';
 
-/** The actions a bulk job carries out on each card (src/services/bulk-repository.ts). */
+/** The actions a bulk job carries out on each card (src/services/bulk/bulk-repository.ts). */
 export type BulkAction = 'pause' | 'resume' | 'activate' | 'sms';
 
-/** Which cards a job acts on: card ids, or a card filter (src/services/card-filter.ts). */
+/** Which cards a job acts on: card ids, or a card filter (src/services/inventory/card-filter.ts). */
 export type BulkSelection = components['schemas']['BulkSelection'];
 
 /** A bulk job with its counters, as the jobs API answers. */

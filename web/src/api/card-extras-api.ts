@@ -1,7 +1,7 @@
 import { api, unwrap } from './client.js';
 import type { components } from './schema.js';
 
-/** A text of a card's SMS thread (src/services/sms-service.ts `smsView`). */
+/** A text of a card's SMS thread (src/services/sms/sms-service.ts `smsView`). */
 export type SmsMessage = components['schemas']['Sms'];
 
 /** An alert raised by a rule or a supplier notice. */

@@ -1,0 +1,214 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SimdockError } from '../../../domain/index.js';
+import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import {
+  accountHealth,
+  testAccountConnection,
+} from '../../../services/accounts/accounts-health.js';
+import { saveAccounts } from '../../../services/context.js';
+import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
+import { ERROR_RESPONSES, jsonBody, jsonResponse } from '../../api-schemas.js';
+
+const SyncRunSchema = z
+  .object({
+    id: z.number().int(),
+    account: z.string(),
+    kind: z.string(),
+    status: z.enum(['running', 'succeeded', 'partial', 'failed']),
+    startedAt: z.number(),
+    finishedAt: z.number().nullable(),
+    cards: z.number().nullable(),
+    synced: z.number().nullable(),
+    failed: z.number().nullable(),
+    calls: z.number().nullable(),
+    rowsWritten: z.number().nullable(),
+    failuresByReason: z.record(z.string(), z.number()).nullable(),
+    durationMs: z.number().nullable(),
+  })
+  .openapi('SyncRun');
+
+const AccountSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    name: z.string().nullable(),
+    enabled: z.boolean(),
+    settings: z.record(z.string(), z.unknown()),
+    secrets: z.record(z.string(), z.string()).openapi({ description: 'Masked' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    health: z.object({
+      lastSyncRun: SyncRunSchema.nullable(),
+      callsSinceStart: z.number().int(),
+      cards: z.number().int(),
+    }),
+  })
+  .openapi('Account');
+
+const AccountParams = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'cmcc-east' }),
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['accounts'],
+  summary: 'Supplier accounts with health (root tenant only)',
+  responses: {
+    200: jsonResponse(z.object({ accounts: z.array(AccountSchema) }), 'Accounts'),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['accounts'],
+  summary: 'One supplier account with health',
+  request: { params: AccountParams },
+  responses: { 200: jsonResponse(AccountSchema, 'The account'), ...ERROR_RESPONSES },
+});
+
+const add = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['accounts'],
+  summary: 'Add a supplier account (settings validated by the supplier definition)',
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        id: AccountParams.shape.id,
+        type: z.string().min(1),
+        name: z.string().max(200).nullable().optional(),
+        rateLimit: z.number().min(0).nullable().optional(),
+        settings: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  },
+  responses: { 201: jsonResponse(AccountSchema, 'The new account'), ...ERROR_RESPONSES },
+});
+
+const test = createRoute({
+  method: 'post',
+  path: '/{id}/test',
+  tags: ['accounts'],
+  summary: 'Test the connection with one cheap supplier call',
+  request: { params: AccountParams },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        ok: z.boolean(),
+        operation: z.string(),
+        calls: z.number().int(),
+        durationMs: z.number(),
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      }),
+      'What the call found',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const setEnabled = (enabled: boolean) =>
+  createRoute({
+    method: 'post',
+    path: `/{id}/${enabled ? 'enable' : 'disable'}`,
+    tags: ['accounts'],
+    summary: enabled ? 'Enable an account' : 'Disable an account (no more syncs or actions)',
+    request: { params: AccountParams },
+    responses: { 200: jsonResponse(AccountSchema, 'The account'), ...ERROR_RESPONSES },
+  });
+
+/** `/api/v1/accounts`: supplier connections, the operator's own (root tenant callers only). */
+export function accountsRouter() {
+  const router = createRouter()
+    .openapi(list, async (c) => {
+      requireRootTenant(principal(c));
+      const context = serviceContext(c);
+      const accounts = await context.store.accounts.list();
+      return c.json(
+        {
+          accounts: await Promise.all(
+            accounts.map((account) => accountHealth(context, account.id)),
+          ),
+        },
+        200,
+      );
+    })
+    .openapi(get, async (c) => {
+      requireRootTenant(principal(c));
+      return c.json(await accountHealth(serviceContext(c), c.req.valid('param').id), 200);
+    })
+    .openapi(add, async (c) => {
+      const caller = principal(c, 'admin');
+      requireRootTenant(caller);
+      const body = c.req.valid('json');
+      const context = serviceContext(c);
+      if (await context.store.accounts.get(body.id)) {
+        throw new SimdockError('already_exists', `account "${body.id}" already exists`, {
+          details: { account: body.id },
+        });
+      }
+      // Validates the settings the way the supplier defines them (config_error → 400).
+      context.catalog.get(body.type).parseSettings(body.settings);
+      await saveAccounts(context.store, context.catalog, [
+        {
+          id: body.id,
+          type: body.type,
+          name: body.name ?? null,
+          rateLimit: body.rateLimit ?? null,
+          settings: body.settings,
+        },
+      ]);
+      await recordScopedAudit(context.store, caller, {
+        action: 'accounts.add',
+        targetType: 'account',
+        targetId: body.id,
+        account: body.id,
+        outcome: 'succeeded',
+        details: { type: body.type },
+      });
+      return c.json(await accountHealth(context, body.id), 201);
+    })
+    .openapi(test, async (c) => {
+      const caller = principal(c, 'operator');
+      requireRootTenant(caller);
+      const { id } = c.req.valid('param');
+      const context = serviceContext(c);
+      await accountHealth(context, id);
+      const result = await testAccountConnection(context, id);
+      await recordScopedAudit(context.store, caller, {
+        action: 'accounts.test',
+        targetType: 'account',
+        targetId: id,
+        account: id,
+        outcome: result.ok ? 'succeeded' : 'failed',
+        details: { operation: result.operation, error: result.error?.code ?? null },
+      });
+      return c.json(result, 200);
+    });
+  for (const enabled of [true, false]) {
+    router.openapi(setEnabled(enabled), async (c) => {
+      const caller = principal(c, 'admin');
+      requireRootTenant(caller);
+      const { id } = c.req.valid('param');
+      const context = serviceContext(c);
+      await accountHealth(context, id);
+      await context.store.accounts.setEnabled(id, enabled);
+      await recordScopedAudit(context.store, caller, {
+        action: enabled ? 'accounts.enable' : 'accounts.disable',
+        targetType: 'account',
+        targetId: id,
+        account: id,
+        outcome: 'succeeded',
+      });
+      return c.json(await accountHealth(context, id), 200);
+    });
+  }
+  return router;
+}
+
+export { SyncRunSchema };

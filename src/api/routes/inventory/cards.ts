@@ -1,0 +1,294 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { CARD_STATUSES, isCstDate, SimdockError } from '../../../domain/index.js';
+import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import { CARD_SORTS } from '../../../services/access/access-cards.js';
+import { CAPABILITIES, LIFECYCLE_ACTIONS } from '../../../suppliers/spec/index.js';
+import {
+  type ApiEnv,
+  createRouter,
+  principal,
+  scopedCards,
+  serviceContext,
+} from '../../api-env.js';
+import {
+  CardSchema,
+  ERROR_RESPONSES,
+  IdParams,
+  isoInstant,
+  jsonBody,
+  jsonResponse,
+} from '../../api-schemas.js';
+import { cardStatsRouter } from './card-stats.js';
+
+const ListQuery = z.strictObject({
+  status: z.enum(CARD_STATUSES).optional(),
+  account: z.string().min(1).optional(),
+  supplier: z.string().min(1).optional(),
+  tenant: z.string().min(1).optional(),
+  tag: z.string().min(1).optional(),
+  usageMin: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'Bytes this month, at least' }),
+  usageMax: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'Bytes this month, at most' }),
+  q: z.string().max(64).optional().openapi({ description: 'Part of any identifier' }),
+  sort: z.enum(CARD_SORTS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+const CardIds = z.array(z.number().int().positive()).min(1).max(10_000);
+const CstDate = z.string().refine(isCstDate, 'a date YYYY-MM-DD');
+const CstMonth = z.string().refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM');
+
+const listCards = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['cards'],
+  summary: 'List cards with filters, sorting and a cursor',
+  request: { query: ListQuery },
+  responses: {
+    200: jsonResponse(
+      z.object({ cards: z.array(CardSchema), nextCursor: z.string().nullable() }),
+      'One page of cards',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const getCard = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['cards'],
+  summary: 'One card with this month’s usage and what its supplier can do',
+  request: { params: IdParams },
+  responses: {
+    200: jsonResponse(
+      CardSchema.extend({
+        capabilities: z
+          .array(z.enum(CAPABILITIES))
+          .nullable()
+          .openapi({ description: 'The account adapter’s capabilities; null when unavailable' }),
+        lifecycleActions: z
+          .array(z.enum(LIFECYCLE_ACTIONS))
+          .nullable()
+          .openapi({ description: 'The lifecycle actions the supplier accepts' }),
+      }),
+      'The card',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const changeTags = createRoute({
+  method: 'post',
+  path: '/{id}/tags',
+  tags: ['cards'],
+  summary: 'Add and remove tags',
+  request: {
+    params: IdParams,
+    body: jsonBody(
+      z.strictObject({
+        add: z.array(z.string()).max(100).optional(),
+        remove: z.array(z.string()).max(100).optional(),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ tags: z.array(z.string()) }), 'The card’s tags'),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const assign = createRoute({
+  method: 'post',
+  path: '/assign',
+  tags: ['cards'],
+  summary: 'Assign cards to a tenant of the caller’s subtree (划卡)',
+  request: { body: jsonBody(z.strictObject({ cards: CardIds, tenant: z.string().min(1) })) },
+  responses: {
+    200: jsonResponse(z.object({ assigned: z.number().int() }), 'Cards assigned'),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const unassign = createRoute({
+  method: 'post',
+  path: '/unassign',
+  tags: ['cards'],
+  summary: 'Take cards back to the caller’s own tenant',
+  request: { body: jsonBody(z.strictObject({ cards: CardIds })) },
+  responses: {
+    200: jsonResponse(z.object({ assigned: z.number().int() }), 'Cards taken back'),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const dailyUsage = createRoute({
+  method: 'get',
+  path: '/{id}/usage/daily',
+  tags: ['usage'],
+  summary: 'Bytes per CST day',
+  request: {
+    params: IdParams,
+    query: z.strictObject({ from: CstDate.optional(), to: CstDate.optional() }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ days: z.array(z.object({ date: z.string(), bytes: z.number() })) }),
+      'Daily usage, oldest first',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const monthlyUsage = createRoute({
+  method: 'get',
+  path: '/{id}/usage/monthly',
+  tags: ['usage'],
+  summary: 'Bytes per CST month',
+  request: {
+    params: IdParams,
+    query: z.strictObject({ from: CstMonth.optional(), to: CstMonth.optional() }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ months: z.array(z.object({ month: z.string(), bytes: z.number() })) }),
+      'Monthly usage, oldest first',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const statusHistory = createRoute({
+  method: 'get',
+  path: '/{id}/status-history',
+  tags: ['cards'],
+  summary: 'The card’s status changes, oldest first',
+  request: { params: IdParams },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        changes: z.array(
+          z.object({
+            at: z.string(),
+            status: z.enum(CARD_STATUSES),
+            statusRaw: z.string().nullable(),
+            previousStatus: z.enum(CARD_STATUSES).nullable(),
+            source: z.string(),
+          }),
+        ),
+      }),
+      'Status history',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+/** `/api/v1/cards`: the inventory as the caller’s tenant sees it. */
+export function cardsRouter() {
+  return createRouter()
+    .route('/', cardStatsRouter())
+    .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
+    .openapi(assign, async (c) => {
+      const body = c.req.valid('json');
+      const result = await scopedCards(c, 'admin').assign(body.cards, body.tenant);
+      await recordScopedAudit(serviceContext(c).store, principal(c), {
+        action: 'cards.assign',
+        targetType: 'tenant',
+        targetId: body.tenant,
+        outcome: 'succeeded',
+        details: { cards: body.cards.length },
+      });
+      return c.json(result, 200);
+    })
+    .openapi(unassign, async (c) => {
+      const body = c.req.valid('json');
+      const caller = principal(c, 'admin');
+      const result = await scopedCards(c, 'admin').assign(body.cards, null);
+      await recordScopedAudit(serviceContext(c).store, caller, {
+        action: 'cards.unassign',
+        targetType: 'tenant',
+        targetId: caller.tenantId,
+        outcome: 'succeeded',
+        details: { cards: body.cards.length },
+      });
+      return c.json(result, 200);
+    })
+    .openapi(getCard, async (c) => {
+      const card = await scopedCards(c).view(c.req.valid('param').id);
+      return c.json({ ...card, ...(await supplierAbilities(c, card.account)) }, 200);
+    })
+    .openapi(changeTags, async (c) => {
+      const { id } = c.req.valid('param');
+      const tags = await scopedCards(c, 'operator').changeTags(id, c.req.valid('json'));
+      await recordScopedAudit(serviceContext(c).store, principal(c), {
+        action: 'cards.tags',
+        targetType: 'card',
+        targetId: String(id),
+        outcome: 'succeeded',
+        details: { tags },
+      });
+      return c.json({ tags }, 200);
+    })
+    .openapi(dailyUsage, async (c) => {
+      const card = await scopedCards(c).get(c.req.valid('param').id);
+      const range = c.req.valid('query');
+      requireOrdered(range.from, range.to);
+      return c.json({ days: await serviceContext(c).store.usage.daily(card.id, range) }, 200);
+    })
+    .openapi(monthlyUsage, async (c) => {
+      const card = await scopedCards(c).get(c.req.valid('param').id);
+      const range = c.req.valid('query');
+      requireOrdered(range.from, range.to);
+      const months = await serviceContext(c).store.usage.monthly(card.id, range);
+      return c.json({ months: months.map((row) => ({ month: row.month, bytes: row.bytes })) }, 200);
+    })
+    .openapi(statusHistory, async (c) => {
+      const card = await scopedCards(c).get(c.req.valid('param').id);
+      const changes = await serviceContext(c).store.cards.statusHistory(card.id);
+      return c.json(
+        {
+          changes: changes.map((change) => ({
+            at: isoInstant(change.at) as string,
+            status: change.status,
+            statusRaw: change.statusRaw,
+            previousStatus: change.previousStatus,
+            source: change.source,
+          })),
+        },
+        200,
+      );
+    });
+}
+
+/** What the card's account adapter can do, so the console can hide what it cannot. */
+async function supplierAbilities(c: Context<ApiEnv>, account: string) {
+  try {
+    const adapter = await serviceContext(c).adapter(account);
+    const lifecycle = adapter.capabilities.has('lifecycle')
+      ? (adapter.limits.lifecycleActions ?? LIFECYCLE_ACTIONS)
+      : [];
+    return { capabilities: [...adapter.capabilities], lifecycleActions: [...lifecycle] };
+  } catch {
+    // A disabled or misconfigured account: the card is shown, its abilities are unknown.
+    return { capabilities: null, lifecycleActions: null };
+  }
+}
+
+function requireOrdered(from: string | undefined, to: string | undefined): void {
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new SimdockError('invalid_argument', `from (${from}) is after to (${to})`, {
+      details: { fields: [{ path: 'from', message: 'after to' }] },
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SimdockError } from '../../../domain/index.js';
+import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import { AlertsRepository, type StoredAlert } from '../../../services/rules/alerts-repository.js';
+import { SEVERITIES } from '../../../services/rules/rules-model.js';
+import { rulesDb } from '../../../services/rules/rules-tables.js';
+import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
+import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
+import { cardVisible } from '../route-scope.js';
+
+const AlertSchema = z
+  .object({
+    id: z.number().int(),
+    ruleId: z.number().int().nullable(),
+    cardId: z.number().int().nullable(),
+    poolId: z.number().int().nullable(),
+    account: z.string().nullable(),
+    cycle: z.string(),
+    source: z.string(),
+    kind: z.string(),
+    severity: z.enum(SEVERITIES),
+    message: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    state: z.enum(['open', 'acknowledged']),
+    createdAt: z.string(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+  })
+  .openapi('Alert');
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['alerts'],
+  summary:
+    'Alerts of the caller’s cards, newest first (the root also sees pool and account alerts)',
+  request: {
+    query: z.strictObject({
+      card: z.coerce.number().int().positive().optional(),
+      state: z.enum(['open', 'acknowledged']).optional(),
+      kind: z.string().min(1).max(40).optional(),
+      before: z.coerce.number().int().positive().optional().openapi({ description: 'Id cursor' }),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ alerts: z.array(AlertSchema), nextCursor: z.number().int().nullable() }),
+      'One page of alerts',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const acknowledge = createRoute({
+  method: 'post',
+  path: '/{id}/acknowledge',
+  tags: ['alerts'],
+  summary: 'Acknowledge an alert (operator role); acknowledging twice keeps the first',
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(AlertSchema, 'The alert'), ...ERROR_RESPONSES },
+});
+
+function alertView(alert: StoredAlert) {
+  return {
+    id: alert.id,
+    ruleId: alert.ruleId,
+    cardId: alert.cardId,
+    poolId: alert.poolId,
+    account: alert.account,
+    cycle: alert.cycle,
+    source: alert.source,
+    kind: alert.kind,
+    severity: alert.severity,
+    message: alert.message,
+    data: alert.data,
+    state: alert.acknowledgedAt === null ? ('open' as const) : ('acknowledged' as const),
+    createdAt: isoInstant(alert.createdAt) as string,
+    acknowledgedAt: isoInstant(alert.acknowledgedAt),
+    acknowledgedBy: alert.acknowledgedBy,
+  };
+}
+
+/** `/api/v1/alerts`: what rules and suppliers raised, and their acknowledgement. */
+export function alertsRouter() {
+  return createRouter()
+    .openapi(list, async (c) => {
+      const caller = principal(c);
+      const query = c.req.valid('query');
+      const context = serviceContext(c);
+      if (query.card !== undefined) await scopedCards(c).get(query.card);
+      let select = rulesDb(context.store)
+        .selectFrom('alerts')
+        .select('alerts.id')
+        .where(cardVisible(caller, 'alerts.card_id'));
+      if (query.card !== undefined) select = select.where('card_id', '=', query.card);
+      if (query.state === 'open') select = select.where('acknowledged_at', 'is', null);
+      if (query.state === 'acknowledged') {
+        select = select.where('acknowledged_at', 'is not', null);
+      }
+      if (query.kind) select = select.where('kind', '=', query.kind);
+      if (query.before) select = select.where('alerts.id', '<', query.before);
+      const rows = await select
+        .orderBy('alerts.id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      const repository = new AlertsRepository(context.store);
+      const alerts: StoredAlert[] = [];
+      for (const row of rows.slice(0, query.limit)) {
+        const alert = await repository.get(Number(row.id));
+        if (alert) alerts.push(alert);
+      }
+      const nextCursor = rows.length > query.limit ? (alerts.at(-1)?.id ?? null) : null;
+      return c.json({ alerts: alerts.map(alertView), nextCursor }, 200);
+    })
+    .openapi(acknowledge, async (c) => {
+      const caller = principal(c, 'operator');
+      const { id } = c.req.valid('param');
+      const context = serviceContext(c);
+      const visible = await rulesDb(context.store)
+        .selectFrom('alerts')
+        .select('id')
+        .where('id', '=', id)
+        .where(cardVisible(caller, 'alerts.card_id'))
+        .executeTakeFirst();
+      if (!visible)
+        throw new SimdockError('not_found', `no alert ${id}`, { details: { alert: id } });
+      const repository = new AlertsRepository(context.store, () => context.clock.now());
+      const changed = await repository.acknowledge([id], caller.actor);
+      await recordScopedAudit(context.store, caller, {
+        action: 'alerts.acknowledge',
+        targetType: 'alert',
+        targetId: String(id),
+        outcome: 'succeeded',
+        details: { changed: changed > 0 },
+      });
+      return c.json(alertView((await repository.get(id))!), 200);
+    });
+}

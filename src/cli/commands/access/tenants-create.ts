@@ -1,0 +1,33 @@
+import { SimdockError } from '../../../domain/index.js';
+import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
+import { type CommandIo, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+
+export interface TenantsCreateOptions extends GlobalOptions {
+  id: string;
+  name?: string;
+  kind: string;
+  parent?: string;
+}
+
+/** `simdock tenants create`: a customer or agent tenant under the root or another tenant. */
+export async function run(options: TenantsCreateOptions, io: CommandIo): Promise<number> {
+  if (options.kind !== 'customer' && options.kind !== 'agent') {
+    throw new SimdockError(
+      'invalid_argument',
+      `--kind must be customer or agent, got "${options.kind}"`,
+    );
+  }
+  const kind = options.kind;
+  return withRuntime(options, io, async ({ context }) => {
+    const tenant = await new TenantsRepository(context.store).create({
+      id: options.id,
+      parentId: options.parent ?? ROOT_TENANT_ID,
+      name: options.name ?? options.id,
+      kind,
+    });
+    if (options.json) printJson(io, tenant);
+    else println(io.stdout, `created ${tenant.kind} tenant ${tenant.id} at ${tenant.path}`);
+    return 0;
+  });
+}

@@ -1,0 +1,61 @@
+import { maskedAccount } from '../../../services/context.js';
+import { type CommandIo, formatTable, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+
+export async function run(options: GlobalOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ context }) => {
+    const accounts = (await context.store.accounts.list()).map(maskedAccount);
+    const lastRuns = await Promise.all(
+      accounts.map(
+        async (account) =>
+          (await context.store.syncRuns.list({ account: account.id, limit: 1 }))[0] ?? null,
+      ),
+    );
+    const cards = await Promise.all(
+      accounts.map((account) => context.store.cards.count({ account: account.id })),
+    );
+    if (options.json) {
+      printJson(
+        io,
+        accounts.map((account, index) => ({
+          id: account.id,
+          type: account.type,
+          name: account.name,
+          enabled: account.enabled,
+          cards: cards[index],
+          settings: account.settings,
+          secrets: account.secrets,
+          lastSync: lastRuns[index]
+            ? {
+                runId: lastRuns[index].id,
+                status: lastRuns[index].status,
+                finishedAt: lastRuns[index].finishedAt,
+              }
+            : null,
+        })),
+      );
+      return 0;
+    }
+    if (accounts.length === 0) {
+      println(
+        io.stdout,
+        'No supplier accounts. Add them under "accounts" in simdock.yaml (see README).',
+      );
+      return 0;
+    }
+    const rows = accounts.map((account, index) => {
+      const last = lastRuns[index];
+      return [
+        account.id,
+        account.type,
+        account.enabled ? 'enabled' : 'disabled',
+        cards[index] ?? 0,
+        last
+          ? `${last.status} ${last.finishedAt ? new Date(last.finishedAt).toISOString() : ''}`
+          : 'never',
+      ];
+    });
+    println(io.stdout, formatTable(['ACCOUNT', 'TYPE', 'STATE', 'CARDS', 'LAST SYNC'], rows));
+    return 0;
+  });
+}

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { ApiKeysRepository } from '../../../services/access/access-keys.js';
+import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
+import { UsersRepository } from '../../../services/access/access-users.js';
+import { type ServiceContext, saveAccounts } from '../../../services/context.js';
+import { startDemoSuppliers, stopDemoSuppliers } from '../../../services/demo/demo.js';
+import { syncDevices } from '../../../services/devices/devices-service.js';
+import { importCards } from '../../../services/inventory/card-import.js';
+import { type SyncSummary, syncAccount } from '../../../services/sync/sync.js';
+import { hasDeviceOperations } from '../../../suppliers/spec/index.js';
+import { type CommandIo, formatTable, printJson, println } from '../../io.js';
+import { syncProgressReporter } from '../../progress.js';
+import { type GlobalOptions, openRuntime } from '../../runtime.js';
+import { resolvePort, serveApi } from '../server/serve.js';
+import { seedDemoPlan } from './demo-plans.js';
+
+export interface DemoOptions extends GlobalOptions {
+  cards: number;
+  database: string;
+  /** Serve the API on this port after the summary (default `PORT`, else 8080). */
+  port?: number;
+  /** Exit after the summary instead of serving the API (tests, CI). */
+  once?: boolean;
+  /** Stops serving when aborted (tests); otherwise Ctrl-C does. */
+  abortSignal?: AbortSignal;
+  /** Called once the API listens, with its URL (tests). */
+  onListening?: (url: string) => void;
+}
+
+/** The demo's console user: created with a generated password, renewed on every demo run. */
+export const DEMO_USER_EMAIL = 'admin@demo.local';
+
+/**
+ * A ready console login and API key for the demo: the user `admin@demo.local` (created if
+ * absent, else given a new generated password, since only its hash is kept) and a new owner key.
+ */
+async function demoCredentials(context: ServiceContext) {
+  const password = randomBytes(12).toString('base64url');
+  await new TenantsRepository(context.store).root();
+  const users = new UsersRepository(context.store);
+  if (await users.findByEmail(DEMO_USER_EMAIL)) await users.setPassword(DEMO_USER_EMAIL, password);
+  else {
+    await users.create({
+      email: DEMO_USER_EMAIL,
+      password,
+      role: 'owner',
+      tenantId: ROOT_TENANT_ID,
+    });
+  }
+  const { key } = await new ApiKeysRepository(context.store).create({
+    name: 'demo',
+    role: 'owner',
+    tenantId: ROOT_TENANT_ID,
+    createdBy: 'demo',
+  });
+  return { email: DEMO_USER_EMAIL, password, apiKey: key };
+}
+
+/**
+ * The demo: simulators on loopback with a seeded fleet, demo accounts, an import, a first sync
+ * and a summary. Re-running it is safe: imports and usage writes are idempotent.
+ */
+export async function run(options: DemoOptions, io: CommandIo): Promise<number> {
+  const say = (text: string) => {
+    if (!options.json) println(io.stdout, text);
+  };
+  const port = resolvePort(options.port, io);
+  say(`simdock demo: starting supplier simulators with ${options.cards} cards each…`);
+  const suppliers = await startDemoSuppliers(options.cards);
+  const runtime = await openRuntime({ config: options.config }, io, { database: options.database });
+  try {
+    const { context } = runtime;
+    await saveAccounts(
+      context.store,
+      context.catalog,
+      suppliers.map((supplier) => supplier.account),
+    );
+    const summaries: SyncSummary[] = [];
+    const reporter = syncProgressReporter(io, !options.json);
+    for (const supplier of suppliers) {
+      const accountId = supplier.account.id;
+      if (supplier.importLines.length > 0) {
+        const imported = await importCards(
+          context,
+          accountId,
+          supplier.importLines.join('\n'),
+          'demo',
+        );
+        say(
+          `  ${accountId}: imported ${imported.inserted} cards (${imported.existing} already there)`,
+        );
+      }
+      summaries.push(
+        await syncAccount(context, accountId, { onProgress: reporter.update, actor: 'demo' }),
+      );
+      reporter.stop();
+      if (hasDeviceOperations(await context.adapter(accountId))) {
+        const devices = await syncDevices(context, accountId, { actor: 'demo' });
+        say(`  ${accountId}: ${devices.synced} of ${devices.devices} devices synced`);
+      }
+    }
+    const demoPlan = await seedDemoPlan(
+      context,
+      suppliers.map((supplier) => supplier.account.id),
+    );
+    say(
+      `  plan ${demoPlan.plan.name}: given to ${demoPlan.assigned} more cards, with expiry dates over the next 90 days`,
+    );
+    if (options.json) {
+      const credentials = options.once ? null : await demoCredentials(context);
+      printJson(io, {
+        database: options.database,
+        accounts: summaries,
+        plan: { ...demoPlan.plan, assigned: demoPlan.assigned },
+        login: credentials,
+      });
+      if (options.once) return 0;
+      await serveApi(context, { port, abortSignal: options.abortSignal }, (url) =>
+        options.onListening?.(url),
+      );
+      return 0;
+    }
+    say('');
+    say(
+      formatTable(
+        ['ACCOUNT', 'SUPPLIER', 'CARDS', 'SYNCED', 'FAILED', 'CALLS', 'ROWS', 'SECONDS'],
+        summaries.map((summary) => [
+          summary.account,
+          summary.supplier,
+          summary.cards,
+          summary.synced,
+          summary.failed,
+          summary.calls,
+          summary.rowsWritten,
+          (summary.durationMs / 1000).toFixed(1),
+        ]),
+      ),
+    );
+    say('');
+    say(`Demo fleet synced into ${options.database}. Try:`);
+    say('  npx simdock cards list --limit 5');
+    say('  npx simdock cards show 898602B2221340000878 --json');
+    say('  npx simdock usage 898602B2221340000878');
+    const exitCode = summaries.some((summary) => summary.status === 'failed') ? 4 : 0;
+    if (options.once) return exitCode;
+    const credentials = await demoCredentials(context);
+    await serveApi(context, { port, abortSignal: options.abortSignal }, (url) => {
+      say('');
+      say(`API and console on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs)`);
+      say(`  console login: ${credentials.email} / ${credentials.password}`);
+      say(`  API key (owner, shown once): ${credentials.apiKey}`);
+      say(`  curl -H 'Authorization: Bearer ${credentials.apiKey}' ${url}/api/v1/cards?limit=5`);
+      say('Serving until stopped (Ctrl-C).');
+      options.onListening?.(url);
+    });
+    return exitCode;
+  } finally {
+    await runtime.close();
+    await stopDemoSuppliers(suppliers);
+  }
+}

@@ -1,0 +1,37 @@
+import { formatBytes } from '../../../domain/index.js';
+import { cardView, currentMonthUsage, findCard } from '../../../services/inventory/cards.js';
+import { type CommandIo, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+
+export interface CardsShowOptions extends GlobalOptions {
+  id: string;
+}
+
+export async function run(options: CardsShowOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ context }) => {
+    const card = await findCard(context, options.id);
+    const usage = await currentMonthUsage(context, card);
+    const history = await context.store.cards.statusHistory(card.id);
+    const view = {
+      ...cardView(card),
+      usage: { month: usage.month, bytes: usage.bytes, source: usage.source },
+      statusHistory: history.slice(-10),
+    };
+    if (options.json) {
+      printJson(io, view);
+      return 0;
+    }
+    const lines: [string, string | null][] = [
+      ['ICCID', view.iccid],
+      ['MSISDN', view.msisdn],
+      ['IMSI', view.imsi],
+      ['IMEI', view.imei],
+      ['Account', `${view.account} (${view.supplier})`],
+      ['Status', `${view.status}${view.statusRaw ? ` (supplier: ${view.statusRaw})` : ''}`],
+      ['This month', `${formatBytes(usage.bytes)} (${usage.month})`],
+      ['Identities synced', view.identitiesSyncedAt],
+    ];
+    for (const [label, value] of lines) println(io.stdout, `${label.padEnd(18)} ${value ?? '—'}`);
+    return 0;
+  });
+}

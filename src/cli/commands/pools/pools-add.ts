@@ -1,0 +1,24 @@
+import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import { type CommandIo, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+import { resolveCardIds } from '../rules/rules-options.js';
+
+export interface PoolsAddOptions extends GlobalOptions {
+  /** Pool id or name. */
+  pool: string;
+  /** ICCIDs, MSISDNs or IMSIs. */
+  cards: string[];
+}
+
+/** `simdock pools add POOL CARD...` (cards already in the pool stay once). */
+export async function run(options: PoolsAddOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ context }) => {
+    const pools = new PoolsRepository(context.store, () => context.clock.now());
+    const pool = await pools.require(options.pool);
+    const cardIds = await resolveCardIds(context, options.cards);
+    const added = await pools.addCards(pool.id, cardIds);
+    if (options.json) printJson(io, { pool: pool.id, added, cardIds });
+    else println(io.stdout, `Added ${added} card${added === 1 ? '' : 's'} to pool "${pool.name}".`);
+    return 0;
+  });
+}

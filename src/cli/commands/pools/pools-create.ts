@@ -1,0 +1,35 @@
+import { formatBytes } from '../../../domain/index.js';
+import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import { type CommandIo, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+import { parseByteSize, parseNumber } from '../rules/rules-options.js';
+
+export interface PoolsCreateOptions extends GlobalOptions {
+  name: string;
+  /** The pool's quota per cycle (`10GB`); absent: unknown. */
+  quota?: string;
+  account?: string;
+  cycleStartDay?: string;
+}
+
+/** `simdock pools create NAME [--quota SIZE] [--account ID] [--cycle-start-day N]`. */
+export async function run(options: PoolsCreateOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ context }) => {
+    const pool = await new PoolsRepository(context.store, () => context.clock.now()).create({
+      name: options.name,
+      account: options.account ?? null,
+      quotaBytes: options.quota === undefined ? null : parseByteSize(options.quota, '--quota'),
+      ...(options.cycleStartDay !== undefined
+        ? { cycleStartDay: parseNumber(options.cycleStartDay, '--cycle-start-day') }
+        : {}),
+    });
+    if (options.json) printJson(io, pool);
+    else {
+      println(
+        io.stdout,
+        `Created pool ${pool.id} "${pool.name}" (quota ${pool.quotaBytes === null ? 'unknown' : formatBytes(pool.quotaBytes)}).`,
+      );
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox } from '../../../../test/cli-harness.js';
+import { AlertsRepository } from '../../../services/rules/alerts-repository.js';
+import { openStore } from '../../../store/index.js';
+
+const ICCIDS = ['898602B2221340000878', '898602B2221340001456', '898602B2221340002000'];
+
+describe('simdock plans, rules, alerts and pools', () => {
+  const sandbox = new CliSandbox();
+  beforeAll(async () => {
+    sandbox.environment.ONELINK_PASSWORD = 'unused';
+    sandbox.write(
+      'simdock.yaml',
+      `database: sqlite:./data/test.db
+accounts:
+  - id: cmcc
+    type: onelink-v2
+    baseUrl: http://127.0.0.1:9/v2
+    appid: A0B40MV
+    password: \${ONELINK_PASSWORD}
+    ebids: { batchquerycardinfo: "0001000000036", batchgprsusedbydate: "0001000000346" }
+`,
+    );
+    sandbox.write('cards.txt', `${ICCIDS.join('\n')}\n`);
+    expect((await sandbox.run('cards', 'import', 'cards.txt', '--account', 'cmcc')).code).toBe(0);
+  });
+  afterAll(() => sandbox.remove());
+
+  it('creates and assigns plans, creates, lists and deletes rules', async () => {
+    const plan = await sandbox.json<{ id: number; quotaBytes: number }>(
+      'plans',
+      'create',
+      '1G',
+      '--quota',
+      '1GB',
+    );
+    expect(plan.quotaBytes).toBe(1024 ** 3);
+    const assigned = await sandbox.json<{ cardIds: number[] }>(
+      'plans',
+      'assign',
+      '1G',
+      ...ICCIDS.slice(0, 2),
+      '--expires',
+      '2027-01-31',
+    );
+    expect(assigned.cardIds).toHaveLength(2);
+    const rule = await sandbox.json<{ id: number; thresholds: unknown; actions: unknown }>(
+      'rules',
+      'create',
+      '--kind',
+      'usage',
+      '--scope',
+      'plan',
+      '--target',
+      '1G',
+      '--percent',
+      '100',
+      '--pause',
+      '--resume-next-cycle',
+      '--webhook',
+    );
+    expect(rule).toMatchObject({
+      thresholds: { percent: 100, resumeNextCycle: true },
+      actions: [{ type: 'pause' }, { type: 'webhook' }],
+      severity: 'critical',
+      targetId: String(plan.id),
+    });
+    const onCard = await sandbox.run(
+      'rules',
+      'create',
+      '--kind',
+      'expiry',
+      '--scope',
+      'card',
+      '--target',
+      ICCIDS[0]!,
+      '--days',
+      '30',
+    );
+    expect(onCard.stdout).toMatch(/^Created rule 2: expiry days=30 on card \d+ → alert\.\n$/);
+    expect(await sandbox.json<unknown[]>('rules', 'list')).toHaveLength(2);
+    const bad = await sandbox.run(
+      'rules',
+      'create',
+      '--kind',
+      'usage',
+      '--scope',
+      'plan',
+      '--target',
+      '1G',
+    );
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: 'simdock: usage rule thresholds: give exactly one of percent or bytes\n',
+    });
+    expect((await sandbox.run('rules', 'delete', '2')).code).toBe(0);
+    expect((await sandbox.run('rules', 'delete', '2')).stderr).toBe('simdock: no rule 2\n');
+  });
+
+  it('creates pools, adds cards and shows usage and forecast', async () => {
+    const pool = await sandbox.json<{ id: number }>('pools', 'create', 'spare', '--quota', '10GB');
+    const added = await sandbox.json<{ added: number }>('pools', 'add', 'spare', ...ICCIDS);
+    expect(added.added).toBe(3);
+    const shown = await sandbox.json<{
+      members: number;
+      usedBytes: number | null;
+      runOutOn: string | null;
+    }>('pools', 'show', String(pool.id));
+    expect(shown).toMatchObject({ members: 3, usedBytes: null, runOutOn: null });
+    const text = await sandbox.run('pools', 'show', 'spare');
+    expect(text.stdout).toContain('Runs out on:         not at the current rate');
+    const listed = await sandbox.json<{ pools: { name: string; members: number }[] }>(
+      'pools',
+      'list',
+    );
+    expect(listed.pools).toEqual([expect.objectContaining({ name: 'spare', members: 3 })]);
+  });
+
+  it('lists and acknowledges alerts', async () => {
+    const store = await openStore({
+      url: `sqlite:${join(sandbox.directory, 'data/test.db')}`,
+      secretKey: sandbox.environment.SIMDOCK_SECRET_KEY,
+    });
+    try {
+      await new AlertsRepository(store).raise({
+        cycle: '2026-11-01',
+        dedupeKey: 'test:1',
+        source: 'rule',
+        kind: 'usage',
+        severity: 'warning',
+        message: 'over the line',
+      });
+    } finally {
+      await store.close();
+    }
+    const open = await sandbox.json<{ alerts: { id: number; message: string }[] }>(
+      'alerts',
+      'list',
+    );
+    expect(open.alerts.map((alert) => alert.message)).toEqual(['over the line']);
+    const ack = await sandbox.run('alerts', 'ack', String(open.alerts[0]!.id), '--by', 'ops');
+    expect(ack.stdout).toBe('Acknowledged 1 alert.\n');
+    expect((await sandbox.json<{ alerts: unknown[] }>('alerts', 'list')).alerts).toEqual([]);
+    const all = await sandbox.json<{ alerts: { acknowledgedBy: string }[] }>(
+      'alerts',
+      'list',
+      '--all',
+    );
+    expect(all.alerts[0]!.acknowledgedBy).toBe('ops');
+  });
+});

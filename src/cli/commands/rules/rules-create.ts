@@ -1,0 +1,112 @@
+import { SimdockError } from '../../../domain/index.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { PlansRepository } from '../../../services/plans/plans-repository.js';
+import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import {
+  isRuleKind,
+  isRuleScope,
+  RULE_KINDS,
+  RULE_SCOPES,
+  type RuleAction,
+  type RuleScope,
+  type Severity,
+} from '../../../services/rules/rules-model.js';
+import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import { type CommandIo, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+import { describeRule } from './rules-list.js';
+import { parseByteSize, parseNumber, resolveCardIds } from './rules-options.js';
+
+export interface RulesCreateOptions extends GlobalOptions {
+  kind: string;
+  scope: string;
+  /** Card identifier, account id, plan or pool (id or name). */
+  target: string;
+  name?: string;
+  percent?: string;
+  bytes?: string;
+  factor?: string;
+  minBytes?: string;
+  days?: string;
+  /** Comma-separated statuses (status_changed). */
+  to?: string;
+  pause?: boolean;
+  resumeNextCycle?: boolean;
+  sms?: string;
+  webhook?: boolean;
+  severity?: Severity;
+}
+
+async function targetId(context: ServiceContext, scope: RuleScope, target: string) {
+  const now = () => context.clock.now();
+  switch (scope) {
+    case 'card':
+      return (await resolveCardIds(context, [target]))[0]!;
+    case 'account':
+      return target;
+    case 'plan':
+      return (await new PlansRepository(context.store, now).require(target)).id;
+    case 'pool':
+      return (await new PoolsRepository(context.store, now).require(target)).id;
+  }
+}
+
+/** The kind's thresholds from its flags. */
+function thresholdsOf(kind: string, options: RulesCreateOptions): Record<string, unknown> {
+  const number = (value: string | undefined, flag: string) =>
+    value === undefined ? undefined : parseNumber(value, flag);
+  const thresholds: Record<string, unknown> = {
+    usage: {
+      percent: number(options.percent, '--percent'),
+      bytes: options.bytes === undefined ? undefined : parseByteSize(options.bytes, '--bytes'),
+      resumeNextCycle: options.resumeNextCycle,
+    },
+    anomaly: {
+      factor: number(options.factor, '--factor'),
+      minBytes:
+        options.minBytes === undefined ? undefined : parseByteSize(options.minBytes, '--min-bytes'),
+    },
+    idle: { days: number(options.days, '--days') },
+    expiry: { days: number(options.days, '--days') },
+    imei_changed: {},
+    status_changed: { to: options.to?.split(',').map((status) => status.trim()) },
+  }[kind] as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(thresholds).filter(([, value]) => value !== undefined));
+}
+
+/** `simdock rules create --kind K --scope S --target T [thresholds] [actions]`. */
+export async function run(options: RulesCreateOptions, io: CommandIo): Promise<number> {
+  if (!isRuleKind(options.kind)) {
+    throw new SimdockError(
+      'invalid_argument',
+      `--kind must be one of ${RULE_KINDS.join(', ')} (got "${options.kind}")`,
+    );
+  }
+  if (!isRuleScope(options.scope)) {
+    throw new SimdockError(
+      'invalid_argument',
+      `--scope must be one of ${RULE_SCOPES.join(', ')} (got "${options.scope}")`,
+    );
+  }
+  const actions: RuleAction[] = [];
+  if (options.pause) actions.push({ type: 'pause' });
+  if (options.sms !== undefined) actions.push({ type: 'sms', text: options.sms });
+  if (options.webhook) actions.push({ type: 'webhook' });
+  const kind = options.kind;
+  const scope = options.scope;
+  return withRuntime(options, io, async ({ context }) => {
+    const rule = await new RulesRepository(context.store, () => context.clock.now()).create({
+      name: options.name ?? null,
+      kind,
+      scope,
+      targetId: await targetId(context, scope, options.target),
+      thresholds: thresholdsOf(kind, options),
+      actions,
+      ...(options.severity ? { severity: options.severity } : {}),
+      createdBy: 'cli',
+    });
+    if (options.json) printJson(io, rule);
+    else println(io.stdout, `Created rule ${rule.id}: ${describeRule(rule)}.`);
+    return 0;
+  });
+}

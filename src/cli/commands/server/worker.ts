@@ -1,0 +1,133 @@
+import { startBackgroundWork } from '../../../jobs/background-work.js';
+import { createJobQueue } from '../../../jobs/create-job-queue.js';
+import { jobHandlers } from '../../../jobs/handlers.js';
+import { acquireLeadership } from '../../../jobs/leader-lock.js';
+import {
+  createScheduler,
+  defaultScheduleEntries,
+  type ScheduleEntry,
+} from '../../../jobs/scheduler.js';
+import type { SimdockConfig } from '../../../services/config/config.js';
+import type { JobRecord } from '../../../services/job-queue.js';
+import { type CommandIo, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+
+export interface WorkerOptions extends GlobalOptions {
+  /** Jobs run at once (default 2). */
+  concurrency?: number;
+  /** Run the scheduler when this process leads (default true; `--no-schedule` turns it off). */
+  schedule?: boolean;
+  /** Run the due jobs (after one scheduler tick when leader) and exit: for cron. */
+  once?: boolean;
+  /** Stops the worker when aborted (default: SIGINT or SIGTERM). */
+  stopSignal?: AbortSignal;
+}
+
+/** The stop request of a process: the first SIGINT or SIGTERM. */
+function processStopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => controller.abort(new Error(signal));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  controller.signal.addEventListener('abort', () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
+  return controller.signal;
+}
+
+/**
+ * `simdock worker`: runs jobs (and the scheduler, when this process is the leader) until
+ * SIGINT or SIGTERM, then lets the jobs in hand end and exits.
+ */
+export async function run(options: WorkerOptions, io: CommandIo): Promise<number> {
+  if (options.once) return runOnce(options, io);
+  return withRuntime(options, io, async ({ config, context }) => {
+    const stopSignal = options.stopSignal ?? processStopSignal();
+    const concurrency = options.concurrency ?? 2;
+    const work = await startBackgroundWork({
+      context,
+      databaseUrl: config.database,
+      concurrency,
+      schedule: options.schedule !== false,
+      entries: scheduleEntries(config),
+    });
+    const dialect = context.store.dialect;
+    if (options.json) printJson(io, { event: 'started', dialect, concurrency });
+    else {
+      println(
+        io.stdout,
+        `simdock worker: running jobs on ${dialect} (concurrency ${concurrency}` +
+          `${work.scheduler ? ', scheduler when leader' : ''}); Ctrl-C stops`,
+      );
+    }
+    if (!stopSignal.aborted) {
+      await new Promise((resolve) => stopSignal.addEventListener('abort', resolve, { once: true }));
+    }
+    const leading = work.scheduler?.leading ?? false;
+    await work.stop();
+    if (options.json) printJson(io, { event: 'stopped', leading });
+    else println(io.stdout, 'simdock worker: stopped');
+    return 0;
+  });
+}
+
+/** `simdock worker --once`: one scheduler tick when leader, then every due job, then exit. */
+async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ config, context }) => {
+    const queue = await createJobQueue(context.store, {
+      clock: context.clock,
+      databaseUrl: config.database,
+    });
+    try {
+      const started = context.clock.now();
+      let scheduled: JobRecord[] = [];
+      if (options.schedule !== false) {
+        const leadership = await acquireLeadership(context.store, {
+          databaseUrl: config.database,
+        });
+        if (leadership) {
+          try {
+            const scheduler = createScheduler(queue, context.store, {
+              entries: scheduleEntries(config),
+              clock: context.clock,
+            });
+            scheduled = await scheduler.tick();
+          } finally {
+            await leadership.release();
+          }
+        }
+      }
+      await queue.drain(jobHandlers(context, { queue }));
+      const ran = (await queue.list({ limit: 1000 })).filter(
+        (job) => job.startedAt !== null && job.startedAt >= started,
+      );
+      if (options.json) printJson(io, { scheduled, ran });
+      else {
+        println(io.stdout, `scheduled ${scheduled.length} jobs, ran ${ran.length}`);
+        for (const job of ran) {
+          println(
+            io.stdout,
+            `  ${job.id} ${job.name}: ${job.state}${job.lastError ? ` (${job.lastError})` : ''}`,
+          );
+        }
+      }
+      return ran.some((job) => job.state === 'failed') ? 4 : 0;
+    } finally {
+      await queue.close();
+    }
+  });
+}
+
+/** The schedule from `schedule:` in simdock.yaml, else the built-in one. */
+export function scheduleEntries(config: SimdockConfig): ScheduleEntry[] {
+  if (!config.schedule) return defaultScheduleEntries();
+  return config.schedule.map((entry) => ({
+    name: 'sync',
+    key: entry.key,
+    payload: entry.sync,
+    ...(entry.everyMinutes !== undefined ? { everyMs: entry.everyMinutes * 60_000 } : {}),
+    ...(entry.at !== undefined ? { at: entry.at } : {}),
+    ...(entry.monthlyOn !== undefined ? { monthlyOn: entry.monthlyOn } : {}),
+  }));
+}

@@ -1,0 +1,59 @@
+import { SimdockError } from '../../../domain/index.js';
+import {
+  type DeliveryState,
+  WebhooksRepository,
+} from '../../../services/webhooks/webhooks-repository.js';
+import { type CommandIo, formatTable, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+
+const STATES: readonly DeliveryState[] = ['pending', 'succeeded', 'failed'];
+
+export interface WebhooksDeliveriesOptions extends GlobalOptions {
+  endpoint?: number;
+  state?: string;
+  limit?: number;
+}
+
+/** `simdock webhooks deliveries`: the newest deliveries, with attempts and last outcome. */
+export async function run(options: WebhooksDeliveriesOptions, io: CommandIo): Promise<number> {
+  if (options.state !== undefined && !STATES.includes(options.state as DeliveryState)) {
+    throw new SimdockError(
+      'invalid_argument',
+      `--state must be one of ${STATES.join(', ')} (got "${options.state}")`,
+    );
+  }
+  return withRuntime(options, io, async ({ context }) => {
+    const deliveries = await new WebhooksRepository(context.store).listDeliveries(null, {
+      endpointId: options.endpoint,
+      state: options.state as DeliveryState | undefined,
+      limit: options.limit || 50,
+    });
+    if (options.json) {
+      printJson(io, { deliveries });
+      return 0;
+    }
+    if (deliveries.length === 0) {
+      println(io.stdout, 'no webhook deliveries');
+      return 0;
+    }
+    const instant = (value: number | null) =>
+      value === null ? null : new Date(value).toISOString();
+    println(
+      io.stdout,
+      formatTable(
+        ['ID', 'ENDPOINT', 'EVENT', 'TYPE', 'STATE', 'ATTEMPTS', 'LAST', 'NEXT ATTEMPT'],
+        deliveries.map((delivery) => [
+          delivery.id,
+          delivery.endpointId,
+          delivery.eventId,
+          delivery.eventType,
+          delivery.state,
+          delivery.attempts,
+          delivery.lastStatus ?? delivery.lastError,
+          instant(delivery.nextAttemptAt),
+        ]),
+      ),
+    );
+    return 0;
+  });
+}

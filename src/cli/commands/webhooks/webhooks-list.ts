@@ -1,0 +1,38 @@
+import { WebhooksRepository } from '../../../services/webhooks/webhooks-repository.js';
+import { type CommandIo, formatTable, printJson, println } from '../../io.js';
+import { type GlobalOptions, withRuntime } from '../../runtime.js';
+
+export interface WebhooksListOptions extends GlobalOptions {
+  tenant?: string;
+}
+
+/** `simdock webhooks list`: endpoints (secrets are never shown again). */
+export async function run(options: WebhooksListOptions, io: CommandIo): Promise<number> {
+  return withRuntime(options, io, async ({ context }) => {
+    const endpoints = await new WebhooksRepository(context.store).listEndpoints(
+      options.tenant ? [options.tenant] : null,
+    );
+    if (options.json) {
+      printJson(io, { endpoints });
+      return 0;
+    }
+    if (endpoints.length === 0) {
+      println(io.stdout, 'no webhook endpoints');
+      return 0;
+    }
+    println(
+      io.stdout,
+      formatTable(
+        ['ID', 'TENANT', 'URL', 'EVENTS', 'ENABLED'],
+        endpoints.map((endpoint) => [
+          endpoint.id,
+          endpoint.tenantId,
+          endpoint.url,
+          endpoint.eventTypes.length ? endpoint.eventTypes.join(',') : '*',
+          endpoint.enabled ? 'yes' : 'no',
+        ]),
+      ),
+    );
+    return 0;
+  });
+}

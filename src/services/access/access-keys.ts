@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { SimdockError } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { type Principal, parseRole, type Role } from './access-roles.js';
+import { randomToken, sameSecret, sha256Hex } from './access-secrets.js';
+import { accessDb } from './access-tables.js';
+import { TenantsRepository } from './access-tenants.js';
+
+/** An API key as shown: never its secret, which is shown once, on creation. */
+export interface ApiKey {
+  id: number;
+  name: string;
+  /** The visible part, `simdock_<prefix>`. */
+  prefix: string;
+  role: Role;
+  tenantId: string;
+  createdBy: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/**
+ * `simdock_<prefix>_<secret>`: the fixed `simdock_` start lets secret scanners spot a leaked
+ * key; the prefix (12 hex) identifies the key, the secret (43 base64url) proves it.
+ */
+const KEY_PATTERN = /^simdock_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+/** How often `last_used_at` is rewritten at most, per key (a write per request would be waste). */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+/** How long a key found valid is trusted without asking the database again (real time). */
+const AUTHENTICATION_CACHE_MS = 5_000;
+/** At most this many keys are remembered per store; the memory is emptied when full. */
+const AUTHENTICATION_CACHE_KEYS = 10_000;
+
+/** A valid key as last read from the database. */
+interface CachedKey {
+  principal: Principal;
+  /** SHA-256 of the key's secret, as stored. */
+  secretHash: string;
+  /** The stored last-used time, as this process last saw or wrote it. */
+  lastUsedAt: number | null;
+  /** `performance.now()` when it was read. */
+  foundAt: number;
+}
+
+const authenticationCaches = new WeakMap<Store, Map<string, CachedKey>>();
+
+/** The keys recently found valid in `store`, by prefix. */
+function authenticationCache(store: Store): Map<string, CachedKey> {
+  let cache = authenticationCaches.get(store);
+  if (!cache) {
+    cache = new Map();
+    authenticationCaches.set(store, cache);
+  }
+  return cache;
+}
+
+type KeyRow = {
+  id: number;
+  name: string;
+  prefix: string;
+  role: string;
+  tenant_id: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+};
+
+const KEY_COLUMNS = [
+  'id',
+  'name',
+  'prefix',
+  'role',
+  'tenant_id',
+  'created_by',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
+] as const;
+
+function toApiKey(row: KeyRow): ApiKey {
+  const instant = (value: number | null) => (value === null ? null : Number(value));
+  return {
+    id: Number(row.id),
+    name: row.name,
+    prefix: `simdock_${row.prefix}`,
+    role: parseRole(row.role),
+    tenantId: row.tenant_id,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    lastUsedAt: instant(row.last_used_at),
+    revokedAt: instant(row.revoked_at),
+  };
+}
+
+/** API keys: stored as a SHA-256 of the secret, revocable, with their last-used time. */
+export class ApiKeysRepository {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(store: Store, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  /** Creates a key; `key` (the whole secret) is returned this once and never again. */
+  async create(input: {
+    name: string;
+    role: Role;
+    tenantId: string;
+    createdBy?: string | null;
+  }): Promise<{ key: string; apiKey: ApiKey }> {
+    const name = input.name.trim();
+    if (name === '') {
+      throw new SimdockError('invalid_argument', 'an API key needs a name', {
+        details: { field: 'name' },
+      });
+    }
+    const role = parseRole(input.role);
+    const tenant = await new TenantsRepository(this.#store, this.#now).get(input.tenantId);
+    if (!tenant) {
+      throw new SimdockError('not_found', `no tenant "${input.tenantId}"`, {
+        details: { tenant: input.tenantId },
+      });
+    }
+    const prefix = randomBytes(6).toString('hex');
+    const secret = randomToken(32);
+    const row = await accessDb(this.#store)
+      .insertInto('api_keys')
+      .values({
+        name,
+        prefix,
+        secret_hash: sha256Hex(secret),
+        role,
+        tenant_id: tenant.id,
+        created_by: input.createdBy ?? null,
+        created_at: this.#now(),
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .returning(KEY_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return { key: `simdock_${prefix}_${secret}`, apiKey: toApiKey(row) };
+  }
+
+  /** Keys whose tenant lies in the subtree at `scopePath`, revoked ones included. */
+  async listInScope(scopePath: string): Promise<ApiKey[]> {
+    const rows = await accessDb(this.#store)
+      .selectFrom('api_keys')
+      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+      .select(KEY_COLUMNS.map((column) => `api_keys.${column}` as const))
+      .where('tenants.path', 'like', `${scopePath}%`)
+      .orderBy('api_keys.id')
+      .execute();
+    return rows.map(toApiKey);
+  }
+
+  /** Revokes a key of the subtree at `scopePath`; `not_found` outside it. Idempotent. */
+  async revoke(id: number, scopePath: string): Promise<ApiKey> {
+    const key = (await this.listInScope(scopePath)).find((item) => item.id === id);
+    if (!key) throw new SimdockError('not_found', `no API key ${id}`, { details: { key: id } });
+    if (key.revokedAt !== null) return key;
+    const now = this.#now();
+    await accessDb(this.#store)
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .execute();
+    authenticationCache(this.#store).clear();
+    return { ...key, revokedAt: now };
+  }
+
+  /**
+   * The principal of a valid, unrevoked key, or null. Records the last-used time. A key found
+   * valid is remembered for `AUTHENTICATION_CACHE_MS` (its secret hash, not its secret), so a
+   * busy client costs one lookup every few seconds instead of one per request; a revocation in
+   * this process is seen at once, one in another process within that time.
+   */
+  async authenticate(key: string): Promise<Principal | null> {
+    const match = KEY_PATTERN.exec(key.trim());
+    if (!match) return null;
+    const [, prefix, secret] = match as unknown as [string, string, string];
+    const secretHash = sha256Hex(secret);
+    const cache = authenticationCache(this.#store);
+    const cached = cache.get(prefix);
+    const found =
+      cached && performance.now() - cached.foundAt < AUTHENTICATION_CACHE_MS
+        ? cached
+        : await this.#lookUp(prefix);
+    if (!found || !sameSecret(secretHash, found.secretHash)) return null;
+    const now = this.#now();
+    if (found.lastUsedAt === null || now - found.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
+      await accessDb(this.#store)
+        .updateTable('api_keys')
+        .set({ last_used_at: now })
+        .where('id', '=', found.principal.id)
+        .execute();
+      found.lastUsedAt = now;
+    }
+    return { ...found.principal };
+  }
+
+  /** The unrevoked key of `prefix` from the database, remembered; null when none. */
+  async #lookUp(prefix: string): Promise<CachedKey | null> {
+    const cache = authenticationCache(this.#store);
+    cache.delete(prefix);
+    const row = await accessDb(this.#store)
+      .selectFrom('api_keys')
+      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+      .select([
+        'api_keys.id',
+        'api_keys.prefix',
+        'api_keys.name',
+        'api_keys.role',
+        'api_keys.secret_hash',
+        'api_keys.tenant_id',
+        'api_keys.revoked_at',
+        'api_keys.last_used_at',
+        'tenants.path',
+        'tenants.parent_id',
+      ])
+      .where('api_keys.prefix', '=', prefix)
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null) return null;
+    const found: CachedKey = {
+      principal: {
+        kind: 'api_key',
+        id: Number(row.id),
+        name: row.name,
+        role: parseRole(row.role),
+        tenantId: row.tenant_id,
+        tenantPath: row.path,
+        isRoot: row.parent_id === null,
+        actor: `key:simdock_${row.prefix}`,
+      },
+      secretHash: row.secret_hash,
+      lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+      foundAt: performance.now(),
+    };
+    if (cache.size >= AUTHENTICATION_CACHE_KEYS) cache.clear();
+    cache.set(prefix, found);
+    return found;
+  }
+}

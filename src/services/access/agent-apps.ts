@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { SimdockError } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { type SecretSealer, storeSecretSealer } from '../webhooks/webhooks-secrets.js';
+import { TenantsRepository } from './access-tenants.js';
+
+/**
+ * Apps of simdock's own agent open API: each belongs to one tenant and signs its calls with its
+ * secret (kept encrypted: the server needs it in clear to check `sign`). The appID and secret
+ * are shown once, when the app is created.
+ */
+export interface AgentApp {
+  appId: string;
+  tenantId: string;
+  name: string | null;
+  enabled: boolean;
+  createdAt: number;
+}
+
+export type AgentAppTables = {
+  agent_apps: {
+    app_id: string;
+    tenant_id: string;
+    name: string | null;
+    secret: string;
+    enabled: number;
+    created_at: number;
+  };
+  agent_trace_ids: { app_id: string; trace_id: string; expires_at: number };
+  agent_operation_records: {
+    id: import('kysely').Generated<number>;
+    app_id: string;
+    tenant_id: string;
+    batch_no: string;
+    card_id: number;
+    iccid: string | null;
+    sim_no: string | null;
+    operate_type: string;
+    status: number;
+    remark: string;
+    created_at: number;
+    finished_at: number | null;
+  };
+};
+
+type AppRow = AgentAppTables['agent_apps'];
+
+function appOf(row: AppRow): AgentApp {
+  return {
+    appId: row.app_id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    enabled: Number(row.enabled) === 1,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export class AgentAppsRepository {
+  readonly #store: Store;
+  readonly #sealer: SecretSealer;
+
+  constructor(store: Store, sealer: SecretSealer = storeSecretSealer(store)) {
+    this.#store = store;
+    this.#sealer = sealer;
+  }
+
+  db() {
+    return this.#store.db.withTables<AgentAppTables>();
+  }
+
+  /** Creates an app for a tenant; returns it with its secret, shown this once. */
+  async create(input: { tenantId: string; name?: string | null; now: number }) {
+    const tenant = await new TenantsRepository(this.#store).get(input.tenantId);
+    if (!tenant) {
+      throw new SimdockError('not_found', `no tenant "${input.tenantId}"`, {
+        details: { tenant: input.tenantId },
+      });
+    }
+    const appId = `sd${randomBytes(8).toString('hex')}`;
+    const secret = randomBytes(24).toString('hex');
+    const row: AppRow = {
+      app_id: appId,
+      tenant_id: tenant.id,
+      name: input.name ?? null,
+      secret: await this.#sealer.seal(secret, binding(appId)),
+      enabled: 1,
+      created_at: input.now,
+    };
+    await this.db().insertInto('agent_apps').values(row).execute();
+    return { app: appOf(row), secret };
+  }
+
+  async list(tenantId?: string): Promise<AgentApp[]> {
+    let query = this.db().selectFrom('agent_apps').selectAll().orderBy('created_at');
+    if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+    return (await query.execute()).map(appOf);
+  }
+
+  /** The app and its secret in clear, for checking a signature; null when unknown. */
+  async credentials(appId: string): Promise<{ app: AgentApp; secret: string } | null> {
+    const row = await this.db()
+      .selectFrom('agent_apps')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const secret = await this.#sealer.open(row.secret, binding(appId), `agent app ${appId}`);
+    return { app: appOf(row), secret };
+  }
+
+  async setEnabled(appId: string, enabled: boolean): Promise<void> {
+    await this.db()
+      .updateTable('agent_apps')
+      .set({ enabled: enabled ? 1 : 0 })
+      .where('app_id', '=', appId)
+      .execute();
+  }
+
+  /**
+   * Records a traceID as used until `expiresAt`; false when the app already used it (a replay).
+   * Expired traceIDs are dropped now and then: a timestamp that old is refused anyway.
+   */
+  async recordTraceId(appId: string, traceId: string, now: number, expiresAt: number) {
+    const result = await this.db()
+      .insertInto('agent_trace_ids')
+      .values({ app_id: appId, trace_id: traceId, expires_at: expiresAt })
+      .onConflict((conflict) => conflict.columns(['app_id', 'trace_id']).doNothing())
+      .executeTakeFirst();
+    if (randomBytes(1)[0]! < 4) {
+      await this.db().deleteFrom('agent_trace_ids').where('expires_at', '<', now).execute();
+    }
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+}
+
+function binding(appId: string): string {
+  return `agent-app:${appId}`;
+}

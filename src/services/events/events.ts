@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { Generated } from 'kysely';
+import type { Store } from '../../store/index.js';
+
+/** The event types simdock emits (CloudEvents `type`, prefixed `simdock.` on the wire). */
+export const EVENT_TYPES = [
+  'card.status_changed',
+  'usage.threshold_crossed',
+  'usage.anomaly',
+  'sms.received',
+  'sms.delivery',
+  'job.completed',
+  'sync.failed',
+  'device.offline',
+  'alert.raised',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface EventInput {
+  type: EventType;
+  /** What the event is about, e.g. the card's ICCID or a job id. */
+  subject?: string | null;
+  account?: string | null;
+  cardId?: number | null;
+  data: Record<string, unknown>;
+  /** A stable id makes emitting idempotent (the same id is stored once). */
+  eventId?: string;
+}
+
+export interface StoredEvent {
+  id: number;
+  eventId: string;
+  type: EventType;
+  source: string;
+  subject: string | null;
+  account: string | null;
+  cardId: number | null;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+type EventsTable = {
+  events: {
+    id: Generated<number>;
+    event_id: string;
+    type: string;
+    source: string;
+    subject: string | null;
+    account_id: string | null;
+    card_id: number | null;
+    data: string;
+    created_at: number;
+  };
+};
+
+/** The outbox of events: written beside the change that caused them, delivered later. */
+export class EventOutbox {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(store: Store, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  #db() {
+    return this.#store.db.withTables<EventsTable>();
+  }
+
+  /** Stores events; an `eventId` already stored is skipped. Returns how many were new. */
+  async emit(events: EventInput[]): Promise<number> {
+    let inserted = 0;
+    const now = this.#now();
+    // 9 columns a row: 100 rows stay under every dialect's parameter limit.
+    for (let start = 0; start < events.length; start += 100) {
+      const rows = events.slice(start, start + 100).map((event) => ({
+        event_id: event.eventId ?? randomUUID(),
+        type: event.type,
+        source: 'simdock',
+        subject: event.subject ?? null,
+        account_id: event.account ?? null,
+        card_id: event.cardId ?? null,
+        data: JSON.stringify(event.data),
+        created_at: now,
+      }));
+      const result = await this.#db()
+        .insertInto('events')
+        .values(rows)
+        .onConflict((conflict) => conflict.column('event_id').doNothing())
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+    }
+    return inserted;
+  }
+
+  /** Events after an id, oldest first (for delivery and for feeds). */
+  async after(
+    afterId: number,
+    options: { limit?: number; type?: EventType; cardId?: number } = {},
+  ) {
+    let query = this.#db()
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(options.limit ?? 100);
+    if (options.type) query = query.where('type', '=', options.type);
+    if (options.cardId !== undefined) query = query.where('card_id', '=', options.cardId);
+    const rows = await query.execute();
+    return rows.map(
+      (row): StoredEvent => ({
+        id: Number(row.id),
+        eventId: row.event_id,
+        type: row.type as EventType,
+        source: row.source,
+        subject: row.subject,
+        account: row.account_id,
+        cardId: row.card_id === null ? null : Number(row.card_id),
+        data: JSON.parse(row.data) as Record<string, unknown>,
+        createdAt: Number(row.created_at),
+      }),
+    );
+  }
+}

@@ -1,0 +1,298 @@
+import { createHash } from 'node:crypto';
+import type { StoredCard } from '../../store/index.js';
+import type { M2mNotice, M2mRejectedNotice } from '../../suppliers/m2m10086/index.js';
+import type { QuectelNotice } from '../../suppliers/quectel/index.js';
+import type { ServiceContext } from '../context.js';
+import { ingestM2mFlowMonitor } from '../rules/alerts-supplier.js';
+import { SmsRepository, type StoredSms } from '../sms/sms-repository.js';
+import { type EventInput, EventOutbox } from './events.js';
+import { NoticesRepository } from './inbound-notices-repository.js';
+
+/**
+ * What simdock does with the notices suppliers push: texts from cards become `sms_messages`
+ * rows and `sms.received` events, delivery reports update the sent text and raise
+ * `sms.delivery`, flow warnings raise `usage.threshold_crossed` and supplier alerts. Every effect is idempotent
+ * (unique keys, stable event ids) and the notice is recorded last, so a notice the supplier
+ * resends because simdock failed half-way is completed, and one resent after success changes
+ * nothing.
+ */
+
+/** A refused notice, for `recordRejectedNotice`. */
+export interface RejectedNotice {
+  supplier: 'm2m10086' | 'quectel';
+  reason: string;
+  message: string;
+  /** The body as received; stored for investigation (suppliers put no secret in a body). */
+  body: string;
+}
+
+/** Where one-line reports of refused notices go (never with secrets). */
+export type NoticeLogger = (line: string) => void;
+
+/** `yyyy-MM-dd HH:mm:ss` in CST (the suppliers' notice times) → epoch ms; null if not that. */
+export function cstTimeToInstant(value: string | null): number | null {
+  if (!value) return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(value.trim());
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  return Date.UTC(year!, month! - 1, day!, hour! - 8, minute!, second!);
+}
+
+/** The account's card carrying this ICCID or MSISDN, or null. */
+export async function findAccountCard(
+  context: ServiceContext,
+  account: string,
+  identifiers: { iccid?: string | null; msisdn?: string | null },
+): Promise<StoredCard | null> {
+  for (const value of [identifiers.iccid, identifiers.msisdn]) {
+    if (!value) continue;
+    const matches = await context.store.cards.findByIdentifier(value);
+    const match = matches.find((card) => card.account === account);
+    if (match) return match;
+  }
+  return null;
+}
+
+function smsReceivedEvent(message: StoredSms, supplier: string, card: StoredCard | null) {
+  return {
+    type: 'sms.received',
+    eventId: `sms.received:${message.account}:${message.supplierMessageId}`,
+    subject: card?.iccid ?? message.msisdn ?? message.iccid,
+    account: message.account,
+    cardId: message.cardId,
+    data: {
+      supplier,
+      smsId: message.id,
+      supplierMessageId: message.supplierMessageId,
+      msisdn: message.msisdn,
+      iccid: card?.iccid ?? message.iccid,
+      text: message.text,
+      receivedAt: message.supplierAt === null ? null : new Date(message.supplierAt).toISOString(),
+    },
+  } satisfies EventInput;
+}
+
+/** Stores texts from cards once and raises one `sms.received` per new text. */
+export async function storeInboundTexts(
+  context: ServiceContext,
+  account: string,
+  supplier: string,
+  texts: {
+    messageId: string;
+    iccid: string | null;
+    msisdn: string | null;
+    text: string;
+    receivedAt: number | null;
+  }[],
+): Promise<StoredSms[]> {
+  const sms = new SmsRepository(context.store, () => context.clock.now());
+  const stored: StoredSms[] = [];
+  for (const text of texts) {
+    const card = await findAccountCard(context, account, text);
+    const [inserted] = await sms.recordInbound([
+      {
+        account,
+        cardId: card?.id ?? null,
+        supplierMessageId: text.messageId,
+        msisdn: text.msisdn ?? card?.msisdn ?? null,
+        iccid: text.iccid ?? card?.iccid ?? null,
+        text: text.text,
+        supplierAt: text.receivedAt,
+      },
+    ]);
+    if (!inserted) continue;
+    stored.push(inserted);
+    await outbox(context).emit([smsReceivedEvent(inserted, supplier, card)]);
+  }
+  return stored;
+}
+
+/** Applies one delivery report and raises `sms.delivery` once per report. */
+async function storeDelivery(
+  context: ServiceContext,
+  account: string,
+  report: {
+    dedupeKey: string;
+    messageId: string;
+    iccid: string | null;
+    msisdn: string | null;
+    delivered: boolean;
+    supplierCode: string | null;
+    at: number | null;
+  },
+): Promise<void> {
+  const card = await findAccountCard(context, account, report);
+  const sms = new SmsRepository(context.store, () => context.clock.now());
+  const changed = await sms.recordDelivery({
+    account,
+    supplierMessageId: report.messageId,
+    cardId: card?.id ?? null,
+    delivered: report.delivered,
+    supplierCode: report.supplierCode,
+    supplierAt: report.at,
+  });
+  await outbox(context).emit([
+    {
+      type: 'sms.delivery',
+      eventId: `sms.delivery:${account}:${report.dedupeKey}`,
+      subject: card?.iccid ?? report.msisdn ?? report.iccid,
+      account,
+      cardId: card?.id ?? null,
+      data: {
+        supplierMessageId: report.messageId,
+        delivered: report.delivered,
+        supplierCode: report.supplierCode,
+        smsIds: changed.map((message) => message.id),
+        at: report.at === null ? null : new Date(report.at).toISOString(),
+      },
+    },
+  ]);
+}
+
+/** Applies a verified M2M notice (m2m10086-api-v3.txt §3) and records it. */
+export async function applyM2mNotice(
+  context: ServiceContext,
+  account: string,
+  notice: M2mNotice,
+): Promise<void> {
+  switch (notice.msgtype) {
+    case 'notice_smsreceive':
+      await storeInboundTexts(
+        context,
+        account,
+        'm2m10086',
+        notice.records
+          .filter((record) => record.content !== null)
+          .map((record) => ({
+            // The read path (§2.6) builds the same id, so a text both read and pushed is stored once.
+            messageId: record.dedupeKey,
+            iccid: null,
+            msisdn: record.mobile,
+            text: record.content ?? '',
+            receivedAt: cstTimeToInstant(record.retime),
+          })),
+      );
+      break;
+    case 'notice_smssend':
+      for (const record of notice.records) {
+        if (!record.sendkey || record.delivered === null) continue;
+        await storeDelivery(context, account, {
+          dedupeKey: record.dedupeKey,
+          messageId: record.sendkey,
+          iccid: null,
+          msisdn: record.mobile,
+          delivered: record.delivered,
+          supplierCode: record.status,
+          at: cstTimeToInstant(record.sendtime),
+        });
+      }
+      break;
+    case 'notice_flowmonitor':
+      for (const record of notice.records) {
+        const card = await findAccountCard(context, account, { msisdn: record.cardcode });
+        await outbox(context).emit([
+          {
+            type: 'usage.threshold_crossed',
+            eventId: `usage.threshold_crossed:${account}:${record.dedupeKey}`,
+            subject: card?.iccid ?? record.cardcode,
+            account,
+            cardId: card?.id ?? null,
+            data: {
+              source: 'supplier',
+              supplier: 'm2m10086',
+              msisdn: record.cardcode,
+              plan: record.taocan,
+              planBytes: record.taocanflowBytes,
+              nearBytes: record.nearflowBytes,
+              overBytes: record.overflowBytes,
+              usedBytes: record.useflowBytes,
+              cycleStart: record.billingdate,
+              cycleEnd: record.billingenddate,
+              near: record.isnear,
+              over: record.isover,
+            },
+          },
+        ]);
+      }
+      // The alerts keep one alert per card and cycle (stable keys): a resent notice adds none.
+      await ingestM2mFlowMonitor(context, account, notice.records);
+      break;
+  }
+  await new NoticesRepository(context.store, () => context.clock.now()).record({
+    account,
+    kind: `m2m:${notice.msgtype}`,
+    dedupeKey: notice.dedupeKey,
+    payload: notice,
+    verified: true,
+  });
+}
+
+/** Applies a Quectel callback (quectel-connectivity-api-v3.15.md §2.3.6, §2.5.6), recorded once. */
+export async function applyQuectelNotice(
+  context: ServiceContext,
+  account: string,
+  notice: QuectelNotice,
+): Promise<void> {
+  if (notice.kind === 'sms-inbox') {
+    await storeInboundTexts(context, account, 'quectel', [
+      {
+        messageId: notice.messageId,
+        iccid: notice.iccid,
+        msisdn: notice.msisdn,
+        text: notice.text,
+        receivedAt: cstTimeToInstant(notice.receivedAtCst),
+      },
+    ]);
+  } else if (notice.kind === 'sms-report') {
+    await storeDelivery(context, account, {
+      dedupeKey: notice.dedupeKey,
+      messageId: notice.messageId,
+      iccid: notice.iccid,
+      msisdn: notice.msisdn,
+      delivered: notice.delivered,
+      supplierCode: notice.status,
+      at: null,
+    });
+  }
+  // Order results are kept as notices: the orders service reads them by order number.
+  await new NoticesRepository(context.store, () => context.clock.now()).record({
+    account,
+    kind: `quectel:${notice.kind}`,
+    dedupeKey: notice.dedupeKey,
+    payload: notice,
+    verified: true,
+  });
+}
+
+/**
+ * Records a refused notice (stored once per identical body) and logs one line naming the
+ * account, supplier and reason — never the body, which may carry card numbers.
+ */
+export async function recordRejectedNotice(
+  context: ServiceContext,
+  account: string,
+  rejected: RejectedNotice,
+  log: NoticeLogger,
+): Promise<void> {
+  const digest = createHash('sha256').update(rejected.body).digest('hex').slice(0, 32);
+  await new NoticesRepository(context.store, () => context.clock.now()).record({
+    account,
+    kind: `${rejected.supplier}:rejected`,
+    dedupeKey: `rejected:${digest}`,
+    payload: { body: rejected.body.slice(0, 8192), message: rejected.message },
+    verified: false,
+    rejectedReason: rejected.reason,
+  });
+  log(
+    `simdock: refused a ${rejected.supplier} notice for account ${account}: ${rejected.reason} (${rejected.message})`,
+  );
+}
+
+/** Adapts the M2M notice app's rejection to `recordRejectedNotice`. */
+export function m2mRejection(rejected: M2mRejectedNotice): RejectedNotice {
+  return { supplier: 'm2m10086', ...rejected };
+}
+
+function outbox(context: ServiceContext): EventOutbox {
+  return new EventOutbox(context.store, () => context.clock.now());
+}

@@ -1,0 +1,177 @@
+import type { Selectable } from 'kysely';
+import { isCstDate, SimdockError } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { idChunks, type RulesTables, rulesDb } from '../rules/rules-tables.js';
+
+/** A plan: a quota per billing cycle. */
+export interface StoredPlan {
+  id: number;
+  name: string;
+  /** Bytes allowed per cycle; null when the plan has no quota. */
+  quotaBytes: number | null;
+  /** The day of month cycles start on (1 = calendar month, CST). */
+  cycleStartDay: number;
+  createdAt: number;
+}
+
+/** What simdock knows of one card's plan and expiry. */
+export interface CardPlanAssignment {
+  cardId: number;
+  plan: StoredPlan | null;
+  /** CST date the card's service ends; null when unknown. */
+  expiresOn: string | null;
+}
+
+export interface PlanInput {
+  name: string;
+  quotaBytes: number | null;
+  cycleStartDay?: number;
+}
+
+type PlanRow = Selectable<RulesTables['plans']>;
+
+function toPlan(row: PlanRow): StoredPlan {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    quotaBytes: row.quota_bytes === null ? null : Number(row.quota_bytes),
+    cycleStartDay: Number(row.cycle_start_day),
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** Plans and the cards they are assigned to, with the cards' expiry dates. */
+export class PlansRepository {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(store: Store, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  #db() {
+    return rulesDb(this.#store);
+  }
+
+  /** Creates a plan; a name already taken is `already_exists`. */
+  async create(input: PlanInput): Promise<StoredPlan> {
+    const name = input.name.trim();
+    if (name === '') throw new SimdockError('invalid_argument', 'a plan needs a name');
+    const cycleStartDay = input.cycleStartDay ?? 1;
+    if (!Number.isInteger(cycleStartDay) || cycleStartDay < 1 || cycleStartDay > 31) {
+      throw new SimdockError('invalid_argument', 'the cycle start day must be 1–31');
+    }
+    if (
+      input.quotaBytes !== null &&
+      !(Number.isSafeInteger(input.quotaBytes) && input.quotaBytes > 0)
+    ) {
+      throw new SimdockError(
+        'invalid_argument',
+        'the quota must be a positive whole number of bytes',
+      );
+    }
+    if (await this.get(name)) {
+      throw new SimdockError('already_exists', `a plan named "${name}" exists`);
+    }
+    const row = await this.#db()
+      .insertInto('plans')
+      .values({
+        name,
+        quota_bytes: input.quotaBytes,
+        cycle_start_day: cycleStartDay,
+        created_at: this.#now(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toPlan(row);
+  }
+
+  /** A plan by id or name, or null. */
+  async get(idOrName: number | string): Promise<StoredPlan | null> {
+    const query = this.#db().selectFrom('plans').selectAll();
+    const row =
+      typeof idOrName === 'number' || /^\d+$/.test(idOrName)
+        ? await query.where('id', '=', Number(idOrName)).executeTakeFirst()
+        : await query.where('name', '=', idOrName).executeTakeFirst();
+    return row ? toPlan(row) : null;
+  }
+
+  /** A plan by id or name; unknown is `not_found`. */
+  async require(idOrName: number | string): Promise<StoredPlan> {
+    const plan = await this.get(idOrName);
+    if (!plan) throw new SimdockError('not_found', `no plan "${idOrName}"`);
+    return plan;
+  }
+
+  async list(): Promise<StoredPlan[]> {
+    const rows = await this.#db().selectFrom('plans').selectAll().orderBy('id').execute();
+    return rows.map(toPlan);
+  }
+
+  /**
+   * Sets the plan and/or the expiry date of cards. A field left undefined keeps its value; null
+   * clears it. Returns the number of cards written.
+   */
+  async assign(
+    cardIds: readonly number[],
+    change: { planId?: number | null; expiresOn?: string | null },
+  ): Promise<number> {
+    if (change.expiresOn && !isCstDate(change.expiresOn)) {
+      throw new SimdockError('invalid_argument', `"${change.expiresOn}" is not a YYYY-MM-DD date`);
+    }
+    const now = this.#now();
+    const update: Partial<RulesTables['card_plans']> = { updated_at: now };
+    if (change.planId !== undefined) update.plan_id = change.planId;
+    if (change.expiresOn !== undefined) update.expires_on = change.expiresOn;
+    const unique = [...new Set(cardIds)].sort((left, right) => left - right);
+    for (const part of idChunks(unique, 200)) {
+      await this.#db()
+        .insertInto('card_plans')
+        .values(
+          part.map((cardId) => ({
+            card_id: cardId,
+            plan_id: change.planId ?? null,
+            expires_on: change.expiresOn ?? null,
+            updated_at: now,
+          })),
+        )
+        .onConflict((conflict) => conflict.column('card_id').doUpdateSet(update))
+        .execute();
+    }
+    return unique.length;
+  }
+
+  /** The plan and expiry of each card that has either (cards with neither are absent). */
+  async forCards(cardIds: readonly number[]): Promise<Map<number, CardPlanAssignment>> {
+    const plans = new Map((await this.list()).map((plan) => [plan.id, plan]));
+    const result = new Map<number, CardPlanAssignment>();
+    for (const part of idChunks([...new Set(cardIds)])) {
+      const rows = await this.#db()
+        .selectFrom('card_plans')
+        .selectAll()
+        .where('card_id', 'in', part)
+        .execute();
+      for (const row of rows) {
+        const cardId = Number(row.card_id);
+        result.set(cardId, {
+          cardId,
+          plan: row.plan_id === null ? null : (plans.get(Number(row.plan_id)) ?? null),
+          expiresOn: row.expires_on,
+        });
+      }
+    }
+    return result;
+  }
+
+  /** The ids of the cards on a plan. */
+  async cardIds(planId: number): Promise<number[]> {
+    const rows = await this.#db()
+      .selectFrom('card_plans')
+      .select('card_id')
+      .where('plan_id', '=', planId)
+      .orderBy('card_id')
+      .execute();
+    return rows.map((row) => Number(row.card_id));
+  }
+}

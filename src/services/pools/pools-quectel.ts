@@ -1,0 +1,72 @@
+import { SimdockError } from '../../domain/index.js';
+import type { QuectelAdapter } from '../../suppliers/quectel/index.js';
+import type { SupplierAdapterV1 } from '../../suppliers/spec/index.js';
+import type { ServiceContext } from '../context.js';
+import { idChunks } from '../rules/rules-tables.js';
+import { PoolsRepository, type StoredPool } from './pools-repository.js';
+
+/** What an import of a Quectel account's billing groups did. */
+export interface QuectelPoolImport {
+  account: string;
+  pools: { pool: StoredPool; members: number; unknownCards: number }[];
+}
+
+function isQuectel(adapter: SupplierAdapterV1): adapter is SupplierAdapterV1 & QuectelAdapter {
+  return adapter.supplier === 'quectel' && 'pools' in adapter && 'quectel' in adapter;
+}
+
+/**
+ * Mirrors a Quectel account's billing groups as pools (quectel-connectivity-api-v3.15.md §2.1.1
+ * and §2.1.3: name, `isflowshare`, `sumFlow` as the quota, `useFlow` as the supplier's used
+ * figure) and sets each pool's members to the account's stored cards the group lists
+ * (§2.1.4 `card.list` filtered by `billingid`). Cards the group lists that simdock has not
+ * imported are counted, not created.
+ */
+export async function importQuectelPools(
+  context: ServiceContext,
+  accountId: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<QuectelPoolImport> {
+  const adapter = await context.adapter(accountId);
+  if (!isQuectel(adapter)) {
+    throw new SimdockError(
+      'unsupported',
+      `account "${accountId}" is ${adapter.supplier}: only Quectel billing groups are imported as pools`,
+    );
+  }
+  const repository = new PoolsRepository(context.store, () => context.clock.now());
+  const result: QuectelPoolImport = { account: accountId, pools: [] };
+  for (const group of await adapter.pools(options)) {
+    if (group.id === null) continue;
+    const pool = await repository.upsertSupplierPool({
+      name: `${accountId}:${group.name ?? group.code ?? group.id}`,
+      account: accountId,
+      source: 'quectel',
+      externalId: String(group.id),
+      shared: group.shared,
+      quotaBytes: group.totalBytes === null ? null : Math.round(group.totalBytes),
+      supplierUsedBytes: group.usedBytes === null ? null : Math.round(group.usedBytes),
+    });
+    const iccids: string[] = [];
+    for await (const card of adapter.quectel.cardListAll({ billingid: group.id }, options)) {
+      if (card.iccid) iccids.push(card.iccid.toUpperCase());
+    }
+    const cardIds: number[] = [];
+    for (const part of idChunks(iccids)) {
+      const rows = await context.store.db
+        .selectFrom('cards')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('iccid', 'in', part)
+        .execute();
+      cardIds.push(...rows.map((row) => Number(row.id)));
+    }
+    await repository.replaceCards(pool.id, cardIds);
+    result.pools.push({
+      pool,
+      members: cardIds.length,
+      unknownCards: iccids.length - cardIds.length,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,128 @@
+import { cstToday, SimdockError } from '../../domain/index.js';
+import type { StoredCard } from '../../store/index.js';
+import type { M2mFlowMonitorRecord } from '../../suppliers/m2m10086/index.js';
+import type { ServiceContext } from '../context.js';
+import { EventOutbox } from '../events/events.js';
+import { AlertsRepository, type StoredAlert } from './alerts-repository.js';
+import type { Severity } from './rules-model.js';
+
+/** An alarm a supplier raised (a pushed notice, an alarm it reports). */
+export interface SupplierAlarmInput {
+  account: string;
+  /** The cards concerned, by any identifier (ICCID, MSISDN, IMSI, IMEI); may be empty. */
+  cards: readonly string[];
+  /** What kind of alarm, e.g. `supplier.flow_over`. */
+  kind: string;
+  severity?: Severity;
+  message: string;
+  data?: Record<string, unknown>;
+  /** Stable across the supplier's resends: the alarm is recorded once per key (and card). */
+  dedupeKey: string;
+  /** The cycle or day the alarm is about (default: today, CST). */
+  cycle?: string;
+}
+
+/**
+ * Records a supplier's alarm in the same alerts as the rules' (one per card of the account, or
+ * one for the account when no card matches), once per dedupe key, and emits `alert.raised` for
+ * each new one. Returns the alerts newly recorded.
+ */
+export async function ingestSupplierAlarm(
+  context: ServiceContext,
+  input: SupplierAlarmInput,
+): Promise<StoredAlert[]> {
+  const account = await context.store.accounts.get(input.account);
+  if (!account) throw new SimdockError('not_found', `unknown account "${input.account}"`);
+  const now = () => context.clock.now();
+  const alerts = new AlertsRepository(context.store, now);
+  const outbox = new EventOutbox(context.store, now);
+  const cards = new Map<number, StoredCard>();
+  for (const identifier of input.cards) {
+    for (const card of await context.store.cards.findByIdentifier(identifier)) {
+      if (card.account === input.account) cards.set(card.id, card);
+    }
+  }
+  const subjects: (StoredCard | null)[] = cards.size ? [...cards.values()] : [null];
+  const raised: StoredAlert[] = [];
+  for (const card of subjects) {
+    const label = card ? (card.iccid ?? card.msisdn ?? `card ${card.id}`) : input.cards.join(', ');
+    const { alert, created } = await alerts.raise({
+      cardId: card?.id ?? null,
+      account: input.account,
+      cycle: input.cycle ?? cstToday(context.clock.now()),
+      dedupeKey: `supplier:${input.account}:${input.dedupeKey}${card ? `:card:${card.id}` : ''}`,
+      source: `supplier:${account.type}`,
+      kind: input.kind,
+      severity: input.severity ?? 'warning',
+      message: label ? `${label} ${input.message}` : input.message,
+      data: { ...(input.data ?? {}), identifiers: input.cards },
+    });
+    if (!created) continue;
+    raised.push(alert);
+    await outbox.emit([
+      {
+        type: 'alert.raised',
+        eventId: `alert:${alert.id}`,
+        subject: card?.iccid ?? null,
+        account: input.account,
+        cardId: card?.id ?? null,
+        data: {
+          alertId: alert.id,
+          kind: alert.kind,
+          severity: alert.severity,
+          message: alert.message,
+          source: alert.source,
+          ...alert.data,
+        },
+      },
+    ]);
+  }
+  return raised;
+}
+
+/**
+ * The alarm of one M2M flow-monitor record (m2m10086-api-v3.txt §3.2.2): `isover` (报警, the
+ * alarm line) is critical, `isnear` (预警, the warning line) a warning; the cycle is the plan's
+ * `billingdate`.
+ */
+export function m2mFlowMonitorAlarm(
+  account: string,
+  record: M2mFlowMonitorRecord,
+): SupplierAlarmInput {
+  const over = record.isover === true;
+  const line = over ? record.overflowBytes : record.nearflowBytes;
+  return {
+    account,
+    cards: record.cardcode ? [record.cardcode] : [],
+    kind: over ? 'supplier.flow_over' : 'supplier.flow_near',
+    severity: over ? 'critical' : 'warning',
+    message: `reached the supplier's ${over ? 'alarm' : 'warning'} line${line !== null ? ` of ${line} bytes` : ''} (used ${record.useflowBytes ?? 'unknown'} bytes of plan ${record.taocan ?? 'unknown'})`,
+    dedupeKey: `m2m:flowmonitor:${record.dedupeKey}`,
+    ...(record.billingdate ? { cycle: record.billingdate } : {}),
+    data: {
+      plan: record.taocan,
+      planBytes: record.taocanflowBytes,
+      nearBytes: record.nearflowBytes,
+      overBytes: record.overflowBytes,
+      usedBytes: record.useflowBytes,
+      cycleStart: record.billingdate,
+      cycleEnd: record.billingenddate,
+      near: record.isnear,
+      over: record.isover,
+    },
+  };
+}
+
+/** Feeds every record of an M2M `notice_flowmonitor` into the alerts. */
+export async function ingestM2mFlowMonitor(
+  context: ServiceContext,
+  account: string,
+  records: readonly M2mFlowMonitorRecord[],
+): Promise<StoredAlert[]> {
+  const raised: StoredAlert[] = [];
+  for (const record of records) {
+    if (record.isover !== true && record.isnear !== true) continue;
+    raised.push(...(await ingestSupplierAlarm(context, m2mFlowMonitorAlarm(account, record))));
+  }
+  return raised;
+}

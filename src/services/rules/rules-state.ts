@@ -1,0 +1,142 @@
+import { type CardStatus, isCardStatus } from '../../domain/index.js';
+import type { Store, StoredCard } from '../../store/index.js';
+import type { Finding } from './rules-findings.js';
+import type { StoredRule } from './rules-model.js';
+import { idChunks, rulesDb } from './rules-tables.js';
+
+/** How far back supplier status changes are looked at (older ones were seen by earlier runs). */
+const STATUS_LOOKBACK_MS = 40 * 24 * 60 * 60 * 1000;
+
+/** The events of a page of cards: IMEI changes and supplier status changes. */
+export interface CardEvents {
+  imeiChanges(card: StoredCard): Finding[];
+  statusChanges(card: StoredCard, since: number, to?: readonly CardStatus[]): Finding[];
+  /** Whether an IMEI rule exists (else no IMEI is remembered). */
+  readonly tracksImei: boolean;
+  /** The IMEI each card was last seen with, before this evaluation. */
+  readonly lastImei: Map<number, { imei: string | null; observedAt: number }>;
+}
+
+interface StatusChange {
+  id: number;
+  at: number;
+  status: CardStatus;
+  statusRaw: string | null;
+  previousStatus: CardStatus;
+}
+
+/**
+ * Loads what the event rules need for these cards: the IMEI each was last seen with (kept by the
+ * rules, as the card row holds only the current one) and the status changes a sync recorded
+ * (history rows with a `sync` source and a known previous status; changes made by simdock's own
+ * jobs and rules have other sources).
+ */
+export async function loadCardEvents(
+  store: Store,
+  cards: readonly StoredCard[],
+  rules: readonly StoredRule[],
+  now: number,
+): Promise<CardEvents> {
+  const ids = cards.map((card) => card.id);
+  const lastImei = new Map<number, { imei: string | null; observedAt: number }>();
+  const changes = new Map<number, StatusChange[]>();
+  const wantsImei = rules.some((rule) => rule.kind === 'imei_changed');
+  const statusRules = rules.filter((rule) => rule.kind === 'status_changed');
+  for (const part of idChunks(ids)) {
+    if (wantsImei) {
+      const rows = await rulesDb(store)
+        .selectFrom('rule_card_state')
+        .selectAll()
+        .where('card_id', 'in', part)
+        .execute();
+      for (const row of rows) {
+        lastImei.set(Number(row.card_id), { imei: row.imei, observedAt: Number(row.observed_at) });
+      }
+    }
+    if (statusRules.length) {
+      const since = Math.max(
+        Math.min(...statusRules.map((rule) => rule.createdAt)),
+        now - STATUS_LOOKBACK_MS,
+      );
+      const rows = await store.db
+        .selectFrom('card_status_history')
+        .selectAll()
+        .where('card_id', 'in', part)
+        .where('at', '>=', since)
+        .where('source', 'like', 'sync%')
+        .where('previous_status', 'is not', null)
+        .orderBy('id')
+        .execute();
+      for (const row of rows) {
+        // A first status after `unknown` is simdock learning it, not the supplier changing it.
+        if (row.previous_status === 'unknown') continue;
+        const cardId = Number(row.card_id);
+        const change: StatusChange = {
+          id: Number(row.id),
+          at: Number(row.at),
+          status: isCardStatus(row.status) ? row.status : 'unknown',
+          statusRaw: row.status_raw,
+          previousStatus:
+            row.previous_status && isCardStatus(row.previous_status)
+              ? row.previous_status
+              : 'unknown',
+        };
+        changes.set(cardId, [...(changes.get(cardId) ?? []), change]);
+      }
+    }
+  }
+  return {
+    tracksImei: wantsImei,
+    lastImei,
+    imeiChanges(card) {
+      const last = lastImei.get(card.id);
+      if (!last?.imei || !card.imei || last.imei === card.imei) return [];
+      return [
+        {
+          cycle: `imei:${last.imei}>${card.imei}@${last.observedAt}`,
+          message: `moved to another device: IMEI ${last.imei} → ${card.imei}`,
+          data: { previousImei: last.imei, imei: card.imei },
+        },
+      ];
+    },
+    statusChanges(card, since, to) {
+      return (changes.get(card.id) ?? [])
+        .filter((change) => change.at >= since && (!to || to.includes(change.status)))
+        .map((change) => ({
+          cycle: `status:${change.id}`,
+          message: `status changed by the supplier: ${change.previousStatus} → ${change.status}${change.statusRaw ? ` (${change.statusRaw})` : ''}`,
+          data: {
+            previousStatus: change.previousStatus,
+            status: change.status,
+            statusRaw: change.statusRaw,
+            at: new Date(change.at).toISOString(),
+          },
+        }));
+    },
+  };
+}
+
+/** Remembers each card's current IMEI (when known and different), the baseline of the next run. */
+export async function recordImeis(
+  store: Store,
+  cards: readonly StoredCard[],
+  events: CardEvents,
+  now: number,
+): Promise<void> {
+  if (!events.tracksImei) return;
+  const changed = cards.filter(
+    (card) => card.imei !== null && events.lastImei.get(card.id)?.imei !== card.imei,
+  );
+  for (const part of idChunks(changed, 200)) {
+    await rulesDb(store)
+      .insertInto('rule_card_state')
+      .values(part.map((card) => ({ card_id: card.id, imei: card.imei, observed_at: now })))
+      .onConflict((conflict) =>
+        conflict.column('card_id').doUpdateSet((update) => ({
+          imei: update.ref('excluded.imei'),
+          observed_at: update.ref('excluded.observed_at'),
+        })),
+      )
+      .execute();
+  }
+}

@@ -1,0 +1,72 @@
+import type { CstDate } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import type { BillingCycle } from '../plans/plans-cycle.js';
+import { idChunks } from './rules-tables.js';
+
+/** A card's stored usage: bytes per CST day and per CST month. Absent means unknown. */
+export interface CardUsage {
+  daily: Map<CstDate, number>;
+  monthly: Map<string, number>;
+}
+
+/** Loads the daily rows from `fromDate` and the monthly rows from `fromMonth` of many cards. */
+export async function loadUsage(
+  store: Store,
+  cardIds: readonly number[],
+  range: { fromDate: CstDate; fromMonth: string },
+): Promise<Map<number, CardUsage>> {
+  const result = new Map<number, CardUsage>();
+  const of = (cardId: number) => {
+    let usage = result.get(cardId);
+    if (!usage) {
+      usage = { daily: new Map(), monthly: new Map() };
+      result.set(cardId, usage);
+    }
+    return usage;
+  };
+  for (const part of idChunks([...new Set(cardIds)])) {
+    const daily = await store.db
+      .selectFrom('usage_daily')
+      .select(['card_id', 'date', 'bytes'])
+      .where('card_id', 'in', part)
+      .where('date', '>=', range.fromDate)
+      .execute();
+    for (const row of daily) of(Number(row.card_id)).daily.set(row.date, Number(row.bytes));
+    const monthly = await store.db
+      .selectFrom('usage_monthly')
+      .select(['card_id', 'month', 'bytes'])
+      .where('card_id', 'in', part)
+      .where('month', '>=', range.fromMonth)
+      .execute();
+    for (const row of monthly) of(Number(row.card_id)).monthly.set(row.month, Number(row.bytes));
+  }
+  return result;
+}
+
+/**
+ * Bytes a card used in a cycle up to `today`: the sum of its known days, or, for a calendar-month
+ * cycle, the supplier's month figure when that is larger (it also covers days not pulled daily).
+ * Null when neither is known.
+ */
+export function cycleUsageBytes(
+  usage: CardUsage | undefined,
+  cycle: BillingCycle,
+  today: CstDate,
+): number | null {
+  if (!usage) return null;
+  const last = cycle.end < today ? cycle.end : today;
+  let daySum: number | null = null;
+  for (const [date, bytes] of usage.daily) {
+    if (date >= cycle.start && date <= last) daySum = (daySum ?? 0) + bytes;
+  }
+  const month = cycle.calendarMonth ? usage.monthly.get(cycle.start.slice(0, 7)) : undefined;
+  if (month === undefined) return daySum;
+  return Math.max(month, daySum ?? 0);
+}
+
+/** The median of numbers (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

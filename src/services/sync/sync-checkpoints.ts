@@ -1,0 +1,229 @@
+import type { Store } from '../../store/index.js';
+
+/** What a planned run fixed at planning time, so every slice and a resumed run agree. */
+export interface SyncPlanParams {
+  /** CST dates of daily usage to pull (empty when the account has no batch daily usage). */
+  days: string[];
+  /** CST month of monthly usage, or null. */
+  month: string | null;
+  /** Who asked for the run (audit). */
+  actor: string;
+}
+
+export interface SyncPlan {
+  runId: number;
+  account: string;
+  params: SyncPlanParams;
+  cards: number;
+  /** Calls made while planning (fleet discovery). */
+  calls: number;
+  finishedAt: number | null;
+}
+
+export interface SyncSlice {
+  runId: number;
+  slice: number;
+  firstCardId: number;
+  lastCardId: number;
+  state: 'pending' | 'done';
+  stoppedBy: string | null;
+}
+
+type Tables = {
+  sync_plans: {
+    run_id: number;
+    account_id: string;
+    params: string;
+    cards: number;
+    calls: number;
+    created_at: number;
+    finished_at: number | null;
+  };
+  sync_slices: {
+    run_id: number;
+    slice: number;
+    first_card_id: number;
+    last_card_id: number;
+    state: string;
+    stopped_by: string | null;
+    finished_at: number | null;
+  };
+  sync_batches: {
+    run_id: number;
+    batch_key: string;
+    calls: number;
+    rows_written: number;
+    finished_at: number;
+  };
+};
+
+/** Plans, slices and finished batches of sync runs (tables of migration 0009). */
+export class SyncCheckpoints {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(store: Store, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  #db() {
+    return this.#store.db.withTables<Tables>();
+  }
+
+  async createPlan(
+    plan: Omit<SyncPlan, 'finishedAt'>,
+    slices: { firstCardId: number; lastCardId: number }[],
+  ): Promise<void> {
+    await this.#db()
+      .insertInto('sync_plans')
+      .values({
+        run_id: plan.runId,
+        account_id: plan.account,
+        params: JSON.stringify(plan.params),
+        cards: plan.cards,
+        calls: plan.calls,
+        created_at: this.#now(),
+        finished_at: null,
+      })
+      .execute();
+    for (let start = 0; start < slices.length; start += 500) {
+      await this.#db()
+        .insertInto('sync_slices')
+        .values(
+          slices.slice(start, start + 500).map((slice, offset) => ({
+            run_id: plan.runId,
+            slice: start + offset,
+            first_card_id: slice.firstCardId,
+            last_card_id: slice.lastCardId,
+            state: 'pending',
+            stopped_by: null,
+            finished_at: null,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async plan(runId: number): Promise<SyncPlan | null> {
+    const row = await this.#db()
+      .selectFrom('sync_plans')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      runId: Number(row.run_id),
+      account: row.account_id,
+      params: JSON.parse(row.params) as SyncPlanParams,
+      cards: Number(row.cards),
+      calls: Number(row.calls),
+      finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    };
+  }
+
+  /** The newest run of an account that was planned but never finished. */
+  async unfinishedRun(account: string): Promise<number | null> {
+    const row = await this.#db()
+      .selectFrom('sync_plans')
+      .select('run_id')
+      .where('account_id', '=', account)
+      .where('finished_at', 'is', null)
+      .orderBy('run_id', 'desc')
+      .executeTakeFirst();
+    return row ? Number(row.run_id) : null;
+  }
+
+  async slices(runId: number): Promise<SyncSlice[]> {
+    const rows = await this.#db()
+      .selectFrom('sync_slices')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('slice')
+      .execute();
+    return rows.map((row) => ({
+      runId: Number(row.run_id),
+      slice: Number(row.slice),
+      firstCardId: Number(row.first_card_id),
+      lastCardId: Number(row.last_card_id),
+      state: row.state as SyncSlice['state'],
+      stoppedBy: row.stopped_by,
+    }));
+  }
+
+  async finishSlice(runId: number, slice: number, stoppedBy: string | null): Promise<void> {
+    await this.#db()
+      .updateTable('sync_slices')
+      .set({ state: 'done', stopped_by: stoppedBy, finished_at: this.#now() })
+      .where('run_id', '=', runId)
+      .where('slice', '=', slice)
+      .execute();
+  }
+
+  /** Keys of the batches of a run already finished. */
+  async finishedBatches(runId: number): Promise<Set<string>> {
+    const rows = await this.#db()
+      .selectFrom('sync_batches')
+      .select('batch_key')
+      .where('run_id', '=', runId)
+      .execute();
+    return new Set(rows.map((row) => row.batch_key));
+  }
+
+  /** Which of these batch keys of a run are finished (one indexed lookup per 500 keys). */
+  async finishedAmong(runId: number, keys: readonly string[]): Promise<Set<string>> {
+    const finished = new Set<string>();
+    for (let start = 0; start < keys.length; start += 500) {
+      const rows = await this.#db()
+        .selectFrom('sync_batches')
+        .select('batch_key')
+        .where('run_id', '=', runId)
+        .where('batch_key', 'in', keys.slice(start, start + 500))
+        .execute();
+      for (const row of rows) finished.add(row.batch_key);
+    }
+    return finished;
+  }
+
+  async recordBatch(runId: number, key: string, calls: number, rowsWritten: number): Promise<void> {
+    await this.#db()
+      .insertInto('sync_batches')
+      .values({
+        run_id: runId,
+        batch_key: key,
+        calls,
+        rows_written: rowsWritten,
+        finished_at: this.#now(),
+      })
+      .onConflict((conflict) => conflict.columns(['run_id', 'batch_key']).doNothing())
+      .execute();
+  }
+
+  async totals(runId: number): Promise<{ calls: number; rowsWritten: number; batches: number }> {
+    const row = await this.#db()
+      .selectFrom('sync_batches')
+      .select((expression) => [
+        expression.fn.sum<number>('calls').as('calls'),
+        expression.fn.sum<number>('rows_written').as('rows'),
+        expression.fn.countAll<number>().as('batches'),
+      ])
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    return {
+      calls: Number(row?.calls ?? 0),
+      rowsWritten: Number(row?.rows ?? 0),
+      batches: Number(row?.batches ?? 0),
+    };
+  }
+
+  /** Marks the plan finished; true for the one caller that did it (others lost the race). */
+  async claimFinish(runId: number): Promise<boolean> {
+    const result = await this.#db()
+      .updateTable('sync_plans')
+      .set({ finished_at: this.#now() })
+      .where('run_id', '=', runId)
+      .where('finished_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}

@@ -1,0 +1,568 @@
+import { addMonths, cstMonth, lastCompleteDays } from '../../domain/index.js';
+import type { StoredCard } from '../../store/index.js';
+import {
+  type BatchResult,
+  type Capability,
+  type CardRef,
+  chunk,
+  requireOperation,
+  type SupplierAdapterV1,
+  withRetry,
+} from '../../suppliers/spec/index.js';
+import type { ServiceContext } from '../context.js';
+import { EventOutbox } from '../events/events.js';
+import { evaluateRules } from '../rules/rules-evaluate.js';
+import { type BatchFailure, runBatches } from './batch-runner.js';
+import { SyncCheckpoints, type SyncPlan, type SyncSlice } from './sync-checkpoints.js';
+
+export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
+
+export interface SyncProgress {
+  account: string;
+  phase: SyncPhase;
+  /** Work done in this phase of the run (cards, or card-days for daily usage), and the total. */
+  done: number;
+  total: number;
+}
+
+export interface SyncOptions {
+  /** Complete CST days of daily usage to pull (default 7, bounded by the supplier's window). */
+  days?: number;
+  /** Pull daily usage even where it costs one call per card (default: only batch endpoints). */
+  perCardDaily?: boolean;
+  /** Batches in flight at once within a slice (default 4). */
+  concurrency?: number;
+  /** Cards per slice, the unit of work a worker takes (default 2,000). */
+  sliceSize?: number;
+  /** Continue the account's unfinished run, if there is one, instead of starting anew. */
+  resume?: boolean;
+  /**
+   * Which CST month's usage to read: `current` (month to date, the default) or `previous` (the
+   * month-end reconciliation on the 1st, once suppliers have closed the month).
+   */
+  month?: 'current' | 'previous';
+  /**
+   * Retries of a failing batch (throttling, timeouts, 5xx): attempts with exponential backoff
+   * and jitter. Default 6 attempts from 1 s, at most 30 s apart (about half a minute in all).
+   */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  onProgress?: (progress: SyncProgress) => void;
+  abortSignal?: AbortSignal;
+  actor?: string;
+}
+
+export interface SyncSummary {
+  account: string;
+  supplier: string;
+  runId: number;
+  status: 'succeeded' | 'partial' | 'failed';
+  cards: number;
+  synced: number;
+  failed: number;
+  calls: number;
+  rowsWritten: number;
+  failuresByReason: Record<string, number>;
+  /** Why the run stopped early (bad credentials, supplier down); null when it did not. */
+  stoppedBy: BatchFailure | null;
+  phases: SyncPhase[];
+  durationMs: number;
+}
+
+const PAGE = 10_000;
+const DEFAULT_SLICE = 2_000;
+
+function primaryKind(card: StoredCard): 'iccid' | 'msisdn' | 'imsi' {
+  return card.iccid ? 'iccid' : card.msisdn ? 'msisdn' : 'imsi';
+}
+
+function toRef(card: StoredCard): CardRef {
+  return { key: String(card.id), iccid: card.iccid, msisdn: card.msisdn, imsi: card.imsi };
+}
+
+/** Batches of at most `size` cards, each holding one identifier kind (batch endpoints take one). */
+function batchesOf(cards: StoredCard[], size: number): StoredCard[][] {
+  const byKind = new Map<string, StoredCard[]>();
+  for (const card of cards) {
+    const kind = primaryKind(card);
+    const list = byKind.get(kind) ?? [];
+    list.push(card);
+    byKind.set(kind, list);
+  }
+  return [...byKind.values()].flatMap((list) => chunk(list, size));
+}
+
+/** A batch's stable name within a run: phase, period, identifier kind and card id range. */
+function batchKey(phase: SyncPhase, period: string, batch: StoredCard[]): string {
+  return `${phase}:${period}:${primaryKind(batch[0]!)}:${batch[0]!.id}-${batch.at(-1)!.id}:${batch.length}`;
+}
+
+/** The phases an adapter's capabilities call for, in order. */
+function phasesFor(adapter: SupplierAdapterV1, options: SyncOptions): SyncPhase[] {
+  const phases: SyncPhase[] = [];
+  const has = (capability: Capability) => adapter.capabilities.has(capability);
+  if (has('inventory')) phases.push('inventory');
+  if (has('identities')) phases.push('identities');
+  if (has('status')) phases.push('status');
+  const dailyBatch = adapter.limits.batchSize['usage.daily'] ?? 1;
+  if (has('usage.daily') && (dailyBatch > 1 || options.perCardDaily)) phases.push('usage.daily');
+  if (has('usage.monthly')) phases.push('usage.monthly');
+  return phases;
+}
+
+async function* cardPages(
+  context: ServiceContext,
+  accountId: string,
+  range: { afterId: number; lastId: number } = { afterId: 0, lastId: Number.MAX_SAFE_INTEGER },
+): AsyncGenerator<StoredCard[]> {
+  let afterId = range.afterId;
+  for (;;) {
+    const page = (
+      await context.store.cards.listForSync(accountId, { afterId, limit: PAGE })
+    ).filter((card) => card.id <= range.lastId);
+    if (page.length === 0) return;
+    yield page;
+    afterId = page.at(-1)!.id;
+    if (page.length < PAGE || afterId >= range.lastId) return;
+  }
+}
+
+/**
+ * Plans a sync run: discovers the fleet where the supplier lists it, fixes the dates to pull,
+ * and cuts the account's cards into slices that workers can take one by one.
+ */
+export async function planSync(
+  context: ServiceContext,
+  accountId: string,
+  options: SyncOptions = {},
+): Promise<SyncPlan> {
+  const adapter = await context.adapter(accountId);
+  const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+  const runId = await context.store.syncRuns.start({ account: accountId, kind: 'full' });
+  const callsBefore = context.callCounter(accountId).total;
+  const phases = phasesFor(adapter, options);
+  if (phases.includes('inventory')) {
+    try {
+      await discoverFleet(context, adapter, options);
+    } catch (error) {
+      // The fleet could not be listed: the run ends failed, with nothing else attempted.
+      await context.store.syncRuns.finish(runId, {
+        status: 'failed',
+        cards: 0,
+        synced: 0,
+        failed: 0,
+        calls: context.callCounter(accountId).total - callsBefore,
+        rowsWritten: 0,
+        failuresByReason: {},
+        durationMs: 0,
+      });
+      throw error;
+    }
+  }
+  const window = adapter.limits.dailyUsageWindowDays ?? 7;
+  const params = {
+    days: phases.includes('usage.daily')
+      ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
+      : [],
+    month: phases.includes('usage.monthly')
+      ? addMonths(cstMonth(context.clock.now()), options.month === 'previous' ? -1 : 0)
+      : null,
+    actor: options.actor ?? 'cli',
+  };
+  const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
+  const slices: { firstCardId: number; lastCardId: number }[] = [];
+  let cards = 0;
+  let current: StoredCard[] = [];
+  for await (const page of cardPages(context, accountId)) {
+    for (const card of page) {
+      cards += 1;
+      current.push(card);
+      if (current.length === sliceSize) {
+        slices.push({ firstCardId: current[0]!.id, lastCardId: current.at(-1)!.id });
+        current = [];
+      }
+    }
+  }
+  if (current.length) slices.push({ firstCardId: current[0]!.id, lastCardId: current.at(-1)!.id });
+  const plan = {
+    runId,
+    account: accountId,
+    params,
+    cards,
+    calls: context.callCounter(accountId).total - callsBefore,
+  };
+  await checkpoints.createPlan(plan, slices);
+  return { ...plan, finishedAt: null };
+}
+
+/**
+ * Syncs one slice of a planned run: identities where missing, statuses, daily and monthly usage,
+ * with the supplier's batch endpoints. Every finished batch is recorded before the next, and a
+ * batch recorded earlier (by a crashed process, or another worker) is not fetched again.
+ * Per-card failures are recorded with their reason as they happen.
+ */
+export async function syncSlice(
+  context: ServiceContext,
+  runId: number,
+  sliceNumber: number,
+  options: SyncOptions = {},
+  report: (phase: SyncPhase, work: number) => void = () => {},
+): Promise<{ stoppedBy: BatchFailure | null }> {
+  const { store, clock } = context;
+  const checkpoints = new SyncCheckpoints(store, () => clock.now());
+  const plan = await checkpoints.plan(runId);
+  const slice = (await checkpoints.slices(runId)).find((item) => item.slice === sliceNumber);
+  if (!plan || !slice) throw new Error(`sync run ${runId} has no slice ${sliceNumber}`);
+  if (slice.state === 'done') return { stoppedBy: null };
+  const accountId = plan.account;
+  const adapter = await context.adapter(accountId);
+  const failed = new Map<number, BatchFailure>();
+  const statusFresh = new Set<number>();
+  let stopped: BatchFailure | null = null;
+  const range = { afterId: slice.firstCardId - 1, lastId: slice.lastCardId };
+  const batchSize = (capability: Capability) => adapter.limits.batchSize[capability] ?? 1;
+  const recordItemFailures = <T>(result: BatchResult<T>) => {
+    const failures = [];
+    for (const item of result.items) {
+      if (item.ok) continue;
+      const failure = { code: item.error.code, message: item.error.message };
+      if (!failed.has(Number(item.key))) failed.set(Number(item.key), failure);
+      failures.push({ cardId: Number(item.key), ...failure });
+    }
+    return store.syncRuns.recordFailures(runId, failures);
+  };
+
+  /** Runs one phase over the slice's cards that `select` keeps, one batch per period. */
+  const phase = async (
+    name: SyncPhase,
+    capability: Capability,
+    periods: string[],
+    select: (card: StoredCard) => boolean,
+    work: (batch: StoredCard[], period: string) => Promise<{ calls: number; rows: number }>,
+  ) => {
+    if (stopped) return;
+    for await (const page of cardPages(context, accountId, range)) {
+      const cards = page.filter(
+        (card) => select(card) && failed.get(card.id)?.code !== 'supplier_card_unknown',
+      );
+      const units = batchesOf(cards, batchSize(capability)).flatMap((batch) =>
+        periods.map((period) => ({ batch, period, key: batchKey(name, period, batch) })),
+      );
+      // Batches an earlier attempt (a crashed worker) finished are not fetched again.
+      const finished = await checkpoints.finishedAmong(
+        runId,
+        units.map((unit) => unit.key),
+      );
+      const outcome = await runBatches({
+        batches: units.filter((unit) => !finished.has(unit.key)),
+        concurrency: options.concurrency ?? 4,
+        clock,
+        ...options.retry,
+        abortSignal: options.abortSignal,
+        work: async ({ batch, period, key }) => {
+          const done = await work(batch, period);
+          await checkpoints.recordBatch(runId, key, done.calls, done.rows);
+          report(name, batch.length);
+        },
+        onFailure: async ({ batch }, failure) => {
+          for (const card of batch) if (!failed.has(card.id)) failed.set(card.id, failure);
+          await store.syncRuns.recordFailures(
+            runId,
+            batch.map((card) => ({ cardId: card.id, ...failure })),
+          );
+          report(name, batch.length);
+        },
+      });
+      for (const unit of units) if (finished.has(unit.key)) report(name, unit.batch.length);
+      stopped ??= outcome.stoppedBy;
+      if (stopped) return;
+    }
+  };
+  const calls = (result: { response: { bodies: unknown[] } }) =>
+    Math.max(1, result.response.bodies.length);
+
+  if (adapter.capabilities.has('identities')) {
+    const getIdentities = requireOperation(adapter, 'identities');
+    await phase(
+      'identities',
+      'identities',
+      ['-'],
+      (card) => card.identitiesSyncedAt === null,
+      async (batch) => {
+        const result = await getIdentities({
+          cards: batch.map(toRef),
+          abortSignal: options.abortSignal,
+        });
+        await recordItemFailures(result);
+        const updates = [];
+        const statuses = [];
+        for (const item of result.items) {
+          if (!item.ok) continue;
+          const { iccid, msisdn, imsi, imei, status } = item.value;
+          updates.push({ id: Number(item.key), iccid, msisdn, imsi, imei });
+          if (status) {
+            statuses.push({ id: Number(item.key), status: status.status, statusRaw: status.raw });
+            statusFresh.add(Number(item.key));
+          }
+        }
+        const rows = await store.cards.updateIdentities(updates);
+        if (statuses.length) await store.cards.updateStatuses(statuses, `sync:${accountId}`);
+        return { calls: calls(result), rows };
+      },
+    );
+  }
+
+  if (adapter.capabilities.has('status')) {
+    const getStatus = requireOperation(adapter, 'status');
+    await phase(
+      'status',
+      'status',
+      ['-'],
+      (card) => !statusFresh.has(card.id),
+      async (batch) => {
+        const result = await getStatus({
+          cards: batch.map(toRef),
+          abortSignal: options.abortSignal,
+        });
+        await recordItemFailures(result);
+        const updates = result.items.flatMap((item) =>
+          item.ok
+            ? [{ id: Number(item.key), status: item.value.status, statusRaw: item.value.raw }]
+            : [],
+        );
+        const rows = await store.cards.updateStatuses(updates, `sync:${accountId}`);
+        return { calls: calls(result), rows };
+      },
+    );
+  }
+
+  if (plan.params.days.length > 0 && adapter.capabilities.has('usage.daily')) {
+    const getDaily = requireOperation(adapter, 'usage.daily');
+    await phase(
+      'usage.daily',
+      'usage.daily',
+      plan.params.days,
+      () => true,
+      async (batch, date) => {
+        const result = await getDaily({
+          date,
+          cards: batch.map(toRef),
+          abortSignal: options.abortSignal,
+        });
+        await recordItemFailures(result);
+        const rows = result.items.flatMap((item) =>
+          item.ok && item.value.bytes !== null
+            ? [{ cardId: Number(item.key), date, bytes: item.value.bytes }]
+            : [],
+        );
+        const { written } = await store.usage.upsertDaily(rows);
+        return { calls: calls(result), rows: written };
+      },
+    );
+  }
+
+  if (plan.params.month && adapter.capabilities.has('usage.monthly')) {
+    const getMonthly = requireOperation(adapter, 'usage.monthly');
+    await phase(
+      'usage.monthly',
+      'usage.monthly',
+      [plan.params.month],
+      () => true,
+      async (batch, month) => {
+        const result = await getMonthly({
+          month,
+          cards: batch.map(toRef),
+          abortSignal: options.abortSignal,
+        });
+        await recordItemFailures(result);
+        const rows = result.items.flatMap((item) =>
+          item.ok && item.value.bytes !== null
+            ? [{ cardId: Number(item.key), month, bytes: item.value.bytes }]
+            : [],
+        );
+        const { written } = await store.usage.upsertMonthly(rows);
+        return { calls: calls(result), rows: written };
+      },
+    );
+  }
+
+  await checkpoints.finishSlice(runId, sliceNumber, stopped ? JSON.stringify(stopped) : null);
+  return { stoppedBy: stopped };
+}
+
+/**
+ * Closes a run once all its slices are done: totals from the recorded batches, failures by
+ * reason (each failed card counted once), the sync run row, an audit record and, when the run
+ * failed, a `sync.failed` event. Returns null while slices remain or when another worker
+ * closed it first.
+ */
+export async function finishSync(
+  context: ServiceContext,
+  runId: number,
+): Promise<SyncSummary | null> {
+  const { store, clock } = context;
+  const checkpoints = new SyncCheckpoints(store, () => clock.now());
+  const plan = await checkpoints.plan(runId);
+  if (!plan) throw new Error(`sync run ${runId} was never planned`);
+  const slices = await checkpoints.slices(runId);
+  if (slices.some((slice: SyncSlice) => slice.state !== 'done')) return null;
+  if (!(await checkpoints.claimFinish(runId))) return null;
+  const adapter = await context.adapter(plan.account);
+  const totals = await checkpoints.totals(runId);
+  const firstFailure = new Map<number, string>();
+  for (const failure of await store.syncRuns.failures(runId)) {
+    if (failure.cardId !== null && !firstFailure.has(failure.cardId)) {
+      firstFailure.set(failure.cardId, failure.code);
+    }
+  }
+  const failuresByReason: Record<string, number> = {};
+  for (const code of firstFailure.values())
+    failuresByReason[code] = (failuresByReason[code] ?? 0) + 1;
+  const stoppedSlice = slices.find((slice) => slice.stoppedBy);
+  const stoppedBy = stoppedSlice ? (JSON.parse(stoppedSlice.stoppedBy!) as BatchFailure) : null;
+  const failed = firstFailure.size;
+  const status = stoppedBy ? 'failed' : failed > 0 ? 'partial' : 'succeeded';
+  const run = await store.syncRuns.get(runId);
+  const summary: SyncSummary = {
+    account: plan.account,
+    supplier: adapter.supplier,
+    runId,
+    status,
+    cards: plan.cards,
+    synced: plan.cards - failed,
+    failed,
+    calls: plan.calls + totals.calls,
+    rowsWritten: totals.rowsWritten,
+    failuresByReason,
+    stoppedBy,
+    phases: phasesFor(adapter, { perCardDaily: plan.params.days.length > 0 }).filter(
+      (phase) => phase !== 'usage.daily' || plan.params.days.length > 0,
+    ),
+    durationMs: clock.now() - (run?.startedAt ?? clock.now()),
+  };
+  await store.syncRuns.finish(runId, summary);
+  await store.audit.record({
+    actor: plan.params.actor,
+    action: 'sync',
+    targetType: 'account',
+    targetId: plan.account,
+    account: plan.account,
+    outcome: status === 'failed' ? 'failed' : 'succeeded',
+    details: {
+      runId,
+      cards: plan.cards,
+      failed,
+      calls: summary.calls,
+      rowsWritten: summary.rowsWritten,
+    },
+  });
+  if (status === 'failed') {
+    await new EventOutbox(store, () => clock.now()).emit([
+      {
+        type: 'sync.failed',
+        subject: plan.account,
+        account: plan.account,
+        eventId: `sync.failed:${runId}`,
+        data: { runId, account: plan.account, reason: stoppedBy, failed, cards: plan.cards },
+      },
+    ]);
+  }
+  // Rules see what the run wrote. Usage upserts count rows rather than name the cards that
+  // changed, so every card of the account is evaluated; alerts and actions happen once anyway.
+  await evaluateRules(context, { account: plan.account, actor: plan.params.actor });
+  return summary;
+}
+
+/**
+ * Settles a slice without calling the supplier, because the run already stopped (bad
+ * credentials, supplier down): each of its cards is recorded failed with that reason.
+ */
+export async function abandonSlice(
+  context: ServiceContext,
+  runId: number,
+  sliceNumber: number,
+  stoppedBy: BatchFailure,
+): Promise<void> {
+  const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+  const plan = await checkpoints.plan(runId);
+  const slice = (await checkpoints.slices(runId)).find((item) => item.slice === sliceNumber);
+  if (!plan || !slice) throw new Error(`sync run ${runId} has no slice ${sliceNumber}`);
+  if (slice.state === 'done') return;
+  const range = { afterId: slice.firstCardId - 1, lastId: slice.lastCardId };
+  for await (const page of cardPages(context, plan.account, range)) {
+    await context.store.syncRuns.recordFailures(
+      runId,
+      page.map((card) => ({ cardId: card.id, ...stoppedBy })),
+    );
+  }
+  await checkpoints.finishSlice(runId, sliceNumber, JSON.stringify(stoppedBy));
+}
+
+/**
+ * One whole sync of one account in this process: plan (or resume the unfinished run), every
+ * slice in turn, then the summary. Every card ends either synced or failed with its reason; a
+ * re-run writes nothing that is already right.
+ */
+export async function syncAccount(
+  context: ServiceContext,
+  accountId: string,
+  options: SyncOptions = {},
+): Promise<SyncSummary> {
+  const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+  const resumeId = options.resume ? await checkpoints.unfinishedRun(accountId) : null;
+  const plan = resumeId
+    ? await checkpoints.plan(resumeId)
+    : await planSync(context, accountId, options);
+  const runId = plan!.runId;
+  const adapter = await context.adapter(accountId);
+  const phases = phasesFor(adapter, options).filter((phase) => phase !== 'inventory');
+  const done = new Map<SyncPhase, number>();
+  const totalFor = (phase: SyncPhase) =>
+    plan!.cards * (phase === 'usage.daily' ? plan!.params.days.length : 1);
+  for (const phase of phases)
+    options.onProgress?.({ account: accountId, phase, done: 0, total: totalFor(phase) });
+  const report = (phase: SyncPhase, cards: number) => {
+    const work = (done.get(phase) ?? 0) + cards;
+    done.set(phase, work);
+    options.onProgress?.({
+      account: accountId,
+      phase,
+      done: Math.min(work, totalFor(phase)),
+      total: totalFor(phase),
+    });
+  };
+  for (const slice of await checkpoints.slices(runId)) {
+    if (slice.state === 'done') continue;
+    const { stoppedBy } = await syncSlice(context, runId, slice.slice, options, report);
+    if (stoppedBy) {
+      // The account failed as a whole: the remaining slices fail with the same reason unsent.
+      for (const rest of await checkpoints.slices(runId)) {
+        if (rest.state !== 'done') await abandonSlice(context, runId, rest.slice, stoppedBy);
+      }
+      break;
+    }
+  }
+  const summary = await finishSync(context, runId);
+  if (!summary) throw new Error(`sync run ${runId} could not be closed`);
+  return summary;
+}
+
+/** Walks the supplier's card list to the end and stores what it finds. */
+async function discoverFleet(
+  context: ServiceContext,
+  adapter: SupplierAdapterV1,
+  options: SyncOptions,
+): Promise<void> {
+  const listCards = requireOperation(adapter, 'inventory');
+  let cursor: string | undefined;
+  do {
+    const page = await withRetry(() => listCards({ cursor, abortSignal: options.abortSignal }), {
+      clock: context.clock,
+      maxAttempts: options.retry?.maxAttempts ?? 6,
+      baseDelayMs: options.retry?.baseDelayMs ?? 1000,
+      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+      abortSignal: options.abortSignal,
+    });
+    await context.store.cards.upsertFromSupplier(adapter.accountId, adapter.supplier, page.cards);
+    cursor = page.nextCursor;
+  } while (cursor);
+}

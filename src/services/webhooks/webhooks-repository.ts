@@ -1,0 +1,369 @@
+import type { Generated } from 'kysely';
+import { SimdockError } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { EVENT_TYPES, type EventType } from '../events/events.js';
+import { type SecretSealer, storeSecretSealer } from './webhooks-secrets.js';
+
+/** Where a delivery stands: waiting for its next attempt, delivered, or given up. */
+export type DeliveryState = 'pending' | 'succeeded' | 'failed';
+
+/** A webhook endpoint as shown (the secret is shown once, when created). */
+export interface WebhookEndpoint {
+  id: number;
+  tenantId: string;
+  url: string;
+  description: string | null;
+  /** The event types sent; empty means every type. */
+  eventTypes: EventType[];
+  enabled: boolean;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  endpointId: number;
+  tenantId: string;
+  /** The outbox row id of the event. */
+  eventRowId: number;
+  /** The event's id: the CloudEvents `id` and the `webhook-id` header. */
+  eventId: string;
+  eventType: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  retryUntil: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WebhookAttempt {
+  id: number;
+  deliveryId: number;
+  at: number;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+  /** Started by a person (redelivery), not by the schedule. */
+  manual: boolean;
+}
+
+/** The rows of this feature, typed locally (the store's `Database` does not list them). */
+export type WebhookTables = {
+  webhook_endpoints: {
+    id: Generated<number>;
+    tenant_id: string;
+    url: string;
+    description: string | null;
+    secret: string;
+    event_types: string;
+    enabled: number;
+    created_by: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  webhook_deliveries: {
+    id: Generated<number>;
+    endpoint_id: number;
+    tenant_id: string;
+    event_row_id: number;
+    event_id: string;
+    event_type: string;
+    state: string;
+    attempts: number;
+    next_attempt_at: number | null;
+    retry_until: number;
+    last_status: number | null;
+    last_error: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  webhook_attempts: {
+    id: Generated<number>;
+    delivery_id: number;
+    at: number;
+    status_code: number | null;
+    duration_ms: number;
+    error: string | null;
+    response_excerpt: string | null;
+    manual: number;
+  };
+  webhook_cursor: { name: string; last_event_row_id: number; updated_at: number };
+};
+
+type EndpointRow = {
+  id: number;
+  tenant_id: string;
+  url: string;
+  description: string | null;
+  secret: string;
+  event_types: string;
+  enabled: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+/** Tenants a caller may see: a list, or null for every tenant (the operator, the CLI). */
+export type TenantFilter = readonly string[] | null;
+
+/** Reads the event-type list of an endpoint, refusing unknown names. */
+export function parseEventTypes(values: readonly string[]): EventType[] {
+  const unknown = values.filter((value) => !(EVENT_TYPES as readonly string[]).includes(value));
+  if (unknown.length > 0) {
+    throw new SimdockError('invalid_argument', `unknown event types: ${unknown.join(', ')}`, {
+      details: { field: 'eventTypes', unknown, known: EVENT_TYPES },
+    });
+  }
+  return [...new Set(values)] as EventType[];
+}
+
+/** Webhook endpoints, deliveries and attempts in the store. */
+export class WebhooksRepository {
+  readonly #store: Store;
+  readonly #sealer: SecretSealer;
+
+  constructor(store: Store, sealer: SecretSealer = storeSecretSealer(store)) {
+    this.#store = store;
+    this.#sealer = sealer;
+  }
+
+  db() {
+    return this.#store.db.withTables<WebhookTables>();
+  }
+
+  async createEndpoint(input: {
+    tenantId: string;
+    url: string;
+    secret: string;
+    eventTypes: EventType[];
+    description?: string | null;
+    enabled?: boolean;
+    createdBy?: string | null;
+    now: number;
+  }): Promise<WebhookEndpoint> {
+    // The sealed secret is bound to the endpoint id, known only once the row exists: insert and
+    // seal in one transaction, so no endpoint is ever seen without its secret.
+    // The key is loaded first: loading it may read the database, which the open transaction
+    // (one connection on SQLite) would otherwise wait on forever.
+    await this.#sealer.seal('', 'key check');
+    return this.db()
+      .transaction()
+      .execute(async (transaction) => {
+        const inserted = await transaction
+          .insertInto('webhook_endpoints')
+          .values({
+            tenant_id: input.tenantId,
+            url: input.url,
+            description: input.description ?? null,
+            secret: '',
+            event_types: JSON.stringify(input.eventTypes),
+            enabled: input.enabled === false ? 0 : 1,
+            created_by: input.createdBy ?? null,
+            created_at: input.now,
+            updated_at: input.now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const id = Number(inserted.id);
+        const sealed = await this.#sealer.seal(input.secret, secretBinding(id));
+        await transaction
+          .updateTable('webhook_endpoints')
+          .set({ secret: sealed })
+          .where('id', '=', id)
+          .execute();
+        const row = await transaction
+          .selectFrom('webhook_endpoints')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return endpointOf(row as EndpointRow);
+      });
+  }
+
+  async listEndpoints(tenants: TenantFilter): Promise<WebhookEndpoint[]> {
+    let query = this.db().selectFrom('webhook_endpoints').selectAll().orderBy('id');
+    if (tenants) query = query.where('tenant_id', 'in', tenants.length ? [...tenants] : ['']);
+    return (await query.execute()).map((row) => endpointOf(row as EndpointRow));
+  }
+
+  /** The endpoint, or `not_found` when absent or outside the tenants (existence never leaks). */
+  async getEndpoint(id: number, tenants: TenantFilter): Promise<WebhookEndpoint> {
+    const row = await this.db()
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row || (tenants && !tenants.includes(row.tenant_id))) {
+      throw new SimdockError('not_found', `webhook endpoint ${id} not found`, {
+        details: { endpoint: id },
+      });
+    }
+    return endpointOf(row as EndpointRow);
+  }
+
+  /** The endpoint's signing secret, decrypted (for signing only; never shown again). */
+  async endpointSecret(id: number): Promise<string> {
+    const row = await this.db()
+      .selectFrom('webhook_endpoints')
+      .select('secret')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return this.#sealer.open(row.secret, secretBinding(id), `webhook endpoint ${id}`);
+  }
+
+  async updateEndpoint(
+    id: number,
+    tenants: TenantFilter,
+    changes: {
+      url?: string;
+      eventTypes?: EventType[];
+      enabled?: boolean;
+      description?: string | null;
+    },
+    now: number,
+  ): Promise<WebhookEndpoint> {
+    await this.getEndpoint(id, tenants);
+    await this.db()
+      .updateTable('webhook_endpoints')
+      .set({
+        ...(changes.url !== undefined ? { url: changes.url } : {}),
+        ...(changes.eventTypes !== undefined
+          ? { event_types: JSON.stringify(changes.eventTypes) }
+          : {}),
+        ...(changes.enabled !== undefined ? { enabled: changes.enabled ? 1 : 0 } : {}),
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    return this.getEndpoint(id, tenants);
+  }
+
+  /** Deletes an endpoint; its pending deliveries are given up, its history kept. */
+  async deleteEndpoint(id: number, tenants: TenantFilter, now: number): Promise<void> {
+    await this.getEndpoint(id, tenants);
+    await this.db()
+      .transaction()
+      .execute(async (transaction) => {
+        await transaction
+          .updateTable('webhook_deliveries')
+          .set({
+            state: 'failed',
+            next_attempt_at: null,
+            last_error: 'endpoint deleted',
+            updated_at: now,
+          })
+          .where('endpoint_id', '=', id)
+          .where('state', '=', 'pending')
+          .execute();
+        await transaction.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+      });
+  }
+
+  async listDeliveries(
+    tenants: TenantFilter,
+    filter: { endpointId?: number; state?: DeliveryState; limit?: number; beforeId?: number } = {},
+  ): Promise<WebhookDelivery[]> {
+    let query = this.db()
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(Math.min(filter.limit ?? 50, 500));
+    if (tenants) query = query.where('tenant_id', 'in', tenants.length ? [...tenants] : ['']);
+    if (filter.endpointId !== undefined) query = query.where('endpoint_id', '=', filter.endpointId);
+    if (filter.state) query = query.where('state', '=', filter.state);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+    return (await query.execute()).map(deliveryOf);
+  }
+
+  async getDelivery(id: number, tenants: TenantFilter): Promise<WebhookDelivery> {
+    const row = await this.db()
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row || (tenants && !tenants.includes(row.tenant_id))) {
+      throw new SimdockError('not_found', `webhook delivery ${id} not found`, {
+        details: { delivery: id },
+      });
+    }
+    return deliveryOf(row);
+  }
+
+  async attempts(deliveryId: number): Promise<WebhookAttempt[]> {
+    const rows = await this.db()
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      deliveryId: Number(row.delivery_id),
+      at: Number(row.at),
+      statusCode: row.status_code === null ? null : Number(row.status_code),
+      durationMs: Number(row.duration_ms),
+      error: row.error,
+      responseExcerpt: row.response_excerpt,
+      manual: Number(row.manual) === 1,
+    }));
+  }
+}
+
+/** Secrets are bound to their row, so a sealed value copied to another endpoint fails. */
+function secretBinding(id: number): string {
+  return `webhook-endpoint:${id}`;
+}
+
+function endpointOf(row: EndpointRow): WebhookEndpoint {
+  return {
+    id: Number(row.id),
+    tenantId: row.tenant_id,
+    url: row.url,
+    description: row.description,
+    eventTypes: JSON.parse(row.event_types) as EventType[],
+    enabled: Number(row.enabled) === 1,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function deliveryOf(row: {
+  id: number;
+  endpoint_id: number;
+  tenant_id: string;
+  event_row_id: number;
+  event_id: string;
+  event_type: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  retry_until: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}): WebhookDelivery {
+  return {
+    id: Number(row.id),
+    endpointId: Number(row.endpoint_id),
+    tenantId: row.tenant_id,
+    eventRowId: Number(row.event_row_id),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    state: row.state as DeliveryState,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
+    retryUntil: Number(row.retry_until),
+    lastStatus: row.last_status === null ? null : Number(row.last_status),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
