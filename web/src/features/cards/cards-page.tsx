@@ -8,11 +8,11 @@ import {
 } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import type { paths } from '../api/schema.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { useSearchState } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { api, unwrap } from '../../api/client.js';
+import type { paths } from '../../api/schema.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { useSearchState } from '../../router.js';
+import { hasRole, useMe } from '../../session.js';
 import { CardsBulkBar } from './cards-bulk.js';
 import { type Card, cardColumns, DEFAULT_COLUMNS, SORTABLE } from './cards-columns.js';
 import { CardsFilters, filterExpression } from './cards-filters.js';

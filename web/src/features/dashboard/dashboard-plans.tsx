@@ -1,9 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../api/card-extras-api.js';
-import type { paths } from '../api/schema.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatBytes, formatCount, formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import type { Alert } from '../../api/card-extras-api.js';
+import type { paths } from '../../api/schema.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatBytes, formatCount, formatInstant } from '../../format.js';
+import { Link } from '../../router.js';
 import './dashboard-page.css';
 
 /** The answer of `GET /api/v1/cards/stats`. */

@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { Link } from '../router.js';
+import { api, unwrap } from '../../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { Link } from '../../router.js';
 
 /** The rule kinds of src/services/rules-model.ts, each with its one number-valued threshold. */
 const KINDS = {

@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { request } from '../api/client.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatBytes, formatInstant } from '../format.js';
-import { Link } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { request } from '../../api/client.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatBytes, formatInstant } from '../../format.js';
+import { Link } from '../../router.js';
+import { hasRole, useMe } from '../../session.js';
 
 /** A device as the API shows it (src/services/devices-service.ts `deviceView`). */
 interface DeviceView {

@@ -1,9 +1,9 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import type { TFunction } from 'i18next';
-import type { components } from '../api/schema.js';
-import { StatusBadge } from '../components/status-badge.js';
-import { formatBytes, formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import type { components } from '../../api/schema.js';
+import { StatusBadge } from '../../components/status-badge.js';
+import { formatBytes, formatInstant } from '../../format.js';
+import { Link } from '../../router.js';
 
 export type Card = components['schemas']['Card'];
 

@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { acknowledgeAlert, listAlerts } from '../api/card-extras-api.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import { acknowledgeAlert, listAlerts } from '../../api/card-extras-api.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatInstant } from '../../format.js';
+import { Link } from '../../router.js';
 
 /** Open and acknowledged alerts; acknowledging one is an audited action. */
 export function AlertsPage() {

@@ -1,16 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-
-/** The statuses of src/domain/status.ts, in lifecycle order. */
-export const CARD_STATUSES = [
-  'test',
-  'inventory',
-  'active',
-  'suspended',
-  'pre_deactivated',
-  'deactivated',
-  'unknown',
-] as const;
+import { CARD_STATUSES } from '../../components/status-badge.js';
 
 /** The URL keys the cards page keeps its filters in (the API's query names). */
 export const FILTER_KEYS = ['q', 'status', 'account', 'supplier', 'tenant', 'tag'] as const;
