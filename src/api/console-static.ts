@@ -75,8 +75,8 @@ export function createConsoleRouter(directory: string | null = consoleDirectory(
   const router = new Hono();
   // The build does not change under a running server: bodies (and absent variants, as null)
   // are read once.
-  const cache = new Map<string, Uint8Array | null>();
-  const read = async (file: string): Promise<Uint8Array | null> => {
+  const cache = new Map<string, Uint8Array<ArrayBuffer> | null>();
+  const read = async (file: string): Promise<Uint8Array<ArrayBuffer> | null> => {
     let body = cache.get(file);
     if (body === undefined) {
       body = existsSync(file) ? new Uint8Array(await readFile(file)) : null;
