@@ -1,21 +1,8 @@
+import { Link, Outlet } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from './components/language-switch.js';
 import { ErrorMessage, Loading } from './components/states.js';
-import { AccountsPage } from './pages/accounts-page.js';
-import { AlertsPage } from './pages/alerts-page.js';
-import { AuditPage } from './pages/audit-page.js';
-import { CardDetailPage } from './pages/card-detail-page.js';
-import { CardsPage } from './pages/cards-page.js';
-import { DashboardPage } from './pages/dashboard-page.js';
-import { DevicesPage } from './pages/devices-page.js';
-import { JobsPage } from './pages/jobs-page.js';
-import { LoginPage } from './pages/login-page.js';
-import { PoolsPage } from './pages/pools-page.js';
-import { RulesPage } from './pages/rules-page.js';
-import { SyncRunsPage } from './pages/sync-runs-page.js';
-import { UsersPage } from './pages/users-page.js';
-import { WebhooksPage } from './pages/webhooks-page.js';
-import { Link, useLocation } from './router.js';
+import { LoginPage } from './features/access/login-page.js';
 import { useMe, useSession } from './session.js';
 
 /** The navigation: path and catalogue key, in the order operators use them. */
@@ -34,43 +21,8 @@ const NAVIGATION = [
   ['/audit', 'nav.audit'],
 ] as const;
 
-function Page(props: { path: string }) {
-  const { path } = props;
-  const card = /^\/cards\/(\d+)$/.exec(path);
-  if (card) return <CardDetailPage id={Number(card[1])} />;
-  const device = /^\/devices\/(.+)$/.exec(path);
-  if (device) return <DevicesPage deviceId={decodeURIComponent(device[1]!)} />;
-  switch (path) {
-    case '/':
-      return <DashboardPage />;
-    case '/cards':
-      return <CardsPage />;
-    case '/devices':
-      return <DevicesPage />;
-    case '/jobs':
-      return <JobsPage />;
-    case '/alerts':
-      return <AlertsPage />;
-    case '/rules':
-      return <RulesPage />;
-    case '/pools':
-      return <PoolsPage />;
-    case '/accounts':
-      return <AccountsPage />;
-    case '/sync-runs':
-      return <SyncRunsPage />;
-    case '/webhooks':
-      return <WebhooksPage />;
-    case '/users':
-      return <UsersPage />;
-    case '/audit':
-      return <AuditPage />;
-    default:
-      return <NotFound />;
-  }
-}
-
-function NotFound() {
+/** What a path the console does not know shows, inside the shell. */
+export function NotFound() {
   const { t } = useTranslation();
   return (
     <section>
@@ -80,16 +32,14 @@ function NotFound() {
   );
 }
 
-function isActive(current: string, item: string): boolean {
-  return item === '/' ? current === '/' : current === item || current.startsWith(`${item}/`);
-}
-
-/** The console: sign-in until a session exists, then the navigation and the current page. */
+/**
+ * The console (the root route): sign-in until a session exists, whatever the URL, then the
+ * navigation and the current page.
+ */
 export function App() {
   const { t } = useTranslation();
   const me = useMe();
   const session = useSession();
-  const { path } = useLocation();
 
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorMessage error={me.error} />;
@@ -112,13 +62,18 @@ export function App() {
       </header>
       <nav className="sidebar" aria-label={t('layout.navigation')}>
         {NAVIGATION.map(([to, key]) => (
-          <Link key={to} to={to} className={isActive(path, to) ? 'active' : undefined}>
+          <Link
+            key={to}
+            to={to}
+            activeOptions={{ exact: to === '/' }}
+            activeProps={{ className: 'active' }}
+          >
             {t(key)}
           </Link>
         ))}
       </nav>
       <main className="content">
-        <Page path={path} />
+        <Outlet />
       </main>
     </div>
   );

@@ -1,71 +1,161 @@
-import { type MouseEvent, type ReactNode, useSyncExternalStore } from 'react';
-
-const listeners = new Set<() => void>();
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  window.addEventListener('popstate', listener);
-  return () => {
-    listeners.delete(listener);
-    window.removeEventListener('popstate', listener);
-  };
-}
-
-function snapshot(): string {
-  return window.location.pathname + window.location.search;
-}
-
-/** Goes to `to` (path and query) without reloading; `replace` keeps the history entry. */
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (to === snapshot()) return;
-  if (options.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
-  for (const listener of listeners) listener();
-}
-
-/** The current path and query, re-rendering on every navigation. */
-export function useLocation(): { path: string; search: URLSearchParams } {
-  const current = useSyncExternalStore(subscribe, snapshot);
-  const url = new URL(current, window.location.origin);
-  return { path: url.pathname, search: url.searchParams };
-}
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  notFound,
+} from '@tanstack/react-router';
+import { App, NotFound } from './app.js';
+import { ErrorMessage, Loading } from './components/states.js';
+import type { AuditSearch } from './features/access/audit-page.js';
+import type { CardsSearch } from './features/cards/cards-filters.js';
+import { parseSearch, stringifySearch, stringSearch } from './search-params.js';
 
 /**
- * The query string as state: `set` merges changes (null or '' removes a key) and replaces the
- * history entry, so filters live in the URL and survive reloads and shared links.
+ * The console's routes, one per page, each page loaded on first visit from its feature's own
+ * chunk (web/src/features/<capability>/). The root is the shell: sign-in until a session
+ * exists, then the navigation around the current page.
  */
-export function useSearchState(): [
-  URLSearchParams,
-  (changes: Record<string, string | null | undefined>) => void,
-] {
-  const { path, search } = useLocation();
-  const set = (changes: Record<string, string | null | undefined>) => {
-    const next = new URLSearchParams(window.location.search);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === undefined || value === '') next.delete(key);
-      else next.set(key, value);
-    }
-    const query = next.toString();
-    navigate(query ? `${path}?${query}` : path, { replace: true });
-  };
-  return [search, set];
-}
+const rootRoute = createRootRoute({ component: App });
 
-/** An in-app link: a real `<a href>` that navigates without a reload on a plain click. */
-export function Link(props: {
-  to: string;
-  children: ReactNode;
-  className?: string;
-  title?: string;
-}) {
-  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(props.to);
-  };
-  return (
-    <a href={props.to} onClick={onClick} className={props.className} title={props.title}>
-      {props.children}
-    </a>
-  );
+const dashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  component: lazyRouteComponent(
+    () => import('./features/dashboard/dashboard-page.js'),
+    'DashboardPage',
+  ),
+});
+
+/** Filters, sort and cursor live in the query string, so reloads and shared links keep them. */
+const cardsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cards',
+  validateSearch: stringSearch<CardsSearch>(),
+  component: lazyRouteComponent(() => import('./features/cards/cards-page.js'), 'CardsPage'),
+});
+
+/** `/cards/42`: a card by its numeric id; anything else is not found. */
+const cardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cards/$cardId',
+  params: {
+    parse: ({ cardId }) => ({ cardId: /^\d+$/.test(cardId) ? Number(cardId) : Number.NaN }),
+    stringify: ({ cardId }) => ({ cardId: String(cardId) }),
+  },
+  beforeLoad: ({ params }) => {
+    if (!Number.isSafeInteger(params.cardId)) throw notFound();
+  },
+  component: lazyRouteComponent(
+    () => import('./features/cards/card-detail-page.js'),
+    'CardDetailRoute',
+  ),
+});
+
+const devicesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/devices',
+  component: lazyRouteComponent(() => import('./features/devices/devices-page.js'), 'DevicesPage'),
+});
+
+const deviceRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/devices/$deviceId',
+  component: lazyRouteComponent(() => import('./features/devices/devices-page.js'), 'DevicePage'),
+});
+
+const jobsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/jobs',
+  component: lazyRouteComponent(() => import('./features/jobs/jobs-page.js'), 'JobsPage'),
+});
+
+const alertsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/alerts',
+  component: lazyRouteComponent(() => import('./features/alerts/alerts-page.js'), 'AlertsPage'),
+});
+
+const rulesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/rules',
+  component: lazyRouteComponent(() => import('./features/rules/rules-page.js'), 'RulesPage'),
+});
+
+const poolsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/pools',
+  component: lazyRouteComponent(() => import('./features/pools/pools-page.js'), 'PoolsPage'),
+});
+
+const accountsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/accounts',
+  component: lazyRouteComponent(
+    () => import('./features/accounts/accounts-page.js'),
+    'AccountsPage',
+  ),
+});
+
+const syncRunsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sync-runs',
+  component: lazyRouteComponent(() => import('./features/sync/sync-runs-page.js'), 'SyncRunsPage'),
+});
+
+const webhooksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/webhooks',
+  component: lazyRouteComponent(
+    () => import('./features/webhooks/webhooks-page.js'),
+    'WebhooksPage',
+  ),
+});
+
+const usersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/users',
+  component: lazyRouteComponent(() => import('./features/access/users-page.js'), 'UsersPage'),
+});
+
+/** The audit log's target filter and `before` cursor live in the query string. */
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/audit',
+  validateSearch: stringSearch<AuditSearch>(),
+  component: lazyRouteComponent(() => import('./features/access/audit-page.js'), 'AuditPage'),
+});
+
+const routeTree = rootRoute.addChildren([
+  dashboardRoute,
+  cardsRoute,
+  cardRoute,
+  devicesRoute,
+  deviceRoute,
+  jobsRoute,
+  alertsRoute,
+  rulesRoute,
+  poolsRoute,
+  accountsRoute,
+  syncRunsRoute,
+  webhooksRoute,
+  usersRoute,
+  auditRoute,
+]);
+
+/** The console's router: plain query strings, a page's chunk fetched when a link is hovered. */
+export const router = createRouter({
+  routeTree,
+  parseSearch,
+  stringifySearch,
+  defaultPreload: 'intent',
+  defaultPendingComponent: Loading,
+  defaultErrorComponent: ErrorMessage,
+  defaultNotFoundComponent: NotFound,
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
 }

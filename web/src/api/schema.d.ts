@@ -3741,7 +3741,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew";
+                        action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit";
                         selection: components["schemas"]["BulkSelection"];
                         params?: {
                             [key: string]: unknown;
@@ -6157,7 +6157,7 @@ export interface components {
         BulkJob: {
             id: number;
             /** @enum {string} */
-            action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew";
+            action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit";
             params: {
                 [key: string]: unknown;
             };

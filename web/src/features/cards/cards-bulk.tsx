@@ -6,11 +6,11 @@ import {
   type BulkSelection,
   createBulkJob,
   planBulk,
-} from '../api/bulk-api.js';
-import { api, unwrap } from '../api/client.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { JobProgress } from '../components/job-progress.js';
-import { ErrorMessage } from '../components/states.js';
+} from '../../api/bulk-api.js';
+import { api, unwrap } from '../../api/client.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { JobProgress } from '../../components/job-progress.js';
+import { ErrorMessage } from '../../components/states.js';
 
 type Pending =
   | { kind: 'job'; action: BulkAction; plan: BulkPlan; selection: BulkSelection }

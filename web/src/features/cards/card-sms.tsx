@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { sendSms, smsThread } from '../api/card-extras-api.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatInstant } from '../format.js';
+import { sendSms, smsThread } from '../../api/card-extras-api.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatInstant } from '../../format.js';
 
 /** The card's SMS thread, oldest first, and a send box when the supplier can send. */
 export function CardSms(props: { cardId: number; canSend: boolean; reason: string | null }) {

@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
 import {
   flexRender,
   getCoreRowModel,
@@ -8,14 +9,14 @@ import {
 } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import type { paths } from '../api/schema.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { useSearchState } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { api, unwrap } from '../../api/client.js';
+import type { paths } from '../../api/schema.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { mergeSearch, type SearchChanges } from '../../search-params.js';
+import { hasRole, useMe } from '../../session.js';
 import { CardsBulkBar } from './cards-bulk.js';
 import { type Card, cardColumns, DEFAULT_COLUMNS, SORTABLE } from './cards-columns.js';
-import { CardsFilters, filterExpression } from './cards-filters.js';
+import { CardsFilters, type CardsSearch, filterExpression } from './cards-filters.js';
 import { CardsImport } from './cards-import.js';
 
 const PAGE_SIZE = 50;
@@ -33,7 +34,7 @@ function savedColumns(): string[] {
 }
 
 /** The API query of the URL's filters, sort and cursor. */
-function listQuery(search: URLSearchParams): ListQuery {
+function listQuery(search: CardsSearch): ListQuery {
   const query: Record<string, string | number> = { limit: PAGE_SIZE };
   for (const key of [
     'q',
@@ -47,8 +48,8 @@ function listQuery(search: URLSearchParams): ListQuery {
     'sort',
     'order',
     'cursor',
-  ]) {
-    const value = search.get(key);
+  ] as const) {
+    const value = search[key];
     if (value) query[key] = value;
   }
   return query as ListQuery;
@@ -60,7 +61,14 @@ function listQuery(search: URLSearchParams): ListQuery {
  */
 export function CardsPage() {
   const { t, i18n } = useTranslation();
-  const [search, setSearch] = useSearchState();
+  const search = useSearch({ from: '/cards' });
+  const navigate = useNavigate({ from: '/cards' });
+  const setSearch = (changes: SearchChanges<CardsSearch>) =>
+    void navigate({
+      search: (previous) => mergeSearch(previous, changes),
+      replace: true,
+      resetScroll: false,
+    });
   const client = useQueryClient();
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [allMatching, setAllMatching] = useState(false);
@@ -107,7 +115,7 @@ export function CardsPage() {
     onRowSelectionChange: setSelection,
   });
 
-  const change = (changes: Record<string, string | null>) => {
+  const change = (changes: SearchChanges<CardsSearch>) => {
     setSelection({});
     setAllMatching(false);
     if ('cursor' in changes && changes.cursor === null) setPreviousCursors([]);
@@ -115,8 +123,8 @@ export function CardsPage() {
   };
   const sortBy = (column: string) => {
     if (!SORTABLE.has(column)) return;
-    const current = search.get('sort');
-    const order = current === column && search.get('order') !== 'desc' ? 'desc' : 'asc';
+    const current = search.sort;
+    const order = current === column && search.order !== 'desc' ? 'desc' : 'asc';
     change({ sort: column, order, cursor: null });
   };
   const toggleColumn = (id: string) => {
@@ -202,7 +210,7 @@ export function CardsPage() {
                 </th>
                 {table.getFlatHeaders().map((header) => {
                   const id = header.column.id;
-                  const sorted = search.get('sort') === id ? (search.get('order') ?? 'asc') : null;
+                  const sorted = search.sort === id ? (search.order ?? 'asc') : null;
                   return (
                     <th
                       key={header.id}
@@ -262,7 +270,7 @@ export function CardsPage() {
           type="button"
           disabled={!cards.data?.nextCursor}
           onClick={() => {
-            setPreviousCursors([...previousCursors, search.get('cursor') ?? '']);
+            setPreviousCursors([...previousCursors, search.cursor ?? '']);
             setSelection({});
             setSearch({ cursor: cards.data?.nextCursor ?? null });
           }}

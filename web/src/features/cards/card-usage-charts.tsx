@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { Chart, type ChartOption } from '../components/chart.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { toMegabytes } from '../format.js';
+import { api, unwrap } from '../../api/client.js';
+import { Chart, type ChartOption } from '../../components/chart.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { toMegabytes } from '../../format.js';
 
 /** A bar chart of megabytes per period with a zoom slider (and mouse-wheel zoom). */
 export function usageOption(labels: string[], bytes: number[], unitLabel: string): ChartOption {

@@ -1,14 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { listAlerts } from '../api/card-extras-api.js';
-import { api, unwrap } from '../api/client.js';
-import { Chart } from '../components/chart.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { StatusBadge } from '../components/status-badge.js';
-import { formatBytes, formatCount, formatInstant, toMegabytes } from '../format.js';
-import { Link } from '../router.js';
-import { CARD_STATUSES } from './cards-filters.js';
+import { listAlerts } from '../../api/card-extras-api.js';
+import { api, unwrap } from '../../api/client.js';
+import { Chart } from '../../components/chart.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { CARD_STATUSES, StatusBadge } from '../../components/status-badge.js';
+import { formatBytes, formatCount, formatInstant, toMegabytes } from '../../format.js';
 import { ExpiringPanel, NearQuotaPanel, OpenAlertsPanel, QuotaPanel } from './dashboard-plans.js';
 
 /** The open alerts fetched at once (`listAlerts` asks for one page of 100). */
@@ -112,7 +111,7 @@ export function DashboardPage() {
               const count = statusCount(status);
               return (
                 <li key={status}>
-                  <Link to={`/cards?status=${status}`}>
+                  <Link to="/cards" search={{ status }}>
                     <StatusBadge status={status} />
                   </Link>
                   <span className="count">
@@ -159,7 +158,7 @@ export function DashboardPage() {
                 {stats.data.topConsumers.map((card) => (
                   <tr key={card.id}>
                     <td>
-                      <Link to={`/cards/${card.id}`} className="mono">
+                      <Link to="/cards/$cardId" params={{ cardId: card.id }} className="mono">
                         {card.iccid ?? card.msisdn ?? card.id}
                       </Link>
                     </td>

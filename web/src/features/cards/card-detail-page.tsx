@@ -1,16 +1,16 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useParams } from '@tanstack/react-router';
 import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type BulkAction, createBulkJob } from '../api/bulk-api.js';
-import { listAlerts } from '../api/card-extras-api.js';
-import { api, unwrap } from '../api/client.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { JobProgress } from '../components/job-progress.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { StatusBadge } from '../components/status-badge.js';
-import { formatBytes, formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import { type BulkAction, createBulkJob } from '../../api/bulk-api.js';
+import { listAlerts } from '../../api/card-extras-api.js';
+import { api, unwrap } from '../../api/client.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { JobProgress } from '../../components/job-progress.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { StatusBadge } from '../../components/status-badge.js';
+import { formatBytes, formatInstant } from '../../format.js';
 import { CardSms } from './card-sms.js';
 import { CardUsageCharts } from './card-usage-charts.js';
 
@@ -262,4 +262,10 @@ export function CardDetailPage(props: { id: number }) {
       ) : null}
     </section>
   );
+}
+
+/** The card of the URL, `/cards/42`. */
+export function CardDetailRoute() {
+  const { cardId } = useParams({ from: '/cards/$cardId' });
+  return <CardDetailPage id={cardId} />;
 }

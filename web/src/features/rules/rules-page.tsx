@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { Link } from '../router.js';
+import { api, unwrap } from '../../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 
 /** The rule kinds of src/services/rules-model.ts, each with its one number-valued threshold. */
 const KINDS = {
@@ -219,7 +219,7 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
           <ul>
             {preview.data.matches.slice(0, 50).map((match) => (
               <li key={`${match.cardId}-${match.message}`}>
-                <Link to={`/cards/${match.cardId}`} className="mono">
+                <Link to="/cards/$cardId" params={{ cardId: match.cardId }} className="mono">
                   {match.iccid ?? `#${match.cardId}`}
                 </Link>{' '}
                 <span className="muted">{match.message}</span>

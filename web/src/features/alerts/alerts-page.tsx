@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { acknowledgeAlert, listAlerts } from '../api/card-extras-api.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import { acknowledgeAlert, listAlerts } from '../../api/card-extras-api.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatInstant } from '../../format.js';
 
 /** Open and acknowledged alerts; acknowledging one is an audited action. */
 export function AlertsPage() {
@@ -33,7 +33,13 @@ export function AlertsPage() {
                 <td>{alert.severity ?? ''}</td>
                 <td>{alert.message ?? alert.kind}</td>
                 <td>
-                  {alert.cardId ? <Link to={`/cards/${alert.cardId}`}>#{alert.cardId}</Link> : ''}
+                  {alert.cardId ? (
+                    <Link to="/cards/$cardId" params={{ cardId: alert.cardId }}>
+                      #{alert.cardId}
+                    </Link>
+                  ) : (
+                    ''
+                  )}
                 </td>
                 <td>
                   {alert.acknowledgedAt ? (

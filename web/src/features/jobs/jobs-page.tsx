@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { FINISHED_STATES, listBulkJobs } from '../api/bulk-api.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatInstant } from '../format.js';
+import { FINISHED_STATES, listBulkJobs } from '../../api/bulk-api.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatInstant } from '../../format.js';
 
 /** Bulk jobs, refreshed while any is still running. */
 export function JobsPage() {

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LanguageSwitch } from '../components/language-switch.js';
-import { ErrorMessage } from '../components/states.js';
-import { useSession } from '../session.js';
+import { LanguageSwitch } from '../../components/language-switch.js';
+import { ErrorMessage } from '../../components/states.js';
+import { useSession } from '../../session.js';
 
 /** Sign-in with e-mail and password (API keys are for machines, not for the console). */
 export function LoginPage() {

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { ResourceTable } from '../components/resource-table.js';
-import { formatBytes } from '../format.js';
+import { ResourceTable } from '../../components/resource-table.js';
+import { formatBytes } from '../../format.js';
 
 /** A pool with its usage this cycle (`GET /api/v1/pools`). */
 interface PoolRow {

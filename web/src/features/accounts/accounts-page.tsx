@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatCount, formatInstant } from '../format.js';
+import { api, unwrap } from '../../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatCount, formatInstant } from '../../format.js';
 
 /** A supplier's account setting, described as data (src/suppliers/spec/credentials.ts). */
 interface CredentialField {

@@ -1,19 +1,25 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CARD_STATUSES } from '../../components/status-badge.js';
+import type { SearchChanges } from '../../search-params.js';
 
-/** The statuses of src/domain/status.ts, in lifecycle order. */
-export const CARD_STATUSES = [
-  'test',
-  'inventory',
-  'active',
-  'suspended',
-  'pre_deactivated',
-  'deactivated',
-  'unknown',
-] as const;
-
-/** The URL keys the cards page keeps its filters in (the API's query names). */
-export const FILTER_KEYS = ['q', 'status', 'account', 'supplier', 'tenant', 'tag'] as const;
+/**
+ * The cards page's query string: filters, sort and cursor under the API's own query names
+ * (`/cards?status=active&supplier=quectel&sort=usage&order=desc`).
+ */
+export interface CardsSearch {
+  q?: string;
+  status?: string;
+  account?: string;
+  supplier?: string;
+  tenant?: string;
+  tag?: string;
+  usageMin?: string;
+  usageMax?: string;
+  sort?: string;
+  order?: string;
+  cursor?: string;
+}
 
 const MEGABYTE = 1024 * 1024;
 
@@ -21,15 +27,15 @@ const MEGABYTE = 1024 * 1024;
  * The same filters in the card-filter language bulk jobs take (`status=active AND usage>=5MB`),
  * or null when one of them (search, tenant, tag) has no equivalent there.
  */
-export function filterExpression(search: URLSearchParams): string | null {
-  if (search.get('q') || search.get('tenant') || search.get('tag')) return null;
+export function filterExpression(search: CardsSearch): string | null {
+  if (search.q || search.tenant || search.tag) return null;
   const conditions: string[] = [];
   for (const key of ['status', 'account', 'supplier'] as const) {
-    const value = search.get(key);
+    const value = search[key];
     if (value) conditions.push(`${key}=${value}`);
   }
-  const min = search.get('usageMin');
-  const max = search.get('usageMax');
+  const min = search.usageMin;
+  const max = search.usageMax;
   if (min) conditions.push(`usage>=${min}`);
   if (max) conditions.push(`usage<=${max}`);
   return conditions.length > 0 ? conditions.join(' AND ') : null;
@@ -37,24 +43,25 @@ export function filterExpression(search: URLSearchParams): string | null {
 
 /** The filter bar: every change lands in the URL through `onChange`. */
 export function CardsFilters(props: {
-  search: URLSearchParams;
+  search: CardsSearch;
   accounts: string[];
   suppliers: string[];
-  onChange: (changes: Record<string, string | null>) => void;
+  onChange: (changes: SearchChanges<CardsSearch>) => void;
 }) {
   const { t } = useTranslation();
   const { search, onChange } = props;
-  const [query, setQuery] = useState(search.get('q') ?? '');
-  const megabytes = (key: string) => {
-    const bytes = search.get(key);
+  const [query, setQuery] = useState(search.q ?? '');
+  const megabytes = (key: 'usageMin' | 'usageMax') => {
+    const bytes = search[key];
     return bytes ? String(Math.round(Number(bytes) / MEGABYTE)) : '';
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onChange({ q: query.trim() || null, cursor: null });
   };
-  const set = (key: string, value: string) => onChange({ [key]: value || null, cursor: null });
-  const setMegabytes = (key: string, value: string) =>
+  const set = (key: keyof CardsSearch, value: string) =>
+    onChange({ [key]: value || null, cursor: null });
+  const setMegabytes = (key: 'usageMin' | 'usageMax', value: string) =>
     set(key, value === '' ? '' : String(Math.round(Number(value) * MEGABYTE)));
 
   return (
@@ -73,7 +80,7 @@ export function CardsFilters(props: {
       <select
         aria-label={t('cards.columns.status')}
         name="status"
-        value={search.get('status') ?? ''}
+        value={search.status ?? ''}
         onChange={(event) => set('status', event.target.value)}
       >
         <option value="">{t('cards.allStatuses')}</option>
@@ -86,7 +93,7 @@ export function CardsFilters(props: {
       <select
         aria-label={t('cards.columns.account')}
         name="account"
-        value={search.get('account') ?? ''}
+        value={search.account ?? ''}
         onChange={(event) => set('account', event.target.value)}
       >
         <option value="">{t('cards.allAccounts')}</option>
@@ -99,7 +106,7 @@ export function CardsFilters(props: {
       <select
         aria-label={t('cards.columns.supplier')}
         name="supplier"
-        value={search.get('supplier') ?? ''}
+        value={search.supplier ?? ''}
         onChange={(event) => set('supplier', event.target.value)}
       >
         <option value="">{t('cards.allSuppliers')}</option>
@@ -112,13 +119,13 @@ export function CardsFilters(props: {
       <input
         aria-label={t('cards.columns.tenant')}
         placeholder={t('cards.columns.tenant')}
-        defaultValue={search.get('tenant') ?? ''}
+        defaultValue={search.tenant ?? ''}
         onBlur={(event) => set('tenant', event.target.value.trim())}
       />
       <input
         aria-label={t('cards.columns.tags')}
         placeholder={t('cards.tag')}
-        defaultValue={search.get('tag') ?? ''}
+        defaultValue={search.tag ?? ''}
         onBlur={(event) => set('tag', event.target.value.trim())}
       />
       <input

@@ -1,9 +1,9 @@
+import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../api/card-extras-api.js';
-import type { paths } from '../api/schema.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatBytes, formatCount, formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import type { Alert } from '../../api/card-extras-api.js';
+import type { paths } from '../../api/schema.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatBytes, formatCount, formatInstant } from '../../format.js';
 import './dashboard-page.css';
 
 /** The answer of `GET /api/v1/cards/stats`. */
@@ -124,7 +124,7 @@ export function NearQuotaPanel(props: { stats: CardStats | undefined; error: unk
             {stats.nearQuota.map((card) => (
               <tr key={card.id}>
                 <td>
-                  <Link to={`/cards/${card.id}`} className="mono">
+                  <Link to="/cards/$cardId" params={{ cardId: card.id }} className="mono">
                     {cardLabel(card)}
                   </Link>
                 </td>
@@ -175,7 +175,7 @@ export function ExpiringPanel(props: { stats: CardStats | undefined; error: unkn
               return (
                 <tr key={card.id}>
                   <td>
-                    <Link to={`/cards/${card.id}`} className="mono">
+                    <Link to="/cards/$cardId" params={{ cardId: card.id }} className="mono">
                       {cardLabel(card)}
                     </Link>
                   </td>
@@ -221,7 +221,9 @@ export function OpenAlertsPanel(props: {
                 {t(`dashboard.severity.${alert.severity}`)}
               </span>{' '}
               {alert.cardId !== null ? (
-                <Link to={`/cards/${alert.cardId}`}>{alert.message}</Link>
+                <Link to="/cards/$cardId" params={{ cardId: alert.cardId }}>
+                  {alert.message}
+                </Link>
               ) : (
                 alert.message
               )}

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { ResourceTable } from '../components/resource-table.js';
-import { formatInstant } from '../format.js';
+import { ResourceTable } from '../../components/resource-table.js';
+import { formatInstant } from '../../format.js';
 
 interface UserRow {
   id: number;

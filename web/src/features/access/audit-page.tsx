@@ -1,19 +1,34 @@
 import { useQuery } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatInstant } from '../format.js';
-import { useSearchState } from '../router.js';
+import { api, unwrap } from '../../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatInstant } from '../../format.js';
+import { mergeSearch, type SearchChanges } from '../../search-params.js';
+
+/** The audit page's query string: `/audit?targetType=card&targetId=42&before=1234`. */
+export interface AuditSearch {
+  targetType?: string;
+  targetId?: string;
+  before?: string;
+}
 
 /** The audit log, newest first, filtered by target in the URL, paged by `before`. */
 export function AuditPage() {
   const { t, i18n } = useTranslation();
-  const [search, setSearch] = useSearchState();
+  const search = useSearch({ from: '/audit' });
+  const navigate = useNavigate({ from: '/audit' });
+  const setSearch = (changes: SearchChanges<AuditSearch>) =>
+    void navigate({
+      search: (previous) => mergeSearch(previous, changes),
+      replace: true,
+      resetScroll: false,
+    });
   const query = {
     limit: 100,
-    targetType: search.get('targetType') || undefined,
-    targetId: search.get('targetId') || undefined,
-    before: search.get('before') ? Number(search.get('before')) : undefined,
+    targetType: search.targetType,
+    targetId: search.targetId,
+    before: search.before ? Number(search.before) : undefined,
   };
   const audit = useQuery({
     queryKey: ['audit', query],

@@ -1,8 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { ErrorMessage } from '../components/states.js';
+import { api, unwrap } from '../../api/client.js';
+import { ErrorMessage } from '../../components/states.js';
 
 /** `POST /api/v1/cards/import`'s answer: counts and the lines not imported, with reasons. */
 interface ImportReport {

@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../api/client.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatInstant } from '../format.js';
+import { api, unwrap } from '../../api/client.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatInstant } from '../../format.js';
 
 /** Webhook endpoints of the caller's tenant, their deliveries, and redelivery of one. */
 export function WebhooksPage() {

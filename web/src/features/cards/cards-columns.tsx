@@ -1,9 +1,9 @@
+import { Link } from '@tanstack/react-router';
 import type { ColumnDef } from '@tanstack/react-table';
 import type { TFunction } from 'i18next';
-import type { components } from '../api/schema.js';
-import { StatusBadge } from '../components/status-badge.js';
-import { formatBytes, formatInstant } from '../format.js';
-import { Link } from '../router.js';
+import type { components } from '../../api/schema.js';
+import { StatusBadge } from '../../components/status-badge.js';
+import { formatBytes, formatInstant } from '../../format.js';
 
 export type Card = components['schemas']['Card'];
 
@@ -20,7 +20,7 @@ export function cardColumns(t: TFunction, locale: string): ColumnDef<Card>[] {
       id: 'iccid',
       header: t('cards.columns.iccid'),
       cell: ({ row }) => (
-        <Link to={`/cards/${row.original.id}`} className="mono">
+        <Link to="/cards/$cardId" params={{ cardId: row.original.id }} className="mono">
           {row.original.iccid ?? '—'}
         </Link>
       ),

@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { request } from '../api/client.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { Empty, ErrorMessage, Loading } from '../components/states.js';
-import { formatBytes, formatInstant } from '../format.js';
-import { Link } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { request } from '../../api/client.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { formatBytes, formatInstant } from '../../format.js';
+import { hasRole, useMe } from '../../session.js';
 
 /** A device as the API shows it (src/services/devices-service.ts `deviceView`). */
 interface DeviceView {
@@ -170,7 +170,9 @@ function DeviceDetail(props: { id: string }) {
                   </td>
                   <td className="mono">
                     {slot.cardId ? (
-                      <Link to={`/cards/${slot.cardId}`}>{slot.iccid ?? `#${slot.cardId}`}</Link>
+                      <Link to="/cards/$cardId" params={{ cardId: slot.cardId }}>
+                        {slot.iccid ?? `#${slot.cardId}`}
+                      </Link>
                     ) : (
                       (slot.iccid ?? t('devices.emptySlot'))
                     )}
@@ -211,25 +213,28 @@ function DeviceDetail(props: { id: string }) {
   );
 }
 
-/** Multi-SIM devices; a device's detail shows its slots, radio, Wi-Fi and commands. */
-export function DevicesPage(props: { deviceId?: string }) {
+/** A device of the URL, `/devices/7`: its slots, radio, Wi-Fi and commands. */
+export function DevicePage() {
+  const { t } = useTranslation();
+  const { deviceId } = useParams({ from: '/devices/$deviceId' });
+  return (
+    <section>
+      <h1>
+        <Link to="/devices">{t('nav.devices')}</Link> / {deviceId}
+      </h1>
+      <DeviceDetail id={deviceId} />
+    </section>
+  );
+}
+
+/** Multi-SIM devices, each linking to its detail. */
+export function DevicesPage() {
   const { t } = useTranslation();
   const devices = useQuery({
     queryKey: ['devices'],
     queryFn: async () =>
       (await request<{ devices: DeviceView[] }>('GET', '/api/v1/devices')).devices,
-    enabled: !props.deviceId,
   });
-  if (props.deviceId) {
-    return (
-      <section>
-        <h1>
-          <Link to="/devices">{t('nav.devices')}</Link> / {props.deviceId}
-        </h1>
-        <DeviceDetail id={props.deviceId} />
-      </section>
-    );
-  }
   return (
     <section>
       <h1>{t('nav.devices')}</h1>
@@ -256,7 +261,11 @@ export function DevicesPage(props: { deviceId?: string }) {
               {devices.data.map((row) => (
                 <tr key={row.id}>
                   <td>
-                    <Link to={`/devices/${row.id}`} className="mono">
+                    <Link
+                      to="/devices/$deviceId"
+                      params={{ deviceId: String(row.id) }}
+                      className="mono"
+                    >
                       {row.imei ?? row.deviceNo}
                     </Link>
                   </td>
