@@ -3,7 +3,7 @@ import type { JobContext, JobRecord } from '../jobs/job-queue.js';
 import { describeEachDialect, openTestStore, type TestStore } from '../store/store.test-support.js';
 import { bulkBench } from './bulk.test-support.js';
 import { bulkJobHandler, createBulkJob } from './bulk-jobs.js';
-import { productName, quectelAccount } from './bulk-orders.js';
+import { orderingAccount, productName } from './bulk-orders.js';
 import { BulkJobsRepository } from './bulk-repository.js';
 import { runBulkJob } from './bulk-runner.js';
 
@@ -135,13 +135,15 @@ describeEachDialect('resuming and re-running bulk jobs ($dialect)', ({ dialect }
     // The first run reached Quectel and then crashed before writing the outcome.
     const [item] = await repository.items(order.job.id);
     await repository.markSending([item!.id]);
-    const adapter = await quectelAccount(context, 'quectel');
-    const first = await adapter.recharge({
-      iccid,
+    const adapter = await orderingAccount(context, 'quectel');
+    const placedFirst = await adapter.doPlaceOrders({
+      kind: 'recharge',
+      cards: [{ key: 'first', iccid }],
       productId: '50',
       productName: name,
-      externalId: item!.idempotencyKey,
+      idempotencyKeys: { first: item!.idempotencyKey },
     });
+    const first = { orderNo: placedFirst.items[0]?.ok ? placedFirst.items[0].value.orderNo : null };
     expect(first.orderNo).toBeTruthy();
     const placed = quectel.commerce.orders.size;
     const resumed = await runBulkJob(context, order.job.id);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { lastCompleteDays } from '../domain/index.js';
 import { describeEachDialect, useTestStore } from '../store/store.test-support.js';
+import { m2mUsageWarning } from '../suppliers/m2m10086/index.js';
 import { AlertsRepository } from './alerts-repository.js';
-import { ingestM2mFlowMonitor } from './alerts-supplier.js';
+import { ingestUsageWarnings } from './alerts-supplier.js';
 import { EventOutbox } from './events.js';
 import { billingCycleOf } from './plans-cycle.js';
 import { PlansRepository } from './plans-repository.js';
@@ -226,12 +227,16 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
       raw: {},
     };
     const quiet = { ...record, dedupeKey: 'def', isnear: false, isover: false };
-    const raised = await ingestM2mFlowMonitor(context, 'quectel', [record, quiet]);
+    const raised = await ingestUsageWarnings(
+      context,
+      'quectel',
+      [record, quiet].map(m2mUsageWarning),
+    );
     expect(raised.map((alert) => [alert.cardId, alert.kind, alert.severity, alert.cycle])).toEqual([
       [cardIds[1], 'supplier.flow_over', 'critical', '2026-11-01'],
     ]);
     expect(raised[0]!.source).toBe('supplier:quectel');
-    expect(await ingestM2mFlowMonitor(context, 'quectel', [record])).toEqual([]);
+    expect(await ingestUsageWarnings(context, 'quectel', [m2mUsageWarning(record)])).toEqual([]);
     const events = await new EventOutbox(store).after(0);
     expect(events.map((event) => [event.type, event.cardId])).toEqual([
       ['alert.raised', cardIds[1]],

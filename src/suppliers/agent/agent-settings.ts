@@ -3,6 +3,7 @@ import { SimdockError } from '../../domain/index.js';
 import type { SupplierDefinition } from '../spec/index.js';
 import { AgentAdapter } from './agent-adapter.js';
 import { AGENT_OPERATIONS, resolveAgentPaths } from './agent-paths.js';
+import { agentSimulation } from './agent-simulation.js';
 
 /** An agent open API account's settings. */
 export interface AgentSettings {
@@ -34,6 +35,8 @@ const settingsSchema = z.object({
 export const agentDefinition: SupplierDefinition<AgentSettings> = {
   type: 'agent',
   name: 'Reseller open API for agents (V2.0)',
+  settingsSchema,
+  simulator: agentSimulation,
   credentialFields: [
     {
       name: 'baseUrl',

@@ -8,5 +8,7 @@ export * from './agent-requests.js';
 export * from './agent-schemas.js';
 export * from './agent-settings.js';
 export * from './agent-signing.js';
+export * from './agent-simulation.js';
 export * from './agent-simulator.js';
+export * from './agent-speed.js';
 export * from './agent-transport.js';

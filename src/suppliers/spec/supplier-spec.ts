@@ -1,7 +1,11 @@
+import type { ZodType } from 'zod';
 import type { CardStatusValue, Clock, CstDate, CstMonth } from '../../domain/index.js';
 import type { CredentialField } from './credentials.js';
 import type { CallCounter } from './fetch-decorators.js';
 import type { SupplierError } from './supplier-error.js';
+import type { SupplierExtrasV1 } from './supplier-extras.js';
+import type { SupplierNoticeHandler } from './supplier-notices.js';
+import type { SupplierSimulatorFactory } from './supplier-simulation.js';
 
 /**
  * What a supplier adapter can do. The sync planner and the lifecycle jobs ask for a capability
@@ -183,6 +187,11 @@ export interface SupplierLimits {
   dailyUsageWindowDays?: number;
   /** The lifecycle actions `doChangeStatus` accepts. */
   lifecycleActions?: readonly LifecycleAction[];
+  /**
+   * `doReadInboundSms` keeps texts per card and must be given the cards to read for (OneLink
+   * v5's `query/sim-mo-sms/batch`); otherwise it reads the account's texts without cards.
+   */
+  inboundSmsByCard?: boolean;
 }
 
 /**
@@ -190,7 +199,7 @@ export interface SupplierLimits {
  * result object with `warnings` and the raw `response`; failures of the whole call are thrown
  * as `SupplierError`, failures of single cards come back as items with `ok: false`.
  */
-export interface SupplierAdapterV1 {
+export interface SupplierAdapterV1 extends SupplierExtrasV1 {
   readonly specificationVersion: 'v1';
   /** The supplier type, e.g. `onelink-v2`. */
   readonly supplier: string;
@@ -253,7 +262,14 @@ export interface SupplierDefinition<Settings = Record<string, unknown>> {
   name: string;
   /** The account settings, described as data so the CLI and the console can render forms. */
   credentialFields: CredentialField[];
+  /** The account settings' schema (zod); `parseSettings` applies it. */
+  settingsSchema: ZodType;
   /** Validates raw settings (already with `${ENV}` expanded); throws a config error. */
   parseSettings(raw: Record<string, unknown>): Settings;
+  /** The adapter factory: one adapter per account. */
   create(accountId: string, settings: Settings, runtime: SupplierRuntime): SupplierAdapterV1;
+  /** The built-in simulator (tests, benchmarks, `simdock demo`) and the demo account on it. */
+  simulator: SupplierSimulatorFactory;
+  /** How the supplier's pushes are verified and parsed; absent when it pushes nothing. */
+  notices?: SupplierNoticeHandler;
 }
