@@ -1,4 +1,4 @@
-import { type CardStatus, type CardStatusValue, SimdockError } from '../domain/index.js';
+import type { CardStatus, CardStatusValue } from '../domain/index.js';
 import type { StoredCard } from '../store/index.js';
 import {
   type BatchResult,
@@ -6,7 +6,6 @@ import {
   LIFECYCLE_ACTIONS,
   type LifecycleAction,
   type SupplierAdapterV1,
-  SupplierError,
 } from '../suppliers/spec/index.js';
 import type { BulkAction, BulkItem } from './bulk-repository.js';
 
