@@ -125,7 +125,7 @@ describeEachDialect('resuming and re-running bulk jobs ($dialect)', ({ dialect }
 
     // Card 3 is a China Mobile card; product 50 is a China Mobile flow package.
     const iccid = quectel.fleet.pattern.card(3).iccid;
-    const name = await productName(context, 'quectel', '50');
+    const name = await productName(context, 'quectel-main', '50');
     const order = await createBulkJob(context, {
       action: 'recharge',
       params: { productId: '50', productName: name },
@@ -135,7 +135,7 @@ describeEachDialect('resuming and re-running bulk jobs ($dialect)', ({ dialect }
     // The first run reached Quectel and then crashed before writing the outcome.
     const [item] = await repository.items(order.job.id);
     await repository.markSending([item!.id]);
-    const adapter = await orderingAccount(context, 'quectel');
+    const adapter = await orderingAccount(context, 'quectel-main');
     const placedFirst = await adapter.doPlaceOrders({
       kind: 'recharge',
       cards: [{ key: 'first', iccid }],
