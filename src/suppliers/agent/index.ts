@@ -1,5 +1,6 @@
 export * from './agent-adapter.js';
 export * from './agent-client.js';
+export * from './agent-definition.js';
 export * from './agent-device-mapping.js';
 export * from './agent-limits.js';
 export * from './agent-paths.js';
