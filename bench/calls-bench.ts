@@ -1,105 +1,42 @@
 import { parseArgs } from 'node:util';
 import { cstMonth, lastCompleteDays } from '../src/domain/index.js';
-import { createAgentSimulator } from '../src/suppliers/agent/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { createM2mSimulator } from '../src/suppliers/m2m10086/index.js';
-import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
-import { createOnelinkV5Simulator } from '../src/suppliers/onelink-v5/index.js';
-import { createQuectelSimulator, QUECTEL_SIMULATOR_PATH } from '../src/suppliers/quectel/index.js';
 import {
   CallCounter,
   type Capability,
   type CardRef,
   chunk,
   type SupplierAdapterV1,
+  type SupplierSimulation,
 } from '../src/suppliers/spec/index.js';
-import { appFetch, type PatternFleet } from '../src/suppliers/spec/simulator-kit.js';
+import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
 import { machine, memorySampler, writeSection } from './report.js';
 
-const SUPPLIERS = ['onelink-v2', 'onelink-v5', 'm2m10086', 'agent', 'quectel'] as const;
+const SUPPLIERS = createSupplierCatalog().types();
 const NEEDS = ['inventory', 'identities', 'status', 'usage.daily', 'usage.monthly'] as const;
 
 interface Subject {
   adapter: SupplierAdapterV1;
-  fleet: PatternFleet;
+  card: SupplierSimulation['card'];
   counter: CallCounter;
   /** Calls the simulator answered so far. */
   simulatorCalls(): number;
 }
 
 /** The supplier's simulator in process (zero latency) and an adapter on it, no rate limit. */
-function subject(supplier: (typeof SUPPLIERS)[number], size: number): Subject {
+function subject(supplier: string, size: number): Subject {
   const definition = createSupplierCatalog().get(supplier);
   const counter = new CallCounter();
-  const adapterOf = (settings: Record<string, unknown>, fetch: typeof globalThis.fetch) =>
-    definition.create('bench', definition.parseSettings(settings), {
-      fetch,
-      callCounter: counter,
-      rateLimit: 0,
-    });
-  if (supplier === 'onelink-v2') {
-    const credentials = {
-      appid: 'bench',
-      password: 'bench-password',
-      ebids: { batchquerycardinfo: '1', batchgprsusedbydate: '2' },
-    };
-    const simulator = createOnelinkV2Simulator({ ...credentials, size });
-    simulator.callLog.keep = false;
-    const settings = { baseUrl: 'http://onelink.simulator/v2', ...credentials };
-    return {
-      adapter: adapterOf(settings, appFetch(simulator.app)),
-      fleet: simulator.fleet,
-      counter,
-      simulatorCalls: () => simulator.callLog.total,
-    };
-  }
-  if (supplier === 'onelink-v5') {
-    const credentials = { appid: 'bench', password: 'bench-password' };
-    const simulator = createOnelinkV5Simulator({ ...credentials, size });
-    simulator.calls.keep = false;
-    const settings = { baseUrl: 'http://onelink.simulator/v5/ec', ...credentials };
-    return {
-      adapter: adapterOf(settings, appFetch(simulator.app)),
-      fleet: simulator.state.fleet,
-      counter,
-      simulatorCalls: () => simulator.calls.total,
-    };
-  }
-  if (supplier === 'm2m10086') {
-    const credentials = { partnercode: 'bench', servicecode: 'bench', password: 'bench-pass' };
-    const simulator = createM2mSimulator({ ...credentials, size });
-    simulator.callLog.keep = false;
-    const settings = { baseUrl: 'http://m2m.simulator', ...credentials };
-    return {
-      adapter: adapterOf(settings, appFetch(simulator.app)),
-      fleet: simulator.fleet,
-      counter,
-      simulatorCalls: () => simulator.callLog.total,
-    };
-  }
-  if (supplier === 'agent') {
-    const credentials = { appId: 'bench', secret: 'bench-secret' };
-    // One latest-status read per card is the benchmark's need; the per-minute budget is not.
-    const simulator = createAgentSimulator({ ...credentials, size, devices: 0 });
-    simulator.calls.keep = false;
-    const settings = { baseUrl: 'http://agent.simulator', ...credentials };
-    return {
-      adapter: adapterOf(settings, appFetch(simulator.app)),
-      fleet: simulator.fleet.cards,
-      counter,
-      simulatorCalls: () => simulator.calls.total,
-    };
-  }
-  const credentials = { appKey: 'bench', secret: 'bench-secret' };
-  const simulator = createQuectelSimulator({ ...credentials, size });
-  simulator.callLog.keep = false;
-  const settings = { baseUrl: `http://quectel.simulator${QUECTEL_SIMULATOR_PATH}`, ...credentials };
-  return {
-    adapter: adapterOf(settings, appFetch(simulator.app)),
-    fleet: simulator.fleet.pattern,
-    counter,
-    simulatorCalls: () => simulator.callLog.total,
-  };
+  // Agent devices are not what this benchmark measures.
+  const simulator = definition.simulator.create({ size, devices: 0 });
+  simulator.forgetCalls();
+  const settings = simulator.settings('http://simulator');
+  const adapter = definition.create('bench', definition.parseSettings(settings), {
+    fetch: appFetch(simulator.app),
+    callCounter: counter,
+    rateLimit: 0,
+  });
+  return { adapter, card: simulator.card, counter, simulatorCalls: simulator.calls };
 }
 
 interface NeedFigures {
@@ -119,13 +56,13 @@ interface NeedFigures {
 }
 
 async function measureNeed(
-  supplier: (typeof SUPPLIERS)[number],
+  supplier: string,
   need: Capability,
   size: number,
   days: number,
   concurrency: number,
 ): Promise<NeedFigures | null> {
-  const { adapter, fleet, counter, simulatorCalls } = subject(supplier, size);
+  const { adapter, card, counter, simulatorCalls } = subject(supplier, size);
   if (!adapter.capabilities.has(need)) return null;
   const memory = memorySampler();
   const started = performance.now();
@@ -145,8 +82,8 @@ async function measureNeed(
   } else {
     batchSize = adapter.limits.batchSize[need] ?? 1;
     const refs: CardRef[] = Array.from({ length: size }, (_, index) => {
-      const card = fleet.card(index);
-      return { key: String(index), iccid: card.iccid, msisdn: card.msisdn, imsi: card.imsi };
+      const { iccid, msisdn, imsi } = card(index);
+      return { key: String(index), iccid, msisdn, imsi };
     });
     const batches = chunk(refs, batchSize);
     const dates = need === 'usage.daily' ? lastCompleteDays(days, Date.now()) : [''];

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ENTRY = new URL('./api-cluster.test-support.ts', import.meta.url).pathname;
-const ROOT = new URL('../..', import.meta.url).pathname;
+const ROOT = new URL('..', import.meta.url).pathname;
 
 /** The pids of the processes `pid` started. */
 function childrenOf(pid: number): number[] {

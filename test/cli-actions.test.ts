@@ -217,6 +217,6 @@ accounts:
     expect(['pending', 'complete']).toContain(shown.state);
     const wrong = await sandbox.run('orders', 'products', '--account', 'reseller');
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain('orders are for Quectel accounts');
+    expect(wrong.stderr).toContain('its supplier takes no orders');
   });
 });

@@ -7,8 +7,8 @@ import { SmsRepository } from '../src/services/sms/sms-repository.js';
 import { pullInboundSms, sendSms, smsThread } from '../src/services/sms/sms-service.js';
 import { describeEachDialect, useTestStore } from '../src/store/store.test-support.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { createM2mSimulator } from '../src/suppliers/m2m10086/index.js';
-import { createQuectelSimulator } from '../src/suppliers/quectel/index.js';
+import { createM2mSimulator, m2m10086Definition } from '../src/suppliers/m2m10086/index.js';
+import { createQuectelSimulator, quectelDefinition } from '../src/suppliers/quectel/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
 
 const M2M = { partnercode: 'P00012', servicecode: 'SVC0000001', password: '1234ABcd12' };
@@ -38,7 +38,7 @@ describeEachDialect('SMS service ($dialect)', (target) => {
     simdock.route('/callbacks', createCallbackRouter(context, { log: () => {} }));
     await store.accounts.upsert({
       id: 'm2m-1',
-      type: 'm2m10086',
+      type: m2m10086Definition.type,
       settings: {
         baseUrl: 'http://m2m.test',
         partnercode: M2M.partnercode,
@@ -47,7 +47,7 @@ describeEachDialect('SMS service ($dialect)', (target) => {
       secrets: { password: M2M.password },
     });
     const card = simulator.fleet.card(4);
-    await store.cards.importCards('m2m-1', 'm2m10086', [{ msisdn: card.msisdn }]);
+    await store.cards.importCards('m2m-1', m2m10086Definition.type, [{ msisdn: card.msisdn }]);
     return { store, clock, simulator, context, msisdn: card.msisdn };
   }
 
@@ -129,12 +129,12 @@ describeEachDialect('SMS service ($dialect)', (target) => {
     simdock.route('/callbacks', createCallbackRouter(context, { log: () => {} }));
     await store.accounts.upsert({
       id: 'quectel-1',
-      type: 'quectel',
+      type: quectelDefinition.type,
       settings: { baseUrl: simulator.baseURL, appKey: 'a', callbackToken: 't0k3n' },
       secrets: { secret: 's' },
     });
     const card = simulator.fleet.pattern.card(3);
-    await store.cards.importCards('quectel-1', 'quectel', [{ iccid: card.iccid }]);
+    await store.cards.importCards('quectel-1', quectelDefinition.type, [{ iccid: card.iccid }]);
     const { message } = await sendSms(context, card.iccid, 'ping', 'bob');
     expect(message).toMatchObject({ status: 'sent' });
     expect(message.supplierMessageId).not.toBeNull();

@@ -4,7 +4,7 @@ import { createServiceContext, saveAccounts } from '../services/context.js';
 import { importCards } from '../services/inventory/card-import.js';
 import { openStore, type Store } from '../store/index.js';
 import { createSupplierCatalog } from '../suppliers/catalog.js';
-import { createOnelinkV2Simulator } from '../suppliers/onelink-v2/index.js';
+import { createOnelinkV2Simulator, onelinkV2Definition } from '../suppliers/onelink-v2/index.js';
 import { appFetch } from '../suppliers/spec/simulator-kit.js';
 import { EmbeddedJobQueue } from './embedded-job-queue.js';
 import { jobHandlers, type SyncJobResult, type SyncSliceJobResult } from './handlers.js';
@@ -22,7 +22,7 @@ async function setup(passwordOfSecond: string) {
   const catalog = createSupplierCatalog();
   const account = (id: string, password: string) => ({
     id,
-    type: 'onelink-v2',
+    type: onelinkV2Definition.type,
     name: null,
     rateLimit: 0,
     settings: { baseUrl: 'http://sim/v2', ...credentials, password },

@@ -1,80 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, cstMonth, cstToday, ManualClock, SimdockError } from '../../src/domain/index.js';
-import { createAgentSimulator } from '../../src/suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
-import { createM2mSimulator } from '../../src/suppliers/m2m10086/index.js';
-import { createOnelinkV2Simulator } from '../../src/suppliers/onelink-v2/index.js';
-import { createOnelinkV5Simulator } from '../../src/suppliers/onelink-v5/index.js';
-import {
-  createQuectelSimulator,
-  QUECTEL_SIMULATOR_PATH,
-} from '../../src/suppliers/quectel/index.js';
 import type { Capability, CardRef, SupplierAdapterV1 } from '../../src/suppliers/spec/index.js';
 import { SupplierError } from '../../src/suppliers/spec/index.js';
 import { garbageJson, nastyString, propertyParameters } from './hostile-support.js';
-
-type SimulatorApp = { request: (input: Request) => Response | Promise<Response> };
-
-/** A supplier's simulator, the account settings that reach it, and three of its cards. */
-function simulated(supplier: string, clock: ManualClock) {
-  const size = 6;
-  switch (supplier) {
-    case 'onelink-v2': {
-      const credentials = {
-        appid: 'hostile',
-        password: 'hostile-pw',
-        ebids: { batchquerycardinfo: '1', batchgprsusedbydate: '2' },
-      };
-      const simulator = createOnelinkV2Simulator({ ...credentials, size, clock });
-      return {
-        app: simulator.app as SimulatorApp,
-        fleet: simulator.fleet,
-        settings: { baseUrl: 'http://sim/v2', ...credentials },
-      };
-    }
-    case 'onelink-v5': {
-      const credentials = { appid: 'hostile', password: 'hostile-pw' };
-      const simulator = createOnelinkV5Simulator({ ...credentials, size, clock });
-      return {
-        app: simulator.app as SimulatorApp,
-        fleet: simulator.state.fleet,
-        settings: { baseUrl: 'http://sim/v5/ec', ...credentials },
-      };
-    }
-    case 'm2m10086': {
-      const credentials = {
-        partnercode: 'hostile',
-        servicecode: 'hostile-service',
-        password: 'hostile-pw',
-      };
-      const simulator = createM2mSimulator({ ...credentials, size, clock });
-      return {
-        app: simulator.app as SimulatorApp,
-        fleet: simulator.fleet,
-        settings: { baseUrl: 'http://sim', ...credentials },
-      };
-    }
-    case 'agent': {
-      const credentials = { appId: 'hostile', secret: 'hostile-secret' };
-      const simulator = createAgentSimulator({ ...credentials, size, clock });
-      return {
-        app: simulator.app as SimulatorApp,
-        fleet: simulator.fleet.cards,
-        settings: { baseUrl: 'http://sim', ...credentials },
-      };
-    }
-    default: {
-      const credentials = { appKey: 'hostile', secret: 'hostile-secret' };
-      const simulator = createQuectelSimulator({ ...credentials, size, clock });
-      return {
-        app: simulator.app as SimulatorApp,
-        fleet: simulator.fleet.pattern,
-        settings: { baseUrl: `http://sim${QUECTEL_SIMULATOR_PATH}`, ...credentials },
-      };
-    }
-  }
-}
 
 /** How one supplier answer is spoiled. */
 type Mutation =
@@ -209,7 +139,7 @@ function expectWellFormed(result: unknown, context: string): void {
   }
 }
 
-const SUPPLIERS = ['onelink-v2', 'onelink-v5', 'm2m10086', 'agent', 'quectel'];
+const SUPPLIERS = createSupplierCatalog().types();
 
 /**
  * Every supplier's adapter fed spoiled answers through its fetch: truncated documents, values
@@ -230,7 +160,7 @@ describe.each(SUPPLIERS)('%s adapter over spoiled answers', (supplier) => {
         }),
         async ({ target, change, pick }) => {
           const clock = new ManualClock(Date.UTC(2026, 10, 26, 4, 0, 0), { autoAdvance: true });
-          const simulator = simulated(supplier, clock);
+          const simulator = definition.simulator.create({ size: 6, clock });
           let call = 0;
           const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
             const request = new Request(input, init);
@@ -239,13 +169,14 @@ describe.each(SUPPLIERS)('%s adapter over spoiled answers', (supplier) => {
             call += 1;
             return target === 'all' || target === index ? spoil(response, change) : response;
           }) as typeof globalThis.fetch;
-          const adapter = definition.create('acct', definition.parseSettings(simulator.settings), {
+          const settings = simulator.settings('http://sim');
+          const adapter = definition.create('acct', definition.parseSettings(settings), {
             fetch,
             clock,
             timeoutMs: 2000,
           });
           const cards: CardRef[] = [0, 1, 2].map((index) => {
-            const card = simulator.fleet.card(index);
+            const card = simulator.card(index);
             return {
               key: String(index + 1),
               iccid: card.iccid,

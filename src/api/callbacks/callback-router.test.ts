@@ -9,6 +9,8 @@ import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import examples from '../../suppliers/m2m10086/__fixtures__/m2m10086-notice-examples.json' with {
   type: 'json',
 };
+import { m2m10086Definition } from '../../suppliers/m2m10086/index.js';
+import { quectelDefinition } from '../../suppliers/quectel/index.js';
 import { createCallbackRouter } from './callback-router.js';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -49,21 +51,23 @@ describeEachDialect('supplier callbacks ($dialect)', (target) => {
     clock.set(Date.UTC(2024, 10, 26, 8));
     await store.accounts.upsert({
       id: 'm2m-1',
-      type: 'm2m10086',
+      type: m2m10086Definition.type,
       settings: { baseUrl: 'http://m2m.test', partnercode: 'p', servicecode: 's' },
       secrets: { password: examples.password },
     });
     await store.accounts.upsert({
       id: 'quectel-1',
-      type: 'quectel',
+      type: quectelDefinition.type,
       settings: { appKey: 'a', callbackToken: 't0k3n' },
       secrets: { secret: 's' },
     });
-    await store.cards.importCards('m2m-1', 'm2m10086', [
+    await store.cards.importCards('m2m-1', m2m10086Definition.type, [
       { msisdn: '1064837284388' },
       { msisdn: '1064837284389' },
     ]);
-    await store.cards.importCards('quectel-1', 'quectel', [{ iccid: '89860317492038600001' }]);
+    await store.cards.importCards('quectel-1', quectelDefinition.type, [
+      { iccid: '89860317492038600001' },
+    ]);
     const context: ServiceContext = createServiceContext({
       store,
       catalog: createSupplierCatalog(),

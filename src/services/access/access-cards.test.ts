@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
+import { onelinkV2Definition } from '../../suppliers/onelink-v2/index.js';
 import { createServiceContext } from '../context.js';
 import { ScopedCards } from './access-cards.js';
 import { ApiKeysRepository } from './access-keys.js';
@@ -13,10 +14,15 @@ describeEachDialect('card pages on $dialect', (target) => {
     const { store, clock } = test.current;
     const now = () => clock.now();
     const context = createServiceContext({ store, catalog: createSupplierCatalog(), clock });
-    await store.accounts.upsert({ id: 'a', type: 'onelink-v2', settings: {}, secrets: {} });
+    await store.accounts.upsert({
+      id: 'a',
+      type: onelinkV2Definition.type,
+      settings: {},
+      secrets: {},
+    });
     await store.cards.importCards(
       'a',
-      'onelink-v2',
+      onelinkV2Definition.type,
       Array.from({ length: 5 }, (_, index) => ({ iccid: `898604100000000000${index}0` })),
     );
     const tenants = new TenantsRepository(store, now);

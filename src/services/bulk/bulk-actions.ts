@@ -1,14 +1,11 @@
-import { type CardStatus, type CardStatusValue, SimdockError } from '../../domain/index.js';
+import type { CardStatus, CardStatusValue } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
-import { AgentAdapter } from '../../suppliers/agent/index.js';
-import { QuectelAdapter } from '../../suppliers/quectel/index.js';
 import {
   type BatchResult,
   type CardRef,
   LIFECYCLE_ACTIONS,
   type LifecycleAction,
   type SupplierAdapterV1,
-  SupplierError,
 } from '../../suppliers/spec/index.js';
 import type { BulkAction, BulkItem } from './bulk-repository.js';
 
@@ -75,13 +72,9 @@ export function unsupportedReason(adapter: SupplierAdapterV1, action: BulkAction
       : `${who} cannot send SMS`;
   }
   if (action === 'speed-limit' || action === 'speed-unlimit') {
-    return adapter instanceof AgentAdapter
-      ? null
-      : `${who} sets no speed limits (agent open API accounts only)`;
+    return adapter.doChangeSpeed ? null : `${who} sets no speed limits`;
   }
-  return adapter instanceof QuectelAdapter
-    ? null
-    : `${who} takes no orders (Quectel accounts only)`;
+  return adapter.doPlaceOrders ? null : `${who} takes no orders`;
 }
 
 /** Cards per supplier call for the action on this account. */
@@ -128,115 +121,25 @@ export async function callSupplier(
     return mapValues(result, (value) => ({ supplierRef: value.messageId }));
   }
   if (action === 'speed-limit' || action === 'speed-unlimit') {
-    return changeSpeed(adapter as AgentAdapter, action, params, targets, abortSignal);
+    const speedCode = action === 'speed-limit' ? String(params.speedCode) : null;
+    const result = await adapter.doChangeSpeed!({ cards, speedCode, abortSignal });
+    return mapValues(result, () => ({}));
   }
-  const quectel = adapter as QuectelAdapter;
-  const items: BatchResult<BulkCallValue>['items'] = [];
-  const bodies: unknown[] = [];
-  for (const target of targets) {
-    const key = String(target.card.id);
-    if (!target.card.iccid) {
-      const error = new SupplierError('invalid_argument', 'Quectel orders need the ICCID', {
-        retryable: false,
-      });
-      items.push({ key, ok: false, error });
-      continue;
-    }
-    try {
-      const common = {
-        iccid: target.card.iccid,
-        externalId: target.item.idempotencyKey,
-        ...(typeof params.remark === 'string' ? { remark: params.remark } : {}),
-      };
-      const answer =
-        action === 'recharge'
-          ? await quectel.recharge(
-              {
-                ...common,
-                productId: params.productId as string,
-                productName: String(params.productName),
-              },
-              { abortSignal },
-            )
-          : await quectel.renew(
-              {
-                ...common,
-                cycle: Number(params.cycle ?? 1),
-                ...(params.months !== undefined ? { months: Number(params.months) } : {}),
-                ...(params.productId !== undefined
-                  ? { productId: params.productId as string }
-                  : {}),
-                ...(params.productName !== undefined
-                  ? { productName: String(params.productName) }
-                  : {}),
-              },
-              { abortSignal },
-            );
-      bodies.push(answer);
-      if (answer.orderNo) items.push({ key, ok: true, value: { supplierRef: answer.orderNo } });
-      else {
-        const error = new SupplierError(
-          'supplier_rejected',
-          `quectel placed no order: ${answer.message ?? 'no reason given'}`,
-          { supplierMessage: answer.message, retryable: false },
-        );
-        items.push({ key, ok: false, error });
-      }
-    } catch (error) {
-      if (abortSignal?.aborted || !SimdockError.isInstance(error)) throw error;
-      const failure = SupplierError.isInstance(error)
-        ? error
-        : new SupplierError(error.code, error.message, { retryable: false, cause: error });
-      items.push({ key, ok: false, error: failure });
-    }
-  }
-  return { items, warnings: [], response: { bodies } };
-}
-
-/**
- * Speed limits through the agent open API, one card per call. A card still inside its speed
- * cooldown is refused by the client before any call (`cooldown`, retryable later): its item
- * fails with that reason and no request leaves.
- */
-async function changeSpeed(
-  adapter: AgentAdapter,
-  action: 'speed-limit' | 'speed-unlimit',
-  params: Record<string, unknown>,
-  targets: readonly BulkTarget[],
-  abortSignal?: AbortSignal,
-): Promise<BatchResult<BulkCallValue>> {
-  const items: BatchResult<BulkCallValue>['items'] = [];
-  const bodies: unknown[] = [];
-  for (const target of targets) {
-    const key = String(target.card.id);
-    const card = target.card.iccid
-      ? { iccid: target.card.iccid }
-      : target.card.msisdn
-        ? { simNo: target.card.msisdn }
-        : null;
-    if (!card) {
-      const error = new SupplierError('invalid_argument', 'the card has no ICCID or MSISDN', {
-        retryable: false,
-      });
-      items.push({ key, ok: false, error });
-      continue;
-    }
-    try {
-      const answer =
-        action === 'speed-limit'
-          ? await adapter.client.limitCardSpeed(card, String(params.speedCode), { abortSignal })
-          : await adapter.client.unlimitCardSpeed(card, { abortSignal });
-      bodies.push(answer);
-      items.push({ key, ok: true, value: {} });
-    } catch (error) {
-      if (abortSignal?.aborted || !SimdockError.isInstance(error)) throw error;
-      const failure = SupplierError.isInstance(error)
-        ? error
-        : new SupplierError(error.code, error.message, { retryable: false, cause: error });
-      items.push({ key, ok: false, error: failure });
-    }
-  }
-  return { items, warnings: [], response: { bodies } };
+  const idempotencyKeys = Object.fromEntries(
+    targets.map((target) => [String(target.card.id), target.item.idempotencyKey]),
+  );
+  const result = await adapter.doPlaceOrders!({
+    cards,
+    kind: action === 'recharge' ? 'recharge' : 'renew',
+    idempotencyKeys,
+    abortSignal,
+    ...(typeof params.remark === 'string' ? { remark: params.remark } : {}),
+    ...(action === 'recharge' ? {} : { cycle: Number(params.cycle ?? 1) }),
+    ...(params.months !== undefined ? { months: Number(params.months) } : {}),
+    ...(params.productId !== undefined ? { productId: params.productId as string } : {}),
+    ...(params.productName !== undefined ? { productName: String(params.productName) } : {}),
+  });
+  return mapValues(result, (value) => ({ supplierRef: value.orderNo }));
 }
 
 function mapValues<T>(

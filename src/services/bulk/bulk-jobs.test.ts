@@ -4,6 +4,8 @@ import {
   openTestStore,
   type TestStore,
 } from '../../store/store.test-support.js';
+import { agentDefinition } from '../../suppliers/agent/index.js';
+import { onelinkV5Definition } from '../../suppliers/onelink-v5/index.js';
 import { EventOutbox } from '../events/events.js';
 import { bulkBench } from './bulk.test-support.js';
 import { createBulkJob, planBulkSelection } from './bulk-jobs.js';
@@ -20,8 +22,8 @@ describeEachDialect('bulk lifecycle jobs ($dialect)', ({ dialect }) => {
     const { context } = bench;
     const plan = await planBulkSelection(context, { filter: 'account=cmcc-v5,reseller' });
     expect(plan.accounts).toEqual([
-      { account: 'cmcc-v5', supplier: 'onelink-v5', cards: 250 },
-      { account: 'reseller', supplier: 'agent', cards: 120 },
+      { account: 'cmcc-v5', supplier: onelinkV5Definition.type, cards: 250 },
+      { account: 'reseller', supplier: agentDefinition.type, cards: 120 },
     ]);
     const { job } = await createBulkJob(context, {
       action: 'pause',

@@ -1,33 +1,29 @@
 import { SimdockError } from '../../domain/index.js';
-import { QuectelAdapter, type QuectelOrderOutcome } from '../../suppliers/quectel/index.js';
+import type {
+  SupplierAdapterV1,
+  SupplierOrderOutcome,
+  SupplierProduct,
+} from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 
-/** The account's adapter when it is a Quectel account (orders exist there only). */
-export async function quectelAccount(
+/** The account's adapter when its supplier takes orders (it offers `doPlaceOrders`). */
+export async function orderingAccount(
   context: ServiceContext,
   account: string,
-): Promise<QuectelAdapter> {
+): Promise<Required<Pick<SupplierAdapterV1, 'doListProducts' | 'doPlaceOrders' | 'doGetOrder'>>> {
   const adapter = await context.adapter(account);
-  if (!(adapter instanceof QuectelAdapter)) {
+  if (!adapter.doListProducts || !adapter.doPlaceOrders || !adapter.doGetOrder) {
     throw new SimdockError(
       'unsupported',
-      `account ${account} is ${adapter.supplier}: orders are for Quectel accounts`,
+      `account ${account} is ${adapter.supplier}: its supplier takes no orders`,
       { details: { account } },
     );
   }
-  return adapter;
+  return adapter as never;
 }
 
 /** A product that can be ordered, prices in yuan and flow in MB as the supplier gives them. */
-export interface OrderProduct {
-  productId: string | null;
-  productName: string | null;
-  carrier: string | null;
-  priceYuan: number | null;
-  flowMb: number | null;
-  /** Renewal products: months the plan runs. */
-  months?: number | null;
-}
+export type OrderProduct = SupplierProduct;
 
 /**
  * The flow packages the account may buy (quectel-connectivity-api-v3.15.md §2.5.1), or, with a
@@ -37,28 +33,8 @@ export async function listOrderProducts(
   context: ServiceContext,
   input: { account: string; iccid?: string },
 ): Promise<OrderProduct[]> {
-  const adapter = await quectelAccount(context, input.account);
-  if (input.iccid) {
-    const { product } = await adapter.quectel.cardSetmealProduct({ iccid: input.iccid });
-    return [
-      {
-        productId: product.productId,
-        productName: product.productName,
-        carrier: product.telecomOperatorName,
-        priceYuan: product.price,
-        flowMb: product.flow,
-        months: product.setmealMonths,
-      },
-    ];
-  }
-  const { products } = await adapter.quectel.companyFlowpackage();
-  return products.map((product) => ({
-    productId: product.productId,
-    productName: product.productName,
-    carrier: product.telecomOperatorName,
-    priceYuan: product.price,
-    flowMb: product.flow,
-  }));
+  const adapter = await orderingAccount(context, input.account);
+  return adapter.doListProducts(input.iccid ? { iccid: input.iccid } : {});
 }
 
 /** The product's name, which §2.5.3 requires beside its id. */
@@ -82,9 +58,7 @@ export async function productName(
 export async function orderStatus(
   context: ServiceContext,
   input: { account: string; orderNo: string; follow?: boolean; abortSignal?: AbortSignal },
-): Promise<QuectelOrderOutcome> {
-  const adapter = await quectelAccount(context, input.account);
-  return input.follow
-    ? adapter.followOrder(input.orderNo, { abortSignal: input.abortSignal })
-    : adapter.order(input.orderNo, { abortSignal: input.abortSignal });
+): Promise<SupplierOrderOutcome> {
+  const adapter = await orderingAccount(context, input.account);
+  return adapter.doGetOrder(input);
 }

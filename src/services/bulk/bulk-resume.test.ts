@@ -7,7 +7,7 @@ import {
 import type { JobContext, JobRecord } from '../job-queue.js';
 import { bulkBench } from './bulk.test-support.js';
 import { bulkJobHandler, createBulkJob } from './bulk-jobs.js';
-import { productName, quectelAccount } from './bulk-orders.js';
+import { orderingAccount, productName } from './bulk-orders.js';
 import { BulkJobsRepository } from './bulk-repository.js';
 import { runBulkJob } from './bulk-runner.js';
 
@@ -129,7 +129,7 @@ describeEachDialect('resuming and re-running bulk jobs ($dialect)', ({ dialect }
 
     // Card 3 is a China Mobile card; product 50 is a China Mobile flow package.
     const iccid = quectel.fleet.pattern.card(3).iccid;
-    const name = await productName(context, 'quectel', '50');
+    const name = await productName(context, 'quectel-main', '50');
     const order = await createBulkJob(context, {
       action: 'recharge',
       params: { productId: '50', productName: name },
@@ -139,13 +139,15 @@ describeEachDialect('resuming and re-running bulk jobs ($dialect)', ({ dialect }
     // The first run reached Quectel and then crashed before writing the outcome.
     const [item] = await repository.items(order.job.id);
     await repository.markSending([item!.id]);
-    const adapter = await quectelAccount(context, 'quectel');
-    const first = await adapter.recharge({
-      iccid,
+    const adapter = await orderingAccount(context, 'quectel-main');
+    const placedFirst = await adapter.doPlaceOrders({
+      kind: 'recharge',
+      cards: [{ key: 'first', iccid }],
       productId: '50',
       productName: name,
-      externalId: item!.idempotencyKey,
+      idempotencyKeys: { first: item!.idempotencyKey },
     });
+    const first = { orderNo: placedFirst.items[0]?.ok ? placedFirst.items[0].value.orderNo : null };
     expect(first.orderNo).toBeTruthy();
     const placed = quectel.commerce.orders.size;
     const resumed = await runBulkJob(context, order.job.id);

@@ -1,9 +1,21 @@
 import { ManualClock } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import { agentCardStatus, createAgentSimulator } from '../../suppliers/agent/index.js';
+import {
+  agentCardStatus,
+  agentDefinition,
+  createAgentSimulator,
+} from '../../suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
-import { createOnelinkV5Simulator, mapOnelinkV5Status } from '../../suppliers/onelink-v5/index.js';
-import { createQuectelSimulator, QUECTEL_SIMULATOR_PATH } from '../../suppliers/quectel/index.js';
+import {
+  createOnelinkV5Simulator,
+  mapOnelinkV5Status,
+  onelinkV5Definition,
+} from '../../suppliers/onelink-v5/index.js';
+import {
+  createQuectelSimulator,
+  QUECTEL_SIMULATOR_PATH,
+  quectelDefinition,
+} from '../../suppliers/quectel/index.js';
 import { quectelStatus } from '../../suppliers/quectel/quectel-adapter-support.js';
 import type { FetchFunction } from '../../suppliers/spec/index.js';
 import { createServiceContext, type ServiceContext } from '../context.js';
@@ -56,19 +68,19 @@ export async function bulkBench(
   }[] = [
     {
       id: 'cmcc-v5',
-      type: 'onelink-v5',
+      type: onelinkV5Definition.type,
       settings: { baseUrl: 'http://v5.test/v5/ec' },
       secrets: { appid: 'bulk-v5', password: 'bulk-v5-password' },
     },
     {
       id: 'reseller',
-      type: 'agent',
+      type: agentDefinition.type,
       settings: { baseUrl: 'http://agent.test', appId: 'bulk-agent' },
       secrets: { secret: 'bulk-agent-secret' },
     },
     {
-      id: 'quectel',
-      type: 'quectel',
+      id: 'quectel-main',
+      type: quectelDefinition.type,
       settings: { baseUrl: `http://quectel.test${QUECTEL_SIMULATOR_PATH}`, appKey: 'bulk-quectel' },
       secrets: { secret: 'bulk-quectel-secret' },
     },
@@ -89,9 +101,9 @@ export async function bulkBench(
     status: quectelStatus(quectel.fleet.state(index).status),
   }));
   for (const [account, supplier, cards] of [
-    ['cmcc-v5', 'onelink-v5', v5Cards],
-    ['reseller', 'agent', agentCards],
-    ['quectel', 'quectel', quectelCards],
+    ['cmcc-v5', onelinkV5Definition.type, v5Cards],
+    ['reseller', agentDefinition.type, agentCards],
+    ['quectel-main', quectelDefinition.type, quectelCards],
   ] as const) {
     await store.cards.importCards(
       account,

@@ -7,7 +7,7 @@ import {
   useTestStore,
 } from '../../store/store.test-support.js';
 import { deviceNumber } from '../../suppliers/agent/agent-simulator-fleet.js';
-import { createAgentSimulator } from '../../suppliers/agent/index.js';
+import { agentDefinition, createAgentSimulator } from '../../suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import { createServiceContext } from '../context.js';
 import {
@@ -42,18 +42,18 @@ describeEachDialect('devices ($dialect)', (target) => {
     });
     await store.accounts.upsert({
       id: 'agent-1',
-      type: 'agent',
+      type: agentDefinition.type,
       settings: { baseUrl: 'http://agent.test', appId: AGENT.appId },
       secrets: { secret: AGENT.secret },
     });
     await store.accounts.upsert({
       id: 'other-1',
-      type: 'agent',
+      type: agentDefinition.type,
       settings: { baseUrl: 'http://agent.test', appId: AGENT.appId },
       secrets: { secret: AGENT.secret },
     });
     // The document's two cards and the first six fleet cards (three generated devices).
-    await store.cards.importCards('agent-1', 'agent', [
+    await store.cards.importCards('agent-1', agentDefinition.type, [
       { iccid: '898608841925D2210999' },
       { iccid: '8986032142201828602' },
       ...Array.from({ length: 6 }, (_, index) => ({

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { StoredCard } from '../../store/index.js';
-import type { M2mNotice, M2mRejectedNotice } from '../../suppliers/m2m10086/index.js';
-import type { QuectelNotice } from '../../suppliers/quectel/index.js';
+import type {
+  SupplierDeliveryReport,
+  SupplierNotice,
+  SupplierUsageWarning,
+} from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
-import { ingestM2mFlowMonitor } from '../rules/alerts-supplier.js';
+import { ingestUsageWarnings } from '../rules/alerts-supplier.js';
 import { SmsRepository, type StoredSms } from '../sms/sms-repository.js';
 import { type EventInput, EventOutbox } from './events.js';
 import { NoticesRepository } from './inbound-notices-repository.js';
@@ -19,7 +22,8 @@ import { NoticesRepository } from './inbound-notices-repository.js';
 
 /** A refused notice, for `recordRejectedNotice`. */
 export interface RejectedNotice {
-  supplier: 'm2m10086' | 'quectel';
+  /** The supplier type. */
+  supplier: string;
   reason: string;
   message: string;
   /** The body as received; stored for investigation (suppliers put no secret in a body). */
@@ -111,15 +115,7 @@ export async function storeInboundTexts(
 async function storeDelivery(
   context: ServiceContext,
   account: string,
-  report: {
-    dedupeKey: string;
-    messageId: string;
-    iccid: string | null;
-    msisdn: string | null;
-    delivered: boolean;
-    supplierCode: string | null;
-    at: number | null;
-  },
+  report: SupplierDeliveryReport,
 ): Promise<void> {
   const card = await findAccountCard(context, account, report);
   const sms = new SmsRepository(context.store, () => context.clock.now());
@@ -149,119 +145,68 @@ async function storeDelivery(
   ]);
 }
 
-/** Applies a verified M2M notice (m2m10086-api-v3.txt §3) and records it. */
-export async function applyM2mNotice(
+/**
+ * Applies a verified supplier notice (texts from cards, delivery reports, usage warnings) and
+ * records it.
+ */
+export async function applySupplierNotice(
   context: ServiceContext,
   account: string,
-  notice: M2mNotice,
+  supplier: string,
+  notice: SupplierNotice,
 ): Promise<void> {
-  switch (notice.msgtype) {
-    case 'notice_smsreceive':
-      await storeInboundTexts(
-        context,
-        account,
-        'm2m10086',
-        notice.records
-          .filter((record) => record.content !== null)
-          .map((record) => ({
-            // The read path (§2.6) builds the same id, so a text both read and pushed is stored once.
-            messageId: record.dedupeKey,
-            iccid: null,
-            msisdn: record.mobile,
-            text: record.content ?? '',
-            receivedAt: cstTimeToInstant(record.retime),
-          })),
-      );
-      break;
-    case 'notice_smssend':
-      for (const record of notice.records) {
-        if (!record.sendkey || record.delivered === null) continue;
-        await storeDelivery(context, account, {
-          dedupeKey: record.dedupeKey,
-          messageId: record.sendkey,
-          iccid: null,
-          msisdn: record.mobile,
-          delivered: record.delivered,
-          supplierCode: record.status,
-          at: cstTimeToInstant(record.sendtime),
-        });
-      }
-      break;
-    case 'notice_flowmonitor':
-      for (const record of notice.records) {
-        const card = await findAccountCard(context, account, { msisdn: record.cardcode });
-        await outbox(context).emit([
-          {
-            type: 'usage.threshold_crossed',
-            eventId: `usage.threshold_crossed:${account}:${record.dedupeKey}`,
-            subject: card?.iccid ?? record.cardcode,
-            account,
-            cardId: card?.id ?? null,
-            data: {
-              source: 'supplier',
-              supplier: 'm2m10086',
-              msisdn: record.cardcode,
-              plan: record.taocan,
-              planBytes: record.taocanflowBytes,
-              nearBytes: record.nearflowBytes,
-              overBytes: record.overflowBytes,
-              usedBytes: record.useflowBytes,
-              cycleStart: record.billingdate,
-              cycleEnd: record.billingenddate,
-              near: record.isnear,
-              over: record.isover,
-            },
-          },
-        ]);
-      }
-      // The alerts keep one alert per card and cycle (stable keys): a resent notice adds none.
-      await ingestM2mFlowMonitor(context, account, notice.records);
-      break;
+  if (notice.inboundTexts) {
+    await storeInboundTexts(context, account, supplier, notice.inboundTexts);
+  }
+  for (const report of notice.deliveryReports ?? []) {
+    await storeDelivery(context, account, report);
+  }
+  if (notice.usageWarnings) {
+    await emitUsageWarnings(context, account, supplier, notice.usageWarnings);
   }
   await new NoticesRepository(context.store, () => context.clock.now()).record({
     account,
-    kind: `m2m:${notice.msgtype}`,
+    kind: notice.kind,
     dedupeKey: notice.dedupeKey,
-    payload: notice,
+    payload: notice.payload,
     verified: true,
   });
 }
 
-/** Applies a Quectel callback (quectel-connectivity-api-v3.15.md §2.3.6, §2.5.6), recorded once. */
-export async function applyQuectelNotice(
+async function emitUsageWarnings(
   context: ServiceContext,
   account: string,
-  notice: QuectelNotice,
+  supplier: string,
+  warnings: readonly SupplierUsageWarning[],
 ): Promise<void> {
-  if (notice.kind === 'sms-inbox') {
-    await storeInboundTexts(context, account, 'quectel', [
+  for (const warning of warnings) {
+    const card = await findAccountCard(context, account, { msisdn: warning.msisdn });
+    await outbox(context).emit([
       {
-        messageId: notice.messageId,
-        iccid: notice.iccid,
-        msisdn: notice.msisdn,
-        text: notice.text,
-        receivedAt: cstTimeToInstant(notice.receivedAtCst),
+        type: 'usage.threshold_crossed',
+        eventId: `usage.threshold_crossed:${account}:${warning.dedupeKey}`,
+        subject: card?.iccid ?? warning.msisdn,
+        account,
+        cardId: card?.id ?? null,
+        data: {
+          source: 'supplier',
+          supplier,
+          msisdn: warning.msisdn,
+          plan: warning.plan,
+          planBytes: warning.planBytes,
+          nearBytes: warning.nearBytes,
+          overBytes: warning.overBytes,
+          usedBytes: warning.usedBytes,
+          cycleStart: warning.cycleStart,
+          cycleEnd: warning.cycleEnd,
+          near: warning.near,
+          over: warning.over,
+        },
       },
     ]);
-  } else if (notice.kind === 'sms-report') {
-    await storeDelivery(context, account, {
-      dedupeKey: notice.dedupeKey,
-      messageId: notice.messageId,
-      iccid: notice.iccid,
-      msisdn: notice.msisdn,
-      delivered: notice.delivered,
-      supplierCode: notice.status,
-      at: null,
-    });
   }
-  // Order results are kept as notices: the orders service reads them by order number.
-  await new NoticesRepository(context.store, () => context.clock.now()).record({
-    account,
-    kind: `quectel:${notice.kind}`,
-    dedupeKey: notice.dedupeKey,
-    payload: notice,
-    verified: true,
-  });
+  // The alerts keep one alert per card and cycle (stable keys): a resent notice adds none.
+  await ingestUsageWarnings(context, account, warnings);
 }
 
 /**
@@ -286,11 +231,6 @@ export async function recordRejectedNotice(
   log(
     `simdock: refused a ${rejected.supplier} notice for account ${account}: ${rejected.reason} (${rejected.message})`,
   );
-}
-
-/** Adapts the M2M notice app's rejection to `recordRejectedNotice`. */
-export function m2mRejection(rejected: M2mRejectedNotice): RejectedNotice {
-  return { supplier: 'm2m10086', ...rejected };
 }
 
 function outbox(context: ServiceContext): EventOutbox {

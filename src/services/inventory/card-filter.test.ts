@@ -5,7 +5,9 @@ import {
   openTestStore,
   type TestStore,
 } from '../../store/store.test-support.js';
+import { agentDefinition } from '../../suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
+import { quectelDefinition } from '../../suppliers/quectel/index.js';
 import { createServiceContext } from '../context.js';
 import { PlansRepository } from '../plans/plans-repository.js';
 import { parseCardFilter, selectCardsByFilter, selectCardsByIdentifiers } from './card-filter.js';
@@ -47,14 +49,19 @@ describeEachDialect('card selection ($dialect)', ({ dialect }) => {
   it("selects by status, account, prefix and this month's usage (monthly, else summed days)", async () => {
     opened = await openTestStore(dialect);
     const { store } = opened;
-    await store.accounts.upsert({ id: 'a', type: 'quectel', settings: {}, secrets: {} });
-    await store.accounts.upsert({ id: 'b', type: 'agent', settings: {}, secrets: {} });
-    await store.cards.importCards('a', 'quectel', [
+    await store.accounts.upsert({
+      id: 'a',
+      type: quectelDefinition.type,
+      settings: {},
+      secrets: {},
+    });
+    await store.accounts.upsert({ id: 'b', type: agentDefinition.type, settings: {}, secrets: {} });
+    await store.cards.importCards('a', quectelDefinition.type, [
       { iccid: '89860400000000000001', msisdn: '1064800000001' },
       { iccid: '89860400000000000002', msisdn: '1064800000002' },
       { iccid: '89861100000000000003', msisdn: '1064800000003' },
     ]);
-    await store.cards.importCards('b', 'agent', [{ iccid: '89860400000000000004' }]);
+    await store.cards.importCards('b', agentDefinition.type, [{ iccid: '89860400000000000004' }]);
     const [one, two, three] = await store.cards.listForSync('a', { limit: 10 });
     const [four] = await store.cards.listForSync('b', { limit: 10 });
     await store.cards.updateStatuses(

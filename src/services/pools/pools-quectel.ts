@@ -1,6 +1,4 @@
 import { SimdockError } from '../../domain/index.js';
-import type { QuectelAdapter } from '../../suppliers/quectel/index.js';
-import type { SupplierAdapterV1 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import { idChunks } from '../rules/rules-tables.js';
 import { PoolsRepository, type StoredPool } from './pools-repository.js';
@@ -9,10 +7,6 @@ import { PoolsRepository, type StoredPool } from './pools-repository.js';
 export interface QuectelPoolImport {
   account: string;
   pools: { pool: StoredPool; members: number; unknownCards: number }[];
-}
-
-function isQuectel(adapter: SupplierAdapterV1): adapter is SupplierAdapterV1 & QuectelAdapter {
-  return adapter.supplier === 'quectel' && 'pools' in adapter && 'quectel' in adapter;
 }
 
 /**
@@ -28,29 +22,25 @@ export async function importQuectelPools(
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<QuectelPoolImport> {
   const adapter = await context.adapter(accountId);
-  if (!isQuectel(adapter)) {
+  if (!adapter.doListPools || !adapter.doListPoolMembers) {
     throw new SimdockError(
       'unsupported',
-      `account "${accountId}" is ${adapter.supplier}: only Quectel billing groups are imported as pools`,
+      `account "${accountId}" is ${adapter.supplier}: its supplier has no pools to import`,
     );
   }
   const repository = new PoolsRepository(context.store, () => context.clock.now());
   const result: QuectelPoolImport = { account: accountId, pools: [] };
-  for (const group of await adapter.pools(options)) {
-    if (group.id === null) continue;
+  for (const group of await adapter.doListPools(options)) {
     const pool = await repository.upsertSupplierPool({
       name: `${accountId}:${group.name ?? group.code ?? group.id}`,
       account: accountId,
-      source: 'quectel',
-      externalId: String(group.id),
+      source: adapter.supplier,
+      externalId: group.id,
       shared: group.shared,
       quotaBytes: group.totalBytes === null ? null : Math.round(group.totalBytes),
       supplierUsedBytes: group.usedBytes === null ? null : Math.round(group.usedBytes),
     });
-    const iccids: string[] = [];
-    for await (const card of adapter.quectel.cardListAll({ billingid: group.id }, options)) {
-      if (card.iccid) iccids.push(card.iccid.toUpperCase());
-    }
+    const iccids = await adapter.doListPoolMembers({ ...options, poolId: group.id });
     const cardIds: number[] = [];
     for (const part of idChunks(iccids)) {
       const rows = await context.store.db

@@ -1,6 +1,6 @@
 import { cstToday, SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
-import type { M2mFlowMonitorRecord } from '../../suppliers/m2m10086/index.js';
+import type { SupplierUsageWarning } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import { EventOutbox } from '../events/events.js';
 import { AlertsRepository, type StoredAlert } from './alerts-repository.js';
@@ -81,48 +81,48 @@ export async function ingestSupplierAlarm(
 }
 
 /**
- * The alarm of one M2M flow-monitor record (m2m10086-api-v3.txt §3.2.2): `isover` (报警, the
- * alarm line) is critical, `isnear` (预警, the warning line) a warning; the cycle is the plan's
- * `billingdate`.
+ * The alarm of one supplier usage warning (e.g. an M2M flow-monitor record,
+ * m2m10086-api-v3.txt §3.2.2): `over` (the alarm line) is critical, `near` (the warning line) a
+ * warning; the cycle is the plan's start.
  */
-export function m2mFlowMonitorAlarm(
+export function usageWarningAlarm(
   account: string,
-  record: M2mFlowMonitorRecord,
+  warning: SupplierUsageWarning,
 ): SupplierAlarmInput {
-  const over = record.isover === true;
-  const line = over ? record.overflowBytes : record.nearflowBytes;
+  const over = warning.over === true;
+  const line = over ? warning.overBytes : warning.nearBytes;
   return {
     account,
-    cards: record.cardcode ? [record.cardcode] : [],
+    cards: warning.msisdn ? [warning.msisdn] : [],
     kind: over ? 'supplier.flow_over' : 'supplier.flow_near',
     severity: over ? 'critical' : 'warning',
-    message: `reached the supplier's ${over ? 'alarm' : 'warning'} line${line !== null ? ` of ${line} bytes` : ''} (used ${record.useflowBytes ?? 'unknown'} bytes of plan ${record.taocan ?? 'unknown'})`,
-    dedupeKey: `m2m:flowmonitor:${record.dedupeKey}`,
-    ...(record.billingdate ? { cycle: record.billingdate } : {}),
+    message: `reached the supplier's ${over ? 'alarm' : 'warning'} line${line !== null ? ` of ${line} bytes` : ''} (used ${warning.usedBytes ?? 'unknown'} bytes of plan ${warning.plan ?? 'unknown'})`,
+    dedupeKey: warning.alarmKey,
+    ...(warning.cycleStart ? { cycle: warning.cycleStart } : {}),
     data: {
-      plan: record.taocan,
-      planBytes: record.taocanflowBytes,
-      nearBytes: record.nearflowBytes,
-      overBytes: record.overflowBytes,
-      usedBytes: record.useflowBytes,
-      cycleStart: record.billingdate,
-      cycleEnd: record.billingenddate,
-      near: record.isnear,
-      over: record.isover,
+      plan: warning.plan,
+      planBytes: warning.planBytes,
+      nearBytes: warning.nearBytes,
+      overBytes: warning.overBytes,
+      usedBytes: warning.usedBytes,
+      cycleStart: warning.cycleStart,
+      cycleEnd: warning.cycleEnd,
+      near: warning.near,
+      over: warning.over,
     },
   };
 }
 
-/** Feeds every record of an M2M `notice_flowmonitor` into the alerts. */
-export async function ingestM2mFlowMonitor(
+/** Feeds every supplier usage warning past a line into the alerts. */
+export async function ingestUsageWarnings(
   context: ServiceContext,
   account: string,
-  records: readonly M2mFlowMonitorRecord[],
+  warnings: readonly SupplierUsageWarning[],
 ): Promise<StoredAlert[]> {
   const raised: StoredAlert[] = [];
-  for (const record of records) {
-    if (record.isover !== true && record.isnear !== true) continue;
-    raised.push(...(await ingestSupplierAlarm(context, m2mFlowMonitorAlarm(account, record))));
+  for (const warning of warnings) {
+    if (warning.over !== true && warning.near !== true) continue;
+    raised.push(...(await ingestSupplierAlarm(context, usageWarningAlarm(account, warning))));
   }
   return raised;
 }

@@ -61,7 +61,7 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
       thresholds: { percent: 100, resumeNextCycle: true },
       actions: [{ type: 'pause' }],
     });
-    const account = { scope: 'account' as const, targetId: 'quectel' };
+    const account = { scope: 'account' as const, targetId: 'quectel-main' };
     await rules.create({ ...account, kind: 'anomaly', thresholds: { factor: 5 } });
     await rules.create({ ...account, kind: 'idle', thresholds: { days: 3 } });
     await rules.create({ ...account, kind: 'expiry', thresholds: { days: 7 } });
@@ -79,7 +79,7 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
     const { store } = test.current;
     const { context, quectel, cardIds, warn, pause } = await fleet();
     const card = (index: number) => cardIds[index]!;
-    const first = await evaluateRules(context, { account: 'quectel', actor: 'test' });
+    const first = await evaluateRules(context, { account: 'quectel-main', actor: 'test' });
     expect(first.cards).toBe(10);
     const warned = [1, 2, 3, 5, 6, 8].map((index) => `usage:${warn.id}:${card(index)}:2026-11-01`);
     const paused = [2, 5, 6].map((index) => `usage:${pause.id}:${card(index)}:2026-11-01`);
@@ -115,18 +115,18 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
     expect(events.map((event) => event.type)).toEqual(Array(6).fill('usage.threshold_crossed'));
 
     // A second evaluation of the same data raises nothing and calls no supplier.
-    const callsBefore = context.callCounter('quectel').total;
-    const second = await evaluateRules(context, { account: 'quectel' });
+    const callsBefore = context.callCounter('quectel-main').total;
+    const second = await evaluateRules(context, { account: 'quectel-main' });
     expect(second.alerts).toEqual([]);
     expect(second.paused).toEqual([]);
-    expect(context.callCounter('quectel').total).toBe(callsBefore);
+    expect(context.callCounter('quectel-main').total).toBe(callsBefore);
     expect(await alertsOf()).toHaveLength(first.alerts.length);
     expect(await new EventOutbox(store).after(0, { limit: 100 })).toHaveLength(6);
 
     // The supplier suspends card 7 and card 8 moves to another device: one alert each, once.
     await store.cards.updateStatuses(
       [{ id: card(7), status: 'suspended', statusRaw: '停机' }],
-      'sync:quectel',
+      'sync:quectel-main',
     );
     await store.cards.updateIdentities([{ id: card(8), imei: '860000000000002' }]);
     const third = await evaluateRules(context, { cardIds: [card(7), card(8)] });
@@ -143,12 +143,12 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
   it('resumes what a rule paused once the next cycle starts, and alerts afresh per cycle', async () => {
     const { store, clock } = test.current;
     const { context, quectel, cardIds, pause } = await fleet();
-    await evaluateRules(context, { account: 'quectel' });
+    await evaluateRules(context, { account: 'quectel-main' });
     expect(quectel.fleet.state(5).status).toBe('停机');
     clock.set(Date.UTC(2026, 10, 30, 15, 0, 0)); // 23:00 CST on 30 November: same cycle
-    expect((await evaluateRules(context, { account: 'quectel' })).resumed).toEqual([]);
+    expect((await evaluateRules(context, { account: 'quectel-main' })).resumed).toEqual([]);
     clock.set(Date.UTC(2026, 10, 30, 16, 30, 0)); // 00:30 CST on 1 December
-    const december = await evaluateRules(context, { account: 'quectel' });
+    const december = await evaluateRules(context, { account: 'quectel-main' });
     expect(december.resumed.sort()).toEqual([cardIds[5], cardIds[6]].sort());
     expect(quectel.fleet.state(5).status).toBe('正常');
     expect((await store.cards.get(cardIds[6]!))!.status).toBe('active');
@@ -160,7 +160,7 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
       [`${pause.id}:2026-12-01`, `1:2026-12-01`].sort(),
     );
     expect(again.paused).toEqual([cardIds[5]]);
-    expect((await evaluateRules(context, { account: 'quectel' })).resumed).toEqual([]);
+    expect((await evaluateRules(context, { account: 'quectel-main' })).resumed).toEqual([]);
   });
 
   it('evaluates pool usage against the pool quota, once per cycle', async () => {
@@ -207,12 +207,12 @@ describeEachDialect('rules after a sync ($dialect)', (target) => {
     await new PlansRepository(store).assign([cardIds[3]!], { expiresOn: '2026-11-30' });
     await new RulesRepository(store).create({
       scope: 'account',
-      targetId: 'quectel',
+      targetId: 'quectel-main',
       kind: 'expiry',
       thresholds: { days: 5 },
     });
-    await syncAccount(context, 'quectel', { days: 1 });
-    await syncAccount(context, 'quectel', { days: 1 });
+    await syncAccount(context, 'quectel-main', { days: 1 });
+    await syncAccount(context, 'quectel-main', { days: 1 });
     const alerts = await new AlertsRepository(store).list();
     expect(alerts.map((alert) => [alert.cardId, alert.cycle])).toEqual([
       [cardIds[3], 'expires:2026-11-30'],

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lastCompleteDays } from '../../domain/index.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
+import { m2mUsageWarning } from '../../suppliers/m2m10086/index.js';
+import { quectelDefinition } from '../../suppliers/quectel/index.js';
 import { EventOutbox } from '../events/events.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
 import { PlansRepository } from '../plans/plans-repository.js';
@@ -8,7 +10,7 @@ import { importQuectelPools } from '../pools/pools-quectel.js';
 import { PoolsRepository } from '../pools/pools-repository.js';
 import { poolUsage } from '../pools/pools-usage.js';
 import { AlertsRepository } from './alerts-repository.js';
-import { ingestM2mFlowMonitor } from './alerts-supplier.js';
+import { ingestUsageWarnings } from './alerts-supplier.js';
 import { rulesFleet } from './rules.test-support.js';
 import { type RuleInput, RulesRepository } from './rules-repository.js';
 
@@ -102,7 +104,11 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
     ] as const;
     for (const input of bad) {
       await expect(
-        rules.create({ scope: 'account', targetId: 'quectel', ...input } as unknown as RuleInput),
+        rules.create({
+          scope: 'account',
+          targetId: 'quectel-main',
+          ...input,
+        } as unknown as RuleInput),
       ).rejects.toMatchObject({ code: 'invalid_argument' });
     }
     await expect(
@@ -189,16 +195,16 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
   it('imports Quectel billing groups as pools with their members, idempotently', async () => {
     const { store, clock } = test.current;
     const { context, cardIds } = await rulesFleet(store, clock, 10);
-    const first = await importQuectelPools(context, 'quectel');
+    const first = await importQuectelPools(context, 'quectel-main');
     expect(
       first.pools.map((entry) => [entry.pool.source, entry.pool.externalId, entry.members]),
     ).toEqual([
-      ['quectel', '860', 5],
-      ['quectel', '861', 5],
+      [quectelDefinition.type, '860', 5],
+      [quectelDefinition.type, '861', 5],
     ]);
-    expect(first.pools[0]!.pool.name).toBe('quectel:1G/月');
+    expect(first.pools[0]!.pool.name).toBe('quectel-main:1G/月');
     expect(first.pools[0]!.pool.quotaBytes).toBeGreaterThan(0);
-    await importQuectelPools(context, 'quectel');
+    await importQuectelPools(context, 'quectel-main');
     const pools = new PoolsRepository(store);
     expect(await pools.list()).toHaveLength(2);
     // The simulator puts card i in group 860 + i % 2.
@@ -226,12 +232,18 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
       raw: {},
     };
     const quiet = { ...record, dedupeKey: 'def', isnear: false, isover: false };
-    const raised = await ingestM2mFlowMonitor(context, 'quectel', [record, quiet]);
+    const raised = await ingestUsageWarnings(
+      context,
+      'quectel-main',
+      [record, quiet].map(m2mUsageWarning),
+    );
     expect(raised.map((alert) => [alert.cardId, alert.kind, alert.severity, alert.cycle])).toEqual([
       [cardIds[1], 'supplier.flow_over', 'critical', '2026-11-01'],
     ]);
     expect(raised[0]!.source).toBe('supplier:quectel');
-    expect(await ingestM2mFlowMonitor(context, 'quectel', [record])).toEqual([]);
+    expect(await ingestUsageWarnings(context, 'quectel-main', [m2mUsageWarning(record)])).toEqual(
+      [],
+    );
     const events = await new EventOutbox(store).after(0);
     expect(events.map((event) => [event.type, event.cardId])).toEqual([
       ['alert.raised', cardIds[1]],

@@ -1,7 +1,11 @@
 import type { ManualClock } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
-import { createQuectelSimulator, QUECTEL_SIMULATOR_PATH } from '../../suppliers/quectel/index.js';
+import {
+  createQuectelSimulator,
+  QUECTEL_SIMULATOR_PATH,
+  quectelDefinition,
+} from '../../suppliers/quectel/index.js';
 import { quectelStatus } from '../../suppliers/quectel/quectel-adapter-support.js';
 import { createServiceContext } from '../context.js';
 
@@ -23,8 +27,8 @@ export async function rulesFleet(store: Store, clock: ManualClock, size = 10) {
     clock,
   });
   await store.accounts.upsert({
-    id: 'quectel',
-    type: 'quectel',
+    id: 'quectel-main',
+    type: quectelDefinition.type,
     name: null,
     enabled: true,
     settings: { baseUrl: `http://quectel.test${QUECTEL_SIMULATOR_PATH}`, appKey: 'rules-quectel' },
@@ -35,11 +39,11 @@ export async function rulesFleet(store: Store, clock: ManualClock, size = 10) {
     status: quectelStatus(quectel.fleet.state(index).status),
   }));
   await store.cards.importCards(
-    'quectel',
-    'quectel',
+    'quectel-main',
+    quectelDefinition.type,
     seeded.map((card) => ({ iccid: card.iccid, msisdn: card.msisdn, imsi: card.imsi })),
   );
-  const stored = await store.cards.listForSync('quectel', { limit: size });
+  const stored = await store.cards.listForSync('quectel-main', { limit: size });
   await store.cards.updateStatuses(
     stored.map((card, index) => ({
       id: card.id,

@@ -154,7 +154,7 @@ export async function pullInboundSms(
     const texts = messages.map(inboundText);
     stored.push(...(await storeInboundTexts(context, accountId, adapter.supplier, texts)));
   };
-  const cards = adapter.supplier === 'onelink-v5' ? await accountCards(context, accountId) : [];
+  const cards = adapter.limits.inboundSmsByCard ? await accountCards(context, accountId) : [];
   const result = await adapter.doReadInboundSms({
     persist,
     ...(cards.length > 0 ? { cards } : {}),

@@ -1,6 +1,7 @@
 import { SecretBox } from '../../store/secret-box.js';
 import { TEST_SECRET_KEY, type TestStore } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
+import { onelinkV2Definition } from '../../suppliers/onelink-v2/index.js';
 import { accessDb } from '../access/access-tables.js';
 import { TenantsRepository } from '../access/access-tenants.js';
 import { createServiceContext, type ServiceContext } from '../context.js';
@@ -37,12 +38,12 @@ export async function webhookFixture(test: TestStore) {
   });
   await test.store.accounts.upsert({
     id: 'east',
-    type: 'onelink-v2',
+    type: onelinkV2Definition.type,
     settings: {},
     secrets: {},
     enabled: true,
   });
-  await test.store.cards.importCards('east', 'onelink-v2', [
+  await test.store.cards.importCards('east', onelinkV2Definition.type, [
     { iccid: '898602B2221340000001' },
     { iccid: '898602B2221340000002' },
     { iccid: '898602B2221340000003' },

@@ -3,7 +3,7 @@ import { ManualClock } from '../../domain/index.js';
 import { hasDeviceOperations } from '../spec/device-spec.js';
 import type { CardRef } from '../spec/index.js';
 import type { AgentAdapter } from './agent-adapter.js';
-import { agentDefinition } from './agent-settings.js';
+import { agentDefinition } from './agent-definition.js';
 import { createAgentSimulator } from './agent-simulator.js';
 
 const START = Date.UTC(2025, 8, 18, 2, 0, 0);

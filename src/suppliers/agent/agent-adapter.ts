@@ -14,6 +14,7 @@ import {
   type BatchResult,
   type Capability,
   type CardsOptions,
+  type ChangeSpeedOptions,
   type ChangeStatusOptions,
   type ItemResult,
   type MonthlyUsageOptions,
@@ -33,6 +34,7 @@ import { changeAgentCardStatus, type LifecycleTimings } from './agent-lifecycle.
 import { AGENT_BATCH_LIMITS } from './agent-protocol.js';
 import { AGENT_WIFI_PASSWORD_LENGTH } from './agent-requests.js';
 import type { AgentSettings } from './agent-settings.js';
+import { changeAgentCardSpeed } from './agent-speed.js';
 
 /**
  * The agent open API as a simdock supplier: identities (batch card info, 100), status (latest
@@ -187,6 +189,11 @@ export class AgentAdapter implements SupplierAdapterV1, DeviceOperationsV1 {
       warnings: outcome.warnings,
       response: { bodies: outcome.bodies },
     };
+  }
+
+  /** Contract extra: single-card speed limits (limitCardSpeed / unlimitCardSpeed). */
+  doChangeSpeed(options: ChangeSpeedOptions): Promise<BatchResult<Record<string, never>>> {
+    return changeAgentCardSpeed(this.client, options);
   }
 
   async doChangeStatus(options: ChangeStatusOptions): Promise<BatchResult<CardStatusValue>> {

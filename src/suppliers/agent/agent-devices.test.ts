@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskDeviceSecrets } from '../../domain/device.js';
 import { ManualClock } from '../../domain/index.js';
 import type { AgentAdapter } from './agent-adapter.js';
-import { agentDefinition } from './agent-settings.js';
+import { agentDefinition } from './agent-definition.js';
 import { createAgentSimulator } from './agent-simulator.js';
 import { deviceNumber } from './agent-simulator-fleet.js';
 

@@ -1,5 +1,6 @@
 export * from './agent-adapter.js';
 export * from './agent-client.js';
+export * from './agent-definition.js';
 export * from './agent-device-mapping.js';
 export * from './agent-limits.js';
 export * from './agent-paths.js';
@@ -8,5 +9,7 @@ export * from './agent-requests.js';
 export * from './agent-schemas.js';
 export * from './agent-settings.js';
 export * from './agent-signing.js';
+export * from './agent-simulation.js';
 export * from './agent-simulator.js';
+export * from './agent-speed.js';
 export * from './agent-transport.js';

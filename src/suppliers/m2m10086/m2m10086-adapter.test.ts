@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/index.js';
 import { CallCounter, type SupplierRuntime } from '../spec/index.js';
 import { appFetch } from '../spec/simulator-kit.js';
-import { describeSupplierConformance } from '../spec/supplier-conformance.test-support.js';
 import { M2mAdapter } from './m2m10086-adapter.js';
 import { createM2m10086, m2m10086Definition } from './m2m10086-definition.js';
 import { createM2mSimulator, type M2mSimulatorOptions } from './m2m10086-simulator.js';
@@ -34,25 +33,6 @@ function adapterRig(
   };
   return { clock, simulator, adapter, settings, findCard };
 }
-
-describeSupplierConformance('m2m10086', () => {
-  const { simulator, adapter, settings, clock } = adapterRig();
-  return {
-    adapter,
-    badCredentialsAdapter: m2m10086Definition.create(
-      'm2m-bad',
-      { ...settings, password: 'not-the-password' },
-      { fetch: appFetch(simulator.app), clock },
-    ),
-    knownCards: [0, 1, 2, 3].map((index) => {
-      const { iccid, msisdn, imsi, imei } = simulator.fleet.card(index);
-      return { iccid, msisdn, imsi, imei };
-    }),
-    unknownCard: { iccid: '89860499999999999999' },
-    faults: simulator.faults,
-    usageMonth: '2024-10',
-  };
-});
 
 describe('m2m10086 adapter', () => {
   it('reads the card status with the device and GPRS state, raw values kept', async () => {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { SimdockError } from '../../domain/index.js';
 import type { SupplierDefinition, SupplierRuntime } from '../spec/index.js';
 import { M2mAdapter, type M2mSettings } from './m2m10086-adapter.js';
+import { m2m10086NoticeHandler } from './m2m10086-notice-handler.js';
 import { M2M_DEFAULT_BASE_URL, M2M_ENDPOINTS, M2M_SUPPLIER } from './m2m10086-protocol.js';
+import { m2m10086Simulation } from './m2m10086-simulation.js';
 
 const settingsSchema = z.object({
   baseUrl: z.url().optional(),
@@ -17,6 +19,9 @@ const settingsSchema = z.object({
 export const m2m10086Definition: SupplierDefinition<M2mSettings> = {
   type: M2M_SUPPLIER,
   name: 'M2M card platform (api.m2m10086.com)',
+  settingsSchema,
+  simulator: m2m10086Simulation,
+  notices: m2m10086NoticeHandler,
   credentialFields: [
     {
       name: 'baseUrl',

@@ -16,6 +16,7 @@ export { onelinkV2Definition } from './onelink-v2-definition.js';
 export * from './onelink-v2-protocol.js';
 export type { OnelinkV2SigningOptions } from './onelink-v2-signing.js';
 export { withOnelinkV2Signing } from './onelink-v2-signing.js';
+export { onelinkV2Simulation } from './onelink-v2-simulation.js';
 export type { OnelinkV2Simulator, OnelinkV2SimulatorOptions } from './onelink-v2-simulator.js';
 export { createOnelinkV2Simulator } from './onelink-v2-simulator.js';
 export type { ItemKeyCase, SimulatedCard } from './onelink-v2-simulator-fleet.js';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type CardIdentities, ManualClock } from '../../domain/index.js';
+import { ManualClock } from '../../domain/index.js';
 import { CallCounter, type FetchFunction } from '../spec/index.js';
-import { describeSupplierConformance } from '../spec/supplier-conformance.test-support.js';
 import { createOnelinkV2Adapter } from './onelink-v2-adapter.js';
 import { createOnelinkV2Client } from './onelink-v2-client.js';
 import { onelinkV2Definition } from './onelink-v2-definition.js';
@@ -44,23 +43,6 @@ function setup(options: { usageShape?: 'table' | 'example' } = {}) {
     badAdapter: account('wrong'),
   };
 }
-
-describeSupplierConformance('onelink-v2', () => {
-  const { simulator, adapter, badAdapter } = setup();
-  const knownCards: CardIdentities[] = [
-    ...simulator.documentCards,
-    ...Array.from({ length: 120 }, (_, index) => simulator.fleet.card(index)),
-  ].map(({ iccid, msisdn, imsi }) => ({ iccid, msisdn, imsi, imei: null }));
-  return {
-    adapter,
-    badCredentialsAdapter: badAdapter,
-    knownCards,
-    // The third ICCID of the 2111 example, which that example answers with item status 25.
-    unknownCard: { iccid: '89860010011631234571' },
-    faults: simulator.faults,
-    usageDate: '2024-11-25',
-  };
-});
 
 describe('OneLink v2 adapter', () => {
   it('declares identities and usage.daily, 100 per call, a 7-day window', () => {

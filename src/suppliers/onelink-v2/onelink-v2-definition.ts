@@ -9,6 +9,7 @@ import {
   ONELINK_V2_DEFAULT_RATE_LIMIT,
   ONELINK_V2_ENDPOINTS,
 } from './onelink-v2-protocol.js';
+import { onelinkV2Simulation } from './onelink-v2-simulation.js';
 
 /** The settings of one OneLink v2 enterprise account. */
 export interface OnelinkV2Settings {
@@ -48,6 +49,8 @@ const settingsSchema = z.object({
 export const onelinkV2Definition: SupplierDefinition<OnelinkV2Settings> = {
   type: ONELINK_V2_SUPPLIER,
   name: 'China Mobile OneLink (API v2)',
+  settingsSchema,
+  simulator: onelinkV2Simulation,
   credentialFields: [
     {
       name: 'baseUrl',

@@ -5,6 +5,7 @@ export * from './onelink-v5-definition.js';
 export * from './onelink-v5-lifecycle.js';
 export * from './onelink-v5-protocol.js';
 export * from './onelink-v5-records.js';
+export * from './onelink-v5-simulation.js';
 export * from './onelink-v5-simulator.js';
 export * from './onelink-v5-simulator-state.js';
 export * from './onelink-v5-token.js';

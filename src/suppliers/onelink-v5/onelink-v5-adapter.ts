@@ -115,6 +115,7 @@ export class OnelinkV5Adapter implements SupplierAdapterV1 {
     },
     dailyUsageWindowDays: ONELINK_V5_DAILY_WINDOW_DAYS,
     lifecycleActions: ['pause', 'resume', 'activate'],
+    inboundSmsByCard: true,
   };
   readonly client: OnelinkV5Client;
   #clock: Clock;

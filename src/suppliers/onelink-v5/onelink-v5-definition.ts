@@ -6,6 +6,7 @@ import {
   ONELINK_V5_DEFAULT_BASE_URL,
   ONELINK_V5_DEFAULT_COOLDOWN_MINUTES,
 } from './onelink-v5-protocol.js';
+import { onelinkV5Simulation } from './onelink-v5-simulation.js';
 
 const settingsSchema = z.object({
   baseUrl: z.url().optional(),
@@ -37,6 +38,8 @@ const settingsSchema = z.object({
 export const onelinkV5Definition: SupplierDefinition<OnelinkV5Settings> = {
   type: 'onelink-v5',
   name: 'China Mobile OneLink (v5)',
+  settingsSchema,
+  simulator: onelinkV5Simulation,
   credentialFields: [
     {
       name: 'baseUrl',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/index.js';
 import { CallCounter } from '../spec/index.js';
-import { describeSupplierConformance } from '../spec/supplier-conformance.test-support.js';
 import { createQuectelAdapter } from './quectel-adapter.js';
 import { quectelDefinition } from './quectel-definition.js';
 import { createQuectelSimulator } from './quectel-simulator.js';
@@ -16,26 +15,6 @@ function setup(size = 1_100) {
   const card = (index: number) => simulator.fleet.pattern.card(index);
   return { clock, simulator, adapter, runtime, settings, card, callCounter };
 }
-
-describeSupplierConformance('quectel', () => {
-  const { simulator, adapter, runtime, settings, card } = setup();
-  return {
-    adapter,
-    badCredentialsAdapter: createQuectelAdapter(
-      'quectel-bad',
-      { ...settings, secret: 'wrong' },
-      runtime,
-    ),
-    knownCards: Array.from({ length: 1_001 }, (_, index) => {
-      const { iccid, msisdn, imsi } = card(index);
-      return { iccid, msisdn, imsi, imei: null };
-    }),
-    unknownCard: { iccid: '89860400000000999999' },
-    faults: simulator.faults,
-    usageDate: '2024-11-20',
-    usageMonth: '2024-11',
-  };
-});
 
 describe('quectel adapter', () => {
   it('is defined as type quectel with its settings described as data', () => {

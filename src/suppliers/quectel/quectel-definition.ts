@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { SimdockError } from '../../domain/index.js';
 import type { SupplierDefinition } from '../spec/index.js';
 import { createQuectelAdapter, type QuectelSettings } from './quectel-adapter.js';
+import { quectelNoticeHandler } from './quectel-notice-handler.js';
 import { QUECTEL_ROUTER_URL } from './quectel-protocol.js';
+import { quectelSimulation } from './quectel-simulation.js';
 
 const settingsSchema = z.object({
   baseUrl: z.url().default(QUECTEL_ROUTER_URL),
@@ -16,6 +18,9 @@ const settingsSchema = z.object({
 export const quectelDefinition: SupplierDefinition<QuectelSettings> = {
   type: 'quectel',
   name: 'Quectel connectivity (移远物联网连接服务)',
+  settingsSchema,
+  simulator: quectelSimulation,
+  notices: quectelNoticeHandler,
   credentialFields: [
     {
       name: 'baseUrl',

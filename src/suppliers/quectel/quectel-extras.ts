@@ -5,7 +5,18 @@ import {
   mbToBytes,
   SimdockError,
 } from '../../domain/index.js';
-import { type CallOptions, type CardLocation, SupplierError } from '../spec/index.js';
+import {
+  type BatchResult,
+  type CallOptions,
+  type CardLocation,
+  type GetOrderOptions,
+  type ListProductsOptions,
+  type PlaceOrdersOptions,
+  SupplierError,
+  type SupplierOrderOutcome,
+  type SupplierPool,
+  type SupplierProduct,
+} from '../spec/index.js';
 import type { QuectelCardSelector, QuectelClient } from './quectel-client.js';
 import type { QuectelLocation, QuectelOrderDetails } from './quectel-wire.js';
 
@@ -166,6 +177,138 @@ export class QuectelExtras {
   async wallet(options: CallOptions = {}) {
     const { money, billingDetails } = await this.quectel.walletDetails(options);
     return { balanceYuan: money, entries: billingDetails };
+  }
+
+  /** Contract extra: the flow packages (§2.5.1), or with `iccid` the card's renewal (§2.5.2). */
+  async doListProducts(options: ListProductsOptions): Promise<SupplierProduct[]> {
+    const call = { abortSignal: options.abortSignal };
+    if (options.iccid) {
+      const { product } = await this.quectel.cardSetmealProduct({ iccid: options.iccid }, call);
+      return [
+        {
+          productId: product.productId,
+          productName: product.productName,
+          carrier: product.telecomOperatorName,
+          priceYuan: product.price,
+          flowMb: product.flow,
+          months: product.setmealMonths,
+        },
+      ];
+    }
+    const { products } = await this.quectel.companyFlowpackage(call);
+    return products.map((product) => ({
+      productId: product.productId,
+      productName: product.productName,
+      carrier: product.telecomOperatorName,
+      priceYuan: product.price,
+      flowMb: product.flow,
+    }));
+  }
+
+  /**
+   * Contract extra: one recharge (§2.5.3) or renewal (§2.5.4) per card, the card's idempotency
+   * key sent as `externalId`, so a retry returns the first order instead of placing another.
+   */
+  async doPlaceOrders(options: PlaceOrdersOptions): Promise<BatchResult<{ orderNo: string }>> {
+    const { abortSignal } = options;
+    const items: BatchResult<{ orderNo: string }>['items'] = [];
+    const bodies: unknown[] = [];
+    for (const card of options.cards) {
+      const key = card.key;
+      if (!card.iccid) {
+        const error = new SupplierError('invalid_argument', 'Quectel orders need the ICCID', {
+          retryable: false,
+        });
+        items.push({ key, ok: false, error });
+        continue;
+      }
+      try {
+        const common = {
+          iccid: card.iccid,
+          externalId: options.idempotencyKeys[key] ?? '',
+          ...(options.remark !== undefined ? { remark: options.remark } : {}),
+        };
+        const answer =
+          options.kind === 'recharge'
+            ? await this.recharge(
+                {
+                  ...common,
+                  productId: options.productId as string,
+                  productName: String(options.productName),
+                },
+                { abortSignal },
+              )
+            : await this.renew(
+                {
+                  ...common,
+                  cycle: options.cycle ?? 1,
+                  ...(options.months !== undefined ? { months: options.months } : {}),
+                  ...(options.productId !== undefined ? { productId: options.productId } : {}),
+                  ...(options.productName !== undefined
+                    ? { productName: options.productName }
+                    : {}),
+                },
+                { abortSignal },
+              );
+        bodies.push(answer);
+        if (answer.orderNo) items.push({ key, ok: true, value: { orderNo: answer.orderNo } });
+        else {
+          const error = new SupplierError(
+            'supplier_rejected',
+            `quectel placed no order: ${answer.message ?? 'no reason given'}`,
+            { supplierMessage: answer.message, retryable: false },
+          );
+          items.push({ key, ok: false, error });
+        }
+      } catch (error) {
+        if (abortSignal?.aborted || !SimdockError.isInstance(error)) throw error;
+        const failure = SupplierError.isInstance(error)
+          ? error
+          : new SupplierError(error.code, error.message, { retryable: false, cause: error });
+        items.push({ key, ok: false, error: failure });
+      }
+    }
+    return { items, warnings: [], response: { bodies } };
+  }
+
+  /** Contract extra: an order's state (§2.5.5), followed to the end with `follow`. */
+  async doGetOrder(options: GetOrderOptions): Promise<SupplierOrderOutcome> {
+    const call = { abortSignal: options.abortSignal };
+    return options.follow
+      ? this.followOrder(options.orderNo, call)
+      : this.order(options.orderNo, call);
+  }
+
+  /** Contract extra: billing groups as pools (§2.1.1, §2.1.3). */
+  async doListPools(options: CallOptions): Promise<SupplierPool[]> {
+    const pools = await this.pools(options);
+    return pools.flatMap((pool) =>
+      pool.id === null
+        ? []
+        : [
+            {
+              id: String(pool.id),
+              name: pool.name,
+              code: pool.code,
+              shared: pool.shared,
+              totalBytes: pool.totalBytes,
+              usedBytes: pool.usedBytes,
+            },
+          ],
+    );
+  }
+
+  /** Contract extra: a billing group's ICCIDs (§2.1.4 `card.list` filtered by `billingid`). */
+  async doListPoolMembers(options: CallOptions & { poolId: string }): Promise<string[]> {
+    const iccids: string[] = [];
+    const call = { abortSignal: options.abortSignal };
+    for await (const card of this.quectel.cardListAll(
+      { billingid: Number(options.poolId) },
+      call,
+    )) {
+      if (card.iccid) iccids.push(card.iccid.toUpperCase());
+    }
+    return iccids;
   }
 
   protected locationOf(location: QuectelLocation): CardLocation {

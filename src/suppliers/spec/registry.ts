@@ -33,6 +33,11 @@ export class SupplierCatalog {
   types(): string[] {
     return [...this.#definitions.keys()];
   }
+
+  /** Every definition, in catalog order. */
+  definitions(): SupplierDefinition<unknown>[] {
+    return [...this.#definitions.values()] as SupplierDefinition<unknown>[];
+  }
 }
 
 /** Live adapters keyed by account id: two accounts of one supplier side by side is normal. */

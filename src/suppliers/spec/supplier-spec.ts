@@ -1,196 +1,37 @@
-import type { CardStatusValue, Clock, CstDate, CstMonth } from '../../domain/index.js';
+import type { ZodType } from 'zod';
+import type { CardStatusValue, Clock } from '../../domain/index.js';
 import type { CredentialField } from './credentials.js';
 import type { CallCounter } from './fetch-decorators.js';
 import type { SupplierError } from './supplier-error.js';
+import type { SupplierExtrasV1 } from './supplier-extras.js';
+import type { SupplierNoticeHandler } from './supplier-notices.js';
+import type {
+  BatchResult,
+  Capability,
+  CardLocation,
+  CardsOptions,
+  ChangeStatusOptions,
+  DailyUsageOptions,
+  ListCardsOptions,
+  ListCardsResult,
+  MonthlyUsageOptions,
+  ReadInboundSmsOptions,
+  ReadInboundSmsResult,
+  SendSmsOptions,
+  SupplierCard,
+  SupplierLimits,
+  UsageValue,
+} from './supplier-operations.js';
+import type { SupplierSimulatorFactory } from './supplier-simulation.js';
 
-/**
- * What a supplier adapter can do. The sync planner and the lifecycle jobs ask for a capability
- * before calling the matching `do…` operation; an adapter implements the operation exactly when
- * it declares the capability (the conformance suite checks both ways).
- */
-export const CAPABILITIES = [
-  /** `doListCards`: the supplier can list the account's fleet (no import needed). */
-  'inventory',
-  /** `doGetIdentities`: ICCID ↔ MSISDN ↔ IMSI (and IMEI where known). */
-  'identities',
-  /** `doGetStatus`: the card's lifecycle status. */
-  'status',
-  /** `doGetDailyUsage`: bytes used on one CST day. */
-  'usage.daily',
-  /** `doGetMonthlyUsage`: bytes used in one CST month (month to date for the current one). */
-  'usage.monthly',
-  /** `doChangeStatus`: pause, resume, activate… */
-  'lifecycle',
-  /** `doSendSms`. */
-  'sms.send',
-  /** `doReadInboundSms`: pull the texts cards sent (where the supplier offers a pull). */
-  'sms.inbound',
-  /** `doGetLocation`: the card's last known position. */
-  'location',
-] as const;
-
-export type Capability = (typeof CAPABILITIES)[number];
-
-/**
- * A card as the caller knows it: at least one identifier. The adapter picks the identifier its
- * supplier wants; `key` is echoed back in results so callers can match them to their rows.
- */
-export interface CardRef {
-  /** The caller's key for this card (simdock uses its card id). */
-  key: string;
-  iccid?: string | null;
-  msisdn?: string | null;
-  imsi?: string | null;
-}
-
-/** Something the adapter wants the caller to know that is not an error. */
-export interface SupplierWarning {
-  type: 'unsupported-option' | 'partial-data' | 'document-quirk' | 'other';
-  message: string;
-  /** The card concerned, when one is. */
-  key?: string;
-}
-
-/** The raw exchanges behind a result, for debugging and audit. */
-export interface SupplierResponseInfo {
-  /** One entry per supplier call made, in order: the parsed body (or text when not JSON). */
-  bodies: unknown[];
-}
-
-/** Options every operation takes. */
-export interface CallOptions {
-  abortSignal?: AbortSignal;
-}
-
-/** What happened to one card in a batch operation: a value, or the reason there is none. */
-export type ItemResult<T> =
-  | { key: string; ok: true; value: T }
-  | { key: string; ok: false; error: SupplierError };
-
-export interface BatchResult<T> {
-  items: ItemResult<T>[];
-  warnings: SupplierWarning[];
-  response: SupplierResponseInfo;
-}
-
-/** Identities and descriptive data a supplier holds for a card. Unknown is null, never 0. */
-export interface SupplierCard {
-  iccid: string | null;
-  msisdn: string | null;
-  imsi: string | null;
-  imei: string | null;
-  /** Present when the same call also returned the status. */
-  status?: CardStatusValue;
-  /** Anything else the supplier said about the card, with wire names. */
-  extra?: Record<string, unknown>;
-}
-
-export interface ListCardsOptions extends CallOptions {
-  /** Opaque cursor from the previous page; absent for the first page. */
-  cursor?: string;
-}
-
-export interface ListCardsResult {
-  cards: SupplierCard[];
-  /** Absent on the last page. */
-  nextCursor?: string;
-  warnings: SupplierWarning[];
-  response: SupplierResponseInfo;
-}
-
-export interface CardsOptions extends CallOptions {
-  cards: CardRef[];
-}
-
-export interface DailyUsageOptions extends CardsOptions {
-  /** The CST date. */
-  date: CstDate;
-}
-
-export interface MonthlyUsageOptions extends CardsOptions {
-  /** The CST month. */
-  month: CstMonth;
-}
-
-/** A usage figure in whole bytes; null when the supplier does not know. */
-export interface UsageValue {
-  bytes: number | null;
-}
-
-export const LIFECYCLE_ACTIONS = ['pause', 'resume', 'activate', 'end-test', 'reset'] as const;
-export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
-
-export interface ChangeStatusOptions extends CardsOptions {
-  action: LifecycleAction;
-}
-
-export interface SendSmsOptions extends CardsOptions {
-  text: string;
-  /**
-   * Per-card idempotency keys (card key → key): a retried send reuses the key, so suppliers
-   * that deduplicate (M2M `sendkey`) never deliver the same text twice.
-   */
-  idempotencyKeys?: Record<string, string>;
-}
-
-export interface InboundSms {
-  /** The supplier's id for the message, used to store it once. */
-  messageId: string;
-  /** The sending card, by whichever identifiers the supplier gave. */
-  msisdn: string | null;
-  iccid: string | null;
-  text: string;
-  /** Epoch ms when the supplier received it; null when not given. */
-  receivedAt: number | null;
-}
-
-export interface ReadInboundSmsOptions extends CallOptions {
-  /** Upper bound on messages to read in this call. */
-  limit?: number;
-  /** The cards to read for, where the supplier keeps texts per card (OneLink v5). */
-  cards?: CardRef[];
-  /** Only texts received at or after this instant (epoch ms), where the supplier filters. */
-  since?: number;
-  /**
-   * Stores what was read before anything else happens. Suppliers that hand each text out once
-   * (M2M) call it before returning; if it throws, the texts travel in the error's details.
-   */
-  persist?: (messages: InboundSms[]) => Promise<void>;
-}
-
-export interface ReadInboundSmsResult {
-  messages: InboundSms[];
-  warnings: SupplierWarning[];
-  response: SupplierResponseInfo;
-}
-
-export interface CardLocation {
-  latitude: number | null;
-  longitude: number | null;
-  /** Cell or area description the supplier gave, verbatim. */
-  description: string | null;
-  /** Epoch ms of the fix; null when not given. */
-  at: number | null;
-}
-
-/** Batch sizes and call limits the planner needs to budget calls. */
-export interface SupplierLimits {
-  /** Cards per call for each batch capability ("1" = one card per call). */
-  batchSize: Partial<Record<Capability, number>>;
-  /** Cards per page when listing the fleet. */
-  pageSize?: number;
-  /** How far back daily usage can be asked for, in complete days. */
-  dailyUsageWindowDays?: number;
-  /** The lifecycle actions `doChangeStatus` accepts. */
-  lifecycleActions?: readonly LifecycleAction[];
-}
+export * from './supplier-operations.js';
 
 /**
  * Version 1 of the supplier contract. Every operation takes one options object and returns one
  * result object with `warnings` and the raw `response`; failures of the whole call are thrown
  * as `SupplierError`, failures of single cards come back as items with `ok: false`.
  */
-export interface SupplierAdapterV1 {
+export interface SupplierAdapterV1 extends SupplierExtrasV1 {
   readonly specificationVersion: 'v1';
   /** The supplier type, e.g. `onelink-v2`. */
   readonly supplier: string;
@@ -253,7 +94,14 @@ export interface SupplierDefinition<Settings = Record<string, unknown>> {
   name: string;
   /** The account settings, described as data so the CLI and the console can render forms. */
   credentialFields: CredentialField[];
+  /** The account settings' schema (zod); `parseSettings` applies it. */
+  settingsSchema: ZodType;
   /** Validates raw settings (already with `${ENV}` expanded); throws a config error. */
   parseSettings(raw: Record<string, unknown>): Settings;
+  /** The adapter factory: one adapter per account. */
   create(accountId: string, settings: Settings, runtime: SupplierRuntime): SupplierAdapterV1;
+  /** The built-in simulator (tests, benchmarks, `simdock demo`) and the demo account on it. */
+  simulator: SupplierSimulatorFactory;
+  /** How the supplier's pushes are verified and parsed; absent when it pushes nothing. */
+  notices?: SupplierNoticeHandler;
 }

@@ -1,0 +1,95 @@
+import type { BatchResult, CallOptions, CardsOptions } from './supplier-operations.js';
+
+/**
+ * Operations only some suppliers offer, beyond the capabilities every sync needs. An adapter
+ * implements the members its supplier offers and leaves the others out; services ask with
+ * `supplierExtra(adapter, name)` (or test the member), never with the supplier's name.
+ */
+export interface SupplierExtrasV1 {
+  /**
+   * Sets (`speedCode`) or lifts (`null`) a speed limit on each card, one card per call. A card
+   * still in its speed cooldown fails with a retryable `cooldown` item before any call leaves.
+   */
+  doChangeSpeed?(options: ChangeSpeedOptions): Promise<BatchResult<Record<string, never>>>;
+  /** The packages the account may buy, or with `iccid` that card's renewal product. */
+  doListProducts?(options: ListProductsOptions): Promise<SupplierProduct[]>;
+  /**
+   * Places one order per card (a flow package or a plan renewal). Each card's idempotency key
+   * goes to the supplier, so a retry returns the first order instead of placing another.
+   */
+  doPlaceOrders?(options: PlaceOrdersOptions): Promise<BatchResult<{ orderNo: string }>>;
+  /** Where an order stands; with `follow`, polls on the clock until it completes or fails. */
+  doGetOrder?(options: GetOrderOptions): Promise<SupplierOrderOutcome>;
+  /** The supplier's own pools (billing groups) with their quota and used figures. */
+  doListPools?(options: CallOptions): Promise<SupplierPool[]>;
+  /** The ICCIDs of one supplier pool's cards. */
+  doListPoolMembers?(options: CallOptions & { poolId: string }): Promise<string[]>;
+}
+
+export interface ChangeSpeedOptions extends CardsOptions {
+  /** The supplier's speed code; null lifts the limit. */
+  speedCode: string | null;
+}
+
+export interface ListProductsOptions extends CallOptions {
+  iccid?: string;
+}
+
+/** A product that can be ordered, prices in yuan and flow in MB as the supplier gives them. */
+export interface SupplierProduct {
+  productId: string | null;
+  productName: string | null;
+  carrier: string | null;
+  priceYuan: number | null;
+  flowMb: number | null;
+  /** Renewal products: months the plan runs. */
+  months?: number | null;
+}
+
+export interface PlaceOrdersOptions extends CardsOptions {
+  kind: 'recharge' | 'renew';
+  /** Card key → idempotency key (required: orders are never placed twice). */
+  idempotencyKeys: Record<string, string>;
+  productId?: string;
+  productName?: string;
+  /** Renewals: billing cycles and months. */
+  cycle?: number;
+  months?: number;
+  remark?: string;
+}
+
+export interface GetOrderOptions extends CallOptions {
+  orderNo: string;
+  follow?: boolean;
+}
+
+/** Where an order ended up, with the supplier's record (wire names kept). */
+export interface SupplierOrderOutcome {
+  orderNo: string;
+  state: 'pending' | 'complete' | 'failed';
+  details: Record<string, unknown> & { orderStatus?: string | null };
+}
+
+/** A supplier-side pool (e.g. a Quectel billing group), figures in bytes. */
+export interface SupplierPool {
+  id: string;
+  name: string | null;
+  code: string | null;
+  shared: boolean;
+  totalBytes: number | null;
+  usedBytes: number | null;
+}
+
+export type SupplierExtraName = keyof SupplierExtrasV1;
+
+/**
+ * The adapter's extra operation bound to it, or null when its supplier does not offer it.
+ */
+export function supplierExtra<N extends SupplierExtraName>(
+  adapter: SupplierExtrasV1,
+  name: N,
+): NonNullable<SupplierExtrasV1[N]> | null {
+  const operation = (adapter as SupplierExtrasV1)[name];
+  if (typeof operation !== 'function') return null;
+  return (operation as (...args: unknown[]) => unknown).bind(adapter) as never;
+}
