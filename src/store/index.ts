@@ -4,6 +4,8 @@ import { type Clock, systemClock } from '../domain/clock.js';
 import { SimdockError } from '../domain/errors.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { AuditRepository } from './audit-repository.js';
+import { CardScopeRepository } from './card-scope-repository.js';
+import { CardStatsRepository } from './card-stats-repository.js';
 import { CardsRepository } from './cards-repository.js';
 import { SecretBox } from './secret-box.js';
 import { secretKeySource } from './secret-key.js';
@@ -19,6 +21,10 @@ export type { AccountInput, StoredAccount } from './accounts-repository.js';
 export { AccountsRepository } from './accounts-repository.js';
 export type { AuditInput, AuditOutcome, StoredAuditEntry } from './audit-repository.js';
 export { AuditRepository } from './audit-repository.js';
+export { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
+export { CardScopeRepository } from './card-scope-repository.js';
+export type { CardWithScope, PlanUsageRow } from './card-stats-repository.js';
+export { CardStatsRepository } from './card-stats-repository.js';
 export type {
   CardIdentityUpdate,
   CardImportRow,
@@ -58,6 +64,10 @@ export interface Store {
   readonly usage: UsageRepository;
   readonly syncRuns: SyncRunsRepository;
   readonly audit: AuditRepository;
+  /** Which cards a tenant's scope may see. */
+  readonly cardScope: CardScopeRepository;
+  /** The dashboard's figures over a scope's cards. */
+  readonly cardStats: CardStatsRepository;
   /** Seals and opens secrets with the store's key (accounts, devices, webhooks, agent apps). */
   readonly secretBox: SecretBox;
   /** Closes the connection(s). */
@@ -120,6 +130,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     usage: new UsageRepository(context),
     syncRuns: new SyncRunsRepository(context),
     audit: new AuditRepository(context),
+    cardScope: new CardScopeRepository(context),
+    cardStats: new CardStatsRepository(context),
     async close() {
       if (closed) return;
       closed = true;
