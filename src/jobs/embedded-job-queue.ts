@@ -9,7 +9,6 @@ import type {
   WorkerOptions,
 } from '../services/job-queue.js';
 import type { Store } from '../store/index.js';
-import { writeTransaction } from '../store/store-sql.js';
 import { type ExecutionOptions, executeJob, JobCancelledError } from './job-execution.js';
 import {
   DEFAULT_CHECK_INTERVAL_MS,
@@ -18,7 +17,7 @@ import {
   type JobQueueOptions,
   newWorkerId,
 } from './job-queue-options.js';
-import { type JobRow, JobsRepository, type JobsTables, parseJobId } from './jobs-repository.js';
+import { type JobRow, JobsRepository, parseJobId } from './jobs-repository.js';
 
 /**
  * The job queue embedded in simdock's SQLite database. A worker claims a due job by writing a
@@ -27,7 +26,6 @@ import { type JobRow, JobsRepository, type JobsTables, parseJobId } from './jobs
  * A named queue runs one job at a time: a job is not claimed while another of its queue runs.
  */
 export class EmbeddedJobQueue implements JobQueue {
-  readonly #store: Store;
   readonly #repository: JobsRepository;
   readonly #clock: Clock;
   readonly #leaseMs: number;
@@ -38,7 +36,6 @@ export class EmbeddedJobQueue implements JobQueue {
   readonly #workers = new Set<JobWorker>();
 
   constructor(store: Store, options: JobQueueOptions = {}) {
-    this.#store = store;
     this.#repository = new JobsRepository(store);
     this.#clock = options.clock ?? systemClock;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -72,17 +69,7 @@ export class EmbeddedJobQueue implements JobQueue {
   /** Takes the next due job one of `names` can run, after taking back expired leases. */
   async #claim(names: string[], workerId: string): Promise<JobRow | undefined> {
     const now = this.#clock.now();
-    return writeTransaction(this.#store.db, this.#store.dialect, async (transaction) => {
-      const database = transaction.withTables<JobsTables>();
-      await this.#repository.reclaimExpired(now, database);
-      const [next] = await this.#repository.due(names, now, database, 1);
-      if (!next) return undefined;
-      return this.#repository.start(
-        next.id,
-        { workerId, lockedUntil: now + this.#leaseMs, now },
-        database,
-      );
-    });
+    return this.#repository.claim(names, { workerId, now, lockedUntil: now + this.#leaseMs });
   }
 
   #executionOptions(workerId: string, stopSignal: AbortSignal): ExecutionOptions {

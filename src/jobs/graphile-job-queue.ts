@@ -7,7 +7,6 @@ import {
   type Task,
   type TaskList,
 } from 'graphile-worker';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { type Clock, SimdockError, systemClock } from '../domain/index.js';
 import type {
@@ -20,7 +19,7 @@ import type {
   JobWorker,
   WorkerOptions,
 } from '../services/job-queue.js';
-import type { Store } from '../store/index.js';
+import type { GraphileJobsRepository, Store } from '../store/index.js';
 import { type ExecutionOptions, executeJob, JobCancelledError } from './job-execution.js';
 import {
   DEFAULT_CHECK_INTERVAL_MS,
@@ -42,10 +41,7 @@ function graphileKey(id: number | string): string {
  * other's jobs.
  */
 export async function graphileSchemaFor(store: Store): Promise<string> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
-    store.db,
-  );
-  const schema = rows[0]?.schema ?? 'public';
+  const schema = await store.graphileJobs.currentSchema();
   return schema === 'public' ? 'graphile_worker' : `${schema}_graphile_worker`;
 }
 
@@ -59,6 +55,7 @@ export async function graphileSchemaFor(store: Store): Promise<string> {
  */
 export class GraphileJobQueue implements JobQueue {
   readonly #repository: JobsRepository;
+  readonly #graphile: GraphileJobsRepository;
   readonly #clock: Clock;
   readonly #pool: pg.Pool;
   readonly #schema: string;
@@ -78,6 +75,7 @@ export class GraphileJobQueue implements JobQueue {
     options: JobQueueOptions,
   ) {
     this.#repository = new JobsRepository(store);
+    this.#graphile = store.graphileJobs;
     this.#clock = options.clock ?? systemClock;
     this.#pool = pool;
     this.#schema = schema;
@@ -124,14 +122,14 @@ export class GraphileJobQueue implements JobQueue {
     const { record } = await this.#repository.insert(options, now, async (transaction, row) => {
       // graphile-worker compares run_at with the database's clock: carry over the delay only.
       const delayMs = Math.max(0, Number(row.run_at) - now);
-      await sql`select id from ${sql.id(this.#schema, 'add_job')}(
-        ${row.name},
-        ${JSON.stringify({ jobId: String(row.id) })}::json,
-        queue_name => ${row.queue}::text,
-        run_at => now() + (${delayMs}::bigint * interval '1 millisecond'),
-        max_attempts => ${Number(row.max_attempts)}::int,
-        job_key => ${graphileKey(row.id)}::text
-      )`.execute(transaction);
+      await this.#graphile.addJob(transaction, this.#schema, {
+        name: row.name,
+        payload: { jobId: String(row.id) },
+        queue: row.queue,
+        delayMs,
+        maxAttempts: Number(row.max_attempts),
+        key: graphileKey(row.id),
+      });
     });
     return record as JobRecord<Payload>;
   }
@@ -149,9 +147,7 @@ export class GraphileJobQueue implements JobQueue {
     if (numeric === null) return false;
     if (await this.#repository.cancelPending(numeric, this.#clock.now())) {
       // Should a worker have fetched it meanwhile, it finds the row cancelled and skips it.
-      await sql`select ${sql.id(this.#schema, 'remove_job')}(${graphileKey(numeric)}::text)`.execute(
-        this.#repository.db,
-      );
+      await this.#graphile.removeJob(this.#schema, graphileKey(numeric));
       return true;
     }
     if (!(await this.#repository.requestCancel(numeric))) return false;
@@ -164,9 +160,7 @@ export class GraphileJobQueue implements JobQueue {
     const reclaimed = await this.#repository.reclaimExpired(this.#clock.now());
     const workers = [...new Set(reclaimed.flatMap((job) => (job.lockedBy ? [job.lockedBy] : [])))];
     if (workers.length === 0) return;
-    await sql`select ${sql.id(this.#schema, 'force_unlock_workers')}(${workers}::text[])`.execute(
-      this.#repository.db,
-    );
+    await this.#graphile.forceUnlockWorkers(this.#schema, workers);
   }
 
   #taskList(handlers: JobHandlers, stopSignal: AbortSignal): TaskList {

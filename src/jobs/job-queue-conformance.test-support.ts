@@ -1,8 +1,14 @@
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import type { ManualClock } from '../domain/clock.js';
 import type { JobQueue } from '../services/job-queue.js';
 import type { Store } from '../store/index.js';
+import {
+  advanceGraphileJobs,
+  crashGraphileJob,
+  crashJob,
+  dropSchema,
+  lockedGraphileJobs,
+} from '../store/job-queue.test-support.js';
 import {
   openTestStore,
   type StoreTestTarget,
@@ -71,28 +77,18 @@ export function useQueueHarness(target: StoreTestTarget): { readonly current: Qu
         if (workerSchema) {
           // graphile-worker may record a failure just after the run returns: wait for it.
           await vi.waitFor(async () => {
-            const { rows } = await sql<{ locked: number }>`select count(*)::int as locked
-              from ${sql.id(workerSchema, '_private_jobs')}
-              where locked_at is not null and locked_by <> 'crashed-worker'`.execute(
-              opened.store.db,
-            );
-            expect(rows[0]?.locked).toBe(0);
+            expect(await lockedGraphileJobs(opened.store, workerSchema)).toBe(0);
           });
-          await sql`update ${sql.id(workerSchema, '_private_jobs')}
-            set run_at = run_at - (${ms}::bigint * interval '1 millisecond')
-            where locked_at is null`.execute(opened.store.db);
+          await advanceGraphileJobs(opened.store, workerSchema, ms);
         }
       },
       async simulateCrashedWorker(id) {
-        const numeric = parseJobId(id);
-        await sql`update jobs set state = 'running', attempts = attempts + 1,
-            locked_by = 'crashed-worker', locked_until = ${opened.clock.now() + TEST_LEASE_MS},
-            started_at = ${opened.clock.now()}
-          where id = ${numeric}`.execute(opened.store.db);
+        await crashJob(opened.store, parseJobId(id), {
+          now: opened.clock.now(),
+          lockedUntil: opened.clock.now() + TEST_LEASE_MS,
+        });
         if (workerSchema) {
-          await sql`update ${sql.id(workerSchema, '_private_jobs')}
-            set locked_by = 'crashed-worker', locked_at = now(), attempts = attempts + 1
-            where key = ${`simdock-job:${id}`}`.execute(opened.store.db);
+          await crashGraphileJob(opened.store, workerSchema, `simdock-job:${id}`);
         }
       },
     };
@@ -103,7 +99,7 @@ export function useQueueHarness(target: StoreTestTarget): { readonly current: Qu
     )?.workerSchema;
     for (const queue of queues.splice(0)) await queue.close();
     if (workerSchema && test) {
-      await sql`drop schema if exists ${sql.id(workerSchema)} cascade`.execute(test.store.db);
+      await dropSchema(test.store, workerSchema);
     }
     await test?.dispose();
     test = undefined;

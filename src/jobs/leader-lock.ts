@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { SimdockError } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 
@@ -37,7 +36,11 @@ export async function acquireLeadership(
   if (!options.databaseUrl) {
     throw new SimdockError('config_error', 'leadership on PostgreSQL needs the database URL');
   }
-  return acquireAdvisoryLock(options.databaseUrl, name, options.checkIntervalMs ?? 5_000);
+  return store.advisoryLocks.tryAcquire(
+    options.databaseUrl,
+    name,
+    options.checkIntervalMs ?? 5_000,
+  );
 }
 
 function acquireInProcess(store: Store, name: string): Leadership | null {
@@ -55,54 +58,6 @@ function acquireInProcess(store: Store, name: string): Leadership | null {
       if (controller.signal.aborted) return;
       held.delete(name);
       controller.abort(new SimdockError('cancelled', 'leadership released'));
-    },
-  };
-}
-
-async function acquireAdvisoryLock(
-  url: string,
-  name: string,
-  checkIntervalMs: number,
-): Promise<Leadership | null> {
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: `simdock-leader:${name}`,
-  });
-  const controller = new AbortController();
-  const lose = (reason: string) => {
-    if (controller.signal.aborted) return;
-    controller.abort(new SimdockError('cancelled', reason));
-    clearInterval(timer);
-    client.end().catch(() => {});
-  };
-  client.on('error', () => lose('the connection holding leadership was lost'));
-  client.on('end', () => lose('the connection holding leadership ended'));
-  let timer: ReturnType<typeof setInterval> | undefined;
-  await client.connect();
-  // A 64-bit key from the name and the schema, so that simdock schemas lead independently.
-  const { rows } = await client.query<{ locked: boolean }>(
-    `select pg_try_advisory_lock(
-       ('x' || substr(md5('simdock-leader:' || $1 || ':' || current_schema()), 1, 16))::bit(64)::bigint
-     ) as locked`,
-    [name],
-  );
-  if (!rows[0]?.locked) {
-    controller.abort();
-    await client.end().catch(() => {});
-    return null;
-  }
-  timer = setInterval(() => {
-    client.query('select 1').catch(() => lose('the connection holding leadership failed'));
-  }, checkIntervalMs);
-  timer.unref?.();
-  return {
-    signal: controller.signal,
-    async release() {
-      if (controller.signal.aborted) return;
-      clearInterval(timer);
-      controller.abort(new SimdockError('cancelled', 'leadership released'));
-      // Ending the session frees its advisory locks.
-      await client.end().catch(() => {});
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '../domain/index.js';
 import type { JobQueue, JobRecord } from '../services/job-queue.js';
 import type { Store } from '../store/index.js';
-import { type JobsTables, parseJobId } from './jobs-repository.js';
+import { parseJobId } from './jobs-repository.js';
 import { acquireLeadership, type Leadership } from './leader-lock.js';
 
 /** Work the scheduler enqueues on a period: every N ms, daily at a CST time, or monthly. */
@@ -142,24 +142,7 @@ export function createScheduler(
     keys.add(key);
     latestOccurrence(entry, clock.now());
   }
-  const db = () => store.db.withTables<JobsTables>();
-
-  /** Records `period` for `key` unless already recorded; true when this call recorded it. */
-  const claimPeriod = async (key: string, period: string, now: number): Promise<boolean> => {
-    const updated = await db()
-      .updateTable('job_schedules')
-      .set({ period, enqueued_at: now, job_id: null })
-      .where('name', '=', key)
-      .where('period', '<>', period)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) return true;
-    const inserted = await db()
-      .insertInto('job_schedules')
-      .values({ name: key, period, enqueued_at: now, job_id: null })
-      .onConflict((conflict) => conflict.column('name').doNothing())
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
-  };
+  const schedules = store.jobSchedules;
 
   const tick = async (): Promise<JobRecord[]> => {
     const now = clock.now();
@@ -167,7 +150,7 @@ export function createScheduler(
     for (const entry of entries) {
       const key = entry.key ?? entry.name;
       const { period } = latestOccurrence(entry, now);
-      if (!(await claimPeriod(key, period, now))) continue;
+      if (!(await schedules.claimPeriod(key, period, now))) continue;
       let job: JobRecord;
       try {
         job = await queue.enqueue({
@@ -180,19 +163,10 @@ export function createScheduler(
         });
       } catch (error) {
         // Not enqueued: forget the period so that the next tick tries again.
-        await db()
-          .updateTable('job_schedules')
-          .set({ period: '' })
-          .where('name', '=', key)
-          .where('period', '=', period)
-          .execute();
+        await schedules.releasePeriod(key, period);
         throw error;
       }
-      await db()
-        .updateTable('job_schedules')
-        .set({ job_id: parseJobId(job.id) })
-        .where('name', '=', key)
-        .execute();
+      await schedules.setJob(key, parseJobId(job.id));
       enqueued.push(job);
     }
     return enqueued;

@@ -197,6 +197,18 @@ export class CardsRepository {
       source: row.source,
     }));
   }
+
+  /** The ids of an account's cards, lowest first, at most `limit`. */
+  async idsOfAccount(account: string, limit: number): Promise<number[]> {
+    const rows = await this.#context.db
+      .selectFrom('cards')
+      .select('id')
+      .where('account_id', '=', account)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => Number(row.id));
+  }
 }
 
 function parseCursor(cursor: string | null | undefined): number {

@@ -3,8 +3,14 @@ import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { SimdockError } from '../domain/errors.js';
 import { AccountsRepository } from './accounts-repository.js';
+import { AdvisoryLocks } from './advisory-locks.js';
 import { AuditRepository } from './audit-repository.js';
+import { CardScopeRepository } from './card-scope-repository.js';
+import { CardStatsRepository } from './card-stats-repository.js';
 import { CardsRepository } from './cards-repository.js';
+import { GraphileJobsRepository } from './graphile-jobs-repository.js';
+import { JobSchedulesRepository } from './job-schedules-repository.js';
+import { QueueJobsRepository } from './queue-jobs-repository.js';
 import { SecretBox } from './secret-box.js';
 import { secretKeySource } from './secret-key.js';
 import { createDatabase, parseStoreUrl, storeDataDirectory } from './store-connection.js';
@@ -17,8 +23,13 @@ import { UsageRepository } from './usage-repository.js';
 
 export type { AccountInput, StoredAccount } from './accounts-repository.js';
 export { AccountsRepository } from './accounts-repository.js';
+export { type AdvisoryLock, AdvisoryLocks } from './advisory-locks.js';
 export type { AuditInput, AuditOutcome, StoredAuditEntry } from './audit-repository.js';
 export { AuditRepository } from './audit-repository.js';
+export { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
+export { CardScopeRepository } from './card-scope-repository.js';
+export type { CardWithScope, PlanUsageRow } from './card-stats-repository.js';
+export { CardStatsRepository } from './card-stats-repository.js';
 export type {
   CardIdentityUpdate,
   CardImportRow,
@@ -29,7 +40,17 @@ export type {
   SupplierCardRow,
 } from './cards-repository.js';
 export { CardsRepository } from './cards-repository.js';
+export { GraphileJobsRepository } from './graphile-jobs-repository.js';
+export { JobSchedulesRepository } from './job-schedules-repository.js';
 export { STORE_MIGRATIONS, type StoreMigration } from './migrations/index.js';
+export type {
+  QueueJobInsert,
+  QueueJobOutcome,
+  QueueJobRow,
+  QueueJobTransaction,
+  ReclaimedQueueJob,
+} from './queue-jobs-repository.js';
+export { QueueJobsRepository } from './queue-jobs-repository.js';
 export { SecretBox } from './secret-box.js';
 export { SECRET_KEY_ENV } from './secret-key.js';
 export { DEFAULT_STORE_URL, defaultStoreUrl, parseStoreUrl } from './store-connection.js';
@@ -58,6 +79,18 @@ export interface Store {
   readonly usage: UsageRepository;
   readonly syncRuns: SyncRunsRepository;
   readonly audit: AuditRepository;
+  /** Which cards a tenant's scope may see. */
+  readonly cardScope: CardScopeRepository;
+  /** The dashboard's figures over a scope's cards. */
+  readonly cardStats: CardStatsRepository;
+  /** The job queue's `jobs` table (both queue implementations keep their record there). */
+  readonly queueJobs: QueueJobsRepository;
+  /** The scheduler's last enqueued period per entry. */
+  readonly jobSchedules: JobSchedulesRepository;
+  /** graphile-worker's functions, for the PostgreSQL job queue. */
+  readonly graphileJobs: GraphileJobsRepository;
+  /** PostgreSQL session advisory locks on dedicated connections (the scheduler's leader lock). */
+  readonly advisoryLocks: AdvisoryLocks;
   /** Seals and opens secrets with the store's key (accounts, devices, webhooks, agent apps). */
   readonly secretBox: SecretBox;
   /** Closes the connection(s). */
@@ -120,6 +153,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     usage: new UsageRepository(context),
     syncRuns: new SyncRunsRepository(context),
     audit: new AuditRepository(context),
+    cardScope: new CardScopeRepository(context),
+    cardStats: new CardStatsRepository(context),
+    queueJobs: new QueueJobsRepository(context),
+    jobSchedules: new JobSchedulesRepository(context),
+    graphileJobs: new GraphileJobsRepository(context),
+    advisoryLocks: new AdvisoryLocks(),
     async close() {
       if (closed) return;
       closed = true;

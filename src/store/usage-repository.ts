@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { isCstDate } from '../domain/cst.js';
 import { SimdockError } from '../domain/errors.js';
+import { type CardScope, cardVisible } from './card-scope.js';
 import type { StoreContext } from './store-context.js';
 import {
   chunks,
@@ -137,6 +138,35 @@ export class UsageRepository {
     if (range.from !== undefined) select = select.where('month', '>=', range.from);
     if (range.to !== undefined) select = select.where('month', '<=', range.to);
     return select.orderBy('month').execute();
+  }
+
+  /**
+   * Fleet totals per CST day from `from` to `to` (both included) over the scope's cards: the
+   * bytes and how many cards have a figure that day. Days without any figure are absent.
+   */
+  async fleetDaily(
+    scope: CardScope,
+    from: string,
+    to: string,
+  ): Promise<{ date: string; bytes: number; cards: number }[]> {
+    const rows = await this.#context.db
+      .selectFrom('usage_daily')
+      .innerJoin('cards', 'cards.id', 'usage_daily.card_id')
+      .select([
+        'usage_daily.date',
+        sql<number>`sum(usage_daily.bytes)`.as('bytes'),
+        sql<number>`count(*)`.as('cards'),
+      ])
+      .where('usage_daily.date', '>=', from)
+      .where('usage_daily.date', '<=', to)
+      .where(cardVisible(scope, 'cards.id'))
+      .groupBy('usage_daily.date')
+      .execute();
+    return rows.map((row) => ({
+      date: row.date,
+      bytes: Number(row.bytes),
+      cards: Number(row.cards),
+    }));
   }
 }
 

@@ -29,7 +29,7 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
 /** Driver-level SQL text (outside the query builder): constants with `$n` parameters only. */
 const DRIVER_SQL_ALLOWED: Record<string, RegExp[]> = {
   // The leader lock's session: pg_try_advisory_lock with the name bound as $1, and a ping.
-  'src/jobs/leader-lock.ts': [
+  'src/store/advisory-locks.ts': [
     /client\.query<\{ locked: boolean \}>\(\s*`select pg_try_advisory_lock\(/,
     /client\.query\('select 1'\)/,
   ],

@@ -42,18 +42,12 @@ export class AgentLifecycle {
   async change(type: 'stop' | 'restore', request: AgentRequestContext): Promise<AgentAnswer> {
     const change = CHANGE[type];
     const repository = new AgentAppsRepository(this.#context.store);
-    const db = repository.db();
     const accepted: StoredCard[] = [];
     const answer = await scopedBatch(
       type === 'stop' ? 'batchStopCard' : 'batchRestoreCard',
       request,
       async (card) => {
-        const busy = await db
-          .selectFrom('agent_operation_records')
-          .select('id')
-          .where('card_id', '=', card.id)
-          .where('status', '=', AGENT_RECORD_STATUS.processing)
-          .executeTakeFirst();
+        const busy = await repository.hasOperationRecord(card.id, AGENT_RECORD_STATUS.processing);
         if (busy) return itemFail(AGENT_CODES.cardStateForbids, '卡正在处理中');
         if (card.status !== change.from) {
           return itemFail(AGENT_CODES.cardStateForbids, '卡状态不允许操作');
@@ -65,22 +59,19 @@ export class AgentLifecycle {
     if (answer.code !== AGENT_CODES.success) return answer;
     const batchNo = `B${request.now}${randomBytes(3).toString('hex')}`;
     for (const card of accepted) {
-      await db
-        .insertInto('agent_operation_records')
-        .values({
-          app_id: request.scope.appId,
-          tenant_id: request.scope.tenantId,
-          batch_no: batchNo,
-          card_id: card.id,
-          iccid: card.iccid,
-          sim_no: card.msisdn,
-          operate_type: type,
-          status: AGENT_RECORD_STATUS.processing,
-          remark: '',
-          created_at: request.now,
-          finished_at: null,
-        })
-        .execute();
+      await repository.insertOperationRecord({
+        app_id: request.scope.appId,
+        tenant_id: request.scope.tenantId,
+        batch_no: batchNo,
+        card_id: card.id,
+        iccid: card.iccid,
+        sim_no: card.msisdn,
+        operate_type: type,
+        status: AGENT_RECORD_STATUS.processing,
+        remark: '',
+        created_at: request.now,
+        finished_at: null,
+      });
     }
     if (accepted.length > 0) {
       const run = this.#carryOut(type, batchNo, accepted, request.scope.appId).finally(() =>
@@ -143,7 +134,7 @@ export class AgentLifecycle {
   ): Promise<void> {
     const change = CHANGE[type];
     const { store, clock } = this.#context;
-    const db = new AgentAppsRepository(store).db();
+    const repository = new AgentAppsRepository(store);
     const now = clock.now();
     const changed = cards.filter((card) => outcomes.get(card.id)?.ok);
     if (changed.length > 0) {
@@ -172,16 +163,11 @@ export class AgentLifecycle {
     }
     for (const card of cards) {
       const outcome = outcomes.get(card.id) ?? { ok: false, remark: 'no answer', raw: null };
-      await db
-        .updateTable('agent_operation_records')
-        .set({
-          status: outcome.ok ? AGENT_RECORD_STATUS.succeeded : AGENT_RECORD_STATUS.failed,
-          remark: outcome.remark,
-          finished_at: now,
-        })
-        .where('batch_no', '=', batchNo)
-        .where('card_id', '=', card.id)
-        .execute();
+      await repository.settleOperationRecord(batchNo, card.id, {
+        status: outcome.ok ? AGENT_RECORD_STATUS.succeeded : AGENT_RECORD_STATUS.failed,
+        remark: outcome.remark,
+        finishedAt: now,
+      });
       await store.audit.record({
         actor: `agent-app:${appId}`,
         action: `cards.${change.action}`,
@@ -197,11 +183,7 @@ export class AgentLifecycle {
   /** 查询卡板操作记录: by card and/or batch, paged, within the caller's tenant. */
   async records(request: AgentRequestContext): Promise<AgentAnswer> {
     const { form, scope } = request;
-    const db = new AgentAppsRepository(this.#context.store).db();
-    let query = db
-      .selectFrom('agent_operation_records')
-      .selectAll()
-      .where('tenant_id', '=', scope.tenantId);
+    let cardId: number | undefined;
     if (form.iccid || form.simNo) {
       const field = form.iccid ? 'iccid' : 'msisdn';
       const value = (form.iccid ?? form.simNo)!;
@@ -209,10 +191,13 @@ export class AgentLifecycle {
         .values()
         .next().value;
       if (!card) return fail(AGENT_CODES.cardNotFound, '卡号不存在');
-      query = query.where('card_id', '=', card.id);
+      cardId = card.id;
     }
-    if (form.batchNo) query = query.where('batch_no', '=', form.batchNo);
-    const rows = await query.orderBy('id').execute();
+    const rows = await new AgentAppsRepository(this.#context.store).operationRecords({
+      tenantId: scope.tenantId,
+      ...(cardId !== undefined ? { cardId } : {}),
+      ...(form.batchNo ? { batchNo: form.batchNo } : {}),
+    });
     if (form.batchNo && rows.length === 0) return fail(AGENT_CODES.batchNotFound, '批次不存在');
     const page = Number(form.page ?? 1);
     const pageSize = Number(form.pageSize ?? 20);

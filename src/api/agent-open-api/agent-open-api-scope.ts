@@ -1,6 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
 import type { CardStatus } from '../../domain/index.js';
-import { accessDb, subtreePattern } from '../../services/access/access-tables.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { StoredCard } from '../../store/index.js';
 import { AGENT_SIM_STATUS } from '../../suppliers/agent/index.js';
@@ -40,19 +38,9 @@ export async function findScopedCards(
     ...new Set(values.map((value) => (field === 'iccid' ? value.toUpperCase() : value))),
   ];
   if (wanted.length === 0) return found;
-  const visible = scope.isRoot
-    ? sql<SqlBool>`1 = 1`
-    : sql<SqlBool>`exists (select 1 from card_tenants ct where ct.card_id = cards.id
-        and ct.tenant_path like ${subtreePattern(scope.tenantPath)})`;
-  const rows = await accessDb(context.store)
-    .selectFrom('cards')
-    .select('id')
-    .where(field, 'in', wanted)
-    .where(visible)
-    .orderBy('id')
-    .execute();
-  for (const row of rows) {
-    const card = await context.store.cards.get(Number(row.id));
+  const ids = await context.store.cardScope.idsByIdentifier(scope, field, wanted);
+  for (const id of ids) {
+    const card = await context.store.cards.get(id);
     const key = card?.[field];
     if (card && key && !found.has(key)) found.set(key, card);
   }
@@ -62,10 +50,5 @@ export async function findScopedCards(
 /** How many cards the scope holds. */
 export async function countScopedCards(context: ServiceContext, scope: AgentScope) {
   if (scope.isRoot) return context.store.cards.count();
-  const row = await accessDb(context.store)
-    .selectFrom('card_tenants')
-    .select(sql<number>`count(*)`.as('count'))
-    .where('tenant_path', 'like', subtreePattern(scope.tenantPath))
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
+  return context.store.cardScope.countInSubtree(scope.tenantPath);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Insertable, Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { type SecretSealer, storeSecretSealer } from '../webhooks/webhooks-secrets.js';
@@ -131,7 +132,54 @@ export class AgentAppsRepository {
     }
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
+
+  /** Whether the card has an operation record still in `status` (processing). */
+  async hasOperationRecord(cardId: number, status: number): Promise<boolean> {
+    const busy = await this.db()
+      .selectFrom('agent_operation_records')
+      .select('id')
+      .where('card_id', '=', cardId)
+      .where('status', '=', status)
+      .executeTakeFirst();
+    return busy !== undefined;
+  }
+
+  /** Appends one operation record (a card of a batch stop or restore). */
+  async insertOperationRecord(record: Insertable<AgentOperationRecordsTable>): Promise<void> {
+    await this.db().insertInto('agent_operation_records').values(record).execute();
+  }
+
+  /** Settles a card's record of a batch. */
+  async settleOperationRecord(
+    batchNo: string,
+    cardId: number,
+    outcome: { status: number; remark: string; finishedAt: number },
+  ): Promise<void> {
+    await this.db()
+      .updateTable('agent_operation_records')
+      .set({ status: outcome.status, remark: outcome.remark, finished_at: outcome.finishedAt })
+      .where('batch_no', '=', batchNo)
+      .where('card_id', '=', cardId)
+      .execute();
+  }
+
+  /** A tenant's operation records, by id, optionally of one card and/or one batch. */
+  async operationRecords(filter: {
+    tenantId: string;
+    cardId?: number;
+    batchNo?: string;
+  }): Promise<Selectable<AgentOperationRecordsTable>[]> {
+    let query = this.db()
+      .selectFrom('agent_operation_records')
+      .selectAll()
+      .where('tenant_id', '=', filter.tenantId);
+    if (filter.cardId !== undefined) query = query.where('card_id', '=', filter.cardId);
+    if (filter.batchNo) query = query.where('batch_no', '=', filter.batchNo);
+    return query.orderBy('id').execute();
+  }
 }
+
+type AgentOperationRecordsTable = AgentAppTables['agent_operation_records'];
 
 function binding(appId: string): string {
   return `agent-app:${appId}`;

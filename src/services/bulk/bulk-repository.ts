@@ -1,6 +1,6 @@
-import type { Generated, Selectable } from 'kysely';
+import { type Generated, type Selectable, sql } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import { type Store, subtreePattern } from '../../store/index.js';
 
 /** The actions a bulk job can carry out on each of its cards. */
 export const BULK_ACTIONS = [
@@ -415,5 +415,25 @@ export class BulkJobsRepository {
       .where('state', '=', 'failed')
       .executeTakeFirst();
     return Number(result.numUpdatedRows ?? 0);
+  }
+
+  /** The ids among `jobIds` whose items all name cards assigned inside the subtree at `tenantPath`. */
+  async jobsWithinSubtree(tenantPath: string, jobIds: readonly number[]): Promise<Set<number>> {
+    if (jobIds.length === 0) return new Set();
+    const pattern = subtreePattern(tenantPath);
+    const rows = await this.#db()
+      .selectFrom('bulk_job_items')
+      .select([
+        'job_id',
+        sql<number>`sum(case when exists (select 1 from card_tenants ct
+        where ct.card_id = bulk_job_items.card_id and ct.tenant_path like ${pattern})
+        then 0 else 1 end)`.as('outside'),
+      ])
+      .where('job_id', 'in', jobIds)
+      .groupBy('job_id')
+      .execute();
+    return new Set(
+      rows.filter((row) => Number(row.outside) === 0).map((row) => Number(row.job_id)),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import { type Generated, type Selectable, sql } from 'kysely';
 import {
   type CardStatus,
   DEVICE_SLOTS,
@@ -7,7 +7,7 @@ import {
   type DeviceSlot,
   type DeviceWifi,
 } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import { type CardScope, cardVisible, type Store } from '../../store/index.js';
 import { writeTransaction } from '../../store/store-sql.js';
 import type { SecretSealer } from '../webhooks/webhooks-secrets.js';
 
@@ -335,6 +335,31 @@ export class DevicesRepository {
     }));
   }
 
+  /**
+   * The ids of the devices a scope may see, by id, at most `limit`, optionally of one account:
+   * a device holding at least one card the scope may see (the root: every device).
+   */
+  async visibleIds(
+    scope: CardScope,
+    filter: { account?: string; limit: number },
+  ): Promise<number[]> {
+    let select = this.#db().selectFrom('devices').select('id').where(deviceVisible(scope));
+    if (filter.account) select = select.where('account_id', '=', filter.account);
+    const rows = await select.orderBy('id').limit(filter.limit).execute();
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** Whether device `id` exists and the scope may see it. */
+  async isVisible(scope: CardScope, id: number): Promise<boolean> {
+    const row = await this.#db()
+      .selectFrom('devices')
+      .select('id')
+      .where('id', '=', id)
+      .where(deviceVisible(scope))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async #toDevice(row: Selectable<DevicesTable>): Promise<StoredDevice> {
     const id = Number(row.id);
     const slots = await this.#db()
@@ -424,4 +449,11 @@ function flag(value: boolean | null): number | null {
 
 function unflag(value: number | null): boolean | null {
   return value === null ? null : Number(value) === 1;
+}
+
+/** The condition that a device holds at least one card the scope may see (root: any device). */
+function deviceVisible(scope: CardScope) {
+  if (scope.isRoot) return sql<boolean>`1 = 1`;
+  return sql<boolean>`exists (select 1 from device_slots ds where ds.device_id = devices.id
+    and ds.card_id is not null and ${cardVisible(scope, 'ds.card_id')})`;
 }

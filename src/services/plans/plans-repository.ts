@@ -174,4 +174,27 @@ export class PlansRepository {
       .execute();
     return rows.map((row) => Number(row.card_id));
   }
+
+  /** Writes the given columns of a plan (already checked by the caller). */
+  async updateColumns(
+    id: number,
+    changes: { name?: string; quota_bytes?: number | null; cycle_start_day?: number },
+  ): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.#db().updateTable('plans').set(changes).where('id', '=', id).execute();
+  }
+
+  /** Deletes a plan; its cards stay, on no plan (their expiry dates kept). One transaction. */
+  async delete(id: number): Promise<void> {
+    await this.#db()
+      .transaction()
+      .execute(async (transaction) => {
+        await transaction
+          .updateTable('card_plans')
+          .set({ plan_id: null })
+          .where('plan_id', '=', id)
+          .execute();
+        await transaction.deleteFrom('plans').where('id', '=', id).execute();
+      });
+  }
 }

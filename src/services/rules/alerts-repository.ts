@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import { type CardScope, cardVisible, type Store } from '../../store/index.js';
 import type { Severity } from './rules-model.js';
 import { type RulesTables, rulesDb } from './rules-tables.js';
 
@@ -183,5 +183,45 @@ export class AlertsRepository {
       .where('acknowledged_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * The ids of the alerts a scope may see (the root also sees alerts naming no card), newest
+   * first, at most `limit`, with ids below `before` when given.
+   */
+  async visibleIds(
+    scope: CardScope,
+    filter: {
+      cardId?: number;
+      state?: 'open' | 'acknowledged';
+      kind?: string;
+      before?: number;
+      limit: number;
+    },
+  ): Promise<number[]> {
+    let select = this.#db()
+      .selectFrom('alerts')
+      .select('alerts.id')
+      .where(cardVisible(scope, 'alerts.card_id'));
+    if (filter.cardId !== undefined) select = select.where('card_id', '=', filter.cardId);
+    if (filter.state === 'open') select = select.where('acknowledged_at', 'is', null);
+    if (filter.state === 'acknowledged') {
+      select = select.where('acknowledged_at', 'is not', null);
+    }
+    if (filter.kind) select = select.where('kind', '=', filter.kind);
+    if (filter.before) select = select.where('alerts.id', '<', filter.before);
+    const rows = await select.orderBy('alerts.id', 'desc').limit(filter.limit).execute();
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** Whether alert `id` exists and the scope may see it. */
+  async isVisible(scope: CardScope, id: number): Promise<boolean> {
+    const visible = await this.#db()
+      .selectFrom('alerts')
+      .select('id')
+      .where('id', '=', id)
+      .where(cardVisible(scope, 'alerts.card_id'))
+      .executeTakeFirst();
+    return visible !== undefined;
   }
 }

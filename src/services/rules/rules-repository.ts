@@ -154,4 +154,39 @@ export class RulesRepository {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new SimdockError('not_found', `no rule ${id}`);
   }
+
+  /** Writes the given columns of a rule (already checked by the caller). */
+  async updateColumns(id: number, changes: RuleColumnChanges): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.#db().updateTable('rules').set(changes).where('id', '=', id).execute();
+  }
+
+  /** Whether the plan or pool with this id exists (a rule may name it). */
+  async targetExists(scope: 'plan' | 'pool', id: number): Promise<boolean> {
+    const found = await this.#db()
+      .selectFrom(scope === 'plan' ? 'plans' : 'pools')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return found !== undefined;
+  }
+
+  /** The id of a rule watching this target (`plan` and the plan's id, …), or null. */
+  async firstWatching(scope: RuleScope, targetId: string): Promise<number | null> {
+    const rule = await this.#db()
+      .selectFrom('rules')
+      .select('id')
+      .where('scope', '=', scope)
+      .where('target_id', '=', targetId)
+      .executeTakeFirst();
+    return rule ? Number(rule.id) : null;
+  }
 }
+
+/** Columns of a rule that an update may change, as stored (JSON as text, enabled 0/1). */
+export type RuleColumnChanges = Partial<
+  Pick<
+    RulesTables['rules'],
+    'name' | 'scope' | 'target_id' | 'kind' | 'thresholds' | 'actions' | 'severity' | 'enabled'
+  >
+>;

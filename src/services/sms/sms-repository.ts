@@ -1,5 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Store } from '../../store/index.js';
+import { type CardScope, cardVisible, type Store } from '../../store/index.js';
 
 /** Which way a text went: `in` was sent by a card, `out` was sent to a card. */
 export type SmsDirection = 'in' | 'out';
@@ -233,6 +233,32 @@ export class SmsRepository {
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 100)
       .execute();
+    return rows.map(toStoredSms);
+  }
+
+  /**
+   * Texts of the cards a scope may see (the root also sees texts naming no card), newest
+   * first, at most `limit`, with ids below `before` when given.
+   */
+  async listScoped(
+    scope: CardScope,
+    filter: {
+      direction?: SmsDirection;
+      status?: SmsStatus;
+      account?: string;
+      before?: number;
+      limit: number;
+    },
+  ): Promise<StoredSms[]> {
+    let select = this.#db()
+      .selectFrom('sms_messages')
+      .selectAll('sms_messages')
+      .where(cardVisible(scope, 'sms_messages.card_id'));
+    if (filter.direction) select = select.where('direction', '=', filter.direction);
+    if (filter.status) select = select.where('status', '=', filter.status);
+    if (filter.account) select = select.where('account_id', '=', filter.account);
+    if (filter.before !== undefined) select = select.where('sms_messages.id', '<', filter.before);
+    const rows = await select.orderBy('sms_messages.id', 'desc').limit(filter.limit).execute();
     return rows.map(toStoredSms);
   }
 }

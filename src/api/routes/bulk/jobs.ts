@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { sql } from 'kysely';
 import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import type { Principal } from '../../../services/access/access-roles.js';
@@ -14,7 +13,6 @@ import {
   BULK_ACTIONS,
   type BulkJob,
   BulkJobsRepository,
-  type BulkJobsTables,
 } from '../../../services/bulk/bulk-repository.js';
 import { runBulkJob } from '../../../services/bulk/bulk-runner.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -32,7 +30,6 @@ import {
   jsonBody,
   jsonResponse,
 } from '../../api-schemas.js';
-import { visibleCardIds } from '../route-scope.js';
 
 const Selection = z
   .union([
@@ -210,8 +207,7 @@ async function scopedSelection(
   if (caller.isRoot || 'cardIds' in selection) return { selection, hidden: 0 };
   const context = serviceContext(c);
   const planned = await planBulkSelection(context, selection);
-  const visible = await visibleCardIds(
-    context.store,
+  const visible = await context.store.cardScope.visibleIds(
     caller,
     planned.cards.map((card) => card.cardId),
   );
@@ -250,21 +246,7 @@ async function ownsEveryCard(
   caller: Principal,
   jobIds: number[],
 ): Promise<Set<number>> {
-  if (jobIds.length === 0) return new Set();
-  const pattern = `${caller.tenantPath}%`;
-  const rows = await context.store.db
-    .withTables<BulkJobsTables>()
-    .selectFrom('bulk_job_items')
-    .select([
-      'job_id',
-      sql<number>`sum(case when exists (select 1 from card_tenants ct
-        where ct.card_id = bulk_job_items.card_id and ct.tenant_path like ${pattern})
-        then 0 else 1 end)`.as('outside'),
-    ])
-    .where('job_id', 'in', jobIds)
-    .groupBy('job_id')
-    .execute();
-  return new Set(rows.filter((row) => Number(row.outside) === 0).map((row) => Number(row.job_id)));
+  return new BulkJobsRepository(context.store).jobsWithinSubtree(caller.tenantPath, jobIds);
 }
 
 /** `/api/v1/jobs`: bulk lifecycle, SMS and order jobs over the caller's cards. */

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { sql } from 'kysely';
 import { DEVICE_SLOTS, SimdockError, WIFI_BANDS } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { hasRole, type Principal } from '../../../services/access/access-roles.js';
@@ -13,7 +12,6 @@ import {
 import type { DeviceCommand } from '../../../suppliers/spec/index.js';
 import { type ApiEnv, createRouter, principal, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
-import { cardVisible } from '../route-scope.js';
 
 const DeviceSchema = z
   .looseObject({
@@ -112,29 +110,11 @@ const command = createRoute({
   },
 });
 
-type SlotTables = {
-  devices: { id: number; account_id: string };
-  device_slots: { device_id: number; card_id: number | null };
-};
-
-/** The condition that a device holds at least one card the caller may see (root: any device). */
-function deviceVisible(caller: Principal) {
-  if (caller.isRoot) return sql<boolean>`1 = 1`;
-  return sql<boolean>`exists (select 1 from device_slots ds where ds.device_id = devices.id
-    and ds.card_id is not null and ${cardVisible(caller, 'ds.card_id')})`;
-}
-
 /** The device when the caller may see it; `not_found` otherwise. */
 async function scopedDevice(c: Context<ApiEnv>, id: number, caller: Principal) {
   const context = serviceContext(c);
-  const row = await context.store.db
-    .withTables<SlotTables>()
-    .selectFrom('devices')
-    .select('id')
-    .where('id', '=', id)
-    .where(deviceVisible(caller))
-    .executeTakeFirst();
-  const device = row ? await devicesRepository(context).get(id) : null;
+  const repository = devicesRepository(context);
+  const device = (await repository.isVisible(caller, id)) ? await repository.get(id) : null;
   if (!device) throw new SimdockError('not_found', `no device ${id}`, { details: { device: id } });
   return device;
 }
@@ -151,17 +131,14 @@ export function devicesRouter() {
       const caller = principal(c);
       const context = serviceContext(c);
       const query = c.req.valid('query');
-      let select = context.store.db
-        .withTables<SlotTables>()
-        .selectFrom('devices')
-        .select('id')
-        .where(deviceVisible(caller));
-      if (query.account) select = select.where('account_id', '=', query.account);
-      const rows = await select.orderBy('id').limit(query.limit).execute();
       const repository = devicesRepository(context);
+      const ids = await repository.visibleIds(caller, {
+        ...(query.account ? { account: query.account } : {}),
+        limit: query.limit,
+      });
       const devices: StoredDevice[] = [];
-      for (const row of rows) {
-        const device = await repository.get(Number(row.id));
+      for (const id of ids) {
+        const device = await repository.get(id);
         if (device) devices.push(device);
       }
       return c.json({ devices: devices.map(rowView) }, 200);

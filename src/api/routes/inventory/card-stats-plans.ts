@@ -1,14 +1,9 @@
-import { sql } from 'kysely';
 import { addDays, cstMonth, cstToday } from '../../../domain/index.js';
 import type { ScopedCardView } from '../../../services/access/access-cards.js';
 import type { Principal } from '../../../services/access/access-roles.js';
-import { accessDb } from '../../../services/access/access-tables.js';
 import { cardView } from '../../../services/inventory/cards.js';
 import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
-import { toStoredCard } from '../../../store/card-rows.js';
 import type { Store } from '../../../store/index.js';
-import { cardVisible } from '../route-scope.js';
 
 /** Quota use this cycle over the caller's cards on a plan with a quota. */
 export interface QuotaSummary {
@@ -59,11 +54,6 @@ export interface PlanStatsOptions {
   limit?: number;
 }
 
-/** Numbers come back as text from PostgreSQL's bigint and numeric aggregates. */
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
 /**
  * Quota use, the cards nearest their quota and the cards expiring soon, over the cards the
  * caller may see. Each figure is one statement over the whole fleet (no per-card round trips):
@@ -86,30 +76,16 @@ export async function planStats(
   const nearPercent = options.nearPercent ?? 80;
   const limit = options.limit ?? 10;
   const today = cstToday(now);
-  const db = rulesDb(store);
-  const expiring = await db
-    .selectFrom('card_plans as cp')
-    .select(['cp.card_id', 'cp.expires_on', sql<number>`count(*) over ()`.as('total')])
-    .where('cp.expires_on', '>=', today)
-    .where('cp.expires_on', '<=', addDays(today, options.expiryDays ?? 30))
-    .where(cardVisible(caller, 'cp.card_id'))
-    .orderBy('cp.expires_on')
-    .orderBy('cp.card_id')
-    .limit(limit)
-    .execute();
-  const expiringSoon = expiring.map((row) => ({
-    cardId: Number(row.card_id),
-    expiresOn: row.expires_on as string,
-  }));
-  const expiringSoonTotal = Number(expiring[0]?.total ?? 0);
+  const expiring = await store.cardStats.expiringPlans(caller, {
+    from: today,
+    to: addDays(today, options.expiryDays ?? 30),
+    limit,
+  });
+  const expiringSoon = expiring.cards;
+  const expiringSoonTotal = expiring.total;
 
   // Plans are few: their distinct cycle start days give each its current cycle's first day.
-  const startDays = await db
-    .selectFrom('plans')
-    .select('cycle_start_day')
-    .distinct()
-    .where('quota_bytes', 'is not', null)
-    .execute();
+  const startDays = await store.cardStats.quotaCycleStartDays();
   if (startDays.length === 0) {
     return {
       quota: { usedBytes: null, quotaBytes: null, cards: 0, cardsWithUsage: 0 },
@@ -119,73 +95,31 @@ export async function planStats(
       expiringSoonTotal,
     };
   }
-  const cycleStart = sql<string>`case p.cycle_start_day ${sql.join(
-    startDays.map((row) => {
-      const day = Number(row.cycle_start_day);
-      return sql`when ${day} then ${billingCycleOf(today, day).start}`;
-    }),
-    sql` `,
-  )} end`;
-  const month = cstMonth(now);
-  const near = sql<boolean>`u.used * 100 >= u.quota * ${nearPercent}`;
-  // Materialized, so each card's usage is looked up once, not once per mention of `used`.
-  const rows = await db
-    .with(
-      (cte) => cte('plan_usage').materialized(),
-      (query) =>
-        query
-          .selectFrom('card_plans as cp')
-          .innerJoin('plans as p', 'p.id', 'cp.plan_id')
-          .select([
-            'cp.card_id',
-            'p.name as plan',
-            'p.quota_bytes as quota',
-            // Coalesce evaluates lazily: a card with its month figure costs one index look-up.
-            sql<number | null>`coalesce(
-              case when p.cycle_start_day = 1 then (select um.bytes from usage_monthly um
-                where um.card_id = cp.card_id and um.month = ${month}) end,
-              (select sum(ud.bytes) from usage_daily ud where ud.card_id = cp.card_id
-                and ud.date >= ${cycleStart} and ud.date <= ${today}))`.as('used'),
-          ])
-          .where('p.quota_bytes', 'is not', null)
-          .where(cardVisible(caller, 'cp.card_id')),
-    )
-    .selectFrom('plan_usage as u')
-    .select([
-      'u.card_id',
-      'u.plan',
-      'u.quota',
-      'u.used',
-      sql<number>`count(*) over ()`.as('cards'),
-      sql<number>`count(u.used) over ()`.as('cards_with_usage'),
-      sql<number | null>`sum(u.used) over ()`.as('used_total'),
-      sql<number>`sum(u.quota) over ()`.as('quota_total'),
-      sql<number>`sum(case when ${near} then 1 else 0 end) over ()`.as('near_total'),
-    ])
-    .orderBy(sql`case when ${near} then u.used * 1.0 / u.quota else -1 end`, 'desc')
-    .orderBy('u.card_id')
-    .limit(limit)
-    .execute();
+  const rows = await store.cardStats.planUsage(caller, {
+    cycleStarts: startDays.map((day) => ({ day, start: billingCycleOf(today, day).start })),
+    month: cstMonth(now),
+    today,
+    nearPercent,
+    limit,
+  });
   const first = rows[0];
   return {
     quota: {
-      usedBytes: numberOrNull(first?.used_total),
-      quotaBytes: numberOrNull(first?.quota_total),
-      cards: Number(first?.cards ?? 0),
-      cardsWithUsage: Number(first?.cards_with_usage ?? 0),
+      usedBytes: first?.usedTotal ?? null,
+      quotaBytes: first?.quotaTotal ?? null,
+      cards: first?.cards ?? 0,
+      cardsWithUsage: first?.cardsWithUsage ?? 0,
     },
     nearQuota: rows
-      .filter(
-        (row) => row.used !== null && Number(row.used) * 100 >= Number(row.quota) * nearPercent,
-      )
+      .filter((row) => row.used !== null && row.used * 100 >= row.quota * nearPercent)
       .map((row) => ({
-        cardId: Number(row.card_id),
+        cardId: row.cardId,
         plan: row.plan,
         usedBytes: Number(row.used),
-        quotaBytes: Number(row.quota),
-        percent: Math.round((Number(row.used) / Number(row.quota)) * 10_000) / 100,
+        quotaBytes: row.quota,
+        percent: Math.round((Number(row.used) / row.quota) * 10_000) / 100,
       })),
-    nearQuotaTotal: Number(first?.near_total ?? 0),
+    nearQuotaTotal: first?.nearTotal ?? 0,
     expiringSoon,
     expiringSoonTotal,
   };
@@ -201,42 +135,11 @@ export async function cardViewsById(
   now: number,
 ): Promise<Map<number, ScopedCardView>> {
   const views = new Map<number, ScopedCardView>();
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return views;
-  const month = cstMonth(now);
-  const db = accessDb(store);
-  // This month's bytes as the card list reckons them (services/access/access-cards.ts).
-  const rows = await db
-    .selectFrom('cards')
-    .selectAll('cards')
-    .select(
-      sql<number | null>`coalesce(
-        (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${month}),
-        (select sum(ud.bytes) from usage_daily ud where ud.card_id = cards.id
-          and ud.date >= ${`${month}-01`} and ud.date <= ${`${month}-31`}))`.as('usage_this_month'),
-    )
-    .where('cards.id', 'in', unique)
-    .execute();
-  const tenants = await db
-    .selectFrom('card_tenants')
-    .select(['card_id', 'tenant_id'])
-    .where('card_id', 'in', unique)
-    .execute();
-  const tenantOf = new Map(tenants.map((row) => [Number(row.card_id), row.tenant_id]));
-  const tags = await db
-    .selectFrom('card_tags')
-    .select(['card_id', 'tag'])
-    .where('card_id', 'in', unique)
-    .orderBy('tag')
-    .execute();
-  for (const row of rows) {
-    const id = Number(row.id);
-    views.set(id, {
-      ...cardView(toStoredCard(row)),
-      tenant: tenantOf.get(id) ?? null,
-      tags: tags.filter((tag) => Number(tag.card_id) === id).map((tag) => tag.tag),
-      usageThisMonth: numberOrNull(row.usage_this_month),
-    });
+  for (const { card, tenant, tags, usageThisMonth } of await store.cardStats.cardsWithScope(
+    ids,
+    cstMonth(now),
+  )) {
+    views.set(card.id, { ...cardView(card), tenant, tags, usageThisMonth });
   }
   return views;
 }

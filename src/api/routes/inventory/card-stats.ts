@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
 import { CARD_STATUSES, cstMonth } from '../../../domain/index.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { CardSchema, ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
-import { cardVisible } from '../route-scope.js';
 import { cardViewsById, planStats } from './card-stats-plans.js';
 
 const QuotaSchema = z
@@ -73,35 +71,11 @@ export function cardStatsRouter() {
   return createRouter().openapi(stats, async (c) => {
     const caller = principal(c);
     const context = serviceContext(c);
-    const db = context.store.db;
-    const visible = cardVisible(caller, 'cards.id');
-    const statusRows = await db
-      .selectFrom('cards')
-      .select(['status', sql<number>`count(*)`.as('cards')])
-      .where(visible)
-      .groupBy('status')
-      .orderBy('status')
-      .execute();
-    const accountRows = await db
-      .selectFrom('cards')
-      .select(['account_id', 'supplier', sql<number>`count(*)`.as('cards')])
-      .where(visible)
-      .groupBy(['account_id', 'supplier'])
-      .orderBy('account_id')
-      .execute();
+    const statusRows = await context.store.cardStats.countByStatus(caller);
+    const accountRows = await context.store.cardStats.countByAccount(caller);
     const month = cstMonth(context.clock.now());
     const scoped = scopedCards(c);
-    // Per card: the monthly figure, else the sum of its daily rows (as `usageThisMonth`).
-    const usage = await db
-      .selectFrom('cards')
-      .select(
-        sql<number | null>`sum(coalesce(
-          (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${month}),
-          (select sum(ud.bytes) from usage_daily ud where ud.card_id = cards.id
-            and ud.date >= ${`${month}-01`} and ud.date <= ${`${month}-31`})))`.as('bytes'),
-      )
-      .where(visible)
-      .executeTakeFirst();
+    const monthBytes = await context.store.cardStats.monthBytes(caller, month);
     const top = await scoped.list({
       sort: 'usage',
       order: 'desc',
@@ -115,20 +89,15 @@ export function cardStatsRouter() {
     );
     const byStatus = statusRows.map((row) => ({
       status: row.status as (typeof CARD_STATUSES)[number],
-      cards: Number(row.cards),
+      cards: row.cards,
     }));
     return c.json(
       {
         total: byStatus.reduce((sum, row) => sum + row.cards, 0),
         byStatus,
-        byAccount: accountRows.map((row) => ({
-          account: row.account_id,
-          supplier: row.supplier,
-          cards: Number(row.cards),
-        })),
+        byAccount: accountRows,
         month,
-        monthBytes:
-          usage?.bytes === null || usage?.bytes === undefined ? null : Number(usage.bytes),
+        monthBytes,
         topConsumers: top.cards.filter((card) => card.usageThisMonth !== null),
         quota: plans.quota,
         nearQuota: plans.nearQuota.flatMap(({ cardId, ...entry }) => {

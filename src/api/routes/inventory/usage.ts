@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
 import { addDays, cstMonth, cstToday, isCstDate } from '../../../domain/index.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
-import { cardVisible } from '../route-scope.js';
 
 const totals = createRoute({
   method: 'get',
@@ -74,27 +72,15 @@ export function usageRouter() {
       const context = serviceContext(c);
       const today = cstToday(context.clock.now());
       const from = addDays(today, 1 - c.req.valid('query').days);
-      const rows = await context.store.db
-        .selectFrom('usage_daily')
-        .innerJoin('cards', 'cards.id', 'usage_daily.card_id')
-        .select([
-          'usage_daily.date',
-          sql<number>`sum(usage_daily.bytes)`.as('bytes'),
-          sql<number>`count(*)`.as('cards'),
-        ])
-        .where('usage_daily.date', '>=', from)
-        .where('usage_daily.date', '<=', today)
-        .where(cardVisible(principal(c), 'cards.id'))
-        .groupBy('usage_daily.date')
-        .execute();
+      const rows = await context.store.usage.fleetDaily(principal(c), from, today);
       const byDate = new Map(rows.map((row) => [row.date, row]));
       const days = [];
       for (let date = from; date <= today; date = addDays(date, 1)) {
         const row = byDate.get(date);
         days.push({
           date,
-          bytes: row ? Number(row.bytes) : null,
-          cards: row ? Number(row.cards) : 0,
+          bytes: row ? row.bytes : null,
+          cards: row ? row.cards : 0,
         });
       }
       return c.json({ days }, 200);

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { isCstDate, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { PlansRepository, type StoredPlan } from '../../../services/plans/plans-repository.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
+import { RulesRepository } from '../../../services/rules/rules-repository.js';
 import {
   type ApiEnv,
   createRouter,
@@ -173,13 +173,7 @@ export function plansRouter() {
       if (body.name !== undefined) changes.name = body.name;
       if (body.quotaBytes !== undefined) changes.quota_bytes = body.quotaBytes;
       if (body.cycleStartDay !== undefined) changes.cycle_start_day = body.cycleStartDay;
-      if (Object.keys(changes).length > 0) {
-        await rulesDb(context.store)
-          .updateTable('plans')
-          .set(changes)
-          .where('id', '=', plan.id)
-          .execute();
-      }
+      await repository.updateColumns(plan.id, changes);
       await recordScopedAudit(context.store, caller, {
         action: 'plans.update',
         targetType: 'plan',
@@ -193,30 +187,17 @@ export function plansRouter() {
       const caller = principal(c, 'admin');
       const plan = await rootPlan(c, c.req.valid('param').id);
       const context = serviceContext(c);
-      const db = rulesDb(context.store);
-      const rule = await db
-        .selectFrom('rules')
-        .select('id')
-        .where('scope', '=', 'plan')
-        .where('target_id', '=', String(plan.id))
-        .executeTakeFirst();
-      if (rule) {
+      const rule = await new RulesRepository(context.store).firstWatching('plan', String(plan.id));
+      if (rule !== null) {
         throw new SimdockError(
           'conflict',
-          `rule ${rule.id} watches plan ${plan.id}: delete it first`,
+          `rule ${rule} watches plan ${plan.id}: delete it first`,
           {
-            details: { plan: plan.id, rule: Number(rule.id) },
+            details: { plan: plan.id, rule },
           },
         );
       }
-      await db.transaction().execute(async (transaction) => {
-        await transaction
-          .updateTable('card_plans')
-          .set({ plan_id: null })
-          .where('plan_id', '=', plan.id)
-          .execute();
-        await transaction.deleteFrom('plans').where('id', '=', plan.id).execute();
-      });
+      await new PlansRepository(context.store).delete(plan.id);
       await recordScopedAudit(context.store, caller, {
         action: 'plans.delete',
         targetType: 'plan',

@@ -3,10 +3,8 @@ import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { AlertsRepository, type StoredAlert } from '../../../services/rules/alerts-repository.js';
 import { SEVERITIES } from '../../../services/rules/rules-model.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
-import { cardVisible } from '../route-scope.js';
 
 const AlertSchema = z
   .object({
@@ -89,40 +87,27 @@ export function alertsRouter() {
       const query = c.req.valid('query');
       const context = serviceContext(c);
       if (query.card !== undefined) await scopedCards(c).get(query.card);
-      let select = rulesDb(context.store)
-        .selectFrom('alerts')
-        .select('alerts.id')
-        .where(cardVisible(caller, 'alerts.card_id'));
-      if (query.card !== undefined) select = select.where('card_id', '=', query.card);
-      if (query.state === 'open') select = select.where('acknowledged_at', 'is', null);
-      if (query.state === 'acknowledged') {
-        select = select.where('acknowledged_at', 'is not', null);
-      }
-      if (query.kind) select = select.where('kind', '=', query.kind);
-      if (query.before) select = select.where('alerts.id', '<', query.before);
-      const rows = await select
-        .orderBy('alerts.id', 'desc')
-        .limit(query.limit + 1)
-        .execute();
       const repository = new AlertsRepository(context.store);
+      const ids = await repository.visibleIds(caller, {
+        ...(query.card !== undefined ? { cardId: query.card } : {}),
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.kind ? { kind: query.kind } : {}),
+        ...(query.before ? { before: query.before } : {}),
+        limit: query.limit + 1,
+      });
       const alerts: StoredAlert[] = [];
-      for (const row of rows.slice(0, query.limit)) {
-        const alert = await repository.get(Number(row.id));
+      for (const id of ids.slice(0, query.limit)) {
+        const alert = await repository.get(id);
         if (alert) alerts.push(alert);
       }
-      const nextCursor = rows.length > query.limit ? (alerts.at(-1)?.id ?? null) : null;
+      const nextCursor = ids.length > query.limit ? (alerts.at(-1)?.id ?? null) : null;
       return c.json({ alerts: alerts.map(alertView), nextCursor }, 200);
     })
     .openapi(acknowledge, async (c) => {
       const caller = principal(c, 'operator');
       const { id } = c.req.valid('param');
       const context = serviceContext(c);
-      const visible = await rulesDb(context.store)
-        .selectFrom('alerts')
-        .select('id')
-        .where('id', '=', id)
-        .where(cardVisible(caller, 'alerts.card_id'))
-        .executeTakeFirst();
+      const visible = await new AlertsRepository(context.store).isVisible(caller, id);
       if (!visible)
         throw new SimdockError('not_found', `no alert ${id}`, { details: { alert: id } });
       const repository = new AlertsRepository(context.store, () => context.clock.now());

@@ -17,7 +17,6 @@ import type { RuleThresholds, StoredRule } from '../../../services/rules/rules-m
 import { loadCardEvents } from '../../../services/rules/rules-state.js';
 import { loadUsage } from '../../../services/rules/rules-usage.js';
 import type { StoredCard } from '../../../store/index.js';
-import { visibleCardIds } from '../route-scope.js';
 
 /** Cards one preview looks at, at most. */
 export const PREVIEW_MAX_CARDS = 10_000;
@@ -45,7 +44,7 @@ export async function previewRule(
 ): Promise<RulePreview> {
   const now = context.clock.now();
   const ids = await coveredCardIds(context, rule);
-  const visible = await visibleCardIds(context.store, caller, ids);
+  const visible = await context.store.cardScope.visibleIds(caller, ids);
   const allowed = ids.filter((id) => visible.has(id));
   const truncated = allowed.length > PREVIEW_MAX_CARDS;
   const cards = await loadCards(context, allowed.slice(0, PREVIEW_MAX_CARDS));
@@ -120,16 +119,8 @@ async function coveredCardIds(context: ServiceContext, rule: StoredRule): Promis
       return new PlansRepository(context.store).cardIds(numeric);
     case 'pool':
       return new PoolsRepository(context.store).cardIds(numeric);
-    case 'account': {
-      const rows = await context.store.db
-        .selectFrom('cards')
-        .select('id')
-        .where('account_id', '=', rule.targetId)
-        .orderBy('id')
-        .limit(PREVIEW_MAX_CARDS + 1)
-        .execute();
-      return rows.map((row) => Number(row.id));
-    }
+    case 'account':
+      return context.store.cards.idsOfAccount(rule.targetId, PREVIEW_MAX_CARDS + 1);
   }
 }
 

@@ -12,8 +12,10 @@ import {
   SEVERITIES,
   type StoredRule,
 } from '../../../services/rules/rules-model.js';
-import { RulesRepository } from '../../../services/rules/rules-repository.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
+import {
+  type RuleColumnChanges,
+  RulesRepository,
+} from '../../../services/rules/rules-repository.js';
 import {
   type ApiEnv,
   createRouter,
@@ -173,13 +175,8 @@ async function requireTargetExists(
   const found =
     scope === 'account'
       ? await store.accounts.get(targetId)
-      : /^\d+$/.test(targetId)
-        ? await rulesDb(store)
-            .selectFrom(scope === 'plan' ? 'plans' : 'pools')
-            .select('id')
-            .where('id', '=', Number(targetId))
-            .executeTakeFirst()
-        : null;
+      : /^\d+$/.test(targetId) &&
+        (await new RulesRepository(store).targetExists(scope, Number(targetId)));
   if (!found) throw new SimdockError('not_found', `no ${scope} "${targetId}" for the rule`);
 }
 
@@ -264,7 +261,7 @@ export function rulesRouter() {
       const rule = await scopedRule(c, c.req.valid('param').id, caller);
       const body = c.req.valid('json');
       const context = serviceContext(c);
-      const changes: Record<string, string | number | null> = {};
+      const changes: RuleColumnChanges = {};
       const scope = body.scope ?? rule.scope;
       const targetId = body.targetId === undefined ? rule.targetId : String(body.targetId);
       if (scope !== rule.scope || targetId !== rule.targetId) {
@@ -285,13 +282,7 @@ export function rulesRouter() {
       }
       if (body.severity !== undefined) changes.severity = body.severity;
       if (body.enabled !== undefined) changes.enabled = body.enabled ? 1 : 0;
-      if (Object.keys(changes).length > 0) {
-        await rulesDb(context.store)
-          .updateTable('rules')
-          .set(changes)
-          .where('id', '=', rule.id)
-          .execute();
-      }
+      await new RulesRepository(context.store).updateColumns(rule.id, changes);
       await recordScopedAudit(context.store, caller, {
         action: 'rules.update',
         targetType: 'rule',

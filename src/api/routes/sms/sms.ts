@@ -1,15 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import {
-  SMS_STATUSES,
-  SmsRepository,
-  type StoredSms,
-} from '../../../services/sms/sms-repository.js';
+import { SMS_STATUSES, SmsRepository } from '../../../services/sms/sms-repository.js';
 import { sendSms, smsView } from '../../../services/sms/sms-service.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
-import { cardVisible } from '../route-scope.js';
 
 const SmsSchema = z
   .object({
@@ -98,50 +93,6 @@ const list = createRoute({
   },
 });
 
-type SmsTables = {
-  sms_messages: {
-    id: number;
-    account_id: string;
-    card_id: number | null;
-    direction: string;
-    supplier_message_id: string | null;
-    idempotency_key: string | null;
-    msisdn: string | null;
-    iccid: string | null;
-    text: string;
-    status: string;
-    supplier_code: string | null;
-    error: string | null;
-    actor: string | null;
-    supplier_at: number | null;
-    created_at: number;
-    updated_at: number;
-  };
-};
-
-/** A row of `sms_messages` (migration 0007) as `smsView` takes it. */
-function toStoredSms(row: SmsTables['sms_messages']): StoredSms {
-  const instant = (value: number | null) => (value === null ? null : Number(value));
-  return {
-    id: Number(row.id),
-    account: row.account_id,
-    cardId: instant(row.card_id),
-    direction: row.direction as StoredSms['direction'],
-    supplierMessageId: row.supplier_message_id,
-    idempotencyKey: row.idempotency_key,
-    msisdn: row.msisdn,
-    iccid: row.iccid,
-    text: row.text,
-    status: row.status as StoredSms['status'],
-    supplierCode: row.supplier_code,
-    error: row.error,
-    actor: row.actor,
-    supplierAt: instant(row.supplier_at),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
 /** `/api/v1/cards/{id}/sms` and `/api/v1/sms`: texts to and from the caller's cards. */
 export function smsRouter() {
   return createRouter()
@@ -177,20 +128,14 @@ export function smsRouter() {
       const caller = principal(c);
       const query = c.req.valid('query');
       const context = serviceContext(c);
-      let select = context.store.db
-        .withTables<SmsTables>()
-        .selectFrom('sms_messages')
-        .selectAll('sms_messages')
-        .where(cardVisible(caller, 'sms_messages.card_id'));
-      if (query.direction) select = select.where('direction', '=', query.direction);
-      if (query.status) select = select.where('status', '=', query.status);
-      if (query.account) select = select.where('account_id', '=', query.account);
-      if (query.cursor) select = select.where('sms_messages.id', '<', Number(query.cursor));
-      const rows = await select
-        .orderBy('sms_messages.id', 'desc')
-        .limit(query.limit + 1)
-        .execute();
-      const messages = rows.slice(0, query.limit).map(toStoredSms);
+      const rows = await new SmsRepository(context.store).listScoped(caller, {
+        ...(query.direction ? { direction: query.direction } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.account ? { account: query.account } : {}),
+        ...(query.cursor ? { before: Number(query.cursor) } : {}),
+        limit: query.limit + 1,
+      });
+      const messages = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? String(messages.at(-1)?.id) : null;
       return c.json({ messages: messages.map(smsView), nextCursor }, 200);
     });
