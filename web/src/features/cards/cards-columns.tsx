@@ -7,7 +7,7 @@ import { formatBytes, formatInstant } from '../../format.js';
 
 export type Card = components['schemas']['Card'];
 
-/** Columns the server can sort by (src/services/access-cards.ts `CARD_SORTS`). */
+/** Columns the server can sort by (src/services/access/access-cards.ts `CARD_SORTS`). */
 export const SORTABLE = new Set(['id', 'iccid', 'msisdn', 'status', 'usage']);
 
 /** Columns shown until the operator chooses otherwise. */

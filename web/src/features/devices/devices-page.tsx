@@ -8,7 +8,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatBytes, formatInstant } from '../../format.js';
 import { hasRole, useMe } from '../../session.js';
 
-/** A device as the API shows it (src/services/devices-service.ts `deviceView`). */
+/** A device as the API shows it (src/services/devices/devices-service.ts `deviceView`). */
 interface DeviceView {
   id: number;
   account: string;

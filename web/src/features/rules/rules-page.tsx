@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 
-/** The rule kinds of src/services/rules-model.ts, each with its one number-valued threshold. */
+/** The rule kinds of src/services/rules/rules-model.ts, each with its one number-valued threshold. */
 const KINDS = {
   usage: 'percent',
   anomaly: 'factor',
@@ -31,7 +31,7 @@ interface Rule {
   enabled: boolean;
 }
 
-/** What a rule would find now (src/api/routes/rules-preview.ts `RulePreview`). */
+/** What a rule would find now (src/api/routes/rules/rules-preview.ts `RulePreview`). */
 interface RulePreview {
   covered: number;
   truncated: boolean;
