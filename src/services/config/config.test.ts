@@ -178,6 +178,10 @@ describe('configuration', () => {
       'accounts[0].rateLimit: must be a number of calls per second (0 = unlimited)',
     ],
     [
+      `accounts:\n${account('a', '    rateLimit: .nan\n')}`,
+      'accounts[0].rateLimit: must be a number of calls per second (0 = unlimited)',
+    ],
+    [
       `accounts:\n${account('a', '    rateLimit:\n')}`,
       'accounts[0].rateLimit: must be a number of calls per second (0 = unlimited)',
     ],
