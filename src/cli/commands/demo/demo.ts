@@ -8,6 +8,7 @@ import { syncDevices } from '../../../services/devices/devices-service.js';
 import { importCards } from '../../../services/inventory/card-import.js';
 import { type SyncSummary, syncAccount } from '../../../services/sync/sync.js';
 import { hasDeviceOperations } from '../../../suppliers/spec/index.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { syncProgressReporter } from '../../progress.js';
 import { type GlobalOptions, openRuntime } from '../../runtime.js';
@@ -158,4 +159,35 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
     await runtime.close();
     await stopDemoSuppliers(suppliers);
   }
+}
+
+/** `simdock demo`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('demo')
+    .description(
+      'run the built-in supplier simulators, import and sync a demo fleet, and print a summary',
+    )
+    .option('--cards <n>', 'cards per simulated supplier account', wholeNumber('--cards'), 2000)
+    .option('--database <url>', 'database for the demo', 'sqlite:./data/simdock.db')
+    .option(
+      '--port <n>',
+      'serve the API on this port (default $PORT or 8080)',
+      wholeNumber('--port'),
+    )
+    .option('--once', 'exit after the summary instead of serving the API')
+    .action(async (options, command) => {
+      context.setExitCode(
+        await run(
+          {
+            ...globals(command),
+            cards: options.cards,
+            database: options.database,
+            port: options.port,
+            once: Boolean(options.once),
+          },
+          context.io,
+        ),
+      );
+    });
 }

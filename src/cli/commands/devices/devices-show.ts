@@ -3,6 +3,7 @@ import {
   deviceView,
   findDevice,
 } from '../../../services/devices/devices-service.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -103,4 +104,17 @@ export async function run(options: DevicesShowOptions, io: CommandIo): Promise<n
     }
     return 0;
   });
+}
+
+/** `simdock devices show`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('show')
+    .description('one device: slots and cards, radio, Wi-Fi, position, history')
+    .argument('<device>', 'device number or IMEI')
+    .option('--account <id>', 'the account the device belongs to')
+    .option('--reveal', 'show the Wi-Fi and admin passwords (audited)')
+    .action(async (device, options, command) => {
+      context.setExitCode(await run({ ...globals(command), device, ...options }, context.io));
+    });
 }
