@@ -14,6 +14,78 @@ export interface DevicesShowOptions extends GlobalOptions {
   reveal?: boolean;
 }
 
+const flag = (value: boolean | null, yes: string, no: string) =>
+  value === null ? null : value ? yes : no;
+
+/** The device as text: its fields, slots, Wi-Fi and the commands simdock sent it. */
+function printDevice(
+  io: CommandIo,
+  view: ReturnType<typeof deviceView>,
+  commands: Awaited<ReturnType<ReturnType<typeof devicesRepository>['commands']>>,
+): void {
+  const lines: [string, string | number | null][] = [
+    ['Device', view.deviceNo],
+    ['Account', `${view.account} (${view.supplier})`],
+    ['Online', flag(view.online, 'yes', 'no')],
+    ['Effective slot', view.effectiveSlot],
+    ['Smart switching', flag(view.network.smartSwitching, 'on', 'off')],
+    ['Network modes', view.network.modes.join(', ') || null],
+    ['Signal', view.signalDbm === null ? null : `${view.signalDbm} dBm`],
+    ['Battery', view.batteryPercent === null ? null : `${view.batteryPercent}%`],
+    ['Firmware', view.firmware],
+    ['MAC', view.mac],
+    ['Admin password', view.adminPassword],
+    ['Position', view.position?.region ?? null],
+    ['Last seen', view.lastSeenAt],
+    ['Synced', view.syncedAt],
+  ];
+  for (const [label, value] of lines) println(io.stdout, `${label.padEnd(16)} ${value ?? '—'}`);
+  println(io.stdout);
+  println(
+    io.stdout,
+    formatTable(
+      ['SLOT', 'ICCID', 'MSISDN', 'STATUS', 'CARD'],
+      view.slots.map((slot) => [
+        slot.slot,
+        slot.iccid,
+        slot.msisdn,
+        slot.status?.status ?? null,
+        slot.cardId,
+      ]),
+    ),
+  );
+  println(io.stdout);
+  println(
+    io.stdout,
+    formatTable(
+      ['WIFI', 'NAME', 'PASSWORD', 'VISIBLE', 'ON', 'CLIENTS'],
+      view.wifi.map((wifi) => [
+        wifi.band,
+        wifi.name,
+        wifi.password,
+        flag(wifi.visible, 'yes', 'no'),
+        flag(wifi.enabled, 'yes', 'no'),
+        wifi.connectedClients,
+      ]),
+    ),
+  );
+  if (commands.length > 0) {
+    println(io.stdout);
+    println(
+      io.stdout,
+      formatTable(
+        ['SENT', 'COMMAND', 'BY', 'OUTCOME'],
+        commands.map((entry) => [
+          entry.at === null ? null : new Date(entry.at).toISOString(),
+          entry.type,
+          entry.actor,
+          entry.outcome,
+        ]),
+      ),
+    );
+  }
+}
+
 /** `simdock devices show NO`: the device, its slots and history; passwords masked unless --reveal. */
 export async function run(options: DevicesShowOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
@@ -39,69 +111,7 @@ export async function run(options: DevicesShowOptions, io: CommandIo): Promise<n
       printJson(io, { ...view, commands });
       return 0;
     }
-    const flag = (value: boolean | null, yes: string, no: string) =>
-      value === null ? null : value ? yes : no;
-    const lines: [string, string | number | null][] = [
-      ['Device', view.deviceNo],
-      ['Account', `${view.account} (${view.supplier})`],
-      ['Online', flag(view.online, 'yes', 'no')],
-      ['Effective slot', view.effectiveSlot],
-      ['Smart switching', flag(view.network.smartSwitching, 'on', 'off')],
-      ['Network modes', view.network.modes.join(', ') || null],
-      ['Signal', view.signalDbm === null ? null : `${view.signalDbm} dBm`],
-      ['Battery', view.batteryPercent === null ? null : `${view.batteryPercent}%`],
-      ['Firmware', view.firmware],
-      ['MAC', view.mac],
-      ['Admin password', view.adminPassword],
-      ['Position', view.position?.region ?? null],
-      ['Last seen', view.lastSeenAt],
-      ['Synced', view.syncedAt],
-    ];
-    for (const [label, value] of lines) println(io.stdout, `${label.padEnd(16)} ${value ?? '—'}`);
-    println(io.stdout);
-    println(
-      io.stdout,
-      formatTable(
-        ['SLOT', 'ICCID', 'MSISDN', 'STATUS', 'CARD'],
-        view.slots.map((slot) => [
-          slot.slot,
-          slot.iccid,
-          slot.msisdn,
-          slot.status?.status ?? null,
-          slot.cardId,
-        ]),
-      ),
-    );
-    println(io.stdout);
-    println(
-      io.stdout,
-      formatTable(
-        ['WIFI', 'NAME', 'PASSWORD', 'VISIBLE', 'ON', 'CLIENTS'],
-        view.wifi.map((wifi) => [
-          wifi.band,
-          wifi.name,
-          wifi.password,
-          flag(wifi.visible, 'yes', 'no'),
-          flag(wifi.enabled, 'yes', 'no'),
-          wifi.connectedClients,
-        ]),
-      ),
-    );
-    if (commands.length > 0) {
-      println(io.stdout);
-      println(
-        io.stdout,
-        formatTable(
-          ['SENT', 'COMMAND', 'BY', 'OUTCOME'],
-          commands.map((entry) => [
-            entry.at === null ? null : new Date(entry.at).toISOString(),
-            entry.type,
-            entry.actor,
-            entry.outcome,
-          ]),
-        ),
-      );
-    }
+    printDevice(io, view, commands);
     return 0;
   });
 }
