@@ -71,6 +71,7 @@ function toRef(card: StoredCard): CardRef {
   return { key: String(card.id), iccid: card.iccid, msisdn: card.msisdn, imsi: card.imsi };
 }
 
+/** Makes a row runnable whatever its answer type: call, record the cards that failed, keep. */
 function phase<T>(row: PhaseRow<T>): SlicePhase {
   return {
     need: row.need,
