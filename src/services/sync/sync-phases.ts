@@ -5,10 +5,15 @@ import {
   requireOperation,
   type SupplierAdapterV1,
 } from '../../suppliers/spec/index.js';
-import type { SyncPlanParams } from './sync-checkpoints.js';
 
 /** The needs a slice syncs, in the order it syncs them; each is also the capability it calls. */
 export type SliceNeed = 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
+
+/** What a run's plan fixed: the CST days of daily usage and the CST month of monthly usage. */
+interface PlanPeriods {
+  days: string[];
+  month: string | null;
+}
 
 /** What the phases of one slice share. */
 export interface SliceState {
@@ -33,7 +38,7 @@ interface BatchRequest {
 interface PhaseRow<T> {
   need: SliceNeed;
   /** The periods each batch is asked for ('-' for a need without one); none skips the phase. */
-  periods: (params: SyncPlanParams) => string[];
+  periods: (params: PlanPeriods) => string[];
   /** Which of the slice's cards the phase asks about. */
   wants: (card: StoredCard, state: SliceState) => boolean;
   /** The adapter's operation (it throws now if missing), as one call per batch and period. */
@@ -49,7 +54,7 @@ interface PhaseRow<T> {
 /** A phase as the slice's loop runs it, whatever the supplier answers with. */
 export interface SlicePhase {
   need: SliceNeed;
-  periods: (params: SyncPlanParams) => string[];
+  periods: (params: PlanPeriods) => string[];
   wants: (card: StoredCard, state: SliceState) => boolean;
   /**
    * Readies the phase for one adapter. The function returned asks for one batch and one period,
