@@ -68,7 +68,6 @@ const scheduleSchema = z.array(
 );
 
 export const DEFAULT_DATABASE = 'sqlite:./data/simdock.db';
-const ACCOUNT_KEYS = new Set(['id', 'type', 'name', 'rateLimit']);
 
 function configError(file: string, key: string, problem: string): SimdockError {
   return new SimdockError('config_error', `${file}: ${key}: ${problem}`, {
@@ -101,36 +100,143 @@ export function findConfigFile(
   return existsSync(fallback) ? fallback : null;
 }
 
-/** Replaces every `${NAME}` in strings with the environment variable, which must be set. */
+type Path = (string | number)[];
+
+/**
+ * Replaces every `${NAME}` in strings with the environment variable; an unset one is an issue at
+ * the string's path.
+ */
 function expandEnvironment(
   value: unknown,
-  key: string,
-  file: string,
+  path: Path,
   environment: NodeJS.ProcessEnv,
+  context: z.RefinementCtx,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
       const found = environment[name];
-      if (found === undefined) {
-        throw configError(file, key, `environment variable ${name} is not set`);
-      }
-      return found;
+      if (found !== undefined) return found;
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `environment variable ${name} is not set`,
+      });
+      return match;
     });
   }
   if (Array.isArray(value)) {
     return value.map((item, index) =>
-      expandEnvironment(item, `${key}[${index}]`, file, environment),
+      expandEnvironment(item, [...path, index], environment, context),
     );
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([name, item]) => [
         name,
-        expandEnvironment(item, `${key}.${name}`, file, environment),
+        expandEnvironment(item, [...path, name], environment, context),
       ]),
     );
   }
   return value;
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The configuration file's shape, for one environment and the catalog's supplier types. */
+function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
+  const types = catalog.types();
+  const expanded = <T extends z.ZodType>(schema: T) =>
+    z.preprocess((value, context) => expandEnvironment(value, [], environment, context), schema);
+  const ids = new Set<string>();
+  const account = z.preprocess(
+    // Only a mapping is expanded: anything else is refused as it is written.
+    (value, context) =>
+      isMapping(value) ? expandEnvironment(value, [], environment, context) : value,
+    z
+      .looseObject(
+        {
+          id: z
+            .string({ error: ACCOUNT_ID_PROBLEM })
+            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, ACCOUNT_ID_PROBLEM)
+            // Entries are read in order, so the second of two equal ids is the one named.
+            .refine(
+              (id) => {
+                if (ids.has(id)) return false;
+                ids.add(id);
+                return true;
+              },
+              { error: (issue) => `duplicate account id "${issue.input}"` },
+            ),
+          type: z
+            .string({ error: `required (one of ${types.join(', ')})` })
+            .refine((type) => types.includes(type), {
+              error: (issue) =>
+                `unknown supplier type "${issue.input}" (known: ${types.join(', ')})`,
+            }),
+          name: z.string().nullish().catch(null),
+          rateLimit: z.number({ error: RATE_LIMIT_PROBLEM }).min(0, RATE_LIMIT_PROBLEM).optional(),
+        },
+        { error: 'must be a mapping' },
+      )
+      // The other keys are the supplier's own settings, which its definition validates.
+      .transform(({ id, type, name, rateLimit, ...settings }, context): AccountConfig => {
+        try {
+          catalog.get(type).parseSettings(settings);
+        } catch (error) {
+          const message = SimdockError.isInstance(error) ? error.message : String(error);
+          context.addIssue({ code: 'custom', message, params: { account: id } });
+        }
+        return { id, type, name: name ?? null, rateLimit: rateLimit ?? null, settings };
+      }),
+  );
+  return z.strictObject(
+    {
+      schedule: scheduleSchema.optional(),
+      database: z.preprocess(
+        (value) => value ?? DEFAULT_DATABASE,
+        expanded(
+          z
+            .string({ error: DATABASE_PROBLEM })
+            .regex(/^(sqlite:|postgres(ql)?:\/\/)/, DATABASE_PROBLEM),
+        ),
+      ),
+      accounts: z.preprocess((value) => value ?? [], z.array(account, { error: 'must be a list' })),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? 'unknown key (expected database, accounts, schedule)'
+          : 'must be a mapping with the keys database and accounts',
+    },
+  );
+}
+
+const ACCOUNT_ID_PROBLEM = 'required: letters, digits, ".", "_" or "-", at most 64';
+const RATE_LIMIT_PROBLEM = 'must be a number of calls per second (0 = unlimited)';
+const DATABASE_PROBLEM = 'must be "sqlite:PATH" or a postgres:// URL';
+
+/** `accounts[0].appid` for the path `['accounts', 0, 'appid']`; `(file)` for the whole file. */
+function keyOf(path: PropertyKey[]): string {
+  if (path.length === 0) return '(file)';
+  return path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+    )
+    .join('');
+}
+
+/** The first problem of a failed parse (an unknown top-level key first), as one config error. */
+function firstProblem(file: string, error: z.ZodError): SimdockError {
+  const issue =
+    error.issues.find((item) => item.code === 'unrecognized_keys' && item.path.length === 0) ??
+    error.issues[0]!;
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+    return configError(file, issue.keys[0]!, issue.message);
+  }
+  // A supplier's settings problem names the account: `accounts[0] (cmcc-east)`.
+  const account = issue.code === 'custom' ? issue.params?.account : undefined;
+  return configError(file, keyOf(issue.path) + (account ? ` (${account})` : ''), issue.message);
 }
 
 /** Reads and validates the configuration; every problem names the file, the key and what is wrong. */
@@ -163,92 +269,12 @@ export function loadConfig(options: {
       `not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`,
     );
   }
-  if (typeof document !== 'object' || Array.isArray(document) || document === null) {
-    throw configError(file, '(file)', 'must be a mapping with the keys database and accounts');
-  }
-  const raw = document as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (key !== 'database' && key !== 'accounts' && key !== 'schedule') {
-      throw configError(file, key, 'unknown key (expected database, accounts, schedule)');
-    }
-  }
-  let schedule: ScheduleConfig[] | null = null;
-  if (raw.schedule !== undefined) {
-    const parsed = scheduleSchema.safeParse(raw.schedule);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const key = issue.path
-        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
-        .join('');
-      throw configError(file, `schedule${key}`, issue.message);
-    }
-    schedule = parsed.data;
-  }
-  const database = expandEnvironment(
-    raw.database ?? DEFAULT_DATABASE,
-    'database',
+  const parsed = fileSchema(environment, options.catalog).safeParse(document);
+  if (!parsed.success) throw firstProblem(file, parsed.error);
+  return {
     file,
-    environment,
-  );
-  if (typeof database !== 'string' || !/^(sqlite:|postgres(ql)?:\/\/)/.test(database)) {
-    throw configError(file, 'database', 'must be "sqlite:PATH" or a postgres:// URL');
-  }
-  const accountsRaw = raw.accounts ?? [];
-  if (!Array.isArray(accountsRaw)) throw configError(file, 'accounts', 'must be a list');
-  const seen = new Set<string>();
-  const accounts = accountsRaw.map((entry, index) => {
-    const key = `accounts[${index}]`;
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw configError(file, key, 'must be a mapping');
-    }
-    const expanded = expandEnvironment(entry, key, file, environment) as Record<string, unknown>;
-    const { id, type, name, rateLimit } = expanded;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) {
-      throw configError(
-        file,
-        `${key}.id`,
-        'required: letters, digits, ".", "_" or "-", at most 64',
-      );
-    }
-    if (seen.has(id)) throw configError(file, `${key}.id`, `duplicate account id "${id}"`);
-    seen.add(id);
-    if (typeof type !== 'string') {
-      throw configError(
-        file,
-        `${key}.type`,
-        `required (one of ${options.catalog.types().join(', ')})`,
-      );
-    }
-    if (!options.catalog.types().includes(type)) {
-      throw configError(
-        file,
-        `${key}.type`,
-        `unknown supplier type "${type}" (known: ${options.catalog.types().join(', ')})`,
-      );
-    }
-    if (rateLimit !== undefined && (typeof rateLimit !== 'number' || rateLimit < 0)) {
-      throw configError(
-        file,
-        `${key}.rateLimit`,
-        'must be a number of calls per second (0 = unlimited)',
-      );
-    }
-    const settings = Object.fromEntries(
-      Object.entries(expanded).filter(([name]) => !ACCOUNT_KEYS.has(name)),
-    );
-    try {
-      options.catalog.get(type).parseSettings(settings);
-    } catch (error) {
-      const message = SimdockError.isInstance(error) ? error.message : String(error);
-      throw configError(file, `${key} (${id})`, message);
-    }
-    return {
-      id,
-      type,
-      name: typeof name === 'string' ? name : null,
-      rateLimit: typeof rateLimit === 'number' ? rateLimit : null,
-      settings,
-    };
-  });
-  return { file, database: databaseOverride ?? (database as string), accounts, schedule };
+    database: databaseOverride ?? parsed.data.database,
+    accounts: parsed.data.accounts,
+    schedule: parsed.data.schedule ?? null,
+  };
 }

@@ -3,7 +3,6 @@ import type { StoredCard } from '../../store/index.js';
 import {
   type BatchResult,
   type Capability,
-  type CardRef,
   chunk,
   requireOperation,
   type SupplierAdapterV1,
@@ -14,6 +13,7 @@ import { EventOutbox } from '../events/events.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { SyncCheckpoints, type SyncPlan, type SyncSlice } from './sync-checkpoints.js';
+import { SLICE_PHASES } from './sync-phases.js';
 
 export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
 
@@ -73,10 +73,6 @@ const DEFAULT_SLICE = 2_000;
 
 function primaryKind(card: StoredCard): 'iccid' | 'msisdn' | 'imsi' {
   return card.iccid ? 'iccid' : card.msisdn ? 'msisdn' : 'imsi';
-}
-
-function toRef(card: StoredCard): CardRef {
-  return { key: String(card.id), iccid: card.iccid, msisdn: card.msisdn, imsi: card.imsi };
 }
 
 /** Batches of at most `size` cards, each holding one identifier kind (batch endpoints take one). */
@@ -195,8 +191,8 @@ export async function planSync(
 }
 
 /**
- * Syncs one slice of a planned run: identities where missing, statuses, daily and monthly usage,
- * with the supplier's batch endpoints. Every finished batch is recorded before the next, and a
+ * Syncs one slice of a planned run, phase by phase as `SLICE_PHASES` lists them (identities where
+ * missing, statuses, daily and monthly usage), with the supplier's batch endpoints. Every finished batch is recorded before the next, and a
  * batch recorded earlier (by a crashed process, or another worker) is not fetched again.
  * Per-card failures are recorded with their reason as they happen.
  */
@@ -216,36 +212,37 @@ export async function syncSlice(
   const accountId = plan.account;
   const adapter = await context.adapter(accountId);
   const failed = new Map<number, BatchFailure>();
-  const statusFresh = new Set<number>();
   let stopped: BatchFailure | null = null;
   const range = { afterId: slice.firstCardId - 1, lastId: slice.lastCardId };
   const batchSize = (capability: Capability) => adapter.limits.batchSize[capability] ?? 1;
-  const recordItemFailures = <T>(result: BatchResult<T>) => {
-    const failures = [];
-    for (const item of result.items) {
-      if (item.ok) continue;
-      const failure = { code: item.error.code, message: item.error.message };
-      if (!failed.has(Number(item.key))) failed.set(Number(item.key), failure);
-      failures.push({ cardId: Number(item.key), ...failure });
-    }
+  /** Records failed cards; the first reason a card failed with is the one later phases see. */
+  const recordFailures = (failures: { cardId: number; code: string; message: string }[]) => {
+    for (const { cardId, ...failure } of failures)
+      if (!failed.has(cardId)) failed.set(cardId, failure);
     return store.syncRuns.recordFailures(runId, failures);
   };
+  const recordItemFailures = (result: BatchResult<unknown>) =>
+    recordFailures(
+      result.items.flatMap((item) =>
+        item.ok
+          ? []
+          : [{ cardId: Number(item.key), code: item.error.code, message: item.error.message }],
+      ),
+    );
+  const target = { store, accountId, state: { statusFresh: new Set<number>() } };
 
-  /** Runs one phase over the slice's cards that `select` keeps, one batch per period. */
-  const phase = async (
-    name: SyncPhase,
-    capability: Capability,
-    periods: string[],
-    select: (card: StoredCard) => boolean,
-    work: (batch: StoredCard[], period: string) => Promise<{ calls: number; rows: number }>,
-  ) => {
-    if (stopped) return;
+  for (const phase of SLICE_PHASES) {
+    const periods = phase.periods(plan.params);
+    if (periods.length === 0 || !adapter.capabilities.has(phase.need)) continue;
+    const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
+    if (stopped) break;
     for await (const page of cardPages(context, accountId, range)) {
       const cards = page.filter(
-        (card) => select(card) && failed.get(card.id)?.code !== 'supplier_card_unknown',
+        (card) =>
+          phase.wants(card, target.state) && failed.get(card.id)?.code !== 'supplier_card_unknown',
       );
-      const units = batchesOf(cards, batchSize(capability)).flatMap((batch) =>
-        periods.map((period) => ({ batch, period, key: batchKey(name, period, batch) })),
+      const units = batchesOf(cards, batchSize(phase.need)).flatMap((batch) =>
+        periods.map((period) => ({ batch, period, key: batchKey(phase.need, period, batch) })),
       );
       // Batches an earlier attempt (a crashed worker) finished are not fetched again.
       const finished = await checkpoints.finishedAmong(
@@ -259,130 +256,19 @@ export async function syncSlice(
         ...options.retry,
         abortSignal: options.abortSignal,
         work: async ({ batch, period, key }) => {
-          const done = await work(batch, period);
+          const done = await fetchAndKeep(batch, period, options.abortSignal);
           await checkpoints.recordBatch(runId, key, done.calls, done.rows);
-          report(name, batch.length);
+          report(phase.need, batch.length);
         },
         onFailure: async ({ batch }, failure) => {
-          for (const card of batch) if (!failed.has(card.id)) failed.set(card.id, failure);
-          await store.syncRuns.recordFailures(
-            runId,
-            batch.map((card) => ({ cardId: card.id, ...failure })),
-          );
-          report(name, batch.length);
+          await recordFailures(batch.map((card) => ({ cardId: card.id, ...failure })));
+          report(phase.need, batch.length);
         },
       });
-      for (const unit of units) if (finished.has(unit.key)) report(name, unit.batch.length);
+      for (const unit of units) if (finished.has(unit.key)) report(phase.need, unit.batch.length);
       stopped ??= outcome.stoppedBy;
-      if (stopped) return;
+      if (stopped) break;
     }
-  };
-  const calls = (result: { response: { bodies: unknown[] } }) =>
-    Math.max(1, result.response.bodies.length);
-
-  if (adapter.capabilities.has('identities')) {
-    const getIdentities = requireOperation(adapter, 'identities');
-    await phase(
-      'identities',
-      'identities',
-      ['-'],
-      (card) => card.identitiesSyncedAt === null,
-      async (batch) => {
-        const result = await getIdentities({
-          cards: batch.map(toRef),
-          abortSignal: options.abortSignal,
-        });
-        await recordItemFailures(result);
-        const updates = [];
-        const statuses = [];
-        for (const item of result.items) {
-          if (!item.ok) continue;
-          const { iccid, msisdn, imsi, imei, status } = item.value;
-          updates.push({ id: Number(item.key), iccid, msisdn, imsi, imei });
-          if (status) {
-            statuses.push({ id: Number(item.key), status: status.status, statusRaw: status.raw });
-            statusFresh.add(Number(item.key));
-          }
-        }
-        const rows = await store.cards.updateIdentities(updates);
-        if (statuses.length) await store.cards.updateStatuses(statuses, `sync:${accountId}`);
-        return { calls: calls(result), rows };
-      },
-    );
-  }
-
-  if (adapter.capabilities.has('status')) {
-    const getStatus = requireOperation(adapter, 'status');
-    await phase(
-      'status',
-      'status',
-      ['-'],
-      (card) => !statusFresh.has(card.id),
-      async (batch) => {
-        const result = await getStatus({
-          cards: batch.map(toRef),
-          abortSignal: options.abortSignal,
-        });
-        await recordItemFailures(result);
-        const updates = result.items.flatMap((item) =>
-          item.ok
-            ? [{ id: Number(item.key), status: item.value.status, statusRaw: item.value.raw }]
-            : [],
-        );
-        const rows = await store.cards.updateStatuses(updates, `sync:${accountId}`);
-        return { calls: calls(result), rows };
-      },
-    );
-  }
-
-  if (plan.params.days.length > 0 && adapter.capabilities.has('usage.daily')) {
-    const getDaily = requireOperation(adapter, 'usage.daily');
-    await phase(
-      'usage.daily',
-      'usage.daily',
-      plan.params.days,
-      () => true,
-      async (batch, date) => {
-        const result = await getDaily({
-          date,
-          cards: batch.map(toRef),
-          abortSignal: options.abortSignal,
-        });
-        await recordItemFailures(result);
-        const rows = result.items.flatMap((item) =>
-          item.ok && item.value.bytes !== null
-            ? [{ cardId: Number(item.key), date, bytes: item.value.bytes }]
-            : [],
-        );
-        const { written } = await store.usage.upsertDaily(rows);
-        return { calls: calls(result), rows: written };
-      },
-    );
-  }
-
-  if (plan.params.month && adapter.capabilities.has('usage.monthly')) {
-    const getMonthly = requireOperation(adapter, 'usage.monthly');
-    await phase(
-      'usage.monthly',
-      'usage.monthly',
-      [plan.params.month],
-      () => true,
-      async (batch, month) => {
-        const result = await getMonthly({
-          month,
-          cards: batch.map(toRef),
-          abortSignal: options.abortSignal,
-        });
-        await recordItemFailures(result);
-        const rows = result.items.flatMap((item) =>
-          item.ok && item.value.bytes !== null
-            ? [{ cardId: Number(item.key), month, bytes: item.value.bytes }]
-            : [],
-        );
-        const { written } = await store.usage.upsertMonthly(rows);
-        return { calls: calls(result), rows: written };
-      },
-    );
   }
 
   await checkpoints.finishSlice(runId, sliceNumber, stopped ? JSON.stringify(stopped) : null);

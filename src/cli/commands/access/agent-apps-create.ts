@@ -1,5 +1,6 @@
 import { AgentAppsRepository } from '../../../services/access/agent-apps.js';
 import { storeSecretSealer } from '../../../services/webhooks/webhooks-secrets.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -28,4 +29,16 @@ export async function run(options: AgentAppsCreateOptions, io: CommandIo): Promi
     println(io.stdout, 'paths:  POST /openapi/iot/<operation> on the simdock API address');
     return 0;
   });
+}
+
+/** `simdock agent-apps create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create an app for a tenant; prints its appID and secret once')
+    .requiredOption('--tenant <id>', 'the tenant whose cards the app serves')
+    .option('--name <name>')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

@@ -1,6 +1,7 @@
 import { ApiKeysRepository } from '../../../services/access/access-keys.js';
 import { parseRole } from '../../../services/access/access-roles.js';
 import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -46,4 +47,17 @@ export async function run(options: KeysCreateOptions, io: CommandIo): Promise<nu
     }
     return 0;
   });
+}
+
+/** `simdock keys create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create an API key; it is printed once')
+    .requiredOption('--name <name>', 'what the key is for')
+    .requiredOption('--role <role>', 'owner, admin, operator or viewer')
+    .option('--tenant <id>', 'the tenant (default: root, the operator)')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

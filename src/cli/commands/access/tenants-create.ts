@@ -1,5 +1,6 @@
 import { SimdockError } from '../../../domain/index.js';
 import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -30,4 +31,18 @@ export async function run(options: TenantsCreateOptions, io: CommandIo): Promise
     else println(io.stdout, `created ${tenant.kind} tenant ${tenant.id} at ${tenant.path}`);
     return 0;
   });
+}
+
+/** `simdock tenants create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create a customer or agent tenant')
+    .argument('<id>', 'lower-case letters, digits and -')
+    .option('--name <name>', 'display name (default: the id)')
+    .option('--kind <kind>', 'customer or agent', 'customer')
+    .option('--parent <id>', 'the parent tenant (default: root)')
+    .action(async (id, options, command) => {
+      context.setExitCode(await run({ ...globals(command), id, ...options }, context.io));
+    });
 }

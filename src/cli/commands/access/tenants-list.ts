@@ -1,4 +1,5 @@
 import { TenantsRepository } from '../../../services/access/access-tenants.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -19,4 +20,14 @@ export async function run(options: GlobalOptions, io: CommandIo): Promise<number
     );
     return 0;
   });
+}
+
+/** `simdock tenants list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('list every tenant')
+    .action(async (_options, command) => {
+      context.setExitCode(await run(globals(command), context.io));
+    });
 }

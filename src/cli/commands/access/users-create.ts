@@ -1,6 +1,7 @@
 import { parseRole } from '../../../services/access/access-roles.js';
 import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
 import { UsersRepository } from '../../../services/access/access-users.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -35,4 +36,18 @@ export async function run(options: UsersCreateOptions, io: CommandIo): Promise<n
     else println(io.stdout, `created user ${user.email} (${role}) in tenant ${user.tenantId}`);
     return 0;
   });
+}
+
+/** `simdock users create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create a console user (owner, admin, operator or viewer)')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--password <password>', 'at least 8 characters')
+    .requiredOption('--role <role>', 'owner, admin, operator or viewer')
+    .option('--tenant <id>', 'the tenant (default: root, the operator)')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

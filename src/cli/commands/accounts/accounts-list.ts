@@ -1,4 +1,5 @@
 import { maskedAccount } from '../../../services/context.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -58,4 +59,14 @@ export async function run(options: GlobalOptions, io: CommandIo): Promise<number
     println(io.stdout, formatTable(['ACCOUNT', 'TYPE', 'STATE', 'CARDS', 'LAST SYNC'], rows));
     return 0;
   });
+}
+
+/** `simdock accounts list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('list supplier accounts')
+    .action(async (_options, command) => {
+      context.setExitCode(await run(globals(command), context.io));
+    });
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Command } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { SimdockError } from '../../../domain/index.js';
 import {
@@ -22,6 +21,7 @@ import {
   runBulkJob,
 } from '../../../services/bulk/bulk-runner.js';
 import type { ServiceContext } from '../../../services/context.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -202,11 +202,6 @@ export async function run(options: CardsActionOptions, io: CommandIo): Promise<n
   return withRuntime(options, io, ({ context }) => runBulkCommand(context, options, io));
 }
 
-type Globals = (command: { optsWithGlobals(): Record<string, unknown> }) => {
-  config: string | undefined;
-  json: boolean;
-};
-
 const ACTION_HELP: Record<string, string> = {
   pause: 'stop service (停机) of cards',
   resume: 'resume service (复机) of cards',
@@ -227,15 +222,9 @@ const jobNumber = (value: string) => {
  * Adds `simdock cards pause|resume|activate|end-test|reset [ID…]` and `simdock cards sms TEXT
  * [ID…]`, each with `--file F`, `--filter EXPR`, `--yes` and `--job N`.
  */
-export function registerCardActionCommands(
-  // biome-ignore lint/suspicious/noExplicitAny: the command's typed options differ per caller.
-  cards: Command<any, any, any>,
-  io: CommandIo,
-  setExitCode: (code: number) => void,
-  globals: Globals,
-): void {
+export function register(parent: ParentCommand, context: CliContext): void {
   for (const [action, help] of Object.entries(ACTION_HELP)) {
-    cards
+    parent
       .command(action)
       .description(`${help}: a bulk job with a per-card result (exit 5 when some failed)`)
       .argument('[ids...]', 'ICCIDs, MSISDNs or IMSIs')
@@ -248,10 +237,12 @@ export function registerCardActionCommands(
         jobNumber,
       )
       .action(async (ids, options, command) => {
-        setExitCode(await run({ ...globals(command), ...options, action, ids }, io));
+        context.setExitCode(
+          await run({ ...globals(command), ...options, action, ids }, context.io),
+        );
       });
   }
-  cards
+  parent
     .command('sms')
     .description('send one text to many cards: a bulk job, one idempotency key per card')
     .argument('<text>')
@@ -261,11 +252,14 @@ export function registerCardActionCommands(
     .option('--yes', 'send without asking')
     .option('--job <n>', 're-run a job', jobNumber)
     .action(async (text, ids, options, command) => {
-      setExitCode(
-        await run({ ...globals(command), ...options, action: 'sms', ids, params: { text } }, io),
+      context.setExitCode(
+        await run(
+          { ...globals(command), ...options, action: 'sms', ids, params: { text } },
+          context.io,
+        ),
       );
     });
-  cards
+  parent
     .command('speed-limit')
     .description("limit cards' speed (agent open API accounts): a bulk job, per-card cooldown kept")
     .requiredOption('--speed <code>', "the supplier's speed code (速率编码)")
@@ -276,7 +270,7 @@ export function registerCardActionCommands(
     .option('--job <n>', 're-run a job', jobNumber)
     .action(async (ids, options, command) => {
       const { speed, ...rest } = options;
-      setExitCode(
+      context.setExitCode(
         await run(
           {
             ...globals(command),
@@ -285,11 +279,11 @@ export function registerCardActionCommands(
             ids,
             params: { speedCode: speed },
           },
-          io,
+          context.io,
         ),
       );
     });
-  cards
+  parent
     .command('speed-unlimit')
     .description("lift cards' speed limits (agent open API accounts): a bulk job")
     .argument('[ids...]', 'ICCIDs, MSISDNs or IMSIs')
@@ -298,6 +292,8 @@ export function registerCardActionCommands(
     .option('--yes', 'act without asking')
     .option('--job <n>', 're-run a job', jobNumber)
     .action(async (ids, options, command) => {
-      setExitCode(await run({ ...globals(command), ...options, action: 'speed-unlimit', ids }, io));
+      context.setExitCode(
+        await run({ ...globals(command), ...options, action: 'speed-unlimit', ids }, context.io),
+      );
     });
 }

@@ -1,6 +1,7 @@
 import { SimdockError } from '../../../domain/index.js';
 import { createJobQueue } from '../../../jobs/create-job-queue.js';
 import { JobsRepository } from '../../../jobs/jobs-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -35,4 +36,15 @@ export async function run(options: JobsCancelOptions, io: CommandIo): Promise<nu
     } else println(io.stdout, `job ${options.id} cancelled`);
     return cancelled ? 0 : 3;
   });
+}
+
+/** `simdock jobs cancel`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('cancel')
+    .description('cancel a pending job, or ask a running one to stop (exit 3 if it had ended)')
+    .argument('<id>')
+    .action(async (id, _options, command) => {
+      context.setExitCode(await run({ ...globals(command), id }, context.io));
+    });
 }

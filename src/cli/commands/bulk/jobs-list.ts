@@ -1,6 +1,7 @@
 import { SimdockError } from '../../../domain/index.js';
 import { JobsRepository } from '../../../jobs/jobs-repository.js';
 import type { JobRecord, JobState } from '../../../services/job-queue.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -64,4 +65,17 @@ export async function run(options: JobsListOptions, io: CommandIo): Promise<numb
     );
     return 0;
   });
+}
+
+/** `simdock jobs list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('list jobs, newest first')
+    .option('--state <state>', 'pending, running, succeeded, failed, cancelled')
+    .option('--name <name>', 'only jobs of this name')
+    .option('--limit <n>', 'jobs to show', wholeNumber('--limit'), 50)
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

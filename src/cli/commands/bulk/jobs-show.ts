@@ -1,5 +1,6 @@
 import { SimdockError } from '../../../domain/index.js';
 import { JobsRepository } from '../../../jobs/jobs-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { formatInstant, formatProgress } from './jobs-list.js';
@@ -36,4 +37,15 @@ export async function run(options: JobsShowOptions, io: CommandIo): Promise<numb
     for (const [label, value] of lines) println(io.stdout, `${label.padEnd(10)} ${value ?? '—'}`);
     return 0;
   });
+}
+
+/** `simdock jobs show`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('show')
+    .description('one job: payload, progress, result, last error')
+    .argument('<id>')
+    .action(async (id, _options, command) => {
+      context.setExitCode(await run({ ...globals(command), id }, context.io));
+    });
 }

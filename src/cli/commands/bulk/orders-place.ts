@@ -1,5 +1,7 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { SimdockError } from '../../../domain/index.js';
 import { productName } from '../../../services/bulk/bulk-orders.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import type { CommandIo } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { type CardsActionOptions, runBulkCommand } from './cards-action.js';
@@ -48,4 +50,38 @@ export async function run(options: OrdersPlaceOptions, io: CommandIo): Promise<n
     const bulk: CardsActionOptions = { ...options, action: options.kind, params };
     return runBulkCommand(context, bulk, io);
   });
+}
+
+const positive = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new InvalidArgumentError(`${name} must be a whole number of 1 or more`);
+  }
+  return number;
+};
+
+/** `simdock orders recharge|renew`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  for (const kind of ['recharge', 'renew'] as const) {
+    parent
+      .command(kind)
+      .description(
+        kind === 'recharge'
+          ? 'buy a flow package for each card (one order per card, never two)'
+          : "renew each card's plan (one order per card, never two)",
+      )
+      .argument('[ids...]', 'ICCIDs, MSISDNs or IMSIs')
+      .option('--product <id>', kind === 'recharge' ? 'the flow package' : 'the renewal product')
+      .option('--account <id>', 'the account whose product list names --product')
+      .option('--cycle <years>', 'renew: years (default 1)', positive('--cycle'))
+      .option('--months <n>', 'renew: months (1–12) when the cycle is 1', positive('--months'))
+      .option('--remark <text>', 'kept with the order')
+      .option('--file <file>', 'identifiers, one a line')
+      .option('--filter <expr>', 'a card filter')
+      .option('--yes', 'order without asking')
+      .option('--job <n>', 're-run a job (same externalIds)', positive('--job'))
+      .action(async (ids, options, command) => {
+        context.setExitCode(await run({ ...globals(command), ...options, kind, ids }, context.io));
+      });
+  }
 }

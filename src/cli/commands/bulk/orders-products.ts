@@ -1,4 +1,5 @@
 import { listOrderProducts } from '../../../services/bulk/bulk-orders.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -34,4 +35,16 @@ export async function run(options: OrdersProductsOptions, io: CommandIo): Promis
     );
     return 0;
   });
+}
+
+/** `simdock orders products`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('products')
+    .description("the flow packages an account may buy, or a card's renewal product")
+    .requiredOption('--account <id>', 'a Quectel account')
+    .option('--card <iccid>', "this card's renewal product")
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

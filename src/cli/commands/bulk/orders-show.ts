@@ -1,4 +1,5 @@
 import { orderStatus } from '../../../services/bulk/bulk-orders.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -39,4 +40,17 @@ export async function run(options: OrdersShowOptions, io: CommandIo): Promise<nu
     }
     return outcome.state === 'failed' ? 1 : 0;
   });
+}
+
+/** `simdock orders show`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('show')
+    .description('where an order stands')
+    .argument('<order>', 'the order number')
+    .requiredOption('--account <id>', 'the Quectel account')
+    .option('--follow', 'wait until the order completes or fails')
+    .action(async (orderNo, options, command) => {
+      context.setExitCode(await run({ ...globals(command), orderNo, ...options }, context.io));
+    });
 }

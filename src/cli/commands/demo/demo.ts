@@ -8,6 +8,7 @@ import { syncDevices } from '../../../services/devices/devices-service.js';
 import { importCards } from '../../../services/inventory/card-import.js';
 import { type SyncSummary, syncAccount } from '../../../services/sync/sync.js';
 import { hasDeviceOperations } from '../../../suppliers/spec/index.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { syncProgressReporter } from '../../progress.js';
 import { type GlobalOptions, openRuntime } from '../../runtime.js';
@@ -57,6 +58,80 @@ async function demoCredentials(context: ServiceContext) {
 }
 
 /**
+ * Saves the simulated accounts, imports the cards of suppliers that cannot list their fleet,
+ * syncs every account (and its devices, where it has some). Returns each account's sync summary.
+ */
+async function syncDemoFleet(
+  context: ServiceContext,
+  suppliers: Awaited<ReturnType<typeof startDemoSuppliers>>,
+  io: CommandIo,
+  json: boolean,
+): Promise<SyncSummary[]> {
+  const say = (text: string) => {
+    if (!json) println(io.stdout, text);
+  };
+  await saveAccounts(
+    context.store,
+    context.catalog,
+    suppliers.map((supplier) => supplier.account),
+  );
+  const summaries: SyncSummary[] = [];
+  const reporter = syncProgressReporter(io, !json);
+  for (const supplier of suppliers) {
+    const accountId = supplier.account.id;
+    if (supplier.importLines.length > 0) {
+      const imported = await importCards(
+        context,
+        accountId,
+        supplier.importLines.join('\n'),
+        'demo',
+      );
+      say(
+        `  ${accountId}: imported ${imported.inserted} cards (${imported.existing} already there)`,
+      );
+    }
+    summaries.push(
+      await syncAccount(context, accountId, { onProgress: reporter.update, actor: 'demo' }),
+    );
+    reporter.stop();
+    if (hasDeviceOperations(await context.adapter(accountId))) {
+      const devices = await syncDevices(context, accountId, { actor: 'demo' });
+      say(`  ${accountId}: ${devices.synced} of ${devices.devices} devices synced`);
+    }
+  }
+  return summaries;
+}
+
+/** The table of what each account's sync did, and commands to try next. */
+function printDemoSummary(
+  say: (text: string) => void,
+  summaries: SyncSummary[],
+  database: string,
+): void {
+  say('');
+  say(
+    formatTable(
+      ['ACCOUNT', 'SUPPLIER', 'CARDS', 'SYNCED', 'FAILED', 'CALLS', 'ROWS', 'SECONDS'],
+      summaries.map((summary) => [
+        summary.account,
+        summary.supplier,
+        summary.cards,
+        summary.synced,
+        summary.failed,
+        summary.calls,
+        summary.rowsWritten,
+        (summary.durationMs / 1000).toFixed(1),
+      ]),
+    ),
+  );
+  say('');
+  say(`Demo fleet synced into ${database}. Try:`);
+  say('  npx simdock cards list --limit 5');
+  say('  npx simdock cards show 898602B2221340000878 --json');
+  say('  npx simdock usage 898602B2221340000878');
+}
+
+/**
  * The demo: simulators on loopback with a seeded fleet, demo accounts, an import, a first sync
  * and a summary. Re-running it is safe: imports and usage writes are idempotent.
  */
@@ -70,35 +145,7 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
   const runtime = await openRuntime({ config: options.config }, io, { database: options.database });
   try {
     const { context } = runtime;
-    await saveAccounts(
-      context.store,
-      context.catalog,
-      suppliers.map((supplier) => supplier.account),
-    );
-    const summaries: SyncSummary[] = [];
-    const reporter = syncProgressReporter(io, !options.json);
-    for (const supplier of suppliers) {
-      const accountId = supplier.account.id;
-      if (supplier.importLines.length > 0) {
-        const imported = await importCards(
-          context,
-          accountId,
-          supplier.importLines.join('\n'),
-          'demo',
-        );
-        say(
-          `  ${accountId}: imported ${imported.inserted} cards (${imported.existing} already there)`,
-        );
-      }
-      summaries.push(
-        await syncAccount(context, accountId, { onProgress: reporter.update, actor: 'demo' }),
-      );
-      reporter.stop();
-      if (hasDeviceOperations(await context.adapter(accountId))) {
-        const devices = await syncDevices(context, accountId, { actor: 'demo' });
-        say(`  ${accountId}: ${devices.synced} of ${devices.devices} devices synced`);
-      }
-    }
+    const summaries = await syncDemoFleet(context, suppliers, io, options.json === true);
     const demoPlan = await seedDemoPlan(
       context,
       suppliers.map((supplier) => supplier.account.id),
@@ -120,27 +167,7 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
       );
       return 0;
     }
-    say('');
-    say(
-      formatTable(
-        ['ACCOUNT', 'SUPPLIER', 'CARDS', 'SYNCED', 'FAILED', 'CALLS', 'ROWS', 'SECONDS'],
-        summaries.map((summary) => [
-          summary.account,
-          summary.supplier,
-          summary.cards,
-          summary.synced,
-          summary.failed,
-          summary.calls,
-          summary.rowsWritten,
-          (summary.durationMs / 1000).toFixed(1),
-        ]),
-      ),
-    );
-    say('');
-    say(`Demo fleet synced into ${options.database}. Try:`);
-    say('  npx simdock cards list --limit 5');
-    say('  npx simdock cards show 898602B2221340000878 --json');
-    say('  npx simdock usage 898602B2221340000878');
+    printDemoSummary(say, summaries, options.database);
     const exitCode = summaries.some((summary) => summary.status === 'failed') ? 4 : 0;
     if (options.once) return exitCode;
     const credentials = await demoCredentials(context);
@@ -158,4 +185,35 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
     await runtime.close();
     await stopDemoSuppliers(suppliers);
   }
+}
+
+/** `simdock demo`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('demo')
+    .description(
+      'run the built-in supplier simulators, import and sync a demo fleet, and print a summary',
+    )
+    .option('--cards <n>', 'cards per simulated supplier account', wholeNumber('--cards'), 2000)
+    .option('--database <url>', 'database for the demo', 'sqlite:./data/simdock.db')
+    .option(
+      '--port <n>',
+      'serve the API on this port (default $PORT or 8080)',
+      wholeNumber('--port'),
+    )
+    .option('--once', 'exit after the summary instead of serving the API')
+    .action(async (options, command) => {
+      context.setExitCode(
+        await run(
+          {
+            ...globals(command),
+            cards: options.cards,
+            database: options.database,
+            port: options.port,
+            once: Boolean(options.once),
+          },
+          context.io,
+        ),
+      );
+    });
 }

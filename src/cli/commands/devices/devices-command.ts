@@ -1,6 +1,7 @@
 import { isDeviceSlot, SimdockError, WIFI_BANDS, type WifiBand } from '../../../domain/index.js';
 import { deviceView, sendDeviceCommand } from '../../../services/devices/devices-service.js';
 import type { DeviceCommand } from '../../../suppliers/spec/index.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -78,4 +79,53 @@ export async function run(options: DevicesCommandOptions, io: CommandIo): Promis
     }
     return results.every((result) => result.accepted) ? 0 : 4;
   });
+}
+
+/** `simdock devices reboot|switch-network|wifi`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  const send =
+    (action: DevicesCommandOptions['action']) =>
+    async (
+      device: string,
+      options: Partial<DevicesCommandOptions>,
+      command: { optsWithGlobals(): Record<string, unknown> },
+    ) => {
+      context.setExitCode(
+        await run({ ...globals(command), ...options, device, action }, context.io),
+      );
+    };
+  parent
+    .command('reboot')
+    .description('reboot a device (it goes offline for a while)')
+    .argument('<device>')
+    .option('--account <id>', 'refuse unless the device belongs to this account')
+    .action((device, options, command) => send('reboot')(device, options, command));
+  parent
+    .command('switch-network')
+    .description('make the card in another slot carry traffic')
+    .argument('<device>')
+    .argument('<slot>', 'main, vice1, vice2 or esim')
+    .option('--account <id>', 'refuse unless the device belongs to this account')
+    .action((device, slot, options, command) =>
+      send('switch-network')(device, { ...options, slot }, command),
+    );
+  parent
+    .command('wifi')
+    .description("change a device's Wi-Fi name, password or visibility")
+    .argument('<device>')
+    .option('--name <ssid>', 'new Wi-Fi name')
+    .option('--password <password>', 'new Wi-Fi password')
+    .option('--show', 'broadcast the Wi-Fi name')
+    .option('--hide', 'hide the Wi-Fi name')
+    .option('--band <band>', '2.4GHz or 5GHz')
+    .option('--account <id>', 'refuse unless the device belongs to this account')
+    .action((device, options, command) => {
+      const { show, hide, ...rest } = options;
+      const visible = show ? true : hide ? false : undefined;
+      return send('wifi')(
+        device,
+        { ...rest, ...(visible !== undefined ? { visible } : {}) },
+        command,
+      );
+    });
 }

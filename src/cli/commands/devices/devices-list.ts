@@ -1,4 +1,5 @@
 import { devicesRepository, deviceView } from '../../../services/devices/devices-service.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -41,4 +42,15 @@ export async function run(options: DevicesListOptions, io: CommandIo): Promise<n
     );
     return 0;
   });
+}
+
+/** `simdock devices list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('stored devices (passwords never shown)')
+    .option('--account <id>', 'only this account')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

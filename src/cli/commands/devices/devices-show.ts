@@ -3,6 +3,7 @@ import {
   deviceView,
   findDevice,
 } from '../../../services/devices/devices-service.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -11,6 +12,78 @@ export interface DevicesShowOptions extends GlobalOptions {
   account?: string;
   /** Show the Wi-Fi and admin passwords in clear. */
   reveal?: boolean;
+}
+
+const flag = (value: boolean | null, yes: string, no: string) =>
+  value === null ? null : value ? yes : no;
+
+/** The device as text: its fields, slots, Wi-Fi and the commands simdock sent it. */
+function printDevice(
+  io: CommandIo,
+  view: ReturnType<typeof deviceView>,
+  commands: Awaited<ReturnType<ReturnType<typeof devicesRepository>['commands']>>,
+): void {
+  const lines: [string, string | number | null][] = [
+    ['Device', view.deviceNo],
+    ['Account', `${view.account} (${view.supplier})`],
+    ['Online', flag(view.online, 'yes', 'no')],
+    ['Effective slot', view.effectiveSlot],
+    ['Smart switching', flag(view.network.smartSwitching, 'on', 'off')],
+    ['Network modes', view.network.modes.join(', ') || null],
+    ['Signal', view.signalDbm === null ? null : `${view.signalDbm} dBm`],
+    ['Battery', view.batteryPercent === null ? null : `${view.batteryPercent}%`],
+    ['Firmware', view.firmware],
+    ['MAC', view.mac],
+    ['Admin password', view.adminPassword],
+    ['Position', view.position?.region ?? null],
+    ['Last seen', view.lastSeenAt],
+    ['Synced', view.syncedAt],
+  ];
+  for (const [label, value] of lines) println(io.stdout, `${label.padEnd(16)} ${value ?? '—'}`);
+  println(io.stdout);
+  println(
+    io.stdout,
+    formatTable(
+      ['SLOT', 'ICCID', 'MSISDN', 'STATUS', 'CARD'],
+      view.slots.map((slot) => [
+        slot.slot,
+        slot.iccid,
+        slot.msisdn,
+        slot.status?.status ?? null,
+        slot.cardId,
+      ]),
+    ),
+  );
+  println(io.stdout);
+  println(
+    io.stdout,
+    formatTable(
+      ['WIFI', 'NAME', 'PASSWORD', 'VISIBLE', 'ON', 'CLIENTS'],
+      view.wifi.map((wifi) => [
+        wifi.band,
+        wifi.name,
+        wifi.password,
+        flag(wifi.visible, 'yes', 'no'),
+        flag(wifi.enabled, 'yes', 'no'),
+        wifi.connectedClients,
+      ]),
+    ),
+  );
+  if (commands.length > 0) {
+    println(io.stdout);
+    println(
+      io.stdout,
+      formatTable(
+        ['SENT', 'COMMAND', 'BY', 'OUTCOME'],
+        commands.map((entry) => [
+          entry.at === null ? null : new Date(entry.at).toISOString(),
+          entry.type,
+          entry.actor,
+          entry.outcome,
+        ]),
+      ),
+    );
+  }
 }
 
 /** `simdock devices show NO`: the device, its slots and history; passwords masked unless --reveal. */
@@ -38,69 +111,20 @@ export async function run(options: DevicesShowOptions, io: CommandIo): Promise<n
       printJson(io, { ...view, commands });
       return 0;
     }
-    const flag = (value: boolean | null, yes: string, no: string) =>
-      value === null ? null : value ? yes : no;
-    const lines: [string, string | number | null][] = [
-      ['Device', view.deviceNo],
-      ['Account', `${view.account} (${view.supplier})`],
-      ['Online', flag(view.online, 'yes', 'no')],
-      ['Effective slot', view.effectiveSlot],
-      ['Smart switching', flag(view.network.smartSwitching, 'on', 'off')],
-      ['Network modes', view.network.modes.join(', ') || null],
-      ['Signal', view.signalDbm === null ? null : `${view.signalDbm} dBm`],
-      ['Battery', view.batteryPercent === null ? null : `${view.batteryPercent}%`],
-      ['Firmware', view.firmware],
-      ['MAC', view.mac],
-      ['Admin password', view.adminPassword],
-      ['Position', view.position?.region ?? null],
-      ['Last seen', view.lastSeenAt],
-      ['Synced', view.syncedAt],
-    ];
-    for (const [label, value] of lines) println(io.stdout, `${label.padEnd(16)} ${value ?? '—'}`);
-    println(io.stdout);
-    println(
-      io.stdout,
-      formatTable(
-        ['SLOT', 'ICCID', 'MSISDN', 'STATUS', 'CARD'],
-        view.slots.map((slot) => [
-          slot.slot,
-          slot.iccid,
-          slot.msisdn,
-          slot.status?.status ?? null,
-          slot.cardId,
-        ]),
-      ),
-    );
-    println(io.stdout);
-    println(
-      io.stdout,
-      formatTable(
-        ['WIFI', 'NAME', 'PASSWORD', 'VISIBLE', 'ON', 'CLIENTS'],
-        view.wifi.map((wifi) => [
-          wifi.band,
-          wifi.name,
-          wifi.password,
-          flag(wifi.visible, 'yes', 'no'),
-          flag(wifi.enabled, 'yes', 'no'),
-          wifi.connectedClients,
-        ]),
-      ),
-    );
-    if (commands.length > 0) {
-      println(io.stdout);
-      println(
-        io.stdout,
-        formatTable(
-          ['SENT', 'COMMAND', 'BY', 'OUTCOME'],
-          commands.map((entry) => [
-            entry.at === null ? null : new Date(entry.at).toISOString(),
-            entry.type,
-            entry.actor,
-            entry.outcome,
-          ]),
-        ),
-      );
-    }
+    printDevice(io, view, commands);
     return 0;
   });
+}
+
+/** `simdock devices show`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('show')
+    .description('one device: slots and cards, radio, Wi-Fi, position, history')
+    .argument('<device>', 'device number or IMEI')
+    .option('--account <id>', 'the account the device belongs to')
+    .option('--reveal', 'show the Wi-Fi and admin passwords (audited)')
+    .action(async (device, options, command) => {
+      context.setExitCode(await run({ ...globals(command), device, ...options }, context.io));
+    });
 }

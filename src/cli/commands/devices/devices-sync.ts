@@ -1,4 +1,5 @@
 import { syncDevices } from '../../../services/devices/devices-service.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -35,4 +36,16 @@ export async function run(options: DevicesSyncOptions, io: CommandIo): Promise<n
     }
     return summary.failed.length > 0 ? 4 : 0;
   });
+}
+
+/** `simdock devices sync`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('sync')
+    .description("read and store an account's devices")
+    .requiredOption('--account <id>', 'the supplier account')
+    .option('--device <no...>', 'device numbers to read besides those found through the cards')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

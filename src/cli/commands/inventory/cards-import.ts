@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SimdockError } from '../../../domain/index.js';
 import { importCards } from '../../../services/inventory/card-import.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -37,4 +38,20 @@ export async function run(options: CardsImportOptions, io: CommandIo): Promise<n
     }
     return summary.problems.length > 0 ? 3 : 0;
   });
+}
+
+/** `simdock cards import`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('import')
+    .description(
+      'import cards from a CSV with a header (iccid, msisdn, imsi, imei) or one identifier per line',
+    )
+    .argument('<file>')
+    .requiredOption('--account <id>', 'the supplier account the cards belong to')
+    .action(async (file, options, command) => {
+      context.setExitCode(
+        await run({ ...globals(command), file, account: options.account }, context.io),
+      );
+    });
 }

@@ -1,4 +1,5 @@
 import { listCards } from '../../../services/inventory/cards.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -38,4 +39,22 @@ export async function run(options: CardsListOptions, io: CommandIo): Promise<num
     if (page.nextCursor) println(io.stdout, `More: --cursor ${page.nextCursor}`);
     return 0;
   });
+}
+
+/** `simdock cards list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('list cards')
+    .option(
+      '--status <status>',
+      'test, inventory, active, suspended, pre_deactivated, deactivated, unknown',
+    )
+    .option('--account <id>', 'only this account')
+    .option('--search <text>', 'match any identifier')
+    .option('--limit <n>', 'cards per page', wholeNumber('--limit'), 100)
+    .option('--cursor <cursor>', 'continue after a previous page')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

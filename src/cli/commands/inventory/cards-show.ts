@@ -1,5 +1,6 @@
 import { formatBytes } from '../../../domain/index.js';
 import { cardView, currentMonthUsage, findCard } from '../../../services/inventory/cards.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -34,4 +35,15 @@ export async function run(options: CardsShowOptions, io: CommandIo): Promise<num
     for (const [label, value] of lines) println(io.stdout, `${label.padEnd(18)} ${value ?? '—'}`);
     return 0;
   });
+}
+
+/** `simdock cards show`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('show')
+    .description('one card, by ICCID, MSISDN or IMSI')
+    .argument('<id>')
+    .action(async (id, _options, command) => {
+      context.setExitCode(await run({ ...globals(command), id }, context.io));
+    });
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from '../../../domain/index.js';
 import { cardDailyUsage, findCard } from '../../../services/inventory/cards.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -32,4 +33,17 @@ export async function run(options: UsageOptions, io: CommandIo): Promise<number>
     println(io.stdout, `Total ${formatBytes(total)} over ${rows.length} days.`);
     return 0;
   });
+}
+
+/** `simdock usage`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('usage')
+    .description("a card's daily usage in bytes per CST day")
+    .argument('<id>', 'ICCID, MSISDN or IMSI')
+    .option('--from <date>', 'first day, YYYY-MM-DD')
+    .option('--to <date>', 'last day, YYYY-MM-DD')
+    .action(async (id, options, command) => {
+      context.setExitCode(await run({ ...globals(command), id, ...options }, context.io));
+    });
 }

@@ -1,4 +1,5 @@
 import { PlansRepository } from '../../../services/plans/plans-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { resolveCardIds } from '../rules/rules-options.js';
@@ -31,4 +32,17 @@ export async function run(options: PlansAssignOptions, io: CommandIo): Promise<n
     }
     return 0;
   });
+}
+
+/** `simdock plans assign`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('assign')
+    .description('put cards on a plan (and set their expiry date)')
+    .argument('<plan>', 'plan id or name')
+    .argument('<cards...>', 'ICCIDs, MSISDNs or IMSIs')
+    .option('--expires <date>', "the cards' expiry date, YYYY-MM-DD (CST)")
+    .action(async (plan, cards, options, command) => {
+      context.setExitCode(await run({ ...globals(command), plan, cards, ...options }, context.io));
+    });
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from '../../../domain/index.js';
 import { PlansRepository } from '../../../services/plans/plans-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { parseByteSize, parseNumber } from '../rules/rules-options.js';
@@ -30,4 +31,17 @@ export async function run(options: PlansCreateOptions, io: CommandIo): Promise<n
     }
     return 0;
   });
+}
+
+/** `simdock plans create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create a plan')
+    .argument('<name>')
+    .option('--quota <size>', 'bytes per cycle: 1048576, 500MB, 1GB (binary units)')
+    .option('--cycle-start-day <n>', 'day of month cycles start (default 1: calendar month, CST)')
+    .action(async (name, options, command) => {
+      context.setExitCode(await run({ ...globals(command), name, ...options }, context.io));
+    });
 }

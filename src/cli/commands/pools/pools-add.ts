@@ -1,4 +1,5 @@
 import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { resolveCardIds } from '../rules/rules-options.js';
@@ -21,4 +22,16 @@ export async function run(options: PoolsAddOptions, io: CommandIo): Promise<numb
     else println(io.stdout, `Added ${added} card${added === 1 ? '' : 's'} to pool "${pool.name}".`);
     return 0;
   });
+}
+
+/** `simdock pools add`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('add')
+    .description('add cards to a pool')
+    .argument('<pool>', 'pool id or name')
+    .argument('<cards...>', 'ICCIDs, MSISDNs or IMSIs')
+    .action(async (pool, cards, _options, command) => {
+      context.setExitCode(await run({ ...globals(command), pool, cards }, context.io));
+    });
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from '../../../domain/index.js';
 import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { parseByteSize, parseNumber } from '../rules/rules-options.js';
@@ -32,4 +33,18 @@ export async function run(options: PoolsCreateOptions, io: CommandIo): Promise<n
     }
     return 0;
   });
+}
+
+/** `simdock pools create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create a pool')
+    .argument('<name>')
+    .option('--quota <size>', 'the pool quota per cycle (10GB)')
+    .option('--account <id>', 'the account the pool belongs to')
+    .option('--cycle-start-day <n>', 'day of month cycles start (default 1)')
+    .action(async (name, options, command) => {
+      context.setExitCode(await run({ ...globals(command), name, ...options }, context.io));
+    });
 }

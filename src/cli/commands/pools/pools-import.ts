@@ -1,4 +1,5 @@
 import { importQuectelPools } from '../../../services/pools/pools-quectel.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -29,4 +30,15 @@ export async function run(options: PoolsImportOptions, io: CommandIo): Promise<n
     );
     return 0;
   });
+}
+
+/** `simdock pools import`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('import')
+    .description("import a Quectel account's billing groups as pools")
+    .requiredOption('--account <id>', 'the Quectel account')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from '../../../domain/index.js';
 import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -45,4 +46,15 @@ export async function run(options: PoolsListOptions, io: CommandIo): Promise<num
     );
     return 0;
   });
+}
+
+/** `simdock pools list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('list pools')
+    .option('--account <id>', 'only this account')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from '../../../domain/index.js';
 import { poolUsage } from '../../../services/pools/pools-usage.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -41,4 +42,15 @@ export async function run(options: PoolsShowOptions, io: CommandIo): Promise<num
     for (const [label, value] of lines) println(io.stdout, `${`${label}:`.padEnd(21)}${value}`);
     return 0;
   });
+}
+
+/** `simdock pools show`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('show')
+    .description("a pool's usage this cycle and the day it runs out at the current rate")
+    .argument('<pool>', 'pool id or name')
+    .action(async (pool, _options, command) => {
+      context.setExitCode(await run({ ...globals(command), pool }, context.io));
+    });
 }

@@ -1,4 +1,5 @@
 import { AlertsRepository } from '../../../services/rules/alerts-repository.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -23,4 +24,17 @@ export async function run(options: AlertsAckOptions, io: CommandIo): Promise<num
     }
     return 0;
   });
+}
+
+/** `simdock alerts ack`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('ack')
+    .description('acknowledge alerts')
+    .argument('<ids...>', 'alert ids')
+    .option('--by <who>', 'who acknowledges (default cli)')
+    .action(async (ids, options, command) => {
+      const numbers = ids.map((id) => wholeNumber('alert id')(id));
+      context.setExitCode(await run({ ...globals(command), ids: numbers, ...options }, context.io));
+    });
 }

@@ -1,4 +1,5 @@
 import { AlertsRepository } from '../../../services/rules/alerts-repository.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { resolveCardIds } from './rules-options.js';
@@ -55,4 +56,19 @@ export async function run(options: AlertsListOptions, io: CommandIo): Promise<nu
     );
     return 0;
   });
+}
+
+/** `simdock alerts list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('open alerts (all with --all)')
+    .option('--all', 'include acknowledged alerts')
+    .option('--card <id>', 'only this card (ICCID, MSISDN or IMSI)')
+    .option('--rule <id>', 'only this rule', wholeNumber('--rule'))
+    .option('--limit <n>', 'alerts per page', wholeNumber('--limit'), 100)
+    .option('--after <id>', 'alerts after this id', wholeNumber('--after'))
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

@@ -12,6 +12,7 @@ import {
   type Severity,
 } from '../../../services/rules/rules-model.js';
 import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 import { describeRule } from './rules-list.js';
@@ -109,4 +110,34 @@ export async function run(options: RulesCreateOptions, io: CommandIo): Promise<n
     else println(io.stdout, `Created rule ${rule.id}: ${describeRule(rule)}.`);
     return 0;
   });
+}
+
+/** `simdock rules create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('create a rule')
+    .requiredOption('--kind <kind>', 'usage, anomaly, idle, expiry, imei_changed or status_changed')
+    .requiredOption('--scope <scope>', 'card, account, plan or pool')
+    .requiredOption('--target <target>', 'the card (ICCID/MSISDN/IMSI), account id, plan or pool')
+    .option('--name <name>', 'a name for people')
+    .option('--percent <n>', 'usage: at this % of the cycle quota')
+    .option('--bytes <size>', 'usage: at this many bytes this cycle (500MB, 1GB)')
+    .option('--factor <k>', "anomaly: a day above k × the card's trailing 7-day median")
+    .option('--min-bytes <size>', 'anomaly: ignore days below this size')
+    .option('--days <n>', 'idle: days without usage; expiry: days before the expiry date')
+    .option('--to <statuses>', 'status_changed: only to these statuses (comma-separated)')
+    .option('--pause', 'pause the card(s) when the rule fires')
+    .option('--resume-next-cycle', 'with --pause: resume them when the next cycle starts')
+    .option('--sms <text>', 'send this text to the card when the rule fires')
+    .option('--webhook', 'emit an event for webhooks when the rule fires')
+    .option('--severity <severity>', 'info, warning or critical (default by kind)')
+    .action(async (options, command) => {
+      context.setExitCode(
+        await run(
+          { ...globals(command), ...options, severity: options.severity as never },
+          context.io,
+        ),
+      );
+    });
 }

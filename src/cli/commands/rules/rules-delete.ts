@@ -1,4 +1,5 @@
 import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -14,4 +15,15 @@ export async function run(options: RulesDeleteOptions, io: CommandIo): Promise<n
     else println(io.stdout, `Deleted rule ${options.id}; its alerts are kept.`);
     return 0;
   });
+}
+
+/** `simdock rules delete`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('delete')
+    .description('delete a rule (its alerts are kept)')
+    .argument('<id>', 'rule id', wholeNumber('id'))
+    .action(async (id, _options, command) => {
+      context.setExitCode(await run({ ...globals(command), id }, context.io));
+    });
 }

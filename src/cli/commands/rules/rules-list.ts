@@ -1,5 +1,6 @@
 import type { StoredRule } from '../../../services/rules/rules-model.js';
 import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -39,4 +40,14 @@ export async function run(options: GlobalOptions, io: CommandIo): Promise<number
     );
     return 0;
   });
+}
+
+/** `simdock rules list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('list rules')
+    .action(async (_options, command) => {
+      context.setExitCode(await run(globals(command), context.io));
+    });
 }

@@ -12,6 +12,7 @@ import { startBackgroundWork } from '../../../jobs/background-work.js';
 import { createJobQueue } from '../../../jobs/create-job-queue.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { JobQueue } from '../../../services/job-queue.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, openRuntime } from '../../runtime.js';
 import { scheduleEntries } from './worker.js';
@@ -171,4 +172,22 @@ async function serveApiProcess(options: ServeOptions, port: number, io: CommandI
     await runtime.close();
     leaveApiCluster();
   }
+}
+
+/** `simdock serve`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('serve')
+    .description('serve the REST API (OpenAPI at /openapi.json, docs at /docs) until stopped')
+    .option('--port <n>', 'port (default $PORT or 8080)', wholeNumber('--port'))
+    .option('--host <address>', 'address to bind (default 0.0.0.0)')
+    .option('--no-worker', 'only serve: leave jobs and the schedule to `simdock worker` processes')
+    .option(
+      '--processes <n>',
+      'API processes sharing the port (default 1)',
+      wholeNumber('--processes'),
+    )
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

@@ -9,6 +9,7 @@ import {
 } from '../../../jobs/scheduler.js';
 import type { SimdockConfig } from '../../../services/config/config.js';
 import type { JobRecord } from '../../../services/job-queue.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -130,4 +131,27 @@ export function scheduleEntries(config: SimdockConfig): ScheduleEntry[] {
     ...(entry.at !== undefined ? { at: entry.at } : {}),
     ...(entry.monthlyOn !== undefined ? { monthlyOn: entry.monthlyOn } : {}),
   }));
+}
+
+/** `simdock worker`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('worker')
+    .description('run jobs (and the scheduler when this process leads) until SIGINT or SIGTERM')
+    .option('--concurrency <n>', 'jobs run at once', wholeNumber('--concurrency'), 2)
+    .option('--no-schedule', 'never run the scheduler in this process')
+    .option('--once', 'run the due jobs (after one scheduler tick when leader) and exit')
+    .action(async (options, command) => {
+      context.setExitCode(
+        await run(
+          {
+            ...globals(command),
+            concurrency: options.concurrency || 1,
+            schedule: options.schedule,
+            once: Boolean(options.once),
+          },
+          context.io,
+        ),
+      );
+    });
 }

@@ -1,4 +1,5 @@
 import { pullInboundSms, smsView } from '../../../services/sms/sms-service.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -21,4 +22,15 @@ export async function run(options: SmsPullOptions, io: CommandIo): Promise<numbe
     for (const warning of result.warnings) println(io.stdout, `  warning: ${warning}`);
     return 0;
   });
+}
+
+/** `simdock sms pull`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('pull')
+    .description('read the texts cards sent (suppliers that offer a pull) and store them once')
+    .requiredOption('--account <id>', 'the supplier account')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

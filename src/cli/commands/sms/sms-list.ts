@@ -1,4 +1,5 @@
 import { smsThread, smsView } from '../../../services/sms/sms-service.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -39,4 +40,16 @@ export async function run(options: SmsListOptions, io: CommandIo): Promise<numbe
     );
     return 0;
   });
+}
+
+/** `simdock sms list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description("a card's texts both ways, oldest first")
+    .argument('<id>', 'ICCID, MSISDN or IMSI')
+    .option('--limit <n>', 'texts to show', wholeNumber('--limit'), 100)
+    .action(async (id, options, command) => {
+      context.setExitCode(await run({ ...globals(command), id, ...options }, context.io));
+    });
 }

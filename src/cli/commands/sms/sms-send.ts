@@ -1,4 +1,5 @@
 import { sendSms, smsView } from '../../../services/sms/sms-service.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -28,4 +29,17 @@ export async function run(options: SmsSendOptions, io: CommandIo): Promise<numbe
     );
     return 0;
   });
+}
+
+/** `simdock sms send`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('send')
+    .description('send a text to a card through whichever supplier holds it')
+    .argument('<id>', 'ICCID, MSISDN or IMSI')
+    .argument('<text>')
+    .option('--idempotency-key <key>', 'reuse to retry without sending twice (16 letters/digits)')
+    .action(async (id, text, options, command) => {
+      context.setExitCode(await run({ ...globals(command), id, text, ...options }, context.io));
+    });
 }

@@ -1,4 +1,5 @@
 import { type SyncSummary, syncAccount } from '../../../services/sync/sync.js';
+import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { syncProgressReporter } from '../../progress.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
@@ -55,4 +56,17 @@ export async function run(options: SyncOptions, io: CommandIo): Promise<number> 
     else for (const summary of summaries) printSyncSummary(io, summary);
     return summaries.some((summary) => summary.status === 'failed') ? 4 : 0;
   });
+}
+
+/** `simdock sync`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('sync')
+    .description('sync identities, statuses and usage from the suppliers')
+    .option('--account <id>', 'only this account (default: every enabled account)')
+    .option('--days <n>', 'complete CST days of daily usage (default 7)', wholeNumber('--days'))
+    .option('--resume', "continue the account's unfinished run (after a crash) instead of anew")
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

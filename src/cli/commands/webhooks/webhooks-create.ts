@@ -1,5 +1,6 @@
 import { createWebhookEndpoint } from '../../../services/webhooks/webhooks-endpoints.js';
 import { storeSecretSealer } from '../../../services/webhooks/webhooks-secrets.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -49,4 +50,19 @@ export async function run(options: WebhooksCreateOptions, io: CommandIo): Promis
     println(io.stdout, `signing secret (shown once, Standard Webhooks): ${secret}`);
     return 0;
   });
+}
+
+/** `simdock webhooks create`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('create')
+    .description('add a webhook endpoint; prints its signing secret once')
+    .argument('<url>', 'http(s) URL that receives the POSTs')
+    .option('--tenant <id>', 'the tenant whose events it receives (default root: every event)')
+    .option('--events <types>', 'comma-separated event types (default: every type)')
+    .option('--description <text>')
+    .option('--allow-private', 'allow private, loopback and link-local targets')
+    .action(async (url, options, command) => {
+      context.setExitCode(await run({ ...globals(command), url, ...options }, context.io));
+    });
 }

@@ -1,8 +1,10 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { SimdockError } from '../../../domain/index.js';
 import {
   type DeliveryState,
   WebhooksRepository,
 } from '../../../services/webhooks/webhooks-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -56,4 +58,25 @@ export async function run(options: WebhooksDeliveriesOptions, io: CommandIo): Pr
     );
     return 0;
   });
+}
+
+const positive = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  }
+  return number;
+};
+
+/** `simdock webhooks deliveries`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('deliveries')
+    .description('webhook deliveries, newest first')
+    .option('--endpoint <id>', 'one endpoint', positive('--endpoint'))
+    .option('--state <state>', 'pending, succeeded or failed')
+    .option('--limit <n>', 'at most N (default 50)', positive('--limit'))
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

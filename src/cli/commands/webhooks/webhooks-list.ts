@@ -1,4 +1,5 @@
 import { WebhooksRepository } from '../../../services/webhooks/webhooks-repository.js';
+import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
 
@@ -35,4 +36,15 @@ export async function run(options: WebhooksListOptions, io: CommandIo): Promise<
     );
     return 0;
   });
+}
+
+/** `simdock webhooks list`. */
+export function register(parent: ParentCommand, context: CliContext): void {
+  parent
+    .command('list')
+    .description('webhook endpoints')
+    .option('--tenant <id>')
+    .action(async (options, command) => {
+      context.setExitCode(await run({ ...globals(command), ...options }, context.io));
+    });
 }

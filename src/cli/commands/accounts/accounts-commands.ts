@@ -1,0 +1,9 @@
+import { addGroup, type CliContext, type ParentCommand } from '../../command-kit.js';
+import * as accountsList from './accounts-list.js';
+
+/** `simdock accounts …`. */
+export function register(program: ParentCommand, context: CliContext): void {
+  addGroup(program, context, { name: 'accounts', description: 'supplier accounts' }, [
+    accountsList,
+  ]);
+}
