@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
 import type {
   EnqueueOptions,
@@ -7,38 +7,10 @@ import type {
   JobRecord,
   JobState,
 } from '../services/job-queue.js';
-import type { Store } from '../store/index.js';
+import type { Database, Store } from '../store/index.js';
 
-/** The tables the job queue owns (migration 0003-jobs). */
-export type JobsTables = {
-  jobs: {
-    id: Generated<number>;
-    name: string;
-    payload: string;
-    queue: string | null;
-    key: string | null;
-    state: string;
-    attempts: number;
-    max_attempts: number;
-    run_at: number;
-    created_at: number;
-    started_at: number | null;
-    finished_at: number | null;
-    progress: string | null;
-    result: string | null;
-    last_error: string | null;
-    created_by: string | null;
-    locked_by: string | null;
-    locked_until: number | null;
-    cancel_requested: number;
-  };
-  job_schedules: {
-    name: string;
-    period: string;
-    enqueued_at: number;
-    job_id: number | null;
-  };
-};
+/** The tables the job queue owns (migration 0003), as the store declares them. */
+export type JobsTables = Pick<Database, 'jobs' | 'job_schedules'>;
 
 export type JobsDatabase = Kysely<JobsTables>;
 export type JobRow = Selectable<JobsTables['jobs']>;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { Database, Store } from '../../store/index.js';
 import { type SecretSealer, storeSecretSealer } from '../webhooks/webhooks-secrets.js';
 import { TenantsRepository } from './access-tenants.js';
 
@@ -17,33 +17,7 @@ export interface AgentApp {
   createdAt: number;
 }
 
-export type AgentAppTables = {
-  agent_apps: {
-    app_id: string;
-    tenant_id: string;
-    name: string | null;
-    secret: string;
-    enabled: number;
-    created_at: number;
-  };
-  agent_trace_ids: { app_id: string; trace_id: string; expires_at: number };
-  agent_operation_records: {
-    id: import('kysely').Generated<number>;
-    app_id: string;
-    tenant_id: string;
-    batch_no: string;
-    card_id: number;
-    iccid: string | null;
-    sim_no: string | null;
-    operate_type: string;
-    status: number;
-    remark: string;
-    created_at: number;
-    finished_at: number | null;
-  };
-};
-
-type AppRow = AgentAppTables['agent_apps'];
+type AppRow = Database['agent_apps'];
 
 function appOf(row: AppRow): AgentApp {
   return {
@@ -65,7 +39,7 @@ export class AgentAppsRepository {
   }
 
   db() {
-    return this.#store.db.withTables<AgentAppTables>();
+    return this.#store.db;
   }
 
   /** Creates an app for a tenant; returns it with its secret, shown this once. */

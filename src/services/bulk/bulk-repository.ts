@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { Database, Store } from '../../store/index.js';
 
 /** The actions a bulk job can carry out on each of its cards. */
 export const BULK_ACTIONS = [
@@ -30,40 +30,6 @@ export type BulkJobState = 'pending' | 'running' | 'succeeded' | 'partial' | 'fa
  * middle leaves the card marked and the next run reads its outcome back instead of sending again.
  */
 export type BulkItemState = 'pending' | 'sending' | 'done' | 'skipped' | 'failed';
-
-export type BulkJobsTables = {
-  bulk_jobs: {
-    id: Generated<number>;
-    action: string;
-    params: string;
-    selection: string;
-    created_by: string;
-    state: string;
-    total: number;
-    done: number;
-    skipped: number;
-    failed: number;
-    runs: number;
-    queue_job_id: string | null;
-    created_at: number;
-    started_at: number | null;
-    finished_at: number | null;
-  };
-  bulk_job_items: {
-    id: Generated<number>;
-    job_id: number;
-    card_id: number;
-    account_id: string;
-    state: string;
-    code: string | null;
-    supplier_code: string | null;
-    message: string | null;
-    supplier_ref: string | null;
-    idempotency_key: string;
-    attempts: number;
-    updated_at: number;
-  };
-};
 
 export interface BulkJob {
   id: number;
@@ -116,8 +82,8 @@ export interface BulkItemOutcome {
   supplierRef?: string | null;
 }
 
-type JobRow = Selectable<BulkJobsTables['bulk_jobs']>;
-type ItemRow = Selectable<BulkJobsTables['bulk_job_items']>;
+type JobRow = Selectable<Database['bulk_jobs']>;
+type ItemRow = Selectable<Database['bulk_job_items']>;
 
 function toJob(row: JobRow): BulkJob {
   return {
@@ -170,7 +136,7 @@ export class BulkJobsRepository {
   }
 
   #db() {
-    return this.#store.db.withTables<BulkJobsTables>();
+    return this.#store.db;
   }
 
   /** Creates a job and its items (state `pending`) in one transaction; returns the job. */

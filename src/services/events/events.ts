@@ -40,20 +40,6 @@ export interface StoredEvent {
   createdAt: number;
 }
 
-type EventsTable = {
-  events: {
-    id: Generated<number>;
-    event_id: string;
-    type: string;
-    source: string;
-    subject: string | null;
-    account_id: string | null;
-    card_id: number | null;
-    data: string;
-    created_at: number;
-  };
-};
-
 /** The outbox of events: written beside the change that caused them, delivered later. */
 export class EventOutbox {
   readonly #store: Store;
@@ -65,7 +51,7 @@ export class EventOutbox {
   }
 
   #db() {
-    return this.#store.db.withTables<EventsTable>();
+    return this.#store.db;
   }
 
   /** Stores events; an `eventId` already stored is skipped. Returns how many were new. */

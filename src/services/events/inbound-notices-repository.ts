@@ -1,20 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Store } from '../../store/index.js';
-
-interface SupplierNoticesTable {
-  id: Generated<number>;
-  account_id: string;
-  kind: string;
-  dedupe_key: string;
-  payload: string;
-  received_at: number;
-  verified: number;
-  rejected_reason: string | null;
-  repeats: Generated<number>;
-}
-
-type NoticeTables = { supplier_notices: SupplierNoticesTable };
+import type { Store, SupplierNoticesTable } from '../../store/index.js';
 
 /** A notice a supplier pushed to simdock, as stored. */
 export interface StoredNotice {
@@ -43,7 +29,7 @@ export class NoticesRepository {
   }
 
   #db() {
-    return this.#store.db.withTables<NoticeTables>();
+    return this.#store.db;
   }
 
   /**

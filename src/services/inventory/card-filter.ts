@@ -187,18 +187,12 @@ function conditionExpression(
   }
 }
 
-type PlanTables = {
-  card_plans: { card_id: number; plan_id: number | null };
-  plans: { id: number; quota_bytes: number | null };
-};
-
 /** Cards whose usage this month stands in `op` to `percent` % of their plan's quota. */
 function percentOfQuota(
   where: ExpressionBuilder<Database, 'cards'>,
   condition: { op: '>' | '>=' | '<' | '<=' | '='; percent: number },
   period: { month: string; first: string; last: string },
 ) {
-  const plans = where as unknown as ExpressionBuilder<Database & PlanTables, 'cards'>;
   // The month's supplier figure, else the sum of its synced days (as for byte conditions).
   const used = sql<number>`coalesce(
     (select um.bytes from usage_monthly um where um.card_id = cp.card_id and um.month = ${period.month}),
@@ -207,7 +201,7 @@ function percentOfQuota(
   return where(
     'id',
     'in',
-    plans
+    where
       .selectFrom('card_plans as cp')
       .innerJoin('plans as p', 'p.id', 'cp.plan_id')
       .select('cp.card_id')

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { isCstDate, SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { idChunks, type RulesTables, rulesDb } from '../rules/rules-tables.js';
+import type { Database, Store } from '../../store/index.js';
+import { idChunks, rulesDb } from '../rules/rules-tables.js';
 
 /** A plan: a quota per billing cycle. */
 export interface StoredPlan {
@@ -28,7 +28,7 @@ export interface PlanInput {
   cycleStartDay?: number;
 }
 
-type PlanRow = Selectable<RulesTables['plans']>;
+type PlanRow = Selectable<Database['plans']>;
 
 function toPlan(row: PlanRow): StoredPlan {
   return {
@@ -121,7 +121,7 @@ export class PlansRepository {
       throw new SimdockError('invalid_argument', `"${change.expiresOn}" is not a YYYY-MM-DD date`);
     }
     const now = this.#now();
-    const update: Partial<RulesTables['card_plans']> = { updated_at: now };
+    const update: Partial<Database['card_plans']> = { updated_at: now };
     if (change.planId !== undefined) update.plan_id = change.planId;
     if (change.expiresOn !== undefined) update.expires_on = change.expiresOn;
     const unique = [...new Set(cardIds)].sort((left, right) => left - right);

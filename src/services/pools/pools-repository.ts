@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { idChunks, type RulesTables, rulesDb } from '../rules/rules-tables.js';
+import type { Database, Store } from '../../store/index.js';
+import { idChunks, rulesDb } from '../rules/rules-tables.js';
 
 /** A group of cards sharing one quota. */
 export interface StoredPool {
@@ -35,7 +35,7 @@ export interface PoolInput {
   cycleStartDay?: number;
 }
 
-type PoolRow = Selectable<RulesTables['pools']>;
+type PoolRow = Selectable<Database['pools']>;
 
 function toPool(row: PoolRow): StoredPool {
   const bigint = (value: number | null) => (value === null ? null : Number(value));

@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { Database, Store } from '../../store/index.js';
 import type { Severity } from './rules-model.js';
-import { type RulesTables, rulesDb } from './rules-tables.js';
+import { rulesDb } from './rules-tables.js';
 
 /** An alert: a rule that fired, or an alarm the supplier raised. */
 export interface StoredAlert {
@@ -41,7 +41,7 @@ export interface AlertInput {
   data?: Record<string, unknown>;
 }
 
-type AlertRow = Selectable<RulesTables['alerts']>;
+type AlertRow = Selectable<Database['alerts']>;
 
 function toAlert(row: AlertRow): StoredAlert {
   const optionalNumber = (value: number | null) => (value === null ? null : Number(value));

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { Database, Store } from '../../store/index.js';
 import {
   defaultSeverity,
   isRuleKind,
@@ -14,7 +14,7 @@ import {
   type Severity,
   type StoredRule,
 } from './rules-model.js';
-import { type RulesTables, rulesDb } from './rules-tables.js';
+import { rulesDb } from './rules-tables.js';
 
 export interface RuleInput {
   name?: string | null;
@@ -28,7 +28,7 @@ export interface RuleInput {
   createdBy?: string;
 }
 
-type RuleRow = Selectable<RulesTables['rules']>;
+type RuleRow = Selectable<Database['rules']>;
 
 function toRule(row: RuleRow): StoredRule {
   const kind = row.kind as RuleKind;

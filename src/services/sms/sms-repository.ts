@@ -1,32 +1,11 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Store } from '../../store/index.js';
+import type { SmsMessagesTable, Store } from '../../store/index.js';
 
 /** Which way a text went: `in` was sent by a card, `out` was sent to a card. */
 export type SmsDirection = 'in' | 'out';
 
 export const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
 export type SmsStatus = (typeof SMS_STATUSES)[number];
-
-interface SmsMessagesTable {
-  id: Generated<number>;
-  account_id: string;
-  card_id: number | null;
-  direction: string;
-  supplier_message_id: string | null;
-  idempotency_key: string | null;
-  msisdn: string | null;
-  iccid: string | null;
-  text: string;
-  status: string;
-  supplier_code: string | null;
-  error: string | null;
-  actor: string | null;
-  supplier_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-type SmsTables = { sms_messages: SmsMessagesTable };
 
 /** A stored text. Times are epoch milliseconds; unknown values are null. */
 export interface StoredSms {
@@ -71,7 +50,7 @@ export class SmsRepository {
   }
 
   #db() {
-    return this.#store.db.withTables<SmsTables>();
+    return this.#store.db;
   }
 
   /**

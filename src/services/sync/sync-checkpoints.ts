@@ -29,34 +29,6 @@ export interface SyncSlice {
   stoppedBy: string | null;
 }
 
-type Tables = {
-  sync_plans: {
-    run_id: number;
-    account_id: string;
-    params: string;
-    cards: number;
-    calls: number;
-    created_at: number;
-    finished_at: number | null;
-  };
-  sync_slices: {
-    run_id: number;
-    slice: number;
-    first_card_id: number;
-    last_card_id: number;
-    state: string;
-    stopped_by: string | null;
-    finished_at: number | null;
-  };
-  sync_batches: {
-    run_id: number;
-    batch_key: string;
-    calls: number;
-    rows_written: number;
-    finished_at: number;
-  };
-};
-
 /** Plans, slices and finished batches of sync runs (tables of migration 0009). */
 export class SyncCheckpoints {
   readonly #store: Store;
@@ -68,7 +40,7 @@ export class SyncCheckpoints {
   }
 
   #db() {
-    return this.#store.db.withTables<Tables>();
+    return this.#store.db;
   }
 
   async createPlan(

@@ -52,49 +52,6 @@ export interface WebhookAttempt {
   manual: boolean;
 }
 
-/** The rows of this feature, typed locally (the store's `Database` does not list them). */
-export type WebhookTables = {
-  webhook_endpoints: {
-    id: Generated<number>;
-    tenant_id: string;
-    url: string;
-    description: string | null;
-    secret: string;
-    event_types: string;
-    enabled: number;
-    created_by: string | null;
-    created_at: number;
-    updated_at: number;
-  };
-  webhook_deliveries: {
-    id: Generated<number>;
-    endpoint_id: number;
-    tenant_id: string;
-    event_row_id: number;
-    event_id: string;
-    event_type: string;
-    state: string;
-    attempts: number;
-    next_attempt_at: number | null;
-    retry_until: number;
-    last_status: number | null;
-    last_error: string | null;
-    created_at: number;
-    updated_at: number;
-  };
-  webhook_attempts: {
-    id: Generated<number>;
-    delivery_id: number;
-    at: number;
-    status_code: number | null;
-    duration_ms: number;
-    error: string | null;
-    response_excerpt: string | null;
-    manual: number;
-  };
-  webhook_cursor: { name: string; last_event_row_id: number; updated_at: number };
-};
-
 type EndpointRow = {
   id: number;
   tenant_id: string;
@@ -133,7 +90,7 @@ export class WebhooksRepository {
   }
 
   db() {
-    return this.#store.db.withTables<WebhookTables>();
+    return this.#store.db;
   }
 
   async createEndpoint(input: {

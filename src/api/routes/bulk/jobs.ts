@@ -14,7 +14,6 @@ import {
   BULK_ACTIONS,
   type BulkJob,
   BulkJobsRepository,
-  type BulkJobsTables,
 } from '../../../services/bulk/bulk-repository.js';
 import { runBulkJob } from '../../../services/bulk/bulk-runner.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -253,7 +252,6 @@ async function ownsEveryCard(
   if (jobIds.length === 0) return new Set();
   const pattern = `${caller.tenantPath}%`;
   const rows = await context.store.db
-    .withTables<BulkJobsTables>()
     .selectFrom('bulk_job_items')
     .select([
       'job_id',

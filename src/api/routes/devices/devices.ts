@@ -112,11 +112,6 @@ const command = createRoute({
   },
 });
 
-type SlotTables = {
-  devices: { id: number; account_id: string };
-  device_slots: { device_id: number; card_id: number | null };
-};
-
 /** The condition that a device holds at least one card the caller may see (root: any device). */
 function deviceVisible(caller: Principal) {
   if (caller.isRoot) return sql<boolean>`1 = 1`;
@@ -128,7 +123,6 @@ function deviceVisible(caller: Principal) {
 async function scopedDevice(c: Context<ApiEnv>, id: number, caller: Principal) {
   const context = serviceContext(c);
   const row = await context.store.db
-    .withTables<SlotTables>()
     .selectFrom('devices')
     .select('id')
     .where('id', '=', id)
@@ -151,11 +145,7 @@ export function devicesRouter() {
       const caller = principal(c);
       const context = serviceContext(c);
       const query = c.req.valid('query');
-      let select = context.store.db
-        .withTables<SlotTables>()
-        .selectFrom('devices')
-        .select('id')
-        .where(deviceVisible(caller));
+      let select = context.store.db.selectFrom('devices').select('id').where(deviceVisible(caller));
       if (query.account) select = select.where('account_id', '=', query.account);
       const rows = await select.orderBy('id').limit(query.limit).execute();
       const repository = devicesRepository(context);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Selectable } from 'kysely';
 import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import {
@@ -7,6 +8,7 @@ import {
   type StoredSms,
 } from '../../../services/sms/sms-repository.js';
 import { sendSms, smsView } from '../../../services/sms/sms-service.js';
+import type { SmsMessagesTable } from '../../../store/index.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
 import { cardVisible } from '../route-scope.js';
@@ -98,29 +100,8 @@ const list = createRoute({
   },
 });
 
-type SmsTables = {
-  sms_messages: {
-    id: number;
-    account_id: string;
-    card_id: number | null;
-    direction: string;
-    supplier_message_id: string | null;
-    idempotency_key: string | null;
-    msisdn: string | null;
-    iccid: string | null;
-    text: string;
-    status: string;
-    supplier_code: string | null;
-    error: string | null;
-    actor: string | null;
-    supplier_at: number | null;
-    created_at: number;
-    updated_at: number;
-  };
-};
-
 /** A row of `sms_messages` (migration 0007) as `smsView` takes it. */
-function toStoredSms(row: SmsTables['sms_messages']): StoredSms {
+function toStoredSms(row: Selectable<SmsMessagesTable>): StoredSms {
   const instant = (value: number | null) => (value === null ? null : Number(value));
   return {
     id: Number(row.id),
@@ -178,7 +159,6 @@ export function smsRouter() {
       const query = c.req.valid('query');
       const context = serviceContext(c);
       let select = context.store.db
-        .withTables<SmsTables>()
         .selectFrom('sms_messages')
         .selectAll('sms_messages')
         .where(cardVisible(caller, 'sms_messages.card_id'));
