@@ -69,6 +69,29 @@ export class AuditRepository {
     return row.id;
   }
 
+  /**
+   * Appends many entries at one instant, 500 a statement (a bulk job's per-card records). The
+   * caller builds them from its own state: unlike `record`, they are not checked one by one.
+   */
+  async recordMany(entries: readonly AuditInput[], at: number): Promise<void> {
+    const rows = entries.map((entry) => ({
+      at,
+      actor: entry.actor,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      account_id: entry.account ?? null,
+      outcome: entry.outcome,
+      details: entry.details === undefined ? null : JSON.stringify(entry.details),
+    }));
+    for (let start = 0; start < rows.length; start += 500) {
+      await this.#context.db
+        .insertInto('audit_log')
+        .values(rows.slice(start, start + 500))
+        .execute();
+    }
+  }
+
   /** Entries, newest first (default 100), optionally for one target or account. */
   async list(
     filter: { targetId?: string; account?: string; limit?: number } = {},

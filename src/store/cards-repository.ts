@@ -89,6 +89,37 @@ export class CardsRepository {
     return row ? toStoredCard(row) : null;
   }
 
+  /** The ids of an account's cards among `iccids` (upper-case), a few hundred per query. */
+  async idsByIccid(account: string, iccids: readonly string[]): Promise<number[]> {
+    const ids: number[] = [];
+    for (let start = 0; start < iccids.length; start += 500) {
+      const rows = await this.#context.db
+        .selectFrom('cards')
+        .select('id')
+        .where('account_id', '=', account)
+        .where('iccid', 'in', iccids.slice(start, start + 500))
+        .execute();
+      ids.push(...rows.map((row) => Number(row.id)));
+    }
+    return ids;
+  }
+
+  /** The cards of `ids` that exist, by id (a few hundred per query). */
+  async getMany(ids: readonly number[]): Promise<Map<number, StoredCard>> {
+    const cards = new Map<number, StoredCard>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += 500) {
+      const rows = await this.#context.db
+        .selectFrom('cards')
+        .selectAll()
+        .where('id', 'in', unique.slice(start, start + 500))
+        .orderBy('id')
+        .execute();
+      for (const row of rows) cards.set(Number(row.id), toStoredCard(row));
+    }
+    return cards;
+  }
+
   /**
    * Every card (of any account) carrying `value` as ICCID (compared upper-case), MSISDN, IMSI or
    * IMEI, by id.

@@ -5,6 +5,18 @@ import { SimdockError } from '../domain/errors.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { CardsRepository } from './cards-repository.js';
+import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
+import { AlertsRepository } from './repositories/alerts-repository.js';
+import { BulkJobsRepository } from './repositories/bulk-repository.js';
+import { EventOutbox } from './repositories/event-outbox.js';
+import { NoticesRepository } from './repositories/inbound-notices-repository.js';
+import { PlansRepository } from './repositories/plans-repository.js';
+import { PoolsRepository } from './repositories/pools-repository.js';
+import { RulesRepository } from './repositories/rules-repository.js';
+import { SmsRepository } from './repositories/sms-repository.js';
+import { SyncCheckpoints } from './repositories/sync-checkpoints.js';
+import { TenantsRepository } from './repositories/tenants-repository.js';
+import { WebhooksRepository } from './repositories/webhooks-repository.js';
 import { SecretBox } from './secret-box.js';
 import { secretKeySource } from './secret-key.js';
 import { createDatabase, parseStoreUrl, storeDataDirectory } from './store-connection.js';
@@ -58,6 +70,26 @@ export interface Store {
   readonly usage: UsageRepository;
   readonly syncRuns: SyncRunsRepository;
   readonly audit: AuditRepository;
+  /** Plans of sliced sync runs and the supplier batches they finished. */
+  readonly syncCheckpoints: SyncCheckpoints;
+  /** The event outbox (CloudEvents for webhooks and the console). */
+  readonly events: EventOutbox;
+  /** Bulk card jobs and their per-card items. */
+  readonly bulk: BulkJobsRepository;
+  readonly plans: PlansRepository;
+  readonly pools: PoolsRepository;
+  readonly rules: RulesRepository;
+  readonly alerts: AlertsRepository;
+  /** Texts to and from cards. */
+  readonly sms: SmsRepository;
+  /** Notices suppliers pushed to simdock. */
+  readonly notices: NoticesRepository;
+  /** The tenant hierarchy. */
+  readonly tenants: TenantsRepository;
+  /** Webhook endpoints, deliveries and attempts (secrets sealed with the store's sealer). */
+  readonly webhooks: WebhooksRepository;
+  /** Apps of simdock's own agent open API (secrets sealed with the store's sealer). */
+  readonly agentApps: AgentAppsRepository;
   /** Seals and opens secrets with the store's key (accounts, devices, webhooks, agent apps). */
   readonly secretBox: SecretBox;
   /** Closes the connection(s). */
@@ -110,22 +142,43 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     clock: options.clock ?? systemClock,
     secretBox: new SecretBox(keySource),
   };
+  const now = () => context.clock.now();
+  const accounts = new AccountsRepository(context);
+  const cards = new CardsRepository(context);
   let closed = false;
-  return {
+  const store: Store = {
     dialect,
     db,
     secretBox: context.secretBox,
-    accounts: new AccountsRepository(context),
-    cards: new CardsRepository(context),
+    accounts,
+    cards,
     usage: new UsageRepository(context),
     syncRuns: new SyncRunsRepository(context),
     audit: new AuditRepository(context),
+    syncCheckpoints: new SyncCheckpoints(context, now),
+    events: new EventOutbox(context, now),
+    bulk: new BulkJobsRepository(context, now),
+    plans: new PlansRepository(context, now),
+    pools: new PoolsRepository(context, now),
+    rules: new RulesRepository({ ...context, accounts, cards }, now),
+    alerts: new AlertsRepository(context, now),
+    sms: new SmsRepository(context, now),
+    notices: new NoticesRepository(context, now),
+    tenants: new TenantsRepository(context, now),
+    // Built on each use: the sealer a caller set for this store (setStoreSecretSealer) applies.
+    get webhooks() {
+      return new WebhooksRepository(store);
+    },
+    get agentApps() {
+      return new AgentAppsRepository(store);
+    },
     async close() {
       if (closed) return;
       closed = true;
       await db.destroy();
     },
   };
+  return store;
 }
 
 function cannotOpen(url: string, error: unknown): SimdockError {

@@ -1,8 +1,8 @@
 import { type SqlBool, sql } from 'kysely';
 import type { CardStatus } from '../../domain/index.js';
-import { accessDb, subtreePattern } from '../../services/access/access-tables.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { StoredCard } from '../../store/index.js';
+import { accessDb, subtreePattern } from '../../store/repositories/access-tables.js';
 import { AGENT_SIM_STATUS } from '../../suppliers/agent/index.js';
 
 /** The calling app's tenant: the subtree of cards it may see. */

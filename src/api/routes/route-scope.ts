@@ -1,7 +1,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Principal } from '../../services/access/access-roles.js';
-import { accessDb, subtreePattern } from '../../services/access/access-tables.js';
 import type { Store } from '../../store/index.js';
+import { accessDb, subtreePattern } from '../../store/repositories/access-tables.js';
 
 /**
  * Tenant scope for tables that name a card (SMS, alerts, job items, device slots): a row is the

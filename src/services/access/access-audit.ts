@@ -1,7 +1,7 @@
 import type { AuditInput, AuditOutcome, Store, StoredAuditEntry } from '../../store/index.js';
+import { accessDb, subtreePattern } from '../../store/repositories/access-tables.js';
 import { parseJsonObject } from '../../store/store-sql.js';
 import type { Principal } from './access-roles.js';
-import { accessDb, subtreePattern } from './access-tables.js';
 
 /**
  * Records an audit entry made by `principal`, tagged with the caller's tenant so that the

@@ -1,11 +1,11 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type CardStatus, cstMonth, isCardStatus, SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import { accessDb, subtreePattern } from '../../store/repositories/access-tables.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import type { ServiceContext } from '../context.js';
 import { type CardView, cardView } from '../inventory/cards.js';
 import type { Principal } from './access-roles.js';
-import { accessDb, subtreePattern } from './access-tables.js';
-import { TenantsRepository } from './access-tenants.js';
 
 /** The columns a card list may be sorted by. */
 export const CARD_SORTS = ['id', 'iccid', 'msisdn', 'status', 'usage'] as const;

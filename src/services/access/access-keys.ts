@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
+import { accessDb } from '../../store/repositories/access-tables.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { type Principal, parseRole, type Role } from './access-roles.js';
 import { randomToken, sameSecret, sha256Hex } from './access-secrets.js';
-import { accessDb } from './access-tables.js';
-import { TenantsRepository } from './access-tenants.js';
 
 /** An API key as shown: never its secret, which is shown once, on creation. */
 export interface ApiKey {

@@ -1,9 +1,9 @@
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
+import { accessDb } from '../../store/repositories/access-tables.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { type Principal, parseRole, type Role } from './access-roles.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from './access-secrets.js';
-import { accessDb } from './access-tables.js';
-import { TenantsRepository } from './access-tenants.js';
 
 /** A console user as shown (never the password hash). */
 export interface User {

@@ -1,5 +1,6 @@
 import { type CardStatus, type CardStatusValue, SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import type { BulkAction, BulkItem } from '../../store/repositories/bulk-repository.js';
 import { AgentAdapter } from '../../suppliers/agent/index.js';
 import { QuectelAdapter } from '../../suppliers/quectel/index.js';
 import {
@@ -10,7 +11,6 @@ import {
   type SupplierAdapterV1,
   SupplierError,
 } from '../../suppliers/spec/index.js';
-import type { BulkAction, BulkItem } from './bulk-repository.js';
 
 /** What one card's supplier call gave: a new status, a supplier reference, or nothing more. */
 export interface BulkCallValue {

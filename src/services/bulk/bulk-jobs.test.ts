@@ -1,13 +1,13 @@
 import { afterEach, expect, it } from 'vitest';
+import { BulkJobsRepository } from '../../store/repositories/bulk-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import {
   describeEachDialect,
   openTestStore,
   type TestStore,
 } from '../../store/store.test-support.js';
-import { EventOutbox } from '../events/events.js';
 import { bulkBench } from './bulk.test-support.js';
 import { createBulkJob, planBulkSelection } from './bulk-jobs.js';
-import { BulkJobsRepository } from './bulk-repository.js';
 import { runBulkJob } from './bulk-runner.js';
 
 describeEachDialect('bulk lifecycle jobs ($dialect)', ({ dialect }) => {

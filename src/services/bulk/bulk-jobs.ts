@@ -1,4 +1,10 @@
 import { SimdockError } from '../../domain/index.js';
+import {
+  type BulkAction,
+  type BulkJob,
+  BulkJobsRepository,
+  isBulkAction,
+} from '../../store/repositories/bulk-repository.js';
 import type { ServiceContext } from '../context.js';
 import {
   parseCardFilter,
@@ -8,12 +14,6 @@ import {
   selectCardsByIdentifiers,
 } from '../inventory/card-filter.js';
 import type { JobHandler, JobQueue, JobRecord } from '../job-queue.js';
-import {
-  type BulkAction,
-  type BulkJob,
-  BulkJobsRepository,
-  isBulkAction,
-} from './bulk-repository.js';
 import {
   type BulkJobSummary,
   type BulkProgress,

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { StoredCard } from '../../store/index.js';
+import { type EventInput, EventOutbox } from '../../store/repositories/event-outbox.js';
+import { NoticesRepository } from '../../store/repositories/inbound-notices-repository.js';
+import { SmsRepository, type StoredSms } from '../../store/repositories/sms-repository.js';
 import type { M2mNotice, M2mRejectedNotice } from '../../suppliers/m2m10086/index.js';
 import type { QuectelNotice } from '../../suppliers/quectel/index.js';
 import type { ServiceContext } from '../context.js';
 import { ingestM2mFlowMonitor } from '../rules/alerts-supplier.js';
-import { SmsRepository, type StoredSms } from '../sms/sms-repository.js';
-import { type EventInput, EventOutbox } from './events.js';
-import { NoticesRepository } from './inbound-notices-repository.js';
 
 /**
  * What simdock does with the notices suppliers push: texts from cards become `sms_messages`

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/index.js';
+import { PlansRepository } from '../../store/repositories/plans-repository.js';
 import {
   describeEachDialect,
   openTestStore,
@@ -7,7 +8,6 @@ import {
 } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import { createServiceContext } from '../context.js';
-import { PlansRepository } from '../plans/plans-repository.js';
 import { parseCardFilter, selectCardsByFilter, selectCardsByIdentifiers } from './card-filter.js';
 
 describe('card filter syntax', () => {

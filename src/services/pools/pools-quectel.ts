@@ -1,9 +1,8 @@
 import { SimdockError } from '../../domain/index.js';
+import { PoolsRepository, type StoredPool } from '../../store/repositories/pools-repository.js';
 import type { QuectelAdapter } from '../../suppliers/quectel/index.js';
 import type { SupplierAdapterV1 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
-import { idChunks } from '../rules/rules-tables.js';
-import { PoolsRepository, type StoredPool } from './pools-repository.js';
 
 /** What an import of a Quectel account's billing groups did. */
 export interface QuectelPoolImport {
@@ -51,16 +50,7 @@ export async function importQuectelPools(
     for await (const card of adapter.quectel.cardListAll({ billingid: group.id }, options)) {
       if (card.iccid) iccids.push(card.iccid.toUpperCase());
     }
-    const cardIds: number[] = [];
-    for (const part of idChunks(iccids)) {
-      const rows = await context.store.db
-        .selectFrom('cards')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('iccid', 'in', part)
-        .execute();
-      cardIds.push(...rows.map((row) => Number(row.id)));
-    }
+    const cardIds = await context.store.cards.idsByIccid(accountId, iccids);
     await repository.replaceCards(pool.id, cardIds);
     result.pools.push({
       pool,

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { cstToday } from '../../domain/index.js';
+import type { RuleKind, StoredRule } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
+import { AlertsRepository, type StoredAlert } from '../../store/repositories/alerts-repository.js';
+import { EventOutbox, type EventType } from '../../store/repositories/event-outbox.js';
+import { rulesDb } from '../../store/repositories/rules-tables.js';
 import type { ServiceContext } from '../context.js';
-import { EventOutbox, type EventType } from '../events/events.js';
-import { AlertsRepository, type StoredAlert } from './alerts-repository.js';
 import { changeCardsStatus, sendCardsSms } from './rules-actions.js';
 import type { Finding } from './rules-findings.js';
-import type { RuleKind, StoredRule } from './rules-model.js';
-import { rulesDb } from './rules-tables.js';
 
 /** What one evaluation of the rules did. */
 export interface EvaluationSummary {

@@ -1,8 +1,8 @@
 import { type CardStatus, isCardStatus } from '../../domain/index.js';
+import type { StoredRule } from '../../domain/rules-model.js';
 import type { Store, StoredCard } from '../../store/index.js';
+import { idChunks, rulesDb } from '../../store/repositories/rules-tables.js';
 import type { Finding } from './rules-findings.js';
-import type { StoredRule } from './rules-model.js';
-import { idChunks, rulesDb } from './rules-tables.js';
 
 /** How far back supplier status changes are looked at (older ones were seen by earlier runs). */
 const STATUS_LOOKBACK_MS = 40 * 24 * 60 * 60 * 1000;

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Store } from '../../store/index.js';
-import { accessDb, subtreePattern } from '../access/access-tables.js';
-import { TenantsRepository } from '../access/access-tenants.js';
-import type { StoredEvent } from '../events/events.js';
+import { accessDb, subtreePattern } from '../../store/repositories/access-tables.js';
+import type { StoredEvent } from '../../store/repositories/event-outbox.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 
 /**
  * Which tenants' endpoints may receive an event: the root tenant (the operator) receives every

@@ -1,15 +1,15 @@
-import type { ServiceContext } from '../context.js';
-import { EventOutbox, type StoredEvent } from '../events/events.js';
-import { WebhookAudience } from './webhooks-audience.js';
-import type { WebhookSettings } from './webhooks-endpoints.js';
-import { createWebhookSender, excerptOf, type WebhookSender } from './webhooks-http.js';
+import { EventOutbox, type StoredEvent } from '../../store/repositories/event-outbox.js';
 import {
   deliveryOf,
   type TenantFilter,
   type WebhookAttempt,
   type WebhookDelivery,
   WebhooksRepository,
-} from './webhooks-repository.js';
+} from '../../store/repositories/webhooks-repository.js';
+import type { ServiceContext } from '../context.js';
+import { WebhookAudience } from './webhooks-audience.js';
+import type { WebhookSettings } from './webhooks-endpoints.js';
+import { createWebhookSender, excerptOf, type WebhookSender } from './webhooks-http.js';
 import { signedWebhookHeaders } from './webhooks-signing.js';
 
 /** How long a delivery is retried after its first attempt (issue 7: 24 hours). */

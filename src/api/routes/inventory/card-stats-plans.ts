@@ -2,12 +2,12 @@ import { sql } from 'kysely';
 import { addDays, cstMonth, cstToday } from '../../../domain/index.js';
 import type { ScopedCardView } from '../../../services/access/access-cards.js';
 import type { Principal } from '../../../services/access/access-roles.js';
-import { accessDb } from '../../../services/access/access-tables.js';
 import { cardView } from '../../../services/inventory/cards.js';
 import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
 import { toStoredCard } from '../../../store/card-rows.js';
 import type { Store } from '../../../store/index.js';
+import { accessDb } from '../../../store/repositories/access-tables.js';
+import { rulesDb } from '../../../store/repositories/rules-tables.js';
 import { cardVisible } from '../route-scope.js';
 
 /** Quota use this cycle over the caller's cards on a plan with a quota. */

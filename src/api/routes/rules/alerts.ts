@@ -1,9 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
+import { SEVERITIES } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import { AlertsRepository, type StoredAlert } from '../../../services/rules/alerts-repository.js';
-import { SEVERITIES } from '../../../services/rules/rules-model.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
+import {
+  AlertsRepository,
+  type StoredAlert,
+} from '../../../store/repositories/alerts-repository.js';
+import { rulesDb } from '../../../store/repositories/rules-tables.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
 import { cardVisible } from '../route-scope.js';

@@ -2,13 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import { sendSms, smsView } from '../../../services/sms/sms-service.js';
+import type { SmsMessagesTable } from '../../../store/index.js';
 import {
   SMS_STATUSES,
   SmsRepository,
   type StoredSms,
-} from '../../../services/sms/sms-repository.js';
-import { sendSms, smsView } from '../../../services/sms/sms-service.js';
-import type { SmsMessagesTable } from '../../../store/index.js';
+} from '../../../store/repositories/sms-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
 import { cardVisible } from '../route-scope.js';

@@ -1,7 +1,7 @@
 import { addDays, BYTES_PER_MB, cstToday } from '../../../domain/index.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { PlansRepository, type StoredPlan } from '../../../services/plans/plans-repository.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
+import { PlansRepository, type StoredPlan } from '../../../store/repositories/plans-repository.js';
+import { rulesDb } from '../../../store/repositories/rules-tables.js';
 
 /**
  * The plan `simdock demo` puts its cards on: 1 GB per calendar month (CST), about twice what a

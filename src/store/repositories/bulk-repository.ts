@@ -1,6 +1,7 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Database, Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
 
 /** The actions a bulk job can carry out on each of its cards. */
 export const BULK_ACTIONS = [
@@ -127,10 +128,10 @@ const ROWS_PER_STATEMENT = 500;
 
 /** Bulk jobs and their per-card items, on either dialect. */
 export class BulkJobsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

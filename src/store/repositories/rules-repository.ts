@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Database, Store } from '../../store/index.js';
 import {
   defaultSeverity,
   isRuleKind,
@@ -13,7 +12,11 @@ import {
   SEVERITIES,
   type Severity,
   type StoredRule,
-} from './rules-model.js';
+} from '../../domain/rules-model.js';
+import type { AccountsRepository } from '../accounts-repository.js';
+import type { CardsRepository } from '../cards-repository.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
 import { rulesDb } from './rules-tables.js';
 
 export interface RuleInput {
@@ -47,12 +50,18 @@ function toRule(row: RuleRow): StoredRule {
   };
 }
 
+/** A rule's target is checked against the store's accounts and cards. */
+export type RulesRepositoryContext = RepositoryContext & {
+  readonly accounts: AccountsRepository;
+  readonly cards: CardsRepository;
+};
+
 /** Rules: what to watch on which cards, and what to do when it happens. */
 export class RulesRepository {
-  readonly #store: Store;
+  readonly #store: RulesRepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RulesRepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

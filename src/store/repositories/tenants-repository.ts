@@ -1,5 +1,5 @@
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
 import { accessDb, subtreePattern } from './access-tables.js';
 
 /** The root tenant: the operator running simdock. It always exists. */
@@ -43,10 +43,10 @@ function toTenant(row: TenantRow): Tenant {
 
 /** Tenants in a hierarchy, each with a materialized path. */
 export class TenantsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

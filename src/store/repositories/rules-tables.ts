@@ -1,7 +1,7 @@
-import type { Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
 
 /** The store's Kysely instance. */
-export function rulesDb(store: Store) {
+export function rulesDb(store: RepositoryContext) {
   return store.db;
 }
 

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import {
   type CardStatus,
   DEVICE_SLOTS,
@@ -7,9 +7,10 @@ import {
   type DeviceSlot,
   type DeviceWifi,
 } from '../../domain/index.js';
-import type { DevicesTable, Store } from '../../store/index.js';
-import { writeTransaction } from '../../store/store-sql.js';
-import type { SecretSealer } from '../webhooks/webhooks-secrets.js';
+import type { SecretSealer } from '../secret-sealer.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { DevicesTable } from '../store-schema.js';
+import { writeTransaction } from '../store-sql.js';
 
 /** A device as stored: the domain device (secrets in clear, mask before showing) and its links. */
 export interface StoredDevice {
@@ -49,11 +50,11 @@ interface DeviceSecrets {
  * device's account and number, and never written in clear.
  */
 export class DevicesRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #sealer: SecretSealer;
   readonly #now: () => number;
 
-  constructor(store: Store, sealer: SecretSealer, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, sealer: SecretSealer, now: () => number = Date.now) {
     this.#store = store;
     this.#sealer = sealer;
     this.#now = now;

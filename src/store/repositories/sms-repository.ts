@@ -1,5 +1,6 @@
-import type { Generated, Selectable } from 'kysely';
-import type { SmsMessagesTable, Store } from '../../store/index.js';
+import type { Selectable } from 'kysely';
+import type { RepositoryContext } from '../store-context.js';
+import type { SmsMessagesTable } from '../store-schema.js';
 
 /** Which way a text went: `in` was sent by a card, `out` was sent to a card. */
 export type SmsDirection = 'in' | 'out';
@@ -41,10 +42,10 @@ export interface InboundSmsInput {
 
 /** Texts to and from cards (`sms_messages`, migration 0007). */
 export class SmsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

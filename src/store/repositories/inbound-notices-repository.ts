@@ -1,6 +1,7 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Store, SupplierNoticesTable } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { SupplierNoticesTable } from '../store-schema.js';
 
 /** A notice a supplier pushed to simdock, as stored. */
 export interface StoredNotice {
@@ -20,10 +21,10 @@ export interface StoredNotice {
 
 /** The notices suppliers pushed (`supplier_notices`, migration 0007): each stored once. */
 export class NoticesRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Database, Store } from '../../store/index.js';
-import type { Severity } from './rules-model.js';
+import type { Severity } from '../../domain/rules-model.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
 import { rulesDb } from './rules-tables.js';
 
 /** An alert: a rule that fired, or an alarm the supplier raised. */
@@ -77,10 +78,10 @@ export interface AlertListQuery {
 
 /** Alerts, recorded once per dedupe key, and their acknowledgement. */
 export class AlertsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { SimdockError } from '../../domain/index.js';
-import type { Database, Store } from '../../store/index.js';
-import { type SecretSealer, storeSecretSealer } from '../webhooks/webhooks-secrets.js';
-import { TenantsRepository } from './access-tenants.js';
+import { type SecretSealer, storeSecretSealer } from '../secret-sealer.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import { TenantsRepository } from './tenants-repository.js';
 
 /**
  * Apps of simdock's own agent open API: each belongs to one tenant and signs its calls with its
@@ -30,10 +31,10 @@ function appOf(row: AppRow): AgentApp {
 }
 
 export class AgentAppsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #sealer: SecretSealer;
 
-  constructor(store: Store, sealer: SecretSealer = storeSecretSealer(store)) {
+  constructor(store: RepositoryContext, sealer: SecretSealer = storeSecretSealer(store)) {
     this.#store = store;
     this.#sealer = sealer;
   }

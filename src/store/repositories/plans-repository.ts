@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { isCstDate, SimdockError } from '../../domain/index.js';
-import type { Database, Store } from '../../store/index.js';
-import { idChunks, rulesDb } from '../rules/rules-tables.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import { idChunks, rulesDb } from './rules-tables.js';
 
 /** A plan: a quota per billing cycle. */
 export interface StoredPlan {
@@ -42,10 +43,10 @@ function toPlan(row: PlanRow): StoredPlan {
 
 /** Plans and the cards they are assigned to, with the cards' expiry dates. */
 export class PlansRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

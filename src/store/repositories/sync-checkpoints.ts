@@ -1,4 +1,4 @@
-import type { Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
 
 /** What a planned run fixed at planning time, so every slice and a resumed run agree. */
 export interface SyncPlanParams {
@@ -31,10 +31,10 @@ export interface SyncSlice {
 
 /** Plans, slices and finished batches of sync runs (tables of migration 0009). */
 export class SyncCheckpoints {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

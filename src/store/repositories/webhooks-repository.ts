@@ -1,8 +1,7 @@
-import type { Generated } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { EVENT_TYPES, type EventType } from '../events/events.js';
-import { type SecretSealer, storeSecretSealer } from './webhooks-secrets.js';
+import { type SecretSealer, storeSecretSealer } from '../secret-sealer.js';
+import type { RepositoryContext } from '../store-context.js';
+import { EVENT_TYPES, type EventType } from './event-outbox.js';
 
 /** Where a delivery stands: waiting for its next attempt, delivered, or given up. */
 export type DeliveryState = 'pending' | 'succeeded' | 'failed';
@@ -81,10 +80,10 @@ export function parseEventTypes(values: readonly string[]): EventType[] {
 
 /** Webhook endpoints, deliveries and attempts in the store. */
 export class WebhooksRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #sealer: SecretSealer;
 
-  constructor(store: Store, sealer: SecretSealer = storeSecretSealer(store)) {
+  constructor(store: RepositoryContext, sealer: SecretSealer = storeSecretSealer(store)) {
     this.#store = store;
     this.#sealer = sealer;
   }
