@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/index.js';
+import {
+  parseCardFilter,
+  selectCardsByFilter,
+  selectCardsByIdentifiers,
+} from '../../store/card-filter.js';
 import { PlansRepository } from '../../store/repositories/plans-repository.js';
 import {
   describeEachDialect,
@@ -8,7 +13,6 @@ import {
 } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import { createServiceContext } from '../context.js';
-import { parseCardFilter, selectCardsByFilter, selectCardsByIdentifiers } from './card-filter.js';
 
 describe('card filter syntax', () => {
   it('parses conditions joined by AND, with lists, prefixes and byte units', () => {

@@ -110,6 +110,20 @@ export class PlansRepository {
     return rows.map(toPlan);
   }
 
+  /** The ids of these accounts' cards that have no plan row (no plan and no expiry), by id. */
+  async cardsWithoutPlan(accountIds: readonly string[]): Promise<number[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.#db()
+      .selectFrom('cards')
+      .leftJoin('card_plans', 'card_plans.card_id', 'cards.id')
+      .select('cards.id')
+      .where('cards.account_id', 'in', [...accountIds])
+      .where('card_plans.card_id', 'is', null)
+      .orderBy('cards.id')
+      .execute();
+    return rows.map((row) => Number(row.id));
+  }
+
   /**
    * Sets the plan and/or the expiry date of cards. A field left undefined keeps its value; null
    * clears it. Returns the number of cards written.

@@ -136,6 +136,17 @@ export class TenantsRepository {
     return toTenant(row);
   }
 
+  /** Whether a card is assigned to a tenant within the subtree of `scopePath`. */
+  async cardInSubtree(cardId: number, scopePath: string): Promise<boolean> {
+    const row = await accessDb(this.#store)
+      .selectFrom('card_tenants')
+      .select('card_id')
+      .where('card_id', '=', cardId)
+      .where('tenant_path', 'like', subtreePattern(scopePath))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Every tenant in the subtree at `scopePath` (itself included), by path. */
   async listSubtree(scopePath: string): Promise<Tenant[]> {
     await this.root();

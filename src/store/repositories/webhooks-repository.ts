@@ -269,6 +269,148 @@ export class WebhooksRepository {
       manual: Number(row.manual) === 1,
     }));
   }
+
+  /** Pending deliveries of enabled endpoints due at `now`, the most overdue first. */
+  async dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
+    const rows = await this.db()
+      .selectFrom('webhook_deliveries')
+      .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
+      .selectAll('webhook_deliveries')
+      .where('webhook_deliveries.state', '=', 'pending')
+      .where('webhook_deliveries.next_attempt_at', '<=', now)
+      // A disabled endpoint's deliveries wait (within their window) until it is enabled again.
+      .where('webhook_endpoints.enabled', '=', 1)
+      .orderBy('webhook_deliveries.next_attempt_at')
+      .orderBy('webhook_deliveries.id')
+      .limit(limit)
+      .execute();
+    return rows.map(deliveryOf);
+  }
+
+  /** Moves the end of a delivery's retry window. */
+  async setRetryUntil(deliveryId: number, retryUntil: number, now: number): Promise<void> {
+    await this.db()
+      .updateTable('webhook_deliveries')
+      .set({ retry_until: retryUntil, updated_at: now })
+      .where('id', '=', deliveryId)
+      .execute();
+  }
+
+  /** The last outbox row id a cursor has fanned out (0 before the first). */
+  async cursor(name: string): Promise<number> {
+    const row = await this.db()
+      .selectFrom('webhook_cursor')
+      .select('last_event_row_id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(row?.last_event_row_id ?? 0);
+  }
+
+  async saveCursor(name: string, lastEventRowId: number, now: number): Promise<void> {
+    await this.db()
+      .insertInto('webhook_cursor')
+      .values({ name, last_event_row_id: lastEventRowId, updated_at: now })
+      .onConflict((conflict) =>
+        conflict.column('name').doUpdateSet({ last_event_row_id: lastEventRowId, updated_at: now }),
+      )
+      .execute();
+  }
+
+  /**
+   * Queues a first attempt at `now` of an event to an endpoint, once per endpoint and event;
+   * returns whether it was new.
+   */
+  async queueDelivery(
+    endpoint: { id: number; tenantId: string },
+    event: { id: number; eventId: string; type: string },
+    now: number,
+    retryUntil: number,
+  ): Promise<boolean> {
+    const result = await this.db()
+      .insertInto('webhook_deliveries')
+      .values({
+        endpoint_id: endpoint.id,
+        tenant_id: endpoint.tenantId,
+        event_row_id: event.id,
+        event_id: event.eventId,
+        event_type: event.type,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        retry_until: retryUntil,
+        last_status: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((conflict) => conflict.columns(['endpoint_id', 'event_row_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Takes a due delivery until `leaseUntil` (its next attempt moves there); false when another
+   * worker took it first.
+   */
+  async claimDelivery(delivery: WebhookDelivery, now: number, leaseUntil: number) {
+    const result = await this.db()
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: leaseUntil, updated_at: now })
+      .where('id', '=', delivery.id)
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '=', delivery.nextAttemptAt)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The endpoint's id and URL, whoever owns it; null when it was deleted. */
+  async endpointTarget(id: number): Promise<{ id: number; url: string } | null> {
+    const row = await this.db()
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'url'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { id: Number(row.id), url: row.url } : null;
+  }
+
+  /** Logs an attempt and sets the delivery's new state; returns the attempt's id. */
+  async recordAttempt(
+    deliveryId: number,
+    attempt: Omit<WebhookAttempt, 'id' | 'deliveryId'>,
+    outcome: {
+      state: DeliveryState;
+      attempts: number;
+      nextAttemptAt: number | null;
+      updatedAt: number;
+    },
+  ): Promise<number> {
+    const inserted = await this.db()
+      .insertInto('webhook_attempts')
+      .values({
+        delivery_id: deliveryId,
+        at: attempt.at,
+        status_code: attempt.statusCode,
+        duration_ms: attempt.durationMs,
+        error: attempt.error,
+        response_excerpt: attempt.responseExcerpt,
+        manual: attempt.manual ? 1 : 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.db()
+      .updateTable('webhook_deliveries')
+      .set({
+        state: outcome.state,
+        attempts: outcome.attempts,
+        next_attempt_at: outcome.nextAttemptAt,
+        last_status: attempt.statusCode,
+        last_error: attempt.error,
+        updated_at: outcome.updatedAt,
+      })
+      .where('id', '=', deliveryId)
+      .execute();
+    return Number(inserted.id);
+  }
 }
 
 /** Secrets are bound to their row, so a sealed value copied to another endpoint fails. */

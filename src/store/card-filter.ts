@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import type { Clock } from '../domain/clock.js';
 import {
   BYTES_PER_GB,
   BYTES_PER_KB,
@@ -8,9 +9,15 @@ import {
   isCardStatus,
   monthBounds,
   SimdockError,
-} from '../../domain/index.js';
-import type { Database } from '../../store/index.js';
-import type { ServiceContext } from '../context.js';
+} from '../domain/index.js';
+import type { RepositoryContext } from './store-context.js';
+import type { Database } from './store-schema.js';
+
+/** What selecting cards needs: the store, and the clock that says which month `usage` means. */
+export interface CardSelectionContext {
+  readonly store: RepositoryContext;
+  readonly clock: Clock;
+}
 
 /**
  * Card filters as people type them: `field op value` conditions joined by `AND`, e.g.
@@ -120,7 +127,7 @@ export interface SelectedCard {
 
 /** The cards matching a filter, by id (at most `limit`, to tell "too many" apart). */
 export async function selectCardsByFilter(
-  context: ServiceContext,
+  context: CardSelectionContext,
   filter: CardFilter,
   options: { limit: number; now?: number },
 ): Promise<SelectedCard[]> {
@@ -221,7 +228,7 @@ export interface SelectionProblem {
  * per query. A value matching cards of several accounts is a problem, not a guess.
  */
 export async function selectCardsByIdentifiers(
-  context: ServiceContext,
+  context: CardSelectionContext,
   values: readonly string[],
 ): Promise<{ cards: SelectedCard[]; problems: SelectionProblem[] }> {
   const problems: SelectionProblem[] = [];
