@@ -1,6 +1,6 @@
 import { type CardStatus, cstMonth, isCardStatus, SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
-import { ScopedCardsRepository } from '../../store/repositories/scoped-cards-repository.js';
+import type { ScopedCardsRepository } from '../../store/repositories/scoped-cards-repository.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import type { ServiceContext } from '../context.js';
 import { type CardView, cardView } from '../inventory/cards.js';
@@ -62,7 +62,7 @@ export class ScopedCards {
   constructor(context: ServiceContext, principal: Principal) {
     this.#context = context;
     this.#principal = principal;
-    this.#cards = new ScopedCardsRepository(context.store, principal);
+    this.#cards = context.store.scopedCards(principal);
   }
 
   /** The card when the caller may see it; `not_found` otherwise (existence does not leak). */

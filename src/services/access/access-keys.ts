@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import { ApiKeyRecordsRepository } from '../../store/repositories/api-keys-repository.js';
+import type { ApiKeyRecordsRepository } from '../../store/repositories/api-keys-repository.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { type Principal, parseRole, type Role } from './access-roles.js';
 import { randomToken, sameSecret, sha256Hex } from './access-secrets.js';
@@ -92,7 +92,7 @@ export class ApiKeysRepository {
 
   constructor(store: Store, now: () => number = Date.now) {
     this.#store = store;
-    this.#keys = new ApiKeyRecordsRepository(store);
+    this.#keys = store.apiKeys;
     this.#now = now;
   }
 

@@ -1,7 +1,7 @@
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
-import { UserRecordsRepository } from '../../store/repositories/users-repository.js';
+import type { UserRecordsRepository } from '../../store/repositories/users-repository.js';
 import { type Principal, parseRole, type Role } from './access-roles.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from './access-secrets.js';
 
@@ -50,7 +50,7 @@ export class UsersRepository {
   readonly #tenants: TenantsRepository;
 
   constructor(store: Store, now: () => number = Date.now) {
-    this.#users = new UserRecordsRepository(store);
+    this.#users = store.users;
     this.#now = now;
     this.#tenants = new TenantsRepository(store, now);
   }

@@ -4,7 +4,6 @@ import type { RuleKind, StoredRule } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
 import { AlertsRepository, type StoredAlert } from '../../store/repositories/alerts-repository.js';
 import { EventOutbox, type EventType } from '../../store/repositories/event-outbox.js';
-import { RulePausesRepository } from '../../store/repositories/rule-pauses-repository.js';
 import type { ServiceContext } from '../context.js';
 import { changeCardsStatus, sendCardsSms } from './rules-actions.js';
 import type { Finding } from './rules-findings.js';
@@ -165,7 +164,7 @@ export class RuleActionRunner {
       'resumeNextCycle' in rule.thresholds && rule.thresholds.resumeNextCycle
         ? (item.finding.nextCycleStart ?? null)
         : null;
-    await new RulePausesRepository(this.#context.store).record({
+    await this.#context.store.rulePauses.record({
       ruleId: rule.id,
       cardId,
       cycle: item.alert.cycle,
@@ -180,7 +179,7 @@ export class RuleActionRunner {
    * time.
    */
   async resumeDue(summary: EvaluationSummary): Promise<void> {
-    const pauses = new RulePausesRepository(this.#context.store);
+    const pauses = this.#context.store.rulePauses;
     const today = cstToday(this.#context.clock.now());
     const due = await pauses.due(today);
     if (due.length === 0) return;

@@ -1,7 +1,6 @@
 import { type CardStatus, isCardStatus } from '../../domain/index.js';
 import type { StoredRule } from '../../domain/rules-model.js';
 import type { Store, StoredCard } from '../../store/index.js';
-import { RuleCardStateRepository } from '../../store/repositories/rule-card-state-repository.js';
 import type { Finding } from './rules-findings.js';
 
 /** How far back supplier status changes are looked at (older ones were seen by earlier runs). */
@@ -43,7 +42,7 @@ export async function loadCardEvents(
   const wantsImei = rules.some((rule) => rule.kind === 'imei_changed');
   const statusRules = rules.filter((rule) => rule.kind === 'status_changed');
   if (wantsImei) {
-    for (const [cardId, seen] of await new RuleCardStateRepository(store).lastImeis(ids)) {
+    for (const [cardId, seen] of await store.ruleCardState.lastImeis(ids)) {
       lastImei.set(cardId, seen);
     }
   }
@@ -108,5 +107,5 @@ export async function recordImeis(
   const changed = cards.filter(
     (card) => card.imei !== null && events.lastImei.get(card.id)?.imei !== card.imei,
   );
-  await new RuleCardStateRepository(store).rememberImeis(changed, now);
+  await store.ruleCardState.rememberImeis(changed, now);
 }
