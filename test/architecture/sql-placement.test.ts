@@ -24,7 +24,7 @@ const QUERY_BUILDER: { name: string; pattern: RegExp }[] = [
   { name: 'accessDb / rulesDb', pattern: /\b(accessDb|rulesDb)\(/ },
 ];
 
-export interface Finding {
+interface Finding {
   file: string;
   line: number;
   what: string;
@@ -32,7 +32,7 @@ export interface Finding {
 }
 
 /** The query-builder uses in one file's text (comment lines left out). */
-export function scanForQueries(file: string, text: string): Finding[] {
+function scanForQueries(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   text.split('\n').forEach((line, index) => {
     const code = line.trim();
