@@ -39,6 +39,11 @@ export class AgentAppsRepository {
     this.#sealer = sealer;
   }
 
+  /**
+   * The Kysely instance, for the agent open API's operation records until their queries move
+   * here. Internal: nothing else may use it.
+   * @internal
+   */
   db() {
     return this.#store.db;
   }

@@ -88,7 +88,7 @@ export class WebhooksRepository {
     this.#sealer = sealer;
   }
 
-  db() {
+  #db() {
     return this.#store.db;
   }
 
@@ -107,7 +107,7 @@ export class WebhooksRepository {
     // The key is loaded first: loading it may read the database, which the open transaction
     // (one connection on SQLite) would otherwise wait on forever.
     await this.#sealer.seal('', 'key check');
-    return this.db()
+    return this.#db()
       .transaction()
       .execute(async (transaction) => {
         const inserted = await transaction
@@ -142,14 +142,14 @@ export class WebhooksRepository {
   }
 
   async listEndpoints(tenants: TenantFilter): Promise<WebhookEndpoint[]> {
-    let query = this.db().selectFrom('webhook_endpoints').selectAll().orderBy('id');
+    let query = this.#db().selectFrom('webhook_endpoints').selectAll().orderBy('id');
     if (tenants) query = query.where('tenant_id', 'in', tenants.length ? [...tenants] : ['']);
     return (await query.execute()).map((row) => endpointOf(row as EndpointRow));
   }
 
   /** The endpoint, or `not_found` when absent or outside the tenants (existence never leaks). */
   async getEndpoint(id: number, tenants: TenantFilter): Promise<WebhookEndpoint> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_endpoints')
       .selectAll()
       .where('id', '=', id)
@@ -164,7 +164,7 @@ export class WebhooksRepository {
 
   /** The endpoint's signing secret, decrypted (for signing only; never shown again). */
   async endpointSecret(id: number): Promise<string> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_endpoints')
       .select('secret')
       .where('id', '=', id)
@@ -184,7 +184,7 @@ export class WebhooksRepository {
     now: number,
   ): Promise<WebhookEndpoint> {
     await this.getEndpoint(id, tenants);
-    await this.db()
+    await this.#db()
       .updateTable('webhook_endpoints')
       .set({
         ...(changes.url !== undefined ? { url: changes.url } : {}),
@@ -203,7 +203,7 @@ export class WebhooksRepository {
   /** Deletes an endpoint; its pending deliveries are given up, its history kept. */
   async deleteEndpoint(id: number, tenants: TenantFilter, now: number): Promise<void> {
     await this.getEndpoint(id, tenants);
-    await this.db()
+    await this.#db()
       .transaction()
       .execute(async (transaction) => {
         await transaction
@@ -225,7 +225,7 @@ export class WebhooksRepository {
     tenants: TenantFilter,
     filter: { endpointId?: number; state?: DeliveryState; limit?: number; beforeId?: number } = {},
   ): Promise<WebhookDelivery[]> {
-    let query = this.db()
+    let query = this.#db()
       .selectFrom('webhook_deliveries')
       .selectAll()
       .orderBy('id', 'desc')
@@ -238,7 +238,7 @@ export class WebhooksRepository {
   }
 
   async getDelivery(id: number, tenants: TenantFilter): Promise<WebhookDelivery> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_deliveries')
       .selectAll()
       .where('id', '=', id)
@@ -252,7 +252,7 @@ export class WebhooksRepository {
   }
 
   async attempts(deliveryId: number): Promise<WebhookAttempt[]> {
-    const rows = await this.db()
+    const rows = await this.#db()
       .selectFrom('webhook_attempts')
       .selectAll()
       .where('delivery_id', '=', deliveryId)
@@ -272,7 +272,7 @@ export class WebhooksRepository {
 
   /** Pending deliveries of enabled endpoints due at `now`, the most overdue first. */
   async dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
-    const rows = await this.db()
+    const rows = await this.#db()
       .selectFrom('webhook_deliveries')
       .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
       .selectAll('webhook_deliveries')
@@ -289,7 +289,7 @@ export class WebhooksRepository {
 
   /** Moves the end of a delivery's retry window. */
   async setRetryUntil(deliveryId: number, retryUntil: number, now: number): Promise<void> {
-    await this.db()
+    await this.#db()
       .updateTable('webhook_deliveries')
       .set({ retry_until: retryUntil, updated_at: now })
       .where('id', '=', deliveryId)
@@ -298,7 +298,7 @@ export class WebhooksRepository {
 
   /** The last outbox row id a cursor has fanned out (0 before the first). */
   async cursor(name: string): Promise<number> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_cursor')
       .select('last_event_row_id')
       .where('name', '=', name)
@@ -307,7 +307,7 @@ export class WebhooksRepository {
   }
 
   async saveCursor(name: string, lastEventRowId: number, now: number): Promise<void> {
-    await this.db()
+    await this.#db()
       .insertInto('webhook_cursor')
       .values({ name, last_event_row_id: lastEventRowId, updated_at: now })
       .onConflict((conflict) =>
@@ -326,7 +326,7 @@ export class WebhooksRepository {
     now: number,
     retryUntil: number,
   ): Promise<boolean> {
-    const result = await this.db()
+    const result = await this.#db()
       .insertInto('webhook_deliveries')
       .values({
         endpoint_id: endpoint.id,
@@ -353,7 +353,7 @@ export class WebhooksRepository {
    * worker took it first.
    */
   async claimDelivery(delivery: WebhookDelivery, now: number, leaseUntil: number) {
-    const result = await this.db()
+    const result = await this.#db()
       .updateTable('webhook_deliveries')
       .set({ next_attempt_at: leaseUntil, updated_at: now })
       .where('id', '=', delivery.id)
@@ -365,7 +365,7 @@ export class WebhooksRepository {
 
   /** The endpoint's id and URL, whoever owns it; null when it was deleted. */
   async endpointTarget(id: number): Promise<{ id: number; url: string } | null> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_endpoints')
       .select(['id', 'url'])
       .where('id', '=', id)
@@ -384,7 +384,7 @@ export class WebhooksRepository {
       updatedAt: number;
     },
   ): Promise<number> {
-    const inserted = await this.db()
+    const inserted = await this.#db()
       .insertInto('webhook_attempts')
       .values({
         delivery_id: deliveryId,
@@ -397,7 +397,7 @@ export class WebhooksRepository {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await this.db()
+    await this.#db()
       .updateTable('webhook_deliveries')
       .set({
         state: outcome.state,
