@@ -8,10 +8,10 @@ import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
 import { createApiApp } from '../src/api/app.js';
 import { cstMonth } from '../src/domain/index.js';
-import { ROOT_TENANT_ID, TenantsRepository } from '../src/services/access/access-tenants.js';
 import { UsersRepository } from '../src/services/access/access-users.js';
 import { createServiceContext, saveAccounts } from '../src/services/context.js';
 import { openStore } from '../src/store/index.js';
+import { ROOT_TENANT_ID, TenantsRepository } from '../src/store/repositories/tenants-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { machine, writeSection } from './report.js';
 

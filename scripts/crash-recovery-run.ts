@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { createJobQueue } from '../src/jobs/create-job-queue.js';
-import { SyncCheckpoints } from '../src/services/sync/sync-checkpoints.js';
+import { SyncCheckpoints } from '../src/store/repositories/sync-checkpoints.js';
 import { EngineBench, fetchedBatches, type WorkerProcess } from '../test/engine/engine-harness.js';
 
 export interface CrashRecoveryOptions {

@@ -2,13 +2,13 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentOpenApi, createAgentOpenApi } from '../src/api/agent-open-api/index.js';
-import { accessDb } from '../src/services/access/access-tables.js';
-import { TenantsRepository } from '../src/services/access/access-tenants.js';
-import { AgentAppsRepository } from '../src/services/access/agent-apps.js';
 import { createServiceContext, type ServiceContext } from '../src/services/context.js';
 import { importCards } from '../src/services/inventory/card-import.js';
 import { syncAccount } from '../src/services/sync/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { accessDb } from '../src/store/repositories/access-tables.js';
+import { AgentAppsRepository } from '../src/store/repositories/agent-apps-repository.js';
+import { TenantsRepository } from '../src/store/repositories/tenants-repository.js';
 import { SecretBox } from '../src/store/secret-box.js';
 import {
   AGENT_CODES,

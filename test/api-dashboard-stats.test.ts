@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardViewsById, planStats } from '../src/api/routes/inventory/card-stats-plans.js';
 import { ApiKeysRepository } from '../src/services/access/access-keys.js';
-import { TenantsRepository } from '../src/services/access/access-tenants.js';
-import { PlansRepository } from '../src/services/plans/plans-repository.js';
 import type { Store } from '../src/store/index.js';
+import { PlansRepository } from '../src/store/repositories/plans-repository.js';
+import { TenantsRepository } from '../src/store/repositories/tenants-repository.js';
 import { describeEachDialect, useTestStore } from '../src/store/store.test-support.js';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 

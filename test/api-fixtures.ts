@@ -1,7 +1,7 @@
 import type { Device } from '../src/domain/index.js';
 import { devicesRepository } from '../src/services/devices/devices-service.js';
-import { AlertsRepository } from '../src/services/rules/alerts-repository.js';
-import { SmsRepository } from '../src/services/sms/sms-repository.js';
+import { AlertsRepository } from '../src/store/repositories/alerts-repository.js';
+import { SmsRepository } from '../src/store/repositories/sms-repository.js';
 import { type ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
 /** A two-slot device as a supplier would describe it, with a Wi-Fi password to mask. */

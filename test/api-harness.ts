@@ -1,9 +1,7 @@
-import type { ApiOptions } from '../src/api/app.js';
-import { createApiApp } from '../src/api/app.js';
+import { type ApiOptions, createApiApp } from '../src/api/app.js';
 import { ManualClock } from '../src/domain/index.js';
 import { ApiKeysRepository } from '../src/services/access/access-keys.js';
 import type { Role } from '../src/services/access/access-roles.js';
-import { TenantsRepository } from '../src/services/access/access-tenants.js';
 import { UsersRepository } from '../src/services/access/access-users.js';
 import {
   createServiceContext,
@@ -13,6 +11,7 @@ import {
 import { importCards } from '../src/services/inventory/card-import.js';
 import type { JobQueue } from '../src/services/job-queue.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { TenantsRepository } from '../src/store/repositories/tenants-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
@@ -112,7 +111,7 @@ export class ApiHarness {
   }
 
   async #assign(ids: number[], tenant: string, path: string): Promise<void> {
-    const { accessDb } = await import('../src/services/access/access-tables.js');
+    const { accessDb } = await import('../src/store/repositories/access-tables.js');
     await accessDb(this.store)
       .insertInto('card_tenants')
       .values(

@@ -253,7 +253,7 @@ describe('API resources', () => {
     expect((await api.json('DELETE', `/api/v1/plans/${id}`)).body).toEqual({ deleted: id });
     expect((await api.json('GET', `/api/v1/plans/${id}`)).status).toBe(404);
 
-    const { PoolsRepository } = await import('../src/services/pools/pools-repository.js');
+    const { PoolsRepository } = await import('../src/store/repositories/pools-repository.js');
     const pools = new PoolsRepository(api.store, () => api.clock.now());
     const pool = await pools.create({
       name: 'shared',

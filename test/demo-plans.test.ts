@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PLAN } from '../src/cli/commands/demo/demo-plans.js';
 import { addDays, cstToday } from '../src/domain/index.js';
-import { rulesDb } from '../src/services/rules/rules-tables.js';
 import { openStore } from '../src/store/index.js';
+import { rulesDb } from '../src/store/repositories/rules-tables.js';
 import { CliSandbox } from './cli-harness.js';
 
 interface DemoJson {

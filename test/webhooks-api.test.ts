@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventOutbox } from '../src/services/events/events.js';
 import { deliverWebhooks } from '../src/services/webhooks/webhooks-delivery.js';
-import { setStoreSecretSealer } from '../src/services/webhooks/webhooks-secrets.js';
+import { EventOutbox } from '../src/store/repositories/event-outbox.js';
 import { SecretBox } from '../src/store/secret-box.js';
+import { setStoreSecretSealer } from '../src/store/secret-sealer.js';
 import { ApiHarness } from './api-harness.js';
 
 const sealer = new SecretBox(async () => ({ key: Buffer.alloc(32, 7), origin: 'test' }));

@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Clock } from '../domain/index.js';
-import { SimdockError } from '../domain/index.js';
+import { type Clock, SimdockError } from '../domain/index.js';
 import type { ApiEnv, ApiRateLimit } from './api-env.js';
 
 /** The default limit per API key. */

@@ -12,8 +12,8 @@ import {
   syncAccount,
   syncSlice,
 } from '../services/sync/sync.js';
-import { SyncCheckpoints } from '../services/sync/sync-checkpoints.js';
 import { WEBHOOKS_JOB_NAME, webhooksJobHandler } from '../services/webhooks/webhooks-job.js';
+import { SyncCheckpoints } from '../store/repositories/sync-checkpoints.js';
 
 /** The job that syncs one slice of a planned run (enqueued by the `sync` job). */
 export const SYNC_SLICE_JOB_NAME = 'sync-slice';

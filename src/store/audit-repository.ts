@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
+import { subtreePattern } from './repositories/access-tables.js';
 import type { StoreContext } from './store-context.js';
 import type { AuditLogTable } from './store-schema.js';
 import { parseJsonObject, requireObject, requirePositive, requireText } from './store-sql.js';
@@ -69,6 +70,29 @@ export class AuditRepository {
     return row.id;
   }
 
+  /**
+   * Appends many entries at one instant, 500 a statement (a bulk job's per-card records). The
+   * caller builds them from its own state: unlike `record`, they are not checked one by one.
+   */
+  async recordMany(entries: readonly AuditInput[], at: number): Promise<void> {
+    const rows = entries.map((entry) => ({
+      at,
+      actor: entry.actor,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      account_id: entry.account ?? null,
+      outcome: entry.outcome,
+      details: entry.details === undefined ? null : JSON.stringify(entry.details),
+    }));
+    for (let start = 0; start < rows.length; start += 500) {
+      await this.#context.db
+        .insertInto('audit_log')
+        .values(rows.slice(start, start + 500))
+        .execute();
+    }
+  }
+
   /** Entries, newest first (default 100), optionally for one target or account. */
   async list(
     filter: { targetId?: string; account?: string; limit?: number } = {},
@@ -81,6 +105,50 @@ export class AuditRepository {
       .limit(requirePositive(filter.limit ?? 100, 'limit'))
       .execute();
     return rows.map(toAuditEntry);
+  }
+
+  /** Tags an entry with the tenant it was made in, so that tenant's admins (and those above) see it. */
+  async tagTenant(auditId: number, tenantPath: string): Promise<void> {
+    await this.#context.db
+      .insertInto('audit_tenants')
+      .values({ audit_id: auditId, tenant_path: tenantPath })
+      .execute();
+  }
+
+  /**
+   * Entries newest first, within a tenant's subtree (`tenantPath`), or every entry (the CLI's and
+   * the scheduler's too) when `tenantPath` is null.
+   */
+  async listInSubtree(
+    tenantPath: string | null,
+    filter: { targetType?: string; targetId?: string; beforeId?: number; limit: number },
+  ): Promise<StoredAuditEntry[]> {
+    let select = this.#context.db
+      .selectFrom('audit_log')
+      .leftJoin('audit_tenants', 'audit_tenants.audit_id', 'audit_log.id')
+      .selectAll('audit_log');
+    if (tenantPath !== null) {
+      select = select.where('audit_tenants.tenant_path', 'like', subtreePattern(tenantPath));
+    }
+    if (filter.targetType !== undefined) {
+      select = select.where('audit_log.target_type', '=', filter.targetType);
+    }
+    if (filter.targetId !== undefined) {
+      select = select.where('audit_log.target_id', '=', filter.targetId);
+    }
+    if (filter.beforeId !== undefined) select = select.where('audit_log.id', '<', filter.beforeId);
+    const rows = await select.orderBy('audit_log.id', 'desc').limit(filter.limit).execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      at: Number(row.at),
+      actor: row.actor,
+      action: row.action,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      account: row.account_id,
+      outcome: row.outcome as AuditOutcome,
+      details: parseJsonObject(row.details),
+    }));
   }
 }
 

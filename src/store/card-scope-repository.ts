@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
 import type { StoreContext } from './store-context.js';
-import type { CardScopeTables } from './tables/card-scope-tables.js';
+import type { Database } from './store-schema.js';
 
 /** Which cards a scope (an API caller, an agent app) may see: `card_tenants` look-ups. */
 export class CardScopeRepository {
@@ -12,7 +12,7 @@ export class CardScopeRepository {
   }
 
   #db() {
-    return this.#context.db.withTables<CardScopeTables>();
+    return this.#context.db;
   }
 
   /** The ids among `ids` of cards the scope may see. */

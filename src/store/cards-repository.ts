@@ -18,6 +18,16 @@ export type { CardImportRow, SupplierCardRow } from './cards-import.js';
 export type { CardIdentityUpdate, CardStatusUpdate } from './cards-updates.js';
 
 /** One row of a card's status history. */
+/** A status history row as stored: statuses as the row holds them (not checked). */
+export interface RecordedStatusChange {
+  id: number;
+  cardId: number;
+  at: number;
+  status: string;
+  statusRaw: string | null;
+  previousStatus: string | null;
+}
+
 export interface CardStatusChange {
   id: number;
   cardId: number;
@@ -87,6 +97,70 @@ export class CardsRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return row ? toStoredCard(row) : null;
+  }
+
+  /**
+   * The status changes a sync recorded for these cards since `since` (history rows with a `sync`
+   * source and a known previous status), oldest first.
+   */
+  async syncStatusChanges(
+    cardIds: readonly number[],
+    since: number,
+  ): Promise<RecordedStatusChange[]> {
+    const changes: RecordedStatusChange[] = [];
+    for (let start = 0; start < cardIds.length; start += 500) {
+      const rows = await this.#context.db
+        .selectFrom('card_status_history')
+        .selectAll()
+        .where('card_id', 'in', cardIds.slice(start, start + 500))
+        .where('at', '>=', since)
+        .where('source', 'like', 'sync%')
+        .where('previous_status', 'is not', null)
+        .orderBy('id')
+        .execute();
+      for (const row of rows) {
+        changes.push({
+          id: Number(row.id),
+          cardId: Number(row.card_id),
+          at: Number(row.at),
+          status: row.status,
+          statusRaw: row.status_raw,
+          previousStatus: row.previous_status,
+        });
+      }
+    }
+    return changes;
+  }
+
+  /** The ids of an account's cards among `iccids` (upper-case), a few hundred per query. */
+  async idsByIccid(account: string, iccids: readonly string[]): Promise<number[]> {
+    const ids: number[] = [];
+    for (let start = 0; start < iccids.length; start += 500) {
+      const rows = await this.#context.db
+        .selectFrom('cards')
+        .select('id')
+        .where('account_id', '=', account)
+        .where('iccid', 'in', iccids.slice(start, start + 500))
+        .execute();
+      ids.push(...rows.map((row) => Number(row.id)));
+    }
+    return ids;
+  }
+
+  /** The cards of `ids` that exist, by id (a few hundred per query). */
+  async getMany(ids: readonly number[]): Promise<Map<number, StoredCard>> {
+    const cards = new Map<number, StoredCard>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += 500) {
+      const rows = await this.#context.db
+        .selectFrom('cards')
+        .selectAll()
+        .where('id', 'in', unique.slice(start, start + 500))
+        .orderBy('id')
+        .execute();
+      for (const row of rows) cards.set(Number(row.id), toStoredCard(row));
+    }
+    return cards;
   }
 
   /**

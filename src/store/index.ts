@@ -5,12 +5,30 @@ import { SimdockError } from '../domain/errors.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { AdvisoryLocks } from './advisory-locks.js';
 import { AuditRepository } from './audit-repository.js';
+import type { CardScope } from './card-scope.js';
 import { CardScopeRepository } from './card-scope-repository.js';
 import { CardStatsRepository } from './card-stats-repository.js';
 import { CardsRepository } from './cards-repository.js';
 import { GraphileJobsRepository } from './graphile-jobs-repository.js';
 import { JobSchedulesRepository } from './job-schedules-repository.js';
 import { QueueJobsRepository } from './queue-jobs-repository.js';
+import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
+import { AlertsRepository } from './repositories/alerts-repository.js';
+import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
+import { BulkJobsRepository } from './repositories/bulk-repository.js';
+import { EventOutbox } from './repositories/event-outbox.js';
+import { NoticesRepository } from './repositories/inbound-notices-repository.js';
+import { PlansRepository } from './repositories/plans-repository.js';
+import { PoolsRepository } from './repositories/pools-repository.js';
+import { RuleCardStateRepository } from './repositories/rule-card-state-repository.js';
+import { RulePausesRepository } from './repositories/rule-pauses-repository.js';
+import { RulesRepository } from './repositories/rules-repository.js';
+import { ScopedCardsRepository } from './repositories/scoped-cards-repository.js';
+import { SmsRepository } from './repositories/sms-repository.js';
+import { SyncCheckpoints } from './repositories/sync-checkpoints.js';
+import { TenantsRepository } from './repositories/tenants-repository.js';
+import { UserRecordsRepository } from './repositories/users-repository.js';
+import { WebhooksRepository } from './repositories/webhooks-repository.js';
 import { SecretBox } from './secret-box.js';
 import { secretKeySource } from './secret-key.js';
 import { createDatabase, parseStoreUrl, storeDataDirectory } from './store-connection.js';
@@ -51,9 +69,28 @@ export type {
   ReclaimedQueueJob,
 } from './queue-jobs-repository.js';
 export { QueueJobsRepository } from './queue-jobs-repository.js';
+export type { AgentApp } from './repositories/agent-apps-repository.js';
+export { AgentAppsRepository } from './repositories/agent-apps-repository.js';
+export { AlertsRepository } from './repositories/alerts-repository.js';
+export { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
+export { BulkJobsRepository } from './repositories/bulk-repository.js';
+export { EventOutbox } from './repositories/event-outbox.js';
+export { NoticesRepository } from './repositories/inbound-notices-repository.js';
+export { PlansRepository } from './repositories/plans-repository.js';
+export { PoolsRepository } from './repositories/pools-repository.js';
+export { RuleCardStateRepository } from './repositories/rule-card-state-repository.js';
+export { RulePausesRepository } from './repositories/rule-pauses-repository.js';
+export { RulesRepository } from './repositories/rules-repository.js';
+export { ScopedCardsRepository } from './repositories/scoped-cards-repository.js';
+export { SmsRepository } from './repositories/sms-repository.js';
+export { SyncCheckpoints } from './repositories/sync-checkpoints.js';
+export { TenantsRepository } from './repositories/tenants-repository.js';
+export { UserRecordsRepository } from './repositories/users-repository.js';
+export { WebhooksRepository } from './repositories/webhooks-repository.js';
 export { SecretBox } from './secret-box.js';
 export { SECRET_KEY_ENV } from './secret-key.js';
 export { DEFAULT_STORE_URL, defaultStoreUrl, parseStoreUrl } from './store-connection.js';
+export type { RepositoryContext } from './store-context.js';
 export type { Dialect } from './store-dialect.js';
 export { migrateToLatest } from './store-migrator.js';
 export type * from './store-schema.js';
@@ -72,7 +109,12 @@ export { UsageRepository } from './usage-repository.js';
 /** simdock's database: one schema on SQLite or PostgreSQL, reached through repositories. */
 export interface Store {
   readonly dialect: Dialect;
-  /** The Kysely instance, for queries no repository offers yet. */
+  /**
+   * The Kysely instance. Internal to src/store: repositories are built on it; nothing outside
+   * src/store (tests aside) may use it (test/architecture/sql-placement.test.ts lists the files
+   * of src/api and src/jobs that still do, until their queries move into repositories).
+   * @internal
+   */
   readonly db: Kysely<Database>;
   readonly accounts: AccountsRepository;
   readonly cards: CardsRepository;
@@ -91,6 +133,36 @@ export interface Store {
   readonly graphileJobs: GraphileJobsRepository;
   /** PostgreSQL session advisory locks on dedicated connections (the scheduler's leader lock). */
   readonly advisoryLocks: AdvisoryLocks;
+  /** Plans of sliced sync runs and the supplier batches they finished. */
+  readonly syncCheckpoints: SyncCheckpoints;
+  /** The event outbox (CloudEvents for webhooks and the console). */
+  readonly events: EventOutbox;
+  /** Bulk card jobs and their per-card items. */
+  readonly bulk: BulkJobsRepository;
+  readonly plans: PlansRepository;
+  readonly pools: PoolsRepository;
+  readonly rules: RulesRepository;
+  readonly alerts: AlertsRepository;
+  /** The pauses rules made, resumed at the next cycle. */
+  readonly rulePauses: RulePausesRepository;
+  /** The IMEI each card was last seen with, for the IMEI rules. */
+  readonly ruleCardState: RuleCardStateRepository;
+  /** Texts to and from cards. */
+  readonly sms: SmsRepository;
+  /** Notices suppliers pushed to simdock. */
+  readonly notices: NoticesRepository;
+  /** The tenant hierarchy. */
+  readonly tenants: TenantsRepository;
+  /** Console users and their sessions, as stored (password hashing is the services'). */
+  readonly users: UserRecordsRepository;
+  /** API keys, as stored (secret hashing is the services'). */
+  readonly apiKeys: ApiKeyRecordsRepository;
+  /** Cards as one tenant sees them: its subtree, or every card for the root. */
+  scopedCards(scope: CardScope): ScopedCardsRepository;
+  /** Webhook endpoints, deliveries and attempts (secrets sealed with the store's sealer). */
+  readonly webhooks: WebhooksRepository;
+  /** Apps of simdock's own agent open API (secrets sealed with the store's sealer). */
+  readonly agentApps: AgentAppsRepository;
   /** Seals and opens secrets with the store's key (accounts, devices, webhooks, agent apps). */
   readonly secretBox: SecretBox;
   /** Closes the connection(s). */
@@ -143,13 +215,16 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     clock: options.clock ?? systemClock,
     secretBox: new SecretBox(keySource),
   };
+  const now = () => context.clock.now();
+  const accounts = new AccountsRepository(context);
+  const cards = new CardsRepository(context);
   let closed = false;
-  return {
+  const store: Store = {
     dialect,
     db,
     secretBox: context.secretBox,
-    accounts: new AccountsRepository(context),
-    cards: new CardsRepository(context),
+    accounts,
+    cards,
     usage: new UsageRepository(context),
     syncRuns: new SyncRunsRepository(context),
     audit: new AuditRepository(context),
@@ -159,12 +234,35 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     jobSchedules: new JobSchedulesRepository(context),
     graphileJobs: new GraphileJobsRepository(context),
     advisoryLocks: new AdvisoryLocks(),
+    syncCheckpoints: new SyncCheckpoints(context, now),
+    events: new EventOutbox(context, now),
+    bulk: new BulkJobsRepository(context, now),
+    plans: new PlansRepository(context, now),
+    pools: new PoolsRepository(context, now),
+    rules: new RulesRepository({ ...context, accounts, cards }, now),
+    alerts: new AlertsRepository(context, now),
+    sms: new SmsRepository(context, now),
+    notices: new NoticesRepository(context, now),
+    tenants: new TenantsRepository(context, now),
+    users: new UserRecordsRepository(context),
+    apiKeys: new ApiKeyRecordsRepository(context),
+    rulePauses: new RulePausesRepository(context),
+    ruleCardState: new RuleCardStateRepository(context),
+    scopedCards: (scope) => new ScopedCardsRepository(context, scope),
+    // Built on each use: the sealer a caller set for this store (setStoreSecretSealer) applies.
+    get webhooks() {
+      return new WebhooksRepository(store);
+    },
+    get agentApps() {
+      return new AgentAppsRepository(store);
+    },
     async close() {
       if (closed) return;
       closed = true;
       await db.destroy();
     },
   };
+  return store;
 }
 
 function cannotOpen(url: string, error: unknown): SimdockError {

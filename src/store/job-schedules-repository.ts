@@ -1,5 +1,5 @@
 import type { StoreContext } from './store-context.js';
-import type { JobQueueTables } from './tables/job-queue-tables.js';
+import type { Database } from './store-schema.js';
 
 /** The scheduler's record of the last period each schedule entry was enqueued for. */
 export class JobSchedulesRepository {
@@ -10,7 +10,7 @@ export class JobSchedulesRepository {
   }
 
   #db() {
-    return this.#context.db.withTables<JobQueueTables>();
+    return this.#context.db;
   }
 
   /**

@@ -1,17 +1,17 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
 import type { StoreContext } from './store-context.js';
+import type { Database } from './store-schema.js';
 import { writeTransaction } from './store-sql.js';
-import type { JobQueueTables } from './tables/job-queue-tables.js';
 
 /** A `jobs` row as stored. */
-export type QueueJobRow = Selectable<JobQueueTables['jobs']>;
+export type QueueJobRow = Selectable<Database['jobs']>;
 
 /**
  * The transaction a job is inserted in, handed to `afterInsert` (graphile-worker's `add_job`
  * runs in it, through `GraphileJobsRepository.addJob`).
  */
-export type QueueJobTransaction = Kysely<JobQueueTables>;
+export type QueueJobTransaction = Kysely<Database>;
 
 /** A job to insert, checked by the queue (`validateEnqueue`). */
 export interface QueueJobInsert {
@@ -55,8 +55,8 @@ export class QueueJobsRepository {
     this.#context = context;
   }
 
-  #db(): Kysely<JobQueueTables> {
-    return this.#context.db.withTables<JobQueueTables>();
+  #db(): Kysely<Database> {
+    return this.#context.db;
   }
 
   /**
@@ -134,7 +134,7 @@ export class QueueJobsRepository {
   async start(
     id: number,
     claim: { workerId: string; lockedUntil: number; now: number; attempts?: number },
-    database: Kysely<JobQueueTables> = this.#db(),
+    database: Kysely<Database> = this.#db(),
   ): Promise<QueueJobRow | undefined> {
     return database
       .updateTable('jobs')
@@ -242,7 +242,7 @@ export class QueueJobsRepository {
    */
   async reclaimExpired(
     now: number,
-    database: Kysely<JobQueueTables> = this.#db(),
+    database: Kysely<Database> = this.#db(),
   ): Promise<ReclaimedQueueJob[]> {
     const expired = await database
       .selectFrom('jobs')
@@ -282,7 +282,7 @@ export class QueueJobsRepository {
   async due(
     names: string[],
     now: number,
-    database: Kysely<JobQueueTables> = this.#db(),
+    database: Kysely<Database> = this.#db(),
     limit = 20,
   ): Promise<QueueJobRow[]> {
     if (names.length === 0) return [];
@@ -322,7 +322,7 @@ export class QueueJobsRepository {
   ): Promise<QueueJobRow | undefined> {
     const { now } = claim;
     return writeTransaction(this.#context.db, this.#context.dialect, async (transaction) => {
-      const database = transaction.withTables<JobQueueTables>();
+      const database = transaction;
       await this.reclaimExpired(now, database);
       const [next] = await this.due(names, now, database, 1);
       if (!next) return undefined;

@@ -11,3 +11,13 @@ export interface StoreContext {
   readonly clock: Clock;
   readonly secretBox: SecretBox;
 }
+
+/**
+ * What a repository needs of its store. A `Store` fits (services construct repositories with
+ * their own clock), and so does the `StoreContext` the store builds its repositories with.
+ */
+export interface RepositoryContext {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  readonly secretBox: SecretBox;
+}

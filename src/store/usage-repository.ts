@@ -126,6 +126,43 @@ export class UsageRepository {
     });
   }
 
+  /** The daily rows from `fromDate` and the monthly rows from `fromMonth` of many cards. */
+  async since(
+    cardIds: readonly number[],
+    range: { fromDate: string; fromMonth: string },
+  ): Promise<UsageSince> {
+    const result: UsageSince = { daily: [], monthly: [] };
+    for (const part of chunks([...new Set(cardIds)], 500)) {
+      const daily = await this.#context.db
+        .selectFrom('usage_daily')
+        .select(['card_id', 'date', 'bytes'])
+        .where('card_id', 'in', part)
+        .where('date', '>=', range.fromDate)
+        .execute();
+      for (const row of daily) {
+        result.daily.push({
+          cardId: Number(row.card_id),
+          date: row.date,
+          bytes: Number(row.bytes),
+        });
+      }
+      const monthly = await this.#context.db
+        .selectFrom('usage_monthly')
+        .select(['card_id', 'month', 'bytes'])
+        .where('card_id', 'in', part)
+        .where('month', '>=', range.fromMonth)
+        .execute();
+      for (const row of monthly) {
+        result.monthly.push({
+          cardId: Number(row.card_id),
+          month: row.month,
+          bytes: Number(row.bytes),
+        });
+      }
+    }
+    return result;
+  }
+
   /** A card's monthly figures, oldest first. */
   async monthly(
     cardId: number,
@@ -168,6 +205,12 @@ export class UsageRepository {
       cards: Number(row.cards),
     }));
   }
+}
+
+/** The daily figures from one CST date and the monthly figures from one month, of many cards. */
+export interface UsageSince {
+  daily: { cardId: number; date: string; bytes: number }[];
+  monthly: { cardId: number; month: string; bytes: number }[];
 }
 
 function checkCard(cardId: number): number {

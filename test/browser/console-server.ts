@@ -6,7 +6,6 @@ import { type ServerType, serve } from '@hono/node-server';
 import { createApiApp } from '../../src/api/app.js';
 import { seedDemoPlan } from '../../src/cli/commands/demo/demo-plans.js';
 import { addDays, BYTES_PER_MB, cstToday } from '../../src/domain/index.js';
-import { ROOT_TENANT_ID, TenantsRepository } from '../../src/services/access/access-tenants.js';
 import { UsersRepository } from '../../src/services/access/access-users.js';
 import {
   createServiceContext,
@@ -15,9 +14,13 @@ import {
 } from '../../src/services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo/demo.js';
 import { importCards } from '../../src/services/inventory/card-import.js';
-import { PlansRepository } from '../../src/services/plans/plans-repository.js';
 import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore } from '../../src/store/index.js';
+import { PlansRepository } from '../../src/store/repositories/plans-repository.js';
+import {
+  ROOT_TENANT_ID,
+  TenantsRepository,
+} from '../../src/store/repositories/tenants-repository.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
 
 /** The operator the browser tests sign in as. */

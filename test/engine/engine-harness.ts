@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createServiceContext, type ServiceContext } from '../../src/services/context.js';
 import { importCards } from '../../src/services/inventory/card-import.js';
-import { SyncCheckpoints } from '../../src/services/sync/sync-checkpoints.js';
 import type { Store } from '../../src/store/index.js';
+import { SyncCheckpoints } from '../../src/store/repositories/sync-checkpoints.js';
 import {
   openTestStore,
   TEST_SECRET_KEY,

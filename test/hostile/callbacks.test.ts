@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentAppsRepository } from '../../src/services/access/agent-apps.js';
+import { AgentAppsRepository } from '../../src/store/repositories/agent-apps-repository.js';
 import { AGENT_CODES, AGENT_DEFAULT_PATHS } from '../../src/suppliers/agent/index.js';
 import { ApiHarness } from '../api-harness.js';
 import {

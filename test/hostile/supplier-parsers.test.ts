@@ -2,8 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, cstMonth, cstToday, ManualClock, SimdockError } from '../../src/domain/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
-import type { Capability, CardRef, SupplierAdapterV1 } from '../../src/suppliers/spec/index.js';
-import { SupplierError } from '../../src/suppliers/spec/index.js';
+import {
+  type Capability,
+  type CardRef,
+  type SupplierAdapterV1,
+  SupplierError,
+} from '../../src/suppliers/spec/index.js';
 import { garbageJson, nastyString, propertyParameters } from './hostile-support.js';
 
 /** How one supplier answer is spoiled. */

@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../../src/api/app.js';
 import { ManualClock } from '../../src/domain/index.js';
 import { ApiKeysRepository } from '../../src/services/access/access-keys.js';
-import { TenantsRepository } from '../../src/services/access/access-tenants.js';
 import { UsersRepository } from '../../src/services/access/access-users.js';
-import { AgentAppsRepository } from '../../src/services/access/agent-apps.js';
 import { createServiceContext, saveAccounts } from '../../src/services/context.js';
 import {
   findDevice,
@@ -15,6 +13,8 @@ import {
 import { importCards } from '../../src/services/inventory/card-import.js';
 import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { AgentAppsRepository } from '../../src/store/repositories/agent-apps-repository.js';
+import { TenantsRepository } from '../../src/store/repositories/tenants-repository.js';
 import { createAgentSimulator } from '../../src/suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../../src/suppliers/onelink-v2/index.js';

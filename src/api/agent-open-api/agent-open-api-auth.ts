@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { TenantsRepository } from '../../services/access/access-tenants.js';
-import { AgentAppsRepository } from '../../services/access/agent-apps.js';
 import type { ServiceContext } from '../../services/context.js';
-import type { SecretSealer } from '../../services/webhooks/webhooks-secrets.js';
+import { AgentAppsRepository } from '../../store/repositories/agent-apps-repository.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
+import type { SecretSealer } from '../../store/secret-sealer.js';
 import { AGENT_CODES } from '../../suppliers/agent/index.js';
 import { type AgentAnswer, fail } from './agent-open-api-cards.js';
 import type { AgentScope } from './agent-open-api-scope.js';

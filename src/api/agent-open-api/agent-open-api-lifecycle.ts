@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { CardStatus } from '../../domain/index.js';
-import { AgentAppsRepository } from '../../services/access/agent-apps.js';
 import type { ServiceContext } from '../../services/context.js';
-import { EventOutbox } from '../../services/events/events.js';
 import type { StoredCard } from '../../store/index.js';
+import { AgentAppsRepository } from '../../store/repositories/agent-apps-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import { AGENT_CODES, AGENT_RECORD_STATUS, formatAgentTime } from '../../suppliers/agent/index.js';
 import {
   type AgentAnswer,

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { ServiceContext } from '../../services/context.js';
-import type { SecretSealer } from '../../services/webhooks/webhooks-secrets.js';
+import type { SecretSealer } from '../../store/secret-sealer.js';
 import {
   AGENT_CODES,
   AGENT_DEFAULT_PATHS,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { createServiceContext, type ServiceContext } from '../../services/context.js';
-import { EventOutbox } from '../../services/events/events.js';
-import { NoticesRepository } from '../../services/events/inbound-notices-repository.js';
-import { SmsRepository } from '../../services/sms/sms-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
+import { NoticesRepository } from '../../store/repositories/inbound-notices-repository.js';
+import { SmsRepository } from '../../store/repositories/sms-repository.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import examples from '../../suppliers/m2m10086/__fixtures__/m2m10086-notice-examples.json' with {

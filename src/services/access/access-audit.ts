@@ -1,7 +1,5 @@
-import type { AuditInput, AuditOutcome, Store, StoredAuditEntry } from '../../store/index.js';
-import { parseJsonObject } from '../../store/store-sql.js';
+import type { AuditInput, Store, StoredAuditEntry } from '../../store/index.js';
 import type { Principal } from './access-roles.js';
-import { accessDb, subtreePattern } from './access-tables.js';
 
 /**
  * Records an audit entry made by `principal`, tagged with the caller's tenant so that the
@@ -13,10 +11,7 @@ export async function recordScopedAudit(
   entry: Omit<AuditInput, 'actor'>,
 ): Promise<number> {
   const id = await store.audit.record({ ...entry, actor: principal.actor });
-  await accessDb(store)
-    .insertInto('audit_tenants')
-    .values({ audit_id: id, tenant_path: principal.tenantPath })
-    .execute();
+  await store.audit.tagTenant(id, principal.tenantPath);
   return id;
 }
 
@@ -29,34 +24,5 @@ export async function listScopedAudit(
   principal: Principal,
   filter: { targetType?: string; targetId?: string; beforeId?: number; limit: number },
 ): Promise<StoredAuditEntry[]> {
-  let select = accessDb(store)
-    .selectFrom('audit_log')
-    .leftJoin('audit_tenants', 'audit_tenants.audit_id', 'audit_log.id')
-    .selectAll('audit_log');
-  if (!principal.isRoot) {
-    select = select.where(
-      'audit_tenants.tenant_path',
-      'like',
-      subtreePattern(principal.tenantPath),
-    );
-  }
-  if (filter.targetType !== undefined) {
-    select = select.where('audit_log.target_type', '=', filter.targetType);
-  }
-  if (filter.targetId !== undefined) {
-    select = select.where('audit_log.target_id', '=', filter.targetId);
-  }
-  if (filter.beforeId !== undefined) select = select.where('audit_log.id', '<', filter.beforeId);
-  const rows = await select.orderBy('audit_log.id', 'desc').limit(filter.limit).execute();
-  return rows.map((row) => ({
-    id: Number(row.id),
-    at: Number(row.at),
-    actor: row.actor,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    account: row.account_id,
-    outcome: row.outcome as AuditOutcome,
-    details: parseJsonObject(row.details),
-  }));
+  return store.audit.listInSubtree(principal.isRoot ? null : principal.tenantPath, filter);
 }

@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import { onelinkV2Definition } from '../../suppliers/onelink-v2/index.js';
 import { createServiceContext } from '../context.js';
 import { ScopedCards } from './access-cards.js';
 import { ApiKeysRepository } from './access-keys.js';
-import { TenantsRepository } from './access-tenants.js';
 
 describeEachDialect('card pages on $dialect', (target) => {
   const test = useTestStore(target);

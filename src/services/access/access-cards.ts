@@ -1,11 +1,10 @@
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type CardStatus, cstMonth, isCardStatus, SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import type { ScopedCardsRepository } from '../../store/repositories/scoped-cards-repository.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import type { ServiceContext } from '../context.js';
 import { type CardView, cardView } from '../inventory/cards.js';
 import type { Principal } from './access-roles.js';
-import { accessDb, subtreePattern } from './access-tables.js';
-import { TenantsRepository } from './access-tenants.js';
 
 /** The columns a card list may be sorted by. */
 export const CARD_SORTS = ['id', 'iccid', 'msisdn', 'status', 'usage'] as const;
@@ -58,30 +57,12 @@ export function requireTag(tag: string): string {
 export class ScopedCards {
   readonly #context: ServiceContext;
   readonly #principal: Principal;
+  readonly #cards: ScopedCardsRepository;
 
   constructor(context: ServiceContext, principal: Principal) {
     this.#context = context;
     this.#principal = principal;
-  }
-
-  #db() {
-    return accessDb(this.#context.store);
-  }
-
-  /** The SQL of this month's bytes of `cards.id`, or null. */
-  #usageExpression() {
-    const month = cstMonth(this.#context.clock.now());
-    return sql<number | null>`coalesce(
-      (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${month}),
-      (select sum(ud.bytes) from usage_daily ud
-        where ud.card_id = cards.id and ud.date >= ${`${month}-01`} and ud.date <= ${`${month}-31`}))`;
-  }
-
-  /** The condition that keeps a card inside the caller's subtree (none for the root). */
-  #visible(path = this.#principal.tenantPath, always = this.#principal.isRoot) {
-    if (always) return sql<SqlBool>`1 = 1`;
-    return sql<SqlBool>`exists (select 1 from card_tenants ct where ct.card_id = cards.id
-      and ct.tenant_path like ${subtreePattern(path)})`;
+    this.#cards = context.store.scopedCards(principal);
   }
 
   /** The card when the caller may see it; `not_found` otherwise (existence does not leak). */
@@ -95,14 +76,7 @@ export class ScopedCards {
 
   /** The visible subset of `ids`. */
   async #isVisible(ids: number[]): Promise<Set<number>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.#db()
-      .selectFrom('cards')
-      .select('id')
-      .where('id', 'in', ids)
-      .where(this.#visible())
-      .execute();
-    return new Set(rows.map((row) => Number(row.id)));
+    return this.#cards.visibleIds(ids);
   }
 
   /** Every id of `ids` must be visible, else `not_found` naming the first that is not. */
@@ -126,80 +100,30 @@ export class ScopedCards {
         details: { field: 'status', value: query.status },
       });
     }
-    const usage = this.#usageExpression();
-    const sortKey: RawBuilder<string | number> = {
-      id: sql<number>`cards.id`,
-      iccid: sql<string>`coalesce(cards.iccid, '')`,
-      msisdn: sql<string>`coalesce(cards.msisdn, '')`,
-      status: sql<string>`cards.status`,
-      usage: sql<number>`coalesce(${usage}, -1)`,
-    }[sort];
-    let select = this.#db()
-      .selectFrom('cards')
-      .selectAll('cards')
-      .select(usage.as('usage_this_month'))
-      .select(sortKey.as('sort_key'))
-      .where(this.#visible());
-    if (query.status !== undefined) select = select.where('cards.status', '=', query.status);
-    if (query.account !== undefined) select = select.where('cards.account_id', '=', query.account);
-    if (query.supplier !== undefined) select = select.where('cards.supplier', '=', query.supplier);
+    let tenant: { tenantPath: string; isRoot: boolean } | undefined;
     if (query.tenant !== undefined) {
-      const tenant = await new TenantsRepository(this.#context.store).requireInScope(
+      const found = await new TenantsRepository(this.#context.store).requireInScope(
         query.tenant,
         this.#principal.tenantPath,
       );
-      select = select.where(this.#visible(tenant.path, tenant.parentId === null));
+      tenant = { tenantPath: found.path, isRoot: found.parentId === null };
     }
-    if (query.tag !== undefined) {
-      const tag = requireTag(query.tag);
-      select = select.where(
-        sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${tag})`,
-      );
-    }
-    if (query.usageMin !== undefined)
-      select = select.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
-    if (query.usageMax !== undefined)
-      select = select.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
-    const search = query.q?.trim().toUpperCase() ?? '';
-    if (search !== '') {
-      // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on
-      // SQLite (LIKE ignores ASCII case) and PostgreSQL (LIKE respects it).
-      const pattern = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-      select = select.where((where) =>
-        where.or(
-          (['iccid', 'msisdn', 'imsi', 'imei'] as const).map(
-            (column) => sql<SqlBool>`${sql.ref(`cards.${column}`)} like ${pattern} escape '\\'`,
-          ),
-        ),
-      );
-    }
-    const after = parseCardCursor(query.cursor, sort);
-    if (after) {
-      const comparison = order === 'asc' ? sql.raw('>') : sql.raw('<');
-      // The leading `>=`/`<=` is implied by the rest; it is there so that PostgreSQL starts the
-      // sort index (migration 0010) at the cursor instead of filtering every row before it.
-      select = select.where(
-        sql<SqlBool>`(${sortKey} ${comparison}= ${after.key} and (${sortKey} ${comparison} ${after.key} or (${sortKey} = ${after.key} and cards.id ${comparison} ${after.id})))`,
-      );
-    }
-    const limited = select
-      .orderBy(sql`sort_key`, order)
-      .orderBy('cards.id', order)
-      .limit(limit + 1);
-    // Each page row's tenant and tags in the same statement (one round trip, not three), asked
-    // only for the page's rows: the outer query reads the inner's limit+1 rows in their order.
-    const rows = await this.#db()
-      .selectFrom(limited.as('page'))
-      .selectAll('page')
-      .select([
-        sql<string | null>`(select ct.tenant_id from card_tenants ct
-          where ct.card_id = page.id)`.as('tenant_id'),
-        sql<string | null>`(select string_agg(tg.tag, ',' order by tg.tag) from card_tags tg
-          where tg.card_id = page.id)`.as('tag_list'),
-      ])
-      .orderBy(sql`page.sort_key`, order)
-      .orderBy('page.id', order)
-      .execute();
+    const tag = query.tag === undefined ? undefined : requireTag(query.tag);
+    const rows = await this.#cards.page({
+      month: cstMonth(this.#context.clock.now()),
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(query.account !== undefined ? { account: query.account } : {}),
+      ...(query.supplier !== undefined ? { supplier: query.supplier } : {}),
+      ...(tenant !== undefined ? { tenant } : {}),
+      ...(tag !== undefined ? { tag } : {}),
+      ...(query.usageMin !== undefined ? { usageMin: query.usageMin } : {}),
+      ...(query.usageMax !== undefined ? { usageMax: query.usageMax } : {}),
+      search: query.q?.trim().toUpperCase() ?? '',
+      sort,
+      order,
+      after: parseCardCursor(query.cursor, sort),
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     // Object.assign, not `{...cardView(…), tenant, …}`: V8 builds a spread-then-extended literal
     // about a hundred times slower (some 5 µs a row, a fifth of a page's CPU).
@@ -239,38 +163,13 @@ export class ScopedCards {
 
   /** Tenants and tags of the given cards. */
   async #decorations(ids: number[]) {
-    const tenants = new Map<number, string>();
-    const tags = new Map<number, string[]>();
-    if (ids.length === 0) return { tenants, tags };
-    for (const row of await this.#db()
-      .selectFrom('card_tenants')
-      .select(['card_id', 'tenant_id'])
-      .where('card_id', 'in', ids)
-      .execute()) {
-      tenants.set(Number(row.card_id), row.tenant_id);
-    }
-    for (const row of await this.#db()
-      .selectFrom('card_tags')
-      .select(['card_id', 'tag'])
-      .where('card_id', 'in', ids)
-      .orderBy('tag')
-      .execute()) {
-      const list = tags.get(Number(row.card_id)) ?? [];
-      list.push(row.tag);
-      tags.set(Number(row.card_id), list);
-    }
-    return { tenants, tags };
+    return this.#cards.decorations(ids);
   }
 
   /** One visible card with its tenant, tags and this month's bytes. */
   async view(id: number): Promise<ScopedCardView> {
     await this.get(id);
-    const [row] = await this.#db()
-      .selectFrom('cards')
-      .selectAll('cards')
-      .select(this.#usageExpression().as('usage_this_month'))
-      .where('cards.id', '=', id)
-      .execute();
+    const row = await this.#cards.withUsage(id, cstMonth(this.#context.clock.now()));
     if (!row) throw new SimdockError('not_found', `no card ${id}`, { details: { card: id } });
     const decorations = await this.#decorations([id]);
     return Object.assign(cardView(this.#toStored(row)), {
@@ -285,28 +184,7 @@ export class ScopedCards {
     await this.get(id);
     const add = [...new Set((change.add ?? []).map(requireTag))];
     const remove = [...new Set((change.remove ?? []).map(requireTag))];
-    const db = this.#db();
-    if (add.length > 0) {
-      await db
-        .insertInto('card_tags')
-        .values(add.map((tag) => ({ card_id: id, tag })))
-        .onConflict((conflict) => conflict.columns(['card_id', 'tag']).doNothing())
-        .execute();
-    }
-    if (remove.length > 0) {
-      await db
-        .deleteFrom('card_tags')
-        .where('card_id', '=', id)
-        .where('tag', 'in', remove)
-        .execute();
-    }
-    const rows = await db
-      .selectFrom('card_tags')
-      .select('tag')
-      .where('card_id', '=', id)
-      .orderBy('tag')
-      .execute();
-    return rows.map((row) => row.tag);
+    return this.#cards.changeTags(id, add, remove);
   }
 
   /**
@@ -320,30 +198,11 @@ export class ScopedCards {
       tenantId === null
         ? await tenants.requireInScope(this.#principal.tenantId, this.#principal.tenantPath)
         : await tenants.requireInScope(tenantId, this.#principal.tenantPath);
-    const db = this.#db();
     if (target.parentId === null) {
-      await db.deleteFrom('card_tenants').where('card_id', 'in', ids).execute();
+      await this.#cards.unassign(ids);
       return { assigned: ids.length };
     }
-    const now = this.#context.clock.now();
-    await db
-      .insertInto('card_tenants')
-      .values(
-        ids.map((id) => ({
-          card_id: id,
-          tenant_id: target.id,
-          tenant_path: target.path,
-          assigned_at: now,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.column('card_id').doUpdateSet((update) => ({
-          tenant_id: update.ref('excluded.tenant_id'),
-          tenant_path: update.ref('excluded.tenant_path'),
-          assigned_at: update.ref('excluded.assigned_at'),
-        })),
-      )
-      .execute();
+    await this.#cards.assign(ids, target, this.#context.clock.now());
     return { assigned: ids.length };
   }
 
@@ -352,29 +211,7 @@ export class ScopedCards {
     month: string,
     groupBy: 'account' | 'tenant',
   ): Promise<{ key: string | null; cards: number; bytes: number }[]> {
-    const group =
-      groupBy === 'account'
-        ? sql<string | null>`cards.account_id`
-        : sql<
-            string | null
-          >`(select ct.tenant_id from card_tenants ct where ct.card_id = cards.id)`;
-    const rows = await this.#db()
-      .selectFrom('usage_monthly')
-      .innerJoin('cards', 'cards.id', 'usage_monthly.card_id')
-      .select([
-        group.as('group_key'),
-        sql<number>`count(*)`.as('cards'),
-        sql<number>`sum(usage_monthly.bytes)`.as('bytes'),
-      ])
-      .where('usage_monthly.month', '=', month)
-      .where(this.#visible())
-      .groupBy(sql`group_key`)
-      .orderBy(sql`group_key`)
-      .execute();
-    return rows.map((row) => {
-      const record = row as unknown as { group_key: string | null; cards: unknown; bytes: unknown };
-      return { key: record.group_key, cards: Number(record.cards), bytes: Number(record.bytes) };
-    });
+    return this.#cards.usageTotals(month, groupBy);
   }
 }
 

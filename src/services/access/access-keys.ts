@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
+import type { ApiKeyRecordsRepository } from '../../store/repositories/api-keys-repository.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { type Principal, parseRole, type Role } from './access-roles.js';
 import { randomToken, sameSecret, sha256Hex } from './access-secrets.js';
-import { accessDb } from './access-tables.js';
-import { TenantsRepository } from './access-tenants.js';
 
 /** An API key as shown: never its secret, which is shown once, on creation. */
 export interface ApiKey {
@@ -69,18 +69,6 @@ type KeyRow = {
   revoked_at: number | null;
 };
 
-const KEY_COLUMNS = [
-  'id',
-  'name',
-  'prefix',
-  'role',
-  'tenant_id',
-  'created_by',
-  'created_at',
-  'last_used_at',
-  'revoked_at',
-] as const;
-
 function toApiKey(row: KeyRow): ApiKey {
   const instant = (value: number | null) => (value === null ? null : Number(value));
   return {
@@ -99,10 +87,12 @@ function toApiKey(row: KeyRow): ApiKey {
 /** API keys: stored as a SHA-256 of the secret, revocable, with their last-used time. */
 export class ApiKeysRepository {
   readonly #store: Store;
+  readonly #keys: ApiKeyRecordsRepository;
   readonly #now: () => number;
 
   constructor(store: Store, now: () => number = Date.now) {
     this.#store = store;
+    this.#keys = store.apiKeys;
     this.#now = now;
   }
 
@@ -128,33 +118,21 @@ export class ApiKeysRepository {
     }
     const prefix = randomBytes(6).toString('hex');
     const secret = randomToken(32);
-    const row = await accessDb(this.#store)
-      .insertInto('api_keys')
-      .values({
-        name,
-        prefix,
-        secret_hash: sha256Hex(secret),
-        role,
-        tenant_id: tenant.id,
-        created_by: input.createdBy ?? null,
-        created_at: this.#now(),
-        last_used_at: null,
-        revoked_at: null,
-      })
-      .returning(KEY_COLUMNS)
-      .executeTakeFirstOrThrow();
+    const row = await this.#keys.insert({
+      name,
+      prefix,
+      secretHash: sha256Hex(secret),
+      role,
+      tenantId: tenant.id,
+      createdBy: input.createdBy ?? null,
+      createdAt: this.#now(),
+    });
     return { key: `simdock_${prefix}_${secret}`, apiKey: toApiKey(row) };
   }
 
   /** Keys whose tenant lies in the subtree at `scopePath`, revoked ones included. */
   async listInScope(scopePath: string): Promise<ApiKey[]> {
-    const rows = await accessDb(this.#store)
-      .selectFrom('api_keys')
-      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-      .select(KEY_COLUMNS.map((column) => `api_keys.${column}` as const))
-      .where('tenants.path', 'like', `${scopePath}%`)
-      .orderBy('api_keys.id')
-      .execute();
+    const rows = await this.#keys.listInSubtree(scopePath);
     return rows.map(toApiKey);
   }
 
@@ -164,11 +142,7 @@ export class ApiKeysRepository {
     if (!key) throw new SimdockError('not_found', `no API key ${id}`, { details: { key: id } });
     if (key.revokedAt !== null) return key;
     const now = this.#now();
-    await accessDb(this.#store)
-      .updateTable('api_keys')
-      .set({ revoked_at: now })
-      .where('id', '=', id)
-      .execute();
+    await this.#keys.setRevokedAt(id, now);
     authenticationCache(this.#store).clear();
     return { ...key, revokedAt: now };
   }
@@ -193,11 +167,7 @@ export class ApiKeysRepository {
     if (!found || !sameSecret(secretHash, found.secretHash)) return null;
     const now = this.#now();
     if (found.lastUsedAt === null || now - found.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
-      await accessDb(this.#store)
-        .updateTable('api_keys')
-        .set({ last_used_at: now })
-        .where('id', '=', found.principal.id)
-        .execute();
+      await this.#keys.setLastUsedAt(found.principal.id, now);
       found.lastUsedAt = now;
     }
     return { ...found.principal };
@@ -207,23 +177,7 @@ export class ApiKeysRepository {
   async #lookUp(prefix: string): Promise<CachedKey | null> {
     const cache = authenticationCache(this.#store);
     cache.delete(prefix);
-    const row = await accessDb(this.#store)
-      .selectFrom('api_keys')
-      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-      .select([
-        'api_keys.id',
-        'api_keys.prefix',
-        'api_keys.name',
-        'api_keys.role',
-        'api_keys.secret_hash',
-        'api_keys.tenant_id',
-        'api_keys.revoked_at',
-        'api_keys.last_used_at',
-        'tenants.path',
-        'tenants.parent_id',
-      ])
-      .where('api_keys.prefix', '=', prefix)
-      .executeTakeFirst();
+    const row = await this.#keys.findByPrefix(prefix);
     if (!row || row.revoked_at !== null) return null;
     const found: CachedKey = {
       principal: {

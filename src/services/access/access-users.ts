@@ -1,9 +1,9 @@
 import { SimdockError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
+import type { UserRecordsRepository } from '../../store/repositories/users-repository.js';
 import { type Principal, parseRole, type Role } from './access-roles.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from './access-secrets.js';
-import { accessDb } from './access-tables.js';
-import { TenantsRepository } from './access-tenants.js';
 
 /** A console user as shown (never the password hash). */
 export interface User {
@@ -45,12 +45,12 @@ function toUser(row: UserRow): User {
 
 /** Console users (scrypt password hashes) and their cookie sessions. */
 export class UsersRepository {
-  readonly #store: Store;
+  readonly #users: UserRecordsRepository;
   readonly #now: () => number;
   readonly #tenants: TenantsRepository;
 
   constructor(store: Store, now: () => number = Date.now) {
-    this.#store = store;
+    this.#users = store.users;
     this.#now = now;
     this.#tenants = new TenantsRepository(store, now);
   }
@@ -80,48 +80,24 @@ export class UsersRepository {
         details: { email },
       });
     }
-    const row = await accessDb(this.#store)
-      .insertInto('users')
-      .values({
-        email,
-        password_hash: await hashPassword(input.password),
-        role,
-        tenant_id: tenant.id,
-        disabled: 0,
-        created_at: this.#now(),
-        last_login_at: null,
-      })
-      .returning(['id', 'email', 'role', 'tenant_id', 'disabled', 'created_at', 'last_login_at'])
-      .executeTakeFirstOrThrow();
+    const row = await this.#users.insert({
+      email,
+      passwordHash: await hashPassword(input.password),
+      role,
+      tenantId: tenant.id,
+      createdAt: this.#now(),
+    });
     return toUser(row);
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    const row = await accessDb(this.#store)
-      .selectFrom('users')
-      .select(['id', 'email', 'role', 'tenant_id', 'disabled', 'created_at', 'last_login_at'])
-      .where('email', '=', email.trim().toLowerCase())
-      .executeTakeFirst();
+    const row = await this.#users.findByEmail(email.trim().toLowerCase());
     return row ? toUser(row) : null;
   }
 
   /** Users whose tenant lies in the subtree at `scopePath`. */
   async listInScope(scopePath: string): Promise<User[]> {
-    const rows = await accessDb(this.#store)
-      .selectFrom('users')
-      .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
-      .select([
-        'users.id',
-        'users.email',
-        'users.role',
-        'users.tenant_id',
-        'users.disabled',
-        'users.created_at',
-        'users.last_login_at',
-      ])
-      .where('tenants.path', 'like', `${scopePath}%`)
-      .orderBy('users.id')
-      .execute();
+    const rows = await this.#users.listInSubtree(scopePath);
     return rows.map(toUser);
   }
 
@@ -134,13 +110,7 @@ export class UsersRepository {
     }
     const user = await this.findByEmail(email);
     if (!user) throw new SimdockError('not_found', `no user "${email}"`, { details: { email } });
-    const db = accessDb(this.#store);
-    await db
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(password) })
-      .where('id', '=', user.id)
-      .execute();
-    await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    await this.#users.setPasswordHash(user.id, await hashPassword(password));
     return user;
   }
 
@@ -149,11 +119,7 @@ export class UsersRepository {
    * and a wrong password fail alike (`unauthenticated`).
    */
   async login(email: string, password: string) {
-    const row = await accessDb(this.#store)
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', email.trim().toLowerCase())
-      .executeTakeFirst();
+    const row = await this.#users.findForLogin(email.trim().toLowerCase());
     const valid = row ? await verifyPassword(password, row.password_hash) : false;
     if (!row || !valid || Number(row.disabled) === 1) {
       throw new SimdockError('unauthenticated', 'wrong email or password');
@@ -161,50 +127,26 @@ export class UsersRepository {
     const now = this.#now();
     const token = randomToken();
     const csrfToken = randomToken();
-    const db = accessDb(this.#store);
-    await db
-      .insertInto('sessions')
-      .values({
-        token_hash: sha256Hex(token),
-        user_id: row.id,
-        csrf_token: csrfToken,
-        created_at: now,
-        expires_at: now + SESSION_LIFETIME_MS,
-      })
-      .execute();
-    await db.updateTable('users').set({ last_login_at: now }).where('id', '=', row.id).execute();
+    await this.#users.openSession({
+      tokenHash: sha256Hex(token),
+      userId: row.id,
+      csrfToken,
+      createdAt: now,
+      expiresAt: now + SESSION_LIFETIME_MS,
+    });
     return { token, csrfToken, user: toUser({ ...row, last_login_at: now }) };
   }
 
   /** Ends a session (unknown tokens are ignored). */
   async logout(token: string): Promise<void> {
-    await accessDb(this.#store)
-      .deleteFrom('sessions')
-      .where('token_hash', '=', sha256Hex(token))
-      .execute();
+    await this.#users.deleteSession(sha256Hex(token));
   }
 
   /** The principal of a live session and its CSRF token, or null. */
   async authenticateSession(
     token: string,
   ): Promise<{ principal: Principal; csrfToken: string } | null> {
-    const row = await accessDb(this.#store)
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
-      .select([
-        'users.id',
-        'users.email',
-        'users.role',
-        'users.disabled',
-        'users.tenant_id',
-        'tenants.path',
-        'tenants.parent_id',
-        'sessions.csrf_token',
-        'sessions.expires_at',
-      ])
-      .where('sessions.token_hash', '=', sha256Hex(token))
-      .executeTakeFirst();
+    const row = await this.#users.findSession(sha256Hex(token));
     if (!row || Number(row.disabled) === 1 || Number(row.expires_at) <= this.#now()) return null;
     return {
       csrfToken: row.csrf_token,

@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { BulkJobsRepository } from '../../store/repositories/bulk-repository.js';
 import {
   describeEachDialect,
   openTestStore,
@@ -6,7 +7,6 @@ import {
 } from '../../store/store.test-support.js';
 import { bulkBench } from './bulk.test-support.js';
 import { createBulkJob } from './bulk-jobs.js';
-import { BulkJobsRepository } from './bulk-repository.js';
 import { runBulkJob } from './bulk-runner.js';
 
 /**

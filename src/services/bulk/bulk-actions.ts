@@ -1,5 +1,6 @@
 import type { CardStatus, CardStatusValue } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import type { BulkAction, BulkItem } from '../../store/repositories/bulk-repository.js';
 import {
   type BatchResult,
   type CardRef,
@@ -7,7 +8,6 @@ import {
   type LifecycleAction,
   type SupplierAdapterV1,
 } from '../../suppliers/spec/index.js';
-import type { BulkAction, BulkItem } from './bulk-repository.js';
 
 /** What one card's supplier call gave: a new status, a supplier reference, or nothing more. */
 export interface BulkCallValue {

@@ -1,4 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
+import { BulkJobsRepository } from '../../store/repositories/bulk-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import {
   describeEachDialect,
   openTestStore,
@@ -6,10 +8,8 @@ import {
 } from '../../store/store.test-support.js';
 import { agentDefinition } from '../../suppliers/agent/index.js';
 import { onelinkV5Definition } from '../../suppliers/onelink-v5/index.js';
-import { EventOutbox } from '../events/events.js';
 import { bulkBench } from './bulk.test-support.js';
 import { createBulkJob, planBulkSelection } from './bulk-jobs.js';
-import { BulkJobsRepository } from './bulk-repository.js';
 import { runBulkJob } from './bulk-runner.js';
 
 describeEachDialect('bulk lifecycle jobs ($dialect)', ({ dialect }) => {

@@ -1,19 +1,19 @@
 import { SimdockError } from '../../domain/index.js';
-import type { ServiceContext } from '../context.js';
 import {
   parseCardFilter,
   type SelectedCard,
   type SelectionProblem,
   selectCardsByFilter,
   selectCardsByIdentifiers,
-} from '../inventory/card-filter.js';
-import type { JobHandler, JobQueue, JobRecord } from '../job-queue.js';
+} from '../../store/card-filter.js';
 import {
   type BulkAction,
   type BulkJob,
   BulkJobsRepository,
   isBulkAction,
-} from './bulk-repository.js';
+} from '../../store/repositories/bulk-repository.js';
+import type { ServiceContext } from '../context.js';
+import type { JobHandler, JobQueue, JobRecord } from '../job-queue.js';
 import {
   type BulkJobSummary,
   type BulkProgress,

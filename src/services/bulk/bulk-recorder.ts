@@ -1,8 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import type { AuditInput } from '../../store/index.js';
+import {
+  type BulkItemOutcome,
+  type BulkJob,
+  BulkJobsRepository,
+} from '../../store/repositories/bulk-repository.js';
+import { type EventInput, EventOutbox } from '../../store/repositories/event-outbox.js';
 import type { ServiceContext } from '../context.js';
-import { type EventInput, EventOutbox } from '../events/events.js';
 import type { BulkTarget } from './bulk-actions.js';
-import { type BulkItemOutcome, type BulkJob, BulkJobsRepository } from './bulk-repository.js';
 
 const AUDIT_OUTCOME = { done: 'succeeded', skipped: 'skipped', failed: 'failed' } as const;
 
@@ -76,57 +80,30 @@ export class BulkRecorder {
       .filter((outcome) => outcome.state !== 'pending')
       .map((outcome) => {
         const target = targets.get(outcome.id);
-        return {
-          at: now,
+        const entry: AuditInput = {
           actor: this.#job.createdBy,
           action: `cards.${this.#job.action}`,
-          target_type: 'card',
-          target_id: String(target?.card.id ?? outcome.id),
-          account_id: target?.card.account ?? null,
+          targetType: 'card',
+          targetId: String(target?.card.id ?? outcome.id),
+          account: target?.card.account ?? null,
           outcome: AUDIT_OUTCOME[outcome.state as keyof typeof AUDIT_OUTCOME],
-          details: JSON.stringify({
+          details: {
             job: this.#job.id,
             run: this.#run,
             ...(outcome.code ? { code: outcome.code } : {}),
             ...(outcome.supplierCode ? { supplierCode: outcome.supplierCode } : {}),
             ...(outcome.message ? { message: outcome.message } : {}),
             ...(outcome.supplierRef ? { supplierRef: outcome.supplierRef } : {}),
-          }),
+          },
         };
+        return entry;
       });
-    for (let start = 0; start < rows.length; start += 500) {
-      await this.#context.store.db
-        .insertInto('audit_log')
-        .values(rows.slice(start, start + 500))
-        .execute();
-    }
+    await this.#context.store.audit.recordMany(rows, now);
   }
 
-  /**
-   * Writes events as `EventOutbox.emit` does (same table, same once-per-event-id rule) but a
-   * chunk per statement: one insert per event costs a commit each on PostgreSQL, which a
-   * 10,000-card job cannot afford.
-   */
+  /** Writes events a chunk per statement (`EventOutbox.emitMany`): a job may change 10,000 cards. */
   async #emitStatusChanges(events: EventInput[]): Promise<void> {
-    const now = this.#context.clock.now();
-    const rows = events.map((event) => ({
-      event_id: event.eventId ?? randomUUID(),
-      type: event.type,
-      source: 'simdock',
-      subject: event.subject ?? null,
-      account_id: event.account ?? null,
-      card_id: event.cardId ?? null,
-      data: JSON.stringify(event.data),
-      created_at: now,
-    }));
-    for (let start = 0; start < rows.length; start += 500) {
-      await this.#context.store.db
-        .withTables<{ events: (typeof rows)[number] }>()
-        .insertInto('events')
-        .values(rows.slice(start, start + 500))
-        .onConflict((conflict) => conflict.column('event_id').doNothing())
-        .execute();
-    }
+    await this.#outbox.emitMany(events, this.#context.clock.now());
   }
 
   /** The job's own audit record and a `job.completed` event. */

@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { BulkJobsRepository } from '../../store/repositories/bulk-repository.js';
 import {
   describeEachDialect,
   openTestStore,
@@ -8,7 +9,6 @@ import type { JobContext, JobRecord } from '../job-queue.js';
 import { bulkBench } from './bulk.test-support.js';
 import { bulkJobHandler, createBulkJob } from './bulk-jobs.js';
 import { orderingAccount, productName } from './bulk-orders.js';
-import { BulkJobsRepository } from './bulk-repository.js';
 import { runBulkJob } from './bulk-runner.js';
 
 describeEachDialect('resuming and re-running bulk jobs ($dialect)', ({ dialect }) => {

@@ -1,11 +1,13 @@
-import {
-  type CardStatus,
-  type CardStatusValue,
-  errorMessage,
-  isCardStatus,
-  SimdockError,
-} from '../../domain/index.js';
+import { type CardStatusValue, errorMessage, SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import {
+  type BulkItem,
+  type BulkItemOutcome,
+  type BulkItemState,
+  type BulkJob,
+  type BulkJobState,
+  BulkJobsRepository,
+} from '../../store/repositories/bulk-repository.js';
 import { chunk, type SupplierAdapterV1 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import {
@@ -19,14 +21,6 @@ import {
   unsupportedReason,
 } from './bulk-actions.js';
 import { BulkRecorder } from './bulk-recorder.js';
-import {
-  type BulkItem,
-  type BulkItemOutcome,
-  type BulkItemState,
-  type BulkJob,
-  type BulkJobState,
-  BulkJobsRepository,
-} from './bulk-repository.js';
 
 /** Where a running job stands. */
 export interface BulkProgress {
@@ -321,32 +315,5 @@ async function loadCards(
   context: ServiceContext,
   ids: readonly number[],
 ): Promise<Map<number, StoredCard>> {
-  const cards = new Map<number, StoredCard>();
-  const unique = [...new Set(ids)];
-  for (let start = 0; start < unique.length; start += 500) {
-    const rows = await context.store.db
-      .selectFrom('cards')
-      .selectAll()
-      .where('id', 'in', unique.slice(start, start + 500))
-      .execute();
-    for (const row of rows) {
-      cards.set(Number(row.id), {
-        id: Number(row.id),
-        account: row.account_id,
-        supplier: row.supplier,
-        iccid: row.iccid,
-        msisdn: row.msisdn,
-        imsi: row.imsi,
-        imei: row.imei,
-        status: (isCardStatus(row.status) ? row.status : 'unknown') as CardStatus,
-        statusRaw: row.status_raw,
-        statusChangedAt: row.status_changed_at === null ? null : Number(row.status_changed_at),
-        identitiesSyncedAt:
-          row.identities_synced_at === null ? null : Number(row.identities_synced_at),
-        createdAt: Number(row.created_at),
-        updatedAt: Number(row.updated_at),
-      });
-    }
-  }
-  return cards;
+  return context.store.cards.getMany(ids);
 }

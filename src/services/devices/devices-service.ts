@@ -8,6 +8,11 @@ import {
 } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import {
+  DevicesRepository,
+  type StoredDevice,
+} from '../../store/repositories/devices-repository.js';
+import { type SecretSealer, storeSecretSealer } from '../../store/secret-sealer.js';
+import {
   type DeviceCommand,
   type DeviceOperationsV1,
   hasDeviceOperations,
@@ -15,8 +20,6 @@ import {
 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import { findAccountCard } from '../events/inbound-notices.js';
-import { type SecretSealer, storeSecretSealer } from '../webhooks/webhooks-secrets.js';
-import { DevicesRepository, type StoredDevice } from './devices-repository.js';
 
 /**
  * Multi-SIM devices: discovered and read through adapters that implement `DeviceOperationsV1`

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../store/index.js';
-import { EventOutbox } from './events.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
 
 describe('event outbox', () => {
   let store: Store;

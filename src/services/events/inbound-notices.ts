@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { StoredCard } from '../../store/index.js';
+import { type EventInput, EventOutbox } from '../../store/repositories/event-outbox.js';
+import { NoticesRepository } from '../../store/repositories/inbound-notices-repository.js';
+import { SmsRepository, type StoredSms } from '../../store/repositories/sms-repository.js';
 import type {
   SupplierDeliveryReport,
   SupplierNotice,
@@ -7,9 +10,6 @@ import type {
 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import { ingestUsageWarnings } from '../rules/alerts-supplier.js';
-import { SmsRepository, type StoredSms } from '../sms/sms-repository.js';
-import { type EventInput, EventOutbox } from './events.js';
-import { NoticesRepository } from './inbound-notices-repository.js';
 
 /**
  * What simdock does with the notices suppliers push: texts from cards become `sms_messages`

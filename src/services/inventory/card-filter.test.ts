@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/index.js';
 import {
+  parseCardFilter,
+  selectCardsByFilter,
+  selectCardsByIdentifiers,
+} from '../../store/card-filter.js';
+import { PlansRepository } from '../../store/repositories/plans-repository.js';
+import {
   describeEachDialect,
   openTestStore,
   type TestStore,
@@ -9,8 +15,6 @@ import { agentDefinition } from '../../suppliers/agent/index.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import { quectelDefinition } from '../../suppliers/quectel/index.js';
 import { createServiceContext } from '../context.js';
-import { PlansRepository } from '../plans/plans-repository.js';
-import { parseCardFilter, selectCardsByFilter, selectCardsByIdentifiers } from './card-filter.js';
 
 describe('card filter syntax', () => {
   it('parses conditions joined by AND, with lists, prefixes and byte units', () => {

@@ -1,7 +1,6 @@
 import { SimdockError } from '../../domain/index.js';
+import { PoolsRepository, type StoredPool } from '../../store/repositories/pools-repository.js';
 import type { ServiceContext } from '../context.js';
-import { idChunks } from '../rules/rules-tables.js';
-import { PoolsRepository, type StoredPool } from './pools-repository.js';
 
 /** What an import of a Quectel account's billing groups did. */
 export interface QuectelPoolImport {
@@ -41,16 +40,7 @@ export async function importQuectelPools(
       supplierUsedBytes: group.usedBytes === null ? null : Math.round(group.usedBytes),
     });
     const iccids = await adapter.doListPoolMembers({ ...options, poolId: group.id });
-    const cardIds: number[] = [];
-    for (const part of idChunks(iccids)) {
-      const rows = await context.store.db
-        .selectFrom('cards')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('iccid', 'in', part)
-        .execute();
-      cardIds.push(...rows.map((row) => Number(row.id)));
-    }
+    const cardIds = await context.store.cards.idsByIccid(accountId, iccids);
     await repository.replaceCards(pool.id, cardIds);
     result.pools.push({
       pool,

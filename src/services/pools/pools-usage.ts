@@ -1,8 +1,8 @@
 import { addDays, type CstDate, cstToday, lastCompleteDays } from '../../domain/index.js';
+import { PoolsRepository, type StoredPool } from '../../store/repositories/pools-repository.js';
 import type { ServiceContext } from '../context.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
 import { cycleUsageBytes, loadUsage } from '../rules/rules-usage.js';
-import { PoolsRepository, type StoredPool } from './pools-repository.js';
 
 /** Days of history the run-out forecast averages over. */
 export const FORECAST_DAYS = 7;

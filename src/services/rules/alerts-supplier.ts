@@ -1,10 +1,10 @@
 import { cstToday, SimdockError } from '../../domain/index.js';
+import type { Severity } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
+import { AlertsRepository, type StoredAlert } from '../../store/repositories/alerts-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import type { SupplierUsageWarning } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
-import { EventOutbox } from '../events/events.js';
-import { AlertsRepository, type StoredAlert } from './alerts-repository.js';
-import type { Severity } from './rules-model.js';
 
 /** An alarm a supplier raised (a pushed notice, an alarm it reports). */
 export interface SupplierAlarmInput {

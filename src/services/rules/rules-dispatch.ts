@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { cstToday } from '../../domain/index.js';
+import type { RuleKind, StoredRule } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
+import { AlertsRepository, type StoredAlert } from '../../store/repositories/alerts-repository.js';
+import { EventOutbox, type EventType } from '../../store/repositories/event-outbox.js';
 import type { ServiceContext } from '../context.js';
-import { EventOutbox, type EventType } from '../events/events.js';
-import { AlertsRepository, type StoredAlert } from './alerts-repository.js';
 import { changeCardsStatus, sendCardsSms } from './rules-actions.js';
 import type { Finding } from './rules-findings.js';
-import type { RuleKind, StoredRule } from './rules-model.js';
-import { rulesDb } from './rules-tables.js';
 
 /** What one evaluation of the rules did. */
 export interface EvaluationSummary {
@@ -165,18 +164,13 @@ export class RuleActionRunner {
       'resumeNextCycle' in rule.thresholds && rule.thresholds.resumeNextCycle
         ? (item.finding.nextCycleStart ?? null)
         : null;
-    await rulesDb(this.#context.store)
-      .insertInto('rule_pauses')
-      .values({
-        rule_id: rule.id,
-        card_id: cardId,
-        cycle: item.alert.cycle,
-        resume_on: resume,
-        paused_at: this.#context.clock.now(),
-        resumed_at: null,
-      })
-      .onConflict((conflict) => conflict.columns(['rule_id', 'card_id', 'cycle']).doNothing())
-      .execute();
+    await this.#context.store.rulePauses.record({
+      ruleId: rule.id,
+      cardId,
+      cycle: item.alert.cycle,
+      resumeOn: resume,
+      pausedAt: this.#context.clock.now(),
+    });
   }
 
   /**
@@ -185,22 +179,13 @@ export class RuleActionRunner {
    * time.
    */
   async resumeDue(summary: EvaluationSummary): Promise<void> {
-    const db = rulesDb(this.#context.store);
+    const pauses = this.#context.store.rulePauses;
     const today = cstToday(this.#context.clock.now());
-    const due = await db
-      .selectFrom('rule_pauses')
-      .innerJoin('rules', 'rules.id', 'rule_pauses.rule_id')
-      .select(['rule_pauses.id', 'rule_pauses.card_id', 'rule_pauses.rule_id'])
-      .where('rule_pauses.resumed_at', 'is', null)
-      .where('rule_pauses.resume_on', 'is not', null)
-      .where('rule_pauses.resume_on', '<=', today)
-      .where('rules.enabled', '=', 1)
-      .orderBy('rule_pauses.id')
-      .execute();
+    const due = await pauses.due(today);
     if (due.length === 0) return;
     const cards = new Map<number, StoredCard>();
     for (const row of due) {
-      const card = await this.#context.store.cards.get(Number(row.card_id));
+      const card = await this.#context.store.cards.get(row.cardId);
       if (card) cards.set(card.id, card);
     }
     const results = await changeCardsStatus(this.#context, [...cards.values()], 'resume', {
@@ -214,12 +199,8 @@ export class RuleActionRunner {
       if (result.outcome === 'succeeded') summary.resumed.push(result.cardId);
     }
     for (const row of due) {
-      if (!settled.has(Number(row.card_id))) continue;
-      await db
-        .updateTable('rule_pauses')
-        .set({ resumed_at: this.#context.clock.now() })
-        .where('id', '=', Number(row.id))
-        .execute();
+      if (!settled.has(row.cardId)) continue;
+      await pauses.markResumed(row.id, this.#context.clock.now());
     }
   }
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, lastCompleteDays } from '../../domain/index.js';
+import { AlertsRepository } from '../../store/repositories/alerts-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
+import { PlansRepository } from '../../store/repositories/plans-repository.js';
+import { PoolsRepository } from '../../store/repositories/pools-repository.js';
+import { RulesRepository } from '../../store/repositories/rules-repository.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
-import { EventOutbox } from '../events/events.js';
-import { PlansRepository } from '../plans/plans-repository.js';
-import { PoolsRepository } from '../pools/pools-repository.js';
 import { syncAccount } from '../sync/sync.js';
-import { AlertsRepository } from './alerts-repository.js';
 import { rulesFleet } from './rules.test-support.js';
 import { evaluateRules } from './rules-evaluate.js';
-import { RulesRepository } from './rules-repository.js';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;

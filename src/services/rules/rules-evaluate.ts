@@ -1,12 +1,12 @@
 import { addDays, addMonths, cstMonth, cstToday } from '../../domain/index.js';
-import { toStoredCard } from '../../store/card-rows.js';
+import type { RuleThresholds, StoredRule } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
+import { PlansRepository } from '../../store/repositories/plans-repository.js';
+import { PoolsRepository } from '../../store/repositories/pools-repository.js';
+import { RulesRepository } from '../../store/repositories/rules-repository.js';
 import type { ServiceContext } from '../context.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
-import { PlansRepository } from '../plans/plans-repository.js';
-import { PoolsRepository } from '../pools/pools-repository.js';
 import { poolUsage } from '../pools/pools-usage.js';
-import type { StoredAlert } from './alerts-repository.js';
 import { type EvaluationSummary, type PendingAlert, RuleActionRunner } from './rules-dispatch.js';
 import {
   anomalyFindings,
@@ -17,10 +17,7 @@ import {
   idleFinding,
   usageFinding,
 } from './rules-findings.js';
-import type { RuleThresholds, StoredRule } from './rules-model.js';
-import { RulesRepository } from './rules-repository.js';
 import { type CardEvents, loadCardEvents, recordImeis } from './rules-state.js';
-import { idChunks } from './rules-tables.js';
 import { loadUsage } from './rules-usage.js';
 
 export type { EvaluationSummary } from './rules-dispatch.js';
@@ -196,15 +193,5 @@ async function* cardPages(
 
 /** Cards by id (unknown ids are left out). */
 async function loadCards(context: ServiceContext, ids: readonly number[]): Promise<StoredCard[]> {
-  const cards: StoredCard[] = [];
-  for (const part of idChunks(ids)) {
-    const rows = await context.store.db
-      .selectFrom('cards')
-      .selectAll()
-      .where('id', 'in', part)
-      .orderBy('id')
-      .execute();
-    cards.push(...rows.map(toStoredCard));
-  }
-  return cards;
+  return [...(await context.store.cards.getMany(ids)).values()];
 }

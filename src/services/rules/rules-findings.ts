@@ -5,10 +5,10 @@ import {
   formatBytes,
   lastCompleteDays,
 } from '../../domain/index.js';
+import type { RuleThresholds } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
+import type { CardPlanAssignment } from '../../store/repositories/plans-repository.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
-import type { CardPlanAssignment } from '../plans/plans-repository.js';
-import type { RuleThresholds } from './rules-model.js';
 import { type CardUsage, cycleUsageBytes, median } from './rules-usage.js';
 
 /** A rule's condition met by one card (or pool): what the alert says. */

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { lastCompleteDays } from '../../domain/index.js';
+import { AlertsRepository } from '../../store/repositories/alerts-repository.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
+import { PlansRepository } from '../../store/repositories/plans-repository.js';
+import { PoolsRepository } from '../../store/repositories/pools-repository.js';
+import { type RuleInput, RulesRepository } from '../../store/repositories/rules-repository.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
 import { m2mUsageWarning } from '../../suppliers/m2m10086/index.js';
 import { quectelDefinition } from '../../suppliers/quectel/index.js';
-import { EventOutbox } from '../events/events.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
-import { PlansRepository } from '../plans/plans-repository.js';
 import { importQuectelPools } from '../pools/pools-quectel.js';
-import { PoolsRepository } from '../pools/pools-repository.js';
 import { poolUsage } from '../pools/pools-usage.js';
-import { AlertsRepository } from './alerts-repository.js';
 import { ingestUsageWarnings } from './alerts-supplier.js';
 import { rulesFleet } from './rules.test-support.js';
-import { type RuleInput, RulesRepository } from './rules-repository.js';
 
 const MIB = 1024 ** 2;
 

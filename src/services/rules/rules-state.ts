@@ -1,8 +1,7 @@
 import { type CardStatus, isCardStatus } from '../../domain/index.js';
+import type { StoredRule } from '../../domain/rules-model.js';
 import type { Store, StoredCard } from '../../store/index.js';
 import type { Finding } from './rules-findings.js';
-import type { StoredRule } from './rules-model.js';
-import { idChunks, rulesDb } from './rules-tables.js';
 
 /** How far back supplier status changes are looked at (older ones were seen by earlier runs). */
 const STATUS_LOOKBACK_MS = 40 * 24 * 60 * 60 * 1000;
@@ -42,47 +41,28 @@ export async function loadCardEvents(
   const changes = new Map<number, StatusChange[]>();
   const wantsImei = rules.some((rule) => rule.kind === 'imei_changed');
   const statusRules = rules.filter((rule) => rule.kind === 'status_changed');
-  for (const part of idChunks(ids)) {
-    if (wantsImei) {
-      const rows = await rulesDb(store)
-        .selectFrom('rule_card_state')
-        .selectAll()
-        .where('card_id', 'in', part)
-        .execute();
-      for (const row of rows) {
-        lastImei.set(Number(row.card_id), { imei: row.imei, observedAt: Number(row.observed_at) });
-      }
+  if (wantsImei) {
+    for (const [cardId, seen] of await store.ruleCardState.lastImeis(ids)) {
+      lastImei.set(cardId, seen);
     }
-    if (statusRules.length) {
-      const since = Math.max(
-        Math.min(...statusRules.map((rule) => rule.createdAt)),
-        now - STATUS_LOOKBACK_MS,
-      );
-      const rows = await store.db
-        .selectFrom('card_status_history')
-        .selectAll()
-        .where('card_id', 'in', part)
-        .where('at', '>=', since)
-        .where('source', 'like', 'sync%')
-        .where('previous_status', 'is not', null)
-        .orderBy('id')
-        .execute();
-      for (const row of rows) {
-        // A first status after `unknown` is simdock learning it, not the supplier changing it.
-        if (row.previous_status === 'unknown') continue;
-        const cardId = Number(row.card_id);
-        const change: StatusChange = {
-          id: Number(row.id),
-          at: Number(row.at),
-          status: isCardStatus(row.status) ? row.status : 'unknown',
-          statusRaw: row.status_raw,
-          previousStatus:
-            row.previous_status && isCardStatus(row.previous_status)
-              ? row.previous_status
-              : 'unknown',
-        };
-        changes.set(cardId, [...(changes.get(cardId) ?? []), change]);
-      }
+  }
+  if (statusRules.length) {
+    const since = Math.max(
+      Math.min(...statusRules.map((rule) => rule.createdAt)),
+      now - STATUS_LOOKBACK_MS,
+    );
+    for (const row of await store.cards.syncStatusChanges(ids, since)) {
+      // A first status after `unknown` is simdock learning it, not the supplier changing it.
+      if (row.previousStatus === 'unknown') continue;
+      const change: StatusChange = {
+        id: row.id,
+        at: row.at,
+        status: isCardStatus(row.status) ? row.status : 'unknown',
+        statusRaw: row.statusRaw,
+        previousStatus:
+          row.previousStatus && isCardStatus(row.previousStatus) ? row.previousStatus : 'unknown',
+      };
+      changes.set(row.cardId, [...(changes.get(row.cardId) ?? []), change]);
     }
   }
   return {
@@ -127,16 +107,5 @@ export async function recordImeis(
   const changed = cards.filter(
     (card) => card.imei !== null && events.lastImei.get(card.id)?.imei !== card.imei,
   );
-  for (const part of idChunks(changed, 200)) {
-    await rulesDb(store)
-      .insertInto('rule_card_state')
-      .values(part.map((card) => ({ card_id: card.id, imei: card.imei, observed_at: now })))
-      .onConflict((conflict) =>
-        conflict.column('card_id').doUpdateSet((update) => ({
-          imei: update.ref('excluded.imei'),
-          observed_at: update.ref('excluded.observed_at'),
-        })),
-      )
-      .execute();
-  }
+  await store.ruleCardState.rememberImeis(changed, now);
 }

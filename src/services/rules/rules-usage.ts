@@ -1,7 +1,6 @@
 import type { CstDate } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import type { BillingCycle } from '../plans/plans-cycle.js';
-import { idChunks } from './rules-tables.js';
 
 /** A card's stored usage: bytes per CST day and per CST month. Absent means unknown. */
 export interface CardUsage {
@@ -24,22 +23,9 @@ export async function loadUsage(
     }
     return usage;
   };
-  for (const part of idChunks([...new Set(cardIds)])) {
-    const daily = await store.db
-      .selectFrom('usage_daily')
-      .select(['card_id', 'date', 'bytes'])
-      .where('card_id', 'in', part)
-      .where('date', '>=', range.fromDate)
-      .execute();
-    for (const row of daily) of(Number(row.card_id)).daily.set(row.date, Number(row.bytes));
-    const monthly = await store.db
-      .selectFrom('usage_monthly')
-      .select(['card_id', 'month', 'bytes'])
-      .where('card_id', 'in', part)
-      .where('month', '>=', range.fromMonth)
-      .execute();
-    for (const row of monthly) of(Number(row.card_id)).monthly.set(row.month, Number(row.bytes));
-  }
+  const rows = await store.usage.since(cardIds, range);
+  for (const row of rows.daily) of(row.cardId).daily.set(row.date, row.bytes);
+  for (const row of rows.monthly) of(row.cardId).monthly.set(row.month, row.bytes);
   return result;
 }
 

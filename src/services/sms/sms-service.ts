@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import { SmsRepository, type StoredSms } from '../../store/repositories/sms-repository.js';
 import type { CardRef, InboundSms } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import { storeInboundTexts } from '../events/inbound-notices.js';
 import { findCard } from '../inventory/cards.js';
-import { SmsRepository, type StoredSms } from './sms-repository.js';
 
 /**
  * Texts to and from cards: `sendSms` through the card's supplier, `pullInboundSms` for

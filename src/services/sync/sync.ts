@@ -1,5 +1,11 @@
 import { addMonths, cstMonth, lastCompleteDays } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
+import {
+  SyncCheckpoints,
+  type SyncPlan,
+  type SyncSlice,
+} from '../../store/repositories/sync-checkpoints.js';
 import {
   type BatchResult,
   type Capability,
@@ -9,10 +15,8 @@ import {
   withRetry,
 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
-import { EventOutbox } from '../events/events.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
-import { SyncCheckpoints, type SyncPlan, type SyncSlice } from './sync-checkpoints.js';
 import { SLICE_PHASES } from './sync-phases.js';
 
 export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';

@@ -1,8 +1,6 @@
-import { sql } from 'kysely';
 import type { Store } from '../../store/index.js';
-import { accessDb, subtreePattern } from '../access/access-tables.js';
-import { TenantsRepository } from '../access/access-tenants.js';
-import type { StoredEvent } from '../events/events.js';
+import type { StoredEvent } from '../../store/repositories/event-outbox.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 
 /**
  * Which tenants' endpoints may receive an event: the root tenant (the operator) receives every
@@ -37,12 +35,6 @@ export class WebhookAudience {
     if (path === null) return false;
     if (await this.#isRoot(tenantId)) return true;
     if (event.cardId === null) return false;
-    const row = await accessDb(this.#store)
-      .selectFrom('card_tenants')
-      .select(sql<number>`1`.as('found'))
-      .where('card_id', '=', event.cardId)
-      .where('tenant_path', 'like', subtreePattern(path))
-      .executeTakeFirst();
-    return row !== undefined;
+    return new TenantsRepository(this.#store).cardInSubtree(event.cardId, path);
   }
 }

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
+import { EventOutbox } from '../../store/repositories/event-outbox.js';
+import { WebhooksRepository } from '../../store/repositories/webhooks-repository.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
-import { EventOutbox } from '../events/events.js';
 import { webhookFixture } from './webhooks.test-support.js';
 import {
   deliverWebhooks,
@@ -13,7 +14,6 @@ import {
 } from './webhooks-delivery.js';
 import { createWebhookEndpoint } from './webhooks-endpoints.js';
 import type { WebhookRequest, WebhookSender } from './webhooks-http.js';
-import { WebhooksRepository } from './webhooks-repository.js';
 
 /**
  * An independent Standard Webhooks verifier (WebCrypto, not the signer's node:crypto code):

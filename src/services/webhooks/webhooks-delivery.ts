@@ -1,15 +1,14 @@
-import type { ServiceContext } from '../context.js';
-import { EventOutbox, type StoredEvent } from '../events/events.js';
-import { WebhookAudience } from './webhooks-audience.js';
-import type { WebhookSettings } from './webhooks-endpoints.js';
-import { createWebhookSender, excerptOf, type WebhookSender } from './webhooks-http.js';
+import { EventOutbox, type StoredEvent } from '../../store/repositories/event-outbox.js';
 import {
-  deliveryOf,
   type TenantFilter,
   type WebhookAttempt,
   type WebhookDelivery,
   WebhooksRepository,
-} from './webhooks-repository.js';
+} from '../../store/repositories/webhooks-repository.js';
+import type { ServiceContext } from '../context.js';
+import { WebhookAudience } from './webhooks-audience.js';
+import type { WebhookSettings } from './webhooks-endpoints.js';
+import { createWebhookSender, excerptOf, type WebhookSender } from './webhooks-http.js';
 import { signedWebhookHeaders } from './webhooks-signing.js';
 
 /** How long a delivery is retried after its first attempt (issue 7: 24 hours). */
@@ -81,21 +80,8 @@ export async function deliverWebhooks(
   };
   const sender = options.sender ?? createWebhookSender(options);
   const now = context.clock.now();
-  const due = await repository
-    .db()
-    .selectFrom('webhook_deliveries')
-    .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
-    .selectAll('webhook_deliveries')
-    .where('webhook_deliveries.state', '=', 'pending')
-    .where('webhook_deliveries.next_attempt_at', '<=', now)
-    // A disabled endpoint's deliveries wait (within their window) until it is enabled again.
-    .where('webhook_endpoints.enabled', '=', 1)
-    .orderBy('webhook_deliveries.next_attempt_at')
-    .orderBy('webhook_deliveries.id')
-    .limit(options.limit ?? 200)
-    .execute();
-  for (const row of due) {
-    const delivery = deliveryOf(row);
+  const due = await repository.dueDeliveries(now, options.limit ?? 200);
+  for (const delivery of due) {
     if (!(await claim(repository, delivery, now, options.timeoutMs))) continue;
     const outcome = await attemptDelivery(context, repository, sender, delivery, {
       manual: false,
@@ -120,12 +106,7 @@ export async function redeliverWebhook(
   const repository = new WebhooksRepository(context.store, options.sealer);
   const delivery = await repository.getDelivery(deliveryId, tenants);
   const now = context.clock.now();
-  await repository
-    .db()
-    .updateTable('webhook_deliveries')
-    .set({ retry_until: now + WEBHOOK_RETRY_WINDOW_MS, updated_at: now })
-    .where('id', '=', delivery.id)
-    .execute();
+  await repository.setRetryUntil(delivery.id, now + WEBHOOK_RETRY_WINDOW_MS, now);
   return attemptDelivery(
     context,
     repository,
@@ -142,19 +123,10 @@ async function queueNewEvents(
   context: ServiceContext,
   repository: WebhooksRepository,
 ): Promise<number> {
-  const db = repository.db();
   const outbox = new EventOutbox(context.store, () => context.clock.now());
   const audience = new WebhookAudience(context.store);
   const endpoints = (await repository.listEndpoints(null)).filter((endpoint) => endpoint.enabled);
-  let cursor = Number(
-    (
-      await db
-        .selectFrom('webhook_cursor')
-        .select('last_event_row_id')
-        .where('name', '=', CURSOR)
-        .executeTakeFirst()
-    )?.last_event_row_id ?? 0,
-  );
+  let cursor = await repository.cursor(CURSOR);
   let queued = 0;
   for (;;) {
     const events = await outbox.after(cursor, { limit: 500 });
@@ -165,36 +137,17 @@ async function queueNewEvents(
         if (endpoint.eventTypes.length > 0 && !endpoint.eventTypes.includes(event.type)) continue;
         if (endpoint.createdAt > event.createdAt) continue;
         if (!(await audience.canSee(endpoint.tenantId, event))) continue;
-        const result = await db
-          .insertInto('webhook_deliveries')
-          .values({
-            endpoint_id: endpoint.id,
-            tenant_id: endpoint.tenantId,
-            event_row_id: event.id,
-            event_id: event.eventId,
-            event_type: event.type,
-            state: 'pending',
-            attempts: 0,
-            next_attempt_at: now,
-            retry_until: now + WEBHOOK_RETRY_WINDOW_MS,
-            last_status: null,
-            last_error: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .onConflict((conflict) => conflict.columns(['endpoint_id', 'event_row_id']).doNothing())
-          .executeTakeFirst();
-        queued += Number(result.numInsertedOrUpdatedRows ?? 0);
+        const queuedNow = await repository.queueDelivery(
+          endpoint,
+          event,
+          now,
+          now + WEBHOOK_RETRY_WINDOW_MS,
+        );
+        if (queuedNow) queued += 1;
       }
     }
     cursor = events.at(-1)!.id;
-    await db
-      .insertInto('webhook_cursor')
-      .values({ name: CURSOR, last_event_row_id: cursor, updated_at: now })
-      .onConflict((conflict) =>
-        conflict.column('name').doUpdateSet({ last_event_row_id: cursor, updated_at: now }),
-      )
-      .execute();
+    await repository.saveCursor(CURSOR, cursor, now);
   }
   return queued;
 }
@@ -206,15 +159,7 @@ async function claim(
   now: number,
   timeoutMs = 10_000,
 ): Promise<boolean> {
-  const result = await repository
-    .db()
-    .updateTable('webhook_deliveries')
-    .set({ next_attempt_at: now + timeoutMs + 60_000, updated_at: now })
-    .where('id', '=', delivery.id)
-    .where('state', '=', 'pending')
-    .where('next_attempt_at', '=', delivery.nextAttemptAt)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return repository.claimDelivery(delivery, now, now + timeoutMs + 60_000);
 }
 
 /** One signed POST of a delivery, logged, and the delivery's new state. */
@@ -225,14 +170,9 @@ async function attemptDelivery(
   delivery: WebhookDelivery,
   options: { manual: boolean; timeoutMs?: number },
 ): Promise<{ delivery: WebhookDelivery; attempt: WebhookAttempt }> {
-  const db = repository.db();
   const outbox = new EventOutbox(context.store);
   const [event] = await outbox.after(delivery.eventRowId - 1, { limit: 1 });
-  const endpoint = await db
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'url'])
-    .where('id', '=', delivery.endpointId)
-    .executeTakeFirst();
+  const endpoint = await repository.endpointTarget(delivery.endpointId);
   const started = context.clock.now();
   let response: Awaited<ReturnType<WebhookSender>>;
   if (!event || event.id !== delivery.eventRowId) {
@@ -265,34 +205,26 @@ async function attemptDelivery(
       ? 'failed'
       : 'pending';
   const error = response.ok ? (succeeded ? null : `HTTP ${response.status}`) : response.error;
-  const inserted = await db
-    .insertInto('webhook_attempts')
-    .values({
-      delivery_id: delivery.id,
+  const attemptId = await repository.recordAttempt(
+    delivery.id,
+    {
       at: started,
-      status_code: response.status,
-      duration_ms: Math.max(0, finished - started),
+      statusCode: response.status,
+      durationMs: Math.max(0, finished - started),
       error,
-      response_excerpt: response.ok ? excerptOf(response.excerpt) : null,
-      manual: options.manual ? 1 : 0,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .updateTable('webhook_deliveries')
-    .set({
+      responseExcerpt: response.ok ? excerptOf(response.excerpt) : null,
+      manual: options.manual,
+    },
+    {
       state,
       attempts,
-      next_attempt_at: state === 'pending' ? retryAt : null,
-      last_status: response.status,
-      last_error: error,
-      updated_at: finished,
-    })
-    .where('id', '=', delivery.id)
-    .execute();
+      nextAttemptAt: state === 'pending' ? retryAt : null,
+      updatedAt: finished,
+    },
+  );
   const attemptList = await repository.attempts(delivery.id);
   return {
     delivery: await repository.getDelivery(delivery.id, null),
-    attempt: attemptList.find((attempt) => attempt.id === Number(inserted.id))!,
+    attempt: attemptList.find((attempt) => attempt.id === attemptId)!,
   };
 }

@@ -1,13 +1,13 @@
 import { SimdockError } from '../../domain/index.js';
-import { TenantsRepository } from '../access/access-tenants.js';
-import type { ServiceContext } from '../context.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import {
   parseEventTypes,
   type TenantFilter,
   type WebhookEndpoint,
   WebhooksRepository,
-} from './webhooks-repository.js';
-import type { SecretSealer } from './webhooks-secrets.js';
+} from '../../store/repositories/webhooks-repository.js';
+import type { SecretSealer } from '../../store/secret-sealer.js';
+import type { ServiceContext } from '../context.js';
 import { newWebhookSecret } from './webhooks-signing.js';
 import { checkWebhookTarget, type TargetPolicy } from './webhooks-targets.js';
 

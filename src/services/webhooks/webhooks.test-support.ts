@@ -1,11 +1,11 @@
+import { accessDb } from '../../store/repositories/access-tables.js';
+import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { SecretBox } from '../../store/secret-box.js';
+import type { SecretSealer } from '../../store/secret-sealer.js';
 import { TEST_SECRET_KEY, type TestStore } from '../../store/store.test-support.js';
 import { createSupplierCatalog } from '../../suppliers/catalog.js';
 import { onelinkV2Definition } from '../../suppliers/onelink-v2/index.js';
-import { accessDb } from '../access/access-tables.js';
-import { TenantsRepository } from '../access/access-tenants.js';
 import { createServiceContext, type ServiceContext } from '../context.js';
-import type { SecretSealer } from './webhooks-secrets.js';
 
 /** A sealer on the test store's fixed key (the store was opened with it explicitly). */
 export function testSealer(): SecretSealer {

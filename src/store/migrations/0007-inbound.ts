@@ -2,7 +2,7 @@ import { BIGINT, idColumn, type StoreMigration } from './migration-helpers.js';
 
 /**
  * Texts to and from cards, the notices suppliers push to simdock, and multi-SIM devices with
- * their slots and command history. Repositories: src/services/sms/sms-repository.ts,
+ * their slots and command history. Repositories: src/store/repositories/sms-repository.ts,
  * inbound-notices-repository.ts and devices-repository.ts.
  */
 export const inboundSchema: StoreMigration = {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { StoreMigration } from './migration-helpers.js';
 
 /**
- * Indexes for the card list sorted by ICCID or MSISDN (src/services/access/access-cards.ts sorts by
+ * Indexes for the card list sorted by ICCID or MSISDN (src/store/repositories/scoped-cards-repository.ts sorts by
  * `coalesce(cards.<identifier>, '')`, then id), with and without a status filter. Without them a
  * sorted page of 1,000,000 cards sorted every matching card first (a temporary B-tree of ~100 ms
  * per request on SQLite); with them the first page and a keyset cursor deep in the list are an

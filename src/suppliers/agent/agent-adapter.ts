@@ -1,6 +1,5 @@
 import type { Device } from '../../domain/device.js';
-import type { CardStatusValue, Clock } from '../../domain/index.js';
-import { systemClock } from '../../domain/index.js';
+import { type CardStatusValue, type Clock, systemClock } from '../../domain/index.js';
 import {
   DEVICE_COMMAND_TYPES,
   type DeviceBatchResult,

@@ -1,5 +1,4 @@
-import type { Clock } from '../../domain/index.js';
-import { cstParts } from '../../domain/index.js';
+import { type Clock, cstParts } from '../../domain/index.js';
 import type { QuectelSimulatedFleet } from './quectel-simulator-fleet.js';
 
 /**

@@ -2,7 +2,6 @@ import type { ZodType } from 'zod';
 import type { CardStatusValue, Clock } from '../../domain/index.js';
 import type { CredentialField } from './credentials.js';
 import type { CallCounter } from './fetch-decorators.js';
-import type { SupplierError } from './supplier-error.js';
 import type { SupplierExtrasV1 } from './supplier-extras.js';
 import type { SupplierNoticeHandler } from './supplier-notices.js';
 import type {

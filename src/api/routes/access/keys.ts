@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { type ApiKey, ApiKeysRepository } from '../../../services/access/access-keys.js';
 import { requireGrantable } from '../../../services/access/access-roles.js';
-import { TenantsRepository } from '../../../services/access/access-tenants.js';
+import { TenantsRepository } from '../../../store/repositories/tenants-repository.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
 import {
   ERROR_RESPONSES,

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import { type Tenant, TenantsRepository } from '../../../services/access/access-tenants.js';
+import { type Tenant, TenantsRepository } from '../../../store/repositories/tenants-repository.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, isoInstant, jsonBody, jsonResponse } from '../../api-schemas.js';
 

@@ -9,13 +9,13 @@ import {
   planBulkSelection,
   startBulkJob,
 } from '../../../services/bulk/bulk-jobs.js';
+import { runBulkJob } from '../../../services/bulk/bulk-runner.js';
+import type { ServiceContext } from '../../../services/context.js';
 import {
   BULK_ACTIONS,
   type BulkJob,
   BulkJobsRepository,
-} from '../../../services/bulk/bulk-repository.js';
-import { runBulkJob } from '../../../services/bulk/bulk-runner.js';
-import type { ServiceContext } from '../../../services/context.js';
+} from '../../../store/repositories/bulk-repository.js';
 import {
   type ApiEnv,
   createRouter,

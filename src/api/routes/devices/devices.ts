@@ -3,12 +3,12 @@ import type { Context } from 'hono';
 import { DEVICE_SLOTS, SimdockError, WIFI_BANDS } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { hasRole, type Principal } from '../../../services/access/access-roles.js';
-import type { StoredDevice } from '../../../services/devices/devices-repository.js';
 import {
   devicesRepository,
   deviceView,
   sendDeviceCommand,
 } from '../../../services/devices/devices-service.js';
+import type { StoredDevice } from '../../../store/repositories/devices-repository.js';
 import type { DeviceCommand } from '../../../suppliers/spec/index.js';
 import { type ApiEnv, createRouter, principal, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';

@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { isCstDate, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import { PlansRepository, type StoredPlan } from '../../../services/plans/plans-repository.js';
-import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import { PlansRepository, type StoredPlan } from '../../../store/repositories/plans-repository.js';
+import { RulesRepository } from '../../../store/repositories/rules-repository.js';
 import {
   type ApiEnv,
   createRouter,

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
-import { PoolsRepository } from '../../../services/pools/pools-repository.js';
 import { type PoolUsage, poolUsage } from '../../../services/pools/pools-usage.js';
+import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
 

@@ -1,8 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
+import { SEVERITIES } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import { AlertsRepository, type StoredAlert } from '../../../services/rules/alerts-repository.js';
-import { SEVERITIES } from '../../../services/rules/rules-model.js';
+import {
+  AlertsRepository,
+  type StoredAlert,
+} from '../../../store/repositories/alerts-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
 

@@ -1,9 +1,8 @@
 import { addDays, addMonths, cstMonth, cstToday } from '../../../domain/index.js';
+import type { RuleThresholds, StoredRule } from '../../../domain/rules-model.js';
 import type { Principal } from '../../../services/access/access-roles.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
-import { PlansRepository } from '../../../services/plans/plans-repository.js';
-import { PoolsRepository } from '../../../services/pools/pools-repository.js';
 import { poolUsage } from '../../../services/pools/pools-usage.js';
 import {
   anomalyFindings,
@@ -13,10 +12,11 @@ import {
   idleFinding,
   usageFinding,
 } from '../../../services/rules/rules-findings.js';
-import type { RuleThresholds, StoredRule } from '../../../services/rules/rules-model.js';
 import { loadCardEvents } from '../../../services/rules/rules-state.js';
 import { loadUsage } from '../../../services/rules/rules-usage.js';
 import type { StoredCard } from '../../../store/index.js';
+import { PlansRepository } from '../../../store/repositories/plans-repository.js';
+import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
 
 /** Cards one preview looks at, at most. */
 export const PREVIEW_MAX_CARDS = 10_000;

@@ -1,8 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { SimdockError } from '../../../domain/index.js';
-import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import type { Principal } from '../../../services/access/access-roles.js';
 import {
   defaultSeverity,
   parseActions,
@@ -11,11 +9,13 @@ import {
   RULE_SCOPES,
   SEVERITIES,
   type StoredRule,
-} from '../../../services/rules/rules-model.js';
+} from '../../../domain/rules-model.js';
+import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import type { Principal } from '../../../services/access/access-roles.js';
 import {
   type RuleColumnChanges,
   RulesRepository,
-} from '../../../services/rules/rules-repository.js';
+} from '../../../store/repositories/rules-repository.js';
 import {
   type ApiEnv,
   createRouter,

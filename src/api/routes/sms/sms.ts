@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
-import { SMS_STATUSES, SmsRepository } from '../../../services/sms/sms-repository.js';
 import { sendSms, smsView } from '../../../services/sms/sms-service.js';
+import { SMS_STATUSES, SmsRepository } from '../../../store/repositories/sms-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
 

@@ -1,20 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Principal } from '../../../services/access/access-roles.js';
-import { TenantsRepository } from '../../../services/access/access-tenants.js';
-import { EVENT_TYPES } from '../../../services/events/events.js';
 import { redeliverWebhook } from '../../../services/webhooks/webhooks-delivery.js';
 import {
   createWebhookEndpoint,
   updateWebhookEndpoint,
   type WebhookSettings,
 } from '../../../services/webhooks/webhooks-endpoints.js';
+import { EVENT_TYPES } from '../../../store/repositories/event-outbox.js';
+import { TenantsRepository } from '../../../store/repositories/tenants-repository.js';
 import {
   type WebhookAttempt,
   type WebhookDelivery,
   type WebhookEndpoint,
   WebhooksRepository,
-} from '../../../services/webhooks/webhooks-repository.js';
+} from '../../../store/repositories/webhooks-repository.js';
 import { type ApiEnv, createRouter, principal, serviceContext } from '../../api-env.js';
 import {
   ERROR_RESPONSES,

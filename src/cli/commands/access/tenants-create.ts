@@ -1,5 +1,8 @@
 import { SimdockError } from '../../../domain/index.js';
-import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
+import {
+  ROOT_TENANT_ID,
+  TenantsRepository,
+} from '../../../store/repositories/tenants-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,4 +1,4 @@
-import { TenantsRepository } from '../../../services/access/access-tenants.js';
+import { TenantsRepository } from '../../../store/repositories/tenants-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

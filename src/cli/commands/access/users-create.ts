@@ -1,6 +1,9 @@
 import { parseRole } from '../../../services/access/access-roles.js';
-import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
 import { UsersRepository } from '../../../services/access/access-users.js';
+import {
+  ROOT_TENANT_ID,
+  TenantsRepository,
+} from '../../../store/repositories/tenants-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

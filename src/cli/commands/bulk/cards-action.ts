@@ -11,16 +11,16 @@ import {
   planBulkSelection,
 } from '../../../services/bulk/bulk-jobs.js';
 import {
-  type BulkAction,
-  BulkJobsRepository,
-  isBulkAction,
-} from '../../../services/bulk/bulk-repository.js';
-import {
   type BulkJobSummary,
   type BulkProgress,
   runBulkJob,
 } from '../../../services/bulk/bulk-runner.js';
 import type { ServiceContext } from '../../../services/context.js';
+import {
+  type BulkAction,
+  BulkJobsRepository,
+  isBulkAction,
+} from '../../../store/repositories/bulk-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,7 +1,6 @@
 import { addDays, BYTES_PER_MB, cstToday } from '../../../domain/index.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { PlansRepository, type StoredPlan } from '../../../services/plans/plans-repository.js';
-import { rulesDb } from '../../../services/rules/rules-tables.js';
+import { PlansRepository, type StoredPlan } from '../../../store/repositories/plans-repository.js';
 
 /**
  * The plan `simdock demo` puts its cards on: 1 GB per calendar month (CST), about twice what a
@@ -25,19 +24,11 @@ export async function seedDemoPlan(
   const plans = new PlansRepository(context.store, () => context.clock.now());
   const plan = (await plans.get(DEMO_PLAN.name)) ?? (await plans.create(DEMO_PLAN));
   if (accountIds.length === 0) return { plan, assigned: 0 };
-  const rows = await rulesDb(context.store)
-    .selectFrom('cards')
-    .leftJoin('card_plans', 'card_plans.card_id', 'cards.id')
-    .select('cards.id')
-    .where('cards.account_id', 'in', [...accountIds])
-    .where('card_plans.card_id', 'is', null)
-    .orderBy('cards.id')
-    .execute();
+  const ids = await plans.cardsWithoutPlan(accountIds);
   const today = cstToday(context.clock.now());
   // Card ids step through the days by 7 (prime to 90), so neighbouring cards expire weeks apart.
   const byDate = new Map<string, number[]>();
-  for (const row of rows) {
-    const id = Number(row.id);
+  for (const id of ids) {
     const date = addDays(today, (id * 7) % DEMO_EXPIRY_DAYS);
     const cardIds = byDate.get(date);
     if (cardIds) cardIds.push(id);
@@ -46,5 +37,5 @@ export async function seedDemoPlan(
   for (const [expiresOn, cardIds] of byDate) {
     await plans.assign(cardIds, { planId: plan.id, expiresOn });
   }
-  return { plan, assigned: rows.length };
+  return { plan, assigned: ids.length };
 }

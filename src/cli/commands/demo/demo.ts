@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { ApiKeysRepository } from '../../../services/access/access-keys.js';
-import { ROOT_TENANT_ID, TenantsRepository } from '../../../services/access/access-tenants.js';
 import { UsersRepository } from '../../../services/access/access-users.js';
 import { type ServiceContext, saveAccounts } from '../../../services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../../services/demo/demo.js';
 import { syncDevices } from '../../../services/devices/devices-service.js';
 import { importCards } from '../../../services/inventory/card-import.js';
 import { type SyncSummary, syncAccount } from '../../../services/sync/sync.js';
+import {
+  ROOT_TENANT_ID,
+  TenantsRepository,
+} from '../../../store/repositories/tenants-repository.js';
 import { hasDeviceOperations } from '../../../suppliers/spec/index.js';
 import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../../domain/index.js';
-import { PlansRepository } from '../../../services/plans/plans-repository.js';
+import { PlansRepository } from '../../../store/repositories/plans-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../../domain/index.js';
-import { PoolsRepository } from '../../../services/pools/pools-repository.js';
+import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

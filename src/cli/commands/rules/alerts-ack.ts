@@ -1,4 +1,4 @@
-import { AlertsRepository } from '../../../services/rules/alerts-repository.js';
+import { AlertsRepository } from '../../../store/repositories/alerts-repository.js';
 import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

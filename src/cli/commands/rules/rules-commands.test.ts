@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../../../../test/cli-harness.js';
-import { AlertsRepository } from '../../../services/rules/alerts-repository.js';
 import { openStore } from '../../../store/index.js';
+import { AlertsRepository } from '../../../store/repositories/alerts-repository.js';
 
 const ICCIDS = ['898602B2221340000878', '898602B2221340001456', '898602B2221340002000'];
 

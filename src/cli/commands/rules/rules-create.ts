@@ -1,7 +1,4 @@
 import { SimdockError } from '../../../domain/index.js';
-import type { ServiceContext } from '../../../services/context.js';
-import { PlansRepository } from '../../../services/plans/plans-repository.js';
-import { PoolsRepository } from '../../../services/pools/pools-repository.js';
 import {
   isRuleKind,
   isRuleScope,
@@ -10,8 +7,11 @@ import {
   type RuleAction,
   type RuleScope,
   type Severity,
-} from '../../../services/rules/rules-model.js';
-import { RulesRepository } from '../../../services/rules/rules-repository.js';
+} from '../../../domain/rules-model.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { PlansRepository } from '../../../store/repositories/plans-repository.js';
+import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
+import { RulesRepository } from '../../../store/repositories/rules-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,4 +1,4 @@
-import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import { RulesRepository } from '../../../store/repositories/rules-repository.js';
 import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,5 +1,5 @@
-import type { StoredRule } from '../../../services/rules/rules-model.js';
-import { RulesRepository } from '../../../services/rules/rules-repository.js';
+import type { StoredRule } from '../../../domain/rules-model.js';
+import { RulesRepository } from '../../../store/repositories/rules-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,5 +1,5 @@
 import { createWebhookEndpoint } from '../../../services/webhooks/webhooks-endpoints.js';
-import { storeSecretSealer } from '../../../services/webhooks/webhooks-secrets.js';
+import { storeSecretSealer } from '../../../store/secret-sealer.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -3,7 +3,7 @@ import { SimdockError } from '../../../domain/index.js';
 import {
   type DeliveryState,
   WebhooksRepository,
-} from '../../../services/webhooks/webhooks-repository.js';
+} from '../../../store/repositories/webhooks-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,4 +1,4 @@
-import { WebhooksRepository } from '../../../services/webhooks/webhooks-repository.js';
+import { WebhooksRepository } from '../../../store/repositories/webhooks-repository.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';

@@ -1,6 +1,8 @@
-import { type Generated, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import { type Store, subtreePattern } from '../../store/index.js';
+import { subtreePattern } from '../card-scope.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
 
 /** The actions a bulk job can carry out on each of its cards. */
 export const BULK_ACTIONS = [
@@ -30,40 +32,6 @@ export type BulkJobState = 'pending' | 'running' | 'succeeded' | 'partial' | 'fa
  * middle leaves the card marked and the next run reads its outcome back instead of sending again.
  */
 export type BulkItemState = 'pending' | 'sending' | 'done' | 'skipped' | 'failed';
-
-export type BulkJobsTables = {
-  bulk_jobs: {
-    id: Generated<number>;
-    action: string;
-    params: string;
-    selection: string;
-    created_by: string;
-    state: string;
-    total: number;
-    done: number;
-    skipped: number;
-    failed: number;
-    runs: number;
-    queue_job_id: string | null;
-    created_at: number;
-    started_at: number | null;
-    finished_at: number | null;
-  };
-  bulk_job_items: {
-    id: Generated<number>;
-    job_id: number;
-    card_id: number;
-    account_id: string;
-    state: string;
-    code: string | null;
-    supplier_code: string | null;
-    message: string | null;
-    supplier_ref: string | null;
-    idempotency_key: string;
-    attempts: number;
-    updated_at: number;
-  };
-};
 
 export interface BulkJob {
   id: number;
@@ -116,8 +84,8 @@ export interface BulkItemOutcome {
   supplierRef?: string | null;
 }
 
-type JobRow = Selectable<BulkJobsTables['bulk_jobs']>;
-type ItemRow = Selectable<BulkJobsTables['bulk_job_items']>;
+type JobRow = Selectable<Database['bulk_jobs']>;
+type ItemRow = Selectable<Database['bulk_job_items']>;
 
 function toJob(row: JobRow): BulkJob {
   return {
@@ -161,16 +129,16 @@ const ROWS_PER_STATEMENT = 500;
 
 /** Bulk jobs and their per-card items, on either dialect. */
 export class BulkJobsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
 
   #db() {
-    return this.#store.db.withTables<BulkJobsTables>();
+    return this.#store.db;
   }
 
   /** Creates a job and its items (state `pending`) in one transaction; returns the job. */

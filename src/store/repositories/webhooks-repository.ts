@@ -1,8 +1,7 @@
-import type { Generated } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { EVENT_TYPES, type EventType } from '../events/events.js';
-import { type SecretSealer, storeSecretSealer } from './webhooks-secrets.js';
+import { type SecretSealer, storeSecretSealer } from '../secret-sealer.js';
+import type { RepositoryContext } from '../store-context.js';
+import { EVENT_TYPES, type EventType } from './event-outbox.js';
 
 /** Where a delivery stands: waiting for its next attempt, delivered, or given up. */
 export type DeliveryState = 'pending' | 'succeeded' | 'failed';
@@ -52,49 +51,6 @@ export interface WebhookAttempt {
   manual: boolean;
 }
 
-/** The rows of this feature, typed locally (the store's `Database` does not list them). */
-export type WebhookTables = {
-  webhook_endpoints: {
-    id: Generated<number>;
-    tenant_id: string;
-    url: string;
-    description: string | null;
-    secret: string;
-    event_types: string;
-    enabled: number;
-    created_by: string | null;
-    created_at: number;
-    updated_at: number;
-  };
-  webhook_deliveries: {
-    id: Generated<number>;
-    endpoint_id: number;
-    tenant_id: string;
-    event_row_id: number;
-    event_id: string;
-    event_type: string;
-    state: string;
-    attempts: number;
-    next_attempt_at: number | null;
-    retry_until: number;
-    last_status: number | null;
-    last_error: string | null;
-    created_at: number;
-    updated_at: number;
-  };
-  webhook_attempts: {
-    id: Generated<number>;
-    delivery_id: number;
-    at: number;
-    status_code: number | null;
-    duration_ms: number;
-    error: string | null;
-    response_excerpt: string | null;
-    manual: number;
-  };
-  webhook_cursor: { name: string; last_event_row_id: number; updated_at: number };
-};
-
 type EndpointRow = {
   id: number;
   tenant_id: string;
@@ -124,16 +80,16 @@ export function parseEventTypes(values: readonly string[]): EventType[] {
 
 /** Webhook endpoints, deliveries and attempts in the store. */
 export class WebhooksRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #sealer: SecretSealer;
 
-  constructor(store: Store, sealer: SecretSealer = storeSecretSealer(store)) {
+  constructor(store: RepositoryContext, sealer: SecretSealer = storeSecretSealer(store)) {
     this.#store = store;
     this.#sealer = sealer;
   }
 
-  db() {
-    return this.#store.db.withTables<WebhookTables>();
+  #db() {
+    return this.#store.db;
   }
 
   async createEndpoint(input: {
@@ -151,7 +107,7 @@ export class WebhooksRepository {
     // The key is loaded first: loading it may read the database, which the open transaction
     // (one connection on SQLite) would otherwise wait on forever.
     await this.#sealer.seal('', 'key check');
-    return this.db()
+    return this.#db()
       .transaction()
       .execute(async (transaction) => {
         const inserted = await transaction
@@ -186,14 +142,14 @@ export class WebhooksRepository {
   }
 
   async listEndpoints(tenants: TenantFilter): Promise<WebhookEndpoint[]> {
-    let query = this.db().selectFrom('webhook_endpoints').selectAll().orderBy('id');
+    let query = this.#db().selectFrom('webhook_endpoints').selectAll().orderBy('id');
     if (tenants) query = query.where('tenant_id', 'in', tenants.length ? [...tenants] : ['']);
     return (await query.execute()).map((row) => endpointOf(row as EndpointRow));
   }
 
   /** The endpoint, or `not_found` when absent or outside the tenants (existence never leaks). */
   async getEndpoint(id: number, tenants: TenantFilter): Promise<WebhookEndpoint> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_endpoints')
       .selectAll()
       .where('id', '=', id)
@@ -208,7 +164,7 @@ export class WebhooksRepository {
 
   /** The endpoint's signing secret, decrypted (for signing only; never shown again). */
   async endpointSecret(id: number): Promise<string> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_endpoints')
       .select('secret')
       .where('id', '=', id)
@@ -228,7 +184,7 @@ export class WebhooksRepository {
     now: number,
   ): Promise<WebhookEndpoint> {
     await this.getEndpoint(id, tenants);
-    await this.db()
+    await this.#db()
       .updateTable('webhook_endpoints')
       .set({
         ...(changes.url !== undefined ? { url: changes.url } : {}),
@@ -247,7 +203,7 @@ export class WebhooksRepository {
   /** Deletes an endpoint; its pending deliveries are given up, its history kept. */
   async deleteEndpoint(id: number, tenants: TenantFilter, now: number): Promise<void> {
     await this.getEndpoint(id, tenants);
-    await this.db()
+    await this.#db()
       .transaction()
       .execute(async (transaction) => {
         await transaction
@@ -269,7 +225,7 @@ export class WebhooksRepository {
     tenants: TenantFilter,
     filter: { endpointId?: number; state?: DeliveryState; limit?: number; beforeId?: number } = {},
   ): Promise<WebhookDelivery[]> {
-    let query = this.db()
+    let query = this.#db()
       .selectFrom('webhook_deliveries')
       .selectAll()
       .orderBy('id', 'desc')
@@ -282,7 +238,7 @@ export class WebhooksRepository {
   }
 
   async getDelivery(id: number, tenants: TenantFilter): Promise<WebhookDelivery> {
-    const row = await this.db()
+    const row = await this.#db()
       .selectFrom('webhook_deliveries')
       .selectAll()
       .where('id', '=', id)
@@ -296,7 +252,7 @@ export class WebhooksRepository {
   }
 
   async attempts(deliveryId: number): Promise<WebhookAttempt[]> {
-    const rows = await this.db()
+    const rows = await this.#db()
       .selectFrom('webhook_attempts')
       .selectAll()
       .where('delivery_id', '=', deliveryId)
@@ -312,6 +268,148 @@ export class WebhooksRepository {
       responseExcerpt: row.response_excerpt,
       manual: Number(row.manual) === 1,
     }));
+  }
+
+  /** Pending deliveries of enabled endpoints due at `now`, the most overdue first. */
+  async dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
+    const rows = await this.#db()
+      .selectFrom('webhook_deliveries')
+      .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
+      .selectAll('webhook_deliveries')
+      .where('webhook_deliveries.state', '=', 'pending')
+      .where('webhook_deliveries.next_attempt_at', '<=', now)
+      // A disabled endpoint's deliveries wait (within their window) until it is enabled again.
+      .where('webhook_endpoints.enabled', '=', 1)
+      .orderBy('webhook_deliveries.next_attempt_at')
+      .orderBy('webhook_deliveries.id')
+      .limit(limit)
+      .execute();
+    return rows.map(deliveryOf);
+  }
+
+  /** Moves the end of a delivery's retry window. */
+  async setRetryUntil(deliveryId: number, retryUntil: number, now: number): Promise<void> {
+    await this.#db()
+      .updateTable('webhook_deliveries')
+      .set({ retry_until: retryUntil, updated_at: now })
+      .where('id', '=', deliveryId)
+      .execute();
+  }
+
+  /** The last outbox row id a cursor has fanned out (0 before the first). */
+  async cursor(name: string): Promise<number> {
+    const row = await this.#db()
+      .selectFrom('webhook_cursor')
+      .select('last_event_row_id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(row?.last_event_row_id ?? 0);
+  }
+
+  async saveCursor(name: string, lastEventRowId: number, now: number): Promise<void> {
+    await this.#db()
+      .insertInto('webhook_cursor')
+      .values({ name, last_event_row_id: lastEventRowId, updated_at: now })
+      .onConflict((conflict) =>
+        conflict.column('name').doUpdateSet({ last_event_row_id: lastEventRowId, updated_at: now }),
+      )
+      .execute();
+  }
+
+  /**
+   * Queues a first attempt at `now` of an event to an endpoint, once per endpoint and event;
+   * returns whether it was new.
+   */
+  async queueDelivery(
+    endpoint: { id: number; tenantId: string },
+    event: { id: number; eventId: string; type: string },
+    now: number,
+    retryUntil: number,
+  ): Promise<boolean> {
+    const result = await this.#db()
+      .insertInto('webhook_deliveries')
+      .values({
+        endpoint_id: endpoint.id,
+        tenant_id: endpoint.tenantId,
+        event_row_id: event.id,
+        event_id: event.eventId,
+        event_type: event.type,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        retry_until: retryUntil,
+        last_status: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((conflict) => conflict.columns(['endpoint_id', 'event_row_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Takes a due delivery until `leaseUntil` (its next attempt moves there); false when another
+   * worker took it first.
+   */
+  async claimDelivery(delivery: WebhookDelivery, now: number, leaseUntil: number) {
+    const result = await this.#db()
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: leaseUntil, updated_at: now })
+      .where('id', '=', delivery.id)
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '=', delivery.nextAttemptAt)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The endpoint's id and URL, whoever owns it; null when it was deleted. */
+  async endpointTarget(id: number): Promise<{ id: number; url: string } | null> {
+    const row = await this.#db()
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'url'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { id: Number(row.id), url: row.url } : null;
+  }
+
+  /** Logs an attempt and sets the delivery's new state; returns the attempt's id. */
+  async recordAttempt(
+    deliveryId: number,
+    attempt: Omit<WebhookAttempt, 'id' | 'deliveryId'>,
+    outcome: {
+      state: DeliveryState;
+      attempts: number;
+      nextAttemptAt: number | null;
+      updatedAt: number;
+    },
+  ): Promise<number> {
+    const inserted = await this.#db()
+      .insertInto('webhook_attempts')
+      .values({
+        delivery_id: deliveryId,
+        at: attempt.at,
+        status_code: attempt.statusCode,
+        duration_ms: attempt.durationMs,
+        error: attempt.error,
+        response_excerpt: attempt.responseExcerpt,
+        manual: attempt.manual ? 1 : 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.#db()
+      .updateTable('webhook_deliveries')
+      .set({
+        state: outcome.state,
+        attempts: outcome.attempts,
+        next_attempt_at: outcome.nextAttemptAt,
+        last_status: attempt.statusCode,
+        last_error: attempt.error,
+        updated_at: outcome.updatedAt,
+      })
+      .where('id', '=', deliveryId)
+      .execute();
+    return Number(inserted.id);
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Generated } from 'kysely';
-import type { Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
 
 /** The event types simdock emits (CloudEvents `type`, prefixed `simdock.` on the wire). */
 export const EVENT_TYPES = [
@@ -40,32 +39,18 @@ export interface StoredEvent {
   createdAt: number;
 }
 
-type EventsTable = {
-  events: {
-    id: Generated<number>;
-    event_id: string;
-    type: string;
-    source: string;
-    subject: string | null;
-    account_id: string | null;
-    card_id: number | null;
-    data: string;
-    created_at: number;
-  };
-};
-
 /** The outbox of events: written beside the change that caused them, delivered later. */
 export class EventOutbox {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
 
   #db() {
-    return this.#store.db.withTables<EventsTable>();
+    return this.#store.db;
   }
 
   /** Stores events; an `eventId` already stored is skipped. Returns how many were new. */
@@ -92,6 +77,31 @@ export class EventOutbox {
       inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
     return inserted;
+  }
+
+  /**
+   * Stores events as `emit` does (same table, same once-per-event-id rule) but 500 a statement
+   * and created at `now`: one insert per event costs a commit each on PostgreSQL, which a
+   * 10,000-card job cannot afford.
+   */
+  async emitMany(events: readonly EventInput[], now: number): Promise<void> {
+    const rows = events.map((event) => ({
+      event_id: event.eventId ?? randomUUID(),
+      type: event.type,
+      source: 'simdock',
+      subject: event.subject ?? null,
+      account_id: event.account ?? null,
+      card_id: event.cardId ?? null,
+      data: JSON.stringify(event.data),
+      created_at: now,
+    }));
+    for (let start = 0; start < rows.length; start += 500) {
+      await this.#db()
+        .insertInto('events')
+        .values(rows.slice(start, start + 500))
+        .onConflict((conflict) => conflict.column('event_id').doNothing())
+        .execute();
+    }
   }
 
   /** Events after an id, oldest first (for delivery and for feeds). */

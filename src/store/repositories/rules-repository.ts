@@ -1,6 +1,5 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
 import {
   defaultSeverity,
   isRuleKind,
@@ -13,8 +12,12 @@ import {
   SEVERITIES,
   type Severity,
   type StoredRule,
-} from './rules-model.js';
-import { type RulesTables, rulesDb } from './rules-tables.js';
+} from '../../domain/rules-model.js';
+import type { AccountsRepository } from '../accounts-repository.js';
+import type { CardsRepository } from '../cards-repository.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import { rulesDb } from './rules-tables.js';
 
 export interface RuleInput {
   name?: string | null;
@@ -28,7 +31,7 @@ export interface RuleInput {
   createdBy?: string;
 }
 
-type RuleRow = Selectable<RulesTables['rules']>;
+type RuleRow = Selectable<Database['rules']>;
 
 function toRule(row: RuleRow): StoredRule {
   const kind = row.kind as RuleKind;
@@ -47,12 +50,18 @@ function toRule(row: RuleRow): StoredRule {
   };
 }
 
+/** A rule's target is checked against the store's accounts and cards. */
+export type RulesRepositoryContext = RepositoryContext & {
+  readonly accounts: AccountsRepository;
+  readonly cards: CardsRepository;
+};
+
 /** Rules: what to watch on which cards, and what to do when it happens. */
 export class RulesRepository {
-  readonly #store: Store;
+  readonly #store: RulesRepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RulesRepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
@@ -184,9 +193,7 @@ export class RulesRepository {
 }
 
 /** Columns of a rule that an update may change, as stored (JSON as text, enabled 0/1). */
-export type RuleColumnChanges = Partial<
-  Pick<
-    RulesTables['rules'],
-    'name' | 'scope' | 'target_id' | 'kind' | 'thresholds' | 'actions' | 'severity' | 'enabled'
-  >
+export type RuleColumnChanges = Pick<
+  Updateable<Database['rules']>,
+  'name' | 'scope' | 'target_id' | 'kind' | 'thresholds' | 'actions' | 'severity' | 'enabled'
 >;

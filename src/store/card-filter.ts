@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import type { Clock } from '../domain/clock.js';
 import {
   BYTES_PER_GB,
   BYTES_PER_KB,
@@ -8,9 +9,15 @@ import {
   isCardStatus,
   monthBounds,
   SimdockError,
-} from '../../domain/index.js';
-import type { Database } from '../../store/index.js';
-import type { ServiceContext } from '../context.js';
+} from '../domain/index.js';
+import type { RepositoryContext } from './store-context.js';
+import type { Database } from './store-schema.js';
+
+/** What selecting cards needs: the store, and the clock that says which month `usage` means. */
+export interface CardSelectionContext {
+  readonly store: RepositoryContext;
+  readonly clock: Clock;
+}
 
 /**
  * Card filters as people type them: `field op value` conditions joined by `AND`, e.g.
@@ -120,7 +127,7 @@ export interface SelectedCard {
 
 /** The cards matching a filter, by id (at most `limit`, to tell "too many" apart). */
 export async function selectCardsByFilter(
-  context: ServiceContext,
+  context: CardSelectionContext,
   filter: CardFilter,
   options: { limit: number; now?: number },
 ): Promise<SelectedCard[]> {
@@ -187,18 +194,12 @@ function conditionExpression(
   }
 }
 
-type PlanTables = {
-  card_plans: { card_id: number; plan_id: number | null };
-  plans: { id: number; quota_bytes: number | null };
-};
-
 /** Cards whose usage this month stands in `op` to `percent` % of their plan's quota. */
 function percentOfQuota(
   where: ExpressionBuilder<Database, 'cards'>,
   condition: { op: '>' | '>=' | '<' | '<=' | '='; percent: number },
   period: { month: string; first: string; last: string },
 ) {
-  const plans = where as unknown as ExpressionBuilder<Database & PlanTables, 'cards'>;
   // The month's supplier figure, else the sum of its synced days (as for byte conditions).
   const used = sql<number>`coalesce(
     (select um.bytes from usage_monthly um where um.card_id = cp.card_id and um.month = ${period.month}),
@@ -207,7 +208,7 @@ function percentOfQuota(
   return where(
     'id',
     'in',
-    plans
+    where
       .selectFrom('card_plans as cp')
       .innerJoin('plans as p', 'p.id', 'cp.plan_id')
       .select('cp.card_id')
@@ -227,7 +228,7 @@ export interface SelectionProblem {
  * per query. A value matching cards of several accounts is a problem, not a guess.
  */
 export async function selectCardsByIdentifiers(
-  context: ServiceContext,
+  context: CardSelectionContext,
   values: readonly string[],
 ): Promise<{ cards: SelectedCard[]; problems: SelectionProblem[] }> {
   const problems: SelectionProblem[] = [];

@@ -1,4 +1,4 @@
-import { type Generated, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import {
   type CardStatus,
   DEVICE_SLOTS,
@@ -7,66 +7,11 @@ import {
   type DeviceSlot,
   type DeviceWifi,
 } from '../../domain/index.js';
-import { type CardScope, cardVisible, type Store } from '../../store/index.js';
-import { writeTransaction } from '../../store/store-sql.js';
-import type { SecretSealer } from '../webhooks/webhooks-secrets.js';
-
-interface DevicesTable {
-  id: Generated<number>;
-  account_id: string;
-  supplier: string;
-  device_no: string;
-  imei: string | null;
-  effective_slot: string | null;
-  smart_switching: number | null;
-  network_modes: string;
-  signal_dbm: number | null;
-  battery_percent: number | null;
-  online: number | null;
-  status_raw: string | null;
-  wifi: string;
-  secrets: string | null;
-  mac: string | null;
-  position: string | null;
-  firmware: string | null;
-  last_seen_at: number | null;
-  last_usage_at: number | null;
-  synced_at: number;
-  created_at: number;
-  updated_at: number;
-}
-
-interface DeviceSlotsTable {
-  device_id: number;
-  slot: string;
-  card_id: number | null;
-  iccid: string | null;
-  msisdn: string | null;
-  imsi: string | null;
-  status: string | null;
-  status_raw: string | null;
-  used_bytes: number | null;
-  total_bytes: number | null;
-}
-
-interface DeviceCommandsTable {
-  id: Generated<number>;
-  device_id: number;
-  source: string;
-  at: number | null;
-  type: string;
-  command: string | null;
-  arguments: string;
-  actor: string | null;
-  outcome: string | null;
-  error: string | null;
-}
-
-type DeviceTables = {
-  devices: DevicesTable;
-  device_slots: DeviceSlotsTable;
-  device_commands: DeviceCommandsTable;
-};
+import { type CardScope, cardVisible } from '../card-scope.js';
+import type { SecretSealer } from '../secret-sealer.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { DevicesTable } from '../store-schema.js';
+import { writeTransaction } from '../store-sql.js';
 
 /** A device as stored: the domain device (secrets in clear, mask before showing) and its links. */
 export interface StoredDevice {
@@ -106,18 +51,18 @@ interface DeviceSecrets {
  * device's account and number, and never written in clear.
  */
 export class DevicesRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #sealer: SecretSealer;
   readonly #now: () => number;
 
-  constructor(store: Store, sealer: SecretSealer, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, sealer: SecretSealer, now: () => number = Date.now) {
     this.#store = store;
     this.#sealer = sealer;
     this.#now = now;
   }
 
   #db() {
-    return this.#store.db.withTables<DeviceTables>();
+    return this.#store.db;
   }
 
   /**
@@ -167,7 +112,7 @@ export class DevicesRepository {
     };
     const db = this.#store.db as unknown as Parameters<typeof writeTransaction>[0];
     const id = await writeTransaction(db, this.#store.dialect, async (transaction) => {
-      const trx = transaction.withTables<DeviceTables>();
+      const trx = transaction;
       const existing = await trx
         .selectFrom('devices')
         .select('id')

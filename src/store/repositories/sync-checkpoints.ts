@@ -1,4 +1,4 @@
-import type { Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
 
 /** What a planned run fixed at planning time, so every slice and a resumed run agree. */
 export interface SyncPlanParams {
@@ -29,46 +29,18 @@ export interface SyncSlice {
   stoppedBy: string | null;
 }
 
-type Tables = {
-  sync_plans: {
-    run_id: number;
-    account_id: string;
-    params: string;
-    cards: number;
-    calls: number;
-    created_at: number;
-    finished_at: number | null;
-  };
-  sync_slices: {
-    run_id: number;
-    slice: number;
-    first_card_id: number;
-    last_card_id: number;
-    state: string;
-    stopped_by: string | null;
-    finished_at: number | null;
-  };
-  sync_batches: {
-    run_id: number;
-    batch_key: string;
-    calls: number;
-    rows_written: number;
-    finished_at: number;
-  };
-};
-
 /** Plans, slices and finished batches of sync runs (tables of migration 0009). */
 export class SyncCheckpoints {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
 
   #db() {
-    return this.#store.db.withTables<Tables>();
+    return this.#store.db;
   }
 
   async createPlan(

@@ -1,20 +1,6 @@
-import type { Generated, Selectable } from 'kysely';
-import { sql } from 'kysely';
-import type { Store } from '../../store/index.js';
-
-interface SupplierNoticesTable {
-  id: Generated<number>;
-  account_id: string;
-  kind: string;
-  dedupe_key: string;
-  payload: string;
-  received_at: number;
-  verified: number;
-  rejected_reason: string | null;
-  repeats: Generated<number>;
-}
-
-type NoticeTables = { supplier_notices: SupplierNoticesTable };
+import { type Selectable, sql } from 'kysely';
+import type { RepositoryContext } from '../store-context.js';
+import type { SupplierNoticesTable } from '../store-schema.js';
 
 /** A notice a supplier pushed to simdock, as stored. */
 export interface StoredNotice {
@@ -34,16 +20,16 @@ export interface StoredNotice {
 
 /** The notices suppliers pushed (`supplier_notices`, migration 0007): each stored once. */
 export class NoticesRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
 
   #db() {
-    return this.#store.db.withTables<NoticeTables>();
+    return this.#store.db;
   }
 
   /**

@@ -1,8 +1,10 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import { type CardScope, cardVisible, type Store } from '../../store/index.js';
-import type { Severity } from './rules-model.js';
-import { type RulesTables, rulesDb } from './rules-tables.js';
+import type { Severity } from '../../domain/rules-model.js';
+import { type CardScope, cardVisible } from '../card-scope.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import { rulesDb } from './rules-tables.js';
 
 /** An alert: a rule that fired, or an alarm the supplier raised. */
 export interface StoredAlert {
@@ -41,7 +43,7 @@ export interface AlertInput {
   data?: Record<string, unknown>;
 }
 
-type AlertRow = Selectable<RulesTables['alerts']>;
+type AlertRow = Selectable<Database['alerts']>;
 
 function toAlert(row: AlertRow): StoredAlert {
   const optionalNumber = (value: number | null) => (value === null ? null : Number(value));
@@ -77,10 +79,10 @@ export interface AlertListQuery {
 
 /** Alerts, recorded once per dedupe key, and their acknowledgement. */
 export class AlertsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { idChunks, type RulesTables, rulesDb } from '../rules/rules-tables.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import { idChunks, rulesDb } from './rules-tables.js';
 
 /** A group of cards sharing one quota. */
 export interface StoredPool {
@@ -35,7 +36,7 @@ export interface PoolInput {
   cycleStartDay?: number;
 }
 
-type PoolRow = Selectable<RulesTables['pools']>;
+type PoolRow = Selectable<Database['pools']>;
 
 function toPool(row: PoolRow): StoredPool {
   const bigint = (value: number | null) => (value === null ? null : Number(value));
@@ -56,10 +57,10 @@ function toPool(row: PoolRow): StoredPool {
 
 /** Pools and their members. */
 export class PoolsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }

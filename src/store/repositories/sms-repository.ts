@@ -1,32 +1,13 @@
-import type { Generated, Selectable } from 'kysely';
-import { type CardScope, cardVisible, type Store } from '../../store/index.js';
+import type { Selectable } from 'kysely';
+import { type CardScope, cardVisible } from '../card-scope.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { SmsMessagesTable } from '../store-schema.js';
 
 /** Which way a text went: `in` was sent by a card, `out` was sent to a card. */
 export type SmsDirection = 'in' | 'out';
 
 export const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
 export type SmsStatus = (typeof SMS_STATUSES)[number];
-
-interface SmsMessagesTable {
-  id: Generated<number>;
-  account_id: string;
-  card_id: number | null;
-  direction: string;
-  supplier_message_id: string | null;
-  idempotency_key: string | null;
-  msisdn: string | null;
-  iccid: string | null;
-  text: string;
-  status: string;
-  supplier_code: string | null;
-  error: string | null;
-  actor: string | null;
-  supplier_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-type SmsTables = { sms_messages: SmsMessagesTable };
 
 /** A stored text. Times are epoch milliseconds; unknown values are null. */
 export interface StoredSms {
@@ -62,16 +43,16 @@ export interface InboundSmsInput {
 
 /** Texts to and from cards (`sms_messages`, migration 0007). */
 export class SmsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
 
   #db() {
-    return this.#store.db.withTables<SmsTables>();
+    return this.#store.db;
   }
 
   /**

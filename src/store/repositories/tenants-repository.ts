@@ -1,5 +1,5 @@
 import { SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { RepositoryContext } from '../store-context.js';
 import { accessDb, subtreePattern } from './access-tables.js';
 
 /** The root tenant: the operator running simdock. It always exists. */
@@ -43,10 +43,10 @@ function toTenant(row: TenantRow): Tenant {
 
 /** Tenants in a hierarchy, each with a materialized path. */
 export class TenantsRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
@@ -134,6 +134,17 @@ export class TenantsRepository {
     };
     await accessDb(this.#store).insertInto('tenants').values(row).execute();
     return toTenant(row);
+  }
+
+  /** Whether a card is assigned to a tenant within the subtree of `scopePath`. */
+  async cardInSubtree(cardId: number, scopePath: string): Promise<boolean> {
+    const row = await accessDb(this.#store)
+      .selectFrom('card_tenants')
+      .select('card_id')
+      .where('card_id', '=', cardId)
+      .where('tenant_path', 'like', subtreePattern(scopePath))
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Every tenant in the subtree at `scopePath` (itself included), by path. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CARD_STATUSES, SimdockError } from '../../domain/index.js';
+import { CARD_STATUSES, SimdockError } from './index.js';
 
 /** What a rule watches. */
 export const RULE_KINDS = [

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { isCstDate, SimdockError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { idChunks, type RulesTables, rulesDb } from '../rules/rules-tables.js';
+import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import { idChunks, rulesDb } from './rules-tables.js';
 
 /** A plan: a quota per billing cycle. */
 export interface StoredPlan {
@@ -28,7 +29,7 @@ export interface PlanInput {
   cycleStartDay?: number;
 }
 
-type PlanRow = Selectable<RulesTables['plans']>;
+type PlanRow = Selectable<Database['plans']>;
 
 function toPlan(row: PlanRow): StoredPlan {
   return {
@@ -42,10 +43,10 @@ function toPlan(row: PlanRow): StoredPlan {
 
 /** Plans and the cards they are assigned to, with the cards' expiry dates. */
 export class PlansRepository {
-  readonly #store: Store;
+  readonly #store: RepositoryContext;
   readonly #now: () => number;
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: RepositoryContext, now: () => number = Date.now) {
     this.#store = store;
     this.#now = now;
   }
@@ -109,6 +110,20 @@ export class PlansRepository {
     return rows.map(toPlan);
   }
 
+  /** The ids of these accounts' cards that have no plan row (no plan and no expiry), by id. */
+  async cardsWithoutPlan(accountIds: readonly string[]): Promise<number[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.#db()
+      .selectFrom('cards')
+      .leftJoin('card_plans', 'card_plans.card_id', 'cards.id')
+      .select('cards.id')
+      .where('cards.account_id', 'in', [...accountIds])
+      .where('card_plans.card_id', 'is', null)
+      .orderBy('cards.id')
+      .execute();
+    return rows.map((row) => Number(row.id));
+  }
+
   /**
    * Sets the plan and/or the expiry date of cards. A field left undefined keeps its value; null
    * clears it. Returns the number of cards written.
@@ -121,7 +136,7 @@ export class PlansRepository {
       throw new SimdockError('invalid_argument', `"${change.expiresOn}" is not a YYYY-MM-DD date`);
     }
     const now = this.#now();
-    const update: Partial<RulesTables['card_plans']> = { updated_at: now };
+    const update: Partial<Database['card_plans']> = { updated_at: now };
     if (change.planId !== undefined) update.plan_id = change.planId;
     if (change.expiresOn !== undefined) update.expires_on = change.expiresOn;
     const unique = [...new Set(cardIds)].sort((left, right) => left - right);

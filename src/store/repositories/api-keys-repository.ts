@@ -1,0 +1,112 @@
+import type { RepositoryContext } from '../store-context.js';
+import { accessDb, subtreePattern } from './access-tables.js';
+
+/** The columns of a key that may be shown (never the secret's hash). */
+const KEY_COLUMNS = [
+  'id',
+  'name',
+  'prefix',
+  'role',
+  'tenant_id',
+  'created_by',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
+] as const;
+
+/** An API key row without its secret's hash. */
+export interface ApiKeyRow {
+  id: number;
+  name: string;
+  prefix: string;
+  role: string;
+  tenant_id: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** API keys as stored (a SHA-256 of the secret; hashing and checking are the caller's). */
+export class ApiKeyRecordsRepository {
+  readonly #store: RepositoryContext;
+
+  constructor(store: RepositoryContext) {
+    this.#store = store;
+  }
+
+  async insert(key: {
+    name: string;
+    prefix: string;
+    secretHash: string;
+    role: string;
+    tenantId: string;
+    createdBy: string | null;
+    createdAt: number;
+  }): Promise<ApiKeyRow> {
+    return accessDb(this.#store)
+      .insertInto('api_keys')
+      .values({
+        name: key.name,
+        prefix: key.prefix,
+        secret_hash: key.secretHash,
+        role: key.role,
+        tenant_id: key.tenantId,
+        created_by: key.createdBy,
+        created_at: key.createdAt,
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .returning([...KEY_COLUMNS])
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Keys whose tenant lies in the subtree at `scopePath`, revoked ones included, by id. */
+  async listInSubtree(scopePath: string): Promise<ApiKeyRow[]> {
+    return accessDb(this.#store)
+      .selectFrom('api_keys')
+      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+      .select(KEY_COLUMNS.map((column) => `api_keys.${column}` as const))
+      .where('tenants.path', 'like', subtreePattern(scopePath))
+      .orderBy('api_keys.id')
+      .execute();
+  }
+
+  async setRevokedAt(id: number, at: number): Promise<void> {
+    await accessDb(this.#store)
+      .updateTable('api_keys')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setLastUsedAt(id: number, at: number): Promise<void> {
+    await accessDb(this.#store)
+      .updateTable('api_keys')
+      .set({ last_used_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The key of a prefix with its secret's hash and its tenant's path, or null. */
+  async findByPrefix(prefix: string) {
+    const row = await accessDb(this.#store)
+      .selectFrom('api_keys')
+      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+      .select([
+        'api_keys.id',
+        'api_keys.prefix',
+        'api_keys.name',
+        'api_keys.role',
+        'api_keys.secret_hash',
+        'api_keys.tenant_id',
+        'api_keys.revoked_at',
+        'api_keys.last_used_at',
+        'tenants.path',
+        'tenants.parent_id',
+      ])
+      .where('api_keys.prefix', '=', prefix)
+      .executeTakeFirst();
+    return row ?? null;
+  }
+}

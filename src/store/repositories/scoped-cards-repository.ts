@@ -1,0 +1,277 @@
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { CardScope } from '../card-scope.js';
+import type { RepositoryContext } from '../store-context.js';
+import { accessDb, subtreePattern } from './access-tables.js';
+
+export type { CardScope } from '../card-scope.js';
+
+/** The columns a card list may be sorted by. */
+export type CardListSort = 'id' | 'iccid' | 'msisdn' | 'status' | 'usage';
+
+/** What one page of a scoped card list asks for (checked by the caller). */
+export interface ScopedCardPageQuery {
+  /** CST `YYYY-MM`: the month whose bytes are shown, filtered and sorted on. */
+  month: string;
+  status?: string;
+  account?: string;
+  supplier?: string;
+  /** Cards assigned to this tenant or below it. */
+  tenant?: CardScope;
+  tag?: string;
+  usageMin?: number;
+  usageMax?: number;
+  /** Upper-cased free text over every identifier. */
+  search?: string;
+  sort: CardListSort;
+  order: 'asc' | 'desc';
+  /** The keyset position: rows strictly after it in the list's order. */
+  after?: { key: string | number; id: number } | null;
+  /** Rows asked for (the caller asks one more than it shows, to know there is a next page). */
+  limit: number;
+}
+
+/**
+ * Cards as one tenant sees them (its subtree; the root sees all): visibility, the card list
+ * with this month's bytes, tags and tenants, assignment (划卡) and usage totals.
+ */
+export class ScopedCardsRepository {
+  readonly #store: RepositoryContext;
+  readonly #scope: CardScope;
+
+  constructor(store: RepositoryContext, scope: CardScope) {
+    this.#store = store;
+    this.#scope = scope;
+  }
+
+  #db() {
+    return accessDb(this.#store);
+  }
+
+  /** The SQL of a month's bytes of `cards.id`, or null. */
+  #usageExpression(month: string) {
+    return sql<number | null>`coalesce(
+      (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${month}),
+      (select sum(ud.bytes) from usage_daily ud
+        where ud.card_id = cards.id and ud.date >= ${`${month}-01`} and ud.date <= ${`${month}-31`}))`;
+  }
+
+  /** The condition that keeps a card inside a subtree (none for the root). */
+  #visible(scope: CardScope = this.#scope) {
+    if (scope.isRoot) return sql<SqlBool>`1 = 1`;
+    return sql<SqlBool>`exists (select 1 from card_tenants ct where ct.card_id = cards.id
+      and ct.tenant_path like ${subtreePattern(scope.tenantPath)})`;
+  }
+
+  /** The visible subset of `ids`. */
+  async visibleIds(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.#db()
+      .selectFrom('cards')
+      .select('id')
+      .where('id', 'in', [...ids])
+      .where(this.#visible())
+      .execute();
+    return new Set(rows.map((row) => Number(row.id)));
+  }
+
+  /**
+   * One page of visible cards (card columns, `usage_this_month`, `sort_key`, `tenant_id` and
+   * `tag_list`, tags joined by commas), filtered and sorted.
+   */
+  async page(query: ScopedCardPageQuery) {
+    const usage = this.#usageExpression(query.month);
+    const order = query.order;
+    const sortKey: RawBuilder<string | number> = {
+      id: sql<number>`cards.id`,
+      iccid: sql<string>`coalesce(cards.iccid, '')`,
+      msisdn: sql<string>`coalesce(cards.msisdn, '')`,
+      status: sql<string>`cards.status`,
+      usage: sql<number>`coalesce(${usage}, -1)`,
+    }[query.sort];
+    let select = this.#db()
+      .selectFrom('cards')
+      .selectAll('cards')
+      .select(usage.as('usage_this_month'))
+      .select(sortKey.as('sort_key'))
+      .where(this.#visible());
+    if (query.status !== undefined) select = select.where('cards.status', '=', query.status);
+    if (query.account !== undefined) select = select.where('cards.account_id', '=', query.account);
+    if (query.supplier !== undefined) select = select.where('cards.supplier', '=', query.supplier);
+    if (query.tenant !== undefined) select = select.where(this.#visible(query.tenant));
+    if (query.tag !== undefined) {
+      select = select.where(
+        sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${query.tag})`,
+      );
+    }
+    if (query.usageMin !== undefined)
+      select = select.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
+    if (query.usageMax !== undefined)
+      select = select.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
+    const search = query.search ?? '';
+    if (search !== '') {
+      // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on
+      // SQLite (LIKE ignores ASCII case) and PostgreSQL (LIKE respects it).
+      const pattern = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      select = select.where((where) =>
+        where.or(
+          (['iccid', 'msisdn', 'imsi', 'imei'] as const).map(
+            (column) => sql<SqlBool>`${sql.ref(`cards.${column}`)} like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    const after = query.after;
+    if (after) {
+      const comparison = order === 'asc' ? sql.raw('>') : sql.raw('<');
+      // The leading `>=`/`<=` is implied by the rest; it is there so that PostgreSQL starts the
+      // sort index (migration 0010) at the cursor instead of filtering every row before it.
+      select = select.where(
+        sql<SqlBool>`(${sortKey} ${comparison}= ${after.key} and (${sortKey} ${comparison} ${after.key} or (${sortKey} = ${after.key} and cards.id ${comparison} ${after.id})))`,
+      );
+    }
+    const limited = select
+      .orderBy(sql`sort_key`, order)
+      .orderBy('cards.id', order)
+      .limit(query.limit);
+    // Each page row's tenant and tags in the same statement (one round trip, not three), asked
+    // only for the page's rows: the outer query reads the inner's rows in their order.
+    return this.#db()
+      .selectFrom(limited.as('page'))
+      .selectAll('page')
+      .select([
+        sql<string | null>`(select ct.tenant_id from card_tenants ct
+          where ct.card_id = page.id)`.as('tenant_id'),
+        sql<string | null>`(select string_agg(tg.tag, ',' order by tg.tag) from card_tags tg
+          where tg.card_id = page.id)`.as('tag_list'),
+      ])
+      .orderBy(sql`page.sort_key`, order)
+      .orderBy('page.id', order)
+      .execute();
+  }
+
+  /** One card's columns and a month's bytes (`usage_this_month`), visible or not. */
+  async withUsage(id: number, month: string) {
+    const [row] = await this.#db()
+      .selectFrom('cards')
+      .selectAll('cards')
+      .select(this.#usageExpression(month).as('usage_this_month'))
+      .where('cards.id', '=', id)
+      .execute();
+    return row ?? null;
+  }
+
+  /** Tenants and tags (sorted) of the given cards. */
+  async decorations(ids: readonly number[]) {
+    const tenants = new Map<number, string>();
+    const tags = new Map<number, string[]>();
+    if (ids.length === 0) return { tenants, tags };
+    for (const row of await this.#db()
+      .selectFrom('card_tenants')
+      .select(['card_id', 'tenant_id'])
+      .where('card_id', 'in', [...ids])
+      .execute()) {
+      tenants.set(Number(row.card_id), row.tenant_id);
+    }
+    for (const row of await this.#db()
+      .selectFrom('card_tags')
+      .select(['card_id', 'tag'])
+      .where('card_id', 'in', [...ids])
+      .orderBy('tag')
+      .execute()) {
+      const list = tags.get(Number(row.card_id)) ?? [];
+      list.push(row.tag);
+      tags.set(Number(row.card_id), list);
+    }
+    return { tenants, tags };
+  }
+
+  /** Adds and removes tags of one card; returns its tags, sorted. */
+  async changeTags(id: number, add: readonly string[], remove: readonly string[]) {
+    const db = this.#db();
+    if (add.length > 0) {
+      await db
+        .insertInto('card_tags')
+        .values(add.map((tag) => ({ card_id: id, tag })))
+        .onConflict((conflict) => conflict.columns(['card_id', 'tag']).doNothing())
+        .execute();
+    }
+    if (remove.length > 0) {
+      await db
+        .deleteFrom('card_tags')
+        .where('card_id', '=', id)
+        .where('tag', 'in', [...remove])
+        .execute();
+    }
+    const rows = await db
+      .selectFrom('card_tags')
+      .select('tag')
+      .where('card_id', '=', id)
+      .orderBy('tag')
+      .execute();
+    return rows.map((row) => row.tag);
+  }
+
+  /** Unassigns cards (the root tenant's own cards are simply unassigned). */
+  async unassign(ids: readonly number[]): Promise<void> {
+    await this.#db()
+      .deleteFrom('card_tenants')
+      .where('card_id', 'in', [...ids])
+      .execute();
+  }
+
+  /** Assigns cards to a tenant (划卡), replacing any earlier assignment. */
+  async assign(
+    ids: readonly number[],
+    tenant: { id: string; path: string },
+    now: number,
+  ): Promise<void> {
+    await this.#db()
+      .insertInto('card_tenants')
+      .values(
+        ids.map((id) => ({
+          card_id: id,
+          tenant_id: tenant.id,
+          tenant_path: tenant.path,
+          assigned_at: now,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.column('card_id').doUpdateSet((update) => ({
+          tenant_id: update.ref('excluded.tenant_id'),
+          tenant_path: update.ref('excluded.tenant_path'),
+          assigned_at: update.ref('excluded.assigned_at'),
+        })),
+      )
+      .execute();
+  }
+
+  /** Bytes used in a CST month by the visible cards, per account or per assigned tenant. */
+  async usageTotals(
+    month: string,
+    groupBy: 'account' | 'tenant',
+  ): Promise<{ key: string | null; cards: number; bytes: number }[]> {
+    const group =
+      groupBy === 'account'
+        ? sql<string | null>`cards.account_id`
+        : sql<
+            string | null
+          >`(select ct.tenant_id from card_tenants ct where ct.card_id = cards.id)`;
+    const rows = await this.#db()
+      .selectFrom('usage_monthly')
+      .innerJoin('cards', 'cards.id', 'usage_monthly.card_id')
+      .select([
+        group.as('group_key'),
+        sql<number>`count(*)`.as('cards'),
+        sql<number>`sum(usage_monthly.bytes)`.as('bytes'),
+      ])
+      .where('usage_monthly.month', '=', month)
+      .where(this.#visible())
+      .groupBy(sql`group_key`)
+      .orderBy(sql`group_key`)
+      .execute();
+    return rows.map((row) => {
+      const record = row as unknown as { group_key: string | null; cards: unknown; bytes: unknown };
+      return { key: record.group_key, cards: Number(record.cards), bytes: Number(record.bytes) };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import type { Generated } from 'kysely';
+
+/** A SIM card of one account (migration 0001). */
+export interface CardsTable {
+  id: Generated<number>;
+  account_id: string;
+  supplier: string;
+  /** Upper-case. Unique per account. */
+  iccid: string | null;
+  msisdn: string | null;
+  imsi: string | null;
+  imei: string | null;
+  /** A domain `CardStatus`. */
+  status: Generated<string>;
+  status_raw: string | null;
+  status_changed_at: number | null;
+  identities_synced_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CardStatusHistoryTable {
+  id: Generated<number>;
+  card_id: number;
+  at: number;
+  status: string;
+  status_raw: string | null;
+  previous_status: string | null;
+  /** What saw the change (`sync`, `job:pause`, …). */
+  source: string;
+}
+
+export type PartialDB = {
+  cards: CardsTable;
+  card_status_history: CardStatusHistoryTable;
+};

@@ -1,0 +1,70 @@
+import type { Generated } from 'kysely';
+
+/** One sync of one account (migration 0001). */
+export interface SyncRunsTable {
+  id: Generated<number>;
+  account_id: string;
+  kind: string;
+  /** `running`, then `succeeded`, `partial` or `failed`. */
+  status: string;
+  started_at: number;
+  finished_at: number | null;
+  cards: number | null;
+  synced: number | null;
+  failed: number | null;
+  calls: number | null;
+  rows_written: number | null;
+  /** JSON object reason → count. */
+  failures_by_reason: string | null;
+  duration_ms: number | null;
+}
+
+export interface SyncRunFailuresTable {
+  id: Generated<number>;
+  run_id: number;
+  card_id: number | null;
+  code: string;
+  message: string;
+  at: number;
+}
+
+/** The plan of a sliced run (migration 0009). */
+export interface SyncPlansTable {
+  run_id: number;
+  account_id: string;
+  /** JSON of the run's parameters. */
+  params: string;
+  cards: number;
+  calls: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** One range of cards of a planned run, a unit of work a worker takes (migration 0009). */
+export interface SyncSlicesTable {
+  run_id: number;
+  slice: number;
+  first_card_id: number;
+  last_card_id: number;
+  /** `pending` or `done`. */
+  state: string;
+  stopped_by: string | null;
+  finished_at: number | null;
+}
+
+/** A supplier batch a run finished, never fetched again by that run (migration 0009). */
+export interface SyncBatchesTable {
+  run_id: number;
+  batch_key: string;
+  calls: number;
+  rows_written: number;
+  finished_at: number;
+}
+
+export type PartialDB = {
+  sync_runs: SyncRunsTable;
+  sync_run_failures: SyncRunFailuresTable;
+  sync_plans: SyncPlansTable;
+  sync_slices: SyncSlicesTable;
+  sync_batches: SyncBatchesTable;
+};
