@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultStoreUrl, openStore, parseStoreUrl, redactUrl } from './index.js';
 import { STORE_MIGRATIONS } from './migrations/index.js';
 import { describeEachDialect, useTestStore } from './store.test-support.js';
-import { storeDataDirectory } from './store-connection.js';
+import { storeDataDirectory, withStatementCache } from './store-connection.js';
 import { migrateToLatest } from './store-migrator.js';
 
 describe('store URLs', () => {
@@ -144,5 +144,30 @@ describeEachDialect('migrations on $dialect', (target) => {
         'usage_monthly',
       ]),
     );
+  });
+});
+
+describe('the SQLite statement cache', () => {
+  it('reuses the statement of an identical text, bounded, and never one still iterating', () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    const database = withStatementCache(sqlite, 2);
+    sqlite.exec('create table t (n integer); insert into t values (1), (2), (3)');
+    const first = database.prepare('select n from t order by n');
+    expect(database.prepare('select n from t order by n')).toBe(first);
+    expect(first.all([])).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+
+    // A streamed query holds its statement: the same text meanwhile gets its own.
+    const rows = first.iterate([]);
+    rows.next();
+    const meanwhile = database.prepare('select n from t order by n');
+    expect(meanwhile).not.toBe(first);
+    expect(meanwhile.all([])).toHaveLength(3);
+    rows.return?.();
+
+    // Two texts fit; a third evicts the least recently used.
+    database.prepare('select 1');
+    database.prepare('select 2');
+    expect(database.prepare('select n from t order by n')).not.toBe(meanwhile);
+    database.close();
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { SimdockError } from '../domain/errors.js';
 import type { Dialect } from './store-dialect.js';
@@ -73,7 +73,9 @@ export function createDatabase(location: StoreLocation): {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('cache_size = -65536');
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      db: new Kysely<Database>({
+        dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      }),
       dialect: 'sqlite',
     };
   }
@@ -92,5 +94,39 @@ export function createDatabase(location: StoreLocation): {
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     dialect: 'postgres',
+  };
+}
+
+/** How many prepared statements a SQLite connection keeps for reuse. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely prepares a statement for every query it runs, and better-sqlite3 13 frees a statement's
+ * native memory only when V8 collects the statement object, which a small JavaScript heap seldom
+ * does: a 1,000,000-card sync grew to 6.5 GiB resident with the heap capped at 640 MiB. Reusing
+ * the prepared statement of an identical SQL text (the same text binds fresh parameters on each
+ * run) keeps that memory bounded. A statement still being iterated (a streamed query) is busy:
+ * the query that asks for its text meanwhile gets a fresh statement.
+ */
+export function withStatementCache(
+  database: BetterSqlite3.Database,
+  size = STATEMENT_CACHE_SIZE,
+): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text) {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        // Most recently used last, so the oldest is evicted first.
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = database.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
   };
 }

@@ -1,6 +1,8 @@
+import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
 import { type SecretSealer, storeSecretSealer } from '../secret-sealer.js';
 import type { RepositoryContext } from '../store-context.js';
+import type { WebhookDeliveriesTable } from '../tables/webhooks.js';
 import { EVENT_TYPES, type EventType } from './event-outbox.js';
 
 /** Where a delivery stands: waiting for its next attempt, delivered, or given up. */
@@ -432,22 +434,7 @@ function endpointOf(row: EndpointRow): WebhookEndpoint {
   };
 }
 
-export function deliveryOf(row: {
-  id: number;
-  endpoint_id: number;
-  tenant_id: string;
-  event_row_id: number;
-  event_id: string;
-  event_type: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number | null;
-  retry_until: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}): WebhookDelivery {
+export function deliveryOf(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
   return {
     id: Number(row.id),
     endpointId: Number(row.endpoint_id),
