@@ -33,8 +33,12 @@ const DRIVER_SQL_ALLOWED: Record<string, RegExp[]> = {
     /client\.query<\{ locked: boolean \}>\(\s*`select pg_try_advisory_lock\(/,
     /client\.query\('select 1'\)/,
   ],
-  // SQLite pragmas of the connection: constants.
-  'src/store/store-connection.ts': [/sqlite\.pragma\('[a-z_]+ = [-A-Z0-9]+'\)/],
+  // SQLite pragmas of the connection: constants. The statement cache prepares the text Kysely
+  // compiled (parameters bound separately), unchanged.
+  'src/store/store-connection.ts': [
+    /sqlite\.pragma\('[a-z_]+ = [-A-Z0-9]+'\)/,
+    /database\.prepare\(text\)/,
+  ],
 };
 
 /** Each `sql` tagged template of a file with its interpolated expressions. */
