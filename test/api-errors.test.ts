@@ -22,7 +22,15 @@ describe('API bad input', () => {
     expect(result.status).toBe(404);
     expectErrorShape(result.body, 'not_found');
     // Paths the console does not answer keep the API's 404 too (the console answers page paths).
-    for (const path of ['/docs/nothing.js', '/healthz/nothing', '/api/v2/cards']) {
+    // A malformed escape in a console path is a 404 too, never a 500.
+    for (const path of [
+      '/docs/nothing.js',
+      '/healthz/nothing',
+      '/api/v2/cards',
+      '/%FF',
+      '/cards/%FF',
+      '/assets/%FF.js',
+    ]) {
       const outside = await api.json('GET', path);
       expect(outside.status, path).toBe(404);
       expectErrorShape(outside.body, 'not_found');

@@ -160,6 +160,13 @@ describe('console static files, precompressed', () => {
     }
   });
 
+  it('answers a path with a malformed escape with a 404, not an error', async () => {
+    for (const path of ['/%FF', '/cards/%FF', '/assets/%FF.js', '/%E0%A4%A']) {
+      const response = await get(path, 'gzip, br');
+      expect(response.status, path).toBe(404);
+    }
+  });
+
   it('never reaches outside the build, compressed or not', async () => {
     for (const path of [
       '/..%2fsecret.txt',

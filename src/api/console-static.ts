@@ -111,7 +111,10 @@ export function createConsoleRouter(directory: string | null = consoleDirectory(
   router.get('*', async (c, next) => {
     if (NOT_CONSOLE.test(c.req.path)) return next();
     if (!directory) return c.req.path === '/' ? c.redirect('/docs') : next();
-    const relative = normalize(decodeURIComponent(c.req.path)).replace(/^([/\\])+/, '');
+    const decoded = decodePath(c.req.path);
+    // A malformed escape (`/%FF`) names no file and no page of the console.
+    if (decoded === null) return next();
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const file = join(directory, relative);
     if (relative && file.startsWith(directory + sep) && existsSync(file) && extname(file)) {
       const immutable = relative.startsWith(`assets${sep}`);
@@ -127,4 +130,13 @@ export function createConsoleRouter(directory: string | null = consoleDirectory(
     });
   });
   return router;
+}
+
+/** The path with its percent escapes decoded, or null when an escape is malformed. */
+function decodePath(path: string): string | null {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
 }
