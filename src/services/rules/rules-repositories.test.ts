@@ -9,7 +9,7 @@ import { describeEachDialect, useTestStore } from '../../store/store.test-suppor
 import { m2mUsageWarning } from '../../suppliers/m2m10086/index.js';
 import { quectelDefinition } from '../../suppliers/quectel/index.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
-import { importQuectelPools } from '../pools/pools-quectel.js';
+import { importSupplierPools } from '../pools/pools-supplier.js';
 import { poolUsage } from '../pools/pools-usage.js';
 import { ingestUsageWarnings } from './alerts-supplier.js';
 import { rulesFleet } from './rules.test-support.js';
@@ -195,7 +195,7 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
   it('imports Quectel billing groups as pools with their members, idempotently', async () => {
     const { store, clock } = test.current;
     const { context, cardIds } = await rulesFleet(store, clock, 10);
-    const first = await importQuectelPools(context, 'quectel-main');
+    const first = await importSupplierPools(context, 'quectel-main');
     expect(
       first.pools.map((entry) => [entry.pool.source, entry.pool.externalId, entry.members]),
     ).toEqual([
@@ -204,7 +204,7 @@ describeEachDialect('plans, pools, rules and alerts ($dialect)', (target) => {
     ]);
     expect(first.pools[0]!.pool.name).toBe('quectel-main:1G/月');
     expect(first.pools[0]!.pool.quotaBytes).toBeGreaterThan(0);
-    await importQuectelPools(context, 'quectel-main');
+    await importSupplierPools(context, 'quectel-main');
     const pools = new PoolsRepository(store);
     expect(await pools.list()).toHaveLength(2);
     // The simulator puts card i in group 860 + i % 2.

@@ -1,4 +1,4 @@
-import { importQuectelPools } from '../../../services/pools/pools-quectel.js';
+import { importSupplierPools } from '../../../services/pools/pools-supplier.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
@@ -10,7 +10,7 @@ export interface PoolsImportOptions extends GlobalOptions {
 /** `simdock pools import --account ID`: a Quectel account's billing groups as pools. */
 export async function run(options: PoolsImportOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
-    const result = await importQuectelPools(context, options.account);
+    const result = await importSupplierPools(context, options.account);
     if (options.json) {
       printJson(io, result);
       return 0;

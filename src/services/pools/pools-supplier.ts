@@ -2,24 +2,23 @@ import { SimdockError } from '../../domain/index.js';
 import { PoolsRepository, type StoredPool } from '../../store/repositories/pools-repository.js';
 import type { ServiceContext } from '../context.js';
 
-/** What an import of a Quectel account's billing groups did. */
-export interface QuectelPoolImport {
+/** What an import of a supplier account's pools did. */
+export interface SupplierPoolImport {
   account: string;
   pools: { pool: StoredPool; members: number; unknownCards: number }[];
 }
 
 /**
- * Mirrors a Quectel account's billing groups as pools (quectel-connectivity-api-v3.15.md §2.1.1
- * and §2.1.3: name, `isflowshare`, `sumFlow` as the quota, `useFlow` as the supplier's used
- * figure) and sets each pool's members to the account's stored cards the group lists
- * (§2.1.4 `card.list` filtered by `billingid`). Cards the group lists that simdock has not
- * imported are counted, not created.
+ * Mirrors the pools a supplier account keeps (the adapter's `doListPools`: name, shared or not,
+ * quota and the supplier's used figure; Quectel's billing groups, for one) as simdock pools, and
+ * sets each pool's members to the account's stored cards the supplier lists for it
+ * (`doListPoolMembers`). Cards listed that simdock has not imported are counted, not created.
  */
-export async function importQuectelPools(
+export async function importSupplierPools(
   context: ServiceContext,
   accountId: string,
   options: { abortSignal?: AbortSignal } = {},
-): Promise<QuectelPoolImport> {
+): Promise<SupplierPoolImport> {
   const adapter = await context.adapter(accountId);
   if (!adapter.doListPools || !adapter.doListPoolMembers) {
     throw new SimdockError(
@@ -28,7 +27,7 @@ export async function importQuectelPools(
     );
   }
   const repository = new PoolsRepository(context.store, () => context.clock.now());
-  const result: QuectelPoolImport = { account: accountId, pools: [] };
+  const result: SupplierPoolImport = { account: accountId, pools: [] };
   for (const group of await adapter.doListPools(options)) {
     const pool = await repository.upsertSupplierPool({
       name: `${accountId}:${group.name ?? group.code ?? group.id}`,
