@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
 import type { StoreContext } from './store-context.js';
-import type { Database } from './store-schema.js';
 
 /** Which cards a scope (an API caller, an agent app) may see: `card_tenants` look-ups. */
 export class CardScopeRepository {

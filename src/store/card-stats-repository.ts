@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { type StoredCard, toStoredCard } from './card-rows.js';
 import { type CardScope, cardVisible } from './card-scope.js';
 import type { StoreContext } from './store-context.js';
-import type { Database } from './store-schema.js';
 
 /** Numbers come back as text from PostgreSQL's bigint and numeric aggregates. */
 function numberOrNull(value: unknown): number | null {

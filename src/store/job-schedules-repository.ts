@@ -1,5 +1,4 @@
 import type { StoreContext } from './store-context.js';
-import type { Database } from './store-schema.js';
 
 /** The scheduler's record of the last period each schedule entry was enqueued for. */
 export class JobSchedulesRepository {
