@@ -6,7 +6,6 @@ import { createServiceContext, type ServiceContext } from '../src/services/conte
 import { importCards } from '../src/services/inventory/card-import.js';
 import { syncAccount } from '../src/services/sync/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { accessDb } from '../src/store/repositories/access-tables.js';
 import { AgentAppsRepository } from '../src/store/repositories/agent-apps-repository.js';
 import { TenantsRepository } from '../src/store/repositories/tenants-repository.js';
 import { SecretBox } from '../src/store/secret-box.js';
@@ -86,7 +85,7 @@ describe('simdock as another simdock’s agent supplier', () => {
     });
     for (const iccid of iccids.slice(0, 6)) {
       const [card] = await a.store.cards.findByIdentifier(iccid);
-      await accessDb(a.store)
+      await a.store.db
         .insertInto('card_tenants')
         .values({
           card_id: card!.id,

@@ -111,8 +111,7 @@ export class ApiHarness {
   }
 
   async #assign(ids: number[], tenant: string, path: string): Promise<void> {
-    const { accessDb } = await import('../src/store/repositories/access-tables.js');
-    await accessDb(this.store)
+    await this.store.db
       .insertInto('card_tenants')
       .values(
         ids.map((id) => ({

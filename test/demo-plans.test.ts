@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_PLAN } from '../src/cli/commands/demo/demo-plans.js';
 import { addDays, cstToday } from '../src/domain/index.js';
 import { openStore } from '../src/store/index.js';
-import { rulesDb } from '../src/store/repositories/rules-tables.js';
 import { CliSandbox } from './cli-harness.js';
 
 interface DemoJson {
@@ -32,7 +31,7 @@ describe('simdock demo puts its cards on a plan with expiry dates', () => {
       secretKey: Buffer.alloc(32, 3),
     });
     try {
-      const rows = await rulesDb(store)
+      const rows = await store.db
         .selectFrom('card_plans')
         .innerJoin('plans', 'plans.id', 'card_plans.plan_id')
         .select(['card_plans.expires_on', 'plans.name'])

@@ -26,6 +26,7 @@ import { type JobRow, JobsRepository, parseJobId } from './jobs-repository.js';
  * A named queue runs one job at a time: a job is not claimed while another of its queue runs.
  */
 export class EmbeddedJobQueue implements JobQueue {
+  readonly #store: Store;
   readonly #repository: JobsRepository;
   readonly #clock: Clock;
   readonly #leaseMs: number;
@@ -36,6 +37,7 @@ export class EmbeddedJobQueue implements JobQueue {
   readonly #workers = new Set<JobWorker>();
 
   constructor(store: Store, options: JobQueueOptions = {}) {
+    this.#store = store;
     this.#repository = new JobsRepository(store);
     this.#clock = options.clock ?? systemClock;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -60,8 +62,8 @@ export class EmbeddedJobQueue implements JobQueue {
   async cancel(id: string): Promise<boolean> {
     const numeric = parseJobId(id);
     if (numeric === null) return false;
-    if (await this.#repository.cancelPending(numeric, this.#clock.now())) return true;
-    if (!(await this.#repository.requestCancel(numeric))) return false;
+    if (await this.#store.queueJobs.cancelPending(numeric, this.#clock.now())) return true;
+    if (!(await this.#store.queueJobs.requestCancel(numeric))) return false;
     this.#running.get(id)?.abort(new JobCancelledError(id));
     return true;
   }
@@ -69,12 +71,12 @@ export class EmbeddedJobQueue implements JobQueue {
   /** Takes the next due job one of `names` can run, after taking back expired leases. */
   async #claim(names: string[], workerId: string): Promise<JobRow | undefined> {
     const now = this.#clock.now();
-    return this.#repository.claim(names, { workerId, now, lockedUntil: now + this.#leaseMs });
+    return this.#store.queueJobs.claim(names, { workerId, now, lockedUntil: now + this.#leaseMs });
   }
 
   #executionOptions(workerId: string, stopSignal: AbortSignal): ExecutionOptions {
     return {
-      repository: this.#repository,
+      repository: this.#store.queueJobs,
       clock: this.#clock,
       workerId,
       leaseMs: this.#leaseMs,

@@ -54,6 +54,7 @@ export async function graphileSchemaFor(store: Store): Promise<string> {
  * held are unlocked (`force_unlock_workers`) and run again.
  */
 export class GraphileJobQueue implements JobQueue {
+  readonly #store: Store;
   readonly #repository: JobsRepository;
   readonly #graphile: GraphileJobsRepository;
   readonly #clock: Clock;
@@ -74,6 +75,7 @@ export class GraphileJobQueue implements JobQueue {
     logger: Logger,
     options: JobQueueOptions,
   ) {
+    this.#store = store;
     this.#repository = new JobsRepository(store);
     this.#graphile = store.graphileJobs;
     this.#clock = options.clock ?? systemClock;
@@ -145,19 +147,19 @@ export class GraphileJobQueue implements JobQueue {
   async cancel(id: string): Promise<boolean> {
     const numeric = parseJobId(id);
     if (numeric === null) return false;
-    if (await this.#repository.cancelPending(numeric, this.#clock.now())) {
+    if (await this.#store.queueJobs.cancelPending(numeric, this.#clock.now())) {
       // Should a worker have fetched it meanwhile, it finds the row cancelled and skips it.
       await this.#graphile.removeJob(this.#schema, graphileKey(numeric));
       return true;
     }
-    if (!(await this.#repository.requestCancel(numeric))) return false;
+    if (!(await this.#store.queueJobs.requestCancel(numeric))) return false;
     this.#running.get(id)?.abort(new JobCancelledError(id));
     return true;
   }
 
   /** Takes back jobs whose lease expired and unlocks their graphile-worker jobs. */
   async #reclaim(): Promise<void> {
-    const reclaimed = await this.#repository.reclaimExpired(this.#clock.now());
+    const reclaimed = await this.#store.queueJobs.reclaimExpired(this.#clock.now());
     const workers = [...new Set(reclaimed.flatMap((job) => (job.lockedBy ? [job.lockedBy] : [])))];
     if (workers.length === 0) return;
     await this.#graphile.forceUnlockWorkers(this.#schema, workers);
@@ -177,7 +179,7 @@ export class GraphileJobQueue implements JobQueue {
       if (id === null) return;
       const workerId = helpers.job.locked_by ?? newWorkerId();
       const now = this.#clock.now();
-      const row = await this.#repository.start(id, {
+      const row = await this.#store.queueJobs.start(id, {
         workerId,
         lockedUntil: now + this.#leaseMs,
         now,
@@ -186,7 +188,7 @@ export class GraphileJobQueue implements JobQueue {
       // Cancelled, ended, or held by a live worker: nothing to run.
       if (!row) return;
       const execution: ExecutionOptions = {
-        repository: this.#repository,
+        repository: this.#store.queueJobs,
         clock: this.#clock,
         workerId,
         leaseMs: this.#leaseMs,

@@ -1,6 +1,7 @@
 import { type Clock, errorMessage, SimdockError } from '../domain/index.js';
 import type { JobHandler, JobProgress } from '../services/job-queue.js';
-import { type JobRow, type JobsRepository, toJobRecord } from './jobs-repository.js';
+import type { QueueJobsRepository } from '../store/index.js';
+import { type JobRow, toJobRecord } from './jobs-repository.js';
 
 /**
  * The wait before retry number `attempts + 1`: e^min(attempts, 10) seconds, the formula
@@ -20,7 +21,7 @@ export type ExecutionOutcome =
 
 /** What running a taken job needs from its worker. */
 export interface ExecutionOptions {
-  repository: JobsRepository;
+  repository: QueueJobsRepository;
   clock: Clock;
   /** The worker holding the job's lease. */
   workerId: string;

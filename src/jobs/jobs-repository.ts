@@ -6,13 +6,7 @@ import type {
   JobRecord,
   JobState,
 } from '../services/job-queue.js';
-import type {
-  QueueJobOutcome,
-  QueueJobRow,
-  QueueJobTransaction,
-  ReclaimedQueueJob,
-  Store,
-} from '../store/index.js';
+import type { QueueJobRow, QueueJobTransaction, Store } from '../store/index.js';
 
 export type JobRow = QueueJobRow;
 
@@ -24,9 +18,6 @@ export interface ClaimedJob {
   record: JobRecord;
   workerId: string;
 }
-
-/** A job the lease sweep took back from a worker that stopped renewing it. */
-export type ReclaimedJob = ReclaimedQueueJob;
 
 /** Parses a job id as written by `JobRecord.id`; null when it cannot name a job. */
 export function parseJobId(id: string): number | null {
@@ -77,7 +68,8 @@ export function validateEnqueue(options: EnqueueOptions<unknown>): void {
 
 /**
  * The record of every job (`store.queueJobs`, the `jobs` table) as the queue interface shows it:
- * what `get`, `list`, progress and cancel read, whichever implementation distributes the work.
+ * enqueue, `get` and `list`, whichever implementation distributes the work. Claims, leases,
+ * progress, cancels and outcomes go to `store.queueJobs` directly.
  */
 export class JobsRepository {
   readonly #store: Store;
@@ -112,14 +104,9 @@ export class JobsRepository {
     return { record: toJobRecord(row), created };
   }
 
-  async row(id: string): Promise<JobRow | undefined> {
-    const numeric = parseJobId(id);
-    if (numeric === null) return undefined;
-    return this.#store.queueJobs.row(numeric);
-  }
-
   async get(id: string): Promise<JobRecord | null> {
-    const row = await this.row(id);
+    const numeric = parseJobId(id);
+    const row = numeric === null ? undefined : await this.#store.queueJobs.row(numeric);
     return row ? toJobRecord(row) : null;
   }
 
@@ -135,60 +122,5 @@ export class JobsRepository {
       limit,
     });
     return rows.map(toJobRecord);
-  }
-
-  /**
-   * Marks a job as taken by `workerId` until `lockedUntil`, when it is pending or its previous
-   * lease has expired. Returns the row, or undefined when someone else has it or it ended.
-   */
-  start(
-    id: number,
-    claim: { workerId: string; lockedUntil: number; now: number; attempts?: number },
-  ): Promise<JobRow | undefined> {
-    return this.#store.queueJobs.start(id, claim);
-  }
-
-  /** The embedded queue's claim: the next due job one of `names` can run, after taking back expired leases. */
-  claim(
-    names: string[],
-    claim: { workerId: string; now: number; lockedUntil: number },
-  ): Promise<JobRow | undefined> {
-    return this.#store.queueJobs.claim(names, claim);
-  }
-
-  /** Extends a running job's lease; false when the worker no longer holds it. */
-  renew(id: number, workerId: string, lockedUntil: number): Promise<boolean> {
-    return this.#store.queueJobs.renew(id, workerId, lockedUntil);
-  }
-
-  setProgress(id: number, workerId: string, progress: JobProgress): Promise<void> {
-    return this.#store.queueJobs.setProgress(id, workerId, progress);
-  }
-
-  cancelRequested(id: number): Promise<boolean> {
-    return this.#store.queueJobs.cancelRequested(id);
-  }
-
-  /** Records how a run ended; only the worker holding the job may. */
-  finish(id: number, workerId: string, outcome: QueueJobOutcome, now: number): Promise<void> {
-    return this.#store.queueJobs.finish(id, workerId, outcome, now);
-  }
-
-  /** Cancels a pending job: the row when it was pending. */
-  cancelPending(id: number, now: number): Promise<JobRow | undefined> {
-    return this.#store.queueJobs.cancelPending(id, now);
-  }
-
-  /** Asks a running job to stop (its worker sees the flag and aborts the handler). */
-  requestCancel(id: number): Promise<boolean> {
-    return this.#store.queueJobs.requestCancel(id);
-  }
-
-  /**
-   * Takes back jobs whose worker stopped renewing its lease (a crashed process): pending again
-   * when attempts remain, else failed. Returns what it took back, with the lost worker's id.
-   */
-  reclaimExpired(now: number): Promise<ReclaimedJob[]> {
-    return this.#store.queueJobs.reclaimExpired(now);
   }
 }

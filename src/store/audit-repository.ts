@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
-import { subtreePattern } from './repositories/access-tables.js';
+import { subtreePattern } from './card-scope.js';
 import type { StoreContext } from './store-context.js';
 import type { AuditLogTable } from './store-schema.js';
 import { parseJsonObject, requireObject, requirePositive, requireText } from './store-sql.js';

@@ -1,4 +1,3 @@
-import { accessDb } from '../../store/repositories/access-tables.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { SecretBox } from '../../store/secret-box.js';
 import type { SecretSealer } from '../../store/secret-sealer.js';
@@ -54,7 +53,7 @@ export async function webhookFixture(test: TestStore) {
     globex: await cardId('898602B2221340000002'),
     unassigned: await cardId('898602B2221340000003'),
   };
-  await accessDb(test.store)
+  await test.store.db
     .insertInto('card_tenants')
     .values([
       { card_id: cards.acme, tenant_id: 'acme', tenant_path: acme.path, assigned_at: 0 },

@@ -4,7 +4,6 @@ import type { Severity } from '../../domain/rules-model.js';
 import { type CardScope, cardVisible } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
-import { rulesDb } from './rules-tables.js';
 
 /** An alert: a rule that fired, or an alarm the supplier raised. */
 export interface StoredAlert {
@@ -88,7 +87,7 @@ export class AlertsRepository {
   }
 
   #db() {
-    return rulesDb(this.#store);
+    return this.#store.db;
   }
 
   /**

@@ -1,5 +1,5 @@
+import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
-import { accessDb, subtreePattern } from './access-tables.js';
 
 /** The columns of a key that may be shown (never the secret's hash). */
 const KEY_COLUMNS = [
@@ -44,7 +44,7 @@ export class ApiKeyRecordsRepository {
     createdBy: string | null;
     createdAt: number;
   }): Promise<ApiKeyRow> {
-    return accessDb(this.#store)
+    return this.#store.db
       .insertInto('api_keys')
       .values({
         name: key.name,
@@ -63,7 +63,7 @@ export class ApiKeyRecordsRepository {
 
   /** Keys whose tenant lies in the subtree at `scopePath`, revoked ones included, by id. */
   async listInSubtree(scopePath: string): Promise<ApiKeyRow[]> {
-    return accessDb(this.#store)
+    return this.#store.db
       .selectFrom('api_keys')
       .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
       .select(KEY_COLUMNS.map((column) => `api_keys.${column}` as const))
@@ -73,7 +73,7 @@ export class ApiKeyRecordsRepository {
   }
 
   async setRevokedAt(id: number, at: number): Promise<void> {
-    await accessDb(this.#store)
+    await this.#store.db
       .updateTable('api_keys')
       .set({ revoked_at: at })
       .where('id', '=', id)
@@ -81,7 +81,7 @@ export class ApiKeyRecordsRepository {
   }
 
   async setLastUsedAt(id: number, at: number): Promise<void> {
-    await accessDb(this.#store)
+    await this.#store.db
       .updateTable('api_keys')
       .set({ last_used_at: at })
       .where('id', '=', id)
@@ -90,7 +90,7 @@ export class ApiKeyRecordsRepository {
 
   /** The key of a prefix with its secret's hash and its tenant's path, or null. */
   async findByPrefix(prefix: string) {
-    const row = await accessDb(this.#store)
+    const row = await this.#store.db
       .selectFrom('api_keys')
       .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
       .select([

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { isCstDate, SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
-import { idChunks, rulesDb } from './rules-tables.js';
+import { idChunks } from './rules-tables.js';
 
 /** A plan: a quota per billing cycle. */
 export interface StoredPlan {
@@ -52,7 +52,7 @@ export class PlansRepository {
   }
 
   #db() {
-    return rulesDb(this.#store);
+    return this.#store.db;
   }
 
   /** Creates a plan; a name already taken is `already_exists`. */

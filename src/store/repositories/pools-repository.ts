@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
-import { idChunks, rulesDb } from './rules-tables.js';
+import { idChunks } from './rules-tables.js';
 
 /** A group of cards sharing one quota. */
 export interface StoredPool {
@@ -66,7 +66,7 @@ export class PoolsRepository {
   }
 
   #db() {
-    return rulesDb(this.#store);
+    return this.#store.db;
   }
 
   /** Creates a pool; a name already taken is `already_exists`. */

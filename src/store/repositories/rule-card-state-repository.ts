@@ -1,5 +1,5 @@
 import type { RepositoryContext } from '../store-context.js';
-import { idChunks, rulesDb } from './rules-tables.js';
+import { idChunks } from './rules-tables.js';
 
 /** The IMEI a card was last seen with, as the IMEI rules remember it. */
 export interface RememberedImei {
@@ -19,7 +19,7 @@ export class RuleCardStateRepository {
   async lastImeis(cardIds: readonly number[]): Promise<Map<number, RememberedImei>> {
     const result = new Map<number, RememberedImei>();
     for (const part of idChunks(cardIds)) {
-      const rows = await rulesDb(this.#store)
+      const rows = await this.#store.db
         .selectFrom('rule_card_state')
         .selectAll()
         .where('card_id', 'in', part)
@@ -37,7 +37,7 @@ export class RuleCardStateRepository {
     now: number,
   ): Promise<void> {
     for (const part of idChunks(cards, 200)) {
-      await rulesDb(this.#store)
+      await this.#store.db
         .insertInto('rule_card_state')
         .values(part.map((card) => ({ card_id: card.id, imei: card.imei, observed_at: now })))
         .onConflict((conflict) =>

@@ -1,5 +1,4 @@
 import type { RepositoryContext } from '../store-context.js';
-import { rulesDb } from './rules-tables.js';
 
 /** A pause a rule made that is due to be resumed. */
 export interface DuePause {
@@ -24,7 +23,7 @@ export class RulePausesRepository {
     resumeOn: string | null;
     pausedAt: number;
   }): Promise<void> {
-    await rulesDb(this.#store)
+    await this.#store.db
       .insertInto('rule_pauses')
       .values({
         rule_id: pause.ruleId,
@@ -40,7 +39,7 @@ export class RulePausesRepository {
 
   /** Pauses of enabled rules not resumed yet whose resume date (CST) is `today` or earlier. */
   async due(today: string): Promise<DuePause[]> {
-    const rows = await rulesDb(this.#store)
+    const rows = await this.#store.db
       .selectFrom('rule_pauses')
       .innerJoin('rules', 'rules.id', 'rule_pauses.rule_id')
       .select(['rule_pauses.id', 'rule_pauses.card_id', 'rule_pauses.rule_id'])
@@ -59,7 +58,7 @@ export class RulePausesRepository {
 
   /** Marks a pause resumed. */
   async markResumed(id: number, at: number): Promise<void> {
-    await rulesDb(this.#store)
+    await this.#store.db
       .updateTable('rule_pauses')
       .set({ resumed_at: at })
       .where('id', '=', id)

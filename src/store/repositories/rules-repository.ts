@@ -17,7 +17,6 @@ import type { AccountsRepository } from '../accounts-repository.js';
 import type { CardsRepository } from '../cards-repository.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
-import { rulesDb } from './rules-tables.js';
 
 export interface RuleInput {
   name?: string | null;
@@ -67,7 +66,7 @@ export class RulesRepository {
   }
 
   #db() {
-    return rulesDb(this.#store);
+    return this.#store.db;
   }
 
   /**

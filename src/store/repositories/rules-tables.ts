@@ -1,10 +1,3 @@
-import type { RepositoryContext } from '../store-context.js';
-
-/** The store's Kysely instance. */
-export function rulesDb(store: RepositoryContext) {
-  return store.db;
-}
-
 /** Splits ids into lists small enough for one `in (…)` on either dialect. */
 export function idChunks<T>(items: readonly T[], size = 500): T[][] {
   const parts: T[][] = [];

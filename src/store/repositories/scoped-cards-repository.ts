@@ -1,7 +1,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { CardScope } from '../card-scope.js';
+import { type CardScope, cardVisible, subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
-import { accessDb, subtreePattern } from './access-tables.js';
+import { idChunks } from './rules-tables.js';
 
 export type { CardScope } from '../card-scope.js';
 
@@ -44,7 +44,7 @@ export class ScopedCardsRepository {
   }
 
   #db() {
-    return accessDb(this.#store);
+    return this.#store.db;
   }
 
   /** The SQL of a month's bytes of `cards.id`, or null. */
@@ -57,21 +57,22 @@ export class ScopedCardsRepository {
 
   /** The condition that keeps a card inside a subtree (none for the root). */
   #visible(scope: CardScope = this.#scope) {
-    if (scope.isRoot) return sql<SqlBool>`1 = 1`;
-    return sql<SqlBool>`exists (select 1 from card_tenants ct where ct.card_id = cards.id
-      and ct.tenant_path like ${subtreePattern(scope.tenantPath)})`;
+    return cardVisible(scope, 'cards.id');
   }
 
   /** The visible subset of `ids`. */
   async visibleIds(ids: readonly number[]): Promise<Set<number>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.#db()
-      .selectFrom('cards')
-      .select('id')
-      .where('id', 'in', [...ids])
-      .where(this.#visible())
-      .execute();
-    return new Set(rows.map((row) => Number(row.id)));
+    const visible = new Set<number>();
+    for (const part of idChunks(ids)) {
+      const rows = await this.#db()
+        .selectFrom('cards')
+        .select('id')
+        .where('id', 'in', part)
+        .where(this.#visible())
+        .execute();
+      for (const row of rows) visible.add(Number(row.id));
+    }
+    return visible;
   }
 
   /**

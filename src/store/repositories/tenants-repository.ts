@@ -1,6 +1,6 @@
 import { SimdockError } from '../../domain/index.js';
+import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
-import { accessDb, subtreePattern } from './access-tables.js';
 
 /** The root tenant: the operator running simdock. It always exists. */
 export const ROOT_TENANT_ID = 'root';
@@ -53,7 +53,7 @@ export class TenantsRepository {
 
   /** The root tenant, created on first use. */
   async root(): Promise<Tenant> {
-    const db = accessDb(this.#store);
+    const db = this.#store.db;
     await db
       .insertInto('tenants')
       .values({
@@ -77,7 +77,7 @@ export class TenantsRepository {
   /** The tenant, or null. */
   async get(id: string): Promise<Tenant | null> {
     if (id === ROOT_TENANT_ID) return this.root();
-    const row = await accessDb(this.#store)
+    const row = await this.#store.db
       .selectFrom('tenants')
       .selectAll()
       .where('id', '=', id)
@@ -132,13 +132,13 @@ export class TenantsRepository {
       path: `${parent.path}${input.id}/`,
       created_at: this.#now(),
     };
-    await accessDb(this.#store).insertInto('tenants').values(row).execute();
+    await this.#store.db.insertInto('tenants').values(row).execute();
     return toTenant(row);
   }
 
   /** Whether a card is assigned to a tenant within the subtree of `scopePath`. */
   async cardInSubtree(cardId: number, scopePath: string): Promise<boolean> {
-    const row = await accessDb(this.#store)
+    const row = await this.#store.db
       .selectFrom('card_tenants')
       .select('card_id')
       .where('card_id', '=', cardId)
@@ -150,7 +150,7 @@ export class TenantsRepository {
   /** Every tenant in the subtree at `scopePath` (itself included), by path. */
   async listSubtree(scopePath: string): Promise<Tenant[]> {
     await this.root();
-    const rows = await accessDb(this.#store)
+    const rows = await this.#store.db
       .selectFrom('tenants')
       .selectAll()
       .where('path', 'like', subtreePattern(scopePath))

@@ -1,5 +1,5 @@
+import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
-import { accessDb, subtreePattern } from './access-tables.js';
 
 /** The columns of a user that may be shown (never the password hash). */
 const USER_COLUMNS = [
@@ -38,7 +38,7 @@ export class UserRecordsRepository {
     tenantId: string;
     createdAt: number;
   }): Promise<UserRow> {
-    return accessDb(this.#store)
+    return this.#store.db
       .insertInto('users')
       .values({
         email: user.email,
@@ -54,7 +54,7 @@ export class UserRecordsRepository {
   }
 
   async findByEmail(email: string): Promise<UserRow | null> {
-    const row = await accessDb(this.#store)
+    const row = await this.#store.db
       .selectFrom('users')
       .select([...USER_COLUMNS])
       .where('email', '=', email)
@@ -64,7 +64,7 @@ export class UserRecordsRepository {
 
   /** The user with its password hash, for checking a login. */
   async findForLogin(email: string): Promise<(UserRow & { password_hash: string }) | null> {
-    const row = await accessDb(this.#store)
+    const row = await this.#store.db
       .selectFrom('users')
       .selectAll()
       .where('email', '=', email)
@@ -74,7 +74,7 @@ export class UserRecordsRepository {
 
   /** Users whose tenant lies in the subtree at `scopePath`, by id. */
   async listInSubtree(scopePath: string): Promise<UserRow[]> {
-    return accessDb(this.#store)
+    return this.#store.db
       .selectFrom('users')
       .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
       .select(USER_COLUMNS.map((column) => `users.${column}` as const))
@@ -85,7 +85,7 @@ export class UserRecordsRepository {
 
   /** Replaces a user's password hash and ends its sessions. */
   async setPasswordHash(userId: number, passwordHash: string): Promise<void> {
-    const db = accessDb(this.#store);
+    const db = this.#store.db;
     await db
       .updateTable('users')
       .set({ password_hash: passwordHash })
@@ -102,7 +102,7 @@ export class UserRecordsRepository {
     createdAt: number;
     expiresAt: number;
   }): Promise<void> {
-    const db = accessDb(this.#store);
+    const db = this.#store.db;
     await db
       .insertInto('sessions')
       .values({
@@ -121,15 +121,12 @@ export class UserRecordsRepository {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await accessDb(this.#store)
-      .deleteFrom('sessions')
-      .where('token_hash', '=', tokenHash)
-      .execute();
+    await this.#store.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
   }
 
   /** The session of a token hash with its user and the user's tenant, or null. */
   async findSession(tokenHash: string) {
-    const row = await accessDb(this.#store)
+    const row = await this.#store.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
