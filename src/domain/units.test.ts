@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, kbToBytes, mbToBytes } from './units.js';
+import { formatBytes, kbToBytes, mbToBytes, toBytes } from './units.js';
 
 describe('usage units', () => {
   it('converts KB and MB (binary) to whole bytes, keeping unknown as null', () => {
@@ -17,5 +17,15 @@ describe('usage units', () => {
     expect(formatBytes(null)).toBe('—');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1_572_864)).toBe('1.50 MB');
+  });
+});
+
+describe('byte figures', () => {
+  it('keeps whole non-negative bytes and reads nonsense as unknown', () => {
+    expect(toBytes(20971520)).toBe(20971520);
+    expect(toBytes('1024.4')).toBe(1024);
+    expect(toBytes(-1)).toBeNull();
+    expect(toBytes(null)).toBeNull();
+    expect(toBytes(Number.NaN)).toBeNull();
   });
 });

@@ -13,6 +13,11 @@ export function mbToBytes(mb: number | string | null | undefined): number | null
   return scaled(mb, BYTES_PER_MB);
 }
 
+/** Whole bytes from a supplier's byte figure (the agent API); null when unknown or negative. */
+export function toBytes(bytes: number | string | null | undefined): number | null {
+  return scaled(bytes, 1);
+}
+
 function scaled(value: number | string | null | undefined, factor: number): number | null {
   if (value === null || value === undefined) return null;
   const text = typeof value === 'string' ? value.trim() : value;

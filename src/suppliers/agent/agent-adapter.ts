@@ -1,5 +1,5 @@
 import type { Device } from '../../domain/device.js';
-import { type CardStatusValue, type Clock, systemClock } from '../../domain/index.js';
+import { type CardStatusValue, type Clock, systemClock, toBytes } from '../../domain/index.js';
 import {
   DEVICE_COMMAND_TYPES,
   type DeviceBatchResult,
@@ -179,7 +179,7 @@ export class AgentAdapter implements SupplierAdapterV1, DeviceOperationsV1 {
       (flow, card) => ({
         key: card.key,
         ok: true,
-        value: { bytes: flow.useFlow === null ? null : Math.round(flow.useFlow) },
+        value: { bytes: toBytes(flow.useFlow) },
       }),
       this.accountId,
     );

@@ -6,7 +6,13 @@ import {
   type DeviceSlotCard,
   type DeviceWifi,
 } from '../../domain/device.js';
-import { type CardStatus, cstStartOfDay, isCstDate, statusMapper } from '../../domain/index.js';
+import {
+  type CardStatus,
+  cstStartOfDay,
+  isCstDate,
+  statusMapper,
+  toBytes,
+} from '../../domain/index.js';
 import { AGENT_CONTROL_EVENTS, AGENT_SIM_STATUS, AGENT_SLOT_NUMBERS } from './agent-protocol.js';
 import type { AgentDevice, AgentDeviceData, AgentSim } from './agent-schemas.js';
 
@@ -81,8 +87,8 @@ function slotCard(device: AgentDevice, sims: AgentSim[], slot: DeviceSlot): Devi
     msisdn: msisdn ?? blankToNull(sim?.simNo),
     imsi: blankToNull(sim?.imsi),
     status: sim ? agentCardStatus(sim.simStatus) : null,
-    usedBytes: sim?.useFlow ?? null,
-    totalBytes: sim?.totalFlow ?? null,
+    usedBytes: toBytes(sim?.useFlow),
+    totalBytes: toBytes(sim?.totalFlow),
   };
 }
 
