@@ -199,7 +199,10 @@ export class PlansRepository {
     await this.#db().updateTable('plans').set(changes).where('id', '=', id).execute();
   }
 
-  /** Deletes a plan; its cards stay, on no plan (their expiry dates kept). One transaction. */
+  /**
+   * Deletes a plan; its cards stay, on no plan (their expiry dates kept). One transaction.
+   * `not_found` when there was no such plan left to delete (another request deleted it meanwhile).
+   */
   async delete(id: number): Promise<void> {
     await this.#db()
       .transaction()
@@ -209,7 +212,13 @@ export class PlansRepository {
           .set({ plan_id: null })
           .where('plan_id', '=', id)
           .execute();
-        await transaction.deleteFrom('plans').where('id', '=', id).execute();
+        const result = await transaction
+          .deleteFrom('plans')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) {
+          throw new SimdockError('not_found', `no plan ${id}`, { details: { plan: id } });
+        }
       });
   }
 }

@@ -197,6 +197,7 @@ export function plansRouter() {
           },
         );
       }
+      // Throws not_found when another request deleted it since it was read: one deletion, one audit.
       await new PlansRepository(context.store).delete(plan.id);
       await recordScopedAudit(context.store, caller, {
         action: 'plans.delete',
