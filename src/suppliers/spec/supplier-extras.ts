@@ -24,6 +24,29 @@ export interface SupplierExtrasV1 {
   doListPools?(options: CallOptions): Promise<SupplierPool[]>;
   /** The ICCIDs of one supplier pool's cards. */
   doListPoolMembers?(options: CallOptions & { poolId: string }): Promise<string[]>;
+  /**
+   * Sets, changes (`capBytes`) or cancels (`null`) a carrier-side data cap (达量断网) on each card:
+   * the supplier itself cuts the card's data once the cycle's usage reaches the cap, so it holds
+   * even while simdock is down. Distinct from simdock's own pause rules.
+   */
+  doSetDataCap?(options: SetDataCapOptions): Promise<BatchResult<Record<string, never>>>;
+  /** Reads back each card's carrier-side data cap. */
+  doGetDataCap?(options: CardsOptions): Promise<BatchResult<SupplierDataCap>>;
+}
+
+export interface SetDataCapOptions extends CardsOptions {
+  /** The cap in bytes (the adapter converts to the supplier's unit); null cancels the cap. */
+  capBytes: number | null;
+}
+
+/** A card's carrier-side data cap as the supplier reports it. */
+export interface SupplierDataCap {
+  /** The cap in bytes; null when no cap is set. */
+  capBytes: number | null;
+  /** Whether the supplier has already cut the card's data because the cap was reached. */
+  reached: boolean | null;
+  /** The supplier's own record (wire names kept). */
+  details?: Record<string, unknown>;
 }
 
 export interface ChangeSpeedOptions extends CardsOptions {

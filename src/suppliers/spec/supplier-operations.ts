@@ -186,4 +186,10 @@ export interface SupplierLimits {
    * v5's `query/sim-mo-sms/batch`); otherwise it reads the account's texts without cards.
    */
   inboundSmsByCard?: boolean;
+  /**
+   * The day of the month the supplier's billing cycle starts (China Unicom: 27, so a cycle runs
+   * from the 27th to the 26th, China Standard Time). Absent or 1: the calendar month. A card's
+   * "month" of usage, quota and pool figures is its supplier's cycle.
+   */
+  billingCycleStartDay?: number;
 }
