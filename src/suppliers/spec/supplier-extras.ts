@@ -1,4 +1,12 @@
-import type { BatchResult, CallOptions, CardsOptions } from './supplier-operations.js';
+import type { CardStatusValue } from '../../domain/index.js';
+import type {
+  BatchResult,
+  CallOptions,
+  CardsOptions,
+  SupplierCard,
+  SupplierResponseInfo,
+  SupplierWarning,
+} from './supplier-operations.js';
 
 /**
  * Operations only some suppliers offer, beyond the capabilities every sync needs. An adapter
@@ -32,6 +40,67 @@ export interface SupplierExtrasV1 {
   doSetDataCap?(options: SetDataCapOptions): Promise<BatchResult<Record<string, never>>>;
   /** Reads back each card's carrier-side data cap. */
   doGetDataCap?(options: CardsOptions): Promise<BatchResult<SupplierDataCap>>;
+  /**
+   * A change feed: the cards whose status or details changed since a time (China Unicom's
+   * `wsGetModifiedTerminals`). The sync refreshes those cards instead of asking every card.
+   */
+  doListChangedCards?(options: ListChangedCardsOptions): Promise<ListChangedCardsResult>;
+  /** Each card's current data session (online, IP, APN, radio), one answer per card. */
+  doGetSession?(options: CardsOptions): Promise<BatchResult<SupplierSession>>;
+  /** Each card's status and change history as the supplier keeps it, newest first. */
+  doGetCardHistory?(options: CardHistoryOptions): Promise<BatchResult<SupplierCardEvent[]>>;
+  /** The supplier's own diagnosis of each card (network, balance, switch states…). */
+  doDiagnose?(options: CardsOptions): Promise<BatchResult<SupplierDiagnosis>>;
+}
+
+export interface ListChangedCardsOptions extends CallOptions {
+  /** Epoch ms: changes at or after this time. */
+  since: number;
+  cursor?: string;
+}
+
+export interface ListChangedCardsResult {
+  /** The changed cards, with their new status where the feed gives it. */
+  cards: SupplierCard[];
+  /** Present while more pages remain. */
+  nextCursor?: string;
+  warnings: SupplierWarning[];
+  response: SupplierResponseInfo;
+}
+
+/** A card's data session as the supplier reports it. */
+export interface SupplierSession {
+  online: boolean | null;
+  ip: string | null;
+  apn: string | null;
+  /** Radio access type as given (e.g. `LTE`, `NR`). */
+  rat: string | null;
+  /** Epoch ms the session started; null when not given. */
+  startedAt: number | null;
+  details?: Record<string, unknown>;
+}
+
+export interface CardHistoryOptions extends CardsOptions {
+  /** Epoch ms bounds where the supplier accepts them. */
+  from?: number;
+  to?: number;
+}
+
+/** One entry of a card's history on the supplier side. */
+export interface SupplierCardEvent {
+  /** Epoch ms; null when not given. */
+  at: number | null;
+  kind: 'status' | 'session' | 'change' | 'other';
+  /** The status the card moved to, for status entries. */
+  status?: CardStatusValue | null;
+  description: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** A supplier's diagnosis: named checks with their outcome, wire names kept in details. */
+export interface SupplierDiagnosis {
+  checks: { name: string; ok: boolean | null; message: string | null }[];
+  details?: Record<string, unknown>;
 }
 
 export interface SetDataCapOptions extends CardsOptions {
