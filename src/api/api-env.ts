@@ -22,6 +22,8 @@ export interface ApiOptions {
   bodyLimitBytes?: number;
   /** Per API key (default 600 per minute, burst 600); `false` turns it off. */
   rateLimit?: ApiRateLimit | false;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 /** A router another part of simdock contributes, mounted at `path` (e.g. `/callbacks`). */
@@ -49,6 +51,8 @@ export type ApiEnv = {
     deps: ApiDeps;
     /** Null until the authentication middleware found a caller. */
     principal: Principal | null;
+    /** The request's id (`X-Request-Id`), in every log line about it. */
+    requestId: string;
   };
 };
 

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { type ErrorCode, errorMessage, SimdockError } from '../domain/index.js';
+import { type ErrorCode, SimdockError } from '../domain/index.js';
 
 /** The one error shape of the API: `{error: {code, message, details}}`. */
 export interface ApiErrorBody {
@@ -98,6 +98,6 @@ export function handleApiError(error: unknown, c: Context): Response {
             : 'invalid_argument';
     return errorResponse(c, code, error.message || 'bad request', {}, status);
   }
-  console.error(`simdock api: ${c.req.method} ${c.req.path}: ${errorMessage(error)}`);
+  // The request log line carries the cause (api-observability.ts): the caller gets no detail.
   return errorResponse(c, 'internal', 'internal error', {});
 }

@@ -6,6 +6,7 @@ import { authenticate } from './api-auth.js';
 import { createDocsRouter } from './api-docs.js';
 import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
 import { errorResponse, handleApiError } from './api-errors.js';
+import { createProbeRouter, observeRequests } from './api-observability.js';
 import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
 import { createCallbackRouter } from './callbacks/index.js';
 import { createConsoleRouter } from './console-static.js';
@@ -79,6 +80,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     c.set('principal', null);
     await next();
   });
+  app.use('*', observeRequests());
   const limitBody = bodyLimit({
     maxSize,
     onError: (c) =>
@@ -136,7 +138,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     security: [{ apiKey: [] }, { session: [] }],
   });
   app.route('/docs', createDocsRouter());
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/', createProbeRouter(deps.context, options.metricsToken));
 
   // Any /api/v1 path no router claimed: the error shape, not Hono's plain 404.
   app.all('/api/v1/*', (c) => {

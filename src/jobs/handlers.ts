@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { SimdockError } from '../domain/index.js';
+import { errorMessage, SimdockError } from '../domain/index.js';
 import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk/bulk-jobs.js';
 import type { ServiceContext } from '../services/context.js';
 import type { JobHandler, JobHandlers, JobQueue } from '../services/job-queue.js';
+import { withLogFields } from '../services/observability/index.js';
 import type { BatchFailure } from '../services/sync/batch-runner.js';
 import {
   abandonSlice,
@@ -267,10 +268,50 @@ export function syncSliceJobHandler(context: ServiceContext): JobHandler<SyncSli
  * adds its handler here.
  */
 export function jobHandlers(context: ServiceContext, options: JobHandlerOptions = {}): JobHandlers {
-  return {
+  return observeJobHandlers(context, {
     sync: syncJobHandler(context, options),
     [SYNC_SLICE_JOB_NAME]: syncSliceJobHandler(context),
     [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
     [BULK_JOB_HANDLER]: bulkJobHandler(context),
-  };
+  });
+}
+
+/**
+ * Each handler logged and counted: a line when a job starts and one when it ends (with its
+ * outcome and duration), every line written inside carrying the job's id and name; runs and
+ * durations in the metrics by job name and outcome.
+ */
+export function observeJobHandlers(context: ServiceContext, handlers: JobHandlers): JobHandlers {
+  const { logger, metrics } = context.telemetry;
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]): [string, JobHandler] => [
+      name,
+      (payload, jobContext) =>
+        withLogFields({ jobId: jobContext.job.id, job: name }, async () => {
+          const started = performance.now();
+          const attempt = jobContext.job.attempts;
+          logger.info({ attempt }, 'job started');
+          const ended = (outcome: string, error?: unknown) => {
+            const seconds = (performance.now() - started) / 1000;
+            metrics?.jobRuns.inc({ job: name, outcome });
+            metrics?.jobSeconds.observe({ job: name }, seconds);
+            const line = { attempt, outcome, ms: Math.round(seconds * 1000) };
+            if (error === undefined) logger.info(line, 'job ended');
+            else
+              logger[outcome === 'cancelled' ? 'info' : 'error'](
+                { ...line, err: errorMessage(error) },
+                'job ended',
+              );
+          };
+          try {
+            const result = await handler(payload, jobContext);
+            ended('succeeded');
+            return result;
+          } catch (error) {
+            ended(jobContext.abortSignal.aborted ? 'cancelled' : 'failed', error);
+            throw error;
+          }
+        }),
+    ]),
+  );
 }

@@ -9,6 +9,7 @@ import {
   secretFieldNames,
 } from '../suppliers/spec/index.js';
 import type { AccountConfig } from './config/config.js';
+import { observeAdapter, quietTelemetry, type Telemetry } from './observability/index.js';
 
 /** What every service works with: storage, the supplier accounts, time. */
 export interface ServiceContext {
@@ -19,6 +20,8 @@ export interface ServiceContext {
   adapter(accountId: string): Promise<SupplierAdapterV1>;
   /** Calls made per account since the context opened. */
   callCounter(accountId: string): CallCounter;
+  /** This process's logger and metrics. */
+  telemetry: Telemetry;
 }
 
 export interface ContextOptions {
@@ -29,10 +32,13 @@ export interface ContextOptions {
   fetch?: FetchFunction;
   /** Per-call timeout for supplier calls. */
   timeoutMs?: number;
+  /** Logs and metrics (default: none). */
+  telemetry?: Telemetry;
 }
 
 export function createServiceContext(options: ContextOptions): ServiceContext {
   const clock = options.clock ?? systemClock;
+  const telemetry = options.telemetry ?? quietTelemetry();
   const registry = new AccountRegistry();
   /** When each cached adapter's account was last changed: a change rebuilds it. */
   const builtFrom = new Map<string, number>();
@@ -50,6 +56,7 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
     catalog: options.catalog,
     clock,
     callCounter,
+    telemetry,
     async adapter(accountId) {
       // Read every time (one small query): an account disabled or re-keyed by another process
       // stops being used here too.
@@ -71,13 +78,16 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
       const definition = options.catalog.get(account.type);
       const { rateLimit, ...stored } = account.settings;
       const settings = definition.parseSettings({ ...stored, ...account.secrets });
-      const adapter = definition.create(accountId, settings, {
+      const observer = telemetry.metrics?.supplierObserver(accountId, account.type);
+      const created = definition.create(accountId, settings, {
         fetch: options.fetch,
         clock,
         timeoutMs: options.timeoutMs,
         callCounter: callCounter(accountId),
         rateLimit: typeof rateLimit === 'number' ? rateLimit : undefined,
+        ...(observer ? { observer } : {}),
       });
+      const adapter = observeAdapter(created, telemetry);
       registry.set(adapter);
       builtFrom.set(accountId, account.updatedAt);
       return adapter;

@@ -18,6 +18,7 @@ import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 import { BulkJobsRepository } from './repositories/bulk-repository.js';
 import { EventOutbox } from './repositories/event-outbox.js';
 import { NoticesRepository } from './repositories/inbound-notices-repository.js';
+import { OpsRepository } from './repositories/ops-repository.js';
 import { PlansRepository } from './repositories/plans-repository.js';
 import { PoolsRepository } from './repositories/pools-repository.js';
 import { RuleCardStateRepository } from './repositories/rule-card-state-repository.js';
@@ -76,6 +77,12 @@ export { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 export { BulkJobsRepository } from './repositories/bulk-repository.js';
 export { EventOutbox } from './repositories/event-outbox.js';
 export { NoticesRepository } from './repositories/inbound-notices-repository.js';
+export type {
+  LatestSyncRun,
+  QueueDepth,
+  StoreReadiness,
+} from './repositories/ops-repository.js';
+export { OpsRepository } from './repositories/ops-repository.js';
 export { PlansRepository } from './repositories/plans-repository.js';
 export { PoolsRepository } from './repositories/pools-repository.js';
 export { RuleCardStateRepository } from './repositories/rule-card-state-repository.js';
@@ -165,6 +172,8 @@ export interface Store {
   readonly agentApps: AgentAppsRepository;
   /** Seals and opens secrets with the store's key (accounts, devices, webhooks, agent apps). */
   readonly secretBox: SecretBox;
+  /** Readiness, queue depth and sync freshness for probes and metrics. */
+  readonly ops: OpsRepository;
   /** Closes the connection(s). */
   close(): Promise<void>;
 }
@@ -249,6 +258,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     rulePauses: new RulePausesRepository(context),
     ruleCardState: new RuleCardStateRepository(context),
     scopedCards: (scope) => new ScopedCardsRepository(context, scope),
+    ops: new OpsRepository(context),
     // Built on each use: the sealer a caller set for this store (setStoreSecretSealer) applies.
     get webhooks() {
       return new WebhooksRepository(store);

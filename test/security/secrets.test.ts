@@ -11,6 +11,7 @@ import {
   syncDevices,
 } from '../../src/services/devices/devices-service.js';
 import { importCards } from '../../src/services/inventory/card-import.js';
+import { createLogger, SimdockMetrics } from '../../src/services/observability/index.js';
 import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { AgentAppsRepository } from '../../src/store/repositories/agent-apps-repository.js';
@@ -141,7 +142,23 @@ describe('secrets never appear in logs, API answers or error messages', () => {
       return host === 'agent.test' ? agent.fetch(request) : appFetch(onelink.app)(request);
     }) as typeof globalThis.fetch;
     const catalog = createSupplierCatalog();
-    const context = createServiceContext({ store, catalog, clock, fetch, timeoutMs: 200 });
+    // Every log line at the most talkative level, and the metrics, go through the capture too.
+    const telemetry = {
+      logger: createLogger({
+        level: 'trace',
+        format: 'json',
+        destination: { write: (line: string) => capture.add(line) },
+      }),
+      metrics: new SimdockMetrics({ store, clock, processMetrics: false }),
+    };
+    const context = createServiceContext({
+      store,
+      catalog,
+      clock,
+      fetch,
+      timeoutMs: 200,
+      telemetry,
+    });
     await saveAccounts(store, catalog, [
       {
         id: 'onelink-1',
@@ -347,6 +364,20 @@ describe('secrets never appear in logs, API answers or error messages', () => {
   it('keeps them out of every API answer (headers and bodies)', () => {
     expect(answers.length).toBeGreaterThan(30);
     for (const answer of answers) expectNoSecret(answer.text, answer.where);
+  });
+
+  it('keeps them out of the structured logs and the metrics', async () => {
+    const response = await app.request('/metrics');
+    expect(response.status).toBe(200);
+    const metrics = { text: await response.text() };
+    capture.add(metrics.text);
+    expect(metrics.text).toContain('simdock_supplier_calls_total{account="onelink-1"');
+    const lines = capture.chunks.filter((chunk) => chunk.startsWith('{"level":'));
+    // The flows above logged requests (with their ids) and supplier failures.
+    expect(lines.some((line) => line.includes('"msg":"request"'))).toBe(true);
+    expect(lines.some((line) => line.includes('"requestId":'))).toBe(true);
+    expectNoSecret(lines.join('\n'), 'the log lines');
+    expectNoSecret(metrics.text, 'the metrics');
   });
 
   it('keeps them out of everything written to stdout, stderr and the console', () => {

@@ -97,9 +97,9 @@ export function createAgentOpenApi(
       // The envelope is the contract: an internal failure is a system error, never a stack,
       // and its details stay in our log (callers are outside the operator's trust).
       const traceId = hono.req.header('traceID') ?? '';
-      console.error(
-        `agent open API: ${operation} failed (traceID ${traceId}):`,
-        error instanceof Error ? error.message : String(error),
+      context.telemetry.logger.error(
+        { operation, traceId, err: error instanceof Error ? error.message : String(error) },
+        'agent open API operation failed',
       );
       return envelope(hono, fail(AGENT_CODES.systemError, '系统错误'));
     }

@@ -60,11 +60,91 @@ export function withCallCounter(fetchFunction: FetchFunction, counter: CallCount
   };
 }
 
-/** Waits for a token before each call. */
-export function withRateLimit(fetchFunction: FetchFunction, bucket: TokenBucket): FetchFunction {
+/** Waits for a token before each call; `onWait` hears how long a call waited (ms), if at all. */
+export function withRateLimit(
+  fetchFunction: FetchFunction,
+  bucket: TokenBucket,
+  onWait?: (ms: number) => void,
+): FetchFunction {
   return async (input, init) => {
+    const started = performance.now();
     await bucket.take(init?.signal ?? undefined);
+    const waited = performance.now() - started;
+    if (onWait && waited >= 1) onWait(waited);
     return fetchFunction(input, init);
+  };
+}
+
+/** How a supplier call ended, as metrics and logs count it. */
+export type SupplierCallOutcome =
+  | 'ok'
+  | 'throttled'
+  | 'timeout'
+  | 'unavailable'
+  | 'rejected'
+  | 'error';
+
+/** One supplier call as an observer hears it. */
+export interface SupplierCallEvent {
+  /** The path called, with long numbers (ICCIDs, ids) replaced by `:id`. */
+  operation: string;
+  outcome: SupplierCallOutcome;
+  /** The HTTP status, when an answer came. */
+  httpStatus: number | null;
+  /** Wall-clock duration of the call in milliseconds. */
+  durationMs: number;
+  /** simdock's error code when the call failed. */
+  errorCode?: string;
+}
+
+/** Hears every call an account makes and every wait its rate limit imposes (metrics, logs). */
+export interface SupplierCallObserver {
+  call(event: SupplierCallEvent): void;
+  rateLimitWait?(ms: number): void;
+}
+
+/** A path as a metric label: digit runs of 6 or more (ICCIDs, MSISDNs, ids) become `:id`. */
+export function operationOfPath(pathname: string): string {
+  return pathname.replace(/\d{6,}/g, ':id');
+}
+
+/** Tells `observer` of each call: its operation, outcome, HTTP status and duration. */
+export function withCallObserver(
+  fetchFunction: FetchFunction,
+  observer: SupplierCallObserver,
+): FetchFunction {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const operation = operationOfPath(url.pathname);
+    const started = performance.now();
+    try {
+      const response = await fetchFunction(input, init);
+      observer.call({
+        operation,
+        outcome: response.ok || response.status < 400 ? 'ok' : 'rejected',
+        httpStatus: response.status,
+        durationMs: performance.now() - started,
+      });
+      return response;
+    } catch (error) {
+      const code = SimdockError.isInstance(error) ? error.code : 'internal';
+      const outcome: SupplierCallOutcome =
+        code === 'supplier_throttled'
+          ? 'throttled'
+          : code === 'supplier_timeout'
+            ? 'timeout'
+            : code === 'supplier_unavailable'
+              ? 'unavailable'
+              : 'error';
+      observer.call({
+        operation,
+        outcome,
+        httpStatus: (error as { httpStatus?: number }).httpStatus ?? null,
+        durationMs: performance.now() - started,
+        errorCode: code,
+      });
+      throw error;
+    }
   };
 }
 

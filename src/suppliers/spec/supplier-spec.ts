@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { CardStatusValue, Clock } from '../../domain/index.js';
 import type { CredentialField } from './credentials.js';
-import type { CallCounter } from './fetch-decorators.js';
+import type { CallCounter, SupplierCallObserver } from './fetch-decorators.js';
 import type { SupplierExtrasV1 } from './supplier-extras.js';
 import type { SupplierNoticeHandler } from './supplier-notices.js';
 import type {
@@ -83,6 +83,8 @@ export interface SupplierRuntime {
   timeoutMs?: number;
   /** Counts every call this account makes. */
   callCounter?: CallCounter;
+  /** Hears every call's outcome and duration and every rate-limit wait (metrics and logs). */
+  observer?: SupplierCallObserver;
 }
 
 /** A supplier type: how to describe, validate and instantiate its accounts. */

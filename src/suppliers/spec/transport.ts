@@ -2,6 +2,7 @@ import { systemClock } from '../../domain/index.js';
 import {
   type FetchFunction,
   withCallCounter,
+  withCallObserver,
   withHttpErrors,
   withRateLimit,
   withTimeout,
@@ -11,7 +12,7 @@ import type { SupplierRuntime } from './supplier-spec.js';
 import { TokenBucket } from './token-bucket.js';
 
 /**
- * The transport every adapter builds on: rate limit → call counting → timeout → transport
+ * The transport every adapter builds on: rate limit → call counting → observer → timeout → transport
  * errors → HTTP errors. Each supplier adds its own signing decorator on top.
  */
 export function supplierTransport(runtime: SupplierRuntime): FetchFunction {
@@ -20,11 +21,14 @@ export function supplierTransport(runtime: SupplierRuntime): FetchFunction {
   transport = withTransportErrors(transport);
   transport = withTimeout(transport, runtime.timeoutMs ?? 30_000);
   transport = withHttpErrors(transport, clock);
+  if (runtime.observer) transport = withCallObserver(transport, runtime.observer);
   if (runtime.callCounter) transport = withCallCounter(transport, runtime.callCounter);
   if (runtime.rateLimit && runtime.rateLimit > 0) {
+    const observer = runtime.observer;
     transport = withRateLimit(
       transport,
       new TokenBucket({ ratePerSecond: runtime.rateLimit, clock }),
+      observer?.rateLimitWait ? (ms) => observer.rateLimitWait?.(ms) : undefined,
     );
   }
   return transport;

@@ -285,7 +285,13 @@ export function jobsRouter() {
         // No queue: the job runs in this process after the answer; failures stay on its items.
         void runBulkJob(context, created.job.id, { abortSignal: controller.signal })
           .catch((error: unknown) => {
-            console.error(`bulk job ${created.job.id} stopped:`, error);
+            context.telemetry.logger.error(
+              {
+                jobId: created.job.id,
+                err: error instanceof Error ? error.message : String(error),
+              },
+              'bulk job stopped',
+            );
           })
           .finally(() => runs.delete(created.job.id));
       }

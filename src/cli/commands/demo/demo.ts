@@ -145,7 +145,12 @@ export async function run(options: DemoOptions, io: CommandIo): Promise<number> 
   const port = resolvePort(options.port, io);
   say(`simdock demo: starting supplier simulators with ${options.cards} cards each…`);
   const suppliers = await startDemoSuppliers(options.cards);
-  const runtime = await openRuntime({ config: options.config }, io, { database: options.database });
+  // The demo talks to a person: only warnings and errors are logged unless SIMDOCK_LOG_LEVEL says
+  // otherwise; /metrics answers as under `serve`.
+  const runtime = await openRuntime({ config: options.config }, io, {
+    database: options.database,
+    logs: { logLevel: io.environment.SIMDOCK_LOG_LEVEL ?? 'warn' },
+  });
   try {
     const { context } = runtime;
     const summaries = await syncDemoFleet(context, suppliers, io, options.json === true);

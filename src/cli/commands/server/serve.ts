@@ -14,13 +14,20 @@ import type { ServiceContext } from '../../../services/context.js';
 import type { JobQueue } from '../../../services/job-queue.js';
 import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
-import { type GlobalOptions, openRuntime } from '../../runtime.js';
+import {
+  type GlobalOptions,
+  LOG_FORMAT_HELP,
+  LOG_LEVEL_HELP,
+  type LogOptions,
+  metricsTokenOf,
+  openRuntime,
+} from '../../runtime.js';
 import { scheduleEntries } from './worker.js';
 
 /** The port the API listens on by default. */
 export const DEFAULT_PORT = 8080;
 
-export interface ServeOptions extends GlobalOptions {
+export interface ServeOptions extends GlobalOptions, LogOptions {
   port?: number;
   /** Address to bind (default all interfaces, `0.0.0.0`). */
   host?: string;
@@ -55,12 +62,23 @@ export function resolvePort(port: number | undefined, io: CommandIo): number {
 /** Serves the API of `context` until `abortSignal` aborts or the process is told to stop. */
 export async function serveApi(
   context: ServiceContext,
-  options: { port: number; host?: string; abortSignal?: AbortSignal; queue?: JobQueue },
+  options: {
+    port: number;
+    host?: string;
+    abortSignal?: AbortSignal;
+    queue?: JobQueue;
+    /** `SIMDOCK_METRICS_TOKEN`: `/metrics` answers only this bearer token. */
+    metricsToken?: string;
+  },
   onListening: (url: string, server: ServerType) => void,
 ): Promise<void> {
   // With a queue, syncs and bulk jobs started through the API go to the workers; without one
   // they run in this process.
-  const app = createApiApp({ context, ...(options.queue ? { queue: options.queue } : {}) });
+  const app = createApiApp({
+    context,
+    ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.metricsToken ? { options: { metricsToken: options.metricsToken } } : {}),
+  });
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () =>
@@ -75,6 +93,7 @@ export async function serveApi(
     );
   });
   const { port } = server.address() as AddressInfo;
+  context.telemetry.logger.info({ host, port }, 'API listening');
   onListening(`http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`, server);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -99,7 +118,8 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
     throw new SimdockError('config_error', `--processes must be 1 or more, got ${processes}`);
   }
   if (isApiProcess()) return serveApiProcess(options, port, io);
-  const runtime = await openRuntime({ config: options.config }, io);
+  const runtime = await openRuntime({ config: options.config }, io, { logs: options });
+  const metricsToken = metricsTokenOf(io);
   const work =
     options.worker !== false
       ? await startBackgroundWork({
@@ -144,7 +164,7 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
   try {
     await serveApi(
       runtime.context,
-      { port, host: options.host, abortSignal: options.abortSignal, queue },
+      { port, host: options.host, abortSignal: options.abortSignal, queue, metricsToken },
       announce,
     );
     return 0;
@@ -157,14 +177,16 @@ export async function run(options: ServeOptions, io: CommandIo): Promise<number>
 
 /** One of the API processes of `serve --processes N`: serves, enqueues jobs, runs none. */
 async function serveApiProcess(options: ServeOptions, port: number, io: CommandIo) {
-  const runtime = await openRuntime({ config: options.config }, io);
+  const runtime = await openRuntime({ config: options.config }, io, { logs: options });
   const queue = await createJobQueue(runtime.context.store, {
     clock: runtime.context.clock,
     databaseUrl: runtime.config.database,
   });
   try {
-    await serveApi(runtime.context, { port, host: options.host, queue }, (url) =>
-      reportApiListening(url),
+    await serveApi(
+      runtime.context,
+      { port, host: options.host, queue, metricsToken: metricsTokenOf(io) },
+      (url) => reportApiListening(url),
     );
     return 0;
   } finally {
@@ -187,6 +209,8 @@ export function register(parent: ParentCommand, context: CliContext): void {
       'API processes sharing the port (default 1)',
       wholeNumber('--processes'),
     )
+    .option('--log-level <level>', LOG_LEVEL_HELP)
+    .option('--log-format <format>', LOG_FORMAT_HELP)
     .action(async (options, command) => {
       context.setExitCode(await run({ ...globals(command), ...options }, context.io));
     });

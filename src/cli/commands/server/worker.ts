@@ -1,3 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { createProbeRouter } from '../../../api/api-observability.js';
+import { SimdockError } from '../../../domain/index.js';
 import { startBackgroundWork } from '../../../jobs/background-work.js';
 import { createJobQueue } from '../../../jobs/create-job-queue.js';
 import { jobHandlers } from '../../../jobs/handlers.js';
@@ -8,12 +12,22 @@ import {
   type ScheduleEntry,
 } from '../../../jobs/scheduler.js';
 import type { SimdockConfig } from '../../../services/config/config.js';
+import type { ServiceContext } from '../../../services/context.js';
 import type { JobRecord } from '../../../services/job-queue.js';
 import { type CliContext, globals, type ParentCommand, wholeNumber } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
-import { type GlobalOptions, withRuntime } from '../../runtime.js';
+import {
+  type GlobalOptions,
+  LOG_FORMAT_HELP,
+  LOG_LEVEL_HELP,
+  type LogOptions,
+  metricsTokenOf,
+  withRuntime,
+} from '../../runtime.js';
 
-export interface WorkerOptions extends GlobalOptions {
+export interface WorkerOptions extends GlobalOptions, LogOptions {
+  /** Serve `/metrics`, `/healthz` and `/readyz` on this port (absent: no HTTP at all). */
+  metricsPort?: number;
   /** Jobs run at once (default 2). */
   concurrency?: number;
   /** Run the scheduler when this process leads (default true; `--no-schedule` turns it off). */
@@ -43,34 +57,70 @@ function processStopSignal(): AbortSignal {
  */
 export async function run(options: WorkerOptions, io: CommandIo): Promise<number> {
   if (options.once) return runOnce(options, io);
-  return withRuntime(options, io, async ({ config, context }) => {
-    const stopSignal = options.stopSignal ?? processStopSignal();
-    const concurrency = options.concurrency ?? 2;
-    const work = await startBackgroundWork({
-      context,
-      databaseUrl: config.database,
-      concurrency,
-      schedule: options.schedule !== false,
-      entries: scheduleEntries(config),
-    });
-    const dialect = context.store.dialect;
-    if (options.json) printJson(io, { event: 'started', dialect, concurrency });
-    else {
-      println(
-        io.stdout,
-        `simdock worker: running jobs on ${dialect} (concurrency ${concurrency}` +
-          `${work.scheduler ? ', scheduler when leader' : ''}); Ctrl-C stops`,
-      );
-    }
-    if (!stopSignal.aborted) {
-      await new Promise((resolve) => stopSignal.addEventListener('abort', resolve, { once: true }));
-    }
-    const leading = work.scheduler?.leading ?? false;
-    await work.stop();
-    if (options.json) printJson(io, { event: 'stopped', leading });
-    else println(io.stdout, 'simdock worker: stopped');
-    return 0;
+  return withRuntime(
+    options,
+    io,
+    async ({ config, context }) => {
+      const stopSignal = options.stopSignal ?? processStopSignal();
+      const probes =
+        options.metricsPort !== undefined
+          ? await serveProbes(context, options.metricsPort, metricsTokenOf(io))
+          : null;
+      const concurrency = options.concurrency ?? 2;
+      const work = await startBackgroundWork({
+        context,
+        databaseUrl: config.database,
+        concurrency,
+        schedule: options.schedule !== false,
+        entries: scheduleEntries(config),
+      });
+      const dialect = context.store.dialect;
+      if (options.json) printJson(io, { event: 'started', dialect, concurrency });
+      else {
+        println(
+          io.stdout,
+          `simdock worker: running jobs on ${dialect} (concurrency ${concurrency}` +
+            `${work.scheduler ? ', scheduler when leader' : ''}); Ctrl-C stops`,
+        );
+      }
+      if (!stopSignal.aborted) {
+        await new Promise((resolve) =>
+          stopSignal.addEventListener('abort', resolve, { once: true }),
+        );
+      }
+      const leading = work.scheduler?.leading ?? false;
+      await work.stop();
+      await probes?.close();
+      if (options.json) printJson(io, { event: 'stopped', leading });
+      else println(io.stdout, 'simdock worker: stopped');
+      return 0;
+    },
+    { logs: options },
+  );
+}
+
+/** `/metrics`, `/healthz` and `/readyz` of a worker on `port`, until closed. */
+async function serveProbes(
+  context: ServiceContext,
+  port: number,
+  token: string | undefined,
+): Promise<{ close(): Promise<void> }> {
+  const app = createProbeRouter(context, token);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port }, () => resolve(started));
+    started.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new SimdockError('config_error', `port ${port} is in use: try --metrics-port`)
+          : error,
+      ),
+    );
   });
+  context.telemetry.logger.info(
+    { port: (server.address() as AddressInfo).port },
+    'probes listening',
+  );
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** `simdock worker --once`: one scheduler tick when leader, then every due job, then exit. */
@@ -138,6 +188,13 @@ export function register(parent: ParentCommand, context: CliContext): void {
   parent
     .command('worker')
     .description('run jobs (and the scheduler when this process leads) until SIGINT or SIGTERM')
+    .option(
+      '--metrics-port <n>',
+      'serve /metrics, /healthz and /readyz on this port',
+      wholeNumber('--metrics-port'),
+    )
+    .option('--log-level <level>', LOG_LEVEL_HELP)
+    .option('--log-format <format>', LOG_FORMAT_HELP)
     .option('--concurrency <n>', 'jobs run at once', wholeNumber('--concurrency'), 2)
     .option('--no-schedule', 'never run the scheduler in this process')
     .option('--once', 'run the due jobs (after one scheduler tick when leader) and exit')
@@ -149,6 +206,9 @@ export function register(parent: ParentCommand, context: CliContext): void {
             concurrency: options.concurrency || 1,
             schedule: options.schedule,
             once: Boolean(options.once),
+            ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}),
+            logLevel: options.logLevel,
+            logFormat: options.logFormat,
           },
           context.io,
         ),

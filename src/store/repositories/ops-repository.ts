@@ -1,0 +1,127 @@
+import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { STORE_MIGRATIONS } from '../migrations/index.js';
+import type { StoreContext } from '../store-context.js';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../store-migrator.js';
+
+/** What `/readyz` reports of the database. */
+export interface StoreReadiness {
+  /** The database answered a query. */
+  reachable: boolean;
+  /** Migrations simdock ships that this database has not run. */
+  pendingMigrations: string[];
+  /** Why the database is not ready, when it is not. */
+  error?: string;
+}
+
+/** Live jobs of the job queue by state (`pending`, `running`). */
+export interface QueueDepth {
+  state: string;
+  name: string;
+  count: number;
+}
+
+/** The newest finished sync run per account and kind. */
+export interface LatestSyncRun {
+  account: string;
+  kind: string;
+  status: string;
+  finishedAt: number;
+}
+
+/** What operators' probes and metrics read: readiness, queue depth, sync freshness. */
+export class OpsRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  /** Whether the database answers and has every migration simdock ships. */
+  async readiness(): Promise<StoreReadiness> {
+    const { db, dialect } = this.#context;
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      return { reachable: false, pendingMigrations: [], error: messageOf(error) };
+    }
+    try {
+      const schema =
+        dialect === 'postgres'
+          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+              ?.schema
+          : undefined;
+      const migrator = new Migrator({
+        db,
+        provider: {
+          getMigrations: async () =>
+            Object.fromEntries(
+              STORE_MIGRATIONS.map((migration) => [migration.name, { up: async () => {} }]),
+            ),
+        },
+        migrationTableName: MIGRATION_TABLE,
+        migrationLockTableName: MIGRATION_LOCK_TABLE,
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      });
+      const migrations = await migrator.getMigrations();
+      return {
+        reachable: true,
+        pendingMigrations: migrations
+          .filter((migration) => migration.executedAt === undefined)
+          .map((migration) => migration.name),
+      };
+    } catch (error) {
+      return { reachable: true, pendingMigrations: [], error: messageOf(error) };
+    }
+  }
+
+  /** Pending and running jobs by state and name. */
+  async queueDepth(): Promise<QueueDepth[]> {
+    const rows = await this.#context.db
+      .selectFrom('jobs')
+      .select(['state', 'name', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .where('state', 'in', ['pending', 'running'])
+      .groupBy(['state', 'name'])
+      .execute();
+    return rows.map((row) => ({ state: row.state, name: row.name, count: Number(row.count) }));
+  }
+
+  /** The newest finished run per account and kind (for freshness figures). */
+  async latestSyncRuns(): Promise<LatestSyncRun[]> {
+    const rows = await this.#context.db
+      .selectFrom('sync_runs as run')
+      .innerJoin(
+        (eb) =>
+          eb
+            .selectFrom('sync_runs')
+            .select(['account_id', 'kind', (inner) => inner.fn.max('id').as('id')])
+            .where('finished_at', 'is not', null)
+            .groupBy(['account_id', 'kind'])
+            .as('newest'),
+        (join) => join.onRef('newest.id', '=', 'run.id'),
+      )
+      .select(['run.account_id', 'run.kind', 'run.status', 'run.finished_at'])
+      .execute();
+    return rows.map((row) => ({
+      account: row.account_id,
+      kind: row.kind,
+      status: row.status,
+      finishedAt: Number(row.finished_at),
+    }));
+  }
+
+  /** The newest successful (or partial) run's end per account: when its cards were last fresh. */
+  async lastSuccessfulSync(): Promise<{ account: string; finishedAt: number }[]> {
+    const rows = await this.#context.db
+      .selectFrom('sync_runs')
+      .select(['account_id', (eb) => eb.fn.max('finished_at').as('finished_at')])
+      .where('status', 'in', ['succeeded', 'partial'])
+      .groupBy('account_id')
+      .execute();
+    return rows.map((row) => ({ account: row.account_id, finishedAt: Number(row.finished_at) }));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
