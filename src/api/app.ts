@@ -10,6 +10,7 @@ import { createProbeRouter, observeRequests } from './api-observability.js';
 import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
 import { createCallbackRouter } from './callbacks/index.js';
 import { createConsoleRouter } from './console-static.js';
+import { mcpHttpHandler } from './mcp/mcp-http.js';
 import { auditRouter } from './routes/access/audit.js';
 import { authRouter } from './routes/access/auth.js';
 import { keysRouter } from './routes/access/keys.js';
@@ -31,6 +32,9 @@ import { syncRunsRouter } from './routes/sync/sync-runs.js';
 import { webhooksRouter } from './routes/webhooks/index.js';
 
 export type { ApiDeps, ApiEnv, ApiOptions, ApiRateLimit, ApiRouterMount } from './api-env.js';
+
+/** The version of simdock's API, in the OpenAPI document and to MCP clients. */
+export const API_VERSION = '1.0.0';
 
 /** The largest request body by default: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -130,7 +134,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     openapi: '3.1.0',
     info: {
       title: 'simdock API',
-      version: '1.0.0',
+      version: API_VERSION,
       description:
         'One API for every IoT SIM card, whichever supplier it came from. Every failure answers ' +
         '`{error: {code, message, details}}`; every query sees only the caller’s tenant subtree.',
@@ -139,6 +143,11 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
   app.route('/docs', createDocsRouter());
   app.route('/', createProbeRouter(deps.context, options.metricsToken));
+  // MCP for assistants (streamable HTTP): a client of the API above, with the caller's own key.
+  app.all(
+    '/mcp',
+    mcpHttpHandler((path, init) => app.request(path, init), API_VERSION),
+  );
 
   // Any /api/v1 path no router claimed: the error shape, not Hono's plain 404.
   app.all('/api/v1/*', (c) => {

@@ -12,6 +12,7 @@ import * as usage from './commands/inventory/usage.js';
 import * as plans from './commands/plans/plans-commands.js';
 import * as pools from './commands/pools/pools-commands.js';
 import * as rules from './commands/rules/rules-commands.js';
+import * as mcp from './commands/server/mcp.js';
 import * as serve from './commands/server/serve.js';
 import * as worker from './commands/server/worker.js';
 import * as sms from './commands/sms/sms-commands.js';
@@ -36,6 +37,7 @@ const COMMANDS: CommandModule[] = [
   pools,
   webhooks,
   serve,
+  mcp,
   access,
 ];
 
