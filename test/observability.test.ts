@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiApp } from '../src/api/app.js';
 import { run as runWorker } from '../src/cli/commands/server/worker.js';
@@ -147,6 +148,31 @@ describe('simdock worker --metrics-port', () => {
     expect(metrics).toContain('simdock_process_cpu_seconds_total');
     stop.abort();
     expect(await running).toBe(0);
+  });
+});
+
+describe('the monitoring documents', () => {
+  it('name only metrics simdock exports', async () => {
+    const store = await openStore({ url: 'sqlite::memory:', secretKey: Buffer.alloc(32, 3) });
+    closers.push(() => store.close());
+    const metrics = new SimdockMetrics({ store });
+    const names = new Set(
+      (await metrics.registry.getMetricsAsJSON()).flatMap((metric) =>
+        metric.type === 'histogram'
+          ? [metric.name, `${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`]
+          : [metric.name],
+      ),
+    );
+    for (const file of ['prometheus-alerts.yml', 'grafana-dashboard.json', 'README.md']) {
+      const text = readFileSync(new URL(`../docs/monitoring/${file}`, import.meta.url), 'utf8');
+      const used = [...text.matchAll(/\bsimdock_[a-z_]+\b/g)]
+        .map((match) => match[0])
+        .filter(
+          (name) => !name.endsWith('_') && !['simdock_process_', 'simdock_nodejs_'].includes(name),
+        );
+      expect(used.length).toBeGreaterThan(0);
+      for (const name of used) expect(names, `${file} names ${name}`).toContain(name);
+    }
   });
 });
 
