@@ -23,7 +23,8 @@ export interface UnicomGwSimulatorOptions {
   settleDelayMs?: number;
   /**
    * Calls per second the gateway answers before HTTP 429 (unpublished: off by default, set it
-   * to test throttling; one-second windows on the simulator's clock).
+   * to test throttling; a bucket of that many calls refilled continuously on the simulator's
+   * clock).
    */
   rateLimit?: number;
   /** How far a request's timestamp may be from the gateway's clock (default 10 min, a guess). */
@@ -92,8 +93,9 @@ export function createUnicomGwSimulator(options: UnicomGwSimulatorOptions): Unic
   const calls = new CallLog();
   const seenTransIds = new Set<string>();
   const windowMs = options.timestampWindowMs ?? 10 * 60_000;
-  let second = -1;
-  let inSecond = 0;
+  // The gateway's allowance: a bucket of `rateLimit` calls refilled at `rateLimit` a second.
+  let allowance = options.rateLimit ?? 0;
+  let refilledAt = clock.now();
 
   const throttled = () => new Response('Too Many Requests', { status: 429 });
   const app = new Hono();
@@ -102,13 +104,14 @@ export function createUnicomGwSimulator(options: UnicomGwSimulatorOptions): Unic
     const operation = context.req.param('operation');
     calls.record(operation, {}, clock.now());
     if (options.rateLimit && options.rateLimit > 0) {
-      const now = Math.floor(clock.now() / 1000);
-      if (now !== second) {
-        second = now;
-        inSecond = 0;
-      }
-      inSecond += 1;
-      if (inSecond > options.rateLimit) return throttled();
+      const now = clock.now();
+      allowance = Math.min(
+        options.rateLimit,
+        allowance + (Math.max(0, now - refilledAt) / 1000) * options.rateLimit,
+      );
+      refilledAt = now;
+      if (allowance < 1) return throttled();
+      allowance -= 1;
     }
     let body: Record<string, unknown>;
     try {
