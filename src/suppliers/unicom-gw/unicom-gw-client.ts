@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../../domain/index.js';
 import { type FetchFunction, readJson, SupplierError } from '../spec/index.js';
 import {
@@ -34,7 +34,7 @@ export interface UnicomGwClientOptions {
   fetch: FetchFunction;
   clock?: Clock;
   accountId?: string;
-  /** Random source for `trans_id`'s 6 digits (tests). */
+  /** The first `trans_id`'s 6 digits (tests); later calls count up from it. */
   random?: () => number;
 }
 
@@ -127,6 +127,11 @@ export class UnicomGwClient {
   readonly sessionBatch: number;
   #options: UnicomGwClientOptions;
   #clock: Clock;
+  /**
+   * The 6 digits of `trans_id`: a random start, then one more per call, so two calls of this
+   * client in the same millisecond never share a trans_id (the gateway refuses a repeat).
+   */
+  #sequence: number;
 
   constructor(options: UnicomGwClientOptions) {
     this.#options = options;
@@ -138,13 +143,16 @@ export class UnicomGwClient {
       UNICOM_GW_DETAILS_BATCH,
     );
     this.sessionBatch = options.sessionBatch ?? UNICOM_GW_SESSION_BATCH;
+    this.#sequence = options.random ? options.random() : randomInt(1_000_000);
   }
 
   /** The signed envelope for one call (exported for tests and for servers of this API). */
   envelope(fields: Record<string, unknown>): Record<string, unknown> {
     const { appId, appSecret, openId } = this.#options;
     const timestamp = unicomGwTimestamp(this.#clock.now());
-    const transId = unicomGwTransId(timestamp, this.#options.random);
+    const sequence = this.#sequence;
+    this.#sequence = (this.#sequence + 1) % 1_000_000;
+    const transId = unicomGwTransId(timestamp, () => sequence);
     return {
       app_id: appId,
       timestamp,

@@ -64,6 +64,10 @@ describe('unicom-gw protocol (cn-carriers-notes.md, China Unicom)', () => {
       data: { openId: 'open-1', version: '1.0', iccids: ['1'] },
     });
     expect(typeof (envelope.data as { messageId: unknown }).messageId).toBe('string');
+    // A second call in the same millisecond gets another trans_id (the gateway refuses repeats).
+    const next = client.envelope({});
+    expect(next.trans_id).toBe('20240102030405678123457');
+    expect(next.token).not.toBe(vector.token);
   });
 
   it('names a billing cycle by the month it ends in: the 28th belongs to the next month', () => {

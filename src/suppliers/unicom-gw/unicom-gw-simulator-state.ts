@@ -126,20 +126,37 @@ export class UnicomGwSimulatorState {
 
   /** KB used in a billing month, up to today for the current one. */
   cycleKb(index: number, billingMonth: string): number {
+    const status = this.status(index);
+    if (status !== '2' && status !== '3') return 0;
+    const card = this.fleet.card(index);
+    let total = 0;
+    for (const date of this.#cycleDates(billingMonth)) total += simulatedDailyKb(card.iccid, date);
+    return total;
+  }
+
+  #datesKey = '';
+  #dates: string[] = [];
+
+  /** The cycle's dates up to today (cached: a million cards share a handful of cycles). */
+  #cycleDates(billingMonth: string): string[] {
+    const today = cstDate(this.#clock.now());
+    const key = `${billingMonth}|${today}`;
+    if (key === this.#datesKey) return this.#dates;
     const [year, month] = billingMonth.split('-').map(Number) as [number, number];
     const previous =
       month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
-    const first = `${previous}-${this.startDay}`;
     const last = `${billingMonth}-${String(this.startDay - 1).padStart(2, '0')}`;
-    const today = cstDate(this.#clock.now());
-    const card = this.fleet.card(index);
-    const status = this.status(index);
-    if (status !== '2' && status !== '3') return 0;
-    let total = 0;
-    for (let date = first; date <= last && date <= today; date = addDays(date, 1)) {
-      total += simulatedDailyKb(card.iccid, date);
+    const dates: string[] = [];
+    for (
+      let date = `${previous}-${this.startDay}`;
+      date <= last && date <= today;
+      date = addDays(date, 1)
+    ) {
+      dates.push(date);
     }
-    return total;
+    this.#datesKey = key;
+    this.#dates = dates;
+    return dates;
   }
 
   dateActivated(index: number): number | null {
