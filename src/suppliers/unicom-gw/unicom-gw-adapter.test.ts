@@ -124,19 +124,22 @@ describe('unicom-gw adapter against its simulator', () => {
 
   it('fails a refused change per card (conflict), and one that never lands as retryable', async () => {
     const bench = unicomGwBench({ adapter: { settleTimeoutMs: 5_000 } });
+    const [stock] = cardsWithStatus(bench.simulator, '7', 1);
     const [suspended] = cardsWithStatus(bench.simulator, '3', 1);
     const [active] = cardsWithStatus(bench.simulator, '2', 1);
     const result = await bench.adapter.doChangeStatus({
       action: 'pause',
-      cards: [suspended!, active!],
+      cards: [stock!, suspended!, active!],
     });
     const byKey = new Map(result.items.map((item) => [item.key, item]));
-    const refused = byKey.get(suspended!.key)!;
+    const refused = byKey.get(stock!.key)!;
     expect(refused.ok).toBe(false);
     if (!refused.ok) {
       expect(refused.error.code).toBe('conflict');
       expect(refused.error.supplierCode).toBe('1020');
     }
+    // Pausing a card that is already paused is refused by the gateway but is no failure.
+    expect(byKey.get(suspended!.key)).toMatchObject({ ok: true, value: { status: 'suspended' } });
     const late = byKey.get(active!.key)!;
     expect(late.ok).toBe(false);
     if (!late.ok) {
@@ -150,6 +153,14 @@ describe('unicom-gw adapter against its simulator', () => {
     await expect(
       bench.adapter.doChangeStatus({ action: 'reset', cards: [active!] }),
     ).rejects.toMatchObject({ code: 'unsupported' });
+  });
+
+  it('retries a throttled edit with backoff instead of failing the batch', async () => {
+    const bench = unicomGwBench({ simulator: { rateLimit: 1 } });
+    const cards = cardsWithStatus(bench.simulator, '2', 3);
+    const result = await bench.adapter.doChangeStatus({ action: 'pause', cards });
+    expect(result.items.map((item) => item.ok)).toEqual([true, true, true]);
+    expect(cards.every((card) => bench.simulator.state.status(card.index) === '3')).toBe(true);
   });
 
   it('sets, reads back and cancels the carrier-side cap with changeType 7', async () => {

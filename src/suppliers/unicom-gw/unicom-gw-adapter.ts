@@ -2,6 +2,7 @@ import {
   BYTES_PER_MB,
   type CardStatusValue,
   type Clock,
+  isRetryable,
   mbToBytes,
   systemClock,
 } from '../../domain/index.js';
@@ -106,6 +107,8 @@ const LIFECYCLE_TARGETS = {
 } as const;
 
 type Target = { card: CardRef; iccid: string };
+/** A card being followed; `refusal` when the gateway refused it and only a check is left. */
+type Following = Target & { refusal?: SupplierError };
 
 /** The China Unicom gateway adapter: the supplier contract on top of `UnicomGwClient`. */
 export class UnicomGwAdapter implements SupplierAdapterV1 {
@@ -503,29 +506,59 @@ export class UnicomGwAdapter implements SupplierAdapterV1 {
   ): Promise<BatchResult<Value>> {
     const { targets, items } = this.#targets<Value>(options.cards);
     const bodies: unknown[] = [];
-    const accepted: Target[] = [];
+    const accepted: Following[] = [];
     const asynchronous = this.#options.asynchronous ?? '1';
     await this.#each(targets, async (target) => {
+      // Throttling or an outage on one edit is retried with backoff; a refusal after such a
+      // failure may mean the first attempt went through, so that card is followed all the same.
+      let transient = false;
       try {
-        const answer = await this.client.editTerminal(
-          { iccid: target.iccid, changeType, targetValue: targetValue(target.card), asynchronous },
-          options.abortSignal,
+        const answer = await withRetry(
+          async () => {
+            try {
+              return await this.client.editTerminal(
+                {
+                  iccid: target.iccid,
+                  changeType,
+                  targetValue: targetValue(target.card),
+                  asynchronous,
+                },
+                options.abortSignal,
+              );
+            } catch (error) {
+              if (isRetryable(error)) transient = true;
+              throw error;
+            }
+          },
+          { clock: this.#clock, abortSignal: options.abortSignal },
         );
         bodies.push(answer.body);
         accepted.push(target);
       } catch (error) {
-        items.push({ key: target.card.key, ok: false, error: cardLevel(error) });
+        if (SupplierError.isInstance(error) && error.code === 'conflict') {
+          // Refused: the card may already be where it was asked to go (a repeated pause).
+          accepted.push(transient ? target : { ...target, refusal: error });
+        } else if (
+          SupplierError.isInstance(error) &&
+          error.retryable &&
+          !options.abortSignal?.aborted
+        ) {
+          items.push({ key: target.card.key, ok: false, error });
+        } else {
+          items.push({ key: target.card.key, ok: false, error: cardLevel(error) });
+        }
       }
     });
     const pollIntervalMs = this.#options.pollIntervalMs ?? 5_000;
     const deadline = this.#clock.now() + (this.#options.settleTimeoutMs ?? 10 * 60_000);
     let pending = accepted;
     for (let round = 0; pending.length > 0; round += 1) {
-      if (round > 0 || asynchronous === '1') {
+      const waiting = pending.some((target) => !target.refusal);
+      if (waiting && (round > 0 || asynchronous === '1')) {
         if (this.#clock.now() >= deadline) break;
         await this.#clock.sleep(pollIntervalMs, options.abortSignal);
       }
-      const still: Target[] = [];
+      const still: Following[] = [];
       await this.#each(chunk(pending, this.client.detailsBatch), async (part) => {
         const answer = await withRetry(
           () =>
@@ -547,6 +580,8 @@ export class UnicomGwAdapter implements SupplierAdapterV1 {
             });
           } else if (settled(terminal)) {
             items.push({ key: target.card.key, ok: true, value: value(terminal) });
+          } else if (target.refusal) {
+            items.push({ key: target.card.key, ok: false, error: target.refusal });
           } else still.push(target);
         }
       });
