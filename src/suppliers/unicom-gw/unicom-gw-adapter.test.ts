@@ -71,7 +71,10 @@ describe('unicom-gw adapter against its simulator', () => {
     const item = current.items[0]!;
     if (!item.ok) throw item.error;
     // The 2024-12 cycle so far: the 27th and the 28th of November.
-    const kb = dailyKb(card.iccid, '2024-11-27') + dailyKb(card.iccid, '2024-11-28');
+    const kb = Math.min(
+      dailyKb(card.iccid, '2024-11-27') + dailyKb(card.iccid, '2024-11-28'),
+      bench.simulator.state.ratePlan(0).limitMb * 1024,
+    );
     expect(item.value.bytes).toBe(mbToBytes((kb / 1024).toFixed(3)));
     // The cycle that closed on the 26th is read per card with wsGetTerminalUsage.
     const closed = await bench.adapter.doGetMonthlyUsage({
@@ -84,6 +87,7 @@ describe('unicom-gw adapter against its simulator', () => {
     for (let date = '2024-10-27'; date <= '2024-11-26'; date = addDays(date, 1)) {
       closedKb += dailyKb(card.iccid, date);
     }
+    closedKb = Math.min(closedKb, bench.simulator.state.ratePlan(0).limitMb * 1024);
     expect(closedItem.value.bytes).toBe(mbToBytes((closedKb / 1024).toFixed(3)));
     expect(bench.simulator.calls.count('wsGetTerminalUsage')).toBe(1);
   });
@@ -190,6 +194,26 @@ describe('unicom-gw adapter against its simulator', () => {
     if (!read.ok) throw read.error;
     expect(read.value.capBytes).toBe(plan.limitMb * BYTES_PER_MB);
     expect(typeof read.value.reached).toBe('boolean');
+  });
+
+  it('stops a capped card’s usage at its plan limit, and lets it run on under an override', async () => {
+    const bench = unicomGwBench({ simulator: { size: 2000 } });
+    const state = bench.simulator.state;
+    let index = 0;
+    while (index < 2000 && !state.limitReached(index, '2024-11')) index += 1;
+    expect(index).toBeLessThan(2000);
+    const card = { key: 'capped', iccid: state.fleet.card(index).iccid };
+    const limitBytes = state.ratePlan(index).limitMb * BYTES_PER_MB;
+    const capped = (await bench.adapter.doGetMonthlyUsage({ month: '2024-11', cards: [card] }))
+      .items[0]!;
+    expect(capped).toMatchObject({ ok: true, value: { bytes: limitBytes } });
+    const cap = (await bench.adapter.doGetDataCap({ cards: [card] })).items[0]!;
+    expect(cap).toMatchObject({ ok: true, value: { capBytes: limitBytes, reached: true } });
+    await bench.adapter.doSetDataCap({ cards: [card], capBytes: null });
+    const freed = (await bench.adapter.doGetMonthlyUsage({ month: '2024-11', cards: [card] }))
+      .items[0]!;
+    if (!freed.ok) throw freed.error;
+    expect(freed.value.bytes).toBeGreaterThan(limitBytes);
   });
 
   it('lists the fleet and the cards changed since a time from wsGetModifiedTerminals', async () => {

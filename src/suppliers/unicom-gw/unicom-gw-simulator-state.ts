@@ -124,8 +124,27 @@ export class UnicomGwSimulatorState {
     return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
   }
 
-  /** KB used in a billing month, up to today for the current one. */
+  /**
+   * KB the card used in a billing month (up to today for the current one). While the usage
+   * limit is enforced (override `DEFAULT`) the carrier cuts data at the rate plan's limit, so
+   * the figure stops there; an override lets it run on.
+   */
   cycleKb(index: number, billingMonth: string): number {
+    const used = this.uncappedKb(index, billingMonth);
+    if (this.override(index) !== 'DEFAULT') return used;
+    return Math.min(used, this.ratePlan(index).limitMb * 1024);
+  }
+
+  /** Whether the rate plan's limit has cut the card's data this cycle. */
+  limitReached(index: number, billingMonth: string): boolean {
+    return (
+      this.override(index) === 'DEFAULT' &&
+      this.uncappedKb(index, billingMonth) >= this.ratePlan(index).limitMb * 1024
+    );
+  }
+
+  /** What the card would use in the cycle with no cap. */
+  uncappedKb(index: number, billingMonth: string): number {
     const status = this.status(index);
     if (status !== '2' && status !== '3') return 0;
     const card = this.fleet.card(index);

@@ -195,7 +195,10 @@ const HANDLERS: Record<string, Handler> = {
       if (state.faults.failItem())
         return [{ iccid: card.iccid, resultCode: '9999', resultMsg: '系统繁忙' }];
       const plan = state.ratePlan(index);
-      const kb = state.cycleKb(index, month);
+      // One pass over the cycle's days: the cap applies while the override is DEFAULT.
+      const used = state.uncappedKb(index, month);
+      const reached = state.override(index) === 'DEFAULT' && used >= plan.limitMb * 1024;
+      const kb = reached ? plan.limitMb * 1024 : used;
       const override = state.override(index);
       const activated = state.dateActivated(index);
       return [
@@ -253,6 +256,7 @@ const HANDLERS: Record<string, Handler> = {
     const back = cy * 12 + cm - (y * 12 + m);
     // Only closed cycles, six back (**guess** for the range; 1074 is the notes' code).
     if (m < 1 || m > 12 || back < 1 || back > 6) return refused('1074', '账期超出范围');
+    // The simulator keeps no override history: today's override decides past cycles' cap too.
     return done({ iccid, billingCycle, dataUsage: MB(state.cycleKb(index, month)) });
   },
 
