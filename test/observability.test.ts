@@ -158,7 +158,7 @@ describe('the monitoring documents', () => {
     const metrics = new SimdockMetrics({ store });
     const names = new Set(
       (await metrics.registry.getMetricsAsJSON()).flatMap((metric) =>
-        metric.type === 'histogram'
+        String(metric.type) === 'histogram'
           ? [metric.name, `${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`]
           : [metric.name],
       ),
