@@ -4,6 +4,7 @@ import { onelinkV2Definition } from './onelink-v2/index.js';
 import { onelinkV5Definition } from './onelink-v5/index.js';
 import { quectelDefinition } from './quectel/index.js';
 import { SupplierCatalog, type SupplierDefinition } from './spec/index.js';
+import { telecom5gDefinition } from './telecom-5g/index.js';
 import { telecomCmpDefinition } from './telecom-cmp/index.js';
 
 /** Every supplier type simdock speaks. */
@@ -14,6 +15,7 @@ export function createSupplierCatalog(): SupplierCatalog {
     m2m10086Definition,
     agentDefinition,
     quectelDefinition,
+    telecom5gDefinition,
     telecomCmpDefinition,
   ] as SupplierDefinition<never>[]);
 }
