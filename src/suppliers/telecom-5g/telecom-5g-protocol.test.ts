@@ -12,7 +12,10 @@ import {
 
 describe('telecom-5g Sign (the notes’ vectors)', () => {
   it.each(fixtures.vectors.map((vector) => [vector.name, vector] as const))('%s', (_, vector) => {
-    const sign = telecom5gSign({ ...vector, query: vector.query as unknown as Record<string, string> });
+    const sign = telecom5gSign({
+      ...vector,
+      query: vector.query as unknown as Record<string, string>,
+    });
     expect(sign).toBe(vector.sign.toUpperCase());
     expect(sign).toHaveLength(64);
     if (vector.md5) expect(Buffer.from(sign, 'hex').toString('ascii')).toBe(vector.md5);
