@@ -11,7 +11,8 @@
  *   `key56[i*8 + j] = keyBits[8*(7 - j) + i]` (i = 0..6, j = 0..7);
  * - output is uppercase hex, 16 characters per block (ECB).
  *
- * Bits are kept as one byte each (0/1): the texts signed are short, so clarity beats speed.
+ * The key schedule keeps bits one byte each (computed once per key); blocks are two 32-bit
+ * halves and the round function eight S-box-and-P table lookups.
  */
 
 // Standard DES tables (FIPS 46-3), 1-based as published.
@@ -121,67 +122,115 @@ function roundKeys(keyBits: Bits): Bits[] {
   return keys;
 }
 
-function feistel(right: Bits, roundKey: Bits): Bits {
-  const expanded = permute(right, E);
-  for (let index = 0; index < 48; index += 1) expanded[index]! ^= roundKey[index]!;
-  const substituted = new Uint8Array(32);
+/** A 64-bit block as two 32-bit halves, bit 0 the most significant bit of `hi`. */
+interface Block {
+  hi: number;
+  lo: number;
+}
+
+function bitOf(block: Block, position: number): number {
+  return position < 32 ? (block.hi >>> (31 - position)) & 1 : (block.lo >>> (63 - position)) & 1;
+}
+
+function permute64(block: Block, table: readonly number[]): Block {
+  let hi = 0;
+  let lo = 0;
+  for (let index = 0; index < 32; index += 1) hi = (hi << 1) | bitOf(block, table[index]! - 1);
+  for (let index = 32; index < 64; index += 1) lo = (lo << 1) | bitOf(block, table[index]! - 1);
+  return { hi: hi >>> 0, lo: lo >>> 0 };
+}
+
+/** S-box then P, per box and 6-bit input: the round function is eight lookups. */
+const SP: Uint32Array[] = S.map((box, boxIndex) => {
+  const table = new Uint32Array(64);
+  for (let six = 0; six < 64; six += 1) {
+    const row = ((six >>> 4) & 2) | (six & 1);
+    const column = (six >>> 1) & 15;
+    const value = box[row * 16 + column]!;
+    // The four output bits sit at positions boxIndex*4 .. +3 before P.
+    let before = 0;
+    for (let bit = 0; bit < 4; bit += 1) {
+      if ((value >>> (3 - bit)) & 1) before |= 1 << (31 - (boxIndex * 4 + bit));
+    }
+    let after = 0;
+    for (let index = 0; index < 32; index += 1) {
+      after = (after << 1) | ((before >>> (32 - P[index]!)) & 1);
+    }
+    table[six] = after >>> 0;
+  }
+  return table;
+});
+
+/** E's six input bit positions (0-based from the MSB of R) for each box. */
+const E_SHIFTS: number[][] = Array.from({ length: 8 }, (_, box) =>
+  E.slice(box * 6, box * 6 + 6).map((position) => 32 - position),
+);
+
+function feistel(right: number, roundKey: Uint8Array): number {
+  let output = 0;
   for (let box = 0; box < 8; box += 1) {
-    const b = expanded.subarray(box * 6, box * 6 + 6);
-    const row = b[0]! * 2 + b[5]!;
-    const column = b[1]! * 8 + b[2]! * 4 + b[3]! * 2 + b[4]!;
-    const value = S[box]![row * 16 + column]!;
-    for (let bit = 0; bit < 4; bit += 1) substituted[box * 4 + bit] = (value >>> (3 - bit)) & 1;
+    const shifts = E_SHIFTS[box]!;
+    let six = 0;
+    for (let bit = 0; bit < 6; bit += 1) six = (six << 1) | ((right >>> shifts[bit]!) & 1);
+    output |= SP[box]![six ^ roundKey[box]!]!;
   }
-  return permute(substituted, P);
+  return output >>> 0;
 }
 
-function crypt(block: Bits, keys: Bits[], decrypt: boolean): Bits {
-  const permuted = permute(block, IP);
-  let left = permuted.slice(0, 32);
-  let right = permuted.slice(32);
+function crypt(block: Block, keys: Uint8Array[], decrypt: boolean): Block {
+  const permuted = permute64(block, IP);
+  let left = permuted.hi;
+  let right = permuted.lo;
   for (let round = 0; round < 16; round += 1) {
-    const roundKey = keys[decrypt ? 15 - round : round]!;
-    const f = feistel(right, roundKey);
-    for (let index = 0; index < 32; index += 1) f[index]! ^= left[index]!;
+    const next = (left ^ feistel(right, keys[decrypt ? 15 - round : round]!)) >>> 0;
     left = right;
-    right = f;
+    right = next;
   }
-  const joined = new Uint8Array(64);
-  joined.set(right, 0);
-  joined.set(left, 32);
-  return permute(joined, FP);
+  return permute64({ hi: right, lo: left }, FP);
 }
 
-function toHex(bits: Bits): string {
-  let hex = '';
-  for (let nibble = 0; nibble < 16; nibble += 1) {
-    const offset = nibble * 4;
-    hex += (bits[offset]! * 8 + bits[offset + 1]! * 4 + bits[offset + 2]! * 2 + bits[offset + 3]!)
-      .toString(16)
-      .toUpperCase();
-  }
-  return hex;
+function blockOf(bits: Bits): Block {
+  let hi = 0;
+  let lo = 0;
+  for (let index = 0; index < 32; index += 1) hi = (hi << 1) | bits[index]!;
+  for (let index = 32; index < 64; index += 1) lo = (lo << 1) | bits[index]!;
+  return { hi: hi >>> 0, lo: lo >>> 0 };
 }
 
-function fromHex(hex: string): Bits {
-  const bits = new Uint8Array(64);
-  for (let nibble = 0; nibble < 16; nibble += 1) {
-    const value = Number.parseInt(hex[nibble]!, 16);
-    for (let bit = 0; bit < 4; bit += 1) bits[nibble * 4 + bit] = (value >>> (3 - bit)) & 1;
+function toHex(block: Block): string {
+  return (
+    block.hi.toString(16).padStart(8, '0') + block.lo.toString(16).padStart(8, '0')
+  ).toUpperCase();
+}
+
+function fromHex(hex: string): Block {
+  return {
+    hi: Number.parseInt(hex.slice(0, 8), 16) >>> 0,
+    lo: Number.parseInt(hex.slice(8, 16), 16) >>> 0,
+  };
+}
+
+/** A round key's 48 bits as eight 6-bit groups, one per S-box. */
+function keyGroups(roundKey: Bits): Uint8Array {
+  const groups = new Uint8Array(8);
+  for (let box = 0; box < 8; box += 1) {
+    let six = 0;
+    for (let bit = 0; bit < 6; bit += 1) six = (six << 1) | roundKey[box * 6 + bit]!;
+    groups[box] = six;
   }
-  return bits;
+  return groups;
 }
 
 /**
  * The round keys of each of the three keys. The demo cuts a key longer than four characters
  * into 4-character pieces, each its own key; the CMP's keys are 3 characters, so one key each.
  */
-function keySchedules(keys: readonly [string, string, string]): Bits[][] {
-  const schedules: Bits[][] = [];
+function keySchedules(keys: readonly [string, string, string]): Uint8Array[][] {
+  const schedules: Uint8Array[][] = [];
   for (const key of keys) {
     if (key === '') continue;
     for (let start = 0; start < key.length; start += 4) {
-      schedules.push(roundKeys(textBlock(key.slice(start, start + 4))));
+      schedules.push(roundKeys(textBlock(key.slice(start, start + 4))).map(keyGroups));
     }
   }
   return schedules;
@@ -189,7 +238,7 @@ function keySchedules(keys: readonly [string, string, string]): Bits[][] {
 
 /** A reusable cipher for one account's three keys (the schedules are computed once). */
 export class TelecomCmpCipher {
-  readonly #schedules: Bits[][];
+  readonly #schedules: Uint8Array[][];
 
   constructor(k1: string, k2: string, k3: string) {
     this.#schedules = keySchedules([k1, k2, k3]);
@@ -205,7 +254,7 @@ export class TelecomCmpCipher {
   encrypt(text: string): string {
     let output = '';
     for (let start = 0; start < text.length; start += 4) {
-      let block = textBlock(text.slice(start, start + 4));
+      let block = blockOf(textBlock(text.slice(start, start + 4)));
       for (const keys of this.#schedules) block = crypt(block, keys, false);
       output += toHex(block);
     }
@@ -224,9 +273,7 @@ export class TelecomCmpCipher {
       for (let index = this.#schedules.length - 1; index >= 0; index -= 1) {
         block = crypt(block, this.#schedules[index]!, true);
       }
-      for (let char = 0; char < 4; char += 1) {
-        let code = 0;
-        for (let bit = 0; bit < 16; bit += 1) code = code * 2 + block[char * 16 + bit]!;
+      for (const code of [block.hi >>> 16, block.hi & 0xffff, block.lo >>> 16, block.lo & 0xffff]) {
         if (code !== 0) output += String.fromCharCode(code);
       }
     }
