@@ -53,6 +53,29 @@ describe('telecom-5g Sign (the notes’ vectors)', () => {
   });
 });
 
+describe('telecom-5g client against a server written from the notes alone', () => {
+  it('signs a GET over its sorted query with an empty body (the notes’ GET vector)', async () => {
+    const vector = fixtures.vectors[1]!;
+    const seen: Headers[] = [];
+    const signed = withTelecom5gSigning(
+      async (_input, init) => {
+        seen.push(new Headers(init?.headers));
+        return new Response('{}');
+      },
+      {
+        appKey: 'k',
+        secretKey: vector.secretKey,
+        clock: { now: () => Date.UTC(2024, 0, 2, 3, 4, 5), sleep: async () => {} },
+      },
+    );
+    await signed('https://cmp.test/api/v1/x?needDtl=0&access_number=14900000000', {
+      method: 'GET',
+    });
+    expect(seen[0]!.get('Timestamp')).toBe(vector.timestamp);
+    expect(seen[0]!.get('Sign')).toBe(vector.sign.toUpperCase());
+  });
+});
+
 describe('telecom-5g answers', () => {
   it('reads JSON envelopes ({code,msg}, {result,resultMsg}) and XML SvcCont', () => {
     expect(parseTelecom5gAnswer('{"code":0,"msg":"查询成功","data":[]}').code).toBe('0');

@@ -24,7 +24,7 @@ export const telecom5gSimulation: SupplierSimulatorFactory = {
       // The gateway has no fleet listing in the notes: the demo imports its numbers.
       listsFleet: false,
       importLines: () =>
-        Array.from({ length: options.size }, (_, index) => fleet.card(index).msisdn),
+        Array.from({ length: options.size }, (_, index) => fleet.card(index).iccid),
       settings: (origin) => ({ baseUrl: origin, ...CREDENTIALS }),
       badSettings: (origin) => ({ baseUrl: origin, ...CREDENTIALS, secretKey: 'wrong-secret' }),
       calls: () => simulator.calls.total,

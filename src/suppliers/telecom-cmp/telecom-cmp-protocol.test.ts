@@ -9,6 +9,7 @@ import {
 } from './telecom-cmp-des.js';
 import {
   assertTelecomCmpOk,
+  firstValue,
   parseTelecomCmpAnswer,
   telecomCmpSignature,
   telecomCmpSignText,
@@ -125,5 +126,38 @@ describe('telecom-cmp answers', () => {
       expect(failure?.code).toBe('supplier_bad_response');
       expect(failure?.retryable).toBe(true);
     }
+  });
+});
+
+describe('telecom-cmp client against a server written from the notes alone', () => {
+  it('sends the notes’ passWord and sign for the notes’ queryTraffic inputs', async () => {
+    const { TelecomCmpClient } = await import('./telecom-cmp-client.js');
+    const requests: URL[] = [];
+    const client = new TelecomCmpClient({
+      accountId: 'notes',
+      baseUrl: 'http://api.ct10649.com:9001',
+      userId: vectors.user_id,
+      password: vectors.password,
+      key: vectors.key,
+      fetch: async (input) => {
+        requests.push(new URL(String(input)));
+        return new Response(
+          '<root><IRESULT>0</IRESULT><TOTAL_BYTES_CNT>2.00MB</TOTAL_BYTES_CNT></root>',
+        );
+      },
+    });
+    const answer = await client.queryTraffic({ access_number: vectors.access_number });
+    const url = requests[0]!;
+    expect(`${url.origin}${url.pathname}`).toBe('http://api.ct10649.com:9001/m2m_ec/query.do');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      method: vectors.method,
+      user_id: vectors.user_id,
+      access_number: vectors.access_number,
+      password: vectors.passWord,
+      sign: vectors.sign,
+    });
+    expect(telecomCmpTrafficBytes(firstValue(answer.body, ['TOTAL_BYTES_CNT']))).toBe(
+      2 * 1024 * 1024,
+    );
   });
 });
