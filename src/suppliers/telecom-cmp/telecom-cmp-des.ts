@@ -26,10 +26,6 @@ const FP = [
   5, 45, 13, 53, 21, 61, 29, 36, 4, 44, 12, 52, 20, 60, 28, 35, 3, 43, 11, 51, 19, 59, 27, 34, 2,
   42, 10, 50, 18, 58, 26, 33, 1, 41, 9, 49, 17, 57, 25,
 ];
-const E = [
-  32, 1, 2, 3, 4, 5, 4, 5, 6, 7, 8, 9, 8, 9, 10, 11, 12, 13, 12, 13, 14, 15, 16, 17, 16, 17, 18, 19,
-  20, 21, 20, 21, 22, 23, 24, 25, 24, 25, 26, 27, 28, 29, 28, 29, 30, 31, 32, 1,
-];
 const P = [
   16, 7, 20, 21, 29, 12, 28, 17, 1, 15, 23, 26, 5, 18, 31, 10, 2, 8, 24, 14, 32, 27, 3, 9, 19, 13,
   30, 6, 22, 11, 4, 25,
@@ -161,18 +157,17 @@ const SP: Uint32Array[] = S.map((box, boxIndex) => {
   return table;
 });
 
-/** E's six input bit positions (0-based from the MSB of R) for each box. */
-const E_SHIFTS: number[][] = Array.from({ length: 8 }, (_, box) =>
-  E.slice(box * 6, box * 6 + 6).map((position) => 32 - position),
-);
-
+/**
+ * The expansion E (rows 32 1 2 3 4 5, 4 5 6 7 8 9, … 28 29 30 31 32 1) gives box b the six
+ * bits of R starting at bit 4b − 1 (0-based from the MSB, wrapping): R rotated left by 4b − 1,
+ * top six bits.
+ */
 function feistel(right: number, roundKey: Uint8Array): number {
   let output = 0;
   for (let box = 0; box < 8; box += 1) {
-    const shifts = E_SHIFTS[box]!;
-    let six = 0;
-    for (let bit = 0; bit < 6; bit += 1) six = (six << 1) | ((right >>> shifts[bit]!) & 1);
-    output |= SP[box]![six ^ roundKey[box]!]!;
+    const turn = (box * 4 + 31) & 31;
+    const rotated = turn === 0 ? right : (right << turn) | (right >>> (32 - turn));
+    output |= SP[box]![((rotated >>> 26) & 63) ^ roundKey[box]!]!;
   }
   return output >>> 0;
 }

@@ -379,6 +379,7 @@ export function createTelecomCmpSimulator(
       });
     }
   };
+  // Changes are served on query.do too: a public client sends disabledNumber there (seen ×1).
   app.get(
     options.queryPath ?? '/m2m_ec/query.do',
     serve(new Set([...QUERY_METHODS, ...CHANGE_METHODS])),
