@@ -4,6 +4,8 @@ import { onelinkV2Definition } from './onelink-v2/index.js';
 import { onelinkV5Definition } from './onelink-v5/index.js';
 import { quectelDefinition } from './quectel/index.js';
 import { SupplierCatalog, type SupplierDefinition } from './spec/index.js';
+import { telecom5gDefinition } from './telecom-5g/index.js';
+import { telecomCmpDefinition } from './telecom-cmp/index.js';
 import { unicomGwDefinition } from './unicom-gw/index.js';
 
 /** Every supplier type simdock speaks. */
@@ -15,5 +17,7 @@ export function createSupplierCatalog(): SupplierCatalog {
     agentDefinition,
     quectelDefinition,
     unicomGwDefinition,
+    telecom5gDefinition,
+    telecomCmpDefinition,
   ] as SupplierDefinition<never>[]);
 }
