@@ -60,7 +60,15 @@ describe('simdock notifications', () => {
     expect(listed.stdout).not.toContain('cli-feishu-secret-99');
     expect(listed.stdout).not.toContain('0a1b2c3d4e5f');
 
-    const tested = await sandbox.run('notifications', 'test', String(created.id));
+    const blocked = await sandbox.run('notifications', 'test', String(created.id));
+    expect(blocked.code).toBe(4);
+    expect(blocked.stdout).toMatch(/pending/);
+    const tested = await sandbox.run(
+      'notifications',
+      'test',
+      String(created.id),
+      '--allow-private',
+    );
     expect(tested.code).toBe(0);
     expect(tested.stdout).toMatch(/succeeded, answer code 0/);
     expect(robot.received[0]!.title).toBe('simdock test message');
@@ -69,7 +77,10 @@ describe('simdock notifications', () => {
       'notifications',
       'log',
     );
-    expect(log.messages).toEqual([expect.objectContaining({ kind: 'test', lastCode: '0' })]);
+    expect(log.messages).toEqual([
+      expect.objectContaining({ kind: 'test', lastCode: '0' }),
+      expect.objectContaining({ kind: 'test', state: 'pending', lastCode: null }),
+    ]);
     const disabled = await sandbox.json<{ enabled: boolean }>(
       'notifications',
       'update',

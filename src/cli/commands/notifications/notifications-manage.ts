@@ -92,11 +92,14 @@ function printAttempts(
 }
 
 /** `simdock notifications test ID`: sends a test message now. */
-export async function runTest(options: GlobalOptions & { id: number }, io: CommandIo) {
+export async function runTest(
+  options: GlobalOptions & { id: number; allowPrivate?: boolean },
+  io: CommandIo,
+) {
   return withRuntime(options, io, async ({ context }) => {
     const result = await sendTestMessage(context, options.id, null, {
       sealer: storeSecretSealer(context.store),
-      allowPrivateTargets: true,
+      allowPrivateTargets: options.allowPrivate === true,
     });
     if (options.json) printJson(io, result);
     else printAttempts(io, result.message, result.attempts);
@@ -105,11 +108,14 @@ export async function runTest(options: GlobalOptions & { id: number }, io: Comma
 }
 
 /** `simdock notifications resend MESSAGE`: sends a message of the log again now. */
-export async function runResend(options: GlobalOptions & { id: number }, io: CommandIo) {
+export async function runResend(
+  options: GlobalOptions & { id: number; allowPrivate?: boolean },
+  io: CommandIo,
+) {
   return withRuntime(options, io, async ({ context }) => {
     const result = await resendMessage(context, options.id, null, {
       sealer: storeSecretSealer(context.store),
-      allowPrivateTargets: true,
+      allowPrivateTargets: options.allowPrivate === true,
     });
     if (options.json) printJson(io, result);
     else printAttempts(io, result.message, result.attempts);
@@ -199,17 +205,19 @@ export function register(parent: ParentCommand, context: CliContext): void {
     .command('test')
     .description('send a test message to a channel now')
     .argument('<id>', 'channel id', wholeNumber('id'))
+    .option('--allow-private', 'allow a private, loopback or link-local robot address')
     .action(async (...args: unknown[]) => {
-      const [id, , command] = args as [number, unknown, Parsed];
-      context.setExitCode(await runTest({ ...globals(command), id }, context.io));
+      const [id, options, command] = args as [number, { allowPrivate?: boolean }, Parsed];
+      context.setExitCode(await runTest({ ...globals(command), ...options, id }, context.io));
     });
   parent
     .command('resend')
     .description('send a message of the delivery log again now')
     .argument('<message>', 'message id', wholeNumber('message'))
+    .option('--allow-private', 'allow a private, loopback or link-local robot address')
     .action(async (...args: unknown[]) => {
-      const [id, , command] = args as [number, unknown, Parsed];
-      context.setExitCode(await runResend({ ...globals(command), id }, context.io));
+      const [id, options, command] = args as [number, { allowPrivate?: boolean }, Parsed];
+      context.setExitCode(await runResend({ ...globals(command), ...options, id }, context.io));
     });
   parent
     .command('remove')
