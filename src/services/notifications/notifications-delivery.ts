@@ -428,7 +428,8 @@ async function wants(
 
 /**
  * Sends a test message to a channel now (it counts toward the channel's rate; when the rate is
- * spent it waits like any other message). Returns the message and its attempts.
+ * spent, or a delivery pass holds the channel, it waits for the next pass like any other
+ * message). Returns the message and its attempts.
  */
 export async function sendTestMessage(
   context: ServiceContext,
@@ -454,9 +455,15 @@ export async function sendTestMessage(
     now,
     retryUntil: now + NOTIFICATION_RETRY_WINDOW_MS,
   });
+  // Sent now when the channel's rate allows and no delivery pass holds it (the pass would count
+  // on a rate this send changes); otherwise the next pass sends it like any other message.
   const used = await repo.attemptsSince(channelId, now - RATE_WINDOW_MS + 1);
-  if (used < channel.perMinute) {
-    message = (await attempt(context, repo, channel, message, transport, false)).message;
+  if (used < channel.perMinute && (await repo.leaseChannel(channelId, now, now + 60_000))) {
+    try {
+      message = (await attempt(context, repo, channel, message, transport, false)).message;
+    } finally {
+      await repo.releaseChannel(channelId);
+    }
   }
   return { message, attempts: await repo.attempts(message.id) };
 }
