@@ -23,6 +23,7 @@ import { devicesRouter } from './routes/devices/devices.js';
 import { cardsRouter } from './routes/inventory/cards.js';
 import { cardsImportRouter } from './routes/inventory/cards-import.js';
 import { usageRouter } from './routes/inventory/usage.js';
+import { notificationsRouter } from './routes/notifications/index.js';
 import { plansRouter } from './routes/plans/plans.js';
 import { poolsRouter } from './routes/pools/pools.js';
 import { alertsRouter } from './routes/rules/alerts.js';
@@ -55,6 +56,7 @@ const V1_ROUTERS = {
   '/keys': keysRouter,
   '/tenants': tenantsRouter,
   '/webhooks': webhooksRouter,
+  '/notifications': notificationsRouter,
   '/jobs': jobsRouter,
   // `/cards/{id}/sms` and `/sms`.
   '/': smsRouter,

@@ -9,6 +9,7 @@ import * as demo from './commands/demo/demo.js';
 import * as devices from './commands/devices/devices-commands.js';
 import * as cards from './commands/inventory/cards-commands.js';
 import * as usage from './commands/inventory/usage.js';
+import * as notifications from './commands/notifications/notifications-commands.js';
 import * as plans from './commands/plans/plans-commands.js';
 import * as pools from './commands/pools/pools-commands.js';
 import * as rules from './commands/rules/rules-commands.js';
@@ -36,6 +37,7 @@ const COMMANDS: CommandModule[] = [
   rules,
   pools,
   webhooks,
+  notifications,
   serve,
   mcp,
   access,

@@ -4,6 +4,12 @@ import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk/bulk-jobs.js'
 import type { ServiceContext } from '../services/context.js';
 import type { JobHandler, JobHandlers, JobQueue } from '../services/job-queue.js';
 import { withLogFields } from '../services/observability/index.js';
+import {
+  NOTIFICATIONS_DAILY_JOB_NAME,
+  NOTIFICATIONS_JOB_NAME,
+  notificationsDailyJobHandler,
+  notificationsJobHandler,
+} from '../services/notifications/notifications-job.js';
 import type { BatchFailure } from '../services/sync/batch-runner.js';
 import {
   abandonSlice,
@@ -273,6 +279,8 @@ export function jobHandlers(context: ServiceContext, options: JobHandlerOptions 
     [SYNC_SLICE_JOB_NAME]: syncSliceJobHandler(context),
     [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
     [BULK_JOB_HANDLER]: bulkJobHandler(context),
+    [NOTIFICATIONS_JOB_NAME]: notificationsJobHandler(context),
+    [NOTIFICATIONS_DAILY_JOB_NAME]: notificationsDailyJobHandler(context),
   });
 }
 

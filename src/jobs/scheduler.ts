@@ -103,6 +103,17 @@ export function defaultScheduleEntries(): ScheduleEntry[] {
   ];
 }
 
+/**
+ * The notification schedule, beside the syncs (whatever `schedule:` says): a delivery pass every
+ * 15 seconds (alerts routed, retries, digests) and the daily digest at 09:00 CST.
+ */
+export function notificationScheduleEntries(): ScheduleEntry[] {
+  return [
+    { name: 'notifications', key: 'notifications', everyMs: 15_000, payload: {} },
+    { name: 'notifications-daily', key: 'notifications-daily', at: '09:00', payload: {} },
+  ];
+}
+
 export interface SchedulerOptions {
   entries: ScheduleEntry[];
   clock?: Clock;

@@ -19,6 +19,7 @@ const PAGES = [
   '/accounts',
   '/sync-runs',
   '/webhooks',
+  '/notifications',
   '/users',
   '/audit',
   '/no-such-page',

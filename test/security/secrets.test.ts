@@ -34,6 +34,9 @@ const SECRETS: Record<string, string> = {
   'guessed password': 'guess-Passw0rd-77aa',
   'Wi-Fi password': 'wifi-Pw-31c4e9',
   'Quectel callback token': 'quectel-Token-5a7b2e',
+  'DingTalk robot token': 'dingtalk-Token-6e0f1a2b',
+  'DingTalk signing secret': 'SECdingtalk-Sign-13c7',
+  'SMTP password': 'smtp-Pw-2f8e4d',
 };
 
 /**
@@ -298,6 +301,37 @@ describe('secrets never appear in logs, API answers or error messages', () => {
     await call('POST', '/api/v1/accounts/onelink-1/test', owner);
     onelink.faults.set({});
     await call('POST', '/api/v1/sync-runs', owner, { account: 'onelink-1' });
+    // Notification channels: a signed robot and an SMTP login, a test send that fails to connect,
+    // the channel list and the delivery log.
+    await call('POST', '/api/v1/notifications/channels', owner, {
+      name: 'ops',
+      type: 'dingtalk',
+      secrets: {
+        webhookUrl: `http://127.0.0.1:9/robot/send?access_token=${SECRETS['DingTalk robot token']}`,
+        secret: SECRETS['DingTalk signing secret'],
+      },
+    });
+    await call('POST', '/api/v1/notifications/channels', owner, {
+      name: 'mail',
+      type: 'email',
+      settings: { host: '127.0.0.1', port: 9, from: 'a@example.test', to: ['b@example.test'] },
+      secrets: { user: 'alerts', password: SECRETS['SMTP password'] },
+    });
+    await call('POST', '/api/v1/notifications/channels/1/test', owner);
+    await call('POST', '/api/v1/notifications/channels/2/test', owner);
+    await call('GET', '/api/v1/notifications/channels', owner);
+    await call('GET', '/api/v1/notifications/messages', owner);
+    await call('GET', '/api/v1/notifications/channels', viewer);
+    expect(
+      answers
+        .filter((answer) => answer.where.startsWith('POST /api/v1/notifications/channels'))
+        .map((answer) => answer.where),
+    ).toEqual([
+      'POST /api/v1/notifications/channels → 201',
+      'POST /api/v1/notifications/channels → 201',
+      'POST /api/v1/notifications/channels/1/test → 200',
+      'POST /api/v1/notifications/channels/2/test → 200',
+    ]);
     // Failed and successful logins, and a wrong password on an unknown user.
     await call('POST', '/api/v1/auth/login', null, {
       email: 'ops@example.test',

@@ -17,6 +17,7 @@ const NAVIGATION = [
   ['/accounts', 'nav.accounts'],
   ['/sync-runs', 'nav.syncRuns'],
   ['/webhooks', 'nav.webhooks'],
+  ['/notifications', 'nav.notifications'],
   ['/users', 'nav.users'],
   ['/audit', 'nav.audit'],
 ] as const;

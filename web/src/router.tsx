@@ -112,6 +112,15 @@ const webhooksRoute = createRoute({
   ),
 });
 
+const notificationsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/notifications',
+  component: lazyRouteComponent(
+    () => import('./features/notifications/notifications-page.js'),
+    'NotificationsPage',
+  ),
+});
+
 const usersRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/users',
@@ -139,6 +148,7 @@ const routeTree = rootRoute.addChildren([
   accountsRoute,
   syncRunsRoute,
   webhooksRoute,
+  notificationsRoute,
   usersRoute,
   auditRoute,
 ]);

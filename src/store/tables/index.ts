@@ -8,6 +8,7 @@ import type * as devices from './devices.js';
 import type * as events from './events.js';
 import type * as jobs from './jobs.js';
 import type * as notices from './notices.js';
+import type * as notifications from './notifications.js';
 import type * as plans from './plans.js';
 import type * as pools from './pools.js';
 import type * as rules from './rules.js';
@@ -38,7 +39,8 @@ export type Database = accounts.PartialDB &
   notices.PartialDB &
   devices.PartialDB &
   webhooks.PartialDB &
-  agentApps.PartialDB;
+  agentApps.PartialDB &
+  notifications.PartialDB;
 
 export type {
   ApiKeysTable,
@@ -75,6 +77,13 @@ export type {
   JobsTable,
 } from './jobs.js';
 export type { SupplierNoticesTable } from './notices.js';
+export type {
+  NotificationAttemptsTable,
+  NotificationChannelsTable,
+  NotificationCursorTable,
+  NotificationItemsTable,
+  NotificationMessagesTable,
+} from './notifications.js';
 export type {
   CardPlansTable,
   PlansTable,

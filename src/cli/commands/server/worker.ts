@@ -9,6 +9,7 @@ import { acquireLeadership } from '../../../jobs/leader-lock.js';
 import {
   createScheduler,
   defaultScheduleEntries,
+  notificationScheduleEntries,
   type ScheduleEntry,
 } from '../../../jobs/scheduler.js';
 import type { SimdockConfig } from '../../../services/config/config.js';
@@ -170,8 +171,12 @@ async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
   });
 }
 
-/** The schedule from `schedule:` in simdock.yaml, else the built-in one. */
+/** The syncs from `schedule:` in simdock.yaml (else the built-in ones), and the notifications. */
 export function scheduleEntries(config: SimdockConfig): ScheduleEntry[] {
+  return [...syncScheduleEntries(config), ...notificationScheduleEntries()];
+}
+
+function syncScheduleEntries(config: SimdockConfig): ScheduleEntry[] {
   if (!config.schedule) return defaultScheduleEntries();
   return config.schedule.map((entry) => ({
     name: 'sync',
