@@ -54,12 +54,14 @@ schedule:
       'worker',
       '--once',
     );
-    // The notification passes are scheduled beside the syncs whatever `schedule:` says.
+    // The webhook and notification passes are scheduled beside the syncs whatever `schedule:`
+    // says.
     const syncs = (list: JobRecord[]) =>
-      list.filter((job) => !job.name.startsWith('notifications'));
+      list.filter((job) => job.name !== 'webhooks' && !job.name.startsWith('notifications'));
     expect(once.scheduled.map((job) => job.key?.split(':')[0])).toEqual([
       'sync-status-hourly',
       'sync-usage-daily',
+      'webhooks',
       'notifications',
       'notifications-daily',
     ]);

@@ -10,6 +10,7 @@ import {
   systemClock,
 } from '../domain/index.js';
 import type { JobQueue, JobRecord } from '../services/job-queue.js';
+import { WEBHOOKS_JOB_NAME } from '../services/webhooks/webhooks-job.js';
 import type { Store } from '../store/index.js';
 import { parseJobId } from './jobs-repository.js';
 import { acquireLeadership, type Leadership } from './leader-lock.js';
@@ -104,11 +105,13 @@ export function defaultScheduleEntries(): ScheduleEntry[] {
 }
 
 /**
- * The notification schedule, beside the syncs (whatever `schedule:` says): a delivery pass every
- * 15 seconds (alerts routed, retries, digests) and the daily digest at 09:00 CST.
+ * The delivery schedule, beside the syncs (whatever `schedule:` says): a webhook delivery pass
+ * every 10 seconds (new events, retries), a notification pass every 15 seconds (alerts routed,
+ * retries, digests) and the notifications' daily digest at 09:00 CST.
  */
-export function notificationScheduleEntries(): ScheduleEntry[] {
+export function deliveryScheduleEntries(): ScheduleEntry[] {
   return [
+    { name: WEBHOOKS_JOB_NAME, key: 'webhooks', everyMs: 10_000, payload: {} },
     { name: 'notifications', key: 'notifications', everyMs: 15_000, payload: {} },
     { name: 'notifications-daily', key: 'notifications-daily', at: '09:00', payload: {} },
   ];

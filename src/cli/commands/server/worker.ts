@@ -9,7 +9,7 @@ import { acquireLeadership } from '../../../jobs/leader-lock.js';
 import {
   createScheduler,
   defaultScheduleEntries,
-  notificationScheduleEntries,
+  deliveryScheduleEntries,
   type ScheduleEntry,
 } from '../../../jobs/scheduler.js';
 import type { SimdockConfig } from '../../../services/config/config.js';
@@ -171,9 +171,9 @@ async function runOnce(options: WorkerOptions, io: CommandIo): Promise<number> {
   });
 }
 
-/** The syncs from `schedule:` in simdock.yaml (else the built-in ones), and the notifications. */
+/** The syncs from `schedule:` in simdock.yaml (else the built-in ones), and the deliveries. */
 export function scheduleEntries(config: SimdockConfig): ScheduleEntry[] {
-  return [...syncScheduleEntries(config), ...notificationScheduleEntries()];
+  return [...syncScheduleEntries(config), ...deliveryScheduleEntries()];
 }
 
 function syncScheduleEntries(config: SimdockConfig): ScheduleEntry[] {
