@@ -131,6 +131,13 @@ export function bulkParams(
     }
     return { speedCode: params.speedCode.trim() };
   }
+  if (action === 'data-cap-set') {
+    const capBytes = params.capBytes;
+    if (typeof capBytes !== 'number' || !Number.isSafeInteger(capBytes) || capBytes <= 0) {
+      throw bad('a carrier-side data cap needs capBytes, a whole number of bytes above 0');
+    }
+    return { capBytes };
+  }
   if (action === 'renew') {
     const cycle = Number(params.cycle ?? 1);
     if (!Number.isInteger(cycle) || cycle < 1) throw bad('renew needs a cycle of 1 or more years');
