@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cstStartOfDay } from '../../domain/index.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
@@ -6,7 +6,10 @@ import { ScopedCards } from '../access/access-cards.js';
 import { ApiKeysRepository } from '../access/access-keys.js';
 import { carrierFixture } from '../carrier/carrier.test-support.js';
 import { currentMonthUsage } from '../inventory/cards.js';
-import { accountCycleDay, cardCycle, cardCycleUsage } from './card-cycles.js';
+import { computePoolUsage } from '../pools/pools-usage.js';
+import { cardCycleStartDay, cardUsageFinding } from '../rules/rules-findings.js';
+import type { CardUsage } from '../rules/rules-usage.js';
+import { type AccountCycleDay, accountCycleDay, cardCycle, cardCycleUsage } from './card-cycles.js';
 
 /** 10:00 CST on 28 December 2026: a China Unicom-like card is in its cycle of 27 Dec – 26 Jan. */
 const DEC_28 = cstStartOfDay('2026-12-28') + 10 * 3_600_000;
@@ -134,5 +137,80 @@ describeEachDialect('billing cycles of cards on $dialect', (target) => {
     expect((await cards.list({ usageMin: 500 })).cards.map((card) => card.id)).toEqual([
       carrierCard.id,
     ]);
+  });
+});
+
+describe('plans, rules and pools in the card’s cycle', () => {
+  const unicom: AccountCycleDay = { startDay: 27, supplierStartDay: 27, source: 'supplier' };
+  const usage: CardUsage = {
+    daily: new Map([
+      ['2026-12-26', 900],
+      ['2026-12-27', 60],
+    ]),
+    monthly: new Map([
+      ['2026-12', 5000],
+      ['2027-01', 80],
+    ]),
+  };
+  const plan = (cycleStartDay: number) => ({
+    id: 1,
+    name: 'p',
+    quotaBytes: 100,
+    cycleStartDay,
+    createdAt: 0,
+  });
+
+  it('follows the card’s cycle for plans on day 1, a plan’s own other day otherwise', () => {
+    const assignment = { cardId: 1, plan: plan(1), expiresOn: null };
+    expect(cardCycleStartDay({ assignment, cycleDay: unicom })).toBe(27);
+    expect(
+      cardCycleStartDay({ assignment: { ...assignment, plan: plan(10) }, cycleDay: unicom }),
+    ).toBe(10);
+    expect(cardCycleStartDay({ assignment: undefined })).toBe(1);
+  });
+
+  it('fires a quota % rule on the cycle’s figure, not the calendar month’s', () => {
+    const facts = {
+      card: { id: 1 } as never,
+      assignment: { cardId: 1, plan: plan(1), expiresOn: null },
+      usage,
+      today: '2026-12-28',
+      now: DEC_28,
+    };
+    // Billing month 2027-01 (27 Dec – 26 Jan): 80 bytes of 100, under 90 %.
+    expect(cardUsageFinding({ percent: 90 }, { ...facts, cycleDay: unicom })).toEqual([]);
+    const [finding] = cardUsageFinding({ percent: 75 }, { ...facts, cycleDay: unicom });
+    expect(finding).toMatchObject({
+      cycle: '2026-12-27',
+      data: { usedBytes: 80, cycleStart: '2026-12-27', cycleEnd: '2027-01-26' },
+      nextCycleStart: '2027-01-27',
+    });
+    // A calendar-month card counts December: its 5000 bytes.
+    expect(cardUsageFinding({ percent: 90 }, facts)[0]?.data.usedBytes).toBe(5000);
+  });
+
+  it('counts a pool on its account’s cycle when the pool names day 1', () => {
+    const pool = {
+      id: 1,
+      name: 'unicom-pool',
+      account: 'carrier',
+      source: 'simdock',
+      externalId: null,
+      shared: true,
+      quotaBytes: 1000,
+      supplierUsedBytes: null,
+      cycleStartDay: 1,
+      createdAt: 0,
+      updatedAt: 0,
+    };
+    const members = new Map([[1, usage]]);
+    expect(computePoolUsage(pool, [1], members, DEC_28, unicom)).toMatchObject({
+      cycle: { start: '2026-12-27', end: '2027-01-26', startDay: 27 },
+      usedBytes: 80,
+    });
+    expect(computePoolUsage(pool, [1], members, DEC_28)).toMatchObject({
+      cycle: { start: '2026-12-01', startDay: 1 },
+      usedBytes: 5000,
+    });
   });
 });
