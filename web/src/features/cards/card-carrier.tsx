@@ -75,7 +75,7 @@ export function CardCarrierCap(props: { cardId: number; extras: readonly Extra[]
       )}
       {offered ? (
         <form
-          className="inline-form"
+          className="filters"
           onSubmit={(event) => {
             event.preventDefault();
             if (valid) change.mutate(Math.round(wanted * MB));
