@@ -46,6 +46,19 @@ describe('carrier caps, sessions, history and diagnosis over the API', () => {
       usageCycle: { start: '2026-12-27', end: '2027-01-26', startDay: 27, source: 'supplier' },
     });
 
+    const stats = await fixture.request('GET', '/cards/stats');
+    expect(stats.body.cycles).toEqual([
+      {
+        account: 'carrier',
+        start: '2026-12-27',
+        end: '2027-01-26',
+        month: '2027-01',
+        startDay: 27,
+        calendarMonth: false,
+        source: 'supplier',
+      },
+    ]);
+
     const set = await fixture.request('PUT', `/cards/${id}/carrier-cap`, { capBytes: 500 * MB });
     expect(set).toMatchObject({
       status: 200,

@@ -390,6 +390,10 @@ export interface paths {
                                 cards: number;
                             }[];
                             month: string;
+                            /** @description Accounts whose billing cycle is not the calendar month, with their current cycle: their cards’ figures (top consumers, `usageThisMonth`) count that cycle, and their `monthBytes` is their billing month’s */
+                            cycles: (components["schemas"]["BillingCycle"] & {
+                                account: string;
+                            })[];
                             /** @description Bytes this CST month over cards with a known figure */
                             monthBytes: number | null;
                             topConsumers: components["schemas"]["Card"][];
@@ -6545,6 +6549,22 @@ export interface components {
                 reason: string;
             }[];
         };
+        BillingCycle: {
+            /** @description First CST date, YYYY-MM-DD */
+            start: string;
+            /** @description Last CST date, YYYY-MM-DD */
+            end: string;
+            /** @description The billing month it is known by (its end month) */
+            month: string;
+            /** @description Day of the month cycles start (1–31) */
+            startDay: number;
+            calendarMonth: boolean;
+            /**
+             * @description Where the start day comes from
+             * @enum {string}
+             */
+            source: "account" | "supplier" | "default";
+        };
         Card: {
             id: number;
             iccid: string | null;
@@ -6563,22 +6583,6 @@ export interface components {
             /** @description Bytes in the card’s current billing cycle (`usageCycle`: the CST month unless its supplier or account bills from another day); null = unknown */
             usageThisMonth: number | null;
             usageCycle?: components["schemas"]["BillingCycle"];
-        };
-        BillingCycle: {
-            /** @description First CST date, YYYY-MM-DD */
-            start: string;
-            /** @description Last CST date, YYYY-MM-DD */
-            end: string;
-            /** @description The billing month it is known by (its end month) */
-            month: string;
-            /** @description Day of the month cycles start (1–31) */
-            startDay: number;
-            calendarMonth: boolean;
-            /**
-             * @description Where the start day comes from
-             * @enum {string}
-             */
-            source: "account" | "supplier" | "default";
         };
         QuotaSummary: {
             /** @description Bytes used this cycle by the cards with a known figure */
