@@ -6,17 +6,9 @@ import {
   SimdockError,
 } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
-import type {
-  ScopedCardsRepository,
-  UsageCycles,
-} from '../../store/repositories/scoped-cards-repository.js';
+import type { ScopedCardsRepository } from '../../store/repositories/scoped-cards-repository.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
-import {
-  type CardCycle,
-  CycleResolver,
-  type CycleView,
-  cycleView,
-} from '../billing/card-cycles.js';
+import { CycleResolver, type CycleView, cycleView, usageCycles } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 import { type CardView, cardView } from '../inventory/cards.js';
 import type { Principal } from './access-roles.js';
@@ -56,16 +48,6 @@ export interface ScopedCardQuery {
   order?: 'asc' | 'desc';
   limit?: number;
   cursor?: string;
-}
-
-/** The store's form of the accounts billing on another cycle. */
-function usageCycles(cycles: Map<string, CardCycle>): UsageCycles {
-  return new Map(
-    [...cycles].map(([account, cycle]) => [
-      account,
-      { month: cycle.supplierMonth, from: cycle.start, to: cycle.end },
-    ]),
-  );
 }
 
 const TAG = /^[\p{L}\p{N}_.:-]{1,64}$/u;

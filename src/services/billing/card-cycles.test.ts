@@ -4,6 +4,7 @@ import { TenantsRepository } from '../../store/repositories/tenants-repository.j
 import { describeEachDialect, useTestStore } from '../../store/store.test-support.js';
 import { ScopedCards } from '../access/access-cards.js';
 import { ApiKeysRepository } from '../access/access-keys.js';
+import { planBulkSelection } from '../bulk/bulk-jobs.js';
 import { carrierFixture } from '../carrier/carrier.test-support.js';
 import { currentMonthUsage } from '../inventory/cards.js';
 import { computePoolUsage } from '../pools/pools-usage.js';
@@ -137,6 +138,16 @@ describeEachDialect('billing cycles of cards on $dialect', (target) => {
     expect((await cards.list({ usageMin: 500 })).cards.map((card) => card.id)).toEqual([
       carrierCard.id,
     ]);
+  });
+
+  it('counts each card’s cycle in `usage` filters of bulk selections', async () => {
+    const { context, carrierCard } = await fleet();
+    const selected = async (filter: string) =>
+      (await planBulkSelection(context, { filter })).cards.map((card) => card.cardId);
+    // 1230 bytes in December, 230 in its cycle from the 27th.
+    expect(await selected('usage>500')).toEqual([]);
+    expect(await selected('usage>100')).toEqual([carrierCard.id]);
+    expect(await selected('account=carrier AND usage<=230')).toEqual([carrierCard.id]);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   isBillingCycleStartDay,
 } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import type { UsageCycles } from '../../store/repositories/scoped-cards-repository.js';
 import type { ServiceContext } from '../context.js';
 
 /** Where an account's billing cycle start day comes from. */
@@ -161,4 +162,23 @@ export async function cardCycleUsage(
   const daily = await context.store.usage.daily(card.id, { from: cycle.start, to: cycle.end });
   if (daily.length === 0) return { cycle, bytes: null, source: null };
   return { cycle, bytes: daily.reduce((sum, row) => sum + row.bytes, 0), source: 'daily' };
+}
+
+/** The store's form of accounts billing on another cycle (card lists, `usage` filters). */
+export function usageCycles(cycles: ReadonlyMap<string, CardCycle>): UsageCycles {
+  return new Map(
+    [...cycles].map(([account, cycle]) => [
+      account,
+      { month: cycle.supplierMonth, from: cycle.start, to: cycle.end },
+    ]),
+  );
+}
+
+/** Every account's current cycle where it is not the calendar month, in the store's form. */
+export async function offCalendarUsageCycles(
+  context: ServiceContext,
+  now = context.clock.now(),
+): Promise<UsageCycles> {
+  const accounts = (await context.store.accounts.list()).map((account) => account.id);
+  return usageCycles(await new CycleResolver(context, now).nonCalendar(accounts));
 }

@@ -12,6 +12,7 @@ import {
   BulkJobsRepository,
   isBulkAction,
 } from '../../store/repositories/bulk-repository.js';
+import { offCalendarUsageCycles } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 import type { JobHandler, JobQueue, JobRecord } from '../job-queue.js';
 import {
@@ -63,8 +64,13 @@ export async function planBulkSelection(
   const chosen = new Map<number, SelectedCard>();
   const problems: SelectionProblem[] = [];
   if (selection.filter) {
-    const found = await selectCardsByFilter(context, parseCardFilter(selection.filter), {
+    const filter = parseCardFilter(selection.filter);
+    const found = await selectCardsByFilter(context, filter, {
       limit: BULK_JOB_MAX_CARDS + 1,
+      // `usage` conditions count each card's billing cycle.
+      ...(filter.conditions.some((condition) => condition.field === 'usage')
+        ? { cycles: await offCalendarUsageCycles(context) }
+        : {}),
     });
     for (const card of found) chosen.set(card.cardId, card);
   }
