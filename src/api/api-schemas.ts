@@ -49,6 +49,20 @@ export const IdParams = z.object({
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 
+/** A billing cycle: the CST dates a card's "month" of usage runs, both included. */
+export const BillingCycleSchema = z
+  .object({
+    start: z.string().openapi({ description: 'First CST date, YYYY-MM-DD' }),
+    end: z.string().openapi({ description: 'Last CST date, YYYY-MM-DD' }),
+    month: z.string().openapi({ description: 'The billing month it is known by (its end month)' }),
+    startDay: z.number().int().openapi({ description: 'Day of the month cycles start (1–31)' }),
+    calendarMonth: z.boolean(),
+    source: z
+      .enum(['account', 'supplier', 'default'])
+      .openapi({ description: 'Where the start day comes from' }),
+  })
+  .openapi('BillingCycle');
+
 export const CardSchema = z
   .object({
     id: z.number().int(),
@@ -64,10 +78,11 @@ export const CardSchema = z
     identitiesSyncedAt: z.string().nullable(),
     tenant: z.string().nullable(),
     tags: z.array(z.string()),
-    usageThisMonth: z
-      .number()
-      .nullable()
-      .openapi({ description: 'Bytes this CST month; null = unknown' }),
+    usageThisMonth: z.number().nullable().openapi({
+      description:
+        'Bytes in the card’s current billing cycle (`usageCycle`: the CST month unless its supplier or account bills from another day); null = unknown',
+    }),
+    usageCycle: BillingCycleSchema.optional(),
   })
   .openapi('Card');
 

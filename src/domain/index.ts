@@ -1,3 +1,4 @@
+export * from './billing-cycle.js';
 export * from './card.js';
 export * from './clock.js';
 export * from './cst.js';

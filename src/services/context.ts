@@ -76,7 +76,7 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         return registry.get(accountId);
       }
       const definition = options.catalog.get(account.type);
-      const { rateLimit, ...stored } = account.settings;
+      const { rateLimit, billingCycleStartDay: _cycleDay, ...stored } = account.settings;
       const settings = definition.parseSettings({ ...stored, ...account.secrets });
       const observer = telemetry.metrics?.supplierObserver(accountId, account.type);
       const created = definition.create(accountId, settings, {
@@ -113,6 +113,9 @@ export async function saveAccounts(
       else settings[name] = value;
     }
     if (account.rateLimit !== null) settings.rateLimit = account.rateLimit;
+    if (account.billingCycleStartDay !== undefined) {
+      settings.billingCycleStartDay = account.billingCycleStartDay;
+    }
     await store.accounts.upsert({
       id: account.id,
       type: account.type,

@@ -10,6 +10,7 @@ import {
   monthBounds,
   SimdockError,
 } from '../domain/index.js';
+import type { UsageCycles } from './repositories/scoped-cards-repository.js';
 import type { RepositoryContext } from './store-context.js';
 import type { Database } from './store-schema.js';
 
@@ -129,7 +130,12 @@ export interface SelectedCard {
 export async function selectCardsByFilter(
   context: CardSelectionContext,
   filter: CardFilter,
-  options: { limit: number; now?: number },
+  options: {
+    limit: number;
+    now?: number;
+    /** Accounts billing on another cycle: their `usage` conditions count that cycle. */
+    cycles?: UsageCycles;
+  },
 ): Promise<SelectedCard[]> {
   const month = cstMonth(options.now ?? context.clock.now());
   const { first, last } = monthBounds(month);
@@ -137,7 +143,9 @@ export async function selectCardsByFilter(
     .selectFrom('cards')
     .select(['id', 'account_id', 'supplier', 'status']);
   for (const condition of filter.conditions) {
-    select = select.where((where) => conditionExpression(where, condition, { month, first, last }));
+    select = select.where((where) =>
+      conditionExpression(where, condition, { month, first, last }, options.cycles),
+    );
   }
   const rows = await select.orderBy('id').limit(options.limit).execute();
   return rows.map((row) => ({
@@ -151,7 +159,8 @@ export async function selectCardsByFilter(
 function conditionExpression(
   where: ExpressionBuilder<Database, 'cards'>,
   condition: CardFilterCondition,
-  period: { month: string; first: string; last: string },
+  period: UsagePeriod,
+  cycles?: UsageCycles,
 ) {
   switch (condition.field) {
     case 'status':
@@ -168,30 +177,56 @@ function conditionExpression(
       return where(sql<string>`${sql.ref(condition.field)}`, 'like', `${condition.value}%`);
     }
     case 'usage': {
-      if ('percent' in condition) return percentOfQuota(where, condition, period);
-      const monthly = where
-        .selectFrom('usage_monthly')
-        .select('card_id')
-        .where('month', '=', period.month);
+      const within = (of: UsagePeriod) =>
+        'percent' in condition
+          ? percentOfQuota(where, condition, of)
+          : bytesCondition(where, condition, of);
+      if (!cycles || cycles.size === 0) return within(period);
+      // Each account billing on another cycle counts its own; '' matches no month, so an
+      // account overriding its supplier's cycle counts daily rows only.
       return where.or([
-        where('id', 'in', monthly.where('bytes', condition.op, condition.bytes)),
-        where.and([
-          where('id', 'not in', monthly),
-          where(
-            'id',
-            'in',
-            where
-              .selectFrom('usage_daily')
-              .select('card_id')
-              .where('date', '>=', period.first)
-              .where('date', '<=', period.last)
-              .groupBy('card_id')
-              .having((having) => having.fn.sum<number>('bytes'), condition.op, condition.bytes),
-          ),
-        ]),
+        where.and([where('account_id', 'not in', [...cycles.keys()]), within(period)]),
+        ...[...cycles].map(([account, cycle]) =>
+          where.and([
+            where('account_id', '=', account),
+            within({ month: cycle.month ?? '', first: cycle.from, last: cycle.to }),
+          ]),
+        ),
       ]);
     }
   }
+}
+
+/** The CST month whose supplier figure counts, and the dates whose daily rows count otherwise. */
+type UsagePeriod = { month: string; first: string; last: string };
+
+/** Cards whose usage in the period stands in `op` to a byte count. */
+function bytesCondition(
+  where: ExpressionBuilder<Database, 'cards'>,
+  condition: { op: '>' | '>=' | '<' | '<=' | '='; bytes: number },
+  period: UsagePeriod,
+) {
+  const monthly = where
+    .selectFrom('usage_monthly')
+    .select('card_id')
+    .where('month', '=', period.month);
+  return where.or([
+    where('id', 'in', monthly.where('bytes', condition.op, condition.bytes)),
+    where.and([
+      where('id', 'not in', monthly),
+      where(
+        'id',
+        'in',
+        where
+          .selectFrom('usage_daily')
+          .select('card_id')
+          .where('date', '>=', period.first)
+          .where('date', '<=', period.last)
+          .groupBy('card_id')
+          .having((having) => having.fn.sum<number>('bytes'), condition.op, condition.bytes),
+      ),
+    ]),
+  ]);
 }
 
 /** Cards whose usage this month stands in `op` to `percent` % of their plan's quota. */

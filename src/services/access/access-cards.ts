@@ -1,7 +1,14 @@
-import { type CardStatus, cstMonth, isCardStatus, SimdockError } from '../../domain/index.js';
+import {
+  billingCycleAt,
+  type CardStatus,
+  cstMonth,
+  isCardStatus,
+  SimdockError,
+} from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
 import type { ScopedCardsRepository } from '../../store/repositories/scoped-cards-repository.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
+import { CycleResolver, type CycleView, cycleView, usageCycles } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 import { type CardView, cardView } from '../inventory/cards.js';
 import type { Principal } from './access-roles.js';
@@ -15,8 +22,14 @@ export interface ScopedCardView extends CardView {
   /** The tenant the card is assigned to; null = not assigned (the operator's own). */
   tenant: string | null;
   tags: string[];
-  /** Bytes used this CST month (monthly figure, else the sum of daily rows); null = unknown. */
+  /**
+   * Bytes used in the card's current billing cycle (`usageCycle`: the CST month unless its supplier
+   * or account bills from another day), the supplier's figure else the sum of daily rows; null =
+   * unknown.
+   */
   usageThisMonth: number | null;
+  /** The cycle `usageThisMonth` counts (card lists and views; absent in older figures). */
+  usageCycle?: CycleView;
 }
 
 export interface ScopedCardQuery {
@@ -109,8 +122,10 @@ export class ScopedCards {
       tenant = { tenantPath: found.path, isRoot: found.parentId === null };
     }
     const tag = query.tag === undefined ? undefined : requireTag(query.tag);
+    const { month, cycles, cycleOf } = await this.#cycles();
     const rows = await this.#cards.page({
-      month: cstMonth(this.#context.clock.now()),
+      month,
+      cycles: usageCycles(cycles),
       ...(query.status !== undefined ? { status: query.status } : {}),
       ...(query.account !== undefined ? { account: query.account } : {}),
       ...(query.supplier !== undefined ? { supplier: query.supplier } : {}),
@@ -133,12 +148,36 @@ export class ScopedCards {
         // Tags are letters, digits and `_ . : -` (requireTag), so a comma cannot occur in one.
         tags: row.tag_list === null || row.tag_list === undefined ? [] : row.tag_list.split(','),
         usageThisMonth: row.usage_this_month === null ? null : Number(row.usage_this_month),
+        usageCycle: cycleOf(String(row.account_id)),
       }),
     );
     const last = page.at(-1);
     const nextCursor =
       rows.length > limit && last ? encodeCardCursor(sort, last.sort_key, Number(last.id)) : null;
     return { cards, nextCursor };
+  }
+
+  /**
+   * This month and the accounts billing on another cycle (their current cycles), so every card's
+   * figure is its own cycle's.
+   */
+  async #cycles(accountIds?: string[]) {
+    const now = this.#context.clock.now();
+    const resolver = new CycleResolver(this.#context, now);
+    const ids = accountIds ?? (await this.#context.store.accounts.list()).map((item) => item.id);
+    const cycles = await resolver.nonCalendar(ids);
+    const month = cstMonth(now);
+    const calendar = cycleView({
+      ...billingCycleAt(now, 1),
+      source: 'default',
+      supplierMonth: month,
+    });
+    const views = new Map([...cycles].map(([account, cycle]) => [account, cycleView(cycle)]));
+    return {
+      month,
+      cycles,
+      cycleOf: (account: string): CycleView => views.get(account) ?? calendar,
+    };
   }
 
   #toStored(row: Record<string, unknown>): StoredCard {
@@ -168,14 +207,16 @@ export class ScopedCards {
 
   /** One visible card with its tenant, tags and this month's bytes. */
   async view(id: number): Promise<ScopedCardView> {
-    await this.get(id);
-    const row = await this.#cards.withUsage(id, cstMonth(this.#context.clock.now()));
+    const card = await this.get(id);
+    const { month, cycles, cycleOf } = await this.#cycles([card.account]);
+    const row = await this.#cards.withUsage(id, month, usageCycles(cycles));
     if (!row) throw new SimdockError('not_found', `no card ${id}`, { details: { card: id } });
     const decorations = await this.#decorations([id]);
     return Object.assign(cardView(this.#toStored(row)), {
       tenant: decorations.tenants.get(id) ?? null,
       tags: decorations.tags.get(id) ?? [],
       usageThisMonth: row.usage_this_month === null ? null : Number(row.usage_this_month),
+      usageCycle: cycleOf(card.account),
     });
   }
 

@@ -74,6 +74,9 @@ export function unsupportedReason(adapter: SupplierAdapterV1, action: BulkAction
   if (action === 'speed-limit' || action === 'speed-unlimit') {
     return adapter.doChangeSpeed ? null : `${who} sets no speed limits`;
   }
+  if (action === 'data-cap-set' || action === 'data-cap-cancel') {
+    return adapter.doSetDataCap ? null : `${who} offers no carrier-side data caps (达量断网)`;
+  }
   return adapter.doPlaceOrders ? null : `${who} takes no orders`;
 }
 
@@ -123,6 +126,12 @@ export async function callSupplier(
   if (action === 'speed-limit' || action === 'speed-unlimit') {
     const speedCode = action === 'speed-limit' ? String(params.speedCode) : null;
     const result = await adapter.doChangeSpeed!({ cards, speedCode, abortSignal });
+    return mapValues(result, () => ({}));
+  }
+  if (action === 'data-cap-set' || action === 'data-cap-cancel') {
+    // Setting the same cap twice leaves one cap: a resumed card may simply be sent again.
+    const capBytes = action === 'data-cap-set' ? Number(params.capBytes) : null;
+    const result = await adapter.doSetDataCap!({ cards, capBytes, abortSignal });
     return mapValues(result, () => ({}));
   }
   const idempotencyKeys = Object.fromEntries(

@@ -12,6 +12,7 @@ import {
   BulkJobsRepository,
   isBulkAction,
 } from '../../store/repositories/bulk-repository.js';
+import { offCalendarUsageCycles } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 import type { JobHandler, JobQueue, JobRecord } from '../job-queue.js';
 import {
@@ -63,8 +64,13 @@ export async function planBulkSelection(
   const chosen = new Map<number, SelectedCard>();
   const problems: SelectionProblem[] = [];
   if (selection.filter) {
-    const found = await selectCardsByFilter(context, parseCardFilter(selection.filter), {
+    const filter = parseCardFilter(selection.filter);
+    const found = await selectCardsByFilter(context, filter, {
       limit: BULK_JOB_MAX_CARDS + 1,
+      // `usage` conditions count each card's billing cycle.
+      ...(filter.conditions.some((condition) => condition.field === 'usage')
+        ? { cycles: await offCalendarUsageCycles(context) }
+        : {}),
     });
     for (const card of found) chosen.set(card.cardId, card);
   }
@@ -130,6 +136,13 @@ export function bulkParams(
       throw bad('a speed limit needs the supplier speed code (speedCode)');
     }
     return { speedCode: params.speedCode.trim() };
+  }
+  if (action === 'data-cap-set') {
+    const capBytes = params.capBytes;
+    if (typeof capBytes !== 'number' || !Number.isSafeInteger(capBytes) || capBytes <= 0) {
+      throw bad('a carrier-side data cap needs capBytes, a whole number of bytes above 0');
+    }
+    return { capBytes };
   }
   if (action === 'renew') {
     const cycle = Number(params.cycle ?? 1);

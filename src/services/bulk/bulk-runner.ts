@@ -292,7 +292,7 @@ async function checkSentBefore(
         state: 'done',
         message: `confirmed by a status read: ${status.status}`,
       });
-    } else if (item.state === 'sending' && (job.action === 'recharge' || job.action === 'renew')) {
+    } else if (item.state === 'sending' && resendsSafely(job.action)) {
       await run.repository.settle([{ id: item.id, state: 'pending' }]);
       item.state = 'pending';
       resend.push(target);
@@ -316,4 +316,17 @@ async function loadCards(
   ids: readonly number[],
 ): Promise<Map<number, StoredCard>> {
   return context.store.cards.getMany(ids);
+}
+
+/**
+ * Actions an interrupted card may be sent again for: orders carry their idempotency key, and a
+ * carrier-side cap set (or cancelled) twice is the same cap.
+ */
+function resendsSafely(action: BulkJob['action']): boolean {
+  return (
+    action === 'recharge' ||
+    action === 'renew' ||
+    action === 'data-cap-set' ||
+    action === 'data-cap-cancel'
+  );
 }

@@ -14,6 +14,11 @@ export interface AccountConfig {
   rateLimit: number | null;
   /** The supplier settings (credentials, base URL, …), validated by the supplier definition. */
   settings: Record<string, unknown>;
+  /**
+   * Overrides the supplier's billing cycle start day (1–31) for this account's cards, e.g. when
+   * a contract bills from another day than the supplier's default. Absent: the supplier's.
+   */
+  billingCycleStartDay?: number;
 }
 
 /** A scheduled sync (`schedule:` in simdock.yaml): when, and what to sync. */
@@ -176,19 +181,37 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
             }),
           name: z.string().nullish().catch(null),
           rateLimit: z.number({ error: RATE_LIMIT_PROBLEM }).min(0, RATE_LIMIT_PROBLEM).optional(),
+          billingCycleStartDay: z
+            .number({ error: CYCLE_DAY_PROBLEM })
+            .int(CYCLE_DAY_PROBLEM)
+            .min(1, CYCLE_DAY_PROBLEM)
+            .max(31, CYCLE_DAY_PROBLEM)
+            .optional(),
         },
         { error: 'must be a mapping' },
       )
       // The other keys are the supplier's own settings, which its definition validates.
-      .transform(({ id, type, name, rateLimit, ...settings }, context): AccountConfig => {
-        try {
-          catalog.get(type).parseSettings(settings);
-        } catch (error) {
-          const message = SimdockError.isInstance(error) ? error.message : String(error);
-          context.addIssue({ code: 'custom', message, params: { account: id } });
-        }
-        return { id, type, name: name ?? null, rateLimit: rateLimit ?? null, settings };
-      }),
+      .transform(
+        (
+          { id, type, name, rateLimit, billingCycleStartDay, ...settings },
+          context,
+        ): AccountConfig => {
+          try {
+            catalog.get(type).parseSettings(settings);
+          } catch (error) {
+            const message = SimdockError.isInstance(error) ? error.message : String(error);
+            context.addIssue({ code: 'custom', message, params: { account: id } });
+          }
+          return {
+            id,
+            type,
+            name: name ?? null,
+            rateLimit: rateLimit ?? null,
+            settings,
+            ...(billingCycleStartDay !== undefined ? { billingCycleStartDay } : {}),
+          };
+        },
+      ),
   );
   return z.strictObject(
     {
@@ -214,6 +237,7 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
 
 const ACCOUNT_ID_PROBLEM = 'required: letters, digits, ".", "_" or "-", at most 64';
 const RATE_LIMIT_PROBLEM = 'must be a number of calls per second (0 = unlimited)';
+const CYCLE_DAY_PROBLEM = 'must be the day of the month the billing cycle starts (1–31)';
 const DATABASE_PROBLEM = 'must be "sqlite:PATH" or a postgres:// URL';
 
 /** `accounts[0].appid` for the path `['accounts', 0, 'appid']`; `(file)` for the whole file. */

@@ -2,13 +2,13 @@ import {
   type Card,
   type CardStatus,
   classifyCardIdentifier,
-  cstMonth,
   type DailyUsage,
   isCardStatus,
   isCstDate,
   SimdockError,
 } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
+import { type CycleView, cardCycleUsage, cycleView } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 
 /** A card in the JSON contract (README "JSON contract"). */
@@ -103,18 +103,24 @@ export async function cardDailyUsage(
   return context.store.usage.daily(card.id, range);
 }
 
-/** This month's usage in bytes as the supplier reported it, or summed from daily rows. */
+/**
+ * The card's usage in its current billing cycle (the calendar month unless its supplier or account
+ * bills from another day), as the supplier reported it or summed from daily rows.
+ */
 export async function currentMonthUsage(
   context: ServiceContext,
   card: StoredCard,
-): Promise<{ month: string; bytes: number | null; source: 'monthly' | 'daily' | null }> {
-  const month = cstMonth(context.clock.now());
-  const monthly = await context.store.usage.monthly(card.id, { from: month, to: month });
-  if (monthly[0]) return { month, bytes: monthly[0].bytes, source: 'monthly' };
-  const daily = await context.store.usage.daily(card.id, {
-    from: `${month}-01`,
-    to: `${month}-31`,
-  });
-  if (daily.length === 0) return { month, bytes: null, source: null };
-  return { month, bytes: daily.reduce((sum, row) => sum + row.bytes, 0), source: 'daily' };
+): Promise<{
+  month: string;
+  cycle: CycleView;
+  bytes: number | null;
+  source: 'monthly' | 'daily' | null;
+}> {
+  const usage = await cardCycleUsage(context, card);
+  return {
+    month: usage.cycle.month,
+    cycle: cycleView(usage.cycle),
+    bytes: usage.bytes,
+    source: usage.source,
+  };
 }

@@ -4,6 +4,7 @@ import type { StoredCard } from '../../store/index.js';
 import { PlansRepository } from '../../store/repositories/plans-repository.js';
 import { PoolsRepository } from '../../store/repositories/pools-repository.js';
 import { RulesRepository } from '../../store/repositories/rules-repository.js';
+import { type AccountCycleDay, CycleResolver } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
 import { poolUsage } from '../pools/pools-usage.js';
@@ -65,6 +66,7 @@ export async function evaluateRules(
   const wantsPools = rules.some((rule) => rule.scope === 'pool');
   const touchedPools = new Set<number>();
 
+  const cycles = new CycleResolver(context);
   for await (const cards of cardPages(context, options)) {
     summary.cards += cards.length;
     const instant = context.clock.now();
@@ -78,6 +80,10 @@ export async function evaluateRules(
       fromMonth: addMonths(cstMonth(instant), -1),
     });
     const events = await loadCardEvents(context.store, cards, rules, instant);
+    const cycleDays = new Map<string, AccountCycleDay>();
+    for (const account of new Set(cards.map((card) => card.account))) {
+      cycleDays.set(account, await cycles.day(account));
+    }
     const pending: PendingAlert[] = [];
     for (const rule of cardRules) {
       for (const card of cards) {
@@ -88,6 +94,7 @@ export async function evaluateRules(
           usage: usage.get(card.id),
           today,
           now: instant,
+          cycleDay: cycleDays.get(card.account),
         };
         for (const finding of findingsOf(rule, facts, events)) {
           const raised = await runner.raise(rule, finding, { card, cards: [card] });
@@ -104,7 +111,7 @@ export async function evaluateRules(
     const poolId = Number(rule.targetId);
     if (!touchedPools.has(poolId)) continue;
     const state = await poolUsage(context, poolId);
-    const cycle = billingCycleOf(cstToday(context.clock.now()), state.pool.cycleStartDay);
+    const cycle = billingCycleOf(cstToday(context.clock.now()), state.cycle.startDay);
     const findings = usageFinding(
       rule.thresholds as RuleThresholds['usage'],
       state.usedBytes,

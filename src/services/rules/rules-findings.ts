@@ -8,6 +8,7 @@ import {
 import type { RuleThresholds } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
 import type { CardPlanAssignment } from '../../store/repositories/plans-repository.js';
+import type { AccountCycleDay } from '../billing/card-cycles.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
 import { type CardUsage, cycleUsageBytes, median } from './rules-usage.js';
 
@@ -28,6 +29,17 @@ export interface CardFacts {
   usage: CardUsage | undefined;
   today: CstDate;
   now: number;
+  /** The card's account billing cycle; absent = the calendar month. */
+  cycleDay?: AccountCycleDay;
+}
+
+/**
+ * The day a card's usage cycle starts: its plan's, when the plan names another day than 1, else
+ * the card's own billing cycle (its supplier's or account's; the calendar month for most).
+ */
+export function cardCycleStartDay(facts: Pick<CardFacts, 'assignment' | 'cycleDay'>): number {
+  const planDay = facts.assignment?.plan?.cycleStartDay ?? 1;
+  return planDay !== 1 ? planDay : (facts.cycleDay?.startDay ?? 1);
 }
 
 /** The share of `total` that `part` is, in percent with two decimals. */
@@ -73,8 +85,13 @@ export function usageFinding(
 /** A card's usage rule: its plan's cycle and quota. */
 export function cardUsageFinding(thresholds: RuleThresholds['usage'], facts: CardFacts): Finding[] {
   const plan = facts.assignment?.plan ?? null;
-  const cycle = billingCycleOf(facts.today, plan?.cycleStartDay ?? 1);
-  const used = cycleUsageBytes(facts.usage, cycle, facts.today);
+  const cycle = billingCycleOf(facts.today, cardCycleStartDay(facts));
+  const used = cycleUsageBytes(
+    facts.usage,
+    cycle,
+    facts.today,
+    facts.cycleDay?.supplierStartDay ?? 1,
+  );
   return usageFinding(thresholds, used, plan?.quotaBytes ?? null, cycle);
 }
 
@@ -115,7 +132,7 @@ export function idleFinding(thresholds: RuleThresholds['idle'], facts: CardFacts
   if (facts.card.status !== 'active') return [];
   const days = lastCompleteDays(thresholds.days, facts.now);
   if (!days.every((date) => facts.usage?.daily.get(date) === 0)) return [];
-  const cycle = billingCycleOf(facts.today, facts.assignment?.plan?.cycleStartDay ?? 1);
+  const cycle = billingCycleOf(facts.today, cardCycleStartDay(facts));
   return [
     {
       cycle: cycle.key,

@@ -18,7 +18,7 @@ const MIB = 1024 ** 2;
 
 describe('billing cycles', () => {
   it('are calendar months by default and run from the start day otherwise', () => {
-    expect(billingCycleOf('2026-11-26')).toEqual({
+    expect(billingCycleOf('2026-11-26')).toMatchObject({
       key: '2026-11-01',
       start: '2026-11-01',
       end: '2026-11-30',

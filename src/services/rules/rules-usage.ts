@@ -30,14 +30,16 @@ export async function loadUsage(
 }
 
 /**
- * Bytes a card used in a cycle up to `today`: the sum of its known days, or, for a calendar-month
- * cycle, the supplier's month figure when that is larger (it also covers days not pulled daily).
+ * Bytes a card used in a cycle up to `today`: the sum of its known days, or, when the cycle is the
+ * supplier's own (`supplierStartDay`: the calendar month for most, China Unicom's 27th to 26th),
+ * the supplier's figure for it when that is larger (it also covers days not pulled daily).
  * Null when neither is known.
  */
 export function cycleUsageBytes(
   usage: CardUsage | undefined,
   cycle: BillingCycle,
   today: CstDate,
+  supplierStartDay = 1,
 ): number | null {
   if (!usage) return null;
   const last = cycle.end < today ? cycle.end : today;
@@ -45,7 +47,8 @@ export function cycleUsageBytes(
   for (const [date, bytes] of usage.daily) {
     if (date >= cycle.start && date <= last) daySum = (daySum ?? 0) + bytes;
   }
-  const month = cycle.calendarMonth ? usage.monthly.get(cycle.start.slice(0, 7)) : undefined;
+  // The supplier's monthly rows are labelled by billing month (the month its cycle ends in).
+  const month = cycle.startDay === supplierStartDay ? usage.monthly.get(cycle.month) : undefined;
   if (month === undefined) return daySum;
   return Math.max(month, daySum ?? 0);
 }

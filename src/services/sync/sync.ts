@@ -1,4 +1,9 @@
-import { addMonths, cstMonth, lastCompleteDays } from '../../domain/index.js';
+import {
+  addMonths,
+  billingCycleAt,
+  isBillingCycleStartDay,
+  lastCompleteDays,
+} from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
 import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import {
@@ -164,7 +169,12 @@ export async function planSync(
       ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
       : [],
     month: phases.includes('usage.monthly')
-      ? addMonths(cstMonth(context.clock.now()), options.month === 'previous' ? -1 : 0)
+      ? // The supplier's billing month: its cycle's, labelled by the month the cycle ends in
+        // (China Unicom's 27th-to-26th cycle on Dec 28 is January's), the calendar month otherwise.
+        addMonths(
+          billingCycleAt(context.clock.now(), supplierCycleStartDay(adapter)).month,
+          options.month === 'previous' ? -1 : 0,
+        )
       : null,
     actor: options.actor ?? 'cli',
   };
@@ -455,4 +465,10 @@ async function discoverFleet(
     await context.store.cards.upsertFromSupplier(adapter.accountId, adapter.supplier, page.cards);
     cursor = page.nextCursor;
   } while (cursor);
+}
+
+/** The day the supplier's billing cycle starts (1 = calendar month). */
+function supplierCycleStartDay(adapter: { limits: { billingCycleStartDay?: number } }): number {
+  const day = adapter.limits.billingCycleStartDay;
+  return isBillingCycleStartDay(day) ? day : 1;
 }

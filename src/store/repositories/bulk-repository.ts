@@ -16,6 +16,8 @@ export const BULK_ACTIONS = [
   'renew',
   'speed-limit',
   'speed-unlimit',
+  'data-cap-set',
+  'data-cap-cancel',
 ] as const;
 
 export type BulkAction = (typeof BULK_ACTIONS)[number];

@@ -12,6 +12,8 @@ export type CardListSort = 'id' | 'iccid' | 'msisdn' | 'status' | 'usage';
 export interface ScopedCardPageQuery {
   /** CST `YYYY-MM`: the month whose bytes are shown, filtered and sorted on. */
   month: string;
+  /** Accounts that bill on another cycle than the calendar month (see `UsageCycles`). */
+  cycles?: UsageCycles;
   status?: string;
   account?: string;
   supplier?: string;
@@ -31,6 +33,13 @@ export interface ScopedCardPageQuery {
 }
 
 /**
+ * Accounts whose current billing cycle is not the calendar month: the `usage_monthly` month that
+ * holds the supplier's figure for the cycle (null: none does, daily rows only) and the cycle's
+ * CST dates. Cards of other accounts count the calendar month.
+ */
+export type UsageCycles = ReadonlyMap<string, { month: string | null; from: string; to: string }>;
+
+/**
  * Cards as one tenant sees them (its subtree; the root sees all): visibility, the card list
  * with this month's bytes, tags and tenants, assignment (划卡) and usage totals.
  */
@@ -47,8 +56,26 @@ export class ScopedCardsRepository {
     return this.#store.db;
   }
 
-  /** The SQL of a month's bytes of `cards.id`, or null. */
-  #usageExpression(month: string) {
+  /** The SQL of a month's (or the card's account's cycle's) bytes of `cards.id`, or null. */
+  #usageExpression(month: string, cycles?: UsageCycles) {
+    if (cycles && cycles.size > 0) {
+      const byAccount = (
+        pick: (cycle: { month: string | null; from: string; to: string }) => string,
+        fallback: string,
+      ) =>
+        sql<string>`(case cards.account_id ${sql.join(
+          [...cycles].map(([account, cycle]) => sql`when ${account} then ${pick(cycle)}`),
+          sql` `,
+        )} else ${fallback} end)`;
+      // '' never matches a month: an account overriding its supplier's cycle counts daily rows.
+      const monthly = byAccount((cycle) => cycle.month ?? '', month);
+      const from = byAccount((cycle) => cycle.from, `${month}-01`);
+      const to = byAccount((cycle) => cycle.to, `${month}-31`);
+      return sql<number | null>`coalesce(
+      (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${monthly}),
+      (select sum(ud.bytes) from usage_daily ud
+        where ud.card_id = cards.id and ud.date >= ${from} and ud.date <= ${to}))`;
+    }
     return sql<number | null>`coalesce(
       (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${month}),
       (select sum(ud.bytes) from usage_daily ud
@@ -80,7 +107,7 @@ export class ScopedCardsRepository {
    * `tag_list`, tags joined by commas), filtered and sorted.
    */
   async page(query: ScopedCardPageQuery) {
-    const usage = this.#usageExpression(query.month);
+    const usage = this.#usageExpression(query.month, query.cycles);
     const order = query.order;
     const sortKey: RawBuilder<string | number> = {
       id: sql<number>`cards.id`,
@@ -151,11 +178,11 @@ export class ScopedCardsRepository {
   }
 
   /** One card's columns and a month's bytes (`usage_this_month`), visible or not. */
-  async withUsage(id: number, month: string) {
+  async withUsage(id: number, month: string, cycles?: UsageCycles) {
     const [row] = await this.#db()
       .selectFrom('cards')
       .selectAll('cards')
-      .select(this.#usageExpression(month).as('usage_this_month'))
+      .select(this.#usageExpression(month, cycles).as('usage_this_month'))
       .where('cards.id', '=', id)
       .execute();
     return row ?? null;

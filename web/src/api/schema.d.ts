@@ -390,6 +390,10 @@ export interface paths {
                                 cards: number;
                             }[];
                             month: string;
+                            /** @description Accounts whose billing cycle is not the calendar month, with their current cycle: their cards’ figures (top consumers, `usageThisMonth`) count that cycle, and their `monthBytes` is their billing month’s */
+                            cycles: (components["schemas"]["BillingCycle"] & {
+                                account: string;
+                            })[];
                             /** @description Bytes this CST month over cards with a known figure */
                             monthBytes: number | null;
                             topConsumers: components["schemas"]["Card"][];
@@ -438,6 +442,541 @@ export interface paths {
                 };
                 /** @description Not found in the caller’s tenant subtree */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/carrier-cap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The card’s carrier-side data cap (达量断网), read from its supplier now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cap */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CarrierCap"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The card’s supplier does not offer this (`unsupported`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set or change the card’s carrier-side data cap (operator role; audited)
+         * @description For many cards, create a bulk job: `POST /api/v1/jobs` with action `data-cap-set` and `params.capBytes`, or `data-cap-cancel`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The cap in bytes (the supplier’s unit is converted) */
+                        capBytes: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The supplier took the cap */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CarrierCapChange"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The card’s supplier does not offer this (`unsupported`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Cancel the card’s carrier-side data cap (operator role; audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The supplier cancelled the cap */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CarrierCapChange"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The card’s supplier does not offer this (`unsupported`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The card’s current data session as its supplier reports it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The session */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardSession"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The card’s supplier does not offer this (`unsupported`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The card’s history as its supplier keeps it, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The supplier’s history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: components["schemas"]["SupplierCardEvent"][];
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The card’s supplier does not offer this (`unsupported`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/diagnosis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The supplier’s own diagnosis of the card (network, balance, switches…) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The diagnosis */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardDiagnosis"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The card’s supplier does not offer this (`unsupported`) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -750,7 +1289,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One card with this month’s usage and what its supplier can do */
+        /** One card with its billing cycle’s usage and what its supplier can do */
         get: {
             parameters: {
                 query?: never;
@@ -773,6 +1312,8 @@ export interface paths {
                             capabilities: ("inventory" | "identities" | "status" | "usage.daily" | "usage.monthly" | "lifecycle" | "sms.send" | "sms.inbound" | "location")[] | null;
                             /** @description The lifecycle actions the supplier accepts */
                             lifecycleActions: ("pause" | "resume" | "activate" | "end-test" | "reset")[] | null;
+                            /** @description What the supplier offers for this card beyond the contract: `carrierCap` (达量断网, `/carrier-cap`), `session`, `history`, `diagnosis` */
+                            extras: ("carrierCap" | "session" | "history" | "diagnosis")[];
                         };
                     };
                 };
@@ -4498,7 +5039,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit";
+                        action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit" | "data-cap-set" | "data-cap-cancel";
                         selection: components["schemas"]["BulkSelection"];
                         params?: {
                             [key: string]: unknown;
@@ -6765,6 +7306,22 @@ export interface components {
                 reason: string;
             }[];
         };
+        BillingCycle: {
+            /** @description First CST date, YYYY-MM-DD */
+            start: string;
+            /** @description Last CST date, YYYY-MM-DD */
+            end: string;
+            /** @description The billing month it is known by (its end month) */
+            month: string;
+            /** @description Day of the month cycles start (1–31) */
+            startDay: number;
+            calendarMonth: boolean;
+            /**
+             * @description Where the start day comes from
+             * @enum {string}
+             */
+            source: "account" | "supplier" | "default";
+        };
         Card: {
             id: number;
             iccid: string | null;
@@ -6780,8 +7337,9 @@ export interface components {
             identitiesSyncedAt: string | null;
             tenant: string | null;
             tags: string[];
-            /** @description Bytes this CST month; null = unknown */
+            /** @description Bytes in the card’s current billing cycle (`usageCycle`: the CST month unless its supplier or account bills from another day); null = unknown */
             usageThisMonth: number | null;
+            usageCycle?: components["schemas"]["BillingCycle"];
         };
         QuotaSummary: {
             /** @description Bytes used this cycle by the cards with a known figure */
@@ -6792,6 +7350,63 @@ export interface components {
             cards: number;
             /** @description Of them, cards with known usage */
             cardsWithUsage: number;
+        };
+        /** @description A carrier-side data cap (达量断网): the supplier cuts the card’s data at the cap, even while simdock is down. Distinct from simdock’s own pause rules. */
+        CarrierCap: {
+            /** @description The cap in bytes; null = no carrier-side cap */
+            capBytes: number | null;
+            /** @description Whether the carrier has cut the card’s data at the cap */
+            reached: boolean | null;
+            /** @description The supplier’s own record, wire names kept */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        CarrierCapChange: {
+            /** @description The one-card bulk job that carried it */
+            jobId: number;
+            /** @enum {string} */
+            state: "pending" | "sending" | "done" | "skipped" | "failed";
+            cap: components["schemas"]["CarrierCap"] & (Record<string, never> | null);
+            readError: {
+                code: string;
+                message: string;
+            } | null;
+        };
+        CardSession: {
+            online: boolean | null;
+            ip: string | null;
+            apn: string | null;
+            rat: string | null;
+            startedAt: string | null;
+            /** @description The supplier’s own record, wire names kept */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        SupplierCardEvent: {
+            at: string | null;
+            /** @enum {string} */
+            kind: "status" | "session" | "change" | "other";
+            /** @enum {string|null} */
+            status: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown" | null;
+            statusRaw: string | null;
+            description: string | null;
+            /** @description The supplier’s own record, wire names kept */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        CardDiagnosis: {
+            checks: {
+                name: string;
+                ok: boolean | null;
+                message: string | null;
+            }[];
+            /** @description The supplier’s own record, wire names kept */
+            details?: {
+                [key: string]: unknown;
+            };
         };
         Account: {
             id: string;
@@ -6974,7 +7589,7 @@ export interface components {
         BulkJob: {
             id: number;
             /** @enum {string} */
-            action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit";
+            action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit" | "data-cap-set" | "data-cap-cancel";
             params: {
                 [key: string]: unknown;
             };
@@ -7080,6 +7695,8 @@ export interface components {
             cycle: {
                 start: string;
                 end: string;
+                /** @description Day of the month the cycle starts */
+                startDay: number;
             };
             members: number;
             membersWithUsage: number;

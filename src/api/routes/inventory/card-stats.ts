@@ -1,7 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CARD_STATUSES, cstMonth } from '../../../domain/index.js';
+import { CycleResolver, cycleView } from '../../../services/billing/card-cycles.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
-import { CardSchema, ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
+import {
+  BillingCycleSchema,
+  CardSchema,
+  ERROR_RESPONSES,
+  jsonResponse,
+} from '../../api-schemas.js';
 import { cardViewsById, planStats } from './card-stats-plans.js';
 
 const QuotaSchema = z
@@ -39,6 +45,10 @@ const stats = createRoute({
           z.object({ account: z.string(), supplier: z.string(), cards: z.number().int() }),
         ),
         month: z.string(),
+        cycles: z.array(BillingCycleSchema.extend({ account: z.string() })).openapi({
+          description:
+            'Accounts whose billing cycle is not the calendar month, with their current cycle: their cards’ figures (top consumers, `usageThisMonth`) count that cycle, and their `monthBytes` is their billing month’s',
+        }),
         monthBytes: z
           .number()
           .nullable()
@@ -97,6 +107,7 @@ export function cardStatsRouter() {
         byStatus,
         byAccount: accountRows,
         month,
+        cycles: await offCalendarCycles(context, accountRows),
         monthBytes,
         topConsumers: top.cards.filter((card) => card.usageThisMonth !== null),
         quota: plans.quota,
@@ -114,4 +125,13 @@ export function cardStatsRouter() {
       200,
     );
   });
+}
+
+/** The caller's accounts that bill on another cycle than the calendar month, with that cycle. */
+async function offCalendarCycles(
+  context: ReturnType<typeof serviceContext>,
+  accounts: readonly { account: string }[],
+) {
+  const cycles = await new CycleResolver(context).nonCalendar(accounts.map((row) => row.account));
+  return [...cycles].map(([account, cycle]) => ({ account, ...cycleView(cycle) }));
 }

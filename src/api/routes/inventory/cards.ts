@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { CARD_STATUSES, isCstDate, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { CARD_SORTS } from '../../../services/access/access-cards.js';
+import { cardExtrasOffered } from '../../../services/carrier/carrier-extras.js';
 import { CAPABILITIES, LIFECYCLE_ACTIONS } from '../../../suppliers/spec/index.js';
 import {
   type ApiEnv,
@@ -19,6 +20,7 @@ import {
   jsonBody,
   jsonResponse,
 } from '../../api-schemas.js';
+import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
 
 const ListQuery = z.strictObject({
@@ -69,7 +71,7 @@ const getCard = createRoute({
   method: 'get',
   path: '/{id}',
   tags: ['cards'],
-  summary: 'One card with this month’s usage and what its supplier can do',
+  summary: 'One card with its billing cycle’s usage and what its supplier can do',
   request: { params: IdParams },
   responses: {
     200: jsonResponse(
@@ -82,6 +84,10 @@ const getCard = createRoute({
           .array(z.enum(LIFECYCLE_ACTIONS))
           .nullable()
           .openapi({ description: 'The lifecycle actions the supplier accepts' }),
+        extras: z.array(z.enum(['carrierCap', 'session', 'history', 'diagnosis'])).openapi({
+          description:
+            'What the supplier offers for this card beyond the contract: `carrierCap` (达量断网, `/carrier-cap`), `session`, `history`, `diagnosis`',
+        }),
       }),
       'The card',
     ),
@@ -198,6 +204,7 @@ const statusHistory = createRoute({
 export function cardsRouter() {
   return createRouter()
     .route('/', cardStatsRouter())
+    .route('/', cardExtrasRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');
@@ -226,7 +233,14 @@ export function cardsRouter() {
     })
     .openapi(getCard, async (c) => {
       const card = await scopedCards(c).view(c.req.valid('param').id);
-      return c.json({ ...card, ...(await supplierAbilities(c, card.account)) }, 200);
+      return c.json(
+        {
+          ...card,
+          ...(await supplierAbilities(c, card.account)),
+          extras: await cardExtrasOffered(serviceContext(c), card.account),
+        },
+        200,
+      );
     })
     .openapi(changeTags, async (c) => {
       const { id } = c.req.valid('param');

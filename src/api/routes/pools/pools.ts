@@ -23,7 +23,11 @@ const PoolSchema = z
       .string()
       .nullable()
       .openapi({ description: 'CST date the quota runs out at the last 7 days’ rate' }),
-    cycle: z.object({ start: z.string(), end: z.string() }),
+    cycle: z.object({
+      start: z.string(),
+      end: z.string(),
+      startDay: z.number().int().openapi({ description: 'Day of the month the cycle starts' }),
+    }),
     members: z.number().int(),
     membersWithUsage: z.number().int(),
     updatedAt: z.string(),

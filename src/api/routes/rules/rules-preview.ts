@@ -1,6 +1,7 @@
 import { addDays, addMonths, cstMonth, cstToday } from '../../../domain/index.js';
 import type { RuleThresholds, StoredRule } from '../../../domain/rules-model.js';
 import type { Principal } from '../../../services/access/access-roles.js';
+import { CycleResolver } from '../../../services/billing/card-cycles.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
 import { poolUsage } from '../../../services/pools/pools-usage.js';
@@ -56,7 +57,7 @@ export async function previewRule(
   };
   if (rule.scope === 'pool' && rule.kind === 'usage') {
     const state = await poolUsage(context, Number(rule.targetId));
-    const cycle = billingCycleOf(cstToday(now), state.pool.cycleStartDay);
+    const cycle = billingCycleOf(cstToday(now), state.cycle.startDay);
     const thresholds = rule.thresholds as RuleThresholds['usage'];
     const findings = usageFinding(thresholds, state.usedBytes, state.pool.quotaBytes, cycle);
     for (const card of cards) found(card, findings);
@@ -70,6 +71,7 @@ export async function previewRule(
     fromMonth: addMonths(cstMonth(now), -1),
   });
   const events = await loadCardEvents(context.store, cards, [rule], now);
+  const cycles = new CycleResolver(context, now);
   for (const card of cards) {
     const facts = {
       card,
@@ -77,6 +79,7 @@ export async function previewRule(
       usage: usage.get(card.id),
       today,
       now,
+      cycleDay: await cycles.day(card.account),
     };
     switch (rule.kind) {
       case 'usage':

@@ -110,6 +110,12 @@ function describePlan(io: CommandIo, action: string, plan: BulkPlan): void {
   println(io.stdout, `${action}: ${plan.cards.length} cards — ${where}`);
 }
 
+/** The command that re-runs a job where it is not `simdock cards <action>`. */
+const RERUN_COMMAND: Partial<Record<BulkAction, string>> = {
+  'data-cap-set': 'cap set',
+  'data-cap-cancel': 'cap cancel',
+};
+
 function printSummary(io: CommandIo, summary: BulkJobSummary): void {
   const { job } = summary;
   println(
@@ -125,7 +131,7 @@ function printSummary(io: CommandIo, summary: BulkJobSummary): void {
   if (job.failed > 0)
     println(
       io.stdout,
-      `  re-run: simdock cards ${job.action === 'sms' ? 'sms' : job.action} --job ${job.id}`,
+      `  re-run: simdock cards ${RERUN_COMMAND[job.action] ?? job.action} --job ${job.id}`,
     );
 }
 
@@ -210,7 +216,7 @@ const ACTION_HELP: Record<string, string> = {
   reset: 'reset cards (Quectel)',
 };
 
-const jobNumber = (value: string) => {
+export const jobNumber = (value: string) => {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {
     throw new SimdockError('invalid_argument', '--job must be a job number');

@@ -1,5 +1,6 @@
 import { addGroup, type CliContext, type ParentCommand } from '../../command-kit.js';
 import * as cardsAction from '../bulk/cards-action.js';
+import * as cardsCap from './cards-cap.js';
 import * as cardsImport from './cards-import.js';
 import * as cardsList from './cards-list.js';
 import * as cardsShow from './cards-show.js';
@@ -11,5 +12,6 @@ export function register(program: ParentCommand, context: CliContext): void {
     cardsList,
     cardsShow,
     cardsAction,
+    cardsCap,
   ]);
 }

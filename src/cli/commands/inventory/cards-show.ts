@@ -15,7 +15,7 @@ export async function run(options: CardsShowOptions, io: CommandIo): Promise<num
     const history = await context.store.cards.statusHistory(card.id);
     const view = {
       ...cardView(card),
-      usage: { month: usage.month, bytes: usage.bytes, source: usage.source },
+      usage: { month: usage.month, cycle: usage.cycle, bytes: usage.bytes, source: usage.source },
       statusHistory: history.slice(-10),
     };
     if (options.json) {
@@ -29,7 +29,10 @@ export async function run(options: CardsShowOptions, io: CommandIo): Promise<num
       ['IMEI', view.imei],
       ['Account', `${view.account} (${view.supplier})`],
       ['Status', `${view.status}${view.statusRaw ? ` (supplier: ${view.statusRaw})` : ''}`],
-      ['This month', `${formatBytes(usage.bytes)} (${usage.month})`],
+      [
+        'This cycle',
+        `${formatBytes(usage.bytes)} (${usage.cycle.start} – ${usage.cycle.end} CST${usage.cycle.calendarMonth ? '' : `, billing month ${usage.month}`})`,
+      ],
       ['Identities synced', view.identitiesSyncedAt],
     ];
     for (const [label, value] of lines) println(io.stdout, `${label.padEnd(18)} ${value ?? '—'}`);

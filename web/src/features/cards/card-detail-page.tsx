@@ -11,6 +11,7 @@ import { JobProgress } from '../../components/job-progress.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatInstant } from '../../format.js';
+import { CardCarrierCap, CardSupplierView } from './card-carrier.js';
 import { CardSms } from './card-sms.js';
 import { CardUsageCharts } from './card-usage-charts.js';
 
@@ -164,10 +165,23 @@ export function CardDetailPage(props: { id: number }) {
           </dl>
         </div>
         <div className="panel">
-          <h2>{t('card.thisMonth')}</h2>
+          <h2>
+            {view.usageCycle && !view.usageCycle.calendarMonth
+              ? t('cardExtras.thisCycle')
+              : t('card.thisMonth')}
+          </h2>
           <p className="figure" data-testid="usage-this-month">
             {formatBytes(view.usageThisMonth)}
           </p>
+          {view.usageCycle ? (
+            <p className="muted" data-testid="usage-cycle">
+              {t('cardExtras.cycleRange', {
+                start: view.usageCycle.start,
+                end: view.usageCycle.end,
+                month: view.usageCycle.month,
+              })}
+            </p>
+          ) : null}
           <p className="muted">{t('card.noQuota')}</p>
           <div className="tags">
             {view.tags.map((tag) => (
@@ -179,6 +193,10 @@ export function CardDetailPage(props: { id: number }) {
         </div>
       </div>
       <CardUsageCharts cardId={view.id} />
+      <div className="grid-2">
+        <CardCarrierCap cardId={view.id} extras={view.extras} />
+        <CardSupplierView cardId={view.id} extras={view.extras} />
+      </div>
       <div className="grid-2">
         <CardSms
           cardId={view.id}
