@@ -10,8 +10,9 @@ import {
 } from '../src/services/context.js';
 import { importCards } from '../src/services/inventory/card-import.js';
 import type { JobQueue } from '../src/services/job-queue.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Dialect, Store } from '../src/store/index.js';
 import { TenantsRepository } from '../src/store/repositories/tenants-repository.js';
+import { openTestStore } from '../src/store/store.test-support.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
@@ -24,6 +25,12 @@ const ONELINK_CREDENTIALS = {
   password: 'api-test-password',
   ebids: { batchquerycardinfo: '0001000000036', batchgprsusedbydate: '0001000000346' },
 };
+
+export interface HarnessOptions {
+  api?: ApiOptions;
+  queue?: JobQueue;
+  dialect?: Dialect;
+}
 
 /**
  * An API over an in-memory store with one simulated OneLink account, `cards` imported cards,
@@ -43,18 +50,22 @@ export class ApiHarness {
   cards: { root: number[]; acme: number[]; globex: number[] } = { root: [], acme: [], globex: [] };
   keys: Record<string, string> = {};
 
-  static async open(options: { api?: ApiOptions; queue?: JobQueue } = {}): Promise<ApiHarness> {
+  #dispose: () => Promise<void> = async () => {};
+
+  /** `dialect` postgres: a fresh schema of SIMDOCK_TEST_DATABASE_URL (default SQLite in memory). */
+  static async open(options: HarnessOptions = {}): Promise<ApiHarness> {
     const harness = new ApiHarness();
     await harness.#setUp(options);
     return harness;
   }
 
-  async #setUp(options: { api?: ApiOptions; queue?: JobQueue }): Promise<void> {
-    this.store = await openStore({
-      url: 'sqlite::memory:',
+  async #setUp(options: HarnessOptions): Promise<void> {
+    const opened = await openTestStore(options.dialect ?? 'sqlite', {
       clock: this.clock,
       secretKey: Buffer.alloc(32, 7),
     });
+    this.store = opened.store;
+    this.#dispose = opened.dispose;
     const catalog = createSupplierCatalog();
     this.context = createServiceContext({
       store: this.store,
@@ -154,6 +165,6 @@ export class ApiHarness {
   }
 
   close(): Promise<void> {
-    return this.store.close();
+    return this.#dispose();
   }
 }
