@@ -37,15 +37,36 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
 }
 
-/** A positive integer path parameter named `id`. */
+/**
+ * A positive integer path parameter named `id`: decimal digits only, no sign, exponent, hex,
+ * leading zero or spaces (`/cards/1e3` and `/cards/0x10` are 400, not cards 1000 and 16).
+ */
 export const IdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(Number.MAX_SAFE_INTEGER)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'an id is a positive decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      example: 1,
+    }),
 });
+
+/**
+ * No control characters (C0, DEL, C1): names are shown in the console, logs and CSV exports,
+ * where a NUL or an escape sequence does harm.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them.
+export const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+
+/** A name people give something: trimmed, 1–`max` characters, no control characters. */
+export function nameSchema(max: number) {
+  return z.string().trim().min(1).max(max).regex(PRINTABLE, 'control characters are not allowed');
+}
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { SimdockError } from '../domain/index.js';
 import { createAgentOpenApi } from './agent-open-api/index.js';
-import { authenticate } from './api-auth.js';
+import { authenticate, requireCaller } from './api-auth.js';
 import { createDocsRouter } from './api-docs.js';
 import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
 import { errorResponse, handleApiError } from './api-errors.js';
@@ -100,6 +100,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', createAgentOpenApi(deps.context).app);
 
   app.use('/api/v1/*', authenticate());
+  app.use('/api/v1/*', requireCaller());
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   if (rateLimit !== false) app.use('/api/v1/*', rateLimitPerKey(rateLimit, deps.context.clock));
   const v1 = createRouter();
