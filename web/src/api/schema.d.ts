@@ -9,7 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in: sets the session cookie; answer carries the CSRF token */
+        /**
+         * Sign in: sets the session cookie; answer carries the CSRF token
+         * @description Failed logins are counted per account and per client address: past 5 (account) or 20 (address) in a quarter hour, each further failure blocks logins for a delay that doubles (1 s up to 15 min); a blocked attempt answers 429 `rate_limited` with `Retry-After`.
+         */
         post: {
             parameters: {
                 query?: never;
