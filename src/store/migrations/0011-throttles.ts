@@ -4,7 +4,8 @@ import { BIGINT, type StoreMigration } from './migration-helpers.js';
  * Counters of refused attempts shared by every process on one database: failed logins per
  * account and per address (growing delays), refused supplier callbacks per source. One row per
  * scope and key, kept while it matters and pruned after. Repository:
- * src/store/repositories/throttles-repository.ts.
+ * src/store/repositories/throttles-repository.ts. Also an index to count and expire an account's
+ * refused supplier notices (inbound-notices-repository.ts).
  */
 export const throttlesSchema: StoreMigration = {
   name: '0011-throttles',
