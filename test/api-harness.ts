@@ -16,6 +16,7 @@ import { openTestStore } from '../src/store/store.test-support.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
+import { OpenApiResponseValidator } from './openapi-responses.js';
 
 /** The OneLink v2 account of the harness, served by its simulator (no network, no port). */
 export const ONELINK_ACCOUNT = 'onelink-test';
@@ -119,6 +120,7 @@ export class ApiHarness {
       tenantId: 'acme',
     });
     this.app = createApiApp({ context: this.context, queue: options.queue, options: options.api });
+    this.#validateAnswers();
   }
 
   async #assign(ids: number[], tenant: string, path: string): Promise<void> {
@@ -164,7 +166,38 @@ export class ApiHarness {
     return { status: response.status, body: (text ? JSON.parse(text) : null) as T, response };
   }
 
-  close(): Promise<void> {
-    return this.#dispose();
+  /**
+   * Every answer of the app (through `request`, `json` or `app.request`) is checked against
+   * the published OpenAPI document; `close` fails the test on any undocumented status or field.
+   */
+  #validateAnswers(): void {
+    const app = this.app;
+    const original = app.request.bind(app);
+    let validator: OpenApiResponseValidator | undefined;
+    app.request = (async (...args: Parameters<typeof original>) => {
+      validator ??= new OpenApiResponseValidator(await (await original('/openapi.json')).json());
+      const response = await original(...args);
+      const [input, init] = args;
+      const url = input instanceof Request ? input.url : String(input);
+      const method = (input instanceof Request ? input.method : init?.method) ?? 'GET';
+      await validator.check(method, url, response);
+      return response;
+    }) as typeof app.request;
+    this.#violations = () => validator?.violations ?? [];
+  }
+
+  #violations: () => string[] = () => [];
+
+  /** What the answers so far broke of the OpenAPI document. */
+  get openApiViolations(): string[] {
+    return this.#violations();
+  }
+
+  async close(): Promise<void> {
+    await this.#dispose();
+    const violations = [...new Set(this.#violations())];
+    if (violations.length > 0) {
+      throw new Error(`answers the OpenAPI document does not describe:\n${violations.join('\n')}`);
+    }
   }
 }

@@ -27,6 +27,45 @@ export const ERROR_RESPONSES = {
   429: errorContent('Rate limited'),
 } as const;
 
+/**
+ * The error answers a route may give beyond `ERROR_RESPONSES`, by what the route does: any
+ * route may fail inside (500); a write may conflict (409: exists, changed meanwhile, cancelled)
+ * or ask what the supplier cannot do (422), and reaches suppliers, whose failures answer 502,
+ * 503 or 504; a route with a body refuses one too large (413) or not JSON (415).
+ */
+export const EXTRA_ERROR_RESPONSES = {
+  always: { 500: errorContent('Internal error (no details)') },
+  write: {
+    409: errorContent('Already exists, changed meanwhile, or cancelled'),
+    422: errorContent('Not supported by the card’s supplier'),
+    502: errorContent('The supplier refused or answered badly'),
+    503: errorContent('The supplier is unavailable or throttling'),
+    504: errorContent('The supplier did not answer in time'),
+  },
+  body: {
+    413: errorContent('The request body is too large'),
+    415: errorContent('The request body is not JSON'),
+  },
+} as const;
+
+/**
+ * Adds to a route's documented answers every error status it can send (`EXTRA_ERROR_RESPONSES`
+ * by method and body), keeping what the route declares itself. The app applies it to every
+ * route once all are registered, so the document lists each status the server sends.
+ */
+export function documentErrorResponses(route: {
+  method: string;
+  request?: { body?: unknown };
+  responses: Record<string | number, unknown>;
+}): void {
+  const extra: Record<number, unknown> = { ...ERROR_RESPONSES, ...EXTRA_ERROR_RESPONSES.always };
+  if (route.method !== 'get') Object.assign(extra, EXTRA_ERROR_RESPONSES.write);
+  if (route.request?.body !== undefined) Object.assign(extra, EXTRA_ERROR_RESPONSES.body);
+  for (const [status, response] of Object.entries(extra)) {
+    route.responses[status] ??= response;
+  }
+}
+
 /** A JSON body answer. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };

@@ -7,6 +7,7 @@ import { createDocsRouter } from './api-docs.js';
 import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
 import { errorResponse, handleApiError } from './api-errors.js';
 import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
+import { documentErrorResponses } from './api-schemas.js';
 import { createCallbackRouter } from './callbacks/index.js';
 import { createConsoleRouter } from './console-static.js';
 import { auditRouter } from './routes/access/audit.js';
@@ -114,6 +115,10 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     if (!mount.authenticated) app.route(mount.path, mount.router);
   }
 
+  // Every route documents every error status it can send.
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type === 'route') documentErrorResponses(definition.route);
+  }
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
