@@ -10,11 +10,13 @@ import {
 } from '../src/services/context.js';
 import { importCards } from '../src/services/inventory/card-import.js';
 import type { JobQueue } from '../src/services/job-queue.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Dialect, Store } from '../src/store/index.js';
 import { TenantsRepository } from '../src/store/repositories/tenants-repository.js';
+import { openTestStore } from '../src/store/store.test-support.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
+import { OpenApiResponseValidator } from './openapi-responses.js';
 
 /** The OneLink v2 account of the harness, served by its simulator (no network, no port). */
 export const ONELINK_ACCOUNT = 'onelink-test';
@@ -24,6 +26,12 @@ const ONELINK_CREDENTIALS = {
   password: 'api-test-password',
   ebids: { batchquerycardinfo: '0001000000036', batchgprsusedbydate: '0001000000346' },
 };
+
+export interface HarnessOptions {
+  api?: ApiOptions;
+  queue?: JobQueue;
+  dialect?: Dialect;
+}
 
 /**
  * An API over an in-memory store with one simulated OneLink account, `cards` imported cards,
@@ -43,18 +51,22 @@ export class ApiHarness {
   cards: { root: number[]; acme: number[]; globex: number[] } = { root: [], acme: [], globex: [] };
   keys: Record<string, string> = {};
 
-  static async open(options: { api?: ApiOptions; queue?: JobQueue } = {}): Promise<ApiHarness> {
+  #dispose: () => Promise<void> = async () => {};
+
+  /** `dialect` postgres: a fresh schema of SIMDOCK_TEST_DATABASE_URL (default SQLite in memory). */
+  static async open(options: HarnessOptions = {}): Promise<ApiHarness> {
     const harness = new ApiHarness();
     await harness.#setUp(options);
     return harness;
   }
 
-  async #setUp(options: { api?: ApiOptions; queue?: JobQueue }): Promise<void> {
-    this.store = await openStore({
-      url: 'sqlite::memory:',
+  async #setUp(options: HarnessOptions): Promise<void> {
+    const opened = await openTestStore(options.dialect ?? 'sqlite', {
       clock: this.clock,
       secretKey: Buffer.alloc(32, 7),
     });
+    this.store = opened.store;
+    this.#dispose = opened.dispose;
     const catalog = createSupplierCatalog();
     this.context = createServiceContext({
       store: this.store,
@@ -108,6 +120,7 @@ export class ApiHarness {
       tenantId: 'acme',
     });
     this.app = createApiApp({ context: this.context, queue: options.queue, options: options.api });
+    this.#validateAnswers();
   }
 
   async #assign(ids: number[], tenant: string, path: string): Promise<void> {
@@ -153,7 +166,38 @@ export class ApiHarness {
     return { status: response.status, body: (text ? JSON.parse(text) : null) as T, response };
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  /**
+   * Every answer of the app (through `request`, `json` or `app.request`) is checked against
+   * the published OpenAPI document; `close` fails the test on any undocumented status or field.
+   */
+  #validateAnswers(): void {
+    const app = this.app;
+    const original = app.request.bind(app);
+    let validator: OpenApiResponseValidator | undefined;
+    app.request = (async (...args: Parameters<typeof original>) => {
+      validator ??= new OpenApiResponseValidator(await (await original('/openapi.json')).json());
+      const response = await original(...args);
+      const [input, init] = args;
+      const url = input instanceof Request ? input.url : String(input);
+      const method = (input instanceof Request ? input.method : init?.method) ?? 'GET';
+      await validator.check(method, url, response);
+      return response;
+    }) as typeof app.request;
+    this.#violations = () => validator?.violations ?? [];
+  }
+
+  #violations: () => string[] = () => [];
+
+  /** What the answers so far broke of the OpenAPI document. */
+  get openApiViolations(): string[] {
+    return this.#violations();
+  }
+
+  async close(): Promise<void> {
+    await this.#dispose();
+    const violations = [...new Set(this.#violations())];
+    if (violations.length > 0) {
+      throw new Error(`answers the OpenAPI document does not describe:\n${violations.join('\n')}`);
+    }
   }
 }

@@ -50,3 +50,19 @@ export function authenticate(): MiddlewareHandler<ApiEnv> {
     return next();
   };
 }
+
+/** The `/api/v1` routes a caller may reach without credentials: signing in. */
+const PUBLIC_ROUTES = new Set(['POST /api/v1/auth/login']);
+
+/**
+ * Answers 401 to any `/api/v1` request that carries no credentials, before a route validates
+ * its parameters or body: a stranger learns nothing about a route's fields from a 400.
+ */
+export function requireCaller(): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    if (c.get('principal') === null && !PUBLIC_ROUTES.has(`${c.req.method} ${c.req.path}`)) {
+      throw new SimdockError('unauthenticated', 'sign in or send an API key');
+    }
+    return next();
+  };
+}

@@ -99,3 +99,13 @@ export function requireRootTenant(caller: Principal): void {
     });
   }
 }
+
+/**
+ * The client's network address as the server's socket saw it (`@hono/node-server` puts the
+ * request in `env.incoming`), or null when there is none (in-process requests). Proxies'
+ * `X-Forwarded-For` is not trusted: a client could name any address.
+ */
+export function clientAddress(c: Context): string | null {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? null;
+}

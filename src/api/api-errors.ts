@@ -84,6 +84,11 @@ export function zodMessage(error: ZodError): string {
  */
 export function handleApiError(error: unknown, c: Context): Response {
   if (SimdockError.isInstance(error)) {
+    // Refusals that say when to come back (rate limits, cooldowns) tell HTTP clients too.
+    const retryAfter = error.details.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0) {
+      c.header('Retry-After', String(Math.ceil(retryAfter)));
+    }
     return errorResponse(c, error.code, error.message, error.details);
   }
   if (error instanceof HTTPException) {

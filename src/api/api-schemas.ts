@@ -27,6 +27,45 @@ export const ERROR_RESPONSES = {
   429: errorContent('Rate limited'),
 } as const;
 
+/**
+ * The error answers a route may give beyond `ERROR_RESPONSES`, by what the route does: any
+ * route may fail inside (500); a write may conflict (409: exists, changed meanwhile, cancelled)
+ * or ask what the supplier cannot do (422), and reaches suppliers, whose failures answer 502,
+ * 503 or 504; a route with a body refuses one too large (413) or not JSON (415).
+ */
+export const EXTRA_ERROR_RESPONSES = {
+  always: { 500: errorContent('Internal error (no details)') },
+  write: {
+    409: errorContent('Already exists, changed meanwhile, or cancelled'),
+    422: errorContent('Not supported by the card’s supplier'),
+    502: errorContent('The supplier refused or answered badly'),
+    503: errorContent('The supplier is unavailable or throttling'),
+    504: errorContent('The supplier did not answer in time'),
+  },
+  body: {
+    413: errorContent('The request body is too large'),
+    415: errorContent('The request body is not JSON'),
+  },
+} as const;
+
+/**
+ * Adds to a route's documented answers every error status it can send (`EXTRA_ERROR_RESPONSES`
+ * by method and body), keeping what the route declares itself. The app applies it to every
+ * route once all are registered, so the document lists each status the server sends.
+ */
+export function documentErrorResponses(route: {
+  method: string;
+  request?: { body?: unknown };
+  responses: Record<string | number, unknown>;
+}): void {
+  const extra: Record<number, unknown> = { ...ERROR_RESPONSES, ...EXTRA_ERROR_RESPONSES.always };
+  if (route.method !== 'get') Object.assign(extra, EXTRA_ERROR_RESPONSES.write);
+  if (route.request?.body !== undefined) Object.assign(extra, EXTRA_ERROR_RESPONSES.body);
+  for (const [status, response] of Object.entries(extra)) {
+    route.responses[status] ??= response;
+  }
+}
+
 /** A JSON body answer. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };
@@ -37,15 +76,36 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
 }
 
-/** A positive integer path parameter named `id`. */
+/**
+ * A positive integer path parameter named `id`: decimal digits only, no sign, exponent, hex,
+ * leading zero or spaces (`/cards/1e3` and `/cards/0x10` are 400, not cards 1000 and 16).
+ */
 export const IdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(Number.MAX_SAFE_INTEGER)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'an id is a positive decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      example: 1,
+    }),
 });
+
+/**
+ * No control characters (C0, DEL, C1): names are shown in the console, logs and CSV exports,
+ * where a NUL or an escape sequence does harm.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them.
+export const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+
+/** A name people give something: trimmed, 1–`max` characters, no control characters. */
+export function nameSchema(max: number) {
+  return z.string().trim().min(1).max(max).regex(PRINTABLE, 'control characters are not allowed');
+}
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 

@@ -2,12 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { SimdockError } from '../domain/index.js';
 import { createAgentOpenApi } from './agent-open-api/index.js';
-import { authenticate } from './api-auth.js';
+import { authenticate, requireCaller } from './api-auth.js';
 import { createDocsRouter } from './api-docs.js';
 import { type ApiDeps, type ApiEnv, createRouter } from './api-env.js';
 import { errorResponse, handleApiError } from './api-errors.js';
 import { createProbeRouter, observeRequests } from './api-observability.js';
 import { DEFAULT_RATE_LIMIT, rateLimitPerKey } from './api-rate-limit.js';
+import { documentErrorResponses } from './api-schemas.js';
 import { createCallbackRouter } from './callbacks/index.js';
 import { createConsoleRouter } from './console-static.js';
 import { mcpHttpHandler } from './mcp/mcp-http.js';
@@ -108,6 +109,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', createAgentOpenApi(deps.context).app);
 
   app.use('/api/v1/*', authenticate());
+  app.use('/api/v1/*', requireCaller());
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   if (rateLimit !== false) app.use('/api/v1/*', rateLimitPerKey(rateLimit, deps.context.clock));
   const v1 = createRouter();
@@ -121,6 +123,10 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     if (!mount.authenticated) app.route(mount.path, mount.router);
   }
 
+  // Every route documents every error status it can send.
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type === 'route') documentErrorResponses(definition.route);
+  }
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',

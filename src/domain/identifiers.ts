@@ -118,3 +118,12 @@ export function classifyCardIdentifier(
   const result = parseMsisdn(value);
   return result.ok ? { ok: true, kind: 'msisdn', value: result.value } : result;
 }
+
+/** Control characters (C0, DEL, C1): never part of a name people give something. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Whether a name holds a control character (NUL, escape, line break, …). */
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}

@@ -28,6 +28,7 @@ import { ScopedCardsRepository } from './repositories/scoped-cards-repository.js
 import { SmsRepository } from './repositories/sms-repository.js';
 import { SyncCheckpoints } from './repositories/sync-checkpoints.js';
 import { TenantsRepository } from './repositories/tenants-repository.js';
+import { ThrottlesRepository } from './repositories/throttles-repository.js';
 import { UserRecordsRepository } from './repositories/users-repository.js';
 import { WebhooksRepository } from './repositories/webhooks-repository.js';
 import { SecretBox } from './secret-box.js';
@@ -92,6 +93,8 @@ export { ScopedCardsRepository } from './repositories/scoped-cards-repository.js
 export { SmsRepository } from './repositories/sms-repository.js';
 export { SyncCheckpoints } from './repositories/sync-checkpoints.js';
 export { TenantsRepository } from './repositories/tenants-repository.js';
+export type { ThrottlePolicy, ThrottleState } from './repositories/throttles-repository.js';
+export { ThrottlesRepository } from './repositories/throttles-repository.js';
 export { UserRecordsRepository } from './repositories/users-repository.js';
 export { WebhooksRepository } from './repositories/webhooks-repository.js';
 export { SecretBox } from './secret-box.js';
@@ -160,6 +163,8 @@ export interface Store {
   readonly notices: NoticesRepository;
   /** The tenant hierarchy. */
   readonly tenants: TenantsRepository;
+  /** Refused attempts counted per scope and key (logins, callbacks), shared by processes. */
+  readonly throttles: ThrottlesRepository;
   /** Console users and their sessions, as stored (password hashing is the services'). */
   readonly users: UserRecordsRepository;
   /** API keys, as stored (secret hashing is the services'). */
@@ -253,6 +258,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     sms: new SmsRepository(context, now),
     notices: new NoticesRepository(context, now),
     tenants: new TenantsRepository(context, now),
+    throttles: new ThrottlesRepository(context, now),
     users: new UserRecordsRepository(context),
     apiKeys: new ApiKeyRecordsRepository(context),
     rulePauses: new RulePausesRepository(context),

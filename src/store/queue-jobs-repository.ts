@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
 import type { StoreContext } from './store-context.js';
+import { isUniqueViolation } from './store-errors.js';
 import type { Database } from './store-schema.js';
 import { writeTransaction } from './store-sql.js';
 
@@ -37,11 +38,6 @@ export interface ReclaimedQueueJob {
   id: string;
   lockedBy: string | null;
   state: 'pending' | 'failed';
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 /**

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kys
 import pg from 'pg';
 import { SimdockError } from '../domain/errors.js';
 import type { Dialect } from './store-dialect.js';
+import { withStoreErrors } from './store-errors.js';
 import type { Database } from './store-schema.js';
 
 /** Where the store lives, parsed from a store URL. */
@@ -58,7 +59,8 @@ const INT8_OID = 20;
  * Opens a Kysely instance on the location. SQLite runs in WAL with `synchronous=NORMAL` (durable
  * across process crashes, fast bulk writes), waits up to 5 s for another process's lock, and
  * enforces foreign keys. The PostgreSQL pool returns int8 as numbers: simdock's int8 columns hold
- * epoch milliseconds, ids and byte counts, all below 2^53.
+ * epoch milliseconds, ids and byte counts, all below 2^53. Unique violations of either dialect
+ * answer `already_exists` (store-errors.ts).
  */
 export function createDatabase(location: StoreLocation): {
   db: Kysely<Database>;
@@ -74,7 +76,7 @@ export function createDatabase(location: StoreLocation): {
     sqlite.pragma('cache_size = -65536');
     return {
       db: new Kysely<Database>({
-        dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+        dialect: withStoreErrors(new SqliteDialect({ database: withStatementCache(sqlite) })),
       }),
       dialect: 'sqlite',
     };
@@ -92,7 +94,7 @@ export function createDatabase(location: StoreLocation): {
   // next query opens a fresh one (or fails with its own error).
   pool.on('error', () => {});
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: withStoreErrors(new PostgresDialect({ pool })) }),
     dialect: 'postgres',
   };
 }

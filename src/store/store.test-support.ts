@@ -27,9 +27,9 @@ export interface TestStore {
  */
 export async function openTestStore(
   dialect: Dialect,
-  options: { secretKey?: Buffer | string; keyFile?: string } = {},
+  options: { secretKey?: Buffer | string; keyFile?: string; clock?: ManualClock } = {},
 ): Promise<TestStore> {
-  const clock = new ManualClock();
+  const clock = options.clock ?? new ManualClock();
   const secretKey = options.secretKey ?? (options.keyFile ? undefined : TEST_SECRET_KEY);
   const keyOptions = {
     ...(secretKey !== undefined ? { secretKey } : {}),

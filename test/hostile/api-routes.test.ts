@@ -33,8 +33,11 @@ type BodyMode =
   | { kind: 'oversize' }
   | { kind: 'none' };
 
-/** Refusals may be audited (a failed login is): everything else must stay as it was. */
-const AUDIT_TABLES = ['audit_log', 'audit_tenants'];
+/**
+ * Refusals may be audited (a failed login is) and counted (failed logins are throttled):
+ * everything else must stay as it was.
+ */
+const AUDIT_TABLES = ['audit_log', 'audit_tenants', 'throttles'];
 
 /** Statuses a gateway may answer with when a supplier fails (never `internal`). */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);

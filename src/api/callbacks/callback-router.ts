@@ -2,11 +2,14 @@ import { type Context, Hono } from 'hono';
 import type { ServiceContext } from '../../services/context.js';
 import {
   applySupplierNotice,
+  callbackSourceBlocked,
+  countCallbackRefusal,
   type NoticeLogger,
   recordRejectedNotice,
 } from '../../services/events/inbound-notices.js';
 import type { StoredAccount } from '../../store/index.js';
 import type { SupplierNoticeHandler } from '../../suppliers/spec/index.js';
+import { clientAddress } from '../api-env.js';
 
 /**
  * The addresses suppliers push notices to, one set per account (mounted under `/callbacks`):
@@ -21,7 +24,11 @@ import type { SupplierNoticeHandler } from '../../suppliers/spec/index.js';
  *   `success` and `{"code":200,"msg":""}`. Quectel signs no callback: register the URL with
  *   `?token=<callbackToken>` on the portal, where `callbackToken` is an account setting.
  *
- * Refused notices are recorded (`supplier_notices`, verified false) and logged in one line.
+ * Refused notices are kept within bounds (`recordRejectedNotice`: the first ones of an account
+ * with the start of their body for a week, past the cap only a count) and logged in one line
+ * each while kept. A source address whose callbacks keep being refused is answered 429 with
+ * `Retry-After` for a doubling delay, before its body is read (`CALLBACK_SOURCE_POLICY`,
+ * counted in the database, so every process sees it).
  */
 export interface CallbackRouterOptions {
   /** Where refusals are reported (default: standard error). */
@@ -43,6 +50,14 @@ export function createCallbackRouter(
   const mount = (type: string, handler: SupplierNoticeHandler) => {
     const receive = async (http: Context) => {
       const accountId = http.req.param('accountId') ?? '';
+      const address = clientAddress(http);
+      if (address !== null) {
+        const retryAfter = await callbackSourceBlocked(context, address);
+        if (retryAfter > 0) {
+          http.header('Retry-After', String(retryAfter));
+          return http.text('too many refused callbacks from this address', 429);
+        }
+      }
       const account = await accountOf(accountId, type);
       if (!account) return http.text('unknown account', 404);
       return handler.handle({
@@ -52,8 +67,10 @@ export function createCallbackRouter(
         body: await http.req.text(),
         settings: { ...account.settings, ...account.secrets },
         onNotice: (notice) => applySupplierNotice(context, accountId, type, notice),
-        onRejected: (rejected) =>
-          recordRejectedNotice(context, accountId, { supplier: type, ...rejected }, log),
+        onRejected: async (rejected) => {
+          if (address !== null) await countCallbackRefusal(context, address, log);
+          await recordRejectedNotice(context, accountId, { supplier: type, ...rejected }, log);
+        },
       });
     };
     router.post(`/:accountId/${handler.path}`, receive);

@@ -171,4 +171,56 @@ describeEachDialect('devices ($dialect)', (target) => {
     ).rejects.toMatchObject({ code: 'not_found' });
     expect(simulator.calls.count()).toBe(calls);
   });
+  it('stops at the first authentication refusal: one refused call for a wrong secret', async () => {
+    const { store, simulator } = await rig();
+    await store.accounts.upsert({
+      id: 'agent-1',
+      type: agentDefinition.type,
+      settings: { baseUrl: 'http://agent.test', appId: AGENT.appId },
+      secrets: { secret: 'WRONG' },
+    });
+    const calls: string[] = [];
+    const context = createServiceContext({
+      store,
+      catalog: createSupplierCatalog(),
+      clock: test.current.clock,
+      fetch: (input, init) => {
+        calls.push(String(input));
+        return simulator.fetch(input, init);
+      },
+    });
+    await expect(
+      syncDevices(context, 'agent-1', { deviceNos: ['d1', 'd2', 'd3', 'd4', 'd5'] }),
+    ).rejects.toMatchObject({ code: 'supplier_auth_failed' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('finds a device by the number asked for when the answer names it otherwise', async () => {
+    const { store, simulator } = await rig();
+    const context = createServiceContext({
+      store,
+      catalog: createSupplierCatalog(),
+      clock: test.current.clock,
+      fetch: async (input, init) => {
+        const response = await simulator.fetch(input, init);
+        if (!String(input).endsWith('/queryDeviceFlow')) return response;
+        // The answer names the device by another number (its IMEI-like alias).
+        const text = (await response.text()).replaceAll(DOCUMENT_DEVICE, '0865214078636124');
+        return new Response(text, { status: response.status, headers: response.headers });
+      },
+    });
+    await syncDevices(context, 'agent-1', { deviceNos: [DOCUMENT_DEVICE] });
+    const stored = await findDevice(context, DOCUMENT_DEVICE);
+    expect(stored.device.deviceNo).toBe(DOCUMENT_DEVICE);
+  });
+
+  it("gives slot cards imported by ICCID the slot's MSISDN", async () => {
+    const { store, context } = await rig();
+    await syncDevices(context, 'agent-1');
+    const stored = await findDevice(context, DOCUMENT_DEVICE);
+    const main = stored.device.slots.find((slot) => slot.slot === 'main')!;
+    expect(main.msisdn).not.toBeNull();
+    const [card] = await store.cards.findByIdentifier(main.iccid!);
+    expect(card?.msisdn).toBe(main.msisdn);
+  });
 });

@@ -6,7 +6,7 @@ import {
   maskDeviceSecrets,
   SimdockError,
 } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import type { CardIdentityUpdate, Store } from '../../store/index.js';
 import {
   DevicesRepository,
   type StoredDevice,
@@ -85,7 +85,8 @@ export async function syncDevices(
   try {
     discovered = await devicesOfCards(context, adapter, accountId);
   } catch (error) {
-    if (!SimdockError.isInstance(error)) throw error;
+    // A refused signature or app refuses every further call too: stop at the first.
+    if (!SimdockError.isInstance(error) || error.code === 'supplier_auth_failed') throw error;
     discoveryError = error.message;
   }
   const numbers = new Set([
@@ -171,10 +172,18 @@ async function devicesOfCards(
 
 async function linkSlotCards(context: ServiceContext, accountId: string, device: Device) {
   const ids: Partial<Record<DeviceSlot, number>> = {};
+  const identities: CardIdentityUpdate[] = [];
   for (const slot of device.slots) {
     const card = await findAccountCard(context, accountId, slot);
-    if (card) ids[slot.slot] = card.id;
+    if (!card) continue;
+    ids[slot.slot] = card.id;
+    // The slot names the card's MSISDN and IMSI: a card imported by ICCID learns them.
+    const update: CardIdentityUpdate = { id: card.id };
+    if (card.msisdn === null && slot.msisdn) update.msisdn = slot.msisdn;
+    if (card.imsi === null && slot.imsi) update.imsi = slot.imsi;
+    if (Object.keys(update).length > 1) identities.push(update);
   }
+  if (identities.length > 0) await context.store.cards.updateIdentities(identities);
   return ids;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StoredCard } from '../../store/index.js';
+import type { StoredCard, ThrottlePolicy } from '../../store/index.js';
 import { type EventInput, EventOutbox } from '../../store/repositories/event-outbox.js';
 import { NoticesRepository } from '../../store/repositories/inbound-notices-repository.js';
 import { SmsRepository, type StoredSms } from '../../store/repositories/sms-repository.js';
@@ -209,9 +209,21 @@ async function emitUsageWarnings(
   await ingestUsageWarnings(context, account, warnings);
 }
 
+/** How much of refused notices is kept per account. */
+export const REFUSAL_BOUNDS = {
+  /** Refusals kept with (part of) their body; past this only a count grows. */
+  cap: 200,
+  /** Refusals are kept a week. */
+  keepMs: 7 * 86_400_000,
+  /** The part of a refused body kept for investigation. */
+  bodyChars: 1024,
+};
+
 /**
- * Records a refused notice (stored once per identical body) and logs one line naming the
- * account, supplier and reason — never the body, which may carry card numbers.
+ * Records a refused notice within bounds (the first `REFUSAL_BOUNDS.cap` of an account with
+ * the start of their body, once per identical body, for a week; past the cap only a count) and
+ * logs one line per stored refusal naming the account, supplier and reason — never the body,
+ * which may carry card numbers.
  */
 export async function recordRejectedNotice(
   context: ServiceContext,
@@ -220,17 +232,68 @@ export async function recordRejectedNotice(
   log: NoticeLogger,
 ): Promise<void> {
   const digest = createHash('sha256').update(rejected.body).digest('hex').slice(0, 32);
-  await new NoticesRepository(context.store, () => context.clock.now()).record({
-    account,
-    kind: `${rejected.supplier}:rejected`,
-    dedupeKey: `rejected:${digest}`,
-    payload: { body: rejected.body.slice(0, 8192), message: rejected.message },
-    verified: false,
-    rejectedReason: rejected.reason,
-  });
+  const outcome = await new NoticesRepository(context.store, () =>
+    context.clock.now(),
+  ).recordRefusal(
+    {
+      account,
+      kind: `${rejected.supplier}:rejected`,
+      dedupeKey: `rejected:${digest}`,
+      payload: {
+        body: rejected.body.slice(0, REFUSAL_BOUNDS.bodyChars),
+        bytes: Buffer.byteLength(rejected.body),
+        message: rejected.message.slice(0, 500),
+      },
+      rejectedReason: rejected.reason.slice(0, 100),
+    },
+    REFUSAL_BOUNDS,
+  );
+  if (outcome !== 'stored') return;
   log(
     `simdock: refused a ${rejected.supplier} notice for account ${account}: ${rejected.reason} (${rejected.message})`,
   );
+}
+
+/**
+ * Refused callbacks per source address: 30 in a minute are heard, then each further refusal
+ * stops the address being heard for a delay that doubles (1 s up to 10 min).
+ */
+export const CALLBACK_SOURCE_POLICY: ThrottlePolicy = {
+  windowMs: 60_000,
+  free: 30,
+  baseDelayMs: 1_000,
+  maxDelayMs: 10 * 60_000,
+};
+
+const CALLBACK_SOURCE = 'callback-source';
+
+/** Seconds until callbacks from `address` are heard again (0: now). */
+export async function callbackSourceBlocked(
+  context: ServiceContext,
+  address: string,
+): Promise<number> {
+  const state = await context.store.throttles.get(CALLBACK_SOURCE, address, CALLBACK_SOURCE_POLICY);
+  return state.blockedUntil === 0
+    ? 0
+    : Math.max(1, Math.ceil((state.blockedUntil - context.clock.now()) / 1000));
+}
+
+/** Counts a refused callback from `address`; logs once when the address starts being blocked. */
+export async function countCallbackRefusal(
+  context: ServiceContext,
+  address: string,
+  log: NoticeLogger,
+): Promise<void> {
+  const state = await context.store.throttles.fail(
+    CALLBACK_SOURCE,
+    address,
+    CALLBACK_SOURCE_POLICY,
+  );
+  if (state.failures === CALLBACK_SOURCE_POLICY.free + 1) {
+    log(
+      `simdock: ${state.failures} refused callbacks from ${address} within a minute; its callbacks are answered 429 for a while`,
+    );
+  }
 }
 
 function outbox(context: ServiceContext): EventOutbox {

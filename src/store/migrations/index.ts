@@ -8,6 +8,7 @@ import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import { syncSlicesSchema } from './0009-sync-slices.js';
 import { cardSortIndexesSchema } from './0010-card-sort-indexes.js';
+import { throttlesSchema } from './0011-throttles.js';
 import { notificationsSchema } from './0014-notifications.js';
 import type { StoreMigration } from './migration-helpers.js';
 
@@ -29,5 +30,6 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   webhooksAgentAppsSchema,
   syncSlicesSchema,
   cardSortIndexesSchema,
+  throttlesSchema,
   notificationsSchema,
 ];

@@ -18,6 +18,9 @@ export interface StoredNotice {
   repeats: number;
 }
 
+/** The dedupe key of the row counting an account's refusals past the cap. */
+export const REFUSAL_OVERFLOW_KEY = 'rejected:overflow';
+
 /** The notices suppliers pushed (`supplier_notices`, migration 0007): each stored once. */
 export class NoticesRepository {
   readonly #store: RepositoryContext;
@@ -65,6 +68,50 @@ export class NoticesRepository {
       .where('dedupe_key', '=', input.dedupeKey)
       .execute();
     return false;
+  }
+
+  /**
+   * Keeps a refused notice within bounds: refusals older than `keepMs` are deleted first; below
+   * `cap` kept refusals for the account the notice is stored once per dedupe key (its body
+   * already cut by the caller), past it only the account's overflow row counts up (`repeats`).
+   * Returns `stored`, `repeat` or `counted`.
+   */
+  async recordRefusal(
+    input: {
+      account: string;
+      kind: string;
+      dedupeKey: string;
+      payload: unknown;
+      rejectedReason: string;
+    },
+    bounds: { cap: number; keepMs: number },
+  ): Promise<'stored' | 'repeat' | 'counted'> {
+    const now = this.#now();
+    await this.#db()
+      .deleteFrom('supplier_notices')
+      .where('account_id', '=', input.account)
+      .where('verified', '=', 0)
+      .where('received_at', '<', now - bounds.keepMs)
+      .execute();
+    const kept = await this.#db()
+      .selectFrom('supplier_notices')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('account_id', '=', input.account)
+      .where('verified', '=', 0)
+      .where('dedupe_key', '<>', REFUSAL_OVERFLOW_KEY)
+      .executeTakeFirstOrThrow();
+    if (Number(kept.count) < bounds.cap) {
+      return (await this.record({ ...input, verified: false })) ? 'stored' : 'repeat';
+    }
+    await this.record({
+      account: input.account,
+      kind: 'rejected:overflow',
+      dedupeKey: REFUSAL_OVERFLOW_KEY,
+      payload: { message: `refusals past the first ${bounds.cap} are counted in repeats` },
+      verified: false,
+      rejectedReason: 'overflow',
+    });
+    return 'counted';
   }
 
   /** An account's notices, newest first. */

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { isCstDate, SimdockError } from '../../domain/index.js';
+import { hasControlCharacters, isCstDate, SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
 import { idChunks } from './rules-tables.js';
@@ -59,6 +59,9 @@ export class PlansRepository {
   async create(input: PlanInput): Promise<StoredPlan> {
     const name = input.name.trim();
     if (name === '') throw new SimdockError('invalid_argument', 'a plan needs a name');
+    if (hasControlCharacters(name)) {
+      throw new SimdockError('invalid_argument', 'a plan name may not hold control characters');
+    }
     const cycleStartDay = input.cycleStartDay ?? 1;
     if (!Number.isInteger(cycleStartDay) || cycleStartDay < 1 || cycleStartDay > 31) {
       throw new SimdockError('invalid_argument', 'the cycle start day must be 1–31');

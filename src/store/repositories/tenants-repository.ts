@@ -1,4 +1,4 @@
-import { SimdockError } from '../../domain/index.js';
+import { hasControlCharacters, SimdockError } from '../../domain/index.js';
 import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
 
@@ -106,6 +106,13 @@ export class TenantsRepository {
         'invalid_argument',
         `tenant id "${input.id}" must be 1–63 lower-case letters, digits or "-"`,
         { details: { field: 'id', value: input.id } },
+      );
+    }
+    if (input.name.trim() === '' || input.name.length > 200 || hasControlCharacters(input.name)) {
+      throw new SimdockError(
+        'invalid_argument',
+        'a tenant name is 1–200 characters without control characters',
+        { details: { field: 'name' } },
       );
     }
     if (!['customer', 'agent'].includes(input.kind as string)) {

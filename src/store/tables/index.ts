@@ -14,6 +14,7 @@ import type * as pools from './pools.js';
 import type * as rules from './rules.js';
 import type * as sms from './sms.js';
 import type * as sync from './sync.js';
+import type * as throttles from './throttles.js';
 import type * as usage from './usage.js';
 import type * as webhooks from './webhooks.js';
 
@@ -40,7 +41,8 @@ export type Database = accounts.PartialDB &
   devices.PartialDB &
   webhooks.PartialDB &
   agentApps.PartialDB &
-  notifications.PartialDB;
+  notifications.PartialDB &
+  throttles.PartialDB;
 
 export type {
   ApiKeysTable,
@@ -106,6 +108,7 @@ export type {
   SyncRunsTable,
   SyncSlicesTable,
 } from './sync.js';
+export type { ThrottlesTable } from './throttles.js';
 export type {
   UsageDailyTable,
   UsageMonthlyTable,

@@ -232,7 +232,10 @@ export class AgentAdapter implements SupplierAdapterV1, DeviceOperationsV1 {
           abortSignal: options.abortSignal,
         });
         bodies.push(result.body);
-        items.push({ key: device.key, ok: true, value: agentDeviceToDomain(result.data) });
+        // Kept under the number asked for: the answer may name the device otherwise (its
+        // IMEI, a reformatted number), and `devices show` looks it up by what was asked.
+        const value = { ...agentDeviceToDomain(result.data), deviceNo: device.deviceNo };
+        items.push({ key: device.key, ok: true, value });
       } catch (error) {
         // A refusal about this device is its item's; anything else fails the whole call.
         if (!SupplierError.isInstance(error) || !DEVICE_ITEM_CODES.has(error.code)) throw error;

@@ -79,9 +79,11 @@ export function resolveAgentPaths(overrides: Record<string, string> = {}): Agent
   const paths = { ...AGENT_DEFAULT_PATHS };
   for (const [operation, path] of Object.entries(overrides)) {
     if (!isAgentOperation(operation)) {
-      throw new SimdockError('config_error', `agent paths: unknown operation "${operation}"`, {
-        details: { operation, known: AGENT_OPERATIONS },
-      });
+      throw new SimdockError(
+        'config_error',
+        `agent paths: unknown operation "${operation}"; the operations are ${AGENT_OPERATIONS.join(', ')}`,
+        { details: { operation, known: AGENT_OPERATIONS } },
+      );
     }
     if (!path.startsWith('/')) {
       throw new SimdockError('config_error', `agent paths: "${operation}" must start with "/"`, {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../domain/index.js';
 import { createAgentClient } from './agent-client.js';
-import { AGENT_DEFAULT_PATHS, resolveAgentPaths } from './agent-paths.js';
+import { AGENT_DEFAULT_PATHS, AGENT_OPERATIONS, resolveAgentPaths } from './agent-paths.js';
 import { agentHeaders, agentSign, agentTimestamp, newTraceId } from './agent-protocol.js';
 import { createAgentSimulator } from './agent-simulator.js';
 
@@ -86,6 +86,21 @@ describe('agent paths', () => {
     expect(paths.batchStopCard).toBe('/api/v2/card/stop');
     expect(() => resolveAgentPaths({ stopEverything: '/x' })).toThrow(/unknown operation/);
     expect(() => resolveAgentPaths({ batchStopCard: 'no-slash' })).toThrow(/must start/);
+  });
+
+  it('names every operation in the error for an unknown name and in the README', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    let message = '';
+    try {
+      resolveAgentPaths({ stopEverything: '/x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const operation of AGENT_OPERATIONS) {
+      expect(message).toContain(operation);
+      expect(readme).toContain(`\`${operation}\``);
+    }
   });
 
   it('calls an overridden path on both sides', async () => {

@@ -155,4 +155,27 @@ describe('onelink-v5 lifecycle', () => {
     ).rejects.toMatchObject({ code: 'unsupported' });
     expect(bench.simulator.calls.count()).toBe(0);
   });
+  it('reads a paused card back in its own code set: a numeric-set card lands in "4", not "02"', async () => {
+    // An account whose cards report the numeric set (2 已激活, 4 停机; PROTOCOL-NOTES.md).
+    const numeric: Record<string, string> = { '00': '2', '02': '4' };
+    let bench: ReturnType<typeof onelinkV5Bench>;
+    bench = onelinkV5Bench({
+      adapter: {
+        fetch: async (input, init) => {
+          const response = await bench.simulator.fetch(input, init);
+          if (!String(input).includes('query/sim-status')) return response;
+          const text = (await response.text()).replace(
+            /"cardStatus":"(\d\d)"/g,
+            (_, code: string) => `"cardStatus":"${numeric[code] ?? code}"`,
+          );
+          return new Response(text, { status: response.status, headers: response.headers });
+        },
+      },
+    });
+    const [card] = activeCards(bench, 1);
+    const result = await bench.adapter.doChangeStatus({ action: 'pause', cards: [card!] });
+    expect(result.items).toEqual([
+      { key: card!.key, ok: true, value: { status: 'suspended', raw: '4' } },
+    ]);
+  });
 });

@@ -54,8 +54,8 @@ interface SubmittedJob {
  * Pauses, resumes or activates cards through `change/sim-status/batch` (100 per call), then
  * follows every job with `query/sim-batch-result` until it settles. Cards still in their
  * cooldown go last and wait their turn on the clock (the client waits before submitting), so a
- * job is never refused for one locked card. Each card ends with the status it landed in or the
- * supplier's reason for refusing it.
+ * job is never refused for one locked card. Each card ends with the status it landed in, read
+ * back in its own code set, or the supplier's reason for refusing it.
  */
 export async function changeStatusInBatches(
   client: OnelinkV5Client,
@@ -93,6 +93,7 @@ export async function changeStatusInBatches(
   }
 
   const landed = mapOnelinkV5Status(plan.landsIn);
+  const changed: { target: LifecycleTarget; index: number }[] = [];
   for (const job of await followJobs(client, jobs, options, bodies)) {
     const outcomes = new Map(
       job.result.resultList.map((entry) => [itemId(entry, job.targets[0]!.kind), entry]),
@@ -103,10 +104,37 @@ export async function changeStatusInBatches(
         const error = onelinkV5Error(outcome.itemStatus!, outcome.itemMessage);
         items.push({ key: target.card.key, ok: false, error });
       } else if (outcome || job.result.jobStatus === '2') {
+        changed.push({ target, index: items.length });
         items.push({ key: target.card.key, ok: true, value: landed });
       } else {
         items.push({ key: target.card.key, ok: false, error: job.missingError(target) });
       }
+    }
+  }
+  // Read each changed card's status back once its job settled: v5 answers `cardStatus` in two
+  // code sets (PROTOCOL-NOTES.md, OneLink v5: `00`–`07` and `1`–`9`), and a card reporting
+  // the numeric set lands in `4` (停机), not `02`. The raw code stored is the card's own; when
+  // the read fails the normalized status stands without a raw code from the wrong set.
+  for (const { target, index } of changed) {
+    try {
+      const answer = await client.querySimStatus({
+        card: { kind: target.kind, value: target.id },
+        abortSignal: options.abortSignal,
+      });
+      bodies.push(...answer.bodies);
+      const read = mapOnelinkV5Status(answer.value.cardStatus);
+      items[index] = {
+        key: target.card.key,
+        ok: true,
+        value: read.status === landed.status ? read : { status: landed.status, raw: null },
+      };
+    } catch (error) {
+      if (options.abortSignal?.aborted || !SupplierError.isInstance(error)) throw error;
+      items[index] = {
+        key: target.card.key,
+        ok: true,
+        value: { status: landed.status, raw: null },
+      };
     }
   }
   return { items, bodies };

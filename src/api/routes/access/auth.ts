@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { SimdockError } from '../../../domain/index.js';
 import { SESSION_LIFETIME_MS, UsersRepository } from '../../../services/access/access-users.js';
+import { LoginThrottle } from '../../../services/access/login-throttle.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../api-auth.js';
-import { createRouter, principal, serviceContext } from '../../api-env.js';
+import { clientAddress, createRouter, principal, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, jsonBody, jsonResponse, RoleSchema } from '../../api-schemas.js';
 
 const MeSchema = z
@@ -21,6 +23,10 @@ const login = createRoute({
   path: '/login',
   tags: ['auth'],
   summary: 'Sign in: sets the session cookie; answer carries the CSRF token',
+  description:
+    'Failed logins are counted per account and per client address: past 5 (account) or 20 ' +
+    '(address) in a quarter hour, each further failure blocks logins for a delay that doubles ' +
+    '(1 s up to 15 min); a blocked attempt answers 429 `rate_limited` with `Retry-After`.',
   security: [],
   request: {
     body: jsonBody(
@@ -59,7 +65,19 @@ export function authRouter() {
       const { email, password } = c.req.valid('json');
       const context = serviceContext(c);
       const users = new UsersRepository(context.store, () => context.clock.now());
-      const session = await users.login(email, password);
+      const attempt = { email, address: clientAddress(c) };
+      const throttle = new LoginThrottle(context.store, () => context.clock.now());
+      await throttle.check(attempt);
+      let session: Awaited<ReturnType<typeof users.login>>;
+      try {
+        session = await users.login(email, password);
+      } catch (error) {
+        if (SimdockError.isInstance(error) && error.code === 'unauthenticated') {
+          await throttle.failed(attempt);
+        }
+        throw error;
+      }
+      await throttle.succeeded(attempt);
       const secure = new URL(c.req.url).protocol === 'https:';
       const maxAge = Math.floor(SESSION_LIFETIME_MS / 1000);
       setCookie(c, SESSION_COOKIE, session.token, {

@@ -10,6 +10,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  nameSchema,
   RoleSchema,
 } from '../../api-schemas.js';
 
@@ -62,7 +63,7 @@ const create = createRoute({
   request: {
     body: jsonBody(
       z.strictObject({
-        name: z.string().min(1).max(200),
+        name: nameSchema(200),
         role: RoleSchema,
         tenant: z.string().min(1).optional(),
       }),

@@ -2,7 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { type Tenant, TenantsRepository } from '../../../store/repositories/tenants-repository.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, isoInstant, jsonBody, jsonResponse } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  isoInstant,
+  jsonBody,
+  jsonResponse,
+  nameSchema,
+} from '../../api-schemas.js';
 
 const TenantSchema = z
   .object({
@@ -63,7 +69,7 @@ const create = createRoute({
     body: jsonBody(
       z.strictObject({
         id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
-        name: z.string().min(1).max(200),
+        name: nameSchema(200),
         kind: z.enum(['customer', 'agent']),
         parent: z.string().min(1).optional().openapi({ description: 'Default: the caller’s' }),
       }),

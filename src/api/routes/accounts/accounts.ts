@@ -7,7 +7,7 @@ import {
 } from '../../../services/accounts/accounts-health.js';
 import { saveAccounts } from '../../../services/context.js';
 import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, jsonBody, jsonResponse } from '../../api-schemas.js';
+import { ERROR_RESPONSES, jsonBody, jsonResponse, PRINTABLE } from '../../api-schemas.js';
 
 const SyncRunSchema = z
   .object({
@@ -82,7 +82,12 @@ const add = createRoute({
       z.strictObject({
         id: AccountParams.shape.id,
         type: z.string().min(1),
-        name: z.string().max(200).nullable().optional(),
+        name: z
+          .string()
+          .max(200)
+          .regex(PRINTABLE, 'control characters are not allowed')
+          .nullable()
+          .optional(),
         rateLimit: z.number().min(0).nullable().optional(),
         settings: z.record(z.string(), z.unknown()),
       }),

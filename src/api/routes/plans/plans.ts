@@ -18,6 +18,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  nameSchema,
 } from '../../api-schemas.js';
 
 const PlanSchema = z
@@ -32,7 +33,7 @@ const PlanSchema = z
   .openapi('Plan');
 
 const PlanBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: nameSchema(100),
   quotaBytes: z.number().int().positive().nullable(),
   cycleStartDay: z.number().int().min(1).max(31).optional(),
 });

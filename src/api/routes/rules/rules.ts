@@ -30,6 +30,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  nameSchema,
 } from '../../api-schemas.js';
 import { previewRule } from './rules-preview.js';
 
@@ -50,7 +51,7 @@ const RuleSchema = z
   .openapi('Rule');
 
 const RuleBody = z.strictObject({
-  name: z.string().min(1).max(100).nullable().optional(),
+  name: nameSchema(100).nullable().optional(),
   scope: z.enum(RULE_SCOPES),
   targetId: z.union([z.string().min(1).max(100), z.number().int().positive()]),
   kind: z.enum(RULE_KINDS),
