@@ -27,6 +27,8 @@ export interface SyncJobPayload {
   perCardDaily?: boolean;
   /** `previous` reads last month's usage (the month-end reconciliation). */
   month?: 'current' | 'previous';
+  /** Ask final, stored days and months again (`simdock sync --full`). */
+  full?: boolean;
   /** Batches in flight at once within a slice (default 4). */
   concurrency?: number;
   /** Cards per slice (default 2,000). */
@@ -123,6 +125,7 @@ async function distribute(
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
         ...(payload?.month !== undefined ? { month: payload.month } : {}),
+        ...(payload?.full !== undefined ? { full: payload.full } : {}),
         ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         actor,
       });
@@ -184,6 +187,7 @@ export function syncJobHandler(
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
         ...(payload?.month !== undefined ? { month: payload.month } : {}),
+        ...(payload?.full !== undefined ? { full: payload.full } : {}),
         ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
         ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         resume: true,

@@ -69,7 +69,7 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         return registry.get(accountId);
       }
       const definition = options.catalog.get(account.type);
-      const { rateLimit, ...stored } = account.settings;
+      const { rateLimit, sync: _sync, ...stored } = account.settings;
       const settings = definition.parseSettings({ ...stored, ...account.secrets });
       const adapter = definition.create(accountId, settings, {
         fetch: options.fetch,
@@ -103,6 +103,7 @@ export async function saveAccounts(
       else settings[name] = value;
     }
     if (account.rateLimit !== null) settings.rateLimit = account.rateLimit;
+    if (account.sync) settings.sync = account.sync;
     await store.accounts.upsert({
       id: account.id,
       type: account.type,

@@ -14,6 +14,16 @@ export interface AccountConfig {
   rateLimit: number | null;
   /** The supplier settings (credentials, base URL, …), validated by the supplier definition. */
   settings: Record<string, unknown>;
+  /** How sync spends this account's calls (`sync:` under the account); absent = defaults. */
+  sync?: AccountSyncConfig;
+}
+
+/** `sync:` of an account in simdock.yaml. */
+export interface AccountSyncConfig {
+  /** Days a usage period stays open to revision (default: the supplier's, else 2). */
+  revisionDays?: number;
+  /** Share of the day's call capacity the schedule may plan (default 0.8). */
+  budgetShare?: number;
 }
 
 /** A scheduled sync (`schedule:` in simdock.yaml): when, and what to sync. */
@@ -176,18 +186,42 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
             }),
           name: z.string().nullish().catch(null),
           rateLimit: z.number({ error: RATE_LIMIT_PROBLEM }).min(0, RATE_LIMIT_PROBLEM).optional(),
+          sync: z
+            .strictObject(
+              {
+                revisionDays: z
+                  .number({ error: 'must be a whole number of days (0 or more)' })
+                  .int('must be a whole number of days (0 or more)')
+                  .min(0, 'must be a whole number of days (0 or more)')
+                  .optional(),
+                budgetShare: z
+                  .number({ error: 'must be a share between 0 and 1 (e.g. 0.8)' })
+                  .gt(0, 'must be a share between 0 and 1 (e.g. 0.8)')
+                  .max(1, 'must be a share between 0 and 1 (e.g. 0.8)')
+                  .optional(),
+              },
+              { error: 'must be a mapping (revisionDays, budgetShare)' },
+            )
+            .optional(),
         },
         { error: 'must be a mapping' },
       )
       // The other keys are the supplier's own settings, which its definition validates.
-      .transform(({ id, type, name, rateLimit, ...settings }, context): AccountConfig => {
+      .transform(({ id, type, name, rateLimit, sync, ...settings }, context): AccountConfig => {
         try {
           catalog.get(type).parseSettings(settings);
         } catch (error) {
           const message = SimdockError.isInstance(error) ? error.message : String(error);
           context.addIssue({ code: 'custom', message, params: { account: id } });
         }
-        return { id, type, name: name ?? null, rateLimit: rateLimit ?? null, settings };
+        return {
+          id,
+          type,
+          name: name ?? null,
+          rateLimit: rateLimit ?? null,
+          settings,
+          ...(sync ? { sync } : {}),
+        };
       }),
   );
   return z.strictObject(

@@ -18,6 +18,7 @@ import type { ServiceContext } from '../context.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { SLICE_PHASES } from './sync-phases.js';
+import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
 export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
 
@@ -40,6 +41,11 @@ export interface SyncOptions {
   sliceSize?: number;
   /** Continue the account's unfinished run, if there is one, instead of starting anew. */
   resume?: boolean;
+  /**
+   * Ask every card for every period, even days and months already final and stored (by default
+   * those are only filled where a card misses a figure).
+   */
+  full?: boolean;
   /**
    * Which CST month's usage to read: `current` (month to date, the default) or `previous` (the
    * month-end reconciliation on the 1st, once suppliers have closed the month).
@@ -159,13 +165,30 @@ export async function planSync(
     }
   }
   const window = adapter.limits.dailyUsageWindowDays ?? 7;
+  const days = phases.includes('usage.daily')
+    ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
+    : [];
+  const month = phases.includes('usage.monthly')
+    ? addMonths(cstMonth(context.clock.now()), options.month === 'previous' ? -1 : 0)
+    : null;
+  // Incremental usage: a final period read in full before is only filled where cards miss it;
+  // a final period not yet read in full is read for every card and recorded as checked.
+  const { revisionDays } = await accountSyncSettings(context, accountId, adapter);
+  const now = context.clock.now();
+  const finalDays = days.filter((day) => periodIsFinal(day, revisionDays, now));
+  const finalMonth = month !== null && periodIsFinal(month, revisionDays, now) ? [month] : [];
+  const checkedDays = await checkpoints.usageChecked(accountId, 'usage.daily', finalDays);
+  const checkedMonth = await checkpoints.usageChecked(accountId, 'usage.monthly', finalMonth);
+  const checked = options.full
+    ? []
+    : [...finalDays, ...finalMonth].filter(
+        (period) => checkedDays.has(period) || checkedMonth.has(period),
+      );
   const params = {
-    days: phases.includes('usage.daily')
-      ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
-      : [],
-    month: phases.includes('usage.monthly')
-      ? addMonths(cstMonth(context.clock.now()), options.month === 'previous' ? -1 : 0)
-      : null,
+    days,
+    month,
+    fillOnly: checked,
+    toCheck: [...finalDays, ...finalMonth].filter((period) => !checked.includes(period)),
     actor: options.actor ?? 'cli',
   };
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
@@ -234,6 +257,7 @@ export async function syncSlice(
       ),
     );
   const target = { store, accountId, state: { statusFresh: new Set<number>() } };
+  const fillOnly = new Set(plan.params.fillOnly ?? []);
 
   for (const phase of SLICE_PHASES) {
     const periods = phase.periods(plan.params);
@@ -245,9 +269,25 @@ export async function syncSlice(
         (card) =>
           phase.wants(card, target.state) && failed.get(card.id)?.code !== 'supplier_card_unknown',
       );
-      const units = batchesOf(cards, batchSize(phase.need)).flatMap((batch) =>
-        periods.map((period) => ({ batch, period, key: batchKey(phase.need, period, batch) })),
-      );
+      const units: { batch: StoredCard[]; period: string; key: string }[] = [];
+      for (const period of periods) {
+        // A final period read in full before: only the cards with no figure for it are asked.
+        const have = fillOnly.has(period)
+          ? phase.need === 'usage.daily'
+            ? await store.usage.cardsWithDaily(
+                cards.map((card) => card.id),
+                period,
+              )
+            : await store.usage.cardsWithMonthly(
+                cards.map((card) => card.id),
+                period,
+              )
+          : null;
+        const asked = have ? cards.filter((card) => !have.has(card.id)) : cards;
+        if (have) report(phase.need, cards.length - asked.length);
+        for (const batch of batchesOf(asked, batchSize(phase.need)))
+          units.push({ batch, period, key: batchKey(phase.need, period, batch) });
+      }
       // Batches an earlier attempt (a crashed worker) finished are not fetched again.
       const finished = await checkpoints.finishedAmong(
         runId,
@@ -330,6 +370,22 @@ export async function finishSync(
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
   await store.syncRuns.finish(runId, summary);
+  if (status !== 'failed') {
+    // Final periods this run read for every card are not asked in full again.
+    const toCheck = plan.params.toCheck ?? [];
+    await checkpoints.markUsageChecked(
+      plan.account,
+      'usage.daily',
+      toCheck.filter((period) => period.length === 10),
+      runId,
+    );
+    await checkpoints.markUsageChecked(
+      plan.account,
+      'usage.monthly',
+      toCheck.filter((period) => period.length === 7),
+      runId,
+    );
+  }
   await store.audit.record({
     actor: plan.params.actor,
     action: 'sync',

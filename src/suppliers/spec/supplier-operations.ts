@@ -179,6 +179,17 @@ export interface SupplierLimits {
   pageSize?: number;
   /** How far back daily usage can be asked for, in complete days. */
   dailyUsageWindowDays?: number;
+  /**
+   * Days after a usage period ends during which the supplier may still revise its figures
+   * (default 2). A day or month older than that is final: once read in full, sync does not ask
+   * for it again. An account's `revisionDays` overrides it.
+   */
+  revisionWindowDays?: number;
+  /**
+   * Supplier error codes that mean "slow down" besides HTTP 429 (OneLink's 71/72): an answer
+   * with one of them shrinks the account's shared rate for a while.
+   */
+  throttlingCodes?: readonly string[];
   /** The lifecycle actions `doChangeStatus` accepts. */
   lifecycleActions?: readonly LifecycleAction[];
   /**

@@ -8,6 +8,7 @@ export interface SyncOptions extends GlobalOptions {
   account?: string;
   days?: number;
   resume?: boolean;
+  full?: boolean;
 }
 
 export function printSyncSummary(io: CommandIo, summary: SyncSummary): void {
@@ -44,6 +45,7 @@ export async function run(options: SyncOptions, io: CommandIo): Promise<number> 
           await syncAccount(context, account, {
             days: options.days,
             resume: options.resume,
+            full: options.full,
             onProgress: reporter.update,
           }),
         );
@@ -66,6 +68,7 @@ export function register(parent: ParentCommand, context: CliContext): void {
     .option('--account <id>', 'only this account (default: every enabled account)')
     .option('--days <n>', 'complete CST days of daily usage (default 7)', wholeNumber('--days'))
     .option('--resume', "continue the account's unfinished run (after a crash) instead of anew")
+    .option('--full', 'ask every day and month again, even those already final and stored')
     .action(async (options, command) => {
       context.setExitCode(await run({ ...globals(command), ...options }, context.io));
     });
