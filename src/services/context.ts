@@ -3,12 +3,14 @@ import type { Store, StoredAccount } from '../store/index.js';
 import {
   AccountRegistry,
   CallCounter,
+  type CallLimiter,
   type FetchFunction,
   type SupplierAdapterV1,
   type SupplierCatalog,
   secretFieldNames,
 } from '../suppliers/spec/index.js';
 import type { AccountConfig } from './config/config.js';
+import { DEFAULT_BUDGET_SHARE, SharedCallLimiter } from './limits/shared-limiter.js';
 
 /** What every service works with: storage, the supplier accounts, time. */
 export interface ServiceContext {
@@ -19,6 +21,11 @@ export interface ServiceContext {
   adapter(accountId: string): Promise<SupplierAdapterV1>;
   /** Calls made per account since the context opened. */
   callCounter(accountId: string): CallCounter;
+  /**
+   * The account's rate limit shared through the database (undefined when it has none): what
+   * its adapter waits on, and what throttling answers found by services are reported to.
+   */
+  callLimiter(accountId: string): CallLimiter | undefined;
 }
 
 export interface ContextOptions {
@@ -45,11 +52,13 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
     }
     return counter;
   };
+  const limiters = new Map<string, SharedCallLimiter | undefined>();
   return {
     store: options.store,
     catalog: options.catalog,
     clock,
     callCounter,
+    callLimiter: (accountId) => limiters.get(accountId),
     async adapter(accountId) {
       // Read every time (one small query): an account disabled or re-keyed by another process
       // stops being used here too.
@@ -69,7 +78,20 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         return registry.get(accountId);
       }
       const definition = options.catalog.get(account.type);
-      const { rateLimit, sync: _sync, ...stored } = account.settings;
+      const { rateLimit, sync, ...stored } = account.settings;
+      const share = (sync as { budgetShare?: unknown } | undefined)?.budgetShare;
+      const limiter =
+        typeof rateLimit === 'number' && rateLimit > 0
+          ? new SharedCallLimiter({
+              store: options.store,
+              account: accountId,
+              ratePerSecond: rateLimit,
+              share:
+                typeof share === 'number' && share > 0 && share <= 1 ? share : DEFAULT_BUDGET_SHARE,
+              clock,
+            })
+          : undefined;
+      limiters.set(accountId, limiter);
       const settings = definition.parseSettings({ ...stored, ...account.secrets });
       const adapter = definition.create(accountId, settings, {
         fetch: options.fetch,
@@ -77,6 +99,7 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         timeoutMs: options.timeoutMs,
         callCounter: callCounter(accountId),
         rateLimit: typeof rateLimit === 'number' ? rateLimit : undefined,
+        rateLimiter: limiter,
       });
       registry.set(adapter);
       builtFrom.set(accountId, account.updatedAt);

@@ -12,6 +12,7 @@ import { CardsRepository } from './cards-repository.js';
 import { GraphileJobsRepository } from './graphile-jobs-repository.js';
 import { JobSchedulesRepository } from './job-schedules-repository.js';
 import { QueueJobsRepository } from './queue-jobs-repository.js';
+import { RateLimitsRepository } from './rate-limits-repository.js';
 import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 import { AlertsRepository } from './repositories/alerts-repository.js';
 import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
@@ -69,6 +70,8 @@ export type {
   ReclaimedQueueJob,
 } from './queue-jobs-repository.js';
 export { QueueJobsRepository } from './queue-jobs-repository.js';
+export type { BucketRate, BucketState } from './rate-limits-repository.js';
+export { RateLimitsRepository } from './rate-limits-repository.js';
 export type { AgentApp } from './repositories/agent-apps-repository.js';
 export { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 export { AlertsRepository } from './repositories/alerts-repository.js';
@@ -135,6 +138,8 @@ export interface Store {
   readonly advisoryLocks: AdvisoryLocks;
   /** Plans of sliced sync runs and the supplier batches they finished. */
   readonly syncCheckpoints: SyncCheckpoints;
+  /** Per-account token buckets shared by every process through the database. */
+  readonly rateLimits: RateLimitsRepository;
   /** The event outbox (CloudEvents for webhooks and the console). */
   readonly events: EventOutbox;
   /** Bulk card jobs and their per-card items. */
@@ -235,6 +240,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     graphileJobs: new GraphileJobsRepository(context),
     advisoryLocks: new AdvisoryLocks(),
     syncCheckpoints: new SyncCheckpoints(context, now),
+    rateLimits: new RateLimitsRepository(context),
     events: new EventOutbox(context, now),
     bulk: new BulkJobsRepository(context, now),
     plans: new PlansRepository(context, now),

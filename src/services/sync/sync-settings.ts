@@ -4,8 +4,10 @@ import type { ServiceContext } from '../context.js';
 
 /** Days a usage period stays open to revision when neither supplier nor account says. */
 export const DEFAULT_REVISION_DAYS = 2;
-/** The share of a day's call capacity the schedule plans when the account does not say. */
-export const DEFAULT_BUDGET_SHARE = 0.8;
+
+import { DEFAULT_BUDGET_SHARE } from '../limits/shared-limiter.js';
+
+export { DEFAULT_BUDGET_SHARE };
 
 /** How sync spends one account's calls. */
 export interface AccountSyncSettings {

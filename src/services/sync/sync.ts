@@ -10,11 +10,13 @@ import {
   type BatchResult,
   type Capability,
   chunk,
+  reportThrottling,
   requireOperation,
   type SupplierAdapterV1,
   withRetry,
 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
+import { asScheduledWork } from '../limits/shared-limiter.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { SLICE_PHASES } from './sync-phases.js';
@@ -136,10 +138,18 @@ async function* cardPages(
  * Plans a sync run: discovers the fleet where the supplier lists it, fixes the dates to pull,
  * and cuts the account's cards into slices that workers can take one by one.
  */
-export async function planSync(
+export function planSync(
   context: ServiceContext,
   accountId: string,
   options: SyncOptions = {},
+): Promise<SyncPlan> {
+  return asScheduledWork(() => planRun(context, accountId, options));
+}
+
+async function planRun(
+  context: ServiceContext,
+  accountId: string,
+  options: SyncOptions,
 ): Promise<SyncPlan> {
   const adapter = await context.adapter(accountId);
   const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
@@ -223,12 +233,23 @@ export async function planSync(
  * batch recorded earlier (by a crashed process, or another worker) is not fetched again.
  * Per-card failures are recorded with their reason as they happen.
  */
-export async function syncSlice(
+export function syncSlice(
   context: ServiceContext,
   runId: number,
   sliceNumber: number,
   options: SyncOptions = {},
   report: (phase: SyncPhase, work: number) => void = () => {},
+): Promise<{ stoppedBy: BatchFailure | null }> {
+  // Sync calls are scheduled work: held to the account's schedule share of its rate limit.
+  return asScheduledWork(() => runSlice(context, runId, sliceNumber, options, report));
+}
+
+async function runSlice(
+  context: ServiceContext,
+  runId: number,
+  sliceNumber: number,
+  options: SyncOptions,
+  report: (phase: SyncPhase, work: number) => void,
 ): Promise<{ stoppedBy: BatchFailure | null }> {
   const { store, clock } = context;
   const checkpoints = new SyncCheckpoints(store, () => clock.now());
@@ -299,6 +320,8 @@ export async function syncSlice(
         clock,
         ...options.retry,
         abortSignal: options.abortSignal,
+        // Throttling codes found in answers (OneLink 71/72…) slow every process of the account.
+        onError: (error) => reportThrottling(context.callLimiter(accountId), error),
         work: async ({ batch, period, key }) => {
           const done = await fetchAndKeep(batch, period, options.abortSignal);
           await checkpoints.recordBatch(runId, key, done.calls, done.rows);

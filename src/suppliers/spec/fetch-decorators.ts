@@ -1,6 +1,6 @@
 import { type Clock, SimdockError, systemClock } from '../../domain/index.js';
 import { SupplierError } from './supplier-error.js';
-import type { TokenBucket } from './token-bucket.js';
+import type { CallLimiter } from './token-bucket.js';
 
 export type FetchFunction = (
   input: string | URL | Request,
@@ -60,12 +60,43 @@ export function withCallCounter(fetchFunction: FetchFunction, counter: CallCount
   };
 }
 
-/** Waits for a token before each call. */
-export function withRateLimit(fetchFunction: FetchFunction, bucket: TokenBucket): FetchFunction {
+/**
+ * Waits for a token before each call, and tells the limiter of a throttling answer the layers
+ * below raised (HTTP 429); supplier codes found in bodies are reported by `reportThrottling`.
+ */
+export function withRateLimit(
+  fetchFunction: FetchFunction,
+  bucket: Pick<CallLimiter, 'take' | 'throttled'>,
+): FetchFunction {
   return async (input, init) => {
     await bucket.take(init?.signal ?? undefined);
-    return fetchFunction(input, init);
+    try {
+      return await fetchFunction(input, init);
+    } catch (error) {
+      reportThrottling(bucket, error);
+      throw error;
+    }
   };
+}
+
+const reported = new WeakSet<object>();
+
+/**
+ * Tells a limiter of a `supplier_throttled` error, once per error however many layers see it.
+ */
+export function reportThrottling(
+  limiter: Pick<CallLimiter, 'throttled'> | undefined,
+  error: unknown,
+): void {
+  if (
+    limiter?.throttled === undefined ||
+    !SimdockError.isInstance(error) ||
+    error.code !== 'supplier_throttled' ||
+    reported.has(error)
+  )
+    return;
+  reported.add(error);
+  limiter.throttled(error);
 }
 
 /** Maps HTTP-level failures to typed errors: 429 throttled, 5xx unavailable, both retryable. */

@@ -185,11 +185,7 @@ export interface SupplierLimits {
    * for it again. An account's `revisionDays` overrides it.
    */
   revisionWindowDays?: number;
-  /**
-   * Supplier error codes that mean "slow down" besides HTTP 429 (OneLink's 71/72): an answer
-   * with one of them shrinks the account's shared rate for a while.
-   */
-  throttlingCodes?: readonly string[];
+
   /** The lifecycle actions `doChangeStatus` accepts. */
   lifecycleActions?: readonly LifecycleAction[];
   /**

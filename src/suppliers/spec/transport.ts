@@ -21,7 +21,9 @@ export function supplierTransport(runtime: SupplierRuntime): FetchFunction {
   transport = withTimeout(transport, runtime.timeoutMs ?? 30_000);
   transport = withHttpErrors(transport, clock);
   if (runtime.callCounter) transport = withCallCounter(transport, runtime.callCounter);
-  if (runtime.rateLimit && runtime.rateLimit > 0) {
+  if (runtime.rateLimiter) {
+    transport = withRateLimit(transport, runtime.rateLimiter);
+  } else if (runtime.rateLimit && runtime.rateLimit > 0) {
     transport = withRateLimit(
       transport,
       new TokenBucket({ ratePerSecond: runtime.rateLimit, clock }),
