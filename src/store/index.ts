@@ -12,6 +12,7 @@ import { CardsRepository } from './cards-repository.js';
 import { GraphileJobsRepository } from './graphile-jobs-repository.js';
 import { JobSchedulesRepository } from './job-schedules-repository.js';
 import { QueueJobsRepository } from './queue-jobs-repository.js';
+import { CardFreshnessRepository } from './card-freshness-repository.js';
 import { RateLimitsRepository } from './rate-limits-repository.js';
 import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 import { AlertsRepository } from './repositories/alerts-repository.js';
@@ -72,6 +73,8 @@ export type {
 export { QueueJobsRepository } from './queue-jobs-repository.js';
 export type { BucketRate, BucketState } from './rate-limits-repository.js';
 export { RateLimitsRepository } from './rate-limits-repository.js';
+export type { AccountChecks, CardChecks } from './card-freshness-repository.js';
+export { CardFreshnessRepository } from './card-freshness-repository.js';
 export type { AgentApp } from './repositories/agent-apps-repository.js';
 export { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 export { AlertsRepository } from './repositories/alerts-repository.js';
@@ -140,6 +143,8 @@ export interface Store {
   readonly syncCheckpoints: SyncCheckpoints;
   /** Per-account token buckets shared by every process through the database. */
   readonly rateLimits: RateLimitsRepository;
+  /** When cards' status and usage were last read: what sync polls first, and staleness. */
+  readonly freshness: CardFreshnessRepository;
   /** The event outbox (CloudEvents for webhooks and the console). */
   readonly events: EventOutbox;
   /** Bulk card jobs and their per-card items. */
@@ -241,6 +246,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     advisoryLocks: new AdvisoryLocks(),
     syncCheckpoints: new SyncCheckpoints(context, now),
     rateLimits: new RateLimitsRepository(context),
+    freshness: new CardFreshnessRepository(context),
     events: new EventOutbox(context, now),
     bulk: new BulkJobsRepository(context, now),
     plans: new PlansRepository(context, now),

@@ -19,6 +19,7 @@ import type { ServiceContext } from '../context.js';
 import { asScheduledWork } from '../limits/shared-limiter.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
+import { pollFirst, runAllotment } from './poll-priority.js';
 import { SLICE_PHASES } from './sync-phases.js';
 import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
@@ -279,6 +280,14 @@ async function runSlice(
     );
   const target = { store, accountId, state: { statusFresh: new Set<number>() } };
   const fillOnly = new Set(plan.params.fillOnly ?? []);
+  const settings = await accountSyncSettings(context, accountId, adapter);
+  const perCardNeeds = SLICE_PHASES.filter(
+    (row) =>
+      row.need !== 'identities' &&
+      adapter.capabilities.has(row.need) &&
+      batchSize(row.need) === 1 &&
+      row.periods(plan.params).length > 0,
+  ).length;
 
   for (const phase of SLICE_PHASES) {
     const periods = phase.periods(plan.params);
@@ -286,10 +295,24 @@ async function runSlice(
     const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
     if (stopped) break;
     for await (const page of cardPages(context, accountId, range)) {
-      const cards = page.filter(
+      let cards = page.filter(
         (card) =>
           phase.wants(card, target.state) && failed.get(card.id)?.code !== 'supplier_card_unknown',
       );
+      if (batchSize(phase.need) === 1 && phase.need !== 'identities' && !options.full) {
+        // One card a call: freshness first, inside the account's call budget.
+        const checks = await store.freshness.checks(cards.map((card) => card.id));
+        const allotment = runAllotment({
+          ratePerSecond: settings.rateLimit,
+          budgetShare: settings.budgetShare,
+          perCardNeeds,
+          cards: cards.length,
+          fleet: plan.cards,
+        });
+        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment);
+        report(phase.need, cards.length - chosen.asked.length);
+        cards = chosen.asked;
+      }
       const units: { batch: StoredCard[]; period: string; key: string }[] = [];
       for (const period of periods) {
         // A final period read in full before: only the cards with no figure for it are asked.
