@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/index.js';
 import { syncAccount } from './sync.js';
 import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
+import { accountFreshness } from './sync-freshness.js';
 
 const HOUR = 3_600_000;
 
@@ -67,5 +68,31 @@ describe('freshness first for one-card-per-call needs', () => {
     expect(await statusCalls(fixture)).toBe(1);
     fixture.clock.set(fixture.clock.now() + HOUR);
     expect(await statusCalls(fixture)).toBe(20 + 1);
+  });
+
+  it('says what the budget can hold when it cannot hold the target', async () => {
+    // 0.0001 calls/s × 86,400 s × 50 % = 4 calls a day: one status call a run at most.
+    const fixture = await syncFixture({
+      type: 'onelink-v5',
+      size: 12,
+      rateLimit: 0.0001,
+      sync: { budgetShare: 0.5 },
+    });
+    store = fixture.store;
+    const freshness = await accountFreshness(fixture.context, 'acct');
+    expect(freshness).toMatchObject({ cards: 12, settled: 0, dayCapacity: 8, scheduleBudget: 4 });
+    const status = freshness.needs.find((need) => need.need === 'status')!;
+    expect(status).toMatchObject({
+      cards: 12,
+      neverRead: 12,
+      batchSize: 1,
+      targetMs: HOUR,
+      withinTarget: 0,
+      p50Ms: null,
+    });
+    // Twelve cards at one call an hour: every card within 12 hours, not 1.
+    expect(status.achievableMs).toBe(12 * HOUR);
+    // Monthly usage is a batch: the budget is no bound on it.
+    expect(freshness.needs.find((need) => need.need === 'usage.monthly')?.achievableMs).toBeNull();
   });
 });
