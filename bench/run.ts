@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
+import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
@@ -14,6 +15,7 @@ import { benchSync } from './sync-bench.js';
 const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   api: benchApi,
   calls: benchCalls,
+  'calls-per-day': benchCallsPerDay,
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,

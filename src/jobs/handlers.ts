@@ -34,6 +34,8 @@ export interface SyncJobPayload {
   perCardDaily?: boolean;
   /** `previous` reads last month's usage (the month-end reconciliation). */
   month?: 'current' | 'previous';
+  /** Ask final, stored days and months again (`simdock sync --full`). */
+  full?: boolean;
   /** Batches in flight at once within a slice (default 4). */
   concurrency?: number;
   /** Cards per slice (default 2,000). */
@@ -130,6 +132,7 @@ async function distribute(
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
         ...(payload?.month !== undefined ? { month: payload.month } : {}),
+        ...(payload?.full !== undefined ? { full: payload.full } : {}),
         ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         actor,
       });
@@ -191,6 +194,7 @@ export function syncJobHandler(
         ...(payload?.days !== undefined ? { days: payload.days } : {}),
         ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
         ...(payload?.month !== undefined ? { month: payload.month } : {}),
+        ...(payload?.full !== undefined ? { full: payload.full } : {}),
         ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
         ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
         resume: true,

@@ -3,12 +3,14 @@ import type { Store, StoredAccount } from '../store/index.js';
 import {
   AccountRegistry,
   CallCounter,
+  type CallLimiter,
   type FetchFunction,
   type SupplierAdapterV1,
   type SupplierCatalog,
   secretFieldNames,
 } from '../suppliers/spec/index.js';
 import type { AccountConfig } from './config/config.js';
+import { DEFAULT_BUDGET_SHARE, SharedCallLimiter } from './limits/shared-limiter.js';
 import { observeAdapter, quietTelemetry, type Telemetry } from './observability/index.js';
 
 /** What every service works with: storage, the supplier accounts, time. */
@@ -22,6 +24,11 @@ export interface ServiceContext {
   callCounter(accountId: string): CallCounter;
   /** This process's logger and metrics. */
   telemetry: Telemetry;
+  /**
+   * The account's rate limit shared through the database (undefined when it has none): what
+   * its adapter waits on, and what throttling answers found by services are reported to.
+   */
+  callLimiter(accountId: string): CallLimiter | undefined;
 }
 
 export interface ContextOptions {
@@ -51,12 +58,14 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
     }
     return counter;
   };
+  const limiters = new Map<string, SharedCallLimiter | undefined>();
   return {
     store: options.store,
     catalog: options.catalog,
     clock,
     callCounter,
     telemetry,
+    callLimiter: (accountId) => limiters.get(accountId),
     async adapter(accountId) {
       // Read every time (one small query): an account disabled or re-keyed by another process
       // stops being used here too.
@@ -76,7 +85,20 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         return registry.get(accountId);
       }
       const definition = options.catalog.get(account.type);
-      const { rateLimit, billingCycleStartDay: _cycleDay, ...stored } = account.settings;
+      const { rateLimit, sync, billingCycleStartDay: _cycleDay, ...stored } = account.settings;
+      const share = (sync as { budgetShare?: unknown } | undefined)?.budgetShare;
+      const limiter =
+        typeof rateLimit === 'number' && rateLimit > 0
+          ? new SharedCallLimiter({
+              store: options.store,
+              account: accountId,
+              ratePerSecond: rateLimit,
+              share:
+                typeof share === 'number' && share > 0 && share <= 1 ? share : DEFAULT_BUDGET_SHARE,
+              clock,
+            })
+          : undefined;
+      limiters.set(accountId, limiter);
       const settings = definition.parseSettings({ ...stored, ...account.secrets });
       const observer = telemetry.metrics?.supplierObserver(accountId, account.type);
       const created = definition.create(accountId, settings, {
@@ -86,6 +108,7 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
         callCounter: callCounter(accountId),
         rateLimit: typeof rateLimit === 'number' ? rateLimit : undefined,
         ...(observer ? { observer } : {}),
+        rateLimiter: limiter,
       });
       const adapter = observeAdapter(created, telemetry);
       registry.set(adapter);
@@ -116,6 +139,7 @@ export async function saveAccounts(
     if (account.billingCycleStartDay !== undefined) {
       settings.billingCycleStartDay = account.billingCycleStartDay;
     }
+    if (account.sync) settings.sync = account.sync;
     await store.accounts.upsert({
       id: account.id,
       type: account.type,

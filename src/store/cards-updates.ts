@@ -181,6 +181,17 @@ export async function updateStatuses(
       })),
     );
     await insertStatusHistory(transaction, context, history);
+    // Every card answered is fresh now, changed or not (staleness is measured from this).
+    for (const part of chunks(
+      updates.map((update) => update.id),
+      500,
+    )) {
+      await transaction
+        .updateTable('cards')
+        .set({ status_checked_at: now })
+        .where('id', 'in', part)
+        .execute();
+    }
     return changed.size;
   });
 }

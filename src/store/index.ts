@@ -5,6 +5,7 @@ import { SimdockError } from '../domain/errors.js';
 import { AccountsRepository } from './accounts-repository.js';
 import { AdvisoryLocks } from './advisory-locks.js';
 import { AuditRepository } from './audit-repository.js';
+import { CardFreshnessRepository } from './card-freshness-repository.js';
 import type { CardScope } from './card-scope.js';
 import { CardScopeRepository } from './card-scope-repository.js';
 import { CardStatsRepository } from './card-stats-repository.js';
@@ -12,6 +13,7 @@ import { CardsRepository } from './cards-repository.js';
 import { GraphileJobsRepository } from './graphile-jobs-repository.js';
 import { JobSchedulesRepository } from './job-schedules-repository.js';
 import { QueueJobsRepository } from './queue-jobs-repository.js';
+import { RateLimitsRepository } from './rate-limits-repository.js';
 import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 import { AlertsRepository } from './repositories/alerts-repository.js';
 import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
@@ -46,6 +48,8 @@ export { AccountsRepository } from './accounts-repository.js';
 export { type AdvisoryLock, AdvisoryLocks } from './advisory-locks.js';
 export type { AuditInput, AuditOutcome, StoredAuditEntry } from './audit-repository.js';
 export { AuditRepository } from './audit-repository.js';
+export type { AccountChecks, CardChecks } from './card-freshness-repository.js';
+export { CardFreshnessRepository } from './card-freshness-repository.js';
 export { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
 export { CardScopeRepository } from './card-scope-repository.js';
 export type { CardWithScope, PlanUsageRow } from './card-stats-repository.js';
@@ -71,6 +75,8 @@ export type {
   ReclaimedQueueJob,
 } from './queue-jobs-repository.js';
 export { QueueJobsRepository } from './queue-jobs-repository.js';
+export type { BucketRate, BucketState } from './rate-limits-repository.js';
+export { RateLimitsRepository } from './rate-limits-repository.js';
 export type { AgentApp } from './repositories/agent-apps-repository.js';
 export { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 export { AlertsRepository } from './repositories/alerts-repository.js';
@@ -145,6 +151,10 @@ export interface Store {
   readonly advisoryLocks: AdvisoryLocks;
   /** Plans of sliced sync runs and the supplier batches they finished. */
   readonly syncCheckpoints: SyncCheckpoints;
+  /** Per-account token buckets shared by every process through the database. */
+  readonly rateLimits: RateLimitsRepository;
+  /** When cards' status and usage were last read: what sync polls first, and staleness. */
+  readonly freshness: CardFreshnessRepository;
   /** The event outbox (CloudEvents for webhooks and the console). */
   readonly events: EventOutbox;
   /** Bulk card jobs and their per-card items. */
@@ -249,6 +259,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     graphileJobs: new GraphileJobsRepository(context),
     advisoryLocks: new AdvisoryLocks(),
     syncCheckpoints: new SyncCheckpoints(context, now),
+    rateLimits: new RateLimitsRepository(context),
+    freshness: new CardFreshnessRepository(context),
     events: new EventOutbox(context, now),
     bulk: new BulkJobsRepository(context, now),
     plans: new PlansRepository(context, now),

@@ -73,6 +73,36 @@ export class UsageRepository {
     return select.orderBy('date').execute();
   }
 
+  /** Which of these cards have a daily figure for the CST date. */
+  async cardsWithDaily(cardIds: readonly number[], date: string): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (const part of chunks(cardIds, 500)) {
+      const rows = await this.#context.db
+        .selectFrom('usage_daily')
+        .select('card_id')
+        .where('date', '=', date)
+        .where('card_id', 'in', part)
+        .execute();
+      for (const row of rows) found.add(Number(row.card_id));
+    }
+    return found;
+  }
+
+  /** Which of these cards have a monthly figure for the CST month. */
+  async cardsWithMonthly(cardIds: readonly number[], month: string): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (const part of chunks(cardIds, 500)) {
+      const rows = await this.#context.db
+        .selectFrom('usage_monthly')
+        .select('card_id')
+        .where('month', '=', month)
+        .where('card_id', 'in', part)
+        .execute();
+      for (const row of rows) found.add(Number(row.card_id));
+    }
+    return found;
+  }
+
   /** Like `upsertDaily`, for monthly figures. */
   async upsertMonthly(rows: readonly MonthlyUsageRow[]): Promise<{ written: number }> {
     const checked = dedupe(

@@ -19,6 +19,16 @@ export interface AccountConfig {
    * a contract bills from another day than the supplier's default. Absent: the supplier's.
    */
   billingCycleStartDay?: number;
+  /** How sync spends this account's calls (`sync:` under the account); absent = defaults. */
+  sync?: AccountSyncConfig;
+}
+
+/** `sync:` of an account in simdock.yaml. */
+export interface AccountSyncConfig {
+  /** Days a usage period stays open to revision (default: the supplier's, else 2). */
+  revisionDays?: number;
+  /** Share of the day's call capacity the schedule may plan (default 0.8). */
+  budgetShare?: number;
 }
 
 /** A scheduled sync (`schedule:` in simdock.yaml): when, and what to sync. */
@@ -187,13 +197,30 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
             .min(1, CYCLE_DAY_PROBLEM)
             .max(31, CYCLE_DAY_PROBLEM)
             .optional(),
+          sync: z
+            .strictObject(
+              {
+                revisionDays: z
+                  .number({ error: 'must be a whole number of days (0 or more)' })
+                  .int('must be a whole number of days (0 or more)')
+                  .min(0, 'must be a whole number of days (0 or more)')
+                  .optional(),
+                budgetShare: z
+                  .number({ error: 'must be a share between 0 and 1 (e.g. 0.8)' })
+                  .gt(0, 'must be a share between 0 and 1 (e.g. 0.8)')
+                  .max(1, 'must be a share between 0 and 1 (e.g. 0.8)')
+                  .optional(),
+              },
+              { error: 'must be a mapping (revisionDays, budgetShare)' },
+            )
+            .optional(),
         },
         { error: 'must be a mapping' },
       )
       // The other keys are the supplier's own settings, which its definition validates.
       .transform(
         (
-          { id, type, name, rateLimit, billingCycleStartDay, ...settings },
+          { id, type, name, rateLimit, billingCycleStartDay, sync, ...settings },
           context,
         ): AccountConfig => {
           try {
@@ -209,6 +236,7 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
             rateLimit: rateLimit ?? null,
             settings,
             ...(billingCycleStartDay !== undefined ? { billingCycleStartDay } : {}),
+            ...(sync ? { sync } : {}),
           };
         },
       ),

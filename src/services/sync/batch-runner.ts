@@ -22,6 +22,8 @@ export async function runBatches<T>(options: {
   abortSignal?: AbortSignal;
   /** Batches failing in a row (after their retries) that stop the run: the supplier is down. */
   stopAfterConsecutiveFailures?: number;
+  /** Every failed attempt, retried or not (throttling answers are reported from here). */
+  onError?: (error: unknown) => void;
   work: (batch: T) => Promise<void>;
   onFailure: (batch: T, failure: BatchFailure) => void | Promise<void>;
 }): Promise<{ stoppedBy: BatchFailure | null }> {
@@ -40,10 +42,12 @@ export async function runBatches<T>(options: {
           baseDelayMs: options.baseDelayMs ?? 1000,
           maxDelayMs: options.maxDelayMs ?? 30_000,
           abortSignal: options.abortSignal,
+          onRetry: ({ error }) => options.onError?.(error),
         });
         consecutiveFailures = 0;
       } catch (error) {
         if (options.abortSignal?.aborted) throw error;
+        options.onError?.(error);
         const failure = SimdockError.isInstance(error)
           ? { code: error.code, message: error.message }
           : { code: 'internal', message: errorMessage(error) };

@@ -178,7 +178,9 @@ export const SLICE_PHASES: readonly SlicePhase[] = [
       const rows = answers.flatMap(({ cardId, value }) =>
         value.bytes !== null ? [{ cardId, month, bytes: value.bytes }] : [],
       );
-      return (await store.usage.upsertMonthly(rows)).written;
+      const written = (await store.usage.upsertMonthly(rows)).written;
+      await store.freshness.markUsageChecked(answers.map(({ cardId }) => cardId));
+      return written;
     },
   }),
 ];

@@ -15,14 +15,18 @@ import {
   type BatchResult,
   type Capability,
   chunk,
+  reportThrottling,
   requireOperation,
   type SupplierAdapterV1,
   withRetry,
 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
+import { asScheduledWork } from '../limits/shared-limiter.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
+import { pollFirst, runAllotment } from './poll-priority.js';
 import { SLICE_PHASES } from './sync-phases.js';
+import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
 export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
 
@@ -45,6 +49,11 @@ export interface SyncOptions {
   sliceSize?: number;
   /** Continue the account's unfinished run, if there is one, instead of starting anew. */
   resume?: boolean;
+  /**
+   * Ask every card for every period, even days and months already final and stored (by default
+   * those are only filled where a card misses a figure).
+   */
+  full?: boolean;
   /**
    * Which CST month's usage to read: `current` (month to date, the default) or `previous` (the
    * month-end reconciliation on the 1st, once suppliers have closed the month).
@@ -135,10 +144,18 @@ async function* cardPages(
  * Plans a sync run: discovers the fleet where the supplier lists it, fixes the dates to pull,
  * and cuts the account's cards into slices that workers can take one by one.
  */
-export async function planSync(
+export function planSync(
   context: ServiceContext,
   accountId: string,
   options: SyncOptions = {},
+): Promise<SyncPlan> {
+  return asScheduledWork(() => planRun(context, accountId, options));
+}
+
+async function planRun(
+  context: ServiceContext,
+  accountId: string,
+  options: SyncOptions,
 ): Promise<SyncPlan> {
   const adapter = await context.adapter(accountId);
   const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
@@ -164,18 +181,36 @@ export async function planSync(
     }
   }
   const window = adapter.limits.dailyUsageWindowDays ?? 7;
+  const days = phases.includes('usage.daily')
+    ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
+    : [];
+  const month = phases.includes('usage.monthly')
+    ? // The supplier's billing month: its cycle's, labelled by the month the cycle ends in
+      // (China Unicom's 27th-to-26th cycle on Dec 28 is January's), the calendar month otherwise.
+      // A cycle ending before its calendar month does counts as final a few days late: safe.
+      addMonths(
+        billingCycleAt(context.clock.now(), supplierCycleStartDay(adapter)).month,
+        options.month === 'previous' ? -1 : 0,
+      )
+    : null;
+  // Incremental usage: a final period read in full before is only filled where cards miss it;
+  // a final period not yet read in full is read for every card and recorded as checked.
+  const { revisionDays } = await accountSyncSettings(context, accountId, adapter);
+  const now = context.clock.now();
+  const finalDays = days.filter((day) => periodIsFinal(day, revisionDays, now));
+  const finalMonth = month !== null && periodIsFinal(month, revisionDays, now) ? [month] : [];
+  const checkedDays = await checkpoints.usageChecked(accountId, 'usage.daily', finalDays);
+  const checkedMonth = await checkpoints.usageChecked(accountId, 'usage.monthly', finalMonth);
+  const checked = options.full
+    ? []
+    : [...finalDays, ...finalMonth].filter(
+        (period) => checkedDays.has(period) || checkedMonth.has(period),
+      );
   const params = {
-    days: phases.includes('usage.daily')
-      ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
-      : [],
-    month: phases.includes('usage.monthly')
-      ? // The supplier's billing month: its cycle's, labelled by the month the cycle ends in
-        // (China Unicom's 27th-to-26th cycle on Dec 28 is January's), the calendar month otherwise.
-        addMonths(
-          billingCycleAt(context.clock.now(), supplierCycleStartDay(adapter)).month,
-          options.month === 'previous' ? -1 : 0,
-        )
-      : null,
+    days,
+    month,
+    fillOnly: checked,
+    toCheck: [...finalDays, ...finalMonth].filter((period) => !checked.includes(period)),
     actor: options.actor ?? 'cli',
   };
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
@@ -210,12 +245,23 @@ export async function planSync(
  * batch recorded earlier (by a crashed process, or another worker) is not fetched again.
  * Per-card failures are recorded with their reason as they happen.
  */
-export async function syncSlice(
+export function syncSlice(
   context: ServiceContext,
   runId: number,
   sliceNumber: number,
   options: SyncOptions = {},
   report: (phase: SyncPhase, work: number) => void = () => {},
+): Promise<{ stoppedBy: BatchFailure | null }> {
+  // Sync calls are scheduled work: held to the account's schedule share of its rate limit.
+  return asScheduledWork(() => runSlice(context, runId, sliceNumber, options, report));
+}
+
+async function runSlice(
+  context: ServiceContext,
+  runId: number,
+  sliceNumber: number,
+  options: SyncOptions,
+  report: (phase: SyncPhase, work: number) => void,
 ): Promise<{ stoppedBy: BatchFailure | null }> {
   const { store, clock } = context;
   const checkpoints = new SyncCheckpoints(store, () => clock.now());
@@ -244,6 +290,15 @@ export async function syncSlice(
       ),
     );
   const target = { store, accountId, state: { statusFresh: new Set<number>() } };
+  const fillOnly = new Set(plan.params.fillOnly ?? []);
+  const settings = await accountSyncSettings(context, accountId, adapter);
+  const perCardNeeds = SLICE_PHASES.filter(
+    (row) =>
+      row.need !== 'identities' &&
+      adapter.capabilities.has(row.need) &&
+      batchSize(row.need) === 1 &&
+      row.periods(plan.params).length > 0,
+  ).length;
 
   for (const phase of SLICE_PHASES) {
     const periods = phase.periods(plan.params);
@@ -251,13 +306,43 @@ export async function syncSlice(
     const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
     if (stopped) break;
     for await (const page of cardPages(context, accountId, range)) {
-      const cards = page.filter(
+      let cards = page.filter(
         (card) =>
           phase.wants(card, target.state) && failed.get(card.id)?.code !== 'supplier_card_unknown',
       );
-      const units = batchesOf(cards, batchSize(phase.need)).flatMap((batch) =>
-        periods.map((period) => ({ batch, period, key: batchKey(phase.need, period, batch) })),
-      );
+      if (batchSize(phase.need) === 1 && phase.need !== 'identities' && !options.full) {
+        // One card a call: freshness first, inside the account's call budget.
+        const checks = await store.freshness.checks(cards.map((card) => card.id));
+        const allotment = runAllotment({
+          ratePerSecond: settings.rateLimit,
+          budgetShare: settings.budgetShare,
+          perCardNeeds,
+          cards: cards.length,
+          fleet: plan.cards,
+        });
+        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment);
+        report(phase.need, cards.length - chosen.asked.length);
+        cards = chosen.asked;
+      }
+      const units: { batch: StoredCard[]; period: string; key: string }[] = [];
+      for (const period of periods) {
+        // A final period read in full before: only the cards with no figure for it are asked.
+        const have = fillOnly.has(period)
+          ? phase.need === 'usage.daily'
+            ? await store.usage.cardsWithDaily(
+                cards.map((card) => card.id),
+                period,
+              )
+            : await store.usage.cardsWithMonthly(
+                cards.map((card) => card.id),
+                period,
+              )
+          : null;
+        const asked = have ? cards.filter((card) => !have.has(card.id)) : cards;
+        if (have) report(phase.need, cards.length - asked.length);
+        for (const batch of batchesOf(asked, batchSize(phase.need)))
+          units.push({ batch, period, key: batchKey(phase.need, period, batch) });
+      }
       // Batches an earlier attempt (a crashed worker) finished are not fetched again.
       const finished = await checkpoints.finishedAmong(
         runId,
@@ -269,6 +354,8 @@ export async function syncSlice(
         clock,
         ...options.retry,
         abortSignal: options.abortSignal,
+        // Throttling codes found in answers (OneLink 71/72…) slow every process of the account.
+        onError: (error) => reportThrottling(context.callLimiter(accountId), error),
         work: async ({ batch, period, key }) => {
           const done = await fetchAndKeep(batch, period, options.abortSignal);
           await checkpoints.recordBatch(runId, key, done.calls, done.rows);
@@ -340,6 +427,22 @@ export async function finishSync(
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
   await store.syncRuns.finish(runId, summary);
+  if (status !== 'failed') {
+    // Final periods this run read for every card are not asked in full again.
+    const toCheck = plan.params.toCheck ?? [];
+    await checkpoints.markUsageChecked(
+      plan.account,
+      'usage.daily',
+      toCheck.filter((period) => period.length === 10),
+      runId,
+    );
+    await checkpoints.markUsageChecked(
+      plan.account,
+      'usage.monthly',
+      toCheck.filter((period) => period.length === 7),
+      runId,
+    );
+  }
   await store.audit.record({
     actor: plan.params.actor,
     action: 'sync',

@@ -9,6 +9,7 @@ import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import { syncSlicesSchema } from './0009-sync-slices.js';
 import { cardSortIndexesSchema } from './0010-card-sort-indexes.js';
 import { throttlesSchema } from './0011-throttles.js';
+import { syncBudgetSchema } from './0013-sync-budget.js';
 import { notificationsSchema } from './0014-notifications.js';
 import type { StoreMigration } from './migration-helpers.js';
 
@@ -31,5 +32,6 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   syncSlicesSchema,
   cardSortIndexesSchema,
   throttlesSchema,
+  syncBudgetSchema,
   notificationsSchema,
 ];

@@ -6,6 +6,13 @@ export interface SyncPlanParams {
   days: string[];
   /** CST month of monthly usage, or null. */
   month: string | null;
+  /**
+   * Periods (days or the month) already final and read in full by an earlier run: only cards
+   * with no figure for them are asked. Absent in plans made before incremental usage.
+   */
+  fillOnly?: string[];
+  /** Periods final and not yet read in full: recorded as checked when the run finishes. */
+  toCheck?: string[];
   /** Who asked for the run (audit). */
   actor: string;
 }
@@ -186,6 +193,46 @@ export class SyncCheckpoints {
       rowsWritten: Number(row?.rows ?? 0),
       batches: Number(row?.batches ?? 0),
     };
+  }
+
+  /** Which of these periods of a usage need the account already read in full once final. */
+  async usageChecked(
+    account: string,
+    need: 'usage.daily' | 'usage.monthly',
+    periods: readonly string[],
+  ): Promise<Set<string>> {
+    if (periods.length === 0) return new Set();
+    const rows = await this.#db()
+      .selectFrom('sync_usage_checks')
+      .select('period')
+      .where('account_id', '=', account)
+      .where('need', '=', need)
+      .where('period', 'in', [...periods])
+      .execute();
+    return new Set(rows.map((row) => row.period));
+  }
+
+  /** Records final periods a run read for every card (a second record keeps the first). */
+  async markUsageChecked(
+    account: string,
+    need: 'usage.daily' | 'usage.monthly',
+    periods: readonly string[],
+    runId: number,
+  ): Promise<void> {
+    if (periods.length === 0) return;
+    await this.#db()
+      .insertInto('sync_usage_checks')
+      .values(
+        periods.map((period) => ({
+          account_id: account,
+          need,
+          period,
+          checked_at: this.#now(),
+          run_id: runId,
+        })),
+      )
+      .onConflict((conflict) => conflict.columns(['account_id', 'need', 'period']).doNothing())
+      .execute();
   }
 
   /** Marks the plan finished; true for the one caller that did it (others lost the race). */

@@ -15,6 +15,10 @@ export interface CardsTable {
   status_raw: string | null;
   status_changed_at: number | null;
   identities_synced_at: number | null;
+  /** When the status was last read or pushed, changed or not (migration 0013). */
+  status_checked_at: number | null;
+  /** When this month's usage was last read or pushed (migration 0013). */
+  usage_checked_at: number | null;
   created_at: number;
   updated_at: number;
 }

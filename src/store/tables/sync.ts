@@ -61,7 +61,31 @@ export interface SyncBatchesTable {
   finished_at: number;
 }
 
+/** A usage period an account read in full once it was final (migration 0013). */
+export interface SyncUsageChecksTable {
+  account_id: string;
+  /** `usage.daily` or `usage.monthly`. */
+  need: string;
+  /** CST `YYYY-MM-DD` or `YYYY-MM`. */
+  period: string;
+  checked_at: number;
+  run_id: number | null;
+}
+
+/** An account's shared token bucket (migration 0013). */
+export interface AccountRateLimitsTable {
+  account_id: string;
+  tokens: number;
+  updated_at: number;
+  /** The share of the configured rate in force (1, or less while throttled). */
+  factor: Generated<number>;
+  /** Until when `factor` holds; after it the full rate is back. */
+  throttled_until: Generated<number>;
+}
+
 export type PartialDB = {
+  sync_usage_checks: SyncUsageChecksTable;
+  account_rate_limits: AccountRateLimitsTable;
   sync_runs: SyncRunsTable;
   sync_run_failures: SyncRunFailuresTable;
   sync_plans: SyncPlansTable;

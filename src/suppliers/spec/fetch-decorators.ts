@@ -1,6 +1,6 @@
 import { type Clock, SimdockError, systemClock } from '../../domain/index.js';
 import { SupplierError } from './supplier-error.js';
-import type { TokenBucket } from './token-bucket.js';
+import type { CallLimiter } from './token-bucket.js';
 
 export type FetchFunction = (
   input: string | URL | Request,
@@ -60,10 +60,14 @@ export function withCallCounter(fetchFunction: FetchFunction, counter: CallCount
   };
 }
 
-/** Waits for a token before each call; `onWait` hears how long a call waited (ms), if at all. */
+/**
+ * Waits for a token before each call (`onWait` hears how long a call waited, in ms, if at all),
+ * and tells the limiter of a throttling answer the layers below raised (HTTP 429); supplier codes
+ * found in bodies are reported by `reportThrottling`.
+ */
 export function withRateLimit(
   fetchFunction: FetchFunction,
-  bucket: TokenBucket,
+  bucket: Pick<CallLimiter, 'take' | 'throttled'>,
   onWait?: (ms: number) => void,
 ): FetchFunction {
   return async (input, init) => {
@@ -71,8 +75,33 @@ export function withRateLimit(
     await bucket.take(init?.signal ?? undefined);
     const waited = performance.now() - started;
     if (onWait && waited >= 1) onWait(waited);
-    return fetchFunction(input, init);
+    try {
+      return await fetchFunction(input, init);
+    } catch (error) {
+      reportThrottling(bucket, error);
+      throw error;
+    }
   };
+}
+
+const reported = new WeakSet<object>();
+
+/**
+ * Tells a limiter of a `supplier_throttled` error, once per error however many layers see it.
+ */
+export function reportThrottling(
+  limiter: Pick<CallLimiter, 'throttled'> | undefined,
+  error: unknown,
+): void {
+  if (
+    limiter?.throttled === undefined ||
+    !SimdockError.isInstance(error) ||
+    error.code !== 'supplier_throttled' ||
+    reported.has(error)
+  )
+    return;
+  reported.add(error);
+  limiter.throttled(error);
 }
 
 /** How a supplier call ended, as metrics and logs count it. */

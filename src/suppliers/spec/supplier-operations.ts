@@ -179,6 +179,13 @@ export interface SupplierLimits {
   pageSize?: number;
   /** How far back daily usage can be asked for, in complete days. */
   dailyUsageWindowDays?: number;
+  /**
+   * Days after a usage period ends during which the supplier may still revise its figures
+   * (default 2). A day or month older than that is final: once read in full, sync does not ask
+   * for it again. An account's `revisionDays` overrides it.
+   */
+  revisionWindowDays?: number;
+
   /** The lifecycle actions `doChangeStatus` accepts. */
   lifecycleActions?: readonly LifecycleAction[];
   /**

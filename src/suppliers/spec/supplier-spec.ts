@@ -22,6 +22,7 @@ import type {
   UsageValue,
 } from './supplier-operations.js';
 import type { SupplierSimulatorFactory } from './supplier-simulation.js';
+import type { CallLimiter } from './token-bucket.js';
 
 export * from './supplier-operations.js';
 
@@ -79,6 +80,11 @@ export interface SupplierRuntime {
   clock?: Clock;
   /** Calls per second allowed for this account (a token bucket); 0 or absent = unlimited. */
   rateLimit?: number;
+  /**
+   * The account's limiter, where it is shared beyond this adapter (simdock's services share it
+   * through the database); it replaces the per-adapter bucket `rateLimit` would build.
+   */
+  rateLimiter?: CallLimiter;
   /** Per-call timeout in ms (default 30 s). */
   timeoutMs?: number;
   /** Counts every call this account makes. */

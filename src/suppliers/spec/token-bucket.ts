@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from '../../domain/index.js';
 
+/** Waits until a call may go; told when the supplier answers "slow down". */
+export interface CallLimiter {
+  take(abortSignal?: AbortSignal): Promise<void>;
+  /** A throttling answer (HTTP 429, the supplier's own "too frequent" code) came back. */
+  throttled?(error: unknown): void;
+}
+
 export interface TokenBucketOptions {
   /** Tokens added per second; 0 or less = unlimited. */
   ratePerSecond: number;
@@ -12,7 +19,7 @@ export interface TokenBucketOptions {
  * A token bucket: `take` resolves when a call may go. Waiters are served in order, so a busy
  * account is shared fairly between concurrent syncs.
  */
-export class TokenBucket {
+export class TokenBucket implements CallLimiter {
   readonly ratePerSecond: number;
   readonly capacity: number;
   #tokens: number;

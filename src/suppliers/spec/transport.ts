@@ -23,12 +23,16 @@ export function supplierTransport(runtime: SupplierRuntime): FetchFunction {
   transport = withHttpErrors(transport, clock);
   if (runtime.observer) transport = withCallObserver(transport, runtime.observer);
   if (runtime.callCounter) transport = withCallCounter(transport, runtime.callCounter);
-  if (runtime.rateLimit && runtime.rateLimit > 0) {
-    const observer = runtime.observer;
+  const onWait = runtime.observer?.rateLimitWait
+    ? (ms: number) => runtime.observer?.rateLimitWait?.(ms)
+    : undefined;
+  if (runtime.rateLimiter) {
+    transport = withRateLimit(transport, runtime.rateLimiter, onWait);
+  } else if (runtime.rateLimit && runtime.rateLimit > 0) {
     transport = withRateLimit(
       transport,
       new TokenBucket({ ratePerSecond: runtime.rateLimit, clock }),
-      observer?.rateLimitWait ? (ms) => observer.rateLimitWait?.(ms) : undefined,
+      onWait,
     );
   }
   return transport;

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../store/index.js';
+import { syncAccount } from './sync.js';
+import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
+import { accountFreshness } from './sync-freshness.js';
+
+const HOUR = 3_600_000;
+
+/** Data calls of one hourly run (OneLink v5's access-token calls left out: tokens expire). */
+async function statusCalls(fixture: SyncFixture): Promise<number> {
+  const counter = fixture.context.callCounter('acct');
+  const tokens = () =>
+    [...counter.byPath]
+      .filter(([path]) => path.endsWith('/get/token'))
+      .reduce((sum, [, count]) => sum + count, 0);
+  const before = counter.total - tokens();
+  await syncAccount(fixture.context, 'acct', { days: 0 });
+  return counter.total - tokens() - before;
+}
+
+describe('freshness first for one-card-per-call needs', () => {
+  let store: Store | undefined;
+  afterEach(async () => store?.close());
+
+  it('polls inside the call budget, never-read and stalest cards first, and skips what cannot change', async () => {
+    // OneLink v5: status is one card a call. 0.005 calls/s × 86,400 s × 80 % / 24 runs = 14
+    // status calls a run for the 30 cards (identities and monthly usage are batches).
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.005 });
+    store = fixture.store;
+    const cards = await store.cards.listForSync('acct', { afterId: 0, limit: 100 });
+    const checked = async () => {
+      const checks = await fixture.store.freshness.checks(cards.map((card) => card.id));
+      return cards.filter((card) => checks.get(card.id)?.statusCheckedAt != null).length;
+    };
+    // Identities (one batch), 14 statuses, the month (one batch).
+    expect(await statusCalls(fixture)).toBe(1 + 14 + 1);
+    expect(await checked()).toBe(14);
+    fixture.clock.set(fixture.clock.now() + HOUR);
+    // The 16 never read come first: 14 of them (and the month).
+    expect(await statusCalls(fixture)).toBe(14 + 1);
+    expect(await checked()).toBe(28);
+    fixture.clock.set(fixture.clock.now() + HOUR);
+    expect(await statusCalls(fixture)).toBe(14 + 1);
+    expect(await checked()).toBe(30);
+
+    // A deactivated card is never polled again; a card pushed a moment ago is fresh.
+    const everyone = (await store.cards.listForSync('acct', { afterId: 0, limit: 100 })).map(
+      (card) => card.id,
+    );
+    await store.cards.updateStatuses(
+      everyone.slice(0, 20).map((id) => ({ id, status: 'deactivated' as const, statusRaw: '4' })),
+      'test',
+    );
+    fixture.clock.set(fixture.clock.now() + HOUR);
+    await store.cards.updateStatuses(
+      [{ id: everyone[20]!, status: 'active', statusRaw: '2' }],
+      'push:test',
+    );
+    // Left: 9 cards with no push; their status and the month.
+    expect(await statusCalls(fixture)).toBe(9 + 1);
+  });
+
+  it('asks every card without a rate limit, and none twice within half an hour', async () => {
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 20 });
+    store = fixture.store;
+    expect(await statusCalls(fixture)).toBe(1 + 20 + 1);
+    fixture.clock.set(fixture.clock.now() + 10 * 60_000);
+    expect(await statusCalls(fixture)).toBe(1);
+    fixture.clock.set(fixture.clock.now() + HOUR);
+    expect(await statusCalls(fixture)).toBe(20 + 1);
+  });
+
+  it('says what the budget can hold when it cannot hold the target', async () => {
+    // 0.0001 calls/s × 86,400 s × 50 % = 4 calls a day: one status call a run at most.
+    const fixture = await syncFixture({
+      type: 'onelink-v5',
+      size: 12,
+      rateLimit: 0.0001,
+      sync: { budgetShare: 0.5 },
+    });
+    store = fixture.store;
+    const freshness = await accountFreshness(fixture.context, 'acct');
+    expect(freshness).toMatchObject({ cards: 12, settled: 0, dayCapacity: 8, scheduleBudget: 4 });
+    const status = freshness.needs.find((need) => need.need === 'status')!;
+    expect(status).toMatchObject({
+      cards: 12,
+      neverRead: 12,
+      batchSize: 1,
+      targetMs: HOUR,
+      withinTarget: 0,
+      p50Ms: null,
+    });
+    // Twelve cards at one call an hour: every card within 12 hours, not 1.
+    expect(status.achievableMs).toBe(12 * HOUR);
+    // Monthly usage is a batch: the budget is no bound on it.
+    expect(freshness.needs.find((need) => need.need === 'usage.monthly')?.achievableMs).toBeNull();
+  });
+});

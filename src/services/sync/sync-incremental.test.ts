@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { addDays, cstToday } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { syncAccount } from './sync.js';
+import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
+import { periodIsFinal } from './sync-settings.js';
+
+const DAY = 86_400_000;
+/** OneLink v5's access token, fetched once by the first run. */
+const TOKEN = 1;
+
+/** Supplier calls one sync makes (the simulator's count, before and after). */
+async function callsOf(fixture: SyncFixture, run: () => Promise<unknown>): Promise<number> {
+  const before = fixture.simulated.calls();
+  await run();
+  return fixture.simulated.calls() - before;
+}
+
+describe('incremental usage', () => {
+  let store: Store | undefined;
+  afterEach(async () => store?.close());
+
+  it('asks 7 days, then only the days still open to revision, fills new cards, and --full asks all', async () => {
+    // OneLink v2: 100 cards a call; 250 cards = 3 batches a day.
+    const fixture = await syncFixture({ type: 'onelink-v2', size: 300, imported: 250 });
+    store = fixture.store;
+    const sync = (options: { full?: boolean } = {}) =>
+      callsOf(fixture, () => syncAccount(fixture.context, 'acct', { days: 7, ...options }));
+
+    // First: 3 identity calls and 7 days × 3 batches.
+    expect(await sync()).toBe(3 + 21);
+    // Right after: only the two days still open to revision (yesterday and the day before).
+    expect(await sync()).toBe(2 * 3);
+    expect(await sync()).toBe(2 * 3);
+
+    // A day later: the two open days, and the day that has just become final, read once more.
+    fixture.clock.set(fixture.clock.now() + DAY);
+    expect(await sync()).toBe(3 * 3);
+    expect(await sync()).toBe(2 * 3);
+
+    // 50 new cards: identities, the open days for everyone (3 batches of 100), and the five
+    // final days for the new cards only (one batch each).
+    await fixture.importRange(250, 300);
+    expect(await sync()).toBe(1 + 2 * 3 + 5);
+    const newest = await fixture.store.cards.listForSync('acct', { afterId: 0, limit: 1000 });
+    const last = newest.at(-1)!;
+    expect((await fixture.store.usage.daily(last.id)).length).toBe(7);
+    expect(await sync()).toBe(2 * 3);
+
+    // --full asks every day again.
+    expect(await sync({ full: true })).toBe(7 * 3);
+  });
+
+  it('honours the account revision window', async () => {
+    const fixture = await syncFixture({
+      type: 'onelink-v2',
+      size: 100,
+      sync: { revisionDays: 4 },
+    });
+    store = fixture.store;
+    const sync = () => callsOf(fixture, () => syncAccount(fixture.context, 'acct', { days: 7 }));
+    expect(await sync()).toBe(1 + 7);
+    expect(await sync()).toBe(4);
+  });
+
+  it('reads a closed month in full once it is final, then only fills cards missing it', async () => {
+    // OneLink v5 answers monthly usage in batches; status is one card a call.
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 30 });
+    store = fixture.store;
+    const previous = () =>
+      callsOf(fixture, () => syncAccount(fixture.context, 'acct', { days: 0, month: 'previous' }));
+    // On the 10th the previous month is final (it ended more than 2 days ago). The first run
+    // gets an access token, reads identities (one batch of 30), 30 statuses (one card a call) and the month (one
+    // batch); a later run reads nothing: the month is checked and the statuses are fresh.
+    expect(await previous()).toBe(TOKEN + 1 + 30 + 1);
+    expect(await previous()).toBe(0);
+    // --full reads the month again.
+    expect(
+      await callsOf(fixture, () =>
+        syncAccount(fixture.context, 'acct', { days: 0, month: 'previous', full: true }),
+      ),
+    ).toBe(30 + 1);
+  });
+
+  it('reads a month that is still open to revision every time', async () => {
+    const fixture = await syncFixture({
+      type: 'onelink-v5',
+      size: 30,
+      start: Date.UTC(2026, 10, 1, 3),
+    });
+    store = fixture.store;
+    const previous = () =>
+      callsOf(fixture, () => syncAccount(fixture.context, 'acct', { days: 0, month: 'previous' }));
+    expect(await previous()).toBe(TOKEN + 1 + 30 + 1);
+    // Statuses read a moment ago are fresh; the open month is read again.
+    expect(await previous()).toBe(1);
+  });
+
+  it('counts a period final once it ended more than the window ago', () => {
+    const now = Date.UTC(2026, 10, 10, 3);
+    const today = cstToday(now);
+    expect(periodIsFinal(addDays(today, -1), 2, now)).toBe(false);
+    expect(periodIsFinal(addDays(today, -2), 2, now)).toBe(false);
+    expect(periodIsFinal(addDays(today, -3), 2, now)).toBe(true);
+    expect(periodIsFinal('2026-10', 2, now)).toBe(true);
+    expect(periodIsFinal('2026-11', 2, now)).toBe(false);
+    expect(periodIsFinal('2026-10', 2, Date.UTC(2026, 10, 1, 3))).toBe(false);
+  });
+});
