@@ -68,6 +68,14 @@ export const CardSchema = z
       .number()
       .nullable()
       .openapi({ description: 'Bytes this CST month; null = unknown' }),
+    sameIccid: z
+      .array(z.object({ id: z.number().int(), account: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          'In card lists and a card’s detail: the other cards with the same ICCID, on other ' +
+          'supplier accounts (the same number held twice); empty when none',
+      }),
   })
   .openapi('Card');
 

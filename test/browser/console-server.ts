@@ -13,6 +13,7 @@ import {
   saveAccounts,
 } from '../../src/services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo/demo.js';
+import { syncDevices } from '../../src/services/devices/devices-service.js';
 import { importCards } from '../../src/services/inventory/card-import.js';
 import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore } from '../../src/store/index.js';
@@ -22,6 +23,7 @@ import {
   TenantsRepository,
 } from '../../src/store/repositories/tenants-repository.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
+import { hasDeviceOperations } from '../../src/suppliers/spec/index.js';
 
 /** The operator the browser tests sign in as. */
 export const CONSOLE_USER = { email: 'operator@example.com', password: 'console-test-password' };
@@ -75,6 +77,10 @@ export async function startConsoleServer(cardsPerSupplier = 30): Promise<Console
       await importCards(context, supplier.account.id, supplier.importLines.join('\n'), 'test');
     }
     await syncAccount(context, supplier.account.id, { actor: 'test' });
+    // Suppliers that manage multi-SIM devices: read them too, so the device pages have some.
+    if (hasDeviceOperations(await context.adapter(supplier.account.id))) {
+      await syncDevices(context, supplier.account.id, { actor: 'test' });
+    }
   }
   await seedPlans(
     context,

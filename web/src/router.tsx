@@ -6,7 +6,8 @@ import {
   notFound,
 } from '@tanstack/react-router';
 import { App, NotFound } from './app.js';
-import { ErrorMessage, Loading } from './components/states.js';
+import { RouteError } from './components/page-boundary.js';
+import { Loading } from './components/states.js';
 import type { AuditSearch } from './features/access/audit-page.js';
 import type { CardsSearch } from './features/cards/cards-filters.js';
 import { parseSearch, stringifySearch, stringSearch } from './search-params.js';
@@ -150,7 +151,7 @@ export const router = createRouter({
   stringifySearch,
   defaultPreload: 'intent',
   defaultPendingComponent: Loading,
-  defaultErrorComponent: ErrorMessage,
+  defaultErrorComponent: RouteError,
   defaultNotFoundComponent: NotFound,
 });
 

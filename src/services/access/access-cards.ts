@@ -17,6 +17,8 @@ export interface ScopedCardView extends CardView {
   tags: string[];
   /** Bytes used this CST month (monthly figure, else the sum of daily rows); null = unknown. */
   usageThisMonth: number | null;
+  /** Other cards the caller may see with the same ICCID (the number held on another account). */
+  sameIccid?: { id: number; account: string }[];
 }
 
 export interface ScopedCardQuery {
@@ -125,6 +127,7 @@ export class ScopedCards {
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
+    const twins = await this.#sameIccid(page.map((row) => this.#toStored(row)));
     // Object.assign, not `{...cardView(…), tenant, …}`: V8 builds a spread-then-extended literal
     // about a hundred times slower (some 5 µs a row, a fifth of a page's CPU).
     const cards = page.map((row) =>
@@ -133,6 +136,7 @@ export class ScopedCards {
         // Tags are letters, digits and `_ . : -` (requireTag), so a comma cannot occur in one.
         tags: row.tag_list === null || row.tag_list === undefined ? [] : row.tag_list.split(','),
         usageThisMonth: row.usage_this_month === null ? null : Number(row.usage_this_month),
+        sameIccid: twins.get(Number(row.id)) ?? [],
       }),
     );
     const last = page.at(-1);
@@ -161,6 +165,35 @@ export class ScopedCards {
     };
   }
 
+  /**
+   * For each of `cards`, the other visible cards carrying its ICCID (an ICCID on two supplier
+   * accounts): a lookup on the ICCID index for the page, then a visibility check of the twins.
+   */
+  async #sameIccid(cards: StoredCard[]): Promise<Map<number, { id: number; account: string }[]>> {
+    const result = new Map<number, { id: number; account: string }[]>();
+    const iccids = cards.flatMap((card) => (card.iccid === null ? [] : [card.iccid]));
+    if (iccids.length === 0) return result;
+    const holders = await this.#context.store.cards.withIccids(iccids);
+    const byIccid = new Map<string, { id: number; account: string }[]>();
+    for (const holder of holders) {
+      const list = byIccid.get(holder.iccid) ?? [];
+      list.push({ id: holder.id, account: holder.account });
+      byIccid.set(holder.iccid, list);
+    }
+    const twinIds = holders
+      .filter((holder) => (byIccid.get(holder.iccid)?.length ?? 0) > 1)
+      .map((holder) => holder.id);
+    if (twinIds.length === 0) return result;
+    const visible = await this.#isVisible(twinIds);
+    for (const card of cards) {
+      const others = (card.iccid === null ? [] : (byIccid.get(card.iccid) ?? [])).filter(
+        (other) => other.id !== card.id && visible.has(other.id),
+      );
+      if (others.length > 0) result.set(card.id, others);
+    }
+    return result;
+  }
+
   /** Tenants and tags of the given cards. */
   async #decorations(ids: number[]) {
     return this.#cards.decorations(ids);
@@ -172,10 +205,13 @@ export class ScopedCards {
     const row = await this.#cards.withUsage(id, cstMonth(this.#context.clock.now()));
     if (!row) throw new SimdockError('not_found', `no card ${id}`, { details: { card: id } });
     const decorations = await this.#decorations([id]);
-    return Object.assign(cardView(this.#toStored(row)), {
+    const stored = this.#toStored(row);
+    const twins = await this.#sameIccid([stored]);
+    return Object.assign(cardView(stored), {
       tenant: decorations.tenants.get(id) ?? null,
       tags: decorations.tags.get(id) ?? [],
       usageThisMonth: row.usage_this_month === null ? null : Number(row.usage_this_month),
+      sameIccid: twins.get(id) ?? [],
     });
   }
 

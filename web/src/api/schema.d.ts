@@ -464,6 +464,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A card’s plan, quota use this cycle, cycle dates and expiry */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The card’s plan (all null when it has none) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardPlan"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards": {
         parameters: {
             query?: never;
@@ -6025,6 +6108,11 @@ export interface components {
             tags: string[];
             /** @description Bytes this CST month; null = unknown */
             usageThisMonth: number | null;
+            /** @description In card lists and a card’s detail: the other cards with the same ICCID, on other supplier accounts (the same number held twice); empty when none */
+            sameIccid?: {
+                id: number;
+                account: string;
+            }[];
         };
         QuotaSummary: {
             /** @description Bytes used this cycle by the cards with a known figure */
@@ -6035,6 +6123,29 @@ export interface components {
             cards: number;
             /** @description Of them, cards with known usage */
             cardsWithUsage: number;
+        };
+        CardPlan: {
+            plan: {
+                id: number;
+                name: string;
+                quotaBytes: number | null;
+                cycleStartDay: number;
+            } | null;
+            /** @description The billing cycle containing today (CST dates, both included) */
+            cycle: {
+                start: string;
+                end: string;
+                /** @description Days from today to the cycle’s end */
+                daysLeft: number;
+            } | null;
+            /** @description Bytes this cycle; null = unknown */
+            usedBytes: number | null;
+            /** @description Used as a share of the quota (100 = all), one decimal */
+            percent: number | null;
+            /** @description CST date the service ends */
+            expiresOn: string | null;
+            /** @description Days to the expiry date (0 = today, negative = expired) */
+            daysLeft: number | null;
         };
         Account: {
             id: string;

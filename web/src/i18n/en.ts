@@ -333,6 +333,38 @@ export const en = {
     supplier_balance_exhausted: 'The supplier account’s balance is exhausted.',
     internal: 'Something went wrong in simdock.',
   },
+  pageError: {
+    title: 'This page could not be shown',
+    body: 'Something on this page failed. The rest of the console still works.',
+    retry: 'Try again',
+  },
+  deviceSlots: { main: 'Main slot', vice1: 'Second slot', vice2: 'Third slot', esim: 'eSIM' },
+  cardPlan: {
+    plan: 'Plan',
+    none: 'Not on a plan',
+    quota: 'Used this cycle',
+    noQuota: 'The plan has no quota',
+    usedOfQuota: '{{used}} of {{quota}}',
+    cycle: 'Billing cycle',
+    cycleDates: '{{start}} to {{end}} ({{days}} days left)',
+    expiresOn: 'Expires',
+    noExpiry: 'No expiry date known',
+    daysLeft: '{{date}} (in {{days}} days)',
+    expired: '{{date}} (expired {{days}} days ago)',
+  },
+  duplicates: {
+    badge: 'on {{count}} accounts',
+    title: 'The same ICCID is also on: {{accounts}}',
+    cardNotice:
+      'This ICCID is on more than one supplier account. This page is the card on {{account}}; the others:',
+  },
+  supplierTypes: {
+    agent: 'Reseller open API (agents)',
+    m2m10086: 'M2M card platform (api.m2m10086.com)',
+    'onelink-v2': 'China Mobile OneLink (API v2)',
+    'onelink-v5': 'China Mobile OneLink (v5)',
+    quectel: 'Quectel connectivity',
+  },
 };
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };

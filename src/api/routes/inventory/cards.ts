@@ -19,6 +19,7 @@ import {
   jsonBody,
   jsonResponse,
 } from '../../api-schemas.js';
+import { cardPlanRouter } from '../plans/card-plan.js';
 import { cardStatsRouter } from './card-stats.js';
 
 const ListQuery = z.strictObject({
@@ -198,6 +199,7 @@ const statusHistory = createRoute({
 export function cardsRouter() {
   return createRouter()
     .route('/', cardStatsRouter())
+    .route('/', cardPlanRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');

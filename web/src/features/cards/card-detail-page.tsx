@@ -11,6 +11,7 @@ import { JobProgress } from '../../components/job-progress.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatInstant } from '../../format.js';
+import { CardPlan } from './card-plan.js';
 import { CardSms } from './card-sms.js';
 import { CardUsageCharts } from './card-usage-charts.js';
 
@@ -112,6 +113,19 @@ export function CardDetailPage(props: { id: number }) {
           })}
         </div>
       </div>
+      {view.sameIccid && view.sameIccid.length > 0 ? (
+        <p className="notice" role="note" data-testid="same-iccid">
+          {t('duplicates.cardNotice', { account: view.account })}{' '}
+          {view.sameIccid.map((other, index) => (
+            <span key={other.id}>
+              {index > 0 ? t('common.listSeparator') : null}
+              <Link to="/cards/$cardId" params={{ cardId: other.id }}>
+                {other.account} #{other.id}
+              </Link>
+            </span>
+          ))}
+        </p>
+      ) : null}
       {actionError ? <ErrorMessage error={actionError} /> : null}
       {jobId !== null ? (
         <JobProgress
@@ -168,7 +182,7 @@ export function CardDetailPage(props: { id: number }) {
           <p className="figure" data-testid="usage-this-month">
             {formatBytes(view.usageThisMonth)}
           </p>
-          <p className="muted">{t('card.noQuota')}</p>
+          <CardPlan cardId={view.id} />
           <div className="tags">
             {view.tags.map((tag) => (
               <span key={tag} className="tag">

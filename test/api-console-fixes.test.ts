@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addDays, cstToday } from '../src/domain/index.js';
+import { PlansRepository } from '../src/store/repositories/plans-repository.js';
+import { ApiHarness } from './api-harness.js';
+
+/** The API behind the console fixes of issue 15: a card's plan, and ICCIDs on two accounts. */
+describe('console fixes in the API', () => {
+  let harness: ApiHarness;
+  beforeEach(async () => {
+    harness = await ApiHarness.open();
+  });
+  afterEach(async () => harness.close());
+
+  it("gives a card's plan, quota use this cycle, cycle dates, expiry and days left", async () => {
+    const [cardId] = harness.cards.root;
+    const today = cstToday(harness.clock.now());
+    const plans = new PlansRepository(harness.store);
+    const plan = await plans.create({ name: '1GB', quotaBytes: 1024 ** 3 });
+    await plans.assign([cardId!], { planId: plan.id, expiresOn: addDays(today, 12) });
+    await harness.store.usage.upsertMonthly([
+      { cardId: cardId!, month: today.slice(0, 7), bytes: 256 * 1024 ** 2 },
+    ]);
+    const { status, body } = await harness.json('GET', `/api/v1/cards/${cardId}/plan`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      plan: { id: plan.id, name: '1GB', quotaBytes: 1024 ** 3, cycleStartDay: 1 },
+      cycle: { start: `${today.slice(0, 7)}-01` },
+      usedBytes: 256 * 1024 ** 2,
+      percent: 25,
+      expiresOn: addDays(today, 12),
+      daysLeft: 12,
+    });
+    expect(body.cycle.end > today).toBe(true);
+
+    // A card on no plan says so, with nothing invented.
+    const other = harness.cards.root[1]!;
+    const none = await harness.json('GET', `/api/v1/cards/${other}/plan`);
+    expect(none.body).toEqual({
+      plan: null,
+      cycle: null,
+      usedBytes: null,
+      percent: null,
+      expiresOn: null,
+      daysLeft: null,
+    });
+    // Another tenant's card does not exist for the caller.
+    const hidden = await harness.json('GET', `/api/v1/cards/${cardId}/plan`, { key: 'acmeAdmin' });
+    expect(hidden.status).toBe(404);
+  });
+
+  it('flags a card whose ICCID is also on another account, in the list and the detail', async () => {
+    const [cardId] = harness.cards.root;
+    const card = (await harness.store.cards.get(cardId!))!;
+    await harness.store.accounts.upsert({
+      id: 'second',
+      type: 'onelink-v2',
+      settings: { baseUrl: 'http://second.test/v2', appid: 'x', ebids: {} },
+      secrets: { password: 'y' },
+    });
+    await harness.store.cards.importCards('second', 'onelink-v2', [{ iccid: card.iccid! }]);
+    const twin = (await harness.store.cards.findByIdentifier(card.iccid!)).find(
+      (found) => found.account === 'second',
+    )!;
+
+    const detail = await harness.json('GET', `/api/v1/cards/${cardId}`);
+    expect(detail.body.sameIccid).toEqual([{ id: twin.id, account: 'second' }]);
+    const list = await harness.json('GET', `/api/v1/cards?q=${card.iccid}`);
+    expect(list.body.cards.map((row: { id: number }) => row.id).sort()).toEqual(
+      [cardId, twin.id].sort(),
+    );
+    for (const row of list.body.cards) expect(row.sameIccid).toHaveLength(1);
+    // A card held once carries an empty list.
+    const single = await harness.json('GET', `/api/v1/cards/${harness.cards.root[1]}`);
+    expect(single.body.sameIccid).toEqual([]);
+    // A tenant that sees one of the two is not told of the other.
+    const acmeCard = harness.cards.acme[0]!;
+    const acme = (await harness.store.cards.get(acmeCard))!;
+    await harness.store.cards.importCards('second', 'onelink-v2', [{ iccid: acme.iccid! }]);
+    const seen = await harness.json('GET', `/api/v1/cards/${acmeCard}`, { key: 'acmeAdmin' });
+    expect(seen.body.sameIccid).toEqual([]);
+  });
+});
