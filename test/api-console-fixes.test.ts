@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, cstToday } from '../src/domain/index.js';
+import { AlertsRepository } from '../src/store/repositories/alerts-repository.js';
 import { PlansRepository } from '../src/store/repositories/plans-repository.js';
-import { ApiHarness } from './api-harness.js';
+import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
 /** The API behind the console fixes of issue 15: a card's plan, and ICCIDs on two accounts. */
 describe('console fixes in the API', () => {
@@ -78,5 +79,39 @@ describe('console fixes in the API', () => {
     await harness.store.cards.importCards('second', 'onelink-v2', [{ iccid: acme.iccid! }]);
     const seen = await harness.json('GET', `/api/v1/cards/${acmeCard}`, { key: 'acmeAdmin' });
     expect(seen.body.sameIccid).toEqual([]);
+  });
+
+  it('alerts and import problems carry a code and parameters beside the English text', async () => {
+    const [cardId] = harness.cards.root;
+    await new AlertsRepository(harness.store).raise({
+      ruleId: null,
+      cardId: cardId!,
+      account: ONELINK_ACCOUNT,
+      cycle: '2024-11-01',
+      dedupeKey: 'test:expiry',
+      source: 'rule',
+      kind: 'expiry',
+      severity: 'warning',
+      message: 'expires on 2024-11-26 (in 0 days)',
+      data: { expiresOn: '2024-11-26', daysLeft: 0 },
+    });
+    const { body } = await harness.json('GET', '/api/v1/alerts');
+    expect(body.alerts[0]).toMatchObject({
+      message: 'expires on 2024-11-26 (in 0 days)',
+      code: 'expires_soon',
+      params: { expiresOn: '2024-11-26', days: 0 },
+    });
+
+    const report = await harness.json('POST', '/api/v1/cards/import', {
+      body: {
+        account: ONELINK_ACCOUNT,
+        text: 'iccid\nnot-an-iccid\n89860000000000000001\n89860000000000000001',
+      },
+    });
+    expect(report.status).toBe(200);
+    expect(report.body.problems).toMatchObject([
+      { line: 2, code: 'invalid_identifier', params: { kind: 'iccid' } },
+      { line: 4, code: 'duplicate', params: { line: 3 } },
+    ]);
   });
 });

@@ -128,9 +128,9 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs of issu
     const expected = suppliers.map((entry: { type: string }) => entry.type).sort();
     const offered = async () =>
       (
-        await supplier
-          .locator('option')
-          .evaluateAll((options) => options.map((option) => option.getAttribute('value')))
+        await page.evaluate<string[]>(
+          `[...document.querySelectorAll('select[name="supplier"] option')].map((option) => option.value)`,
+        )
       )
         .filter((value) => value)
         .sort();

@@ -4825,6 +4825,9 @@ export interface paths {
                                 cardId: number;
                                 iccid: string | null;
                                 message: string;
+                                /** @enum {string} */
+                                code: "usage_over" | "usage_anomaly" | "idle" | "expires_soon" | "expired" | "imei_changed" | "status_changed" | "supplier_flow_over" | "supplier_flow_near" | "other";
+                                params: components["schemas"]["AlertParams"];
                             }[];
                         };
                     };
@@ -6088,7 +6091,16 @@ export interface components {
             problems: {
                 line: number;
                 value: string;
+                /** @description Why, in English */
                 reason: string;
+                /**
+                 * @description Why, as a code
+                 * @enum {string}
+                 */
+                code: "several_values" | "invalid_identifier" | "no_identifier" | "unreadable_csv" | "duplicate";
+                params: {
+                    [key: string]: string | number;
+                };
             }[];
         };
         Card: {
@@ -6317,7 +6329,14 @@ export interface components {
             kind: string;
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
+            /** @description What happened, in English */
             message: string;
+            /**
+             * @description What happened, as a code a client renders in its language with `params`
+             * @enum {string}
+             */
+            code: "usage_over" | "usage_anomaly" | "idle" | "expires_soon" | "expired" | "imei_changed" | "status_changed" | "supplier_flow_over" | "supplier_flow_near" | "other";
+            params: components["schemas"]["AlertParams"];
             data: {
                 [key: string]: unknown;
             };
@@ -6326,6 +6345,9 @@ export interface components {
             createdAt: string;
             acknowledgedAt: string | null;
             acknowledgedBy: string | null;
+        };
+        AlertParams: {
+            [key: string]: string | number | null;
         };
         Rule: {
             id: number;

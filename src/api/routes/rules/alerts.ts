@@ -2,12 +2,18 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
 import { SEVERITIES } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import { ALERT_CODES, alertCode } from '../../../services/rules/alert-codes.js';
 import {
   AlertsRepository,
   type StoredAlert,
 } from '../../../store/repositories/alerts-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
+
+/** The parameters of an alert's or a preview match's code (bytes in bytes, dates CST). */
+export const AlertParamsSchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+  .openapi('AlertParams');
 
 const AlertSchema = z
   .object({
@@ -20,7 +26,11 @@ const AlertSchema = z
     source: z.string(),
     kind: z.string(),
     severity: z.enum(SEVERITIES),
-    message: z.string(),
+    message: z.string().openapi({ description: 'What happened, in English' }),
+    code: z.enum(ALERT_CODES).openapi({
+      description: 'What happened, as a code a client renders in its language with `params`',
+    }),
+    params: AlertParamsSchema,
     data: z.record(z.string(), z.unknown()),
     state: z.enum(['open', 'acknowledged']),
     createdAt: z.string(),
@@ -74,6 +84,7 @@ function alertView(alert: StoredAlert) {
     kind: alert.kind,
     severity: alert.severity,
     message: alert.message,
+    ...alertCode(alert.kind, alert.data),
     data: alert.data,
     state: alert.acknowledgedAt === null ? ('open' as const) : ('acknowledged' as const),
     createdAt: isoInstant(alert.createdAt) as string,

@@ -6,8 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { type BulkAction, createBulkJob } from '../../api/bulk-api.js';
 import { listAlerts } from '../../api/card-extras-api.js';
 import { api, unwrap } from '../../api/client.js';
+import { codedText } from '../../components/alert-text.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { JobProgress } from '../../components/job-progress.js';
+import { actorLabel, auditActionLabel, supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatInstant } from '../../format.js';
@@ -165,7 +167,7 @@ export function CardDetailPage(props: { id: number }) {
             </div>
             <div>
               <dt>{t('cards.columns.supplier')}</dt>
-              <dd>{view.supplier}</dd>
+              <dd>{supplierLabel(t, view.supplier)}</dd>
             </div>
             <div>
               <dt>{t('cards.columns.account')}</dt>
@@ -213,7 +215,7 @@ export function CardDetailPage(props: { id: number }) {
                 <li key={`${change.at}-${change.status}`}>
                   <StatusBadge status={change.status} raw={change.statusRaw} />{' '}
                   <span className="muted">
-                    {formatInstant(change.at, i18n.language)} · {change.source}
+                    {formatInstant(change.at, i18n.language)} · {actorLabel(t, change.source)}
                   </span>
                 </li>
               ))}
@@ -233,7 +235,7 @@ export function CardDetailPage(props: { id: number }) {
           ) : (
             <ul>
               {alerts.data.map((alert) => (
-                <li key={alert.id}>{alert.message ?? alert.kind}</li>
+                <li key={alert.id}>{codedText(t, alert)}</li>
               ))}
             </ul>
           )}
@@ -250,7 +252,8 @@ export function CardDetailPage(props: { id: number }) {
             <ul className="timeline">
               {audit.data.entries.map((entry) => (
                 <li key={entry.id}>
-                  {entry.action} · {entry.actor} · {t(`audit.outcomes.${entry.outcome}`)}{' '}
+                  {auditActionLabel(t, entry.action)} · {actorLabel(t, entry.actor)} ·{' '}
+                  {t(`audit.outcomes.${entry.outcome}`)}{' '}
                   <span className="muted">{formatInstant(entry.at, i18n.language)}</span>
                 </li>
               ))}

@@ -99,7 +99,7 @@ export function CardsPage() {
   // Every supplier type simdock speaks, from the API: not only those on the page shown (once one
   // is picked the page holds only its cards, and the others must stay on offer).
   const supplierTypes = useQuery({
-    queryKey: ['suppliers'],
+    queryKey: ['supplier-types'],
     queryFn: () => unwrap(api.GET('/api/v1/suppliers')),
     enabled: cards.isSuccess,
     staleTime: Number.POSITIVE_INFINITY,

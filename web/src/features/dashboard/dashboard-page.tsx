@@ -9,6 +9,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { CARD_STATUSES, StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatCount, formatInstant, toMegabytes } from '../../format.js';
 import { ExpiringPanel, NearQuotaPanel, OpenAlertsPanel, QuotaPanel } from './dashboard-plans.js';
+import { supplierLabel } from '../../components/labels.js';
 
 /** The open alerts fetched at once (`listAlerts` asks for one page of 100). */
 const ALERTS_PAGE = 100;
@@ -63,13 +64,13 @@ export function DashboardPage() {
           type: 'pie',
           radius: ['40%', '70%'],
           data: (stats.data?.byAccount ?? []).map((row) => ({
-            name: `${row.account} (${row.supplier})`,
+            name: `${row.account} (${supplierLabel(t, row.supplier)})`,
             value: row.cards,
           })),
         },
       ],
     }),
-    [stats.data],
+    [stats.data, t],
   );
   const statusCount = (status: string) =>
     stats.data ? (stats.data.byStatus.find((row) => row.status === status)?.cards ?? 0) : undefined;
@@ -184,7 +185,7 @@ export function DashboardPage() {
                   return (
                     <tr key={account.id}>
                       <td>{account.id}</td>
-                      <td>{account.type}</td>
+                      <td>{supplierLabel(t, account.type)}</td>
                       <td>
                         {run ? (
                           <span className={`badge badge-run-${run.status}`}>
