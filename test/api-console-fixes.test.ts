@@ -114,4 +114,59 @@ describe('console fixes in the API', () => {
       { line: 4, code: 'duplicate', params: { line: 3 } },
     ]);
   });
+
+  it('filters alerts by severity, rule, account, state and date, pages past 100, acknowledges many', async () => {
+    const alerts = new AlertsRepository(harness.store, () => harness.clock.now());
+    const [cardId] = harness.cards.root;
+    for (let index = 0; index < 130; index += 1) {
+      await alerts.raise({
+        cardId: cardId!,
+        account: ONELINK_ACCOUNT,
+        cycle: `c${index}`,
+        dedupeKey: `test:${index}`,
+        source: 'rule',
+        kind: 'idle',
+        severity: index % 2 === 0 ? 'critical' : 'warning',
+        message: 'idle',
+        data: { days: 3 },
+      });
+    }
+    const first = await harness.json('GET', '/api/v1/alerts');
+    expect(first.body.alerts).toHaveLength(100);
+    const second = await harness.json('GET', `/api/v1/alerts?before=${first.body.nextCursor}`);
+    expect(second.body.alerts).toHaveLength(30);
+    expect(second.body.nextCursor).toBeNull();
+    const critical = await harness.json('GET', '/api/v1/alerts?severity=critical&limit=500');
+    expect(critical.body.alerts).toHaveLength(65);
+    expect(
+      critical.body.alerts.every((alert: { severity: string }) => alert.severity === 'critical'),
+    ).toBe(true);
+    const other = await harness.json('GET', '/api/v1/alerts?account=elsewhere');
+    expect(other.body.alerts).toEqual([]);
+    const rule = await harness.json('GET', '/api/v1/alerts?rule=99');
+    expect(rule.body.alerts).toEqual([]);
+    const today = cstToday(harness.clock.now());
+    const dated = await harness.json('GET', `/api/v1/alerts?from=${today}&to=${today}&limit=500`);
+    expect(dated.body.alerts).toHaveLength(130);
+    const before = await harness.json('GET', `/api/v1/alerts?to=${addDays(today, -1)}`);
+    expect(before.body.alerts).toEqual([]);
+
+    const ids = critical.body.alerts.map((alert: { id: number }) => alert.id);
+    const done = await harness.json('POST', '/api/v1/alerts/acknowledge', { body: { ids } });
+    expect(done).toMatchObject({ status: 200, body: { acknowledged: 65 } });
+    const open = await harness.json('GET', '/api/v1/alerts?state=open&limit=500');
+    expect(open.body.alerts).toHaveLength(65);
+    const again = await harness.json('POST', '/api/v1/alerts/acknowledge', { body: { ids } });
+    expect(again.body.acknowledged).toBe(0);
+    const viewer = await harness.json('POST', '/api/v1/alerts/acknowledge', {
+      key: 'rootViewer',
+      body: { ids },
+    });
+    expect(viewer.status).toBe(403);
+    const hidden = await harness.json('POST', '/api/v1/alerts/acknowledge', {
+      key: 'acmeAdmin',
+      body: { ids: [ids[0]] },
+    });
+    expect(hidden.status).toBe(404);
+  });
 });

@@ -120,6 +120,7 @@ describe('console labels for codes and enums', () => {
         .map((definition) => supplierLabel(zh, definition.type)),
       syncKindLabel(zh, 'full'),
       auditActionLabel(zh, 'sms.send'),
+      auditActionLabel(zh, 'sync'),
       auditActionLabel(zh, 'rules.update'),
       auditActionLabel(zh, 'cards.pause'),
       auditActionLabel(zh, 'devices.switch-network'),

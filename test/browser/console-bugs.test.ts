@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateRules } from '../../src/services/rules/rules-evaluate.js';
 import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,6 +20,11 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs of issu
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
   const api = async (path: string): Promise<any> =>
     (await page.request.get(`${server.origin}${path}`)).json();
+
+  async function csrf(): Promise<string> {
+    const cookies = await browser.cookies();
+    return cookies.find((cookie) => cookie.name.includes('csrf'))?.value ?? '';
+  }
 
   async function signIn() {
     await page.goto(`${server.origin}/`);
@@ -161,5 +167,44 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs of issu
     } finally {
       await page.unrouteAll({ behavior: 'ignoreErrors' });
     }
+  });
+
+  it('lists alerts in a table with filters, opens from the dashboard tile, acknowledges many', async () => {
+    // An expiry rule over the demo's plan: the cards expiring within 400 days raise alerts.
+    if (!(await page.getByTestId('me').count())) await signIn();
+    const created = await page.request.post(`${server.origin}/api/v1/rules`, {
+      data: {
+        name: 'expiring',
+        scope: 'account',
+        targetId: 'demo-quectel',
+        kind: 'expiry',
+        thresholds: { days: 400 },
+        severity: 'critical',
+      },
+      headers: { 'x-csrf-token': await csrf() },
+    });
+    expect(created.status()).toBe(201);
+    const summary = await evaluateRules(server.context, { actor: 'test' });
+    expect(summary.alerts.length).toBeGreaterThan(1);
+
+    await page.goto(`${server.origin}/`);
+    await page.getByTestId('open-alerts-tile').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('state')).toBe('open');
+    const table = page.getByTestId('alerts-table');
+    await table.waitFor();
+    const headers = await table.locator('thead th').allTextContents();
+    expect(headers).toContain('级别');
+    expect(await table.locator('tbody tr').first().textContent()).toContain('到期');
+    await page.getByLabel('级别', { exact: true }).selectOption('critical');
+    await expect.poll(() => new URL(page.url()).searchParams.get('severity')).toBe('critical');
+    const rows = table.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(summary.alerts.length);
+    await page.getByLabel('选择本页全部未处理告警').check();
+    await page.getByTestId('acknowledge-selected').click();
+    await expect
+      .poll(() => table.locator('tbody tr[data-state="open"]').count(), { timeout: 10_000 })
+      .toBe(0);
+    const open = await api('/api/v1/alerts?state=open');
+    expect(open.alerts).toEqual([]);
   });
 });

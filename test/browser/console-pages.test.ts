@@ -88,7 +88,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console, page by page', () => {
         await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
         await page.getByLabel('密码').fill(CONSOLE_USER.password);
         await page.getByRole('button', { name: '登录' }).click();
-        await page.locator('main h1, main h2').first().waitFor();
+        // Signed in (the sign-in page has a heading too): the session cookie is set.
+        await page.getByTestId('me').waitFor({ state: 'attached' });
         await page.evaluate((chosen) => localStorage.setItem('simdock.language', chosen), language);
         const dataWords = new Set<string>();
         for (const [path, key, fields] of [

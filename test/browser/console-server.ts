@@ -31,6 +31,8 @@ export const CONSOLE_USER = { email: 'operator@example.com', password: 'console-
 /** A running simdock (demo suppliers, synced store, API and console) on a loopback port. */
 export interface ConsoleServer {
   origin: string;
+  /** The server's services, for tests that need what no API call does (evaluating rules). */
+  context: ServiceContext;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startConsoleServer(cardsPerSupplier = 30): Promise<Console
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    context,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

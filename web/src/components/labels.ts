@@ -17,7 +17,11 @@ export function auditActionLabel(t: TFunction, action: string): string {
   const named = t(whole, { defaultValue: '' });
   if (named) return named;
   const dot = action.indexOf('.');
-  if (dot < 0) return t(`actions.${action}`, { defaultValue: action });
+  if (dot < 0) {
+    return t(`actions.${action}`, {
+      defaultValue: t(`auditVerbs.${action}`, { defaultValue: action }),
+    });
+  }
   const area = action.slice(0, dot);
   const verb = action.slice(dot + 1);
   return `${t(`auditAreas.${area}`, { defaultValue: area })} · ${t(`actions.${verb}`, {

@@ -495,6 +495,24 @@ export const en = {
       tag: 'tag',
     },
   },
+  alertsPage: {
+    severity: 'Severity',
+    allSeverities: 'All severities',
+    state: 'State',
+    allStates: 'All states',
+    open: 'Open',
+    rule: 'Rule',
+    allRules: 'All rules',
+    supplier: 'Supplier alarm',
+    from: 'Raised from',
+    to: 'Raised until',
+    raised: 'Raised',
+    what: 'What happened',
+    card: 'Card',
+    selected: '{{count}} selected',
+    selectAllOpen: 'Select every open alert shown',
+    acknowledgeSelected: 'Acknowledge selected',
+  },
 };
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };

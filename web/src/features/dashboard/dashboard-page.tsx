@@ -5,11 +5,11 @@ import { useTranslation } from 'react-i18next';
 import { listAlerts } from '../../api/card-extras-api.js';
 import { api, unwrap } from '../../api/client.js';
 import { Chart } from '../../components/chart.js';
+import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { CARD_STATUSES, StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatCount, formatInstant, toMegabytes } from '../../format.js';
 import { ExpiringPanel, NearQuotaPanel, OpenAlertsPanel, QuotaPanel } from './dashboard-plans.js';
-import { supplierLabel } from '../../components/labels.js';
 
 /** The open alerts fetched at once (`listAlerts` asks for one page of 100). */
 const ALERTS_PAGE = 100;
@@ -90,7 +90,14 @@ export function DashboardPage() {
           <div className="figure">{formatBytes(stats.data?.monthBytes)}</div>
         </div>
         <div className="tile">
-          <div className="muted">{t('dashboard.openAlerts')}</div>
+          <Link
+            to="/alerts"
+            search={{ state: 'open' }}
+            className="muted"
+            data-testid="open-alerts-tile"
+          >
+            {t('dashboard.openAlerts')}
+          </Link>
           <div className="figure">
             {alerts.isSuccess
               ? `${formatCount(alerts.data.length, i18n.language)}${alerts.data.length >= ALERTS_PAGE ? '+' : ''}`
