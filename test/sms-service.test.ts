@@ -147,4 +147,43 @@ describeEachDialect('SMS service ($dialect)', (target) => {
     ]);
     expect(await new SmsRepository(store).list({ account: 'quectel-1' })).toHaveLength(2);
   });
+
+  it('an ICCID on two accounts: by number it names both, the picked card is sent to', async () => {
+    const { store, clock } = test.current;
+    clock.set(Date.UTC(2024, 10, 26, 2));
+    const simulator = createQuectelSimulator({ appKey: 'a', secret: 's', size: 10, clock });
+    const context = createServiceContext({
+      store,
+      catalog: createSupplierCatalog(),
+      clock,
+      fetch: simulator.fetch,
+    });
+    await store.accounts.upsert({
+      id: 'quectel-1',
+      type: quectelDefinition.type,
+      settings: { baseUrl: simulator.baseURL, appKey: 'a' },
+      secrets: { secret: 's' },
+    });
+    await store.accounts.upsert({
+      id: 'm2m-1',
+      type: m2m10086Definition.type,
+      settings: { baseUrl: 'http://m2m.test', partnercode: 'P1', servicecode: 'S1' },
+      secrets: { password: 'p' },
+    });
+    const { iccid } = simulator.fleet.pattern.card(2);
+    await store.cards.importCards('m2m-1', m2m10086Definition.type, [{ iccid }]);
+    await store.cards.importCards('quectel-1', quectelDefinition.type, [{ iccid }]);
+    const both = await store.cards.findByIdentifier(iccid);
+    expect(both.map((card) => card.account).sort()).toEqual(['m2m-1', 'quectel-1']);
+
+    const ambiguous = await sendSms(context, iccid, 'ping', 'bob').catch((error) => error);
+    expect(ambiguous).toMatchObject({ code: 'conflict' });
+    expect(ambiguous.details.matches).toEqual(
+      both.map((card) => ({ card: card.id, account: card.account })),
+    );
+    const picked = both.find((card) => card.account === 'quectel-1')!;
+    const { message } = await sendSms(context, picked, 'ping', 'bob');
+    expect(message).toMatchObject({ status: 'sent', cardId: picked.id, account: 'quectel-1' });
+    expect(await new SmsRepository(store).list({ account: 'm2m-1' })).toEqual([]);
+  });
 });

@@ -143,6 +143,14 @@ export const CardSchema = z
         'Bytes in the card’s current billing cycle (`usageCycle`: the CST month unless its supplier or account bills from another day); null = unknown',
     }),
     usageCycle: BillingCycleSchema.optional(),
+    sameIccid: z
+      .array(z.object({ id: z.number().int(), account: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          'In card lists and a card’s detail: the other cards with the same ICCID, on other ' +
+          'supplier accounts (the same number held twice); empty when none',
+      }),
   })
   .openapi('Card');
 

@@ -147,6 +147,32 @@ export class CardsRepository {
     return ids;
   }
 
+  /**
+   * The cards (of any account) whose ICCID is one of `iccids` (upper-case), by id: the same card
+   * number held on two supplier accounts shows as two cards (a few hundred ICCIDs per query, on
+   * the ICCID index).
+   */
+  async withIccids(
+    iccids: readonly string[],
+  ): Promise<{ id: number; account: string; iccid: string }[]> {
+    const found: { id: number; account: string; iccid: string }[] = [];
+    const unique = [...new Set(iccids)];
+    for (let start = 0; start < unique.length; start += 500) {
+      const rows = await this.#context.db
+        .selectFrom('cards')
+        .select(['id', 'account_id', 'iccid'])
+        .where('iccid', 'in', unique.slice(start, start + 500))
+        .orderBy('id')
+        .execute();
+      for (const row of rows) {
+        if (row.iccid !== null) {
+          found.push({ id: Number(row.id), account: row.account_id, iccid: row.iccid });
+        }
+      }
+    }
+    return found;
+  }
+
   /** The cards of `ids` that exist, by id (a few hundred per query). */
   async getMany(ids: readonly number[]): Promise<Map<number, StoredCard>> {
     const cards = new Map<number, StoredCard>();

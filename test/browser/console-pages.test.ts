@@ -7,11 +7,32 @@ import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-
 
 const CHROMIUM = '/usr/bin/chromium';
 
+/**
+ * Latin words a zh-CN page may show: identifiers' names, units and brands. Anything with a digit,
+ * `-`, `_`, `@`, `.`, `/` or `:` is an identifier or a data value (ICCIDs, account ids, e-mails),
+ * and so are the words of names the data holds (accounts, users, tenants, plans, pools, rules).
+ */
+const ALLOWED_WORDS = new Set(
+  (
+    'ICCID MSISDN IMSI IMEI API CSV SMS Excel Webhook Webhooks URL ID IDs simdock eSIM OneLink M2M ' +
+    'B KB MB GB TB dBm GHz Wi Fi SSID JSON HTTP HTTPS OK English'
+  ).split(' '),
+);
+
+/** The English words of a zh-CN page's text, outside identifiers and data values. */
+function englishWords(text: string, dataWords: Set<string>): string[] {
+  return text
+    .split(/[\s，。、；：（）()「」《》“”"'!?！？·|—–,;×→%…[\]{}<>=+*#]+/u)
+    .filter((token) => /[A-Za-z]/.test(token) && !/[0-9\-_@./:]/.test(token))
+    .filter((token) => !ALLOWED_WORDS.has(token) && !dataWords.has(token));
+}
+
 const PAGES = [
   '/',
   '/cards',
   '/cards/1',
   '/devices',
+  '/devices/1',
   '/jobs',
   '/alerts',
   '/rules',
@@ -68,13 +89,50 @@ describe.skipIf(!existsSync(CHROMIUM))('the console, page by page', () => {
         await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
         await page.getByLabel('密码').fill(CONSOLE_USER.password);
         await page.getByRole('button', { name: '登录' }).click();
-        await page.locator('main h1, main h2').first().waitFor();
+        // Signed in (the sign-in page has a heading too): the session cookie is set.
+        await page.getByTestId('me').waitFor({ state: 'attached' });
         await page.evaluate((chosen) => localStorage.setItem('simdock.language', chosen), language);
+        const dataWords = new Set<string>();
+        for (const [path, key, fields] of [
+          ['/api/v1/accounts', 'accounts', ['id', 'name']],
+          ['/api/v1/users', 'users', ['name', 'email']],
+          ['/api/v1/tenants', 'tenants', ['id', 'name']],
+          ['/api/v1/plans', 'plans', ['name']],
+          ['/api/v1/pools', 'pools', ['name']],
+          ['/api/v1/rules', 'rules', ['name']],
+          ['/api/v1/keys', 'keys', ['name']],
+          ['/api/v1/devices', 'devices', ['deviceNo']],
+        ] as const) {
+          const cookie = (await browser.cookies())
+            .map((entry) => `${entry.name}=${entry.value}`)
+            .join('; ');
+          // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
+          const answer: any = await (
+            await fetch(`${server.origin}${path}`, { headers: { cookie } })
+          ).json();
+          for (const row of answer[key] ?? []) {
+            for (const field of fields) {
+              for (const word of String(row[field] ?? '').split(/[^A-Za-z]+/)) {
+                if (word) dataWords.add(word);
+              }
+            }
+          }
+        }
         for (const path of PAGES) {
           await page.goto(`${server.origin}${path}`);
           await page.locator('main h1, main h2').first().waitFor();
           await page.waitForLoadState('networkidle');
           expect(await page.locator('html').getAttribute('lang'), path).toBe(language);
+          if (language === 'zh-CN') {
+            // Every label loaded: wait for the page's queries, then read what it shows.
+            await page.waitForTimeout(300);
+            const text = await page.evaluate<string>('document.body.innerText');
+            const titles = await page.evaluate<string>(
+              `[...document.querySelectorAll('main [placeholder], main option')].map((element) => element.getAttribute('placeholder') ?? element.textContent).join(' ')`,
+            );
+            const words = englishWords(`${text} ${titles}`, dataWords);
+            expect(words, `${path}: ${[...new Set(words)].join(' ')}`).toEqual([]);
+          }
         }
         expect(errors).toEqual([]);
       } finally {

@@ -13,6 +13,7 @@ import {
   saveAccounts,
 } from '../../src/services/context.js';
 import { startDemoSuppliers, stopDemoSuppliers } from '../../src/services/demo/demo.js';
+import { syncDevices } from '../../src/services/devices/devices-service.js';
 import { importCards } from '../../src/services/inventory/card-import.js';
 import { syncAccount } from '../../src/services/sync/sync.js';
 import { openStore } from '../../src/store/index.js';
@@ -22,6 +23,7 @@ import {
   TenantsRepository,
 } from '../../src/store/repositories/tenants-repository.js';
 import { createSupplierCatalog } from '../../src/suppliers/catalog.js';
+import { hasDeviceOperations } from '../../src/suppliers/spec/index.js';
 
 /** The operator the browser tests sign in as. */
 export const CONSOLE_USER = { email: 'operator@example.com', password: 'console-test-password' };
@@ -29,6 +31,8 @@ export const CONSOLE_USER = { email: 'operator@example.com', password: 'console-
 /** A running simdock (demo suppliers, synced store, API and console) on a loopback port. */
 export interface ConsoleServer {
   origin: string;
+  /** The server's services, for tests that need what no API call does (evaluating rules). */
+  context: ServiceContext;
   close(): Promise<void>;
 }
 
@@ -75,6 +79,10 @@ export async function startConsoleServer(cardsPerSupplier = 30): Promise<Console
       await importCards(context, supplier.account.id, supplier.importLines.join('\n'), 'test');
     }
     await syncAccount(context, supplier.account.id, { actor: 'test' });
+    // Suppliers that manage multi-SIM devices: read them too, so the device pages have some.
+    if (hasDeviceOperations(await context.adapter(supplier.account.id))) {
+      await syncDevices(context, supplier.account.id, { actor: 'test' });
+    }
   }
   await seedPlans(
     context,
@@ -95,6 +103,7 @@ export async function startConsoleServer(cardsPerSupplier = 30): Promise<Console
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    context,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

@@ -1,6 +1,7 @@
-import { Link, Outlet } from '@tanstack/react-router';
+import { Link, Outlet, useLocation } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from './components/language-switch.js';
+import { PageBoundary } from './components/page-boundary.js';
 import { ErrorMessage, Loading } from './components/states.js';
 import { LoginPage } from './features/access/login-page.js';
 import { useMe, useSession } from './session.js';
@@ -41,6 +42,7 @@ export function App() {
   const { t } = useTranslation();
   const me = useMe();
   const session = useSession();
+  const pathname = useLocation({ select: (location) => location.pathname });
 
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorMessage error={me.error} />;
@@ -74,7 +76,9 @@ export function App() {
         ))}
       </nav>
       <main className="content">
-        <Outlet />
+        <PageBoundary key={pathname}>
+          <Outlet />
+        </PageBoundary>
       </main>
     </div>
   );

@@ -6,8 +6,10 @@ import {
   notFound,
 } from '@tanstack/react-router';
 import { App, NotFound } from './app.js';
-import { ErrorMessage, Loading } from './components/states.js';
+import { RouteError } from './components/page-boundary.js';
+import { Loading } from './components/states.js';
 import type { AuditSearch } from './features/access/audit-page.js';
+import type { AlertsSearch } from './features/alerts/alerts-page.js';
 import type { CardsSearch } from './features/cards/cards-filters.js';
 import { parseSearch, stringifySearch, stringSearch } from './search-params.js';
 
@@ -73,6 +75,7 @@ const jobsRoute = createRoute({
 const alertsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/alerts',
+  validateSearch: stringSearch<AlertsSearch>(),
   component: lazyRouteComponent(() => import('./features/alerts/alerts-page.js'), 'AlertsPage'),
 });
 
@@ -160,7 +163,7 @@ export const router = createRouter({
   stringifySearch,
   defaultPreload: 'intent',
   defaultPendingComponent: Loading,
-  defaultErrorComponent: ErrorMessage,
+  defaultErrorComponent: RouteError,
   defaultNotFoundComponent: NotFound,
 });
 

@@ -44,8 +44,10 @@ export function useSession() {
     },
     async logout(): Promise<void> {
       await unwrap(api.POST('/api/v1/auth/logout'));
-      client.clear();
+      // Signed out first, so the shell swaps to the sign-in page at once; only then drop every
+      // other query (clearing `me` with them would refetch it and keep the old page on screen).
       client.setQueryData(['me'], null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== 'me' });
     },
   };
 }

@@ -30,6 +30,8 @@ export interface ScopedCardView extends CardView {
   usageThisMonth: number | null;
   /** The cycle `usageThisMonth` counts (card lists and views; absent in older figures). */
   usageCycle?: CycleView;
+  /** Other cards the caller may see with the same ICCID (the number held on another account). */
+  sameIccid?: { id: number; account: string }[];
 }
 
 export interface ScopedCardQuery {
@@ -140,6 +142,7 @@ export class ScopedCards {
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
+    const twins = await this.#sameIccid(page.map((row) => this.#toStored(row)));
     // Object.assign, not `{...cardView(…), tenant, …}`: V8 builds a spread-then-extended literal
     // about a hundred times slower (some 5 µs a row, a fifth of a page's CPU).
     const cards = page.map((row) =>
@@ -149,6 +152,7 @@ export class ScopedCards {
         tags: row.tag_list === null || row.tag_list === undefined ? [] : row.tag_list.split(','),
         usageThisMonth: row.usage_this_month === null ? null : Number(row.usage_this_month),
         usageCycle: cycleOf(String(row.account_id)),
+        sameIccid: twins.get(Number(row.id)) ?? [],
       }),
     );
     const last = page.at(-1);
@@ -200,6 +204,35 @@ export class ScopedCards {
     };
   }
 
+  /**
+   * For each of `cards`, the other visible cards carrying its ICCID (an ICCID on two supplier
+   * accounts): a lookup on the ICCID index for the page, then a visibility check of the twins.
+   */
+  async #sameIccid(cards: StoredCard[]): Promise<Map<number, { id: number; account: string }[]>> {
+    const result = new Map<number, { id: number; account: string }[]>();
+    const iccids = cards.flatMap((card) => (card.iccid === null ? [] : [card.iccid]));
+    if (iccids.length === 0) return result;
+    const holders = await this.#context.store.cards.withIccids(iccids);
+    const byIccid = new Map<string, { id: number; account: string }[]>();
+    for (const holder of holders) {
+      const list = byIccid.get(holder.iccid) ?? [];
+      list.push({ id: holder.id, account: holder.account });
+      byIccid.set(holder.iccid, list);
+    }
+    const twinIds = holders
+      .filter((holder) => (byIccid.get(holder.iccid)?.length ?? 0) > 1)
+      .map((holder) => holder.id);
+    if (twinIds.length === 0) return result;
+    const visible = await this.#isVisible(twinIds);
+    for (const card of cards) {
+      const others = (card.iccid === null ? [] : (byIccid.get(card.iccid) ?? [])).filter(
+        (other) => other.id !== card.id && visible.has(other.id),
+      );
+      if (others.length > 0) result.set(card.id, others);
+    }
+    return result;
+  }
+
   /** Tenants and tags of the given cards. */
   async #decorations(ids: number[]) {
     return this.#cards.decorations(ids);
@@ -212,11 +245,14 @@ export class ScopedCards {
     const row = await this.#cards.withUsage(id, month, usageCycles(cycles));
     if (!row) throw new SimdockError('not_found', `no card ${id}`, { details: { card: id } });
     const decorations = await this.#decorations([id]);
-    return Object.assign(cardView(this.#toStored(row)), {
+    const stored = this.#toStored(row);
+    const twins = await this.#sameIccid([stored]);
+    return Object.assign(cardView(stored), {
       tenant: decorations.tenants.get(id) ?? null,
       tags: decorations.tags.get(id) ?? [],
       usageThisMonth: row.usage_this_month === null ? null : Number(row.usage_this_month),
       usageCycle: cycleOf(card.account),
+      sameIccid: twins.get(id) ?? [],
     });
   }
 

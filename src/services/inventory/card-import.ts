@@ -13,8 +13,22 @@ export interface ImportProblem {
   line: number;
   /** The offending value (or the whole line). */
   value: string;
+  /** Why, in English. */
   reason: string;
+  /** Why, as a code a client renders in its language with `params`. */
+  code: ImportProblemCode;
+  params: Record<string, string | number>;
 }
+
+/** Why a line was not imported. */
+export const IMPORT_PROBLEM_CODES = [
+  'several_values',
+  'invalid_identifier',
+  'no_identifier',
+  'unreadable_csv',
+  'duplicate',
+] as const;
+export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];
 
 export interface ImportRow {
   line: number;
@@ -78,12 +92,20 @@ export function parseImportFile(text: string): { rows: ImportRow[]; problems: Im
           line,
           value: record.join(','),
           reason: 'expected one identifier per line',
+          code: 'several_values',
+          params: {},
         });
         return;
       }
       const result = classifyCardIdentifier(record[0]!);
       if (!result.ok) {
-        problems.push({ line, value: record[0]!, reason: result.error.message });
+        problems.push({
+          line,
+          value: record[0]!,
+          reason: result.error.message,
+          code: 'invalid_identifier',
+          params: {},
+        });
         return;
       }
       rows.push({ line, [result.kind]: result.value });
@@ -96,7 +118,15 @@ export function parseImportFile(text: string): { rows: ImportRow[]; problems: Im
       if (!kind || cell === '' || problem) return;
       const result = parseIdentifier(kind, cell);
       if (result.ok) row[kind] = result.value;
-      else problem = { line, value: cell, reason: result.error.message };
+      else {
+        problem = {
+          line,
+          value: cell,
+          reason: result.error.message,
+          code: 'invalid_identifier',
+          params: { kind },
+        };
+      }
     });
     if (problem) problems.push(problem);
     else if (!row.iccid && !row.msisdn && !row.imsi) {
@@ -104,6 +134,8 @@ export function parseImportFile(text: string): { rows: ImportRow[]; problems: Im
         line,
         value: record.join(','),
         reason: 'no ICCID, MSISDN or IMSI on this line',
+        code: 'no_identifier',
+        params: {},
       });
     } else rows.push(row);
   });
@@ -127,6 +159,8 @@ function readRecords(content: string, problems: ImportProblem[]): (string[] | nu
         line: index + 1,
         value: text,
         reason: `unreadable CSV: ${errorText(error)}`,
+        code: 'unreadable_csv',
+        params: {},
       });
       return null;
     }
@@ -158,7 +192,13 @@ export async function importCards(
     const key = row.iccid ?? row.msisdn ?? row.imsi!;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      problems.push({ line: row.line, value: key, reason: `duplicate of line ${earlier}` });
+      problems.push({
+        line: row.line,
+        value: key,
+        reason: `duplicate of line ${earlier}`,
+        code: 'duplicate',
+        params: { line: earlier },
+      });
       continue;
     }
     seen.set(key, row.line);

@@ -52,7 +52,10 @@ export async function findCard(context: ServiceContext, identifier: string): Pro
       'conflict',
       `"${identifier}" matches ${matches.length} cards (${where})`,
       {
-        details: { identifier },
+        details: {
+          identifier,
+          matches: matches.map((card) => ({ card: card.id, account: card.account })),
+        },
       },
     );
   }

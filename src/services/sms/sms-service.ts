@@ -39,13 +39,18 @@ export interface SendSmsResult {
  */
 export async function sendSms(
   context: ServiceContext,
-  cardIdentifier: string,
+  /** The card, or its ICCID, MSISDN or IMSI (which must name one card: an ICCID present on two
+   * accounts is a `conflict` listing both, so pass the card the caller picked). */
+  cardOrIdentifier: string | StoredCard,
   text: string,
   actor: string,
   options: { idempotencyKey?: string } = {},
 ): Promise<SendSmsResult> {
   if (text.length === 0) throw new SimdockError('invalid_argument', 'the text is empty');
-  const card = await findCard(context, cardIdentifier);
+  const card =
+    typeof cardOrIdentifier === 'string'
+      ? await findCard(context, cardOrIdentifier)
+      : cardOrIdentifier;
   const adapter = await context.adapter(card.account);
   if (!adapter.capabilities.has('sms.send') || !adapter.doSendSms) {
     throw new SimdockError(

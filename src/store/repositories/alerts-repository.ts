@@ -196,6 +196,12 @@ export class AlertsRepository {
       cardId?: number;
       state?: 'open' | 'acknowledged';
       kind?: string;
+      severity?: Severity;
+      ruleId?: number;
+      account?: string;
+      /** Raised at or after / before this epoch-ms instant. */
+      createdFrom?: number;
+      createdBefore?: number;
       before?: number;
       limit: number;
     },
@@ -210,6 +216,15 @@ export class AlertsRepository {
       select = select.where('acknowledged_at', 'is not', null);
     }
     if (filter.kind) select = select.where('kind', '=', filter.kind);
+    if (filter.severity) select = select.where('severity', '=', filter.severity);
+    if (filter.ruleId !== undefined) select = select.where('rule_id', '=', filter.ruleId);
+    if (filter.account) select = select.where('account_id', '=', filter.account);
+    if (filter.createdFrom !== undefined) {
+      select = select.where('created_at', '>=', filter.createdFrom);
+    }
+    if (filter.createdBefore !== undefined) {
+      select = select.where('created_at', '<', filter.createdBefore);
+    }
     if (filter.before) select = select.where('alerts.id', '<', filter.before);
     const rows = await select.orderBy('alerts.id', 'desc').limit(filter.limit).execute();
     return rows.map((row) => Number(row.id));

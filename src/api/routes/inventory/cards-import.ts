@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { importCards } from '../../../services/inventory/card-import.js';
+import { IMPORT_PROBLEM_CODES, importCards } from '../../../services/inventory/card-import.js';
 import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
 import { ERROR_RESPONSES, jsonBody, jsonResponse } from '../../api-schemas.js';
 
@@ -21,7 +21,15 @@ const ImportReport = z
     lines: z.number().int().openapi({ description: 'Lines that held a card' }),
     inserted: z.number().int(),
     existing: z.number().int().openapi({ description: 'Cards already in the inventory' }),
-    problems: z.array(z.object({ line: z.number().int(), value: z.string(), reason: z.string() })),
+    problems: z.array(
+      z.object({
+        line: z.number().int(),
+        value: z.string(),
+        reason: z.string().openapi({ description: 'Why, in English' }),
+        code: z.enum(IMPORT_PROBLEM_CODES).openapi({ description: 'Why, as a code' }),
+        params: z.record(z.string(), z.union([z.string(), z.number()])),
+      }),
+    ),
   })
   .openapi('CardImportReport');
 

@@ -20,6 +20,7 @@ import {
   jsonBody,
   jsonResponse,
 } from '../../api-schemas.js';
+import { cardPlanRouter } from '../plans/card-plan.js';
 import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
 
@@ -205,6 +206,7 @@ export function cardsRouter() {
   return createRouter()
     .route('/', cardStatsRouter())
     .route('/', cardExtrasRouter())
+    .route('/', cardPlanRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');

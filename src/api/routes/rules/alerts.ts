@@ -1,13 +1,25 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { SimdockError } from '../../../domain/index.js';
+import { addDays, cstStartOfDay, isCstDate, SimdockError } from '../../../domain/index.js';
 import { SEVERITIES } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import { ALERT_CODES, alertCode } from '../../../services/rules/alert-codes.js';
 import {
   AlertsRepository,
   type StoredAlert,
 } from '../../../store/repositories/alerts-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  isoInstant,
+  jsonBody,
+  jsonResponse,
+} from '../../api-schemas.js';
+
+/** The parameters of an alert's or a preview match's code (bytes in bytes, dates CST). */
+export const AlertParamsSchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+  .openapi('AlertParams');
 
 const AlertSchema = z
   .object({
@@ -20,7 +32,11 @@ const AlertSchema = z
     source: z.string(),
     kind: z.string(),
     severity: z.enum(SEVERITIES),
-    message: z.string(),
+    message: z.string().openapi({ description: 'What happened, in English' }),
+    code: z.enum(ALERT_CODES).openapi({
+      description: 'What happened, as a code a client renders in its language with `params`',
+    }),
+    params: AlertParamsSchema,
     data: z.record(z.string(), z.unknown()),
     state: z.enum(['open', 'acknowledged']),
     createdAt: z.string(),
@@ -40,6 +56,19 @@ const list = createRoute({
       card: z.coerce.number().int().positive().optional(),
       state: z.enum(['open', 'acknowledged']).optional(),
       kind: z.string().min(1).max(40).optional(),
+      severity: z.enum(SEVERITIES).optional(),
+      rule: z.coerce.number().int().positive().optional(),
+      account: z.string().min(1).max(64).optional(),
+      from: z
+        .string()
+        .refine(isCstDate, 'a date YYYY-MM-DD')
+        .optional()
+        .openapi({ description: 'Raised on or after this CST date' }),
+      to: z
+        .string()
+        .refine(isCstDate, 'a date YYYY-MM-DD')
+        .optional()
+        .openapi({ description: 'Raised on or before this CST date' }),
       before: z.coerce.number().int().positive().optional().openapi({ description: 'Id cursor' }),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
@@ -62,6 +91,23 @@ const acknowledge = createRoute({
   responses: { 200: jsonResponse(AlertSchema, 'The alert'), ...ERROR_RESPONSES },
 });
 
+const acknowledgeMany = createRoute({
+  method: 'post',
+  path: '/acknowledge',
+  tags: ['alerts'],
+  summary: 'Acknowledge several alerts at once (operator role); unknown ids are not_found',
+  request: {
+    body: jsonBody(z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(500) })),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ acknowledged: z.number().int().openapi({ description: 'Newly acknowledged' }) }),
+      'How many were open and are now acknowledged',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
 function alertView(alert: StoredAlert) {
   return {
     id: alert.id,
@@ -74,6 +120,7 @@ function alertView(alert: StoredAlert) {
     kind: alert.kind,
     severity: alert.severity,
     message: alert.message,
+    ...alertCode(alert.kind, alert.data),
     data: alert.data,
     state: alert.acknowledgedAt === null ? ('open' as const) : ('acknowledged' as const),
     createdAt: isoInstant(alert.createdAt) as string,
@@ -95,6 +142,11 @@ export function alertsRouter() {
         ...(query.card !== undefined ? { cardId: query.card } : {}),
         ...(query.state ? { state: query.state } : {}),
         ...(query.kind ? { kind: query.kind } : {}),
+        ...(query.severity ? { severity: query.severity } : {}),
+        ...(query.rule !== undefined ? { ruleId: query.rule } : {}),
+        ...(query.account ? { account: query.account } : {}),
+        ...(query.from ? { createdFrom: cstStartOfDay(query.from) } : {}),
+        ...(query.to ? { createdBefore: cstStartOfDay(addDays(query.to, 1)) } : {}),
         ...(query.before ? { before: query.before } : {}),
         limit: query.limit + 1,
       });
@@ -105,6 +157,26 @@ export function alertsRouter() {
       }
       const nextCursor = ids.length > query.limit ? (alerts.at(-1)?.id ?? null) : null;
       return c.json({ alerts: alerts.map(alertView), nextCursor }, 200);
+    })
+    .openapi(acknowledgeMany, async (c) => {
+      const caller = principal(c, 'operator');
+      const ids = [...new Set(c.req.valid('json').ids)];
+      const context = serviceContext(c);
+      const repository = new AlertsRepository(context.store, () => context.clock.now());
+      for (const id of ids) {
+        if (!(await repository.isVisible(caller, id))) {
+          throw new SimdockError('not_found', `no alert ${id}`, { details: { alert: id } });
+        }
+      }
+      const acknowledged = await repository.acknowledge(ids, caller.actor);
+      await recordScopedAudit(context.store, caller, {
+        action: 'alerts.acknowledge',
+        targetType: 'alert',
+        targetId: ids.join(',').slice(0, 200),
+        outcome: 'succeeded',
+        details: { alerts: ids.length, acknowledged },
+      });
+      return c.json({ acknowledged }, 200);
     })
     .openapi(acknowledge, async (c) => {
       const caller = principal(c, 'operator');

@@ -6,6 +6,11 @@ import type { ServiceContext } from '../../../services/context.js';
 import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
 import { poolUsage } from '../../../services/pools/pools-usage.js';
 import {
+  type AlertCode,
+  type AlertParams,
+  alertCode,
+} from '../../../services/rules/alert-codes.js';
+import {
   anomalyFindings,
   cardUsageFinding,
   expiryFinding,
@@ -31,7 +36,13 @@ export interface RulePreview {
   /** Whether the scope covers more cards than a preview looks at. */
   truncated: boolean;
   /** The covered cards whose condition holds now, with what the alert would say. */
-  matches: { cardId: number; iccid: string | null; message: string }[];
+  matches: {
+    cardId: number;
+    iccid: string | null;
+    message: string;
+    code: AlertCode;
+    params: AlertParams;
+  }[];
 }
 
 /**
@@ -52,7 +63,12 @@ export async function previewRule(
   const matches: RulePreview['matches'] = [];
   const found = (card: StoredCard, findings: Finding[]) => {
     for (const finding of findings) {
-      matches.push({ cardId: card.id, iccid: card.iccid, message: finding.message });
+      matches.push({
+        cardId: card.id,
+        iccid: card.iccid,
+        message: finding.message,
+        ...alertCode(rule.kind, finding.data),
+      });
     }
   };
   if (rule.scope === 'pool' && rule.kind === 'usage') {

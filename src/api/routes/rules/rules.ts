@@ -12,6 +12,7 @@ import {
 } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import type { Principal } from '../../../services/access/access-roles.js';
+import { ALERT_CODES } from '../../../services/rules/alert-codes.js';
 import {
   type RuleColumnChanges,
   RulesRepository,
@@ -32,6 +33,7 @@ import {
   jsonResponse,
   nameSchema,
 } from '../../api-schemas.js';
+import { AlertParamsSchema } from './alerts.js';
 import { previewRule } from './rules-preview.js';
 
 const RuleSchema = z
@@ -106,7 +108,13 @@ const preview = createRoute({
         covered: z.number().int(),
         truncated: z.boolean(),
         matches: z.array(
-          z.object({ cardId: z.number().int(), iccid: z.string().nullable(), message: z.string() }),
+          z.object({
+            cardId: z.number().int(),
+            iccid: z.string().nullable(),
+            message: z.string(),
+            code: z.enum(ALERT_CODES),
+            params: AlertParamsSchema,
+          }),
         ),
       }),
       'Covered cards and the ones whose condition holds',

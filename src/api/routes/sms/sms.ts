@@ -111,7 +111,9 @@ export function smsRouter() {
       }
       const body = c.req.valid('json');
       const context = serviceContext(c);
-      const result = await sendSms(context, identifier, body.text, caller.actor, {
+      // The card itself, not its identifier: an ICCID may be on two accounts (the card's id
+      // names the one the operator picked).
+      const result = await sendSms(context, card, body.text, caller.actor, {
         ...(body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {}),
       });
       await recordScopedAudit(context.store, caller, {

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
+import { actorLabel, auditActionLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatInstant } from '../../format.js';
 import { mergeSearch, type SearchChanges } from '../../search-params.js';
@@ -72,10 +73,15 @@ export function AuditPage() {
             {audit.data.entries.map((entry) => (
               <tr key={entry.id}>
                 <td>{formatInstant(entry.at, i18n.language)}</td>
-                <td>{entry.actor}</td>
-                <td className="mono">{entry.action}</td>
+                <td>{actorLabel(t, entry.actor)}</td>
+                <td title={entry.action}>{auditActionLabel(t, entry.action)}</td>
                 <td>
-                  {entry.targetType}:{entry.targetId}
+                  {t(`auditAreas.${entry.targetType}s`, {
+                    defaultValue: t(`auditTargets.${entry.targetType}`, {
+                      defaultValue: entry.targetType,
+                    }),
+                  })}{' '}
+                  <span className="mono">{entry.targetId}</span>
                 </td>
                 <td>{t(`audit.outcomes.${entry.outcome}`)}</td>
               </tr>

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
+import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatCount, formatInstant } from '../../format.js';
 
@@ -63,7 +64,7 @@ function AddAccountForm(props: { onAdded: () => void }) {
           <option value="">—</option>
           {suppliers.data.map((supplier) => (
             <option key={supplier.type} value={supplier.type}>
-              {supplier.name}
+              {t(`supplierTypes.${supplier.type}`, { defaultValue: supplier.name })}
             </option>
           ))}
         </select>
@@ -183,7 +184,7 @@ export function AccountsPage() {
                     {account.id}
                     {account.enabled ? '' : ` (${t('users.disabled')})`}
                   </td>
-                  <td>{account.type}</td>
+                  <td>{supplierLabel(t, account.type)}</td>
                   <td>{formatCount(account.health.cards, i18n.language)}</td>
                   <td>{formatCount(account.health.callsSinceStart, i18n.language)}</td>
                   <td>

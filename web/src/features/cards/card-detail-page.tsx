@@ -6,12 +6,15 @@ import { useTranslation } from 'react-i18next';
 import { type BulkAction, createBulkJob } from '../../api/bulk-api.js';
 import { listAlerts } from '../../api/card-extras-api.js';
 import { api, unwrap } from '../../api/client.js';
+import { codedText } from '../../components/alert-text.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { JobProgress } from '../../components/job-progress.js';
+import { actorLabel, auditActionLabel, supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatInstant } from '../../format.js';
 import { CardCarrierCap, CardSupplierView } from './card-carrier.js';
+import { CardPlan } from './card-plan.js';
 import { CardSms } from './card-sms.js';
 import { CardUsageCharts } from './card-usage-charts.js';
 
@@ -113,6 +116,19 @@ export function CardDetailPage(props: { id: number }) {
           })}
         </div>
       </div>
+      {view.sameIccid && view.sameIccid.length > 0 ? (
+        <p className="notice" role="note" data-testid="same-iccid">
+          {t('duplicates.cardNotice', { account: view.account })}{' '}
+          {view.sameIccid.map((other, index) => (
+            <span key={other.id}>
+              {index > 0 ? t('common.listSeparator') : null}
+              <Link to="/cards/$cardId" params={{ cardId: other.id }}>
+                {other.account} #{other.id}
+              </Link>
+            </span>
+          ))}
+        </p>
+      ) : null}
       {actionError ? <ErrorMessage error={actionError} /> : null}
       {jobId !== null ? (
         <JobProgress
@@ -152,7 +168,7 @@ export function CardDetailPage(props: { id: number }) {
             </div>
             <div>
               <dt>{t('cards.columns.supplier')}</dt>
-              <dd>{view.supplier}</dd>
+              <dd>{supplierLabel(t, view.supplier)}</dd>
             </div>
             <div>
               <dt>{t('cards.columns.account')}</dt>
@@ -182,7 +198,7 @@ export function CardDetailPage(props: { id: number }) {
               })}
             </p>
           ) : null}
-          <p className="muted">{t('card.noQuota')}</p>
+          <CardPlan cardId={view.id} />
           <div className="tags">
             {view.tags.map((tag) => (
               <span key={tag} className="tag">
@@ -217,7 +233,7 @@ export function CardDetailPage(props: { id: number }) {
                 <li key={`${change.at}-${change.status}`}>
                   <StatusBadge status={change.status} raw={change.statusRaw} />{' '}
                   <span className="muted">
-                    {formatInstant(change.at, i18n.language)} · {change.source}
+                    {formatInstant(change.at, i18n.language)} · {actorLabel(t, change.source)}
                   </span>
                 </li>
               ))}
@@ -237,7 +253,7 @@ export function CardDetailPage(props: { id: number }) {
           ) : (
             <ul>
               {alerts.data.map((alert) => (
-                <li key={alert.id}>{alert.message ?? alert.kind}</li>
+                <li key={alert.id}>{codedText(t, alert)}</li>
               ))}
             </ul>
           )}
@@ -254,7 +270,8 @@ export function CardDetailPage(props: { id: number }) {
             <ul className="timeline">
               {audit.data.entries.map((entry) => (
                 <li key={entry.id}>
-                  {entry.action} · {entry.actor} · {t(`audit.outcomes.${entry.outcome}`)}{' '}
+                  {auditActionLabel(t, entry.action)} · {actorLabel(t, entry.actor)} ·{' '}
+                  {t(`audit.outcomes.${entry.outcome}`)}{' '}
                   <span className="muted">{formatInstant(entry.at, i18n.language)}</span>
                 </li>
               ))}

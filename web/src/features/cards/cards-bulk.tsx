@@ -10,6 +10,7 @@ import {
 import { api, unwrap } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { JobProgress } from '../../components/job-progress.js';
+import { filterExpressionText } from '../../components/labels.js';
 import { ErrorMessage } from '../../components/states.js';
 
 type Pending =
@@ -94,7 +95,7 @@ export function CardsBulkBar(props: {
         <>
           <span className="bulk-count" data-testid="selected-count">
             {props.allMatching && props.filter
-              ? t('cards.bulk.allMatching', { filter: props.filter })
+              ? t('cards.bulk.allMatching', { filter: filterExpressionText(t, props.filter) })
               : t('cards.bulk.selected', { count })}
           </span>
           {JOB_ACTIONS.map((action) => (

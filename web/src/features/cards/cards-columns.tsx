@@ -19,11 +19,27 @@ export function cardColumns(t: TFunction, locale: string): ColumnDef<Card>[] {
     {
       id: 'iccid',
       header: t('cards.columns.iccid'),
-      cell: ({ row }) => (
-        <Link to="/cards/$cardId" params={{ cardId: row.original.id }} className="mono">
-          {row.original.iccid ?? '—'}
-        </Link>
-      ),
+      cell: ({ row }) => {
+        const twins = row.original.sameIccid ?? [];
+        return (
+          <>
+            <Link to="/cards/$cardId" params={{ cardId: row.original.id }} className="mono">
+              {row.original.iccid ?? '—'}
+            </Link>
+            {twins.length > 0 ? (
+              <span
+                className="tag tag-warning"
+                data-testid="duplicate-iccid"
+                title={t('duplicates.title', {
+                  accounts: twins.map((twin) => twin.account).join(t('common.listSeparator')),
+                })}
+              >
+                {t('duplicates.badge', { count: twins.length + 1 })}
+              </span>
+            ) : null}
+          </>
+        );
+      },
     },
     {
       id: 'msisdn',
@@ -49,7 +65,8 @@ export function cardColumns(t: TFunction, locale: string): ColumnDef<Card>[] {
     {
       id: 'supplier',
       header: t('cards.columns.supplier'),
-      cell: ({ row }) => row.original.supplier,
+      cell: ({ row }) =>
+        t(`supplierTypes.${row.original.supplier}`, { defaultValue: row.original.supplier }),
     },
     {
       id: 'tenant',

@@ -45,7 +45,8 @@ export function filterExpression(search: CardsSearch): string | null {
 export function CardsFilters(props: {
   search: CardsSearch;
   accounts: string[];
-  suppliers: string[];
+  /** Supplier types: id and display name. */
+  suppliers: { id: string; name: string }[];
   onChange: (changes: SearchChanges<CardsSearch>) => void;
 }) {
   const { t } = useTranslation();
@@ -111,10 +112,13 @@ export function CardsFilters(props: {
       >
         <option value="">{t('cards.allSuppliers')}</option>
         {props.suppliers.map((supplier) => (
-          <option key={supplier} value={supplier}>
-            {supplier}
+          <option key={supplier.id} value={supplier.id}>
+            {t(`supplierTypes.${supplier.id}`, { defaultValue: supplier.name })}
           </option>
         ))}
+        {search.supplier && !props.suppliers.some((supplier) => supplier.id === search.supplier) ? (
+          <option value={search.supplier}>{search.supplier}</option>
+        ) : null}
       </select>
       <input
         aria-label={t('cards.columns.tenant')}

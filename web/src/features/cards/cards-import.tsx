@@ -10,7 +10,13 @@ interface ImportReport {
   lines: number;
   inserted: number;
   existing: number;
-  problems: { line: number; value: string; reason: string }[];
+  problems: {
+    line: number;
+    value: string;
+    reason: string;
+    code: string;
+    params: Record<string, string | number>;
+  }[];
 }
 
 /** CSV import into one supplier account, with the per-line report of what was left out. */
@@ -82,7 +88,16 @@ export function CardsImport(props: { accounts: string[]; onImported: () => void 
                   <tr key={problem.line}>
                     <td>{problem.line}</td>
                     <td className="mono">{problem.value}</td>
-                    <td>{problem.reason}</td>
+                    <td title={problem.reason}>
+                      {problem.code === 'invalid_identifier' && problem.params.kind
+                        ? t('importProblems.invalid_identifierOf', {
+                            kind: String(problem.params.kind).toUpperCase(),
+                          })
+                        : t(`importProblems.${problem.code}`, {
+                            ...problem.params,
+                            defaultValue: problem.reason,
+                          })}
+                    </td>
                   </tr>
                 ))}
               </tbody>

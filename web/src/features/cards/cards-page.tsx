@@ -96,7 +96,17 @@ export function CardsPage() {
   const accountIds = accounts.data
     ? accounts.data.accounts.map((account) => account.id)
     : [...new Set(pageCards.map((card) => card.account))];
-  const suppliers = [...new Set((cards.data?.cards ?? []).map((card) => card.supplier))];
+  // Every supplier type simdock speaks, from the API: not only those on the page shown (once one
+  // is picked the page holds only its cards, and the others must stay on offer).
+  const supplierTypes = useQuery({
+    queryKey: ['supplier-types'],
+    queryFn: () => unwrap(api.GET('/api/v1/suppliers')),
+    enabled: cards.isSuccess,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const suppliers = supplierTypes.data
+    ? supplierTypes.data.suppliers.map((supplier) => ({ id: supplier.type, name: supplier.name }))
+    : [];
 
   const columns = useMemo(() => cardColumns(t, i18n.language), [t, i18n.language]);
   const columnVisibility: VisibilityState = Object.fromEntries(

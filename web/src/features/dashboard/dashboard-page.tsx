@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { listAlerts } from '../../api/card-extras-api.js';
 import { api, unwrap } from '../../api/client.js';
 import { Chart } from '../../components/chart.js';
+import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { CARD_STATUSES, StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatCount, formatInstant, toMegabytes } from '../../format.js';
@@ -63,13 +64,13 @@ export function DashboardPage() {
           type: 'pie',
           radius: ['40%', '70%'],
           data: (stats.data?.byAccount ?? []).map((row) => ({
-            name: `${row.account} (${row.supplier})`,
+            name: `${row.account} (${supplierLabel(t, row.supplier)})`,
             value: row.cards,
           })),
         },
       ],
     }),
-    [stats.data],
+    [stats.data, t],
   );
   const statusCount = (status: string) =>
     stats.data ? (stats.data.byStatus.find((row) => row.status === status)?.cards ?? 0) : undefined;
@@ -89,7 +90,14 @@ export function DashboardPage() {
           <div className="figure">{formatBytes(stats.data?.monthBytes)}</div>
         </div>
         <div className="tile">
-          <div className="muted">{t('dashboard.openAlerts')}</div>
+          <Link
+            to="/alerts"
+            search={{ state: 'open' }}
+            className="muted"
+            data-testid="open-alerts-tile"
+          >
+            {t('dashboard.openAlerts')}
+          </Link>
           <div className="figure">
             {alerts.isSuccess
               ? `${formatCount(alerts.data.length, i18n.language)}${alerts.data.length >= ALERTS_PAGE ? '+' : ''}`
@@ -184,7 +192,7 @@ export function DashboardPage() {
                   return (
                     <tr key={account.id}>
                       <td>{account.id}</td>
-                      <td>{account.type}</td>
+                      <td>{supplierLabel(t, account.type)}</td>
                       <td>
                         {run ? (
                           <span className={`badge badge-run-${run.status}`}>

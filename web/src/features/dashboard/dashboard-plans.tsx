@@ -5,6 +5,7 @@ import type { paths } from '../../api/schema.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatBytes, formatCount, formatInstant } from '../../format.js';
 import './dashboard-page.css';
+import { codedText } from '../../components/alert-text.js';
 
 /** The answer of `GET /api/v1/cards/stats`. */
 export type CardStats =
@@ -222,10 +223,10 @@ export function OpenAlertsPanel(props: {
               </span>{' '}
               {alert.cardId !== null ? (
                 <Link to="/cards/$cardId" params={{ cardId: alert.cardId }}>
-                  {alert.message}
+                  {codedText(t, alert)}
                 </Link>
               ) : (
-                alert.message
+                codedText(t, alert)
               )}
               <div className="muted">{formatInstant(alert.createdAt, i18n.language)}</div>
             </li>

@@ -1,10 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { request } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatInstant } from '../../format.js';
 import { hasRole, useMe } from '../../session.js';
 
@@ -19,7 +21,8 @@ interface DeviceView {
     slot: string;
     iccid: string | null;
     msisdn: string | null;
-    status: string | null;
+    /** The card's status as the supplier sent it with the device: mapped status and raw value. */
+    status: { status: string; raw: string | null } | null;
     usedBytes: number | null;
     totalBytes: number | null;
     cardId: number | null;
@@ -39,6 +42,11 @@ type Command = { type: string; slot?: string };
 
 function unwrapDevice(answer: DeviceView | { device: DeviceView }): DeviceView {
   return 'device' in answer ? answer.device : answer;
+}
+
+/** A slot's name in the console's language (`main` → 主卡槽). */
+function slotName(slot: string, t: TFunction) {
+  return t(`deviceSlots.${slot}`, { defaultValue: slot });
 }
 
 function yesNo(value: boolean | null, t: (key: string) => string): string {
@@ -97,7 +105,9 @@ function DeviceDetail(props: { id: string }) {
             </div>
             <div>
               <dt>{t('devices.effectiveSlot')}</dt>
-              <dd data-testid="effective-slot">{view.effectiveSlot ?? '—'}</dd>
+              <dd data-testid="effective-slot">
+                {view.effectiveSlot ? slotName(view.effectiveSlot, t) : '—'}
+              </dd>
             </div>
             <div>
               <dt>{t('devices.lastSeen')}</dt>
@@ -165,7 +175,7 @@ function DeviceDetail(props: { id: string }) {
               {view.slots.map((slot) => (
                 <tr key={slot.slot} className={slot.slot === view.effectiveSlot ? 'selected' : ''}>
                   <td>
-                    {slot.slot}
+                    {slotName(slot.slot, t)}
                     {slot.slot === view.effectiveSlot ? ` (${t('devices.effective')})` : ''}
                   </td>
                   <td className="mono">
@@ -177,7 +187,13 @@ function DeviceDetail(props: { id: string }) {
                       (slot.iccid ?? t('devices.emptySlot'))
                     )}
                   </td>
-                  <td>{slot.status ?? '—'}</td>
+                  <td>
+                    {slot.status ? (
+                      <StatusBadge status={slot.status.status} raw={slot.status.raw} />
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td>
                     {formatBytes(slot.usedBytes)} / {formatBytes(slot.totalBytes)}
                   </td>
@@ -273,7 +289,7 @@ export function DevicesPage() {
                   <td>{yesNo(row.online, t)}</td>
                   <td>{row.signalDbm === null ? '—' : `${row.signalDbm} dBm`}</td>
                   <td>{row.batteryPercent === null ? '—' : `${row.batteryPercent}%`}</td>
-                  <td>{row.effectiveSlot ?? '—'}</td>
+                  <td>{row.effectiveSlot ? slotName(row.effectiveSlot, t) : '—'}</td>
                 </tr>
               ))}
             </tbody>

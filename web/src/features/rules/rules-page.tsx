@@ -3,6 +3,8 @@ import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
+import { codedText } from '../../components/alert-text.js';
+import { ruleConditionText } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 
 /** The rule kinds of src/services/rules/rules-model.ts, each with its one number-valued threshold. */
@@ -35,7 +37,13 @@ interface Rule {
 interface RulePreview {
   covered: number;
   truncated: boolean;
-  matches: { cardId: number; iccid: string | null; message: string }[];
+  matches: {
+    cardId: number;
+    iccid: string | null;
+    message: string;
+    code?: string;
+    params?: Record<string, string | number | null>;
+  }[];
 }
 
 interface Draft {
@@ -222,7 +230,7 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
                 <Link to="/cards/$cardId" params={{ cardId: match.cardId }} className="mono">
                   {match.iccid ?? `#${match.cardId}`}
                 </Link>{' '}
-                <span className="muted">{match.message}</span>
+                <span className="muted">{codedText(t, match)}</span>
               </li>
             ))}
           </ul>
@@ -287,9 +295,7 @@ export function RulesPage() {
                   <td>
                     {t(`rules.scopes.${rule.scope}`)} {rule.targetId}
                   </td>
-                  <td>
-                    {t(`rules.kinds.${rule.kind}`)} {JSON.stringify(rule.thresholds)}
-                  </td>
+                  <td>{ruleConditionText(t, rule.kind, rule.thresholds)}</td>
                   <td>
                     {rule.actions
                       .map((action) => t(`rules.actions.${String(action.type)}`))

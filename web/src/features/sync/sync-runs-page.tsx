@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { syncKindLabel } from '../../components/labels.js';
 import { ResourceTable } from '../../components/resource-table.js';
 import { formatCount, formatInstant } from '../../format.js';
 
@@ -29,7 +30,7 @@ export function SyncRunsPage() {
         columns={[
           { header: '#', cell: (run) => run.id },
           { header: t('cards.columns.account'), cell: (run) => run.account },
-          { header: t('syncRuns.kind'), cell: (run) => run.kind },
+          { header: t('syncRuns.kind'), cell: (run) => syncKindLabel(t, run.kind) },
           {
             header: t('syncRuns.status'),
             cell: (run) => (
