@@ -171,9 +171,9 @@ describe.skipIf(!hasChromium || !hasConsoleBuild)('web console in chromium', () 
     expect(await charts.first().locator('path').count()).toBeGreaterThan(0);
     await page.getByTestId('sms-thread').waitFor();
     expect(await page.getByTestId('sms-thread').textContent()).toContain('短信');
-    // The demo suppliers offer no carrier-side cap: the section says so, apart from pause rules.
+    // The carrier-side cap section is there, whether the card's supplier offers a cap or not.
     await page.getByTestId('carrier-cap').waitFor();
-    expect(await page.getByTestId('carrier-cap').textContent()).toContain('不支持运营商侧达量断网');
+    expect(await page.getByTestId('carrier-cap').textContent()).toContain('达量断网');
     expect(await page.getByTestId('usage-cycle').textContent()).toMatch(/至 .*账期/);
     await page.screenshot({ path: join(SCREENSHOTS, 'card-detail-zh-CN.png'), fullPage: true });
   });

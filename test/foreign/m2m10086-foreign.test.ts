@@ -224,6 +224,7 @@ accounts:
       month: cstMonth(Date.now()),
       bytes: first!.kb * 1024,
       source: 'monthly',
+      cycle: expect.objectContaining({ calendarMonth: true, month: cstMonth(Date.now()) }),
     });
   });
 

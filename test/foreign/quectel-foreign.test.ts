@@ -217,6 +217,7 @@ accounts:
       month: cstMonth(Date.now()),
       bytes: Math.round(withDecimals.monthflow * 1024 * 1024),
       source: 'monthly',
+      cycle: expect.objectContaining({ calendarMonth: true, month: cstMonth(Date.now()) }),
     });
   });
 

@@ -430,6 +430,9 @@ export const zhCN: Catalogue = {
     'onelink-v2': '中国移动 OneLink（v2 接口）',
     'onelink-v5': '中国移动 OneLink（v5 接口）',
     quectel: '移远物联网连接服务',
+    'telecom-5g': '中国电信 5G CMP 统一接口',
+    'telecom-cmp': '中国电信 4G 自管理 CMP',
+    'unicom-gw': '中国联通雁飞智连物联网网关',
   },
   alertCodes: {
     usage_over:
