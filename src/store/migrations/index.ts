@@ -8,6 +8,7 @@ import { inboundSchema } from './0007-inbound.js';
 import { webhooksAgentAppsSchema } from './0008-webhooks-agent-apps.js';
 import { syncSlicesSchema } from './0009-sync-slices.js';
 import { cardSortIndexesSchema } from './0010-card-sort-indexes.js';
+import { fleetStatsSchema } from './0015-fleet-stats.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -28,4 +29,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   webhooksAgentAppsSchema,
   syncSlicesSchema,
   cardSortIndexesSchema,
+  fleetStatsSchema,
 ];

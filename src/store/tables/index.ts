@@ -12,6 +12,7 @@ import type * as plans from './plans.js';
 import type * as pools from './pools.js';
 import type * as rules from './rules.js';
 import type * as sms from './sms.js';
+import type * as stats from './stats.js';
 import type * as sync from './sync.js';
 import type * as usage from './usage.js';
 import type * as webhooks from './webhooks.js';
@@ -38,7 +39,8 @@ export type Database = accounts.PartialDB &
   notices.PartialDB &
   devices.PartialDB &
   webhooks.PartialDB &
-  agentApps.PartialDB;
+  agentApps.PartialDB &
+  stats.PartialDB;
 
 export type {
   ApiKeysTable,
@@ -90,6 +92,15 @@ export type {
   RulesTable,
 } from './rules.js';
 export type { SmsMessagesTable } from './sms.js';
+export type {
+  CardCycleUsageTable,
+  CardFactsTable,
+  StatsAlertsTable,
+  StatsCardsTable,
+  StatsDailyTable,
+  StatsExpiryTable,
+  StatsUsageTable,
+} from './stats.js';
 export type {
   SyncBatchesTable,
   SyncPlansTable,
