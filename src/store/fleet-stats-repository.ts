@@ -42,6 +42,10 @@ export interface FleetFigures {
     byTenant: UsageRow[];
     byPlan: UsageRow[];
   };
+  /**
+   * Over the cards on a plan with a quota whose cycle is the calendar month (the kept usage
+   * cycle; plans cycling from another day are reckoned per request by the dashboard).
+   */
   quota: {
     /** Cards on a plan with a quota. */
     cards: number;
@@ -352,12 +356,21 @@ export class FleetStatsRepository {
     );
   }
 
+  /**
+   * Each plan's quota as the kept quota figures count it: the quota of a plan whose cycle is the
+   * calendar month (`cycle_start_day` 1, the usage cycle kept today), else null.
+   */
   async #planQuotas(): Promise<Map<number, number | null>> {
-    const plans = await this.#db().selectFrom('plans').select(['id', 'quota_bytes']).execute();
+    const plans = await this.#db()
+      .selectFrom('plans')
+      .select(['id', 'quota_bytes', 'cycle_start_day'])
+      .execute();
     return new Map(
       plans.map((plan) => [
         Number(plan.id),
-        plan.quota_bytes === null ? null : Number(plan.quota_bytes),
+        plan.quota_bytes === null || Number(plan.cycle_start_day) !== 1
+          ? null
+          : Number(plan.quota_bytes),
       ]),
     );
   }
@@ -509,14 +522,17 @@ export class FleetStatsRepository {
    */
   async quotaUse(
     scope: CardScope,
-    options: { cycle: string; minPermille: number; limit: number },
+    options: { cycle: string; minPermille: number; limit: number; planIds?: readonly number[] },
   ): Promise<QuotaUseRow[]> {
-    const rows = await this.#db()
+    if (options.planIds?.length === 0) return [];
+    let select = this.#db()
       .selectFrom('card_cycle_usage')
       .select(['card_id', 'plan_id', 'bytes', 'quota_bytes', 'used_permille'])
       .where('cycle', '=', options.cycle)
       .where('used_permille', '>=', options.minPermille)
-      .where(this.#inScope(scope))
+      .where(this.#inScope(scope));
+    if (options.planIds) select = select.where('plan_id', 'in', [...options.planIds]);
+    const rows = await select
       .orderBy('used_permille', 'desc')
       .orderBy('card_id', 'desc')
       .limit(options.limit)

@@ -371,7 +371,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Counts by status and account, this month’s bytes, the top consumers, quota use this cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days */
+                /** @description Counts by status and account, this month’s bytes, the top consumers, quota use this cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days; counts by supplier, tenant and plan, this cycle’s usage by account, tenant and plan, quota levels, expiries within 7 and 30 days and open alerts by severity (kept as data arrives, read in a few milliseconds) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -406,6 +406,38 @@ export interface paths {
                                 expiresOn: string;
                             })[];
                             expiringSoonTotal: number;
+                            /** @description When the figures were read (epoch ms): they are kept as data arrives */
+                            asOf: number;
+                            bySupplier: {
+                                supplier: string;
+                                cards: number;
+                            }[];
+                            byTenant: {
+                                /** @description The tenant path; "" = cards assigned to no tenant */
+                                tenantPath: string;
+                                cards: number;
+                            }[];
+                            byPlan: {
+                                /** @description null = no plan */
+                                planId: number | null;
+                                cards: number;
+                            }[];
+                            usage: components["schemas"]["CycleUsage"];
+                            quotaLevels: {
+                                atOrOver80: number;
+                                atOrOver100: number;
+                            };
+                            expiring: {
+                                within7Days: number;
+                                within30Days: number;
+                            };
+                            alerts: {
+                                open: number;
+                                bySeverity: {
+                                    severity: string;
+                                    open: number;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -6035,6 +6067,22 @@ export interface components {
             cards: number;
             /** @description Of them, cards with known usage */
             cardsWithUsage: number;
+        };
+        CycleUsage: {
+            /** @description The usage cycle (today the CST month) */
+            cycle: string;
+            bytes: number | null;
+            cardsWithUsage: number;
+            byAccount: components["schemas"]["CycleUsageTotal"][];
+            byTenant: components["schemas"]["CycleUsageTotal"][];
+            byPlan: components["schemas"]["CycleUsageTotal"][];
+        };
+        CycleUsageTotal: {
+            /** @description Account id, tenant path or plan id ("" = none) */
+            key: string;
+            /** @description Cards with a figure this cycle */
+            cards: number;
+            bytes: number;
         };
         Account: {
             id: string;
