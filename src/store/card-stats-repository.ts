@@ -140,7 +140,10 @@ export class CardStatsRepository {
       .orderBy('cp.card_id')
       .limit(window.limit)
       .execute();
-    return rows.map((row) => ({ cardId: Number(row.card_id), expiresOn: row.expires_on as string }));
+    return rows.map((row) => ({
+      cardId: Number(row.card_id),
+      expiresOn: row.expires_on as string,
+    }));
   }
 
   /** The plans with a quota (plans are few): id, name, quota and cycle start day. */
@@ -220,7 +223,9 @@ export class CardStatsRepository {
                 and ud.date >= ${cycleStart} and ud.date <= ${today}))`.as('used'),
             ])
             .where('p.quota_bytes', 'is not', null)
-            .where(options.otherThanFirst ? sql<boolean>`p.cycle_start_day <> 1` : sql<boolean>`1 = 1`)
+            .where(
+              options.otherThanFirst ? sql<boolean>`p.cycle_start_day <> 1` : sql<boolean>`1 = 1`,
+            )
             .where(cardVisible(scope, 'cp.card_id')),
       )
       .selectFrom('plan_usage as u')

@@ -66,12 +66,9 @@ const stats = createRoute({
         nearQuotaTotal: z.number().int(),
         expiringSoon: z.array(CardSchema.extend({ expiresOn: z.string() })),
         expiringSoonTotal: z.number().int(),
-        asOf: z
-          .number()
-          .int()
-          .openapi({
-            description: 'When the figures were read (epoch ms): they are kept as data arrives',
-          }),
+        asOf: z.number().int().openapi({
+          description: 'When the figures were read (epoch ms): they are kept as data arrives',
+        }),
         bySupplier: z.array(z.object({ supplier: z.string(), cards: z.number().int() })),
         byTenant: z.array(
           z.object({
