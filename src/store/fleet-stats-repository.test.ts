@@ -85,13 +85,11 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
       ),
     );
     await store.usage.upsertMonthly(
-      a
-        .slice(0, 12)
-        .map((cardId, index) => ({
-          cardId,
-          month: '2026-12',
-          bytes: Math.round(index * 0.1 * GB),
-        })),
+      a.slice(0, 12).map((cardId, index) => ({
+        cardId,
+        month: '2026-12',
+        bytes: Math.round(index * 0.1 * GB),
+      })),
     );
     await store.usage.upsertMonthly(
       b.slice(0, 5).map((cardId) => ({ cardId, month: '2026-11', bytes: 3 * GB })),
@@ -200,13 +198,11 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
     const { small, a } = await seed(store);
     await store.plans.assign(a.slice(0, 10), { planId: small.id });
     await store.usage.upsertMonthly(
-      a
-        .slice(0, 10)
-        .map((cardId, index) => ({
-          cardId,
-          month: '2026-12',
-          bytes: Math.round(index * 0.15 * GB),
-        })),
+      a.slice(0, 10).map((cardId, index) => ({
+        cardId,
+        month: '2026-12',
+        bytes: Math.round(index * 0.15 * GB),
+      })),
     );
     const near = await store.fleetStats.quotaUse(ROOT, {
       cycle: '2026-12',
@@ -217,5 +213,78 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
     expect(near[0]).toMatchObject({ planId: small.id, quotaBytes: GB, usedPermille: 1349 });
     const figures = await store.fleetStats.figures(ROOT, AT);
     expect(figures.quota).toMatchObject({ cards: 10, atOrOver80: 4, atOrOver100: 3 });
+  });
+
+  it('pages the card list by this cycle’s usage through the kept rows, both ways, with filters', async () => {
+    const { store } = context.current;
+    const { small, a, b } = await seed(store);
+    await store.scopedCards(ROOT).assign(a.slice(0, 20), { id: 'acme', path: '/root/acme/' }, 1);
+    await store.plans.assign(a.slice(0, 30), { planId: small.id });
+    // Ties on purpose: bytes repeat every 7 cards; a third of the cards has no figure.
+    await store.usage.upsertDaily(
+      [...a, ...b]
+        .filter((_, index) => index % 3 !== 0)
+        .map((cardId, index) => ({ cardId, date: '2026-12-02', bytes: (index % 7) * 200_000_000 })),
+    );
+    const usage = new Map<number, number | null>();
+    for (const id of [...a, ...b]) usage.set(id, null);
+    for (const id of [...a, ...b]) {
+      const rows = await store.usage.daily(id, { from: '2026-12-01', to: '2026-12-31' });
+      if (rows.length > 0)
+        usage.set(
+          id,
+          rows.reduce((sum, row) => sum + row.bytes, 0),
+        );
+    }
+    const expected = (ids: number[], order: 'asc' | 'desc') =>
+      [...ids].sort((left, right) => {
+        const key = (id: number) => usage.get(id) ?? -1;
+        const byKey = key(left) - key(right) || left - right;
+        return order === 'asc' ? byKey : -byKey;
+      });
+    for (const [scope, ids] of [
+      [ROOT, [...a, ...b]],
+      [ACME, a.slice(0, 20)],
+    ] as const) {
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: number[] = [];
+        let after: { key: string | number; id: number } | null = null;
+        for (let page = 0; page < 100; page += 1) {
+          const rows = await store.scopedCards(scope).page({
+            month: '2026-12',
+            sort: 'usage',
+            order,
+            after,
+            limit: 7,
+          });
+          seen.push(...rows.map((row) => Number(row.id)));
+          const last = rows.at(-1);
+          if (rows.length < 7 || !last) break;
+          after = { key: Number(last.sort_key), id: Number(last.id) };
+        }
+        expect(seen).toEqual(expected([...ids], order));
+      }
+    }
+    // Quota use: at or over 80 % of 1 GiB this month, through the quota index.
+    const over = await store.scopedCards(ROOT).page({
+      month: '2026-12',
+      sort: 'usage',
+      order: 'desc',
+      quotaMinPermille: 800,
+      limit: 100,
+    });
+    const overIds = a
+      .slice(0, 30)
+      .filter((id) => (usage.get(id) ?? 0) * 10 >= GB * 8)
+      .sort((left, right) => (usage.get(right) ?? 0) - (usage.get(left) ?? 0) || right - left);
+    expect(over.map((row) => Number(row.id))).toEqual(overIds);
+    const byId = await store.scopedCards(ROOT).page({
+      month: '2026-12',
+      sort: 'id',
+      order: 'asc',
+      quotaMinPermille: 800,
+      limit: 100,
+    });
+    expect(byId.map((row) => Number(row.id))).toEqual([...overIds].sort((l, r) => l - r));
   });
 });

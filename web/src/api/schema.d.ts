@@ -516,6 +516,8 @@ export interface paths {
                     usageMin?: number | null;
                     /** @description Bytes this month, at most */
                     usageMax?: number | null;
+                    /** @description Share of the plan’s quota used this month, at least, in percent (80: cards at or over 80 %); cards on a plan without a quota never match */
+                    quotaMin?: number | null;
                     /** @description Part of any identifier */
                     q?: string;
                     sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
