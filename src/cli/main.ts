@@ -15,6 +15,7 @@ import * as rules from './commands/rules/rules-commands.js';
 import * as serve from './commands/server/serve.js';
 import * as worker from './commands/server/worker.js';
 import * as sms from './commands/sms/sms-commands.js';
+import * as stats from './commands/stats/stats-commands.js';
 import * as sync from './commands/sync/sync.js';
 import * as webhooks from './commands/webhooks/webhooks-commands.js';
 import { type CommandIo, println, processIo } from './io.js';
@@ -35,6 +36,7 @@ const COMMANDS: CommandModule[] = [
   rules,
   pools,
   webhooks,
+  stats,
   serve,
   access,
 ];

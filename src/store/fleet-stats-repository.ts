@@ -98,6 +98,25 @@ const CUBES = {
 /** Delta rows written by this process after which it folds them (reads stay a small scan). */
 const COMPACT_AFTER_ROWS = 20_000;
 
+/** Rows written per database since its last fold, by this process. */
+const pendingByDb = new WeakMap<object, number>();
+
+/**
+ * What a store write path calls after its transaction commits, with the number of cards or
+ * usage rows it changed: past `COMPACT_AFTER_ROWS` the kept figures' delta rows are folded
+ * (reads sum them either way; folding keeps reads a small scan).
+ */
+export async function afterStatsWrites(context: StoreContext, rows: number): Promise<void> {
+  if (rows <= 0) return;
+  const pending = (pendingByDb.get(context.db) ?? 0) + rows;
+  if (pending < COMPACT_AFTER_ROWS) {
+    pendingByDb.set(context.db, pending);
+    return;
+  }
+  pendingByDb.set(context.db, 0);
+  await new FleetStatsRepository(context).compact();
+}
+
 /**
  * The fleet statistics kept by the triggers of migration 0015: reading them for a scope, the 30-day
  * series, the cards nearest their quota; folding their delta rows; rebuilding them from the data
@@ -105,7 +124,6 @@ const COMPACT_AFTER_ROWS = 20_000;
  */
 export class FleetStatsRepository {
   readonly #context: StoreContext;
-  #pendingRows = 0;
 
   constructor(context: StoreContext) {
     this.#context = context;
@@ -119,17 +137,6 @@ export class FleetStatsRepository {
   #inScope(scope: CardScope, column = 'tenant_path') {
     if (scope.isRoot) return sql<boolean>`1 = 1`;
     return sql<boolean>`${sql.ref(column)} like ${subtreePattern(scope.tenantPath)}`;
-  }
-
-  /**
-   * Notes that a write path changed about `rows` cards or usage rows; after enough, folds the
-   * delta rows (reads sum them either way, so this only keeps reads small).
-   */
-  async noteWrites(rows: number): Promise<void> {
-    this.#pendingRows += rows;
-    if (this.#pendingRows < COMPACT_AFTER_ROWS) return;
-    this.#pendingRows = 0;
-    await this.compact();
   }
 
   /**
@@ -196,7 +203,6 @@ export class FleetStatsRepository {
       return { cards: Number(cards.n), cycleRows: Number(cycles.n) };
     });
     await this.compact();
-    this.#pendingRows = 0;
     return counts;
   }
 
