@@ -402,6 +402,235 @@ function fleetStatsTriggers(dialect: Dialect): RowTriggers[] {
   ];
 }
 
+/**
+ * PostgreSQL: the tables a sync writes in bulk (cards, usage) and the two they feed get
+ * statement-level triggers over transition tables (`o`: old rows, `n`: new rows), each one
+ * set-based statement per figure instead of a plpgsql call per row; the same arithmetic as the
+ * row triggers above. One trigger per event (an upsert fires both its INSERT and its UPDATE one).
+ */
+function pgStatementTriggers(): {
+  table: string;
+  insert: string[];
+  update: string[];
+  delete: string[];
+}[] {
+  const level = (column: string) =>
+    `(case when ${column} >= 1000 then 100 when ${column} >= 800 then 80 else 0 end)`;
+  const changedFacts = `(o.tenant_path, o.account_id, o.supplier, o.status, o.plan_id, o.quota_bytes, o.expires_on)
+    IS DISTINCT FROM (n.tenant_path, n.account_id, n.supplier, n.status, n.plan_id, n.quota_bytes, n.expires_on)`;
+  const changedUsage = `(o.bytes, o.used_permille, o.tenant_path, o.account_id, o.plan_id, o.quota_bytes)
+    IS DISTINCT FROM (n.bytes, n.used_permille, n.tenant_path, n.account_id, n.plan_id, n.quota_bytes)`;
+  const usageRows = (rows: string) => `INSERT INTO stats_usage
+      (tenant_path, account_id, plan_id, cycle, level, cards, bytes)
+    SELECT tenant_path, account_id, plan_id, cycle, lvl, sum(c), sum(b) FROM (${rows}) x
+    GROUP BY tenant_path, account_id, plan_id, cycle, lvl HAVING sum(c) <> 0 OR sum(b) <> 0`;
+  const usageOf = (alias: string, sign: string) =>
+    `SELECT ${alias}.tenant_path, ${alias}.account_id, ${alias}.plan_id, ${alias}.cycle,
+      ${level(`${alias}.used_permille`)} AS lvl,
+      ${sign}(case when ${alias}.bytes is not null then 1 else 0 end) AS c,
+      ${sign}coalesce(${alias}.bytes, 0) AS b`;
+  const cardsOf = (alias: string, sign: string) =>
+    `SELECT ${alias}.tenant_path, ${alias}.account_id, ${alias}.supplier, ${alias}.status, ${alias}.plan_id, ${sign}1 AS c`;
+  const cardRows = (rows: string) => `INSERT INTO stats_cards
+      (tenant_path, account_id, supplier, status, plan_id, cards)
+    SELECT tenant_path, account_id, supplier, status, plan_id, sum(c) FROM (${rows}) x
+    GROUP BY tenant_path, account_id, supplier, status, plan_id HAVING sum(c) <> 0`;
+  const expiryRows = (rows: string) => `INSERT INTO stats_expiry (tenant_path, expires_on, cards)
+    SELECT tenant_path, expires_on, sum(c) FROM (${rows}) x WHERE expires_on IS NOT NULL
+    GROUP BY tenant_path, expires_on HAVING sum(c) <> 0`;
+  const daysRows = (rows: string) => `INSERT INTO stats_daily (tenant_path, date, cards, bytes)
+    SELECT tenant_path, date, sum(c), sum(b) FROM (${rows}) x
+    GROUP BY tenant_path, date HAVING sum(c) <> 0 OR sum(b) <> 0`;
+  const alertRows = (rows: string) => `INSERT INTO stats_alerts (tenant_path, severity, alerts)
+    SELECT tenant_path, severity, sum(c) FROM (${rows}) x
+    GROUP BY tenant_path, severity HAVING sum(c) <> 0`;
+  const openAlerts = (facts: string, path: string, sign: string) =>
+    `SELECT ${path} AS tenant_path, a.severity, ${sign}1 AS c FROM ${facts}
+      JOIN alerts a ON a.card_id = ${facts.split(' ').at(-1)}.card_id AND a.acknowledged_at IS NULL`;
+  const days = (facts: string, path: string, sign: string) =>
+    `SELECT ${path} AS tenant_path, ud.date, ${sign}1 AS c, ${sign}ud.bytes AS b FROM ${facts}
+      JOIN usage_daily ud ON ud.card_id = ${facts.split(' ').at(-1)}.card_id`;
+  const moved = 'o JOIN n ON n.card_id = o.card_id AND o.tenant_path <> n.tenant_path';
+  return [
+    {
+      table: 'cards',
+      insert: [
+        `INSERT INTO card_facts
+          (card_id, tenant_path, account_id, supplier, status, plan_id, quota_bytes, expires_on)
+        SELECT n.id, coalesce(ct.tenant_path, ''), n.account_id, n.supplier, n.status,
+          cp.plan_id, p.quota_bytes, cp.expires_on
+        FROM n LEFT JOIN card_tenants ct ON ct.card_id = n.id
+        LEFT JOIN card_plans cp ON cp.card_id = n.id LEFT JOIN plans p ON p.id = cp.plan_id`,
+      ],
+      update: [
+        `UPDATE card_facts f SET account_id = n.account_id, supplier = n.supplier, status = n.status
+        FROM n JOIN o ON o.id = n.id
+        WHERE f.card_id = n.id
+          AND (o.account_id, o.supplier, o.status) IS DISTINCT FROM (n.account_id, n.supplier, n.status)`,
+      ],
+      delete: ['DELETE FROM card_facts WHERE card_id IN (SELECT id FROM o)'],
+    },
+    {
+      table: 'card_facts',
+      insert: [
+        cardRows(`${cardsOf('n', '')} FROM n`),
+        expiryRows('SELECT n.tenant_path, n.expires_on, 1 AS c FROM n'),
+        daysRows(days('n', 'n.tenant_path', '')),
+        alertRows(
+          `${openAlerts('n', "''", '-')} UNION ALL ${openAlerts('n', 'n.tenant_path', '')}`,
+        ),
+      ],
+      update: [
+        cardRows(
+          `${cardsOf('o', '-')} FROM o JOIN n ON n.card_id = o.card_id WHERE ${changedFacts}
+          UNION ALL ${cardsOf('n', '')} FROM o JOIN n ON n.card_id = o.card_id WHERE ${changedFacts}`,
+        ),
+        expiryRows(
+          `SELECT o.tenant_path, o.expires_on, -1 AS c FROM o JOIN n ON n.card_id = o.card_id
+            WHERE ${changedFacts}
+          UNION ALL SELECT n.tenant_path, n.expires_on, 1 AS c FROM o JOIN n ON n.card_id = o.card_id
+            WHERE ${changedFacts}`,
+        ),
+        `UPDATE card_cycle_usage u SET tenant_path = n.tenant_path, account_id = n.account_id,
+          plan_id = n.plan_id, quota_bytes = n.quota_bytes
+        FROM o JOIN n ON n.card_id = o.card_id
+        WHERE u.card_id = n.card_id AND (o.tenant_path, o.account_id, o.plan_id, o.quota_bytes)
+          IS DISTINCT FROM (n.tenant_path, n.account_id, n.plan_id, n.quota_bytes)`,
+        daysRows(
+          `${days(moved.replace('o JOIN n', 'o JOIN n'), 'o.tenant_path', '-')}
+          UNION ALL ${days(moved, 'n.tenant_path', '')}`.replace(
+            /JOIN usage_daily ud ON ud\.card_id = \S+\.card_id/g,
+            'JOIN usage_daily ud ON ud.card_id = n.card_id',
+          ),
+        ),
+        alertRows(
+          `${openAlerts(moved, 'o.tenant_path', '-')} UNION ALL ${openAlerts(moved, 'n.tenant_path', '')}`.replace(
+            /a\.card_id = \S+\.card_id/g,
+            'a.card_id = n.card_id',
+          ),
+        ),
+      ],
+      delete: [
+        cardRows(`${cardsOf('o', '-')} FROM o`),
+        expiryRows('SELECT o.tenant_path, o.expires_on, -1 AS c FROM o'),
+        'DELETE FROM card_cycle_usage WHERE card_id IN (SELECT card_id FROM o)',
+        daysRows(days('o', 'o.tenant_path', '-')),
+        alertRows(
+          `${openAlerts('o', 'o.tenant_path', '-')} UNION ALL ${openAlerts('o', "''", '')}`,
+        ),
+      ],
+    },
+    {
+      table: 'card_cycle_usage',
+      insert: [usageRows(`${usageOf('n', '')} FROM n`)],
+      update: [
+        usageRows(
+          `${usageOf('o', '-')} FROM o JOIN n ON n.card_id = o.card_id AND n.cycle = o.cycle
+            WHERE ${changedUsage}
+          UNION ALL ${usageOf('n', '')} FROM o JOIN n ON n.card_id = o.card_id AND n.cycle = o.cycle
+            WHERE ${changedUsage}`,
+        ),
+      ],
+      delete: [usageRows(`${usageOf('o', '-')} FROM o`)],
+    },
+    {
+      table: 'usage_daily',
+      insert: [
+        `INSERT INTO card_cycle_usage
+          (card_id, cycle, tenant_path, account_id, plan_id, quota_bytes, daily_bytes, daily_days)
+        SELECT f.card_id, substr(n.date, 1, 7), f.tenant_path, f.account_id, f.plan_id,
+          f.quota_bytes, sum(n.bytes), count(*)
+        FROM n JOIN card_facts f ON f.card_id = n.card_id
+        GROUP BY f.card_id, substr(n.date, 1, 7), f.tenant_path, f.account_id, f.plan_id, f.quota_bytes
+        ON CONFLICT (card_id, cycle) DO UPDATE SET
+          daily_bytes = card_cycle_usage.daily_bytes + excluded.daily_bytes,
+          daily_days = card_cycle_usage.daily_days + excluded.daily_days`,
+        daysRows(
+          'SELECT f.tenant_path, n.date, 1 AS c, n.bytes AS b FROM n JOIN card_facts f ON f.card_id = n.card_id',
+        ),
+      ],
+      // The upsert's key (card, day) never changes: only its bytes.
+      update: [
+        `UPDATE card_cycle_usage u SET daily_bytes = u.daily_bytes + d.delta
+        FROM (SELECT n.card_id, substr(n.date, 1, 7) AS cycle, sum(n.bytes - o.bytes) AS delta
+          FROM n JOIN o ON o.card_id = n.card_id AND o.date = n.date
+          GROUP BY n.card_id, substr(n.date, 1, 7)) d
+        WHERE u.card_id = d.card_id AND u.cycle = d.cycle AND d.delta <> 0`,
+        daysRows(
+          `SELECT f.tenant_path, n.date, 0 AS c, n.bytes - o.bytes AS b
+          FROM n JOIN o ON o.card_id = n.card_id AND o.date = n.date
+          JOIN card_facts f ON f.card_id = n.card_id`,
+        ),
+      ],
+      delete: [
+        `UPDATE card_cycle_usage u SET daily_bytes = u.daily_bytes - d.bytes,
+          daily_days = u.daily_days - d.days
+        FROM (SELECT card_id, substr(date, 1, 7) AS cycle, sum(bytes) AS bytes, count(*) AS days
+          FROM o GROUP BY card_id, substr(date, 1, 7)) d
+        WHERE u.card_id = d.card_id AND u.cycle = d.cycle`,
+        daysRows(
+          'SELECT f.tenant_path, o.date, -1 AS c, -o.bytes AS b FROM o JOIN card_facts f ON f.card_id = o.card_id',
+        ),
+      ],
+    },
+    {
+      table: 'usage_monthly',
+      insert: [
+        `INSERT INTO card_cycle_usage
+          (card_id, cycle, tenant_path, account_id, plan_id, quota_bytes, monthly_bytes)
+        SELECT f.card_id, n.month, f.tenant_path, f.account_id, f.plan_id, f.quota_bytes, n.bytes
+        FROM n JOIN card_facts f ON f.card_id = n.card_id
+        ON CONFLICT (card_id, cycle) DO UPDATE SET monthly_bytes = excluded.monthly_bytes`,
+      ],
+      update: [
+        `UPDATE card_cycle_usage u SET monthly_bytes = n.bytes FROM n
+        WHERE u.card_id = n.card_id AND u.cycle = n.month AND u.monthly_bytes IS DISTINCT FROM n.bytes`,
+      ],
+      delete: [
+        `UPDATE card_cycle_usage u SET monthly_bytes = NULL FROM o
+        WHERE u.card_id = o.card_id AND u.cycle = o.month`,
+      ],
+    },
+  ];
+}
+
+async function createPgStatementTriggers(
+  // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
+  db: Kysely<any>,
+): Promise<void> {
+  for (const trigger of pgStatementTriggers()) {
+    for (const [event, statements] of [
+      ['INSERT', trigger.insert],
+      ['UPDATE', trigger.update],
+      ['DELETE', trigger.delete],
+    ] as const) {
+      const name = `stats_${trigger.table}_${event.toLowerCase()}`;
+      await sql
+        .raw(
+          `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+${statements.map((statement) => `${statement};`).join('\n')}
+RETURN NULL;
+END
+$body$`,
+        )
+        .execute(db);
+      const referencing =
+        event === 'INSERT'
+          ? 'NEW TABLE AS n'
+          : event === 'DELETE'
+            ? 'OLD TABLE AS o'
+            : 'OLD TABLE AS o NEW TABLE AS n';
+      await sql
+        .raw(
+          `CREATE TRIGGER ${name} AFTER ${event} ON ${trigger.table} REFERENCING ${referencing}
+            FOR EACH STATEMENT EXECUTE FUNCTION ${name}()`,
+        )
+        .execute(db);
+    }
+  }
+}
+
 /** The trigger names of migration 0015, for a bench that measures their cost. */
 export function fleetStatsTriggerTables(): string[] {
   return fleetStatsTriggers('sqlite').map((trigger) => trigger.table);
@@ -413,9 +642,12 @@ export async function createFleetStatsTriggers(
   db: Kysely<any>,
   dialect: Dialect,
 ): Promise<void> {
+  const statementLevel = new Set(pgStatementTriggers().map((trigger) => trigger.table));
+  if (dialect === 'postgres') await createPgStatementTriggers(db);
   for (const trigger of fleetStatsTriggers(dialect)) {
     const name = `stats_${trigger.table}`;
     if (dialect === 'postgres') {
+      if (statementLevel.has(trigger.table)) continue;
       const branch = (statements: string[]) => statements.map((s) => `${s};`).join('\n');
       const parts: string[] = [];
       if (trigger.insert)
@@ -484,6 +716,10 @@ export async function dropFleetStatsTriggers(
     if (dialect === 'postgres') {
       await sql.raw(`DROP TRIGGER IF EXISTS ${name} ON ${trigger.table}`).execute(db);
       await sql.raw(`DROP FUNCTION IF EXISTS ${name}()`).execute(db);
+      for (const suffix of ['insert', 'update', 'delete']) {
+        await sql.raw(`DROP TRIGGER IF EXISTS ${name}_${suffix} ON ${trigger.table}`).execute(db);
+        await sql.raw(`DROP FUNCTION IF EXISTS ${name}_${suffix}()`).execute(db);
+      }
     } else {
       for (const suffix of ['insert', 'update', 'delete']) {
         await sql.raw(`DROP TRIGGER IF EXISTS ${name}_${suffix}`).execute(db);
