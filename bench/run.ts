@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
 import { benchConsole } from './console-bench.js';
+import { benchStats } from './stats-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
 import { benchSupplier } from './supplier-bench.js';
@@ -18,6 +19,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   supplier: benchSupplier,
   console: benchConsole,
   storage: benchStorage,
+  stats: benchStats,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -136,6 +136,13 @@ export const fleetStatsSchema: StoreMigration = {
       .addColumn('alerts', BIGINT, (column) => column.notNull())
       .execute();
 
+    // The dashboard's "expiring soon" list: the first cards by expiry, an index range.
+    await db.schema
+      .createIndex('card_plans_expires')
+      .on('card_plans')
+      .columns(['expires_on', 'card_id'])
+      .execute();
+
     await createFleetStatsTriggers(db, dialect);
     await fillFleetStats(db);
   },
