@@ -498,11 +498,16 @@ function pgStatementTriggers(): {
           UNION ALL SELECT n.tenant_path, n.expires_on, 1 AS c FROM o JOIN n ON n.card_id = o.card_id
             WHERE ${changedFacts}`,
         ),
-        `UPDATE card_cycle_usage u SET tenant_path = n.tenant_path, account_id = n.account_id,
+        `IF EXISTS (SELECT 1 FROM o JOIN n ON n.card_id = o.card_id
+          WHERE (o.tenant_path, o.account_id, o.plan_id, o.quota_bytes)
+            IS DISTINCT FROM (n.tenant_path, n.account_id, n.plan_id, n.quota_bytes)) THEN
+        UPDATE card_cycle_usage u SET tenant_path = n.tenant_path, account_id = n.account_id,
           plan_id = n.plan_id, quota_bytes = n.quota_bytes
         FROM o JOIN n ON n.card_id = o.card_id
         WHERE u.card_id = n.card_id AND (o.tenant_path, o.account_id, o.plan_id, o.quota_bytes)
-          IS DISTINCT FROM (n.tenant_path, n.account_id, n.plan_id, n.quota_bytes)`,
+          IS DISTINCT FROM (n.tenant_path, n.account_id, n.plan_id, n.quota_bytes);
+        END IF`,
+        'IF EXISTS (SELECT 1 FROM o JOIN n ON n.card_id = o.card_id AND o.tenant_path <> n.tenant_path) THEN NULL',
         daysRows(
           `${days(moved.replace('o JOIN n', 'o JOIN n'), 'o.tenant_path', '-')}
           UNION ALL ${days(moved, 'n.tenant_path', '')}`.replace(
@@ -516,6 +521,7 @@ function pgStatementTriggers(): {
             'a.card_id = n.card_id',
           ),
         ),
+        'END IF',
       ],
       delete: [
         cardRows(`${cardsOf('o', '-')} FROM o`),
@@ -614,7 +620,10 @@ async function createPgStatementTriggers(
       const name = `stats_${trigger.table}_${event.toLowerCase()}`;
       await sql
         .raw(
-          `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+          // Transition tables carry no statistics: nested loops over the indexes, not hash joins
+          // over whole tables, whatever the planner guesses of their size.
+          `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql
+  SET enable_hashjoin = off SET enable_mergejoin = off AS $body$
 BEGIN
 ${statements.map((statement) => `${statement};`).join('\n')}
 RETURN NULL;
