@@ -620,10 +620,7 @@ async function createPgStatementTriggers(
       const name = `stats_${trigger.table}_${event.toLowerCase()}`;
       await sql
         .raw(
-          // Transition tables carry no statistics: nested loops over the indexes, not hash joins
-          // over whole tables, whatever the planner guesses of their size.
-          `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql
-  SET enable_hashjoin = off SET enable_mergejoin = off AS $body$
+          `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
 ${statements.map((statement) => `${statement};`).join('\n')}
 RETURN NULL;
