@@ -17,6 +17,7 @@ import * as mcp from './commands/server/mcp.js';
 import * as serve from './commands/server/serve.js';
 import * as worker from './commands/server/worker.js';
 import * as sms from './commands/sms/sms-commands.js';
+import * as stats from './commands/stats/stats-commands.js';
 import * as sync from './commands/sync/sync.js';
 import * as webhooks from './commands/webhooks/webhooks-commands.js';
 import { type CommandIo, println, processIo } from './io.js';
@@ -38,6 +39,7 @@ const COMMANDS: CommandModule[] = [
   pools,
   webhooks,
   notifications,
+  stats,
   serve,
   mcp,
   access,

@@ -122,14 +122,58 @@ export class CardStatsRepository {
     };
   }
 
-  /** The distinct cycle start days of the plans with a quota (plans are few). */
-  async quotaCycleStartDays(): Promise<number[]> {
-    const startDays = await this.#db()
+  /**
+   * The first `limit` cards whose plan service ends from `from` to `to` (CST dates, both
+   * included), soonest first, without counting them all (the kept figures have the count).
+   */
+  async expiringFirst(
+    scope: CardScope,
+    window: { from: string; to: string; limit: number },
+  ): Promise<{ cardId: number; expiresOn: string }[]> {
+    const rows = await this.#db()
+      .selectFrom('card_plans as cp')
+      .select(['cp.card_id', 'cp.expires_on'])
+      .where('cp.expires_on', '>=', window.from)
+      .where('cp.expires_on', '<=', window.to)
+      .where(cardVisible(scope, 'cp.card_id'))
+      .orderBy('cp.expires_on')
+      .orderBy('cp.card_id')
+      .limit(window.limit)
+      .execute();
+    return rows.map((row) => ({
+      cardId: Number(row.card_id),
+      expiresOn: row.expires_on as string,
+    }));
+  }
+
+  /** The plans with a quota (plans are few): id, name, quota and cycle start day. */
+  async quotaPlans(): Promise<{ id: number; name: string; quota: number; startDay: number }[]> {
+    const rows = await this.#db()
+      .selectFrom('plans')
+      .select(['id', 'name', 'quota_bytes', 'cycle_start_day'])
+      .where('quota_bytes', 'is not', null)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      name: row.name,
+      quota: Number(row.quota_bytes),
+      startDay: Number(row.cycle_start_day),
+    }));
+  }
+
+  /**
+   * The distinct cycle start days of the plans with a quota (plans are few); `otherThanFirst`:
+   * only those whose cycle is not the calendar month.
+   */
+  async quotaCycleStartDays(otherThanFirst = false): Promise<number[]> {
+    let select = this.#db()
       .selectFrom('plans')
       .select('cycle_start_day')
       .distinct()
-      .where('quota_bytes', 'is not', null)
-      .execute();
+      .where('quota_bytes', 'is not', null);
+    if (otherThanFirst) select = select.where('cycle_start_day', '<>', 1);
+    const startDays = await select.execute();
     return startDays.map((row) => Number(row.cycle_start_day));
   }
 
@@ -149,6 +193,8 @@ export class CardStatsRepository {
       today: string;
       nearPercent: number;
       limit: number;
+      /** Only cards on plans whose cycle starts on another day than the 1st. */
+      otherThanFirst?: boolean;
     },
   ): Promise<PlanUsageRow[]> {
     const { month, today, nearPercent } = options;
@@ -177,6 +223,9 @@ export class CardStatsRepository {
                 and ud.date >= ${cycleStart} and ud.date <= ${today}))`.as('used'),
             ])
             .where('p.quota_bytes', 'is not', null)
+            .where(
+              options.otherThanFirst ? sql<boolean>`p.cycle_start_day <> 1` : sql<boolean>`1 = 1`,
+            )
             .where(cardVisible(scope, 'cp.card_id')),
       )
       .selectFrom('plan_usage as u')

@@ -12,6 +12,7 @@ import {
   lockAccountCards,
   present,
 } from './cards-lookup.js';
+import { afterStatsWrites } from './fleet-stats-repository.js';
 import type { StoreContext } from './store-context.js';
 import { chunks, requireText, rowsPerStatement, writeTransaction } from './store-sql.js';
 
@@ -50,7 +51,7 @@ export async function importCards(
   });
   if (cards.length === 0) return { inserted: 0, existing: 0 };
   const now = context.clock.now();
-  return writeTransaction(context.db, context.dialect, async (transaction) => {
+  const result = await writeTransaction(context.db, context.dialect, async (transaction) => {
     await lockAccountCards(transaction, context, account);
     const known = Object.fromEntries(
       IDENTIFIER_KINDS.map((kind) => [kind, new Set<string>()]),
@@ -91,4 +92,6 @@ export async function importCards(
     }
     return { inserted, existing: cards.length - inserted };
   });
+  await afterStatsWrites(context, result.inserted);
+  return result;
 }

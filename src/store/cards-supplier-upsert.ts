@@ -12,6 +12,7 @@ import {
   lockAccountCards,
   present,
 } from './cards-lookup.js';
+import { afterStatsWrites } from './fleet-stats-repository.js';
 import type { StoreContext } from './store-context.js';
 import { chunks, requireText, rowsPerStatement, writeTransaction } from './store-sql.js';
 
@@ -57,7 +58,7 @@ export async function upsertFromSupplier(
   });
   if (rows.length === 0) return { inserted: 0, updated: 0 };
   const now = context.clock.now();
-  return writeTransaction(context.db, context.dialect, async (transaction) => {
+  const result = await writeTransaction(context.db, context.dialect, async (transaction) => {
     await lockAccountCards(transaction, context, account);
     const stored = new Map<number, WorkingCard>();
     const values = Object.fromEntries(
@@ -188,6 +189,8 @@ export async function upsertFromSupplier(
     }
     return { inserted: fresh.length, updated: updated.length };
   });
+  await afterStatsWrites(context, result.inserted + result.updated);
+  return result;
 }
 
 /** Cards of one account by identifier, the first (lowest id) holder winning. */

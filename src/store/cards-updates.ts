@@ -4,6 +4,7 @@ import { type CardStatus, isCardStatus } from '../domain/status.js';
 import { IDENTIFIER_KINDS, normalizeIdentifier } from './card-rows.js';
 import { type CardColumnValues, updateCardColumns } from './cards-bulk.js';
 import { insertStatusHistory } from './cards-lookup.js';
+import { afterStatsWrites } from './fleet-stats-repository.js';
 import type { StoreContext } from './store-context.js';
 import type { CardsTable } from './store-schema.js';
 import {
@@ -144,7 +145,7 @@ export async function updateStatuses(
   }
   if (updates.length === 0) return 0;
   const now = context.clock.now();
-  return writeTransaction(context.db, context.dialect, async (transaction) => {
+  const changedCards = await writeTransaction(context.db, context.dialect, async (transaction) => {
     const cards = await cardsById(
       transaction,
       context,
@@ -194,4 +195,6 @@ export async function updateStatuses(
     }
     return changed.size;
   });
+  await afterStatsWrites(context, changedCards);
+  return changedCards;
 }

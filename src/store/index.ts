@@ -10,6 +10,7 @@ import type { CardScope } from './card-scope.js';
 import { CardScopeRepository } from './card-scope-repository.js';
 import { CardStatsRepository } from './card-stats-repository.js';
 import { CardsRepository } from './cards-repository.js';
+import { FleetStatsRepository } from './fleet-stats-repository.js';
 import { GraphileJobsRepository } from './graphile-jobs-repository.js';
 import { JobSchedulesRepository } from './job-schedules-repository.js';
 import { QueueJobsRepository } from './queue-jobs-repository.js';
@@ -64,6 +65,14 @@ export type {
   SupplierCardRow,
 } from './cards-repository.js';
 export { CardsRepository } from './cards-repository.js';
+export type {
+  CountRow,
+  FiguresAt,
+  FleetFigures,
+  QuotaUseRow,
+  UsageRow,
+} from './fleet-stats-repository.js';
+export { FleetStatsRepository } from './fleet-stats-repository.js';
 export { GraphileJobsRepository } from './graphile-jobs-repository.js';
 export { JobSchedulesRepository } from './job-schedules-repository.js';
 export { STORE_MIGRATIONS, type StoreMigration } from './migrations/index.js';
@@ -141,6 +150,8 @@ export interface Store {
   readonly cardScope: CardScopeRepository;
   /** The dashboard's figures over a scope's cards. */
   readonly cardStats: CardStatsRepository;
+  /** The fleet figures kept as data arrives (migration 0015). */
+  readonly fleetStats: FleetStatsRepository;
   /** The job queue's `jobs` table (both queue implementations keep their record there). */
   readonly queueJobs: QueueJobsRepository;
   /** The scheduler's last enqueued period per entry. */
@@ -254,6 +265,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     audit: new AuditRepository(context),
     cardScope: new CardScopeRepository(context),
     cardStats: new CardStatsRepository(context),
+    fleetStats: new FleetStatsRepository(context),
     queueJobs: new QueueJobsRepository(context),
     jobSchedules: new JobSchedulesRepository(context),
     graphileJobs: new GraphileJobsRepository(context),

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { isCstDate } from '../domain/cst.js';
 import { SimdockError } from '../domain/errors.js';
 import { type CardScope, cardVisible } from './card-scope.js';
+import { afterStatsWrites } from './fleet-stats-repository.js';
 import type { StoreContext } from './store-context.js';
 import {
   chunks,
@@ -128,7 +129,7 @@ export class UsageRepository {
   ): Promise<{ written: number }> {
     const now = this.#context.clock.now();
     const { db, dialect } = this.#context;
-    return writeTransaction(db, dialect, async (transaction) => {
+    const outcome = await writeTransaction(db, dialect, async (transaction) => {
       // The two tables differ only in their period column; Kysely cannot type a table union.
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       const untyped = transaction as Kysely<any>;
@@ -154,6 +155,8 @@ export class UsageRepository {
       }
       return { written };
     });
+    await afterStatsWrites(this.#context, outcome.written);
+    return outcome;
   }
 
   /** The daily rows from `fromDate` and the monthly rows from `fromMonth` of many cards. */

@@ -44,6 +44,8 @@ export interface ScopedCardQuery {
   /** This month's bytes, inclusive bounds. */
   usageMin?: number;
   usageMax?: number;
+  /** This month's share of the plan's quota used, in percent, at least. */
+  quotaMin?: number;
   /** Free text over every identifier. */
   q?: string;
   sort?: CardSort;
@@ -135,6 +137,7 @@ export class ScopedCards {
       ...(tag !== undefined ? { tag } : {}),
       ...(query.usageMin !== undefined ? { usageMin: query.usageMin } : {}),
       ...(query.usageMax !== undefined ? { usageMax: query.usageMax } : {}),
+      ...(query.quotaMin !== undefined ? { quotaMinPermille: query.quotaMin * 10 } : {}),
       search: query.q?.trim().toUpperCase() ?? '',
       sort,
       order,

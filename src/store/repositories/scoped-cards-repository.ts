@@ -1,6 +1,14 @@
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import {
+  type RawBuilder,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { type CardScope, cardVisible, subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
+import type { Database } from '../store-schema.js';
+import type { CardsTable } from '../tables/index.js';
 import { idChunks } from './rules-tables.js';
 
 export type { CardScope } from '../card-scope.js';
@@ -22,6 +30,11 @@ export interface ScopedCardPageQuery {
   tag?: string;
   usageMin?: number;
   usageMax?: number;
+  /**
+   * Cards at or over this share of their plan's quota this cycle, in per mille (800 = 80 %), as
+   * the kept cycle rows reckon it (migration 0015: calendar-month usage against the plan quota).
+   */
+  quotaMinPermille?: number;
   /** Upper-cased free text over every identifier. */
   search?: string;
   sort: CardListSort;
@@ -31,6 +44,14 @@ export interface ScopedCardPageQuery {
   /** Rows asked for (the caller asks one more than it shows, to know there is a next page). */
   limit: number;
 }
+
+/** One row of a card list page. */
+export type ScopedCardPageRow = Selectable<CardsTable> & {
+  usage_this_month: number | string | null;
+  sort_key: string | number;
+  tenant_id: string | null;
+  tag_list: string | null;
+};
 
 /**
  * Accounts whose current billing cycle is not the calendar month: the `usage_monthly` month that
@@ -56,7 +77,11 @@ export class ScopedCardsRepository {
     return this.#store.db;
   }
 
-  /** The SQL of a month's (or the card's account's cycle's) bytes of `cards.id`, or null. */
+  /**
+   * The SQL of a month's bytes of `cards.id`, or null: the kept cycle row (migration 0015; one
+   * primary-key look-up) of the month figure, else the sum of the month's days. Accounts billing
+   * on another cycle than the calendar month (`cycles`) count their cycle's figure instead.
+   */
   #usageExpression(month: string, cycles?: UsageCycles) {
     if (cycles && cycles.size > 0) {
       const byAccount = (
@@ -76,10 +101,8 @@ export class ScopedCardsRepository {
       (select sum(ud.bytes) from usage_daily ud
         where ud.card_id = cards.id and ud.date >= ${from} and ud.date <= ${to}))`;
     }
-    return sql<number | null>`coalesce(
-      (select um.bytes from usage_monthly um where um.card_id = cards.id and um.month = ${month}),
-      (select sum(ud.bytes) from usage_daily ud
-        where ud.card_id = cards.id and ud.date >= ${`${month}-01`} and ud.date <= ${`${month}-31`}))`;
+    return sql<number | null>`(select ccu.bytes from card_cycle_usage ccu
+      where ccu.card_id = cards.id and ccu.cycle = ${month})`;
   }
 
   /** The condition that keeps a card inside a subtree (none for the root). */
@@ -107,6 +130,9 @@ export class ScopedCardsRepository {
    * `tag_list`, tags joined by commas), filtered and sorted.
    */
   async page(query: ScopedCardPageQuery) {
+    // The kept cycle rows' index serves calendar-month usage sorts; a fleet with accounts on
+    // another billing cycle sorts on the computed figure.
+    if (query.sort === 'usage' && !query.cycles?.size) return this.#usagePage(query);
     const usage = this.#usageExpression(query.month, query.cycles);
     const order = query.order;
     const sortKey: RawBuilder<string | number> = {
@@ -135,6 +161,10 @@ export class ScopedCardsRepository {
       select = select.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
     if (query.usageMax !== undefined)
       select = select.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
+    if (query.quotaMinPermille !== undefined) {
+      select = select.where(sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
+        where q.cycle = ${query.month} and q.used_permille >= ${query.quotaMinPermille})`);
+    }
     const search = query.search ?? '';
     if (search !== '') {
       // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on
@@ -161,9 +191,19 @@ export class ScopedCardsRepository {
       .orderBy(sql`sort_key`, order)
       .orderBy('cards.id', order)
       .limit(query.limit);
-    // Each page row's tenant and tags in the same statement (one round trip, not three), asked
-    // only for the page's rows: the outer query reads the inner's rows in their order.
-    return this.#db()
+    return this.#decorated(limited, order);
+  }
+
+  /**
+   * Each page row's tenant and tags in the same statement (one round trip, not three), asked
+   * only for the page's rows: the outer query reads the inner's rows in their order.
+   */
+  async #decorated(
+    // biome-ignore lint/suspicious/noExplicitAny: the page's inner query differs per sort.
+    limited: SelectQueryBuilder<Database, any, any>,
+    order: 'asc' | 'desc',
+  ): Promise<ScopedCardPageRow[]> {
+    const rows = await this.#db()
       .selectFrom(limited.as('page'))
       .selectAll('page')
       .select([
@@ -175,6 +215,118 @@ export class ScopedCardsRepository {
       .orderBy(sql`page.sort_key`, order)
       .orderBy('page.id', order)
       .execute();
+    return rows as ScopedCardPageRow[];
+  }
+
+  /**
+   * A page sorted by this cycle's bytes, through the kept cycle rows' index (migration 0015):
+   * the cards with a figure come from `card_cycle_usage (cycle, bytes, card_id)` in order, the
+   * cards without one (sort key -1) by id; descending lists the first then the second, ascending
+   * the reverse. The keyset cursor's key (-1 or bytes) says which part it is in.
+   */
+  async #usagePage(query: ScopedCardPageQuery) {
+    const order = query.order;
+    const comparison = order === 'asc' ? sql.raw('>') : sql.raw('<');
+    const after = query.after ?? null;
+    const inUnknown = after !== null && Number(after.key) === -1;
+    const usageFiltered =
+      query.usageMin !== undefined ||
+      query.usageMax !== undefined ||
+      query.quotaMinPermille !== undefined;
+    const known = (limit: number, from: { key: string | number; id: number } | null) => {
+      let select = this.#db()
+        .selectFrom('card_cycle_usage as u')
+        .innerJoin('cards', 'cards.id', 'u.card_id')
+        .selectAll('cards')
+        .select([sql<number>`u.bytes`.as('usage_this_month'), sql<number>`u.bytes`.as('sort_key')])
+        .where('u.cycle', '=', query.month)
+        .where('u.bytes', 'is not', null);
+      for (const scope of [this.#scope, query.tenant]) {
+        if (scope && !scope.isRoot) {
+          select = select.where('u.tenant_path', 'like', subtreePattern(scope.tenantPath));
+        }
+      }
+      for (const condition of this.#cardConditions(query)) select = select.where(condition);
+      if (query.usageMin !== undefined) select = select.where('u.bytes', '>=', query.usageMin);
+      if (query.usageMax !== undefined) select = select.where('u.bytes', '<=', query.usageMax);
+      if (query.quotaMinPermille !== undefined) {
+        select = select.where('u.used_permille', '>=', query.quotaMinPermille);
+      }
+      if (from) {
+        select = select.where(
+          sql<SqlBool>`(u.bytes ${comparison}= ${from.key} and (u.bytes ${comparison} ${from.key} or (u.bytes = ${from.key} and u.card_id ${comparison} ${from.id})))`,
+        );
+      }
+      return this.#decorated(
+        select.orderBy('u.bytes', order).orderBy('u.card_id', order).limit(limit),
+        order,
+      );
+    };
+    const unknown = (limit: number, from: { id: number } | null) => {
+      let select = this.#db()
+        .selectFrom('cards')
+        .selectAll('cards')
+        .select([sql<number | null>`null`.as('usage_this_month'), sql<number>`-1`.as('sort_key')])
+        .where(
+          sql<SqlBool>`not exists (select 1 from card_cycle_usage u where u.card_id = cards.id
+            and u.cycle = ${query.month} and u.bytes is not null)`,
+        )
+        .where(this.#visible());
+      if (query.tenant !== undefined) select = select.where(this.#visible(query.tenant));
+      for (const condition of this.#cardConditions(query)) select = select.where(condition);
+      if (from) {
+        select = select.where(sql<SqlBool>`cards.id ${comparison} ${from.id}`);
+      }
+      return this.#decorated(select.orderBy('cards.id', order).limit(limit), order);
+    };
+    const parts: Awaited<ReturnType<typeof known>>[] = [];
+    const wanted = query.limit;
+    const rows = () => parts.flat();
+    if (order === 'desc') {
+      if (!inUnknown) parts.push(await known(wanted, after));
+      if (!usageFiltered && rows().length < wanted) {
+        parts.push(await unknown(wanted - rows().length, inUnknown ? after : null));
+      }
+    } else {
+      if (!usageFiltered && (after === null || inUnknown)) {
+        parts.push(await unknown(wanted, inUnknown ? after : null));
+      }
+      if (rows().length < wanted) {
+        parts.push(await known(wanted - rows().length, inUnknown ? null : after));
+      }
+    }
+    return rows();
+  }
+
+  /** The card-column conditions of a page query: status, account, supplier, tag, free text. */
+  #cardConditions(query: ScopedCardPageQuery): RawBuilder<SqlBool>[] {
+    const conditions: RawBuilder<SqlBool>[] = [];
+    if (query.status !== undefined) conditions.push(sql<SqlBool>`cards.status = ${query.status}`);
+    if (query.account !== undefined) {
+      conditions.push(sql<SqlBool>`cards.account_id = ${query.account}`);
+    }
+    if (query.supplier !== undefined) {
+      conditions.push(sql<SqlBool>`cards.supplier = ${query.supplier}`);
+    }
+    if (query.tag !== undefined) {
+      conditions.push(
+        sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${query.tag})`,
+      );
+    }
+    const search = query.search ?? '';
+    if (search !== '') {
+      // As in `page`: identifiers are digits and upper-case A–F.
+      const pattern = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      conditions.push(
+        sql<SqlBool>`(${sql.join(
+          (['iccid', 'msisdn', 'imsi', 'imei'] as const).map(
+            (column) => sql`${sql.ref(`cards.${column}`)} like ${pattern} escape '\\'`,
+          ),
+          sql` or `,
+        )})`,
+      );
+    }
+    return conditions;
   }
 
   /** One card's columns and a month's bytes (`usage_this_month`), visible or not. */

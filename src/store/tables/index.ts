@@ -13,6 +13,7 @@ import type * as plans from './plans.js';
 import type * as pools from './pools.js';
 import type * as rules from './rules.js';
 import type * as sms from './sms.js';
+import type * as stats from './stats.js';
 import type * as sync from './sync.js';
 import type * as throttles from './throttles.js';
 import type * as usage from './usage.js';
@@ -42,7 +43,8 @@ export type Database = accounts.PartialDB &
   webhooks.PartialDB &
   agentApps.PartialDB &
   notifications.PartialDB &
-  throttles.PartialDB;
+  throttles.PartialDB &
+  stats.PartialDB;
 
 export type {
   ApiKeysTable,
@@ -101,6 +103,15 @@ export type {
   RulesTable,
 } from './rules.js';
 export type { SmsMessagesTable } from './sms.js';
+export type {
+  CardCycleUsageTable,
+  CardFactsTable,
+  StatsAlertsTable,
+  StatsCardsTable,
+  StatsDailyTable,
+  StatsExpiryTable,
+  StatsUsageTable,
+} from './stats.js';
 export type {
   SyncBatchesTable,
   SyncPlansTable,

@@ -581,7 +581,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Counts by status and account, this month’s bytes, the top consumers, quota use this cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days */
+                /** @description Counts by status and account, this month’s bytes, the top consumers, quota use this cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days; counts by supplier, tenant and plan, this cycle’s usage by account, tenant and plan, quota levels, expiries within 7 and 30 days and open alerts by severity (kept as data arrives, read in a few milliseconds) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -620,6 +620,38 @@ export interface paths {
                                 expiresOn: string;
                             })[];
                             expiringSoonTotal: number;
+                            /** @description When the figures were read (epoch ms): they are kept as data arrives */
+                            asOf: number;
+                            bySupplier: {
+                                supplier: string;
+                                cards: number;
+                            }[];
+                            byTenant: {
+                                /** @description The tenant path; "" = cards assigned to no tenant */
+                                tenantPath: string;
+                                cards: number;
+                            }[];
+                            byPlan: {
+                                /** @description null = no plan */
+                                planId: number | null;
+                                cards: number;
+                            }[];
+                            usage: components["schemas"]["CycleUsage"];
+                            quotaLevels: {
+                                atOrOver80: number;
+                                atOrOver100: number;
+                            };
+                            expiring: {
+                                within7Days: number;
+                                within30Days: number;
+                            };
+                            alerts: {
+                                open: number;
+                                bySeverity: {
+                                    severity: string;
+                                    open: number;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -1478,6 +1510,8 @@ export interface paths {
                     usageMin?: number | null;
                     /** @description Bytes this month, at most */
                     usageMax?: number | null;
+                    /** @description Share of the plan’s quota used this month, at least, in percent (80: cards at or over 80 %); cards on a plan without a quota never match */
+                    quotaMin?: number | null;
                     /** @description Part of any identifier */
                     q?: string;
                     sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
@@ -10619,6 +10653,22 @@ export interface components {
             cards: number;
             /** @description Of them, cards with known usage */
             cardsWithUsage: number;
+        };
+        CycleUsage: {
+            /** @description The usage cycle (today the CST month) */
+            cycle: string;
+            bytes: number | null;
+            cardsWithUsage: number;
+            byAccount: components["schemas"]["CycleUsageTotal"][];
+            byTenant: components["schemas"]["CycleUsageTotal"][];
+            byPlan: components["schemas"]["CycleUsageTotal"][];
+        };
+        CycleUsageTotal: {
+            /** @description Account id, tenant path or plan id ("" = none) */
+            key: string;
+            /** @description Cards with a figure this cycle */
+            cards: number;
+            bytes: number;
         };
         /** @description A carrier-side data cap (达量断网): the supplier cuts the card’s data at the cap, even while simdock is down. Distinct from simdock’s own pause rules. */
         CarrierCap: {

@@ -3,7 +3,7 @@ import type { ScopedCardView } from '../../../services/access/access-cards.js';
 import type { Principal } from '../../../services/access/access-roles.js';
 import { cardView } from '../../../services/inventory/cards.js';
 import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
-import type { Store } from '../../../store/index.js';
+import type { FleetFigures, Store } from '../../../store/index.js';
 
 /** Quota use this cycle over the caller's cards on a plan with a quota. */
 export interface QuotaSummary {
@@ -46,26 +46,27 @@ export interface PlanStats {
 }
 
 export interface PlanStatsOptions {
-  /** The share of the quota from which a card is "near" it (80). */
-  nearPercent?: number;
+  /** The share of the quota from which a card is "near" it (80); the kept levels are 80 and 100. */
+  nearPercent?: 80 | 100;
   /** Cards expiring from today to this many days ahead count as "expiring soon" (30). */
   expiryDays?: number;
   /** How many cards each list shows (10). */
   limit?: number;
+  /** The kept figures of the caller for this cycle, when already read. */
+  figures?: FleetFigures;
 }
 
 /**
  * Quota use, the cards nearest their quota and the cards expiring soon, over the cards the
- * caller may see. Each figure is one statement over the whole fleet (no per-card round trips):
- * the quota total and the near-quota list share one, whose window aggregates count every card
- * while the list keeps the first `limit`; the expiry list is another.
+ * caller may see, from the figures kept as data arrives (store `fleetStats`, migration 0015):
+ * totals from the kept counts, the near-quota list from the kept cycle rows' quota index, the
+ * expiry list from the expiry index (first `limit` only).
  *
  * A card's usage this cycle: for a calendar-month plan, the supplier's month figure, else the
- * sum of its known days (the card list's `usageThisMonth`, so the two agree); for a cycle from
- * another day, the sum of its known days from the cycle's first day to today. Unknown stays
- * unknown. (The rules take the larger of the month figure and the days, services/rules/rules-usage.ts;
- * here the cheaper figure keeps the statement to one index look-up per card at 1,000,000 cards
- * on calendar-month plans.)
+ * sum of its known days (the card list's `usageThisMonth`, so the two agree) — the kept usage
+ * cycle. Plans whose cycle starts on another day (few cards in practice) are still reckoned per
+ * request: the sum of each card's known days from its cycle's first day to today, added to the
+ * kept figures. Unknown stays unknown.
  */
 export async function planStats(
   store: Store,
@@ -76,50 +77,81 @@ export async function planStats(
   const nearPercent = options.nearPercent ?? 80;
   const limit = options.limit ?? 10;
   const today = cstToday(now);
-  const expiring = await store.cardStats.expiringPlans(caller, {
-    from: today,
-    to: addDays(today, options.expiryDays ?? 30),
-    limit,
-  });
-  const expiringSoon = expiring.cards;
-  const expiringSoonTotal = expiring.total;
+  const month = cstMonth(now);
+  const to = addDays(today, options.expiryDays ?? 30);
+  const figures =
+    options.figures ?? (await store.fleetStats.figures(caller, { cycle: month, today }));
+  const expiringSoon = await store.cardStats.expiringFirst(caller, { from: today, to, limit });
+  const expiringSoonTotal =
+    options.expiryDays === undefined || options.expiryDays === 30
+      ? figures.expiring.within30Days
+      : (await store.cardStats.expiringPlans(caller, { from: today, to, limit: 1 })).total;
 
-  // Plans are few: their distinct cycle start days give each its current cycle's first day.
-  const startDays = await store.cardStats.quotaCycleStartDays();
-  if (startDays.length === 0) {
-    return {
-      quota: { usedBytes: null, quotaBytes: null, cards: 0, cardsWithUsage: 0 },
-      nearQuota: [],
-      nearQuotaTotal: 0,
-      expiringSoon,
-      expiringSoonTotal,
-    };
-  }
-  const rows = await store.cardStats.planUsage(caller, {
-    cycleStarts: startDays.map((day) => ({ day, start: billingCycleOf(today, day).start })),
-    month: cstMonth(now),
-    today,
-    nearPercent,
+  const plans = await store.cardStats.quotaPlans();
+  const planName = new Map(plans.map((plan) => [plan.id, plan.name]));
+  const calendarPlans = plans.filter((plan) => plan.startDay === 1).map((plan) => plan.id);
+  const kept = await store.fleetStats.quotaUse(caller, {
+    cycle: month,
+    minPermille: nearPercent * 10,
     limit,
+    planIds: calendarPlans,
   });
-  const first = rows[0];
-  return {
-    quota: {
-      usedBytes: first?.usedTotal ?? null,
-      quotaBytes: first?.quotaTotal ?? null,
-      cards: first?.cards ?? 0,
-      cardsWithUsage: first?.cardsWithUsage ?? 0,
-    },
-    nearQuota: rows
-      .filter((row) => row.used !== null && row.used * 100 >= row.quota * nearPercent)
-      .map((row) => ({
+  const near: NearQuotaCard[] = kept.map((row) => ({
+    cardId: row.cardId,
+    plan: planName.get(row.planId) ?? '',
+    usedBytes: row.bytes,
+    quotaBytes: row.quotaBytes,
+    percent: Math.round((row.bytes / row.quotaBytes) * 10_000) / 100,
+  }));
+  const quota: QuotaSummary = {
+    usedBytes: figures.quota.usedBytes,
+    quotaBytes: figures.quota.quotaBytes,
+    cards: figures.quota.cards,
+    cardsWithUsage: figures.quota.cardsWithUsage,
+  };
+  let nearQuotaTotal = nearPercent === 100 ? figures.quota.atOrOver100 : figures.quota.atOrOver80;
+
+  // Plans cycling from another day: per request, over their cards only.
+  const startDays = await store.cardStats.quotaCycleStartDays(true);
+  if (startDays.length > 0) {
+    const rows = await store.cardStats.planUsage(caller, {
+      cycleStarts: startDays.map((day) => ({ day, start: billingCycleOf(today, day).start })),
+      month,
+      today,
+      nearPercent,
+      limit,
+      otherThanFirst: true,
+    });
+    const first = rows[0];
+    if (first) {
+      const add = (left: number | null, right: number | null) =>
+        left === null && right === null ? null : (left ?? 0) + (right ?? 0);
+      quota.usedBytes = add(quota.usedBytes, first.usedTotal);
+      quota.quotaBytes = add(quota.quotaBytes, first.quotaTotal);
+      quota.cards += first.cards;
+      quota.cardsWithUsage += first.cardsWithUsage;
+      nearQuotaTotal += first.nearTotal;
+    }
+    for (const row of rows) {
+      if (row.used === null || row.used * 100 < row.quota * nearPercent) continue;
+      near.push({
         cardId: row.cardId,
         plan: row.plan,
         usedBytes: Number(row.used),
         quotaBytes: row.quota,
         percent: Math.round((Number(row.used) / row.quota) * 10_000) / 100,
-      })),
-    nearQuotaTotal: first?.nearTotal ?? 0,
+      });
+    }
+  }
+  near.sort(
+    (left, right) =>
+      right.usedBytes / right.quotaBytes - left.usedBytes / left.quotaBytes ||
+      left.cardId - right.cardId,
+  );
+  return {
+    quota,
+    nearQuota: near.slice(0, limit),
+    nearQuotaTotal,
     expiringSoon,
     expiringSoonTotal,
   };

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CARD_STATUSES, cstMonth } from '../../../domain/index.js';
+import { CARD_STATUSES, cstMonth, cstToday } from '../../../domain/index.js';
 import { CycleResolver, cycleView } from '../../../services/billing/card-cycles.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import {
@@ -24,6 +24,14 @@ const QuotaSchema = z
     cardsWithUsage: z.number().int().openapi({ description: 'Of them, cards with known usage' }),
   })
   .openapi('QuotaSummary');
+
+const UsageTotalSchema = z
+  .object({
+    key: z.string().openapi({ description: 'Account id, tenant path or plan id ("" = none)' }),
+    cards: z.number().int().openapi({ description: 'Cards with a figure this cycle' }),
+    bytes: z.number(),
+  })
+  .openapi('CycleUsageTotal');
 
 const stats = createRoute({
   method: 'get',
@@ -68,9 +76,49 @@ const stats = createRoute({
         nearQuotaTotal: z.number().int(),
         expiringSoon: z.array(CardSchema.extend({ expiresOn: z.string() })),
         expiringSoonTotal: z.number().int(),
+        asOf: z.number().int().openapi({
+          description: 'When the figures were read (epoch ms): they are kept as data arrives',
+        }),
+        bySupplier: z.array(z.object({ supplier: z.string(), cards: z.number().int() })),
+        byTenant: z.array(
+          z.object({
+            tenantPath: z
+              .string()
+              .openapi({ description: 'The tenant path; "" = cards assigned to no tenant' }),
+            cards: z.number().int(),
+          }),
+        ),
+        byPlan: z.array(
+          z.object({
+            planId: z.number().int().nullable().openapi({ description: 'null = no plan' }),
+            cards: z.number().int(),
+          }),
+        ),
+        usage: z
+          .object({
+            cycle: z.string().openapi({ description: 'The usage cycle (today the CST month)' }),
+            bytes: z.number().nullable(),
+            cardsWithUsage: z.number().int(),
+            byAccount: z.array(UsageTotalSchema),
+            byTenant: z.array(UsageTotalSchema),
+            byPlan: z.array(UsageTotalSchema),
+          })
+          .openapi('CycleUsage'),
+        quotaLevels: z.object({
+          atOrOver80: z.number().int(),
+          atOrOver100: z.number().int(),
+        }),
+        expiring: z.object({ within7Days: z.number().int(), within30Days: z.number().int() }),
+        alerts: z.object({
+          open: z.number().int(),
+          bySeverity: z.array(z.object({ severity: z.string(), open: z.number().int() })),
+        }),
       }),
       'Counts by status and account, this month’s bytes, the top consumers, quota use this ' +
-        'cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days',
+        'cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days; ' +
+        'counts by supplier, tenant and plan, this cycle’s usage by account, tenant and plan, ' +
+        'quota levels, expiries within 7 and 30 days and open alerts by severity (kept as data ' +
+        'arrives, read in a few milliseconds)',
     ),
     ...ERROR_RESPONSES,
   },
@@ -81,34 +129,43 @@ export function cardStatsRouter() {
   return createRouter().openapi(stats, async (c) => {
     const caller = principal(c);
     const context = serviceContext(c);
-    const statusRows = await context.store.cardStats.countByStatus(caller);
-    const accountRows = await context.store.cardStats.countByAccount(caller);
-    const month = cstMonth(context.clock.now());
+    const now = context.clock.now();
+    const month = cstMonth(now);
+    const figures = await context.store.fleetStats.figures(caller, {
+      cycle: month,
+      today: cstToday(now),
+    });
     const scoped = scopedCards(c);
-    const monthBytes = await context.store.cardStats.monthBytes(caller, month);
     const top = await scoped.list({
       sort: 'usage',
       order: 'desc',
       limit: c.req.valid('query').top,
     });
-    const plans = await planStats(context.store, caller, context.clock.now());
+    const plans = await planStats(context.store, caller, now, { figures });
     const views = await cardViewsById(
       context.store,
       [...plans.nearQuota, ...plans.expiringSoon].map((entry) => entry.cardId),
-      context.clock.now(),
+      now,
     );
-    const byStatus = statusRows.map((row) => ({
-      status: row.status as (typeof CARD_STATUSES)[number],
+    const byStatus = figures.cards.byStatus.map((row) => ({
+      status: row.key as (typeof CARD_STATUSES)[number],
       cards: row.cards,
     }));
     return c.json(
       {
-        total: byStatus.reduce((sum, row) => sum + row.cards, 0),
+        total: figures.cards.total,
         byStatus,
-        byAccount: accountRows,
+        byAccount: figures.cards.byAccount.map((row) => ({
+          account: row.key,
+          supplier: row.supplier,
+          cards: row.cards,
+        })),
         month,
-        cycles: await offCalendarCycles(context, accountRows),
-        monthBytes,
+        cycles: await offCalendarCycles(
+          context,
+          figures.cards.byAccount.map((row) => ({ account: row.key })),
+        ),
+        monthBytes: figures.usage.bytes,
         topConsumers: top.cards.filter((card) => card.usageThisMonth !== null),
         quota: plans.quota,
         nearQuota: plans.nearQuota.flatMap(({ cardId, ...entry }) => {
@@ -121,6 +178,23 @@ export function cardStatsRouter() {
           return card ? [{ ...card, expiresOn }] : [];
         }),
         expiringSoonTotal: plans.expiringSoonTotal,
+        asOf: now,
+        bySupplier: figures.cards.bySupplier.map((row) => ({
+          supplier: row.key,
+          cards: row.cards,
+        })),
+        byTenant: figures.cards.byTenant.map((row) => ({ tenantPath: row.key, cards: row.cards })),
+        byPlan: figures.cards.byPlan.map((row) => ({
+          planId: row.key === '' ? null : Number(row.key),
+          cards: row.cards,
+        })),
+        usage: figures.usage,
+        quotaLevels: {
+          atOrOver80: figures.quota.atOrOver80,
+          atOrOver100: figures.quota.atOrOver100,
+        },
+        expiring: figures.expiring,
+        alerts: figures.alerts,
       },
       200,
     );

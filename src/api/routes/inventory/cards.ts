@@ -42,6 +42,17 @@ const ListQuery = z.strictObject({
     .min(0)
     .optional()
     .openapi({ description: 'Bytes this month, at most' }),
+  quotaMin: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .optional()
+    .openapi({
+      description:
+        'Share of the plan’s quota used this month, at least, in percent (80: cards at or over ' +
+        '80 %); cards on a plan without a quota never match',
+    }),
   q: z.string().max(64).optional().openapi({ description: 'Part of any identifier' }),
   sort: z.enum(CARD_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),

@@ -72,7 +72,7 @@ export function usageRouter() {
       const context = serviceContext(c);
       const today = cstToday(context.clock.now());
       const from = addDays(today, 1 - c.req.valid('query').days);
-      const rows = await context.store.usage.fleetDaily(principal(c), from, today);
+      const rows = await context.store.fleetStats.daily(principal(c), from, today);
       const byDate = new Map(rows.map((row) => [row.date, row]));
       const days = [];
       for (let date = from; date <= today; date = addDays(date, 1)) {

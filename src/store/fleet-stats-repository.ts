@@ -1,0 +1,575 @@
+import { type Kysely, sql } from 'kysely';
+import { addDays } from '../domain/cst.js';
+import { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
+import { fillFleetStats } from './migrations/0015-fleet-stats.js';
+import type { StoreContext } from './store-context.js';
+import { writeTransaction } from './store-sql.js';
+
+/** Cards per key of one dimension. */
+export interface CountRow {
+  key: string;
+  cards: number;
+}
+
+/** Usage in one cycle per key of one dimension: cards with a figure and their bytes. */
+export interface UsageRow {
+  key: string;
+  cards: number;
+  bytes: number;
+}
+
+/**
+ * The fleet figures of one scope (migration 0015), kept as data arrives or recounted. Keys:
+ * accounts by id, suppliers by name, tenants by path (`''`: unassigned, root only), plans by id
+ * (`''`: no plan). Arrays are sorted by key.
+ */
+export interface FleetFigures {
+  cards: {
+    total: number;
+    byStatus: CountRow[];
+    byAccount: (CountRow & { supplier: string })[];
+    bySupplier: CountRow[];
+    byTenant: CountRow[];
+    byPlan: CountRow[];
+  };
+  usage: {
+    /** The usage cycle the figures are of (CST `YYYY-MM`). */
+    cycle: string;
+    /** Bytes over the cards with a known figure this cycle; null: none known. */
+    bytes: number | null;
+    cardsWithUsage: number;
+    byAccount: UsageRow[];
+    byTenant: UsageRow[];
+    byPlan: UsageRow[];
+  };
+  /**
+   * Over the cards on a plan with a quota whose cycle is the calendar month (the kept usage
+   * cycle; plans cycling from another day are reckoned per request by the dashboard).
+   */
+  quota: {
+    /** Cards on a plan with a quota. */
+    cards: number;
+    /** Their plans' quotas summed; null: no such card. */
+    quotaBytes: number | null;
+    /** Of them, cards with a figure this cycle, and their bytes (null: none). */
+    cardsWithUsage: number;
+    usedBytes: number | null;
+    /** Cards at or over 80 % of their quota this cycle, and at or over 100 %. */
+    atOrOver80: number;
+    atOrOver100: number;
+  };
+  expiring: {
+    /** Cards whose plan ends from today to 7 (30) days ahead, both included. */
+    within7Days: number;
+    within30Days: number;
+  };
+  alerts: { open: number; bySeverity: { severity: string; open: number }[] };
+}
+
+/** What the figures are reckoned at: the usage cycle and today (CST). */
+export interface FiguresAt {
+  cycle: string;
+  today: string;
+}
+
+/** A card at or over a share of its quota, from the kept cycle rows. */
+export interface QuotaUseRow {
+  cardId: number;
+  planId: number;
+  bytes: number;
+  quotaBytes: number;
+  usedPermille: number;
+}
+
+const CUBES = {
+  stats_cards: {
+    keys: ['tenant_path', 'account_id', 'supplier', 'status', 'plan_id'],
+    sums: ['cards'],
+  },
+  stats_usage: {
+    keys: ['tenant_path', 'account_id', 'plan_id', 'cycle', 'level'],
+    sums: ['cards', 'bytes'],
+  },
+  stats_daily: { keys: ['tenant_path', 'date'], sums: ['cards', 'bytes'] },
+  stats_expiry: { keys: ['tenant_path', 'expires_on'], sums: ['cards'] },
+  stats_alerts: { keys: ['tenant_path', 'severity'], sums: ['alerts'] },
+} as const;
+
+/** Delta rows written by this process after which it folds them (reads stay a small scan). */
+const COMPACT_AFTER_ROWS = 20_000;
+
+/** Rows written per database since its last fold, by this process. */
+const pendingByDb = new WeakMap<object, number>();
+
+/**
+ * What a store write path calls after its transaction commits, with the number of cards or
+ * usage rows it changed: past `COMPACT_AFTER_ROWS` the kept figures' delta rows are folded
+ * (reads sum them either way; folding keeps reads a small scan).
+ */
+export async function afterStatsWrites(context: StoreContext, rows: number): Promise<void> {
+  if (rows <= 0) return;
+  const pending = (pendingByDb.get(context.db) ?? 0) + rows;
+  if (pending < COMPACT_AFTER_ROWS) {
+    pendingByDb.set(context.db, pending);
+    return;
+  }
+  pendingByDb.set(context.db, 0);
+  await new FleetStatsRepository(context).compact();
+}
+
+/**
+ * The fleet statistics kept by the triggers of migration 0015: reading them for a scope, the 30-day
+ * series, the cards nearest their quota; folding their delta rows; rebuilding them from the data
+ * (`simdock stats rebuild`); and a full recount from the data to check them against.
+ */
+export class FleetStatsRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  #db() {
+    return this.#context.db;
+  }
+
+  /** A tenant-path condition for the scope (none for the root). */
+  #inScope(scope: CardScope, column = 'tenant_path') {
+    if (scope.isRoot) return sql<boolean>`1 = 1`;
+    return sql<boolean>`${sql.ref(column)} like ${subtreePattern(scope.tenantPath)}`;
+  }
+
+  /**
+   * Folds each cube's delta rows into one row per key, dropping keys that sum to zero. On
+   * PostgreSQL one statement per cube deletes the rows it sees and inserts their sums, so rows
+   * that concurrent writers commit meanwhile stay for the next fold; a transaction-scoped
+   * advisory lock keeps two folds from doing the same work.
+   */
+  async compact(): Promise<void> {
+    const { db, dialect } = this.#context;
+    await writeTransaction(db, dialect, async (transaction) => {
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':stats-compact'))`.execute(
+          transaction,
+        );
+      }
+      for (const [table, { keys, sums }] of Object.entries(CUBES)) {
+        const keyList = sql.raw(keys.join(', '));
+        const sumList = sql.raw(sums.map((column) => `sum(${column})`).join(', '));
+        const nonZero = sql.raw(sums.map((column) => `sum(${column}) <> 0`).join(' or '));
+        const columns = sql.raw([...keys, ...sums].join(', '));
+        if (dialect === 'postgres') {
+          await sql`with folded as (delete from ${sql.table(table)} returning *)
+            insert into ${sql.table(table)} (${columns})
+            select ${keyList}, ${sumList} from folded group by ${keyList} having ${nonZero}`.execute(
+            transaction,
+          );
+        } else {
+          const last = await sql<{
+            last: number | null;
+          }>`select max(rowid) as last from ${sql.table(table)}`.execute(transaction);
+          const upTo = Number(last.rows[0]?.last ?? 0);
+          await sql`insert into ${sql.table(table)} (${columns})
+            select ${keyList}, ${sumList} from ${sql.table(table)} where rowid <= ${upTo}
+            group by ${keyList} having ${nonZero}`.execute(transaction);
+          await sql`delete from ${sql.table(table)} where rowid <= ${upTo}`.execute(transaction);
+        }
+      }
+    });
+  }
+
+  /**
+   * Empties the kept figures and fills them again from the data, then folds them: what an
+   * operator runs after a restore. On PostgreSQL the source tables are locked against writers
+   * for the duration (syncs wait; readers do not).
+   */
+  async rebuild(): Promise<{ cards: number; cycleRows: number }> {
+    const { db, dialect } = this.#context;
+    const counts = await writeTransaction(db, dialect, async (transaction) => {
+      if (dialect === 'postgres') {
+        await sql`lock table cards, card_tenants, card_plans, plans, usage_daily, usage_monthly,
+          alerts, card_facts, card_cycle_usage, stats_cards, stats_usage, stats_daily,
+          stats_expiry, stats_alerts in share row exclusive mode`.execute(transaction);
+      }
+      await fillFleetStats(transaction as unknown as Kysely<unknown>);
+      const cards = await transaction
+        .selectFrom('card_facts')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow();
+      const cycles = await transaction
+        .selectFrom('card_cycle_usage')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow();
+      return { cards: Number(cards.n), cycleRows: Number(cycles.n) };
+    });
+    await this.compact();
+    return counts;
+  }
+
+  /** The kept figures of a scope (a handful of small grouped reads). */
+  async figures(scope: CardScope, at: FiguresAt): Promise<FleetFigures> {
+    const db = this.#db();
+    const cards = await db
+      .selectFrom('stats_cards')
+      .select([
+        'tenant_path',
+        'account_id',
+        'supplier',
+        'status',
+        'plan_id',
+        sql<number>`sum(cards)`.as('cards'),
+      ])
+      .where(this.#inScope(scope))
+      .groupBy(['tenant_path', 'account_id', 'supplier', 'status', 'plan_id'])
+      .having(sql`sum(cards)`, '<>', 0)
+      .execute();
+    const usage = await db
+      .selectFrom('stats_usage')
+      .select([
+        'tenant_path',
+        'account_id',
+        'plan_id',
+        'level',
+        sql<number>`sum(cards)`.as('cards'),
+        sql<number>`sum(bytes)`.as('bytes'),
+      ])
+      .where('cycle', '=', at.cycle)
+      .where(this.#inScope(scope))
+      .groupBy(['tenant_path', 'account_id', 'plan_id', 'level'])
+      .execute();
+    const expiry = await db
+      .selectFrom('stats_expiry')
+      .select([
+        sql<number>`sum(case when expires_on <= ${addDays(at.today, 7)} then cards else 0 end)`.as(
+          'week',
+        ),
+        sql<number>`sum(cards)`.as('month'),
+      ])
+      .where('expires_on', '>=', at.today)
+      .where('expires_on', '<=', addDays(at.today, 30))
+      .where(this.#inScope(scope))
+      .executeTakeFirst();
+    const alerts = await db
+      .selectFrom('stats_alerts')
+      .select(['severity', sql<number>`sum(alerts)`.as('alerts')])
+      .where(this.#inScope(scope))
+      .groupBy('severity')
+      .execute();
+    return this.#assemble(
+      await this.#planQuotas(),
+      cards.map((row) => ({
+        tenant: row.tenant_path,
+        account: row.account_id,
+        supplier: row.supplier,
+        status: row.status,
+        plan: row.plan_id === null ? null : Number(row.plan_id),
+        cards: Number(row.cards),
+      })),
+      usage.map((row) => ({
+        tenant: row.tenant_path,
+        account: row.account_id,
+        plan: row.plan_id === null ? null : Number(row.plan_id),
+        level: Number(row.level),
+        cards: Number(row.cards),
+        bytes: Number(row.bytes),
+      })),
+      { week: Number(expiry?.week ?? 0), month: Number(expiry?.month ?? 0) },
+      alerts.map((row) => ({ severity: row.severity, open: Number(row.alerts) })),
+      at.cycle,
+    );
+  }
+
+  /**
+   * The same figures recounted from the data, card by card (for tests and checks: it reads every
+   * card of the scope). A card's usage this cycle: the cycle figure, else the sum of its days.
+   */
+  async recount(scope: CardScope, at: FiguresAt): Promise<FleetFigures> {
+    const db = this.#db();
+    const cards = await db
+      .selectFrom('cards')
+      .leftJoin('card_tenants as ct', 'ct.card_id', 'cards.id')
+      .leftJoin('card_plans as cp', 'cp.card_id', 'cards.id')
+      .select([
+        'cards.id',
+        sql<string>`coalesce(ct.tenant_path, '')`.as('tenant'),
+        'cards.account_id',
+        'cards.supplier',
+        'cards.status',
+        'cp.plan_id',
+        'cp.expires_on',
+        sql<number | null>`(select um.bytes from usage_monthly um
+          where um.card_id = cards.id and um.month = ${at.cycle})`.as('monthly'),
+        sql<number | null>`(select sum(ud.bytes) from usage_daily ud where ud.card_id = cards.id
+          and ud.date >= ${`${at.cycle}-01`} and ud.date <= ${`${at.cycle}-31`})`.as('daily'),
+      ])
+      .where(cardVisible(scope, 'cards.id'))
+      .execute();
+    const quotas = await this.#planQuotas();
+    const cardRows = [];
+    const usageRows = [];
+    let week = 0;
+    let month = 0;
+    for (const row of cards) {
+      const plan = row.plan_id === null ? null : Number(row.plan_id);
+      cardRows.push({
+        tenant: row.tenant,
+        account: row.account_id,
+        supplier: row.supplier,
+        status: row.status,
+        plan,
+        cards: 1,
+      });
+      const used =
+        row.monthly !== null ? Number(row.monthly) : row.daily !== null ? Number(row.daily) : null;
+      if (used !== null) {
+        const quota = plan === null ? null : (quotas.get(plan) ?? null);
+        const permille = quota !== null && quota > 0 ? Math.floor((used * 1000) / quota) : -1;
+        const level = permille >= 1000 ? 100 : permille >= 800 ? 80 : 0;
+        usageRows.push({
+          tenant: row.tenant,
+          account: row.account_id,
+          plan,
+          level,
+          cards: 1,
+          bytes: used,
+        });
+      }
+      const expires = row.expires_on;
+      if (expires !== null && expires >= at.today && expires <= addDays(at.today, 30)) {
+        month += 1;
+        if (expires <= addDays(at.today, 7)) week += 1;
+      }
+    }
+    const alerts = await db
+      .selectFrom('alerts')
+      .select(['severity', sql<number>`count(*)`.as('open')])
+      .where('acknowledged_at', 'is', null)
+      .where(
+        scope.isRoot
+          ? sql<boolean>`1 = 1`
+          : sql<boolean>`exists (select 1 from card_tenants ct where ct.card_id = alerts.card_id
+              and ct.tenant_path like ${subtreePattern(scope.tenantPath)})`,
+      )
+      .groupBy('severity')
+      .execute();
+    return this.#assemble(
+      quotas,
+      cardRows,
+      usageRows,
+      { week, month },
+      alerts.map((row) => ({ severity: row.severity, open: Number(row.open) })),
+      at.cycle,
+    );
+  }
+
+  /**
+   * Each plan's quota as the kept quota figures count it: the quota of a plan whose cycle is the
+   * calendar month (`cycle_start_day` 1, the usage cycle kept today), else null.
+   */
+  async #planQuotas(): Promise<Map<number, number | null>> {
+    const plans = await this.#db()
+      .selectFrom('plans')
+      .select(['id', 'quota_bytes', 'cycle_start_day'])
+      .execute();
+    return new Map(
+      plans.map((plan) => [
+        Number(plan.id),
+        plan.quota_bytes === null || Number(plan.cycle_start_day) !== 1
+          ? null
+          : Number(plan.quota_bytes),
+      ]),
+    );
+  }
+
+  #assemble(
+    quotas: Map<number, number | null>,
+    cards: {
+      tenant: string;
+      account: string;
+      supplier: string;
+      status: string;
+      plan: number | null;
+      cards: number;
+    }[],
+    usage: {
+      tenant: string;
+      account: string;
+      plan: number | null;
+      level: number;
+      cards: number;
+      bytes: number;
+    }[],
+    expiry: { week: number; month: number },
+    alerts: { severity: string; open: number }[],
+    cycle: string,
+  ): FleetFigures {
+    const count = (key: (row: (typeof cards)[number]) => string) =>
+      sumBy(cards, key, (row) => row.cards);
+    const accounts = new Map<string, string>();
+    for (const row of cards) accounts.set(row.account, row.supplier);
+    const quotaOf = (plan: number | null) => (plan === null ? null : (quotas.get(plan) ?? null));
+    let quotaCards = 0;
+    let quotaBytes = 0;
+    for (const row of cards) {
+      const quota = quotaOf(row.plan);
+      if (quota === null) continue;
+      quotaCards += row.cards;
+      quotaBytes += row.cards * quota;
+    }
+    const known = usage.filter((row) => row.cards !== 0 || row.bytes !== 0);
+    const withQuota = known.filter((row) => quotaOf(row.plan) !== null);
+    const usageBy = (key: (row: (typeof usage)[number]) => string): UsageRow[] => {
+      const byKey = new Map<string, UsageRow>();
+      for (const row of known) {
+        const entry = byKey.get(key(row)) ?? { key: key(row), cards: 0, bytes: 0 };
+        entry.cards += row.cards;
+        entry.bytes += row.bytes;
+        byKey.set(entry.key, entry);
+      }
+      return [...byKey.values()].filter((row) => row.cards !== 0).sort(byKeyOrder);
+    };
+    const total = (rows: typeof usage, pick: (row: (typeof usage)[number]) => number) =>
+      rows.reduce((sum, row) => sum + pick(row), 0);
+    const usedCards = total(known, (row) => row.cards);
+    const quotaUsedCards = total(withQuota, (row) => row.cards);
+    const openAlerts = alerts
+      .filter((row) => row.open !== 0)
+      .sort((a, b) => compare(a.severity, b.severity));
+    return {
+      cards: {
+        total: cards.reduce((sum, row) => sum + row.cards, 0),
+        byStatus: count((row) => row.status),
+        byAccount: count((row) => row.account).map((row) => ({
+          ...row,
+          supplier: accounts.get(row.key) ?? '',
+        })),
+        bySupplier: count((row) => row.supplier),
+        byTenant: count((row) => row.tenant),
+        byPlan: count((row) => (row.plan === null ? '' : String(row.plan))),
+      },
+      usage: {
+        cycle,
+        bytes: usedCards === 0 ? null : total(known, (row) => row.bytes),
+        cardsWithUsage: usedCards,
+        byAccount: usageBy((row) => row.account),
+        byTenant: usageBy((row) => row.tenant),
+        byPlan: usageBy((row) => (row.plan === null ? '' : String(row.plan))),
+      },
+      quota: {
+        cards: quotaCards,
+        quotaBytes: quotaCards === 0 ? null : quotaBytes,
+        cardsWithUsage: quotaUsedCards,
+        usedBytes: quotaUsedCards === 0 ? null : total(withQuota, (row) => row.bytes),
+        atOrOver80: total(
+          withQuota.filter((row) => row.level >= 80),
+          (row) => row.cards,
+        ),
+        atOrOver100: total(
+          withQuota.filter((row) => row.level >= 100),
+          (row) => row.cards,
+        ),
+      },
+      expiring: { within7Days: expiry.week, within30Days: expiry.month },
+      alerts: { open: openAlerts.reduce((sum, row) => sum + row.open, 0), bySeverity: openAlerts },
+    };
+  }
+
+  /**
+   * Usage per CST day from `from` to `to` (both included) over the scope, from the kept per-day
+   * totals: bytes and cards with a figure. Days without any figure are absent.
+   */
+  async daily(
+    scope: CardScope,
+    from: string,
+    to: string,
+  ): Promise<{ date: string; bytes: number; cards: number }[]> {
+    const rows = await this.#db()
+      .selectFrom('stats_daily')
+      .select(['date', sql<number>`sum(bytes)`.as('bytes'), sql<number>`sum(cards)`.as('cards')])
+      .where('date', '>=', from)
+      .where('date', '<=', to)
+      .where(this.#inScope(scope))
+      .groupBy('date')
+      .having(sql`sum(cards)`, '<>', 0)
+      .orderBy('date')
+      .execute();
+    return rows.map((row) => ({
+      date: row.date,
+      bytes: Number(row.bytes),
+      cards: Number(row.cards),
+    }));
+  }
+
+  /** The same series recounted from the usage rows (for tests and checks). */
+  async recountDaily(
+    scope: CardScope,
+    from: string,
+    to: string,
+  ): Promise<{ date: string; bytes: number; cards: number }[]> {
+    const rows = await this.#db()
+      .selectFrom('usage_daily')
+      .select(['date', sql<number>`sum(bytes)`.as('bytes'), sql<number>`count(*)`.as('cards')])
+      .where('date', '>=', from)
+      .where('date', '<=', to)
+      .where(cardVisible(scope, 'usage_daily.card_id'))
+      .groupBy('date')
+      .orderBy('date')
+      .execute();
+    return rows.map((row) => ({
+      date: row.date,
+      bytes: Number(row.bytes),
+      cards: Number(row.cards),
+    }));
+  }
+
+  /**
+   * The first `limit` cards of the scope at or over `minPermille` of their quota this cycle,
+   * fullest first (the cycle rows' quota index), and how many there are.
+   */
+  async quotaUse(
+    scope: CardScope,
+    options: { cycle: string; minPermille: number; limit: number; planIds?: readonly number[] },
+  ): Promise<QuotaUseRow[]> {
+    if (options.planIds?.length === 0) return [];
+    let select = this.#db()
+      .selectFrom('card_cycle_usage')
+      .select(['card_id', 'plan_id', 'bytes', 'quota_bytes', 'used_permille'])
+      .where('cycle', '=', options.cycle)
+      .where('used_permille', '>=', options.minPermille)
+      .where(this.#inScope(scope));
+    if (options.planIds) select = select.where('plan_id', 'in', [...options.planIds]);
+    const rows = await select
+      .orderBy('used_permille', 'desc')
+      .orderBy('card_id', 'desc')
+      .limit(options.limit)
+      .execute();
+    return rows.map((row) => ({
+      cardId: Number(row.card_id),
+      planId: Number(row.plan_id),
+      bytes: Number(row.bytes),
+      quotaBytes: Number(row.quota_bytes),
+      usedPermille: Number(row.used_permille),
+    }));
+  }
+}
+
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function byKeyOrder(left: { key: string }, right: { key: string }): number {
+  return compare(left.key, right.key);
+}
+
+function sumBy<T>(
+  rows: readonly T[],
+  key: (row: T) => string,
+  value: (row: T) => number,
+): CountRow[] {
+  const byKey = new Map<string, number>();
+  for (const row of rows) byKey.set(key(row), (byKey.get(key(row)) ?? 0) + value(row));
+  return [...byKey.entries()]
+    .filter(([, cards]) => cards !== 0)
+    .map(([key, cards]) => ({ key, cards }))
+    .sort(byKeyOrder);
+}
