@@ -222,8 +222,8 @@ const SWITCH = new Set(['0', '1']);
 /**
  * `alarmParam` (quectel-connectivity-api-v3.15.md §2.3.7, required): a JSON object whose
  * thresholds are numbers of MB (the example sends them both as strings and as numbers) and whose
- * switches `alarmstatus`/`pausestatus` are 0 or 1. A switch turned on needs its threshold (a guess:
- * the document does not say what a switch on with no threshold would do).
+ * switches `alarmstatus`/`pausestatus` are 0 or 1. A stop switched on needs a threshold (a guess:
+ * the document does not say what a stop switched on with no threshold would do).
  */
 function alarmParamOf(value: string | undefined): Record<string, unknown> {
   if (value === undefined || value === '') throw new SimulatorFailure('alarmParam 为必传参数');
