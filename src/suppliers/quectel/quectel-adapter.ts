@@ -1,4 +1,5 @@
 import {
+  BYTES_PER_MB,
   type CardStatusValue,
   type Clock,
   compactDate,
@@ -19,8 +20,10 @@ import {
   type ListCardsResult,
   type MonthlyUsageOptions,
   type SendSmsOptions,
+  type SetDataCapOptions,
   type SupplierAdapterV1,
   type SupplierCard,
+  type SupplierDataCap,
   type SupplierLimits,
   type SupplierRuntime,
   type SupplierWarning,
@@ -39,6 +42,13 @@ import {
   unknownCardItem,
 } from './quectel-adapter-support.js';
 import { createQuectel, type QuectelClient } from './quectel-client.js';
+import {
+  alarmParamWithCap,
+  capMegabytes,
+  capSwitchedOn,
+  dataCapOf,
+  QUECTEL_CAP_EFFECT,
+} from './quectel-data-cap.js';
 import { QuectelExtras } from './quectel-extras.js';
 import type { QuectelCard } from './quectel-wire.js';
 
@@ -348,6 +358,117 @@ export class QuectelAdapter extends QuectelExtras implements SupplierAdapterV1 {
       return this.locationOf(result.location);
     });
     return { items: [...rejected, ...items], warnings: [], response: { bodies } };
+  }
+
+  /**
+   * Carrier-side data cap: the stop threshold of 流量管理设置 (quectel-connectivity-api-v3.15.md
+   * §2.3.7 `pauseflowthreshold`, MB, with `pausestatus` 1). Unlike a data-only cap, the document
+   * says "达到阈值将进行停机": once the card's flow reaches it, Quectel stops the WHOLE card (停机,
+   * reason 超出阈值停机: data, voice and SMS), not only its data; every read-back says so in
+   * `details`. Lowering the cap below what the card has used stops it. Cancelling or raising the
+   * cap does not bring back a card already stopped by it (the document names no way back).
+   *
+   * One card at a time, two calls each: the card's settings are read first (§2.1.13) because a
+   * §2.3.7 write replaces the whole record, so its warning e-mails and thresholds are sent back
+   * unchanged. A cancel switches the stop off with §2.3.8 (`pauseStatus` 0) and keeps the
+   * value; a card whose stop is already off needs no second call. Caps go in whole MB, rounded up.
+   */
+  async doSetDataCap(options: SetDataCapOptions): Promise<BatchResult<Record<string, never>>> {
+    const megabytes = capMegabytes(options.capBytes);
+    const { prepared, rejected } = prepareCards(options.cards);
+    const bodies: unknown[] = [];
+    const call = { abortSignal: options.abortSignal };
+    const items = await perCard(
+      prepared,
+      CARD_CONCURRENCY,
+      async (item): Promise<Record<string, never>> => {
+        const current = await this.quectel.cardAlarmGet(this.selector(item), call);
+        bodies.push(current.raw);
+        if (megabytes === null) {
+          if (!capSwitchedOn(current.alarmInfo)) return {};
+          const off = await this.quectel.cardAlarmStatus(
+            { ...this.selector(item), pauseStatus: 0 },
+            call,
+          );
+          bodies.push(off.raw);
+          return {};
+        }
+        const set = await this.quectel.cardAlarm(
+          {
+            ...(item.kind === 'iccid' ? { iccids: [item.id] } : { msisdns: [item.id] }),
+            alarmParam: alarmParamWithCap(current.alarmInfo, megabytes),
+          },
+          call,
+        );
+        bodies.push(...set.raw);
+        if (!set.complete) {
+          const message = set.raw.map((body) => body.errorMessage).find(Boolean);
+          throw this.rejected(`quectel did not set the threshold: ${message ?? 'no reason given'}`);
+        }
+        return {};
+      },
+    );
+    const warnings: SupplierWarning[] = [];
+    if (options.capBytes !== null && options.capBytes % BYTES_PER_MB !== 0) {
+      warnings.push({
+        type: 'document-quirk',
+        message: `quectel takes pauseflowthreshold in whole MB: ${options.capBytes} bytes sent as ${megabytes} MB`,
+      });
+    }
+    if (options.capBytes !== null && items.some((item) => item.ok)) {
+      warnings.push({ type: 'other', message: QUECTEL_CAP_EFFECT });
+    }
+    return { items: [...rejected, ...items], warnings, response: { bodies } };
+  }
+
+  /**
+   * Each card's stop threshold (§2.1.13, one card a call) and whether it has stopped the card:
+   * one batch read (§2.1.6) gives the status and its reason 超出阈值停机 (§1.7).
+   */
+  async doGetDataCap(options: CardsOptions): Promise<BatchResult<SupplierDataCap>> {
+    const { prepared, rejected } = prepareCards(options.cards);
+    const bodies: unknown[] = [];
+    const call = { abortSignal: options.abortSignal };
+    const settings = await perCard(prepared, CARD_CONCURRENCY, async (item) => {
+      const answer = await this.quectel.cardAlarmGet(this.selector(item), call);
+      bodies.push(answer.raw);
+      return answer.alarmInfo;
+    });
+    const known = prepared.filter((_, position) => settings[position]?.ok);
+    const records = new Map<string, QuectelCard>();
+    const warnings: SupplierWarning[] = [];
+    if (known.length > 0) {
+      try {
+        const read = await this.#cardsInfo({
+          cards: known.map((item) => item.card),
+          abortSignal: options.abortSignal,
+        });
+        bodies.push(...read.bodies);
+        for (const result of read.pick((card) => card)) {
+          if (result.ok) records.set(result.key, result.value);
+        }
+      } catch (error) {
+        if (
+          options.abortSignal?.aborted ||
+          !SimdockError.isInstance(error) ||
+          error.code === 'supplier_auth_failed'
+        )
+          throw error;
+        warnings.push({
+          type: 'partial-data',
+          message: `quectel card status not read (${error.message}): whether the cap was reached is unknown`,
+        });
+      }
+    }
+    const items = settings.map((result): ItemResult<SupplierDataCap> => {
+      if (!result.ok) return result;
+      return {
+        key: result.key,
+        ok: true,
+        value: dataCapOf(result.value, records.get(result.key) ?? null),
+      };
+    });
+    return { items: [...rejected, ...items], warnings, response: { bodies } };
   }
 
   selector(item: PreparedCard) {

@@ -155,12 +155,7 @@ export function cardChangeHandlers(state: SimulatorState): Record<string, Handle
     'fc.function.card.alarm': (form) => {
       const kind = form.iccid ? 'iccid' : 'msisdn';
       const numbers = numbersOf(form.iccid ?? form.msisdn);
-      let param: Record<string, unknown>;
-      try {
-        param = JSON.parse(form.alarmParam ?? '');
-      } catch {
-        throw new SimulatorFailure('alarmParam 不是合法的 json');
-      }
+      const param = alarmParamOf(form.alarmParam);
       const text = (value: unknown) =>
         value === undefined || value === null ? null : String(value);
       const success: string[] = [];
@@ -169,6 +164,8 @@ export function cardChangeHandlers(state: SimulatorState): Record<string, Handle
         if (index === undefined) continue;
         const previous = fleet.state(index).alarm;
         const seconds = Math.floor(state.now() / 1000);
+        // The setting replaces the card's whole record: fields left out are cleared (a guess;
+        // the document does not say), so a caller changing one field sends the others back.
         fleet.update(index, {
           alarm: {
             alarmid: previous?.alarmid ?? index + 1,
@@ -195,8 +192,17 @@ export function cardChangeHandlers(state: SimulatorState): Record<string, Handle
       if (form.alarmStatus === undefined && form.pauseStatus === undefined) {
         throw new SimulatorFailure('alarmStatus 和 pauseStatus 至少传递一个');
       }
+      for (const name of ['alarmStatus', 'pauseStatus'] as const) {
+        if (form[name] !== undefined && !SWITCH.has(form[name])) {
+          throw new SimulatorFailure(`${name} 只能为 0(停用) 或 1(启用)`);
+        }
+      }
       const alarm = fleet.state(index).alarm;
       if (!alarm) throw new SimulatorFailure('该卡没有流量管理设置');
+      // A stop switched on needs a threshold to stop at (a guess; the document is silent).
+      if (form.pauseStatus === '1' && alarm.pauseflowthreshold === null) {
+        throw new SimulatorFailure('未设置停机阈值(pauseflowthreshold)');
+      }
       fleet.update(index, {
         alarm: {
           ...alarm,
@@ -208,4 +214,53 @@ export function cardChangeHandlers(state: SimulatorState): Record<string, Handle
       return {};
     },
   };
+}
+
+/** The two values of the switches `alarmstatus`/`pausestatus` (§2.3.7) and §2.3.8's. */
+const SWITCH = new Set(['0', '1']);
+
+/**
+ * `alarmParam` (quectel-connectivity-api-v3.15.md §2.3.7, required): a JSON object whose
+ * thresholds are numbers of MB (the example sends them both as strings and as numbers) and whose
+ * switches `alarmstatus`/`pausestatus` are 0 or 1. A stop switched on needs a threshold (a guess:
+ * the document does not say what a stop switched on with no threshold would do).
+ */
+function alarmParamOf(value: string | undefined): Record<string, unknown> {
+  if (value === undefined || value === '') throw new SimulatorFailure('alarmParam 为必传参数');
+  let param: unknown;
+  try {
+    param = JSON.parse(value);
+  } catch {
+    throw new SimulatorFailure('alarmParam 不是合法的 json');
+  }
+  if (typeof param !== 'object' || param === null || Array.isArray(param)) {
+    throw new SimulatorFailure('alarmParam 不是合法的 json 对象');
+  }
+  const fields = param as Record<string, unknown>;
+  const given = (name: string) => fields[name] !== undefined && fields[name] !== null;
+  for (const name of [
+    'alarmthreshold1',
+    'alarmthreshold2',
+    'alarmthreshold3',
+    'pauseflowthreshold',
+  ]) {
+    if (!given(name)) continue;
+    const raw = fields[name];
+    const number = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
+      throw new SimulatorFailure(`${name} 须为不小于 0 的流量数值(MB)`);
+    }
+  }
+  for (const name of ['alarmstatus', 'pausestatus']) {
+    if (given(name) && !SWITCH.has(String(fields[name]))) {
+      throw new SimulatorFailure(`${name} 只能为 0(停用) 或 1(启用)`);
+    }
+  }
+  if (String(fields.pausestatus) === '1' && !(Number(fields.pauseflowthreshold) > 0)) {
+    throw new SimulatorFailure('启用停机阈值时 pauseflowthreshold 须大于 0');
+  }
+  if (typeof fields.notifyemails !== 'string' && given('notifyemails')) {
+    throw new SimulatorFailure('notifyemails 须为字符串');
+  }
+  return fields;
 }

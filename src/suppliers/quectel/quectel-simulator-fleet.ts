@@ -14,6 +14,9 @@ import { PatternFleet, simulatedDailyKb } from '../spec/simulator-kit.js';
  * quectel-connectivity-api-v3.15.md §1.8 (3) and §2.1.4.
  */
 
+/** The documented reason of a card stopped by its flow threshold (§1.7 停机原因). */
+export const THRESHOLD_PAUSE_REASON = '超出阈值停机';
+
 export const CARRIERS = ['中国移动', '中国电信', '中国联通'] as const;
 
 /** The two billing groups of the simulated company (§2.1.1). */
@@ -139,15 +142,35 @@ export class QuectelSimulatedFleet {
     };
   }
 
-  /** The card's state now (a reset card resumes once its delay has passed). */
+  /**
+   * The card's state now: a reset card resumes once its delay has passed, and an active card
+   * whose usage has reached its enabled stop threshold is stopped (see `#pastThreshold`).
+   */
   state(index: number): SimulatedCardState {
-    const state = this.#changed.get(index) ?? this.#base(index);
+    let state = this.#changed.get(index) ?? this.#base(index);
     if (state.resumeAt !== null && this.#clock.now() >= state.resumeAt) {
-      const resumed = { ...state, status: '正常', pausereason: '', resumeAt: null };
-      this.#changed.set(index, resumed);
-      return resumed;
+      state = { ...state, status: '正常', pausereason: '', resumeAt: null };
+      this.#changed.set(index, state);
+    }
+    if (state.status === '正常' && this.#pastThreshold(index, state.alarm)) {
+      state = { ...state, status: '停机', pausereason: THRESHOLD_PAUSE_REASON };
+      this.#changed.set(index, state);
     }
     return state;
+  }
+
+  /**
+   * quectel-connectivity-api-v3.15.md §2.3.7: "达到阈值将进行停机" — with `pausestatus` 1, a card
+   * whose flow reaches `pauseflowthreshold` (MB) is stopped, the whole card (停机), with the
+   * documented reason 超出阈值停机 (§1.7). The document does not say which flow counts; the
+   * simulator takes the billing cycle's (`flow` of §2.1.4), and stops the card when it is next
+   * looked at rather than on a timer (guesses).
+   */
+  #pastThreshold(index: number, alarm: SimulatedAlarm | null): boolean {
+    if (alarm?.pausestatus !== 1 || alarm.pauseflowthreshold === null) return false;
+    const thresholdMb = Number(alarm.pauseflowthreshold);
+    if (!Number.isFinite(thresholdMb)) return false;
+    return toMb(this.#cycleKb(index, this.currentMonth())) >= thresholdMb;
   }
 
   /** Applies a change to one card, which from then on holds its own state. */
@@ -181,19 +204,29 @@ export class QuectelSimulatedFleet {
   /** Flow of a month in KB. */
   monthKb(index: number, month: string): number {
     if (this.state(index).status === '待激活') return 0;
+    return this.#monthKb(index, month);
+  }
+
+  /** Flow of the billing cycle up to `month`, in KB (year cards count from January). */
+  cycleKb(index: number, month: string): number {
+    if (this.state(index).status === '待激活') return 0;
+    return this.#cycleKb(index, month);
+  }
+
+  // The two below do not look at the state, so `state()` can use them.
+  #monthKb(index: number, month: string): number {
     const iccid = this.pattern.card(index).iccid;
     let total = 0;
     for (const date of this.daysSoFar(month)) total += simulatedDailyKb(iccid, date);
     return total;
   }
 
-  /** Flow of the billing cycle up to `month`, in KB (year cards count from January). */
-  cycleKb(index: number, month: string): number {
-    if (this.group(index).months === 1) return this.monthKb(index, month);
+  #cycleKb(index: number, month: string): number {
+    if (this.group(index).months === 1) return this.#monthKb(index, month);
     let total = 0;
     const year = month.slice(0, 4);
     for (let number = 1; number <= Number(month.slice(5, 7)); number += 1) {
-      total += this.monthKb(index, `${year}-${String(number).padStart(2, '0')}`);
+      total += this.#monthKb(index, `${year}-${String(number).padStart(2, '0')}`);
     }
     return total;
   }
