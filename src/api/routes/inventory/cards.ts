@@ -19,6 +19,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  TagSchema,
 } from '../../api-schemas.js';
 import { cardPlanRouter } from '../plans/card-plan.js';
 import { cardExtrasRouter } from './card-extras.js';
@@ -105,7 +106,7 @@ const changeTags = createRoute({
     params: IdParams,
     body: jsonBody(
       z.strictObject({
-        add: z.array(z.string()).max(100).optional(),
+        add: z.array(TagSchema).max(100).optional(),
         remove: z.array(z.string()).max(100).optional(),
       }),
     ),
