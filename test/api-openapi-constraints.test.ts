@@ -50,6 +50,15 @@ describe('OpenAPI request constraints', () => {
         pattern: '^\\d{4}-\\d{2}-\\d{2}$',
       });
     }
+    for (const name of ['from', 'to']) {
+      expect(query('/api/v1/cards/{id}/usage/daily', name)).toMatchObject({ format: 'date' });
+      expect(query('/api/v1/cards/{id}/usage/monthly', name)).toMatchObject({
+        pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+      });
+    }
+    expect(query('/api/v1/usage/totals', 'month')).toMatchObject({
+      pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+    });
     for (const [path, name] of [
       ['/api/v1/alerts', 'card'],
       ['/api/v1/alerts', 'rule'],

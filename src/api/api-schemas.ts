@@ -126,6 +126,7 @@ export const CstDateSchema = z
 export const CstMonthSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
+  .refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM')
   .openapi({ example: '2026-11' });
 
 /** A positive integer id in a query (filter or cursor): at most 2^53 − 1. */

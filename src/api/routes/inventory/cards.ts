@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { CARD_STATUSES, isCstDate, SimdockError } from '../../../domain/index.js';
+import { CARD_STATUSES, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { CARD_SORTS } from '../../../services/access/access-cards.js';
 import { cardExtrasOffered } from '../../../services/carrier/carrier-extras.js';
@@ -14,6 +14,8 @@ import {
 } from '../../api-env.js';
 import {
   CardSchema,
+  CstDateSchema,
+  CstMonthSchema,
   ERROR_RESPONSES,
   IdParams,
   isoInstant,
@@ -51,8 +53,8 @@ const ListQuery = z.strictObject({
 });
 
 const CardIds = z.array(z.number().int().positive()).min(1).max(10_000);
-const CstDate = z.string().refine(isCstDate, 'a date YYYY-MM-DD');
-const CstMonth = z.string().refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM');
+const CstDate = CstDateSchema;
+const CstMonth = CstMonthSchema;
 
 const listCards = createRoute({
   method: 'get',
