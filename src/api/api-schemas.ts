@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { CARD_STATUSES, ERROR_CODES } from '../domain/index.js';
+import { CARD_STATUSES, ERROR_CODES, isCstDate } from '../domain/index.js';
 import { ROLES } from '../services/access/access-roles.js';
+import { createSupplierCatalog } from '../suppliers/catalog.js';
 
 /** The one error shape. */
 export const ErrorSchema = z
@@ -108,6 +109,69 @@ export function nameSchema(max: number) {
 }
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
+
+/*
+ * Constraints the services enforce, stated where requests are described so the published
+ * document says what the server refuses (each refused with 400 and field details).
+ */
+
+/** A CST calendar date `YYYY-MM-DD` that exists (no 2026-02-30). */
+export const CstDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+  .refine(isCstDate, 'a date YYYY-MM-DD')
+  .openapi({ format: 'date', example: '2026-11-26' });
+
+/** A CST month `YYYY-MM`. */
+export const CstMonthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
+  .refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM')
+  .openapi({ example: '2026-11' });
+
+/** A positive integer id in a query (filter or cursor): at most 2^53 − 1. */
+export const QueryIdSchema = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(Number.MAX_SAFE_INTEGER)
+  .openapi({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
+/** The address check of users (src/services/access/access-users.ts): something@something. */
+export const EMAIL_PATTERN = /^\s*[^\s@]+@[^\s@]+\s*$/;
+
+/** An email address as users are created with (stored trimmed and lower-case). */
+export const EmailSchema = z
+  .string()
+  .min(3)
+  .max(254)
+  .regex(EMAIL_PATTERN, 'an email address')
+  .openapi({ format: 'email', example: 'ops@example.com' });
+
+/**
+ * An http(s) URL without credentials, as webhook endpoints take
+ * (src/services/webhooks/webhooks-targets.ts, which says why one is refused).
+ */
+export const HttpUrlSchema = z.string().min(1).max(2000).openapi({
+  format: 'uri',
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+  example: 'https://example.com/hook',
+});
+
+/** A card tag (src/services/access/access-cards.ts): 1–64 letters, digits, `_ . : -`. */
+export const TagSchema = z
+  .string()
+  .regex(/^[\p{L}\p{N}_.:-]{1,64}$/u, 'a tag is 1–64 letters, digits, _ . : -')
+  .openapi({ pattern: '^[\\p{L}\\p{N}_.:-]{1,64}$', example: 'fleet-a' });
+
+/**
+ * A supplier type: one of simdock's catalog (`GET /suppliers`). The account service refuses any
+ * other (`invalid_argument`); the document lists the types this build speaks.
+ */
+export const SupplierTypeSchema = z
+  .string()
+  .min(1)
+  .openapi({ enum: createSupplierCatalog().types(), example: 'onelink-v5' });
 
 /** A billing cycle: the CST dates a card's "month" of usage runs, both included. */
 export const BillingCycleSchema = z

@@ -19,6 +19,7 @@ import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 import { AlertsRepository } from './repositories/alerts-repository.js';
 import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 import { BulkJobsRepository } from './repositories/bulk-repository.js';
+import { CardLifecycleRepository } from './repositories/card-lifecycle-repository.js';
 import { EventOutbox } from './repositories/event-outbox.js';
 import { NoticesRepository } from './repositories/inbound-notices-repository.js';
 import { OpsRepository } from './repositories/ops-repository.js';
@@ -91,6 +92,8 @@ export { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 export { AlertsRepository } from './repositories/alerts-repository.js';
 export { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 export { BulkJobsRepository } from './repositories/bulk-repository.js';
+export type { LifecycleChange } from './repositories/card-lifecycle-repository.js';
+export { CardLifecycleRepository } from './repositories/card-lifecycle-repository.js';
 export { EventOutbox } from './repositories/event-outbox.js';
 export { NoticesRepository } from './repositories/inbound-notices-repository.js';
 export type {
@@ -186,6 +189,8 @@ export interface Store {
   readonly tenants: TenantsRepository;
   /** Refused attempts counted per scope and key (logins, callbacks), shared by processes. */
   readonly throttles: ThrottlesRepository;
+  /** When simdock last changed each card's status through a lifecycle action (cooldowns). */
+  readonly cardLifecycle: CardLifecycleRepository;
   /** Console users and their sessions, as stored (password hashing is the services'). */
   readonly users: UserRecordsRepository;
   /** API keys, as stored (secret hashing is the services'). */
@@ -283,6 +288,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     notices: new NoticesRepository(context, now),
     tenants: new TenantsRepository(context, now),
     throttles: new ThrottlesRepository(context, now),
+    cardLifecycle: new CardLifecycleRepository(context, now),
     users: new UserRecordsRepository(context),
     apiKeys: new ApiKeyRecordsRepository(context),
     rulePauses: new RulePausesRepository(context),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CardStatus } from '../../domain/index.js';
 import type { ServiceContext } from '../../services/context.js';
+import { LifecycleCooldown } from '../../services/limits/lifecycle-cooldown.js';
 import type { StoredCard } from '../../store/index.js';
 import { AgentAppsRepository } from '../../store/repositories/agent-apps-repository.js';
 import { EventOutbox } from '../../store/repositories/event-outbox.js';
@@ -100,15 +101,34 @@ export class AgentLifecycle {
         if (!adapter.doChangeStatus || !adapter.capabilities.has('lifecycle')) {
           throw new Error(`account ${accountId} cannot ${change.action} cards`);
         }
-        const result = await adapter.doChangeStatus({
-          action: change.action,
-          cards: accountCards.map((card) => ({
-            key: String(card.id),
-            iccid: card.iccid,
-            msisdn: card.msisdn,
-            imsi: card.imsi,
-          })),
-        });
+        // Cards inside their supplier's cooldown after simdock's last change are refused
+        // (`cooldown`) before any call.
+        const cooldown = new LifecycleCooldown(this.#context, adapter);
+        const cooling = await cooldown.coolingUntil(accountCards.map((card) => card.id));
+        for (const [cardId, readyAt] of cooling) {
+          outcomes.set(cardId, {
+            ok: false,
+            remark: cooldown.refusal(cardId, readyAt).message,
+            raw: null,
+          });
+        }
+        const ready = accountCards.filter((card) => !cooling.has(card.id));
+        const result =
+          ready.length === 0
+            ? { items: [] }
+            : await adapter.doChangeStatus({
+                action: change.action,
+                cards: ready.map((card) => ({
+                  key: String(card.id),
+                  iccid: card.iccid,
+                  msisdn: card.msisdn,
+                  imsi: card.imsi,
+                })),
+              });
+        await cooldown.record(
+          result.items.filter((item) => item.ok).map((item) => Number(item.key)),
+          change.action,
+        );
         for (const item of result.items) {
           outcomes.set(
             Number(item.key),

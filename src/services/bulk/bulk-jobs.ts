@@ -225,13 +225,16 @@ export function bulkJobHandler(context: ServiceContext): JobHandler<{ jobId: num
       abortSignal: job.abortSignal,
       progress: (progress: BulkProgress) => {
         const now = context.clock.now();
-        if (progress.settled < progress.total && now - last < 1000) return;
+        if (progress.settled < progress.total && now - last < 1000 && !progress.waiting) return;
         last = now;
+        const waiting = progress.waiting
+          ? `; ${progress.waiting.cards} cards of ${progress.waiting.account} wait for the supplier's cooldown until ${new Date(progress.waiting.until).toISOString()}`
+          : '';
         void job
           .progress({
             done: progress.settled,
             total: progress.total,
-            message: `${progress.done} done, ${progress.skipped} skipped, ${progress.failed} failed`,
+            message: `${progress.done} done, ${progress.skipped} skipped, ${progress.failed} failed${waiting}`,
           })
           .catch(() => {});
       },

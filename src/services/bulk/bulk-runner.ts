@@ -10,6 +10,7 @@ import {
 } from '../../store/repositories/bulk-repository.js';
 import { chunk, type SupplierAdapterV1 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
+import { LifecycleCooldown } from '../limits/lifecycle-cooldown.js';
 import {
   alreadyThere,
   type BulkTarget,
@@ -31,6 +32,11 @@ export interface BulkProgress {
   done: number;
   skipped: number;
   failed: number;
+  /**
+   * Set while cards wait for their supplier's cooldown after a lifecycle change (nothing is
+   * sent to the supplier before it ends): how many, of which account, and until when (epoch ms).
+   */
+  waiting?: { account: string; cards: number; until: number } | null;
 }
 
 export interface RunBulkJobOptions {
@@ -94,6 +100,10 @@ export async function runBulkJob(
     }
     options.progress?.({ ...progress });
   };
+  const wait = (waiting: BulkProgress['waiting']) => {
+    progress.waiting = waiting;
+    options.progress?.({ ...progress });
+  };
   options.progress?.({ ...progress });
 
   const open = [
@@ -114,7 +124,7 @@ export async function runBulkJob(
   try {
     await Promise.all(
       [...byAccount].map(([account, items]) =>
-        runAccount({ context, job, repository, account, items, cards, settle, options }),
+        runAccount({ context, job, repository, account, items, cards, settle, wait, options }),
       ),
     );
   } catch (error) {
@@ -145,6 +155,7 @@ interface AccountRun {
   items: BulkItem[];
   cards: Map<number, StoredCard>;
   settle: (outcomes: BulkItemOutcome[], targets: Map<number, BulkTarget>) => Promise<void>;
+  wait: (waiting: BulkProgress['waiting']) => void;
   options: RunBulkJobOptions;
 }
 
@@ -183,9 +194,14 @@ async function runAccount(run: AccountRun): Promise<void> {
   }
   await settle(outcomes, targets);
   if (toCheck.length > 0) toSend.push(...(await checkSentBefore(run, adapter, toCheck, targets)));
+  const cooldown = isLifecycleAction(job.action)
+    ? new LifecycleCooldown(run.context, adapter)
+    : null;
+  if (cooldown) await queueBehindCooldown(run, cooldown, toSend, targets);
 
   for (const part of chunk(toSend, batchSizeOf(adapter, job.action))) {
     run.options.abortSignal?.throwIfAborted();
+    if (cooldown) await waitForCooldown(run, cooldown, part);
     const taken = new Set(await run.repository.markSending(part.map((target) => target.item.id)));
     const sending = part.filter((target) => taken.has(target.item.id));
     if (sending.length === 0) continue;
@@ -199,6 +215,13 @@ async function runAccount(run: AccountRun): Promise<void> {
         run.options.abortSignal,
       );
       const byKey = new Map(result.items.map((item) => [item.key, item]));
+      if (cooldown && isLifecycleAction(job.action)) {
+        const accepted = sending.filter((target) => byKey.get(String(target.card.id))?.ok);
+        await cooldown.record(
+          accepted.map((target) => target.card.id),
+          job.action,
+        );
+      }
       for (const target of sending) {
         const answer = byKey.get(String(target.card.id));
         if (!answer) {
@@ -245,6 +268,62 @@ async function runAccount(run: AccountRun): Promise<void> {
     }
     await settle(chunkOutcomes, targets);
   }
+}
+
+/**
+ * Cards still in their supplier's cooldown after a lifecycle change go last, their items saying
+ * that they wait and until when (code `cooldown`, still pending): the others are sent first.
+ */
+async function queueBehindCooldown(
+  run: AccountRun,
+  cooldown: LifecycleCooldown,
+  toSend: BulkTarget[],
+  all: Map<number, BulkTarget>,
+): Promise<void> {
+  const cooling = await cooldown.coolingUntil(toSend.map((target) => target.card.id));
+  if (cooling.size === 0) return;
+  toSend.sort((a, b) => (cooling.get(a.card.id) ?? 0) - (cooling.get(b.card.id) ?? 0));
+  const outcomes: BulkItemOutcome[] = [];
+  for (const target of toSend) {
+    const readyAt = cooling.get(target.card.id);
+    if (readyAt === undefined) continue;
+    outcomes.push({
+      id: target.item.id,
+      state: 'pending',
+      code: 'cooldown',
+      message: waitingMessage(cooldown, readyAt),
+    });
+  }
+  await run.settle(outcomes, all);
+}
+
+/**
+ * Waits (on the clock) until no card of the chunk is in its cooldown any more, read again from
+ * the store each time (another job or process may have changed a card meanwhile); the job's
+ * progress says who waits and until when.
+ */
+async function waitForCooldown(
+  run: AccountRun,
+  cooldown: LifecycleCooldown,
+  part: readonly BulkTarget[],
+): Promise<void> {
+  let waited = false;
+  for (;;) {
+    const cooling = await cooldown.coolingUntil(part.map((target) => target.card.id));
+    if (cooling.size === 0) break;
+    const until = Math.max(...cooling.values());
+    run.wait({ account: run.account, cards: cooling.size, until });
+    waited = true;
+    await run.context.clock.sleep(
+      Math.max(1, until - run.context.clock.now()),
+      run.options.abortSignal,
+    );
+  }
+  if (waited) run.wait(null);
+}
+
+function waitingMessage(cooldown: LifecycleCooldown, readyAt: number): string {
+  return `waiting for the supplier's cooldown after the card's last status change (${Math.round(cooldown.cooldownMs / 1000)} s): not sent before ${new Date(readyAt).toISOString()}`;
 }
 
 /**

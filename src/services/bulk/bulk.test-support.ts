@@ -126,5 +126,5 @@ export async function bulkBench(
     clock,
     fetch,
   });
-  return { clock, context, onelinkV5, agent, quectel };
+  return { clock, context, fetch, onelinkV5, agent, quectel };
 }

@@ -2,6 +2,7 @@ import { SimdockError } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
 import { type CardRef, chunk, type LifecycleAction } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
+import { LifecycleCooldown } from '../limits/lifecycle-cooldown.js';
 
 /** What an action did to one card. */
 export interface ActionOutcome {
@@ -56,8 +57,16 @@ export async function changeCardsStatus(
       ) {
         throw new SimdockError('unsupported', `${adapter.supplier} cannot ${action} cards`);
       }
+      // A card inside its supplier's cooldown after simdock's last change of it is refused
+      // with `cooldown` before any call (the next evaluation tries again).
+      const cooldown = new LifecycleCooldown(context, adapter);
+      const cooling = await cooldown.coolingUntil(due.map((card) => card.id));
+      for (const cardId of cooling.keys()) {
+        settle.push({ cardId, outcome: 'failed', reason: 'cooldown' });
+      }
+      const ready = due.filter((card) => !cooling.has(card.id));
       const size = adapter.limits.batchSize.lifecycle ?? 1;
-      for (const batch of chunk(due, size)) {
+      for (const batch of chunk(ready, size)) {
         try {
           const result = await adapter.doChangeStatus({ action, cards: batch.map(refOf) });
           const statuses = [];
@@ -73,6 +82,10 @@ export async function changeCardsStatus(
               settle.push({ cardId: Number(item.key), outcome: 'failed', reason: item.error.code });
             }
           }
+          await cooldown.record(
+            statuses.map((status) => status.id),
+            action,
+          );
           if (statuses.length)
             await context.store.cards.updateStatuses(statuses, `rules:${action}`);
         } catch (error) {

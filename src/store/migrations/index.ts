@@ -12,6 +12,7 @@ import { throttlesSchema } from './0011-throttles.js';
 import { syncBudgetSchema } from './0013-sync-budget.js';
 import { notificationsSchema } from './0014-notifications.js';
 import { fleetStatsSchema } from './0015-fleet-stats.js';
+import { cardLifecycleChangesSchema } from './0017-card-lifecycle-changes.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -36,4 +37,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   syncBudgetSchema,
   notificationsSchema,
   fleetStatsSchema,
+  cardLifecycleChangesSchema,
 ];

@@ -7,6 +7,7 @@ import type * as cards from './cards.js';
 import type * as devices from './devices.js';
 import type * as events from './events.js';
 import type * as jobs from './jobs.js';
+import type * as lifecycle from './lifecycle.js';
 import type * as notices from './notices.js';
 import type * as notifications from './notifications.js';
 import type * as plans from './plans.js';
@@ -44,7 +45,8 @@ export type Database = accounts.PartialDB &
   agentApps.PartialDB &
   notifications.PartialDB &
   throttles.PartialDB &
-  stats.PartialDB;
+  stats.PartialDB &
+  lifecycle.PartialDB;
 
 export type {
   ApiKeysTable,
@@ -80,6 +82,7 @@ export type {
   JobSchedulesTable,
   JobsTable,
 } from './jobs.js';
+export type { CardLifecycleChangesTable } from './lifecycle.js';
 export type { SupplierNoticesTable } from './notices.js';
 export type {
   NotificationAttemptsTable,

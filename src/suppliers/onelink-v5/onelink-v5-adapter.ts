@@ -135,6 +135,9 @@ export class OnelinkV5Adapter implements SupplierAdapterV1 {
       clock: this.#clock,
       accountId: this.accountId,
     });
+    // PROTOCOL-NOTES.md, OneLink v5 `change/sim-status`: the same card is locked for minutes
+    // after a change; the account's `cooldownMinutes` says how many.
+    this.limits = { ...this.limits, lifecycleCooldownMs: this.client.cooldown.cooldownMs };
   }
 
   async doGetIdentities(options: CardsOptions): Promise<BatchResult<SupplierCard>> {

@@ -189,6 +189,13 @@ export interface SupplierLimits {
   /** The lifecycle actions `doChangeStatus` accepts. */
   lifecycleActions?: readonly LifecycleAction[];
   /**
+   * How long the supplier refuses another lifecycle change of a card after one it accepted
+   * (OneLink v5's per-card lock after `change/sim-status`), in ms. Absent: no cooldown. simdock
+   * measures it from the last change it made (stored, so it holds across jobs and processes)
+   * and never sends an action inside it: a bulk job waits, a rule is refused with `cooldown`.
+   */
+  lifecycleCooldownMs?: number;
+  /**
    * `doReadInboundSms` keeps texts per card and must be given the cards to read for (OneLink
    * v5's `query/sim-mo-sms/batch`); otherwise it reads the account's texts without cards.
    */

@@ -2791,7 +2791,11 @@ export interface paths {
                     "application/json": {
                         /** @example cmcc-east */
                         id: string;
-                        type: string;
+                        /**
+                         * @example onelink-v5
+                         * @enum {string}
+                         */
+                        type: "onelink-v2" | "onelink-v5" | "m2m10086" | "agent" | "quectel" | "unicom-gw" | "telecom-5g" | "telecom-cmp";
                         name?: string | null;
                         rateLimit?: number | null;
                         settings: {
@@ -4012,6 +4016,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Format: email
+                         * @example ops@example.com
+                         */
                         email: string;
                         password: string;
                         role: components["schemas"]["Role"];
@@ -4961,6 +4969,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Format: uri
+                         * @example https://example.com/hook
+                         */
                         url: string;
                         eventTypes?: components["schemas"]["WebhookEventType"][];
                         description?: string | null;
@@ -5668,6 +5680,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Format: uri
+                         * @example https://example.com/hook
+                         */
                         url?: string;
                         eventTypes?: components["schemas"]["WebhookEventType"][];
                         description?: string | null;

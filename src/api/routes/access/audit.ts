@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listScopedAudit } from '../../../services/access/access-audit.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, isoInstant, jsonResponse } from '../../api-schemas.js';
+import { ERROR_RESPONSES, isoInstant, jsonResponse, QueryIdSchema } from '../../api-schemas.js';
 
 const list = createRoute({
   method: 'get',
@@ -12,12 +12,7 @@ const list = createRoute({
     query: z.strictObject({
       targetType: z.string().min(1).optional(),
       targetId: z.string().min(1).optional(),
-      before: z.coerce
-        .number()
-        .int()
-        .positive()
-        .optional()
-        .openapi({ description: 'Entries older than this id' }),
+      before: QueryIdSchema.optional().openapi({ description: 'Entries older than this id' }),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },

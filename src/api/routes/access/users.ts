@@ -5,6 +5,7 @@ import { type User, UsersRepository } from '../../../services/access/access-user
 import { TenantsRepository } from '../../../store/repositories/tenants-repository.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
 import {
+  EmailSchema,
   ERROR_RESPONSES,
   isoInstant,
   jsonBody,
@@ -55,7 +56,7 @@ const create = createRoute({
   request: {
     body: jsonBody(
       z.strictObject({
-        email: z.string().min(3).max(254),
+        email: EmailSchema,
         password: z.string().min(8).max(1024),
         role: RoleSchema,
         tenant: z.string().min(1).optional().openapi({ description: 'Default: the caller’s' }),

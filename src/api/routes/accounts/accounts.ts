@@ -7,7 +7,13 @@ import {
 } from '../../../services/accounts/accounts-health.js';
 import { saveAccounts } from '../../../services/context.js';
 import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, PRINTABLE } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  jsonBody,
+  jsonResponse,
+  PRINTABLE,
+  SupplierTypeSchema,
+} from '../../api-schemas.js';
 
 const SyncRunSchema = z
   .object({
@@ -81,7 +87,7 @@ const add = createRoute({
     body: jsonBody(
       z.strictObject({
         id: AccountParams.shape.id,
-        type: z.string().min(1),
+        type: SupplierTypeSchema,
         name: z
           .string()
           .max(200)

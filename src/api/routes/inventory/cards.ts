@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { CARD_STATUSES, isCstDate, SimdockError } from '../../../domain/index.js';
+import { CARD_STATUSES, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { CARD_SORTS } from '../../../services/access/access-cards.js';
 import { cardExtrasOffered } from '../../../services/carrier/carrier-extras.js';
@@ -14,11 +14,14 @@ import {
 } from '../../api-env.js';
 import {
   CardSchema,
+  CstDateSchema,
+  CstMonthSchema,
   ERROR_RESPONSES,
   IdParams,
   isoInstant,
   jsonBody,
   jsonResponse,
+  TagSchema,
 } from '../../api-schemas.js';
 import { cardPlanRouter } from '../plans/card-plan.js';
 import { cardExtrasRouter } from './card-extras.js';
@@ -61,8 +64,8 @@ const ListQuery = z.strictObject({
 });
 
 const CardIds = z.array(z.number().int().positive()).min(1).max(10_000);
-const CstDate = z.string().refine(isCstDate, 'a date YYYY-MM-DD');
-const CstMonth = z.string().refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM');
+const CstDate = CstDateSchema;
+const CstMonth = CstMonthSchema;
 
 const listCards = createRoute({
   method: 'get',
@@ -116,7 +119,7 @@ const changeTags = createRoute({
     params: IdParams,
     body: jsonBody(
       z.strictObject({
-        add: z.array(z.string()).max(100).optional(),
+        add: z.array(TagSchema).max(100).optional(),
         remove: z.array(z.string()).max(100).optional(),
       }),
     ),

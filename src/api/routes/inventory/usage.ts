@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addDays, cstMonth, cstToday, isCstDate } from '../../../domain/index.js';
+import { addDays, cstMonth, cstToday } from '../../../domain/index.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
+import { CstMonthSchema, ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
 
 const totals = createRoute({
   method: 'get',
@@ -10,11 +10,7 @@ const totals = createRoute({
   summary: 'Bytes in a CST month per account or per tenant, over the caller’s cards',
   request: {
     query: z.strictObject({
-      month: z
-        .string()
-        .refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM')
-        .optional()
-        .openapi({ description: 'Default: this CST month' }),
+      month: CstMonthSchema.optional().openapi({ description: 'Default: this CST month' }),
       groupBy: z.enum(['account', 'tenant']).default('account'),
     }),
   },

@@ -29,6 +29,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  QueryIdSchema,
 } from '../../api-schemas.js';
 
 const ChannelTypeSchema = z.enum(CHANNEL_TYPES).openapi('NotificationChannelType');
@@ -260,10 +261,10 @@ const messages = createRoute({
   summary: 'The delivery log: messages sent to channels, newest first',
   request: {
     query: z.strictObject({
-      channel: z.coerce.number().int().positive().optional(),
+      channel: QueryIdSchema.optional(),
       state: MessageStateSchema.optional(),
       limit: z.coerce.number().int().min(1).max(500).optional(),
-      before: z.coerce.number().int().positive().optional(),
+      before: QueryIdSchema.optional(),
     }),
   },
   responses: {

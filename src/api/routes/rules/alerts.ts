@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addDays, cstStartOfDay, isCstDate, SimdockError } from '../../../domain/index.js';
+import { addDays, cstStartOfDay, SimdockError } from '../../../domain/index.js';
 import { SEVERITIES } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { ALERT_CODES, alertCode } from '../../../services/rules/alert-codes.js';
@@ -9,11 +9,13 @@ import {
 } from '../../../store/repositories/alerts-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
 import {
+  CstDateSchema,
   ERROR_RESPONSES,
   IdParams,
   isoInstant,
   jsonBody,
   jsonResponse,
+  QueryIdSchema,
 } from '../../api-schemas.js';
 
 /** The parameters of an alert's or a preview match's code (bytes in bytes, dates CST). */
@@ -53,23 +55,15 @@ const list = createRoute({
     'Alerts of the caller’s cards, newest first (the root also sees pool and account alerts)',
   request: {
     query: z.strictObject({
-      card: z.coerce.number().int().positive().optional(),
+      card: QueryIdSchema.optional(),
       state: z.enum(['open', 'acknowledged']).optional(),
       kind: z.string().min(1).max(40).optional(),
       severity: z.enum(SEVERITIES).optional(),
-      rule: z.coerce.number().int().positive().optional(),
+      rule: QueryIdSchema.optional(),
       account: z.string().min(1).max(64).optional(),
-      from: z
-        .string()
-        .refine(isCstDate, 'a date YYYY-MM-DD')
-        .optional()
-        .openapi({ description: 'Raised on or after this CST date' }),
-      to: z
-        .string()
-        .refine(isCstDate, 'a date YYYY-MM-DD')
-        .optional()
-        .openapi({ description: 'Raised on or before this CST date' }),
-      before: z.coerce.number().int().positive().optional().openapi({ description: 'Id cursor' }),
+      from: CstDateSchema.optional().openapi({ description: 'Raised on or after this CST date' }),
+      to: CstDateSchema.optional().openapi({ description: 'Raised on or before this CST date' }),
+      before: QueryIdSchema.optional().openapi({ description: 'Id cursor' }),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },

@@ -18,10 +18,12 @@ import {
 import { type ApiEnv, createRouter, principal, serviceContext } from '../../api-env.js';
 import {
   ERROR_RESPONSES,
+  HttpUrlSchema,
   IdParams,
   isoInstant,
   jsonBody,
   jsonResponse,
+  QueryIdSchema,
 } from '../../api-schemas.js';
 
 const EventTypeSchema = z.enum(EVENT_TYPES).openapi('WebhookEventType');
@@ -147,7 +149,7 @@ const create = createRoute({
   request: {
     body: jsonBody(
       z.strictObject({
-        url: z.string().min(1).max(2000),
+        url: HttpUrlSchema,
         eventTypes: z.array(EventTypeSchema).max(EVENT_TYPES.length).optional(),
         description: z.string().max(500).nullable().optional(),
         enabled: z.boolean().optional(),
@@ -185,7 +187,7 @@ const update = createRoute({
     params: IdParams,
     body: jsonBody(
       z.strictObject({
-        url: z.string().min(1).max(2000).optional(),
+        url: HttpUrlSchema.optional(),
         eventTypes: z.array(EventTypeSchema).max(EVENT_TYPES.length).optional(),
         description: z.string().max(500).nullable().optional(),
         enabled: z.boolean().optional(),
@@ -214,15 +216,12 @@ const deliveries = createRoute({
   summary: 'Deliveries, newest first',
   request: {
     query: z.strictObject({
-      endpoint: z.coerce.number().int().positive().optional(),
+      endpoint: QueryIdSchema.optional(),
       state: DeliveryStateSchema.optional(),
       limit: z.coerce.number().int().min(1).max(500).optional(),
-      before: z.coerce
-        .number()
-        .int()
-        .positive()
-        .optional()
-        .openapi({ description: 'Only deliveries with a smaller id (paging)' }),
+      before: QueryIdSchema.optional().openapi({
+        description: 'Only deliveries with a smaller id (paging)',
+      }),
     }),
   },
   responses: {

@@ -91,6 +91,13 @@ function progressReporter(io: CommandIo, enabled: boolean, label: string) {
   let lastTenth = -1;
   return {
     update(progress: BulkProgress) {
+      if (progress.waiting) {
+        println(
+          io.stderr,
+          `${label}: ${progress.waiting.cards} cards of ${progress.waiting.account} wait for the supplier's cooldown after their last status change, until ${new Date(progress.waiting.until).toISOString()}`,
+        );
+        return;
+      }
       const tenth = Math.floor((progress.settled / Math.max(1, progress.total)) * 10);
       if (tenth === lastTenth) return;
       lastTenth = tenth;

@@ -2,9 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
+import type { paths } from '../../api/schema.js';
 import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatCount, formatInstant } from '../../format.js';
+
+type AccountType =
+  paths['/api/v1/accounts']['post']['requestBody']['content']['application/json']['type'];
 
 /** A supplier's account setting, described as data (src/suppliers/spec/credentials.ts). */
 interface CredentialField {
@@ -45,7 +49,12 @@ function AddAccountForm(props: { onAdded: () => void }) {
   };
   const add = useMutation({
     mutationFn: () =>
-      unwrap(api.POST('/api/v1/accounts', { body: { id, type, settings: settings() } })),
+      unwrap(
+        api.POST('/api/v1/accounts', {
+          // The select offers only the types GET /suppliers lists: the document's enum.
+          body: { id, type: type as AccountType, settings: settings() },
+        }),
+      ),
     onSuccess: props.onAdded,
   });
   if (suppliers.isPending) return <Loading />;
