@@ -11,6 +11,7 @@ import { cardSortIndexesSchema } from './0010-card-sort-indexes.js';
 import { throttlesSchema } from './0011-throttles.js';
 import { syncBudgetSchema } from './0013-sync-budget.js';
 import { notificationsSchema } from './0014-notifications.js';
+import { changeFeedsSchema } from './0018-change-feeds.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -34,4 +35,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   throttlesSchema,
   syncBudgetSchema,
   notificationsSchema,
+  changeFeedsSchema,
 ];
