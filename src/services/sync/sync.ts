@@ -27,6 +27,7 @@ import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { changedSinceLastRead } from './change-feed.js';
 import { pollFirst, runAllotment } from './poll-priority.js';
+import { urgentCards } from './poll-urgency.js';
 import { SLICE_PHASES } from './sync-phases.js';
 import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
@@ -337,7 +338,12 @@ async function runSlice(
           cards: cards.length,
           fleet: plan.cards,
         });
-        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment);
+        // Near quota or under a rule that may fire: only worth finding when not all fit.
+        const urgent =
+          cards.length > allotment
+            ? await urgentCards(context, phase.need, cards)
+            : new Set<number>();
+        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment, urgent);
         report(phase.need, cards.length - chosen.asked.length);
         cards = chosen.asked;
       }
