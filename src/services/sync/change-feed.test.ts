@@ -5,6 +5,7 @@ import type { SupplierAdapterV1 } from '../../suppliers/spec/index.js';
 import { FEED_MAX_AGE_MS } from './change-feed.js';
 import { syncAccount } from './sync.js';
 import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
+import { accountFreshness } from './sync-freshness.js';
 
 const HOUR = 3_600_000;
 const path = (operation: string) => `/api/${operation}/V1/1Main/vV1.1`;
@@ -67,6 +68,13 @@ describe('status refresh from the change feed (unicom-gw wsGetModifiedTerminals)
     const third = await hourly(fixture);
     expect(third.feed).toBe(20 + 1);
     expect(third.details).toBe(20);
+    // Statuses not read for two hours are known as of the feed read: all within the 1 h target.
+    fixture.clock.set(fixture.clock.now() + 10 * 60_000);
+    const status = (await accountFreshness(fixture.context, 'acct')).needs.find(
+      (need) => need.need === 'status',
+    )!;
+    expect(status.withinTarget).toBe(1);
+    expect(status.maxMs).toBeLessThan(HOUR);
 
     // A lost position (or one older than the feed is trusted): every card's status again.
     await checkpoints.forgetChangeFeed('acct');

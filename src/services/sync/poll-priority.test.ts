@@ -69,7 +69,7 @@ describe('freshness first for one-card-per-call needs', () => {
     const ids = (await store.cards.listForSync('acct', { afterId: 0, limit: 100 })).map(
       (card) => card.id,
     );
-    const [a, b, c, calm, watched, unwatched] = ids.slice(-6) as number[];
+    const [a, b, c, calm, watched, unwatched, changing] = ids.slice(-7) as number[];
     const month = cstMonth(fixture.clock.now());
     const plan = await store.plans.create({ name: 'p1g', quotaBytes: 1_000 * MB });
     await store.plans.assign([a!, b!, c!, calm!], { planId: plan.id });
@@ -88,15 +88,18 @@ describe('freshness first for one-card-per-call needs', () => {
       thresholds: { bytes: 100 * MB },
       actions: [{ type: 'pause' }],
     });
+    // A card under a status-change rule: a change of its status raises an alert.
+    await store.rules.create({ scope: 'card', targetId: changing!, kind: 'status_changed' });
     await statusCalls(fixture);
     const checks = await store.freshness.checks(ids);
     const read = ids.filter((id) => checks.get(id)?.statusCheckedAt != null);
-    // The four urgent cards, then the ten lowest ids among the never-read rest.
+    // The five urgent cards, then the nine lowest ids among the never-read rest.
+    const urgent = [a, b, c, watched, changing];
     expect(read.length).toBe(14);
-    expect(read).toEqual(expect.arrayContaining([a, b, c, watched]));
+    expect(read).toEqual(expect.arrayContaining(urgent));
     expect(read).not.toContain(calm);
     expect(read).not.toContain(unwatched);
-    expect(read.filter((id) => ![a, b, c, watched].includes(id))).toEqual(ids.slice(0, 10));
+    expect(read.filter((id) => !urgent.includes(id))).toEqual(ids.slice(0, 9));
   });
 
   it('asks every card without a rate limit, and none twice within half an hour', async () => {
