@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cstStartOfDay, cstToday } from '../src/domain/index.js';
 import { type SyncOptions, syncAccount } from '../src/services/sync/sync.js';
-import { syncFixture } from '../src/services/sync/sync-fixture.test-support.js';
+import { type SyncFixture, syncFixture } from '../src/services/sync/sync-fixture.test-support.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { machine, writeSection } from './report.js';
 
@@ -29,8 +29,31 @@ interface SupplierDays {
   peakHourly: number;
 }
 
+/**
+ * Pauses `count` active cards on the supplier side through simdock's lifecycle call, as an
+ * operator elsewhere would; returns the calls that took, to be left out of the sync's count.
+ */
+async function changeCards(fixture: SyncFixture, count: number): Promise<number> {
+  const before = fixture.simulated.calls();
+  const adapter = await fixture.context.adapter('acct');
+  if (!adapter.doChangeStatus) throw new Error(`${adapter.supplier} has no lifecycle call`);
+  const active = (await fixture.store.cards.listForSync('acct', { afterId: 0, limit: 1_000_000 }))
+    .filter((card) => card.status === 'active')
+    .slice(0, count);
+  await adapter.doChangeStatus({
+    action: 'pause',
+    cards: active.map((card) => ({ key: String(card.id), iccid: card.iccid })),
+  });
+  return fixture.simulated.calls() - before;
+}
+
 /** Simulates `days` days of the default schedule for one supplier; calls per day. */
-async function simulate(supplier: string, cards: number, days: number): Promise<SupplierDays> {
+async function simulate(
+  supplier: string,
+  cards: number,
+  days: number,
+  changes = 0,
+): Promise<SupplierDays> {
   // Start on the 10th (no month-end reconciliation in the week) at CST midnight.
   const start = cstStartOfDay('2026-11-10');
   const fixture = await syncFixture({ type: supplier, size: cards, start });
@@ -40,15 +63,20 @@ async function simulate(supplier: string, cards: number, days: number): Promise<
     for (let day = 0; day < days; day += 1) {
       const midnight = cstStartOfDay(cstToday(start + day * DAY));
       const before = fixture.simulated.calls();
+      let changing = 0;
       for (const run of DEFAULT_DAY) {
         // A run starts at its time, or when the one before it ended if that ran late.
         fixture.clock.set(Math.max(fixture.clock.now(), midnight + run.offset));
+        // Cards changed on the supplier side since the last run (after the first run).
+        if (changes > 0 && run.options.days === 0 && (day > 0 || run.offset > 0)) {
+          changing += await changeCards(fixture, changes);
+        }
         const runBefore = fixture.simulated.calls();
         await syncAccount(fixture.context, 'acct', { ...run.options, actor: 'schedule' });
         if (day === days - 1 && run.options.days === 0)
           peakHourly = Math.max(peakHourly, fixture.simulated.calls() - runBefore);
       }
-      perDay.push(fixture.simulated.calls() - before);
+      perDay.push(fixture.simulated.calls() - before - changing);
     }
     return { supplier, perDay, peakHourly };
   } finally {
@@ -57,7 +85,7 @@ async function simulate(supplier: string, cards: number, days: number): Promise<
 }
 
 /**
- * `npm run bench -- calls-per-day --cards 1000 [--days 7] [--supplier onelink-v2]`: every
+ * `npm run bench -- calls-per-day --cards 1000 [--days 7] [--supplier onelink-v2] [--changes 5]`: every
  * supplier's simulator in process on a manual clock, N cards imported (or listed), the default
  * schedule run for a simulated week; the calls each supplier answered on the first day and on
  * the last (steady state).
@@ -69,6 +97,8 @@ export async function benchCallsPerDay(args: string[]): Promise<void> {
       cards: { type: 'string', default: '1000' },
       days: { type: 'string', default: '7' },
       supplier: { type: 'string' },
+      /** Cards paused on the supplier side before each hourly run (suppliers with lifecycle). */
+      changes: { type: 'string', default: '0' },
     },
   });
   const cards = Number(values.cards);
@@ -77,13 +107,13 @@ export async function benchCallsPerDay(args: string[]): Promise<void> {
   const results: SupplierDays[] = [];
   for (const supplier of suppliers) {
     const started = performance.now();
-    const result = await simulate(supplier, cards, days);
+    const result = await simulate(supplier, cards, days, Number(values.changes));
     results.push(result);
     console.log(
       `${supplier}: ${result.perDay.join(', ')} calls per day; heaviest hourly run ${result.peakHourly} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
     );
   }
-  if (values.supplier) return;
+  if (values.supplier || Number(values.changes) > 0) return;
   const command = `npm run bench -- calls-per-day --cards ${cards}${days === 7 ? '' : ` --days ${days}`}`;
   const rows = results
     .map(

@@ -31,6 +31,7 @@ import { alertsRouter } from './routes/rules/alerts.js';
 import { rulesRouter } from './routes/rules/rules.js';
 import { smsRouter } from './routes/sms/sms.js';
 import { syncRunsRouter } from './routes/sync/sync-runs.js';
+import { syncStatusRouter } from './routes/sync/sync-status.js';
 import { webhooksRouter } from './routes/webhooks/index.js';
 
 export type { ApiDeps, ApiEnv, ApiOptions, ApiRateLimit, ApiRouterMount } from './api-env.js';
@@ -52,6 +53,7 @@ const V1_ROUTERS = {
   '/usage': usageRouter,
   '/accounts': accountsRouter,
   '/sync-runs': syncRunsRouter,
+  '/sync-status': syncStatusRouter,
   '/audit': auditRouter,
   '/users': usersRouter,
   '/keys': keysRouter,

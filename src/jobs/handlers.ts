@@ -3,13 +3,13 @@ import { errorMessage, SimdockError } from '../domain/index.js';
 import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk/bulk-jobs.js';
 import type { ServiceContext } from '../services/context.js';
 import type { JobHandler, JobHandlers, JobQueue } from '../services/job-queue.js';
-import { withLogFields } from '../services/observability/index.js';
 import {
   NOTIFICATIONS_DAILY_JOB_NAME,
   NOTIFICATIONS_JOB_NAME,
   notificationsDailyJobHandler,
   notificationsJobHandler,
 } from '../services/notifications/notifications-job.js';
+import { withLogFields } from '../services/observability/index.js';
 import type { BatchFailure } from '../services/sync/batch-runner.js';
 import {
   abandonSlice,

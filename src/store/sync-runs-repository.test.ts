@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { SyncCheckpoints } from './repositories/sync-checkpoints.js';
 import { describeEachDialect, useTestStore } from './store.test-support.js';
 
 describeEachDialect('sync runs on $dialect', (target) => {
@@ -46,6 +47,22 @@ describeEachDialect('sync runs on $dialect', (target) => {
       durationMs: 4200,
     });
     expect(await store.syncRuns.get(id + 100)).toBeNull();
+  });
+
+  it('keeps the change feed position per account, never moving it back', async () => {
+    const { store, clock } = context.current;
+    const checkpoints = new SyncCheckpoints(store, () => clock.now());
+    expect(await checkpoints.changeFeedReadFrom('unicom-main')).toBeNull();
+    await checkpoints.saveChangeFeed('unicom-main', 5_000, 1);
+    await checkpoints.saveChangeFeed('unicom-other', 9_000, 2);
+    expect(await checkpoints.changeFeedReadFrom('unicom-main')).toBe(5_000);
+    await checkpoints.saveChangeFeed('unicom-main', 4_000, 3);
+    expect(await checkpoints.changeFeedReadFrom('unicom-main')).toBe(5_000);
+    await checkpoints.saveChangeFeed('unicom-main', 7_000, 4);
+    expect(await checkpoints.changeFeedReadFrom('unicom-main')).toBe(7_000);
+    await checkpoints.forgetChangeFeed('unicom-main');
+    expect(await checkpoints.changeFeedReadFrom('unicom-main')).toBeNull();
+    expect(await checkpoints.changeFeedReadFrom('unicom-other')).toBe(9_000);
   });
 
   it('records and lists failures of a run', async () => {

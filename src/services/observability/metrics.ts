@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Clock } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import type { SupplierCallObserver } from '../../suppliers/spec/index.js';
+import { DEFAULT_TARGETS_MS } from '../sync/freshness-targets.js';
 
 /** Seconds buckets for supplier calls and API requests: 5 ms to 60 s. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -136,6 +137,38 @@ export class SimdockMetrics {
           const at = now();
           for (const row of await store.ops.lastSuccessfulSync()) {
             this.set({ account: row.account }, Math.max(0, (at - row.finishedAt) / 1000));
+          }
+        },
+      });
+      // One read of the cards per scrape feeds both freshness gauges.
+      let staleness: ReturnType<Store['ops']['staleness']> | null = null;
+      const readStaleness = () => {
+        staleness ??= store.ops.staleness(now(), DEFAULT_TARGETS_MS).finally(() => {
+          staleness = null;
+        });
+        return staleness;
+      };
+      new Gauge({
+        name: 'simdock_sync_stale_cards',
+        help: 'Cards whose status or month usage was never read, or read longer ago than its target (status 1 h, usage.monthly 6 h)',
+        labelNames: ['account', 'need'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const row of await readStaleness()) {
+            this.set({ account: row.account, need: row.need }, row.stale);
+          }
+        },
+      });
+      new Gauge({
+        name: 'simdock_sync_staleness_max_seconds',
+        help: 'Age of the oldest status or month-usage read among each account’s cards that can still change',
+        labelNames: ['account', 'need'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const row of await readStaleness()) {
+            this.set({ account: row.account, need: row.need }, row.maxAgeMs / 1000);
           }
         },
       });

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cstMonth } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { syncAccount } from './sync.js';
 import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
 import { accountFreshness } from './sync-freshness.js';
 
 const HOUR = 3_600_000;
+const MB = 1024 * 1024;
 
 /** Data calls of one hourly run (OneLink v5's access-token calls left out: tokens expire). */
 async function statusCalls(fixture: SyncFixture): Promise<number> {
@@ -58,6 +60,46 @@ describe('freshness first for one-card-per-call needs', () => {
     );
     // Left: 9 cards with no push; their status and the month.
     expect(await statusCalls(fixture)).toBe(9 + 1);
+  });
+
+  it('polls cards near their quota or under a usage rule that may fire before staler ones', async () => {
+    // 14 status calls a run for 30 cards, as above; every card is never read.
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.005 });
+    store = fixture.store;
+    const ids = (await store.cards.listForSync('acct', { afterId: 0, limit: 100 })).map(
+      (card) => card.id,
+    );
+    const [a, b, c, calm, watched, unwatched, changing] = ids.slice(-7) as number[];
+    const month = cstMonth(fixture.clock.now());
+    const plan = await store.plans.create({ name: 'p1g', quotaBytes: 1_000 * MB });
+    await store.plans.assign([a!, b!, c!, calm!], { planId: plan.id });
+    // a, b, c at 90 % of the plan's quota; calm at 10 %.
+    await store.usage.upsertMonthly([
+      ...[a!, b!, c!].map((cardId) => ({ cardId, month, bytes: 900 * MB })),
+      { cardId: calm!, month, bytes: 100 * MB },
+      // 85 % of the 100 MB rule below, and a card no rule covers at the same figure.
+      { cardId: watched!, month, bytes: 85 * MB },
+      { cardId: unwatched!, month, bytes: 85 * MB },
+    ]);
+    await store.rules.create({
+      scope: 'card',
+      targetId: watched!,
+      kind: 'usage',
+      thresholds: { bytes: 100 * MB },
+      actions: [{ type: 'pause' }],
+    });
+    // A card under a status-change rule: a change of its status raises an alert.
+    await store.rules.create({ scope: 'card', targetId: changing!, kind: 'status_changed' });
+    await statusCalls(fixture);
+    const checks = await store.freshness.checks(ids);
+    const read = ids.filter((id) => checks.get(id)?.statusCheckedAt != null);
+    // The five urgent cards, then the nine lowest ids among the never-read rest.
+    const urgent = [a, b, c, watched, changing];
+    expect(read.length).toBe(14);
+    expect(read).toEqual(expect.arrayContaining(urgent));
+    expect(read).not.toContain(calm);
+    expect(read).not.toContain(unwatched);
+    expect(read.filter((id) => !urgent.includes(id))).toEqual(ids.slice(0, 9));
   });
 
   it('asks every card without a rate limit, and none twice within half an hour', async () => {

@@ -33,9 +33,10 @@ export function runAllotment(options: {
 /**
  * Which cards a one-card-per-call need asks this run, most urgent first: what cannot change is
  * left alone (a deactivated card's status and usage, a suspended card's usage once read after
- * it stopped), what was read or pushed in the last half hour is fresh; the rest by staleness,
- * never-read first, a card whose status changed in the last day (pending, settling) counting six
- * hours staler. At most `allotment` cards.
+ * it stopped), what was read or pushed in the last half hour is fresh; then the `urgent` cards
+ * (near their quota, or matched by a rule that may fire: `urgentCards`), then the rest; each
+ * group by staleness, never-read first, a card whose status changed in the last day (pending,
+ * settling) counting six hours staler. At most `allotment` cards.
  */
 export function pollFirst(
   need: SliceNeed,
@@ -43,6 +44,7 @@ export function pollFirst(
   checks: Map<number, CardChecks>,
   now: number,
   allotment: number,
+  urgent: ReadonlySet<number> = new Set(),
 ): { asked: StoredCard[]; skipped: number; deferred: number } {
   const checkedAt = (card: StoredCard) => {
     const check = checks.get(card.id);
@@ -62,7 +64,8 @@ export function pollFirst(
   // as RECENT_CHANGE_BONUS_MS older.
   const key = (card: StoredCard) =>
     (checkedAt(card) ?? Number.NEGATIVE_INFINITY) - (recent(card) ? RECENT_CHANGE_BONUS_MS : 0);
-  candidates.sort((a, b) => key(a) - key(b) || a.id - b.id);
+  const first = (card: StoredCard) => (urgent.has(card.id) ? 0 : 1);
+  candidates.sort((a, b) => first(a) - first(b) || key(a) - key(b) || a.id - b.id);
   const asked = candidates.slice(0, Number.isFinite(allotment) ? allotment : undefined);
   return {
     asked,

@@ -14,6 +14,8 @@ export interface SyncFixture {
   simulated: SupplierSimulation;
   /** Imports fleet cards `from` … `to - 1` (suppliers that do not list their fleet). */
   importRange(from: number, to: number): Promise<void>;
+  /** Requests simdock sent so far, by URL path (e.g. `/api/wsGetTerminalDetails/V1/1Main/vV1.1`). */
+  requests: Map<string, number>;
 }
 
 /**
@@ -50,7 +52,14 @@ export async function syncFixture(options: {
       ...(options.sync ? { sync: options.sync } : {}),
     },
   ]);
-  const context = createServiceContext({ store, catalog, clock, fetch: appFetch(simulated.app) });
+  const requests = new Map<string, number>();
+  const simulatorFetch = appFetch(simulated.app);
+  const fetch: typeof simulatorFetch = (input, init) => {
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+    requests.set(path, (requests.get(path) ?? 0) + 1);
+    return simulatorFetch(input, init);
+  };
+  const context = createServiceContext({ store, catalog, clock, fetch });
   const importRange = async (from: number, to: number) => {
     if (simulated.listsFleet || to <= from) return;
     const lines = Array.from({ length: to - from }, (_, offset) => {
@@ -60,5 +69,5 @@ export async function syncFixture(options: {
     await importCards(context, 'acct', lines.join('\n'));
   };
   await importRange(0, options.imported ?? options.size);
-  return { store, clock, context, simulated, importRange };
+  return { store, clock, context, simulated, importRange, requests };
 }

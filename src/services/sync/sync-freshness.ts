@@ -1,11 +1,13 @@
+import { SyncCheckpoints } from '../../store/repositories/sync-checkpoints.js';
 import type { ServiceContext } from '../context.js';
 import { RUNS_PER_DAY, runAllotment } from './poll-priority.js';
 import { accountSyncSettings } from './sync-settings.js';
 
 const HOUR = 3_600_000;
 
-/** Default freshness targets per need. */
-export const DEFAULT_TARGETS_MS = { status: HOUR, 'usage.monthly': 6 * HOUR } as const;
+import { DEFAULT_TARGETS_MS } from './freshness-targets.js';
+
+export { DEFAULT_TARGETS_MS };
 
 export interface NeedFreshness {
   need: 'status' | 'usage.monthly';
@@ -60,6 +62,9 @@ export async function accountFreshness(
   const settings = await accountSyncSettings(context, accountId, adapter);
   const checks = await context.store.freshness.accountChecks(accountId);
   const now = context.clock.now();
+  // With a change feed, every card read once is known as of the feed's last full read: a card
+  // the feed did not name has not changed since.
+  const feedAt = await new SyncCheckpoints(context.store, () => now).changeFeedReadFrom(accountId);
   const needs = (['status', 'usage.monthly'] as const).filter((need) =>
     adapter.capabilities.has(need),
   );
@@ -68,6 +73,7 @@ export async function accountFreshness(
     const values = need === 'status' ? checks.status : checks.usage;
     const ages = values
       .filter((at): at is number => at !== null)
+      .map((at) => (need === 'status' && feedAt !== null ? Math.max(at, feedAt) : at))
       .map((at) => Math.max(0, now - at))
       .sort((a, b) => a - b);
     const targetMs = targets[need] ?? DEFAULT_TARGETS_MS[need];

@@ -18,13 +18,16 @@ import {
   reportThrottling,
   requireOperation,
   type SupplierAdapterV1,
+  supplierExtra,
   withRetry,
 } from '../../suppliers/spec/index.js';
 import type { ServiceContext } from '../context.js';
 import { asScheduledWork } from '../limits/shared-limiter.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
+import { changedSinceLastRead } from './change-feed.js';
 import { pollFirst, runAllotment } from './poll-priority.js';
+import { urgentCards } from './poll-urgency.js';
 import { SLICE_PHASES } from './sync-phases.js';
 import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
@@ -162,6 +165,8 @@ async function planRun(
   const runId = await context.store.syncRuns.start({ account: accountId, kind: 'full' });
   const callsBefore = context.callCounter(accountId).total;
   const phases = phasesFor(adapter, options);
+  // Every change after this instant is for the next run's feed read.
+  const startedAt = context.clock.now();
   if (phases.includes('inventory')) {
     try {
       await discoverFleet(context, adapter, options);
@@ -206,11 +211,20 @@ async function planRun(
     : [...finalDays, ...finalMonth].filter(
         (period) => checkedDays.has(period) || checkedMonth.has(period),
       );
+  // A supplier with a change feed: only the cards it names have their status read, unless
+  // this is the first run, the position is lost, the feed failed, or --full asks every card.
+  const feeds = phases.includes('status') && supplierExtra(adapter, 'doListChangedCards') !== null;
+  const changed =
+    feeds && !options.full
+      ? await changedSinceLastRead(context, adapter, checkpoints, options)
+      : null;
   const params = {
     days,
     month,
     fillOnly: checked,
     toCheck: [...finalDays, ...finalMonth].filter((period) => !checked.includes(period)),
+    ...(changed ? { statusCards: changed.cardIds } : {}),
+    ...(feeds ? { feedReadFrom: startedAt } : {}),
     actor: options.actor ?? 'cli',
   };
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
@@ -291,6 +305,8 @@ async function runSlice(
     );
   const target = { store, accountId, state: { statusFresh: new Set<number>() } };
   const fillOnly = new Set(plan.params.fillOnly ?? []);
+  // The change feed named the cards whose status changed: the others are not asked.
+  const statusCards = plan.params.statusCards ? new Set(plan.params.statusCards) : null;
   const settings = await accountSyncSettings(context, accountId, adapter);
   const perCardNeeds = SLICE_PHASES.filter(
     (row) =>
@@ -308,7 +324,9 @@ async function runSlice(
     for await (const page of cardPages(context, accountId, range)) {
       let cards = page.filter(
         (card) =>
-          phase.wants(card, target.state) && failed.get(card.id)?.code !== 'supplier_card_unknown',
+          phase.wants(card, target.state) &&
+          failed.get(card.id)?.code !== 'supplier_card_unknown' &&
+          (phase.need !== 'status' || statusCards === null || statusCards.has(card.id)),
       );
       if (batchSize(phase.need) === 1 && phase.need !== 'identities' && !options.full) {
         // One card a call: freshness first, inside the account's call budget.
@@ -320,7 +338,12 @@ async function runSlice(
           cards: cards.length,
           fleet: plan.cards,
         });
-        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment);
+        // Near quota or under a rule that may fire: only worth finding when not all fit.
+        const urgent =
+          cards.length > allotment
+            ? await urgentCards(context, phase.need, cards)
+            : new Set<number>();
+        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment, urgent);
         report(phase.need, cards.length - chosen.asked.length);
         cards = chosen.asked;
       }
@@ -427,6 +450,15 @@ export async function finishSync(
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
   await store.syncRuns.finish(runId, summary);
+  if (status !== 'failed' && plan.params.feedReadFrom !== undefined) {
+    // The feed position moves to this run's start, unless a card the feed named failed (its
+    // change would be lost: the next run asks the feed from the old position again).
+    const named = new Set(plan.params.statusCards ?? []);
+    const lost = plan.params.statusCards
+      ? [...firstFailure.keys()].some((id) => named.has(id))
+      : false;
+    if (!lost) await checkpoints.saveChangeFeed(plan.account, plan.params.feedReadFrom, runId);
+  }
   if (status !== 'failed') {
     // Final periods this run read for every card are not asked in full again.
     const toCheck = plan.params.toCheck ?? [];

@@ -13,6 +13,7 @@ import { syncBudgetSchema } from './0013-sync-budget.js';
 import { notificationsSchema } from './0014-notifications.js';
 import { fleetStatsSchema } from './0015-fleet-stats.js';
 import { cardLifecycleChangesSchema } from './0017-card-lifecycle-changes.js';
+import { changeFeedsSchema } from './0018-change-feeds.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -38,4 +39,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   notificationsSchema,
   fleetStatsSchema,
   cardLifecycleChangesSchema,
+  changeFeedsSchema,
 ];

@@ -21,6 +21,18 @@ export interface QueueDepth {
   count: number;
 }
 
+/** How fresh one account's cards are for one need, as the metrics report it. */
+export interface NeedStaleness {
+  account: string;
+  need: 'status' | 'usage.monthly';
+  /** Cards whose figure can still change (deactivated cards, and suspended cards' usage, aside). */
+  cards: number;
+  /** Of those, cards never read or read longer ago than the target. */
+  stale: number;
+  /** Age in ms of the oldest read among the cards read at least once. */
+  maxAgeMs: number;
+}
+
 /** The newest finished sync run per account and kind. */
 export interface LatestSyncRun {
   account: string;
@@ -108,6 +120,70 @@ export class OpsRepository {
       status: row.status,
       finishedAt: Number(row.finished_at),
     }));
+  }
+
+  /**
+   * Per account and need, the cards outside their freshness target (`targets` in ms) and the
+   * oldest read, from `cards.status_checked_at` / `usage_checked_at` (migration 0013); a status
+   * read older than the account's change feed position counts from that position (the feed
+   * named every card that changed since). Needs an account never read are left out: its
+   * supplier may not offer them.
+   */
+  async staleness(
+    now: number,
+    targets: { status: number; 'usage.monthly': number },
+  ): Promise<NeedStaleness[]> {
+    const statusAt = sql<
+      number | null
+    >`case when c.status_checked_at is not null and f.read_from > c.status_checked_at then f.read_from else c.status_checked_at end`;
+    const rows = await this.#context.db
+      .selectFrom('cards as c')
+      .leftJoin('sync_change_feeds as f', 'f.account_id', 'c.account_id')
+      .select([
+        'c.account_id as account',
+        sql<number>`sum(case when c.status <> 'deactivated' then 1 else 0 end)`.as('status_cards'),
+        sql<number>`sum(case when c.status <> 'deactivated' and (${statusAt} is null or ${statusAt} < ${now - targets.status}) then 1 else 0 end)`.as(
+          'status_stale',
+        ),
+        sql<number | null>`min(case when c.status <> 'deactivated' then ${statusAt} end)`.as(
+          'status_oldest',
+        ),
+        sql<number>`sum(case when c.status not in ('deactivated', 'suspended') then 1 else 0 end)`.as(
+          'usage_cards',
+        ),
+        sql<number>`sum(case when c.status not in ('deactivated', 'suspended') and (c.usage_checked_at is null or c.usage_checked_at < ${now - targets['usage.monthly']}) then 1 else 0 end)`.as(
+          'usage_stale',
+        ),
+        sql<
+          number | null
+        >`min(case when c.status not in ('deactivated', 'suspended') then c.usage_checked_at end)`.as(
+          'usage_oldest',
+        ),
+      ])
+      .groupBy('c.account_id')
+      .execute();
+    const result: NeedStaleness[] = [];
+    for (const row of rows) {
+      if (row.status_oldest !== null) {
+        result.push({
+          account: row.account,
+          need: 'status',
+          cards: Number(row.status_cards),
+          stale: Number(row.status_stale),
+          maxAgeMs: Math.max(0, now - Number(row.status_oldest)),
+        });
+      }
+      if (row.usage_oldest !== null) {
+        result.push({
+          account: row.account,
+          need: 'usage.monthly',
+          cards: Number(row.usage_cards),
+          stale: Number(row.usage_stale),
+          maxAgeMs: Math.max(0, now - Number(row.usage_oldest)),
+        });
+      }
+    }
+    return result;
   }
 
   /** The newest successful (or partial) run's end per account: when its cards were last fresh. */

@@ -13,6 +13,16 @@ export interface SyncPlanParams {
   fillOnly?: string[];
   /** Periods final and not yet read in full: recorded as checked when the run finishes. */
   toCheck?: string[];
+  /**
+   * Set when the supplier's change feed named the cards whose status changed since the last
+   * read: the status phase asks only these card ids. Absent: every card is asked.
+   */
+  statusCards?: number[];
+  /**
+   * Where the change feed stands once this run finishes (epoch ms, the instant the run started
+   * reading): saved when the run does not fail. Absent for suppliers without a feed.
+   */
+  feedReadFrom?: number;
   /** Who asked for the run (audit). */
   actor: string;
 }
@@ -233,6 +243,38 @@ export class SyncCheckpoints {
       )
       .onConflict((conflict) => conflict.columns(['account_id', 'need', 'period']).doNothing())
       .execute();
+  }
+
+  /** Where the account's change feed was last read in full (epoch ms), or null: never, or lost. */
+  async changeFeedReadFrom(account: string): Promise<number | null> {
+    const row = await this.#db()
+      .selectFrom('sync_change_feeds')
+      .select('read_from')
+      .where('account_id', '=', account)
+      .executeTakeFirst();
+    return row ? Number(row.read_from) : null;
+  }
+
+  /**
+   * Records that every change of the account up to `readFrom` is read: the next run asks the
+   * feed from there. An older instant (a slower concurrent run) never moves it back.
+   */
+  async saveChangeFeed(account: string, readFrom: number, runId: number | null): Promise<void> {
+    await this.#db()
+      .insertInto('sync_change_feeds')
+      .values({ account_id: account, read_from: readFrom, run_id: runId, updated_at: this.#now() })
+      .onConflict((conflict) =>
+        conflict
+          .column('account_id')
+          .doUpdateSet({ read_from: readFrom, run_id: runId, updated_at: this.#now() })
+          .where('sync_change_feeds.read_from', '<', readFrom),
+      )
+      .execute();
+  }
+
+  /** Forgets the account's feed position: the next run reads every card. */
+  async forgetChangeFeed(account: string): Promise<void> {
+    await this.#db().deleteFrom('sync_change_feeds').where('account_id', '=', account).execute();
   }
 
   /** Marks the plan finished; true for the one caller that did it (others lost the race). */

@@ -83,7 +83,17 @@ export interface AccountRateLimitsTable {
   throttled_until: Generated<number>;
 }
 
+/** Where an account's supplier change feed was last read in full (migration 0018). */
+export interface SyncChangeFeedsTable {
+  account_id: string;
+  /** Epoch ms: the next read asks for the changes since this instant. */
+  read_from: number;
+  run_id: number | null;
+  updated_at: number;
+}
+
 export type PartialDB = {
+  sync_change_feeds: SyncChangeFeedsTable;
   sync_usage_checks: SyncUsageChecksTable;
   account_rate_limits: AccountRateLimitsTable;
   sync_runs: SyncRunsTable;

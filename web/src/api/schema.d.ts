@@ -3808,6 +3808,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How fresh each account's statuses and usage are, against targets and call budget
+         * @description What `simdock sync status` shows: per account and need, staleness p50/p99/max, the share of cards within the target, and the staleness the call budget can hold when it cannot hold the target.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    account?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Freshness */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accounts: components["schemas"]["AccountFreshness"][];
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -10804,6 +10901,39 @@ export interface components {
             } | null;
             durationMs: number | null;
         } | null;
+        AccountFreshness: {
+            account: string;
+            supplier: string;
+            cards: number;
+            /** @description Deactivated cards: nothing to poll */
+            settled: number;
+            /** @description Calls per second (0: no limit) */
+            rateLimit: number;
+            dayCapacity: number | null;
+            scheduleBudget: number | null;
+            needs: components["schemas"]["NeedFreshness"][];
+        };
+        NeedFreshness: {
+            /** @enum {string} */
+            need: "status" | "usage.monthly";
+            /** @description Cards whose figure can still change (deactivated cards left out) */
+            cards: number;
+            neverRead: number;
+            /** @description Median staleness of the cards read at least once, ms */
+            p50Ms: number | null;
+            /** @description 99th percentile staleness, ms */
+            p99Ms: number | null;
+            /** @description Largest staleness, ms */
+            maxMs: number | null;
+            /** @description The freshness target, ms */
+            targetMs: number;
+            /** @description Share of cards read within the target (never-read cards count outside) */
+            withinTarget: number;
+            /** @description Cards per supplier call for this need */
+            batchSize: number;
+            /** @description The staleness the call budget can hold for every card (one-card-per-call needs); null: no bound */
+            achievableMs: number | null;
+        };
         User: {
             id: number;
             email: string;
