@@ -16,6 +16,7 @@ import {
   expiryFinding,
   type Finding,
   idleFinding,
+  ruleCovers,
   usageFinding,
 } from './rules-findings.js';
 import { type CardEvents, loadCardEvents, recordImeis } from './rules-state.js';
@@ -87,7 +88,7 @@ export async function evaluateRules(
     const pending: PendingAlert[] = [];
     for (const rule of cardRules) {
       for (const card of cards) {
-        if (!covers(rule, card, assignments.get(card.id)?.plan?.id ?? null, poolsOf)) continue;
+        if (!ruleCovers(rule, card, assignments.get(card.id)?.plan?.id ?? null, poolsOf)) continue;
         const facts: CardFacts = {
           card,
           assignment: assignments.get(card.id),
@@ -131,25 +132,6 @@ export async function evaluateRules(
   await runner.act(pending, summary);
   await runner.resumeDue(summary);
   return summary;
-}
-
-/** Whether a rule's scope covers a card. */
-function covers(
-  rule: StoredRule,
-  card: StoredCard,
-  planId: number | null,
-  poolsOf: Map<number, number[]>,
-): boolean {
-  switch (rule.scope) {
-    case 'card':
-      return String(card.id) === rule.targetId;
-    case 'account':
-      return card.account === rule.targetId;
-    case 'plan':
-      return planId !== null && String(planId) === rule.targetId;
-    case 'pool':
-      return (poolsOf.get(card.id) ?? []).some((id) => String(id) === rule.targetId);
-  }
 }
 
 function findingsOf(rule: StoredRule, facts: CardFacts, events: CardEvents): Finding[] {

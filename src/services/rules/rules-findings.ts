@@ -5,7 +5,7 @@ import {
   formatBytes,
   lastCompleteDays,
 } from '../../domain/index.js';
-import type { RuleThresholds } from '../../domain/rules-model.js';
+import type { RuleThresholds, StoredRule } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
 import type { CardPlanAssignment } from '../../store/repositories/plans-repository.js';
 import type { AccountCycleDay } from '../billing/card-cycles.js';
@@ -158,4 +158,23 @@ export function expiryFinding(thresholds: RuleThresholds['expiry'], facts: CardF
       data: { expiresOn, daysLeft },
     },
   ];
+}
+
+/** Whether a rule's scope covers a card (the rules' evaluation and the sync's urgency). */
+export function ruleCovers(
+  rule: StoredRule,
+  card: StoredCard,
+  planId: number | null,
+  poolsOf: Map<number, number[]>,
+): boolean {
+  switch (rule.scope) {
+    case 'card':
+      return String(card.id) === rule.targetId;
+    case 'account':
+      return card.account === rule.targetId;
+    case 'plan':
+      return planId !== null && String(planId) === rule.targetId;
+    case 'pool':
+      return (poolsOf.get(card.id) ?? []).some((id) => String(id) === rule.targetId);
+  }
 }

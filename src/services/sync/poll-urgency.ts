@@ -1,10 +1,10 @@
 import { addDays, addMonths, cstMonth, cstToday } from '../../domain/index.js';
-import type { RuleThresholds, StoredRule } from '../../domain/rules-model.js';
+import type { RuleThresholds } from '../../domain/rules-model.js';
 import type { StoredCard } from '../../store/index.js';
 import { CycleResolver } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
 import { billingCycleOf } from '../plans/plans-cycle.js';
-import { cardCycleStartDay } from '../rules/rules-findings.js';
+import { cardCycleStartDay, ruleCovers } from '../rules/rules-findings.js';
 import { cycleUsageBytes, loadUsage } from '../rules/rules-usage.js';
 import type { SliceNeed } from './sync-phases.js';
 
@@ -47,7 +47,7 @@ export async function urgentCards(
   for (const card of cards) {
     const assignment = assignments.get(card.id);
     const plan = assignment?.plan ?? null;
-    const covering = rules.filter((rule) => covers(rule, card, plan?.id ?? null, poolsOf));
+    const covering = rules.filter((rule) => ruleCovers(rule, card, plan?.id ?? null, poolsOf));
     if (covering.some((rule) => rule.kind === 'status_changed')) {
       urgent.add(card.id);
       continue;
@@ -68,23 +68,4 @@ export async function urgentCards(
     if (limits.some((limit) => limit !== null && used >= NEAR_SHARE * limit)) urgent.add(card.id);
   }
   return urgent;
-}
-
-/** Whether a rule's scope covers a card (as the rules' evaluation decides it). */
-function covers(
-  rule: StoredRule,
-  card: StoredCard,
-  planId: number | null,
-  poolsOf: Map<number, number[]>,
-): boolean {
-  switch (rule.scope) {
-    case 'card':
-      return String(card.id) === rule.targetId;
-    case 'account':
-      return card.account === rule.targetId;
-    case 'plan':
-      return planId !== null && String(planId) === rule.targetId;
-    case 'pool':
-      return (poolsOf.get(card.id) ?? []).some((id) => String(id) === rule.targetId);
-  }
 }
