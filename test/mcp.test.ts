@@ -79,6 +79,13 @@ describe('the MCP server under serve (streamable HTTP)', () => {
       'list_alerts',
     ]);
     expect(tools.every((tool) => tool.annotations?.readOnlyHint === true)).toBe(true);
+    // An action asked for anyway is refused, and nothing is paused.
+    const refused = await client
+      .callTool({ name: 'pause_cards', arguments: { cardIds: [api.cards.acme[0]], confirm: true } })
+      .then(resultOf, (error: Error) => ({ isError: true, value: error.message }));
+    expect(refused.isError).toBe(true);
+    expect(String(refused.value)).toMatch(/pause_cards/);
+    expect((await api.json('GET', '/api/v1/jobs')).body.jobs).toEqual([]);
   });
 
   it('finds and reads cards within the caller’s tenant only', async () => {

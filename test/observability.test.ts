@@ -108,6 +108,18 @@ describe('logs and metrics of the API', () => {
     expect(body.pendingMigrations).toHaveLength(1);
     expect((await app.request('/healthz')).status).toBe(200);
   });
+
+  it('says /readyz is not ready when the database is gone', async () => {
+    const { app, store } = await observedApi();
+    await store.close();
+    const gone = await app.request('/readyz');
+    expect(gone.status).toBe(503);
+    expect(await gone.json()).toMatchObject({
+      ready: false,
+      database: 'unreachable',
+      reason: 'the database does not answer',
+    });
+  });
 });
 
 describe('simdock worker --metrics-port', () => {
