@@ -1478,6 +1478,10 @@ export interface paths {
                     usageMin?: number | null;
                     /** @description Bytes this month, at most */
                     usageMax?: number | null;
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    quotaMin?: number | null;
+                    /** @description Cards whose plan service ends from today (CST) to this many days ahead */
+                    expiresWithin?: number | null;
                     /** @description Part of any identifier */
                     q?: string;
                     sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
@@ -1500,6 +1504,119 @@ export interface paths {
                         "application/json": {
                             cards: components["schemas"]["Card"][];
                             nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many cards match the list’s filters
+         * @description Exact, counted through indexes, when only status, account, supplier, tenant and tag filter. With usage, quota or free-text filters counting stops past 10,000 cards: `exact` is then false and `total` is 10,000, meaning more match.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown";
+                    account?: string;
+                    supplier?: string;
+                    tenant?: string;
+                    tag?: string;
+                    /** @description Bytes this month, at least */
+                    usageMin?: number | null;
+                    /** @description Bytes this month, at most */
+                    usageMax?: number | null;
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    quotaMin?: number | null;
+                    /** @description Cards whose plan service ends from today (CST) to this many days ahead */
+                    expiresWithin?: number | null;
+                    /** @description Part of any identifier */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The number of matching cards */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            total: number;
+                            /** @description false: more than `total` cards match */
+                            exact: boolean;
                         };
                     };
                 };

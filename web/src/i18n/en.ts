@@ -81,6 +81,8 @@ export const en = {
     daysLeft: 'Days left',
     noOpenAlerts: 'No open alerts.',
     allAlerts: 'All alerts',
+    allNearQuota: 'All as a card list',
+    allExpiring: 'All as a card list',
     severity: { info: 'Info', warning: 'Warning', critical: 'Critical' },
   },
   cards: {
@@ -98,6 +100,18 @@ export const en = {
     selectRow: 'Select card',
     selectAllMatching: 'Select all cards matching the filter',
     none: 'No card matches.',
+    quotaMin: 'Quota used ≥ %',
+    expiresWithin: 'Expires within days',
+    total: 'Cards: {{count}}',
+    totalMoreThan: 'Cards: more than {{count}}',
+    pageSize: 'Per page',
+    saved: {
+      title: 'Saved filters',
+      choose: 'Saved filters…',
+      name: 'Name this filter',
+      save: 'Save filter',
+      delete: 'Delete saved filter',
+    },
     columns: {
       iccid: 'ICCID',
       msisdn: 'MSISDN',

@@ -83,6 +83,8 @@ export const zhCN: Catalogue = {
     daysLeft: '剩余天数',
     noOpenAlerts: '没有未处理的告警。',
     allAlerts: '全部告警',
+    allNearQuota: '在卡列表中查看全部',
+    allExpiring: '在卡列表中查看全部',
     severity: { info: '提示', warning: '警告', critical: '严重' },
   },
   cards: {
@@ -100,6 +102,18 @@ export const zhCN: Catalogue = {
     selectRow: '选择此卡',
     selectAllMatching: '选择符合筛选条件的全部卡',
     none: '没有符合条件的卡。',
+    quotaMin: '额度用量 ≥ %',
+    expiresWithin: '天内到期',
+    total: '共 {{count}} 张卡',
+    totalMoreThan: '超过 {{count}} 张卡',
+    pageSize: '每页',
+    saved: {
+      title: '已存筛选',
+      choose: '已存筛选…',
+      name: '筛选名称',
+      save: '保存筛选',
+      delete: '删除此筛选',
+    },
     columns: {
       iccid: 'ICCID',
       msisdn: 'MSISDN',

@@ -42,11 +42,42 @@ const ListQuery = z.strictObject({
     .min(0)
     .optional()
     .openapi({ description: 'Bytes this month, at most' }),
+  quotaMin: z.coerce.number().min(0).max(10_000).optional().openapi({
+    description:
+      'Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle)',
+  }),
+  expiresWithin: z.coerce.number().int().min(0).max(3660).optional().openapi({
+    description: 'Cards whose plan service ends from today (CST) to this many days ahead',
+  }),
   q: z.string().max(64).optional().openapi({ description: 'Part of any identifier' }),
   sort: z.enum(CARD_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().max(512).optional(),
+});
+
+const CountQuery = ListQuery.omit({ sort: true, order: true, limit: true, cursor: true });
+
+const countCards = createRoute({
+  method: 'get',
+  path: '/count',
+  tags: ['cards'],
+  summary: 'How many cards match the list’s filters',
+  description:
+    'Exact, counted through indexes, when only status, account, supplier, tenant and tag filter. ' +
+    'With usage, quota or free-text filters counting stops past 10,000 cards: `exact` is then ' +
+    'false and `total` is 10,000, meaning more match.',
+  request: { query: CountQuery },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        total: z.number().int(),
+        exact: z.boolean().openapi({ description: 'false: more than `total` cards match' }),
+      }),
+      'The number of matching cards',
+    ),
+    ...ERROR_RESPONSES,
+  },
 });
 
 const CardIds = z.array(z.number().int().positive()).min(1).max(10_000);
@@ -208,6 +239,7 @@ export function cardsRouter() {
     .route('/', cardExtrasRouter())
     .route('/', cardPlanRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
+    .openapi(countCards, async (c) => c.json(await scopedCards(c).count(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');
       const result = await scopedCards(c, 'admin').assign(body.cards, body.tenant);

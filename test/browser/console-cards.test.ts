@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+
+/** The cards page at fleet scale (issue 15): count, page size, Enter, quota and expiry, saved filters. */
+describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet scale', () => {
+  let server: ConsoleServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const errors: string[] = [];
+
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
+  const api = async (path: string): Promise<any> =>
+    (await page.request.get(`${server.origin}${path}`)).json();
+  const rows = () => page.locator('[data-testid="cards-table"] tbody tr');
+  const total = () => page.getByTestId('cards-total');
+  const search = () => new URL(page.url()).searchParams;
+
+  beforeAll(async () => {
+    server = await startConsoleServer();
+    profile = mkdtempSync(join(tmpdir(), 'simdock-cards-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.origin}/`);
+    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
+    await page.getByLabel('密码').fill(CONSOLE_USER.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByTestId('me').waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('shows the total of matches and pages by the size chosen', async () => {
+    const count = await api('/api/v1/cards/count');
+    expect(count.exact).toBe(true);
+    expect(count.total).toBeGreaterThan(50);
+    await page.goto(`${server.origin}/cards`);
+    await page.getByTestId('cards-table').waitFor();
+    await expect.poll(() => total().textContent()).toBe(`共 ${count.total} 张卡`);
+    expect(await rows().count()).toBe(50);
+
+    await page.locator('select[name="limit"]').selectOption('20');
+    await expect.poll(() => rows().count()).toBe(20);
+    expect(search().get('limit')).toBe('20');
+
+    const active = await api('/api/v1/cards/count?status=active');
+    await page.locator('select[name="status"]').selectOption('active');
+    await expect.poll(() => total().textContent()).toBe(`共 ${active.total} 张卡`);
+    expect(errors).toEqual([]);
+  });
+
+  it('applies a typed filter on Enter, without leaving the field', async () => {
+    await page.goto(`${server.origin}/cards`);
+    await page.getByTestId('cards-table').waitFor();
+    const field = page.getByLabel('用量 ≥ MB');
+    await field.fill('1');
+    await field.press('Enter');
+    await expect.poll(() => search().get('usageMin')).toBe(String(1024 * 1024));
+    const count = await api(`/api/v1/cards/count?usageMin=${1024 * 1024}`);
+    await expect.poll(() => total().textContent()).toBe(`共 ${count.total} 张卡`);
+  });
+
+  it('opens the dashboard’s expiring and near-quota cards as card lists', async () => {
+    const stats = await api('/api/v1/cards/stats');
+    await page.goto(`${server.origin}/`);
+    await page.getByTestId('expiring-list').click();
+    await page.waitForURL(/\/cards\?expiresWithin=30/);
+    await expect.poll(() => total().textContent()).toBe(`共 ${stats.expiringSoonTotal} 张卡`);
+    if (stats.expiringSoonTotal > 0) await page.getByTestId('cards-table').waitFor();
+
+    await page.goto(`${server.origin}/`);
+    await page.getByTestId('near-quota-list').click();
+    await page.waitForURL(/\/cards\?quotaMin=80/);
+    await expect.poll(() => total().textContent()).toBe(`共 ${stats.nearQuotaTotal} 张卡`);
+  });
+
+  it('saves a filter under a name and brings it back after a reload', async () => {
+    await page.goto(`${server.origin}/cards?status=active&limit=20`);
+    await page.getByTestId('cards-table').waitFor();
+    await page.getByLabel('筛选名称').fill('在用小页');
+    await page.getByRole('button', { name: '保存筛选' }).click();
+
+    await page.goto(`${server.origin}/cards`);
+    await page.getByTestId('cards-table').waitFor();
+    expect(search().get('status')).toBeNull();
+    await page.getByLabel('已存筛选').selectOption('在用小页');
+    await expect.poll(() => search().get('status')).toBe('active');
+    expect(search().get('limit')).toBe('20');
+    await expect.poll(() => rows().count()).toBe(20);
+    expect(await page.locator('select[name="status"]').inputValue()).toBe('active');
+    expect(errors).toEqual([]);
+  });
+});
