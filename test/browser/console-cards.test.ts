@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
@@ -105,6 +106,33 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet 
     expect(search().get('limit')).toBe('20');
     await expect.poll(() => rows().count()).toBe(20);
     expect(await page.locator('select[name="status"]').inputValue()).toBe('active');
+    expect(errors).toEqual([]);
+  });
+
+  it('exports every matching card, not only the page, as CSV and Excel', async () => {
+    const count = await api('/api/v1/cards/count?status=active');
+    expect(count.total).toBeGreaterThan(20);
+    await page.goto(`${server.origin}/cards?status=active&limit=20`);
+    await page.getByTestId('cards-table').waitFor();
+    await expect.poll(() => total().textContent()).toBe(`共 ${count.total} 张卡`);
+
+    const csv = page.waitForEvent('download');
+    await page.getByRole('button', { name: '全部导出 CSV' }).click();
+    const csvFile = await csv;
+    expect(csvFile.suggestedFilename()).toMatch(/^simdock-cards-.*\.csv$/);
+    const text = readFileSync((await csvFile.path())!, 'utf8');
+    expect(text.trimEnd().split('\r\n').length - 1).toBe(count.total);
+    await expect
+      .poll(() => page.getByTestId('cards-export-progress').textContent())
+      .toBe(`已导出 ${count.total} 张卡`);
+
+    const xlsx = page.waitForEvent('download');
+    await page.getByRole('button', { name: '全部导出 Excel' }).click();
+    const xlsxFile = await xlsx;
+    expect(xlsxFile.suggestedFilename()).toMatch(/\.xlsx$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await xlsxFile.path())!);
+    expect(workbook.getWorksheet('cards')!.rowCount - 1).toBe(count.total);
     expect(errors).toEqual([]);
   });
 });

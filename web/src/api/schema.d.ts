@@ -1571,6 +1571,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every card matching the list’s filters, as CSV or Excel, streamed
+         * @description All matching cards, not one page: the file is written while the cards are read, a thousand at a time through the list’s cursor. Columns: id, iccid, msisdn, imsi, imei, account, supplier, status, tenant, tags (space-separated), usage_bytes (this cycle). CSV is UTF-8 with a byte-order mark; .xlsx is written by a streaming workbook writer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown";
+                    account?: string;
+                    supplier?: string;
+                    tenant?: string;
+                    tag?: string;
+                    /** @description Bytes this month, at least */
+                    usageMin?: number | null;
+                    /** @description Bytes this month, at most */
+                    usageMax?: number | null;
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    quotaMin?: number | null;
+                    /** @description Cards whose plan service ends from today (CST) to this many days ahead */
+                    expiresWithin?: number | null;
+                    /** @description Part of any identifier */
+                    q?: string;
+                    sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
+                    order?: "asc" | "desc";
+                    format?: "csv" | "xlsx";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards/count": {
         parameters: {
             query?: never;

@@ -105,6 +105,14 @@ export const en = {
     total: 'Cards: {{count}}',
     totalMoreThan: 'Cards: more than {{count}}',
     pageSize: 'Per page',
+    export: {
+      csv: 'Export all as CSV',
+      xlsx: 'Export all as Excel',
+      rows: 'Exporting: {{count}} of {{total}} cards received',
+      bytes: 'Exporting: {{size}} received',
+      doneRows: 'Exported {{count}} cards',
+      doneBytes: 'Exported ({{size}})',
+    },
     saved: {
       title: 'Saved filters',
       choose: 'Saved filters…',

@@ -107,6 +107,14 @@ export const zhCN: Catalogue = {
     total: '共 {{count}} 张卡',
     totalMoreThan: '超过 {{count}} 张卡',
     pageSize: '每页',
+    export: {
+      csv: '全部导出 CSV',
+      xlsx: '全部导出 Excel',
+      rows: '正在导出：已接收 {{count}} / {{total}} 张卡',
+      bytes: '正在导出：已接收 {{size}}',
+      doneRows: '已导出 {{count}} 张卡',
+      doneBytes: '已导出（{{size}}）',
+    },
     saved: {
       title: '已存筛选',
       choose: '已存筛选…',

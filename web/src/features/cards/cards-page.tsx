@@ -16,6 +16,7 @@ import { mergeSearch, type SearchChanges } from '../../search-params.js';
 import { hasRole, useMe } from '../../session.js';
 import { CardsBulkBar } from './cards-bulk.js';
 import { type Card, cardColumns, DEFAULT_COLUMNS, SORTABLE } from './cards-columns.js';
+import { CardsExport } from './cards-export.js';
 import { CardsFilters, type CardsSearch, filterExpression } from './cards-filters.js';
 import { CardsImport } from './cards-import.js';
 import { SavedFilters } from './cards-saved-filters.js';
@@ -50,6 +51,17 @@ function listQuery(search: CardsSearch): ListQuery {
 function pageSize(search: CardsSearch): number {
   const size = Number(search.limit);
   return (PAGE_SIZES as readonly number[]).includes(size) ? size : PAGE_SIZE;
+}
+
+/** The export's query: the filters, sort and order, every page. */
+function exportQuery(search: CardsSearch): Record<string, string | number> {
+  const query: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(countQuery(search))) {
+    if (value !== undefined && value !== null) query[key] = value as string | number;
+  }
+  if (search.sort) query.sort = search.sort;
+  if (search.order) query.order = search.order;
+  return query;
 }
 
 /** The API query of the URL's filters alone (the count's question). */
@@ -243,6 +255,10 @@ export function CardsPage() {
             ))}
           </select>
         </label>
+        <CardsExport
+          query={exportQuery(search)}
+          total={count.data?.exact ? count.data.total : null}
+        />
         {me.data ? (
           <SavedFilters
             me={me.data}
