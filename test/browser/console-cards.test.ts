@@ -135,4 +135,38 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet 
     expect(workbook.getWorksheet('cards')!.rowCount - 1).toBe(count.total);
     expect(errors).toEqual([]);
   });
+
+  it('imports an Excel file filled from the template, with the per-line report in Chinese', async () => {
+    const { cards } = await api('/api/v1/cards?limit=1&sort=id');
+    await page.goto(`${server.origin}/cards`);
+    await page.getByTestId('cards-table').waitFor();
+    await page.getByRole('button', { name: '导入 CSV / Excel' }).click();
+    const form = page.getByTestId('cards-import');
+    const template = form.getByRole('link', { name: '下载 Excel 模板' });
+    const response = await page.request.get(
+      `${server.origin}${await template.getAttribute('href')}`,
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await response.body()) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    sheet.addRow([cards[0].iccid]);
+    sheet.addRow(['not-an-iccid']);
+    sheet.addRow([Number(cards[0].iccid)]);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    await form.locator('select').selectOption(cards[0].account);
+    await form.locator('input[type="file"]').setInputFiles({
+      name: 'cards.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer,
+    });
+    await form.getByRole('button', { name: '导入', exact: true }).click();
+    const report = page.getByTestId('import-report');
+    await report.waitFor();
+    const text = await report.textContent();
+    expect(text).toContain('已存在 1 张');
+    expect(text).toContain('不是有效的 ICCID');
+    expect(text).toContain('数字过长');
+    expect(errors).toEqual([]);
+  });
 });

@@ -394,6 +394,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The import template: identifier columns, as CSV or Excel
+         * @description A header row naming iccid, msisdn, imsi and imei; in .xlsx those columns are formatted as text so long ICCIDs keep every digit.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "csv" | "xlsx";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The template, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards/import": {
         parameters: {
             query?: never;
@@ -420,7 +516,9 @@ export interface paths {
                         /** @description The supplier account the cards are of */
                         account: string;
                         /** @description The file: a CSV whose header names iccid, msisdn, imsi, imei columns, or one identifier per line */
-                        text: string;
+                        text?: string;
+                        /** @description Or an Excel (.xlsx) file, base64: its first worksheet read as the CSV is (row numbers are the report’s lines) */
+                        xlsx?: string;
                     };
                 };
             };
@@ -10794,7 +10892,7 @@ export interface components {
                  * @description Why, as a code
                  * @enum {string}
                  */
-                code: "several_values" | "invalid_identifier" | "no_identifier" | "unreadable_csv" | "duplicate";
+                code: "several_values" | "invalid_identifier" | "no_identifier" | "unreadable_csv" | "duplicate" | "imprecise_number";
                 params: {
                     [key: string]: string | number;
                 };

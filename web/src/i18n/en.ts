@@ -145,8 +145,10 @@ export const en = {
       problems: '{{count}} identifiers matched no card and will be left out.',
     },
     import: {
-      title: 'Import CSV',
-      help: 'A CSV whose header names iccid, msisdn, imsi or imei columns, or one identifier per line. Importing twice adds nothing.',
+      title: 'Import CSV / Excel',
+      help: 'A CSV or Excel file (.xlsx, its first worksheet) whose header names iccid, msisdn, imsi or imei columns, or one identifier per line. Importing twice adds nothing.',
+      templateXlsx: 'Download the Excel template',
+      templateCsv: 'Download the CSV template',
       file: 'File',
       submit: 'Import',
       summary: '{{lines}} lines: {{inserted}} imported, {{existing}} already known.',
@@ -492,6 +494,8 @@ export const en = {
     no_identifier: 'No ICCID, MSISDN or IMSI on this line',
     unreadable_csv: 'Unreadable CSV (check the quotes)',
     duplicate: 'The same card as line {{line}}',
+    imprecise_number:
+      'A number too long for a spreadsheet cell lost its last digits: format the column as text',
   },
   auditAreas: {
     accounts: 'Supplier account',

@@ -147,8 +147,10 @@ export const zhCN: Catalogue = {
       problems: '{{count}} 个标识未匹配到卡，将被跳过。',
     },
     import: {
-      title: '导入 CSV',
-      help: 'CSV 表头含 iccid、msisdn、imsi 或 imei 列，或每行一个标识。重复导入不会新增。',
+      title: '导入 CSV / Excel',
+      help: 'CSV 或 Excel（.xlsx，读第一个工作表）表头含 iccid、msisdn、imsi 或 imei 列，或每行一个标识。重复导入不会新增。',
+      templateXlsx: '下载 Excel 模板',
+      templateCsv: '下载 CSV 模板',
       file: '文件',
       submit: '导入',
       summary: '共 {{lines}} 行：新导入 {{inserted}} 张，已存在 {{existing}} 张。',
@@ -485,6 +487,7 @@ export const zhCN: Catalogue = {
     no_identifier: '此行没有 ICCID、MSISDN 或 IMSI',
     unreadable_csv: '无法读取的 CSV（请检查引号）',
     duplicate: '与第 {{line}} 行是同一张卡',
+    imprecise_number: '数字过长，表格已丢失末位：请将该列设为文本格式',
   },
   auditAreas: {
     accounts: '供应商账号',
