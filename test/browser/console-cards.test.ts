@@ -117,7 +117,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet 
     await expect.poll(() => total().textContent()).toBe(`共 ${count.total} 张卡`);
 
     const csv = page.waitForEvent('download');
-    await page.getByRole('button', { name: '全部导出 CSV' }).click();
+    await page.getByRole('button', { name: '全部导出（CSV）' }).click();
     const csvFile = await csv;
     expect(csvFile.suggestedFilename()).toMatch(/^simdock-cards-.*\.csv$/);
     const text = readFileSync((await csvFile.path())!, 'utf8');
@@ -127,7 +127,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet 
       .toBe(`已导出 ${count.total} 张卡`);
 
     const xlsx = page.waitForEvent('download');
-    await page.getByRole('button', { name: '全部导出 Excel' }).click();
+    await page.getByRole('button', { name: '全部导出（Excel）' }).click();
     const xlsxFile = await xlsx;
     expect(xlsxFile.suggestedFilename()).toMatch(/\.xlsx$/);
     const workbook = new ExcelJS.Workbook();

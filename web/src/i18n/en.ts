@@ -459,6 +459,9 @@ export const en = {
     'onelink-v2': 'China Mobile OneLink (API v2)',
     'onelink-v5': 'China Mobile OneLink (v5)',
     quectel: 'Quectel connectivity',
+    'telecom-5g': 'China Telecom 5G CMP',
+    'telecom-cmp': 'China Telecom 4G CMP',
+    'unicom-gw': 'China Unicom IoT gateway',
   },
   alertCodes: {
     usage_over:

@@ -108,8 +108,8 @@ export const zhCN: Catalogue = {
     totalMoreThan: '超过 {{count}} 张卡',
     pageSize: '每页',
     export: {
-      csv: '全部导出 CSV',
-      xlsx: '全部导出 Excel',
+      csv: '全部导出（CSV）',
+      xlsx: '全部导出（Excel）',
       rows: '正在导出：已接收 {{count}} / {{total}} 张卡',
       bytes: '正在导出：已接收 {{size}}',
       doneRows: '已导出 {{count}} 张卡',
@@ -454,6 +454,9 @@ export const zhCN: Catalogue = {
     'onelink-v2': '中国移动 OneLink（v2 接口）',
     'onelink-v5': '中国移动 OneLink（v5 接口）',
     quectel: '移远物联网连接服务',
+    'telecom-5g': '中国电信 5G 连接管理平台',
+    'telecom-cmp': '中国电信 4G 自管理平台',
+    'unicom-gw': '中国联通物联网网关（雁飞智连）',
   },
   alertCodes: {
     usage_over:
