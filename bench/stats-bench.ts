@@ -169,7 +169,7 @@ async function benchDialect(
           month,
           sort: 'usage',
           order: 'desc',
-          quotaMinPermille: 800,
+          quotaMin: 80,
           limit: 51,
         }),
       ),

@@ -270,7 +270,7 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
       month: '2026-12',
       sort: 'usage',
       order: 'desc',
-      quotaMinPermille: 800,
+      quotaMin: 80,
       limit: 100,
     });
     const overIds = a
@@ -282,7 +282,7 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
       month: '2026-12',
       sort: 'id',
       order: 'asc',
-      quotaMinPermille: 800,
+      quotaMin: 80,
       limit: 100,
     });
     expect(byId.map((row) => Number(row.id))).toEqual([...overIds].sort((l, r) => l - r));

@@ -1,12 +1,17 @@
 import {
+  addDays,
   billingCycleAt,
   type CardStatus,
   cstMonth,
+  cstToday,
   isCardStatus,
   SimdockError,
 } from '../../domain/index.js';
 import type { StoredCard } from '../../store/index.js';
-import type { ScopedCardsRepository } from '../../store/repositories/scoped-cards-repository.js';
+import type {
+  ScopedCardFilter,
+  ScopedCardsRepository,
+} from '../../store/repositories/scoped-cards-repository.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import { CycleResolver, type CycleView, cycleView, usageCycles } from '../billing/card-cycles.js';
 import type { ServiceContext } from '../context.js';
@@ -44,8 +49,10 @@ export interface ScopedCardQuery {
   /** This month's bytes, inclusive bounds. */
   usageMin?: number;
   usageMax?: number;
-  /** This month's share of the plan's quota used, in percent, at least. */
+  /** Cards on a plan with a quota that have used at least this share of it (percent). */
   quotaMin?: number;
+  /** Cards whose plan service ends from today (CST) to this many days ahead. */
+  expiresWithin?: number;
   /** Free text over every identifier. */
   q?: string;
   sort?: CardSort;
@@ -53,6 +60,12 @@ export interface ScopedCardQuery {
   limit?: number;
   cursor?: string;
 }
+
+/**
+ * Counts that must read every candidate row (usage, quota, free text) stop past this many: the
+ * answer is then "more than 10,000", flagged `exact: false`.
+ */
+export const COUNT_CAP = 10_000;
 
 const TAG = /^[\p{L}\p{N}_.:-]{1,64}$/u;
 
@@ -105,13 +118,25 @@ export class ScopedCards {
     }
   }
 
-  /** One page of visible cards, filtered and sorted, with a keyset cursor. */
-  async list(
-    query: ScopedCardQuery,
-  ): Promise<{ cards: ScopedCardView[]; nextCursor: string | null }> {
-    const limit = query.limit ?? 100;
-    const sort = query.sort ?? 'id';
-    const order = query.order ?? 'asc';
+  /**
+   * How many visible cards match the filters of `query`: exact through indexes when only
+   * status, account, supplier, tenant and tag filter; with usage, quota or free-text filters the
+   * count stops past `COUNT_CAP` and answers `exact: false` with `total` = the cap (more match).
+   */
+  async count(query: ScopedCardQuery): Promise<{ total: number; exact: boolean }> {
+    const { filter } = await this.#filter(query);
+    const scanning =
+      filter.usageMin !== undefined ||
+      filter.usageMax !== undefined ||
+      filter.quotaMin !== undefined ||
+      (filter.search ?? '') !== '';
+    if (!scanning) return { total: await this.#cards.count(filter), exact: true };
+    const total = await this.#cards.count(filter, COUNT_CAP);
+    return total > COUNT_CAP ? { total: COUNT_CAP, exact: false } : { total, exact: true };
+  }
+
+  /** The store filter of a query's filters, checked, and each account's usage cycle. */
+  async #filter(query: ScopedCardQuery) {
     if (query.status !== undefined && !isCardStatus(query.status)) {
       throw new SimdockError('invalid_argument', `unknown status "${query.status}"`, {
         details: { field: 'status', value: query.status },
@@ -127,7 +152,8 @@ export class ScopedCards {
     }
     const tag = query.tag === undefined ? undefined : requireTag(query.tag);
     const { month, cycles, cycleOf } = await this.#cycles();
-    const rows = await this.#cards.page({
+    const now = this.#context.clock.now();
+    const filter: ScopedCardFilter = {
       month,
       cycles: usageCycles(cycles),
       ...(query.status !== undefined ? { status: query.status } : {}),
@@ -137,8 +163,25 @@ export class ScopedCards {
       ...(tag !== undefined ? { tag } : {}),
       ...(query.usageMin !== undefined ? { usageMin: query.usageMin } : {}),
       ...(query.usageMax !== undefined ? { usageMax: query.usageMax } : {}),
-      ...(query.quotaMin !== undefined ? { quotaMinPermille: query.quotaMin * 10 } : {}),
+      ...(query.quotaMin !== undefined ? { quotaMin: query.quotaMin } : {}),
+      ...(query.expiresWithin !== undefined
+        ? { expires: { from: cstToday(now), to: addDays(cstToday(now), query.expiresWithin) } }
+        : {}),
       search: query.q?.trim().toUpperCase() ?? '',
+    };
+    return { filter, cycleOf };
+  }
+
+  /** One page of visible cards, filtered and sorted, with a keyset cursor. */
+  async list(
+    query: ScopedCardQuery,
+  ): Promise<{ cards: ScopedCardView[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 100;
+    const sort = query.sort ?? 'id';
+    const order = query.order ?? 'asc';
+    const { filter, cycleOf } = await this.#filter(query);
+    const rows = await this.#cards.page({
+      ...filter,
       sort,
       order,
       after: parseCardCursor(query.cursor, sort),

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import {
   classifyCardIdentifier,
   type IdentifierKind,
@@ -27,6 +28,7 @@ export const IMPORT_PROBLEM_CODES = [
   'no_identifier',
   'unreadable_csv',
   'duplicate',
+  'imprecise_number',
 ] as const;
 export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];
 
@@ -66,9 +68,78 @@ const HEADER_ALIASES: Record<string, IdentifierKind> = {
  */
 export function parseImportFile(text: string): { rows: ImportRow[]; problems: ImportProblem[] } {
   const content = text.replace(/^\uFEFF/, '');
-  const rows: ImportRow[] = [];
   const problems: ImportProblem[] = [];
-  const records = readRecords(content, problems);
+  return parseImportRecords(readRecords(content, problems), problems);
+}
+
+/**
+ * An Excel workbook's first worksheet as import records, one per sheet row (row numbers are the
+ * lines of the report, as the spreadsheet shows them), each cell as text. A number too long for
+ * a spreadsheet to hold exactly (a 20-digit ICCID typed into a cell formatted as a number) is
+ * reported: its digits are already lost.
+ */
+export async function parseImportWorkbook(
+  file: Uint8Array,
+): Promise<{ rows: ImportRow[]; problems: ImportProblem[] }> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(file as unknown as ArrayBuffer);
+  } catch (error) {
+    throw new SimdockError('invalid_argument', `not an Excel (.xlsx) file: ${errorText(error)}`);
+  }
+  const sheet = workbook.worksheets[0];
+  const problems: ImportProblem[] = [];
+  if (!sheet) {
+    throw new SimdockError('invalid_argument', 'the workbook has no worksheet');
+  }
+  const records: (string[] | null)[] = [];
+  for (let number = 1; number <= sheet.rowCount; number += 1) {
+    const row = sheet.getRow(number);
+    const cells: string[] = [];
+    let broken = false;
+    for (let column = 1; column <= Math.max(row.cellCount, 1); column += 1) {
+      const value = row.getCell(column).value;
+      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+        problems.push({
+          line: number,
+          value: String(value),
+          reason: 'a number too long for a spreadsheet cell: format the column as text',
+          code: 'imprecise_number',
+          params: {},
+        });
+        broken = true;
+        break;
+      }
+      cells.push(cellText(value));
+    }
+    records.push(broken ? null : cells);
+  }
+  return parseImportRecords(records, problems);
+}
+
+/** A cell's value as text: rich text and hyperlinks by their text, formulas by their result. */
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') {
+    if (value instanceof Date) return value.toISOString();
+    if ('richText' in value)
+      return value.richText
+        .map((part) => part.text)
+        .join('')
+        .trim();
+    if ('text' in value) return String(value.text).trim();
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    return '';
+  }
+  return String(value).trim();
+}
+
+/** The rows and problems of an import file's records (null: a line already reported). */
+function parseImportRecords(
+  records: (string[] | null)[],
+  problems: ImportProblem[],
+): { rows: ImportRow[]; problems: ImportProblem[] } {
+  const rows: ImportRow[] = [];
   const first = records[0] ?? [];
   const columns = first.map((name) => HEADER_ALIASES[name.toLowerCase()]);
   const hasHeader = columns.some((kind) => kind !== undefined);
@@ -175,7 +246,7 @@ function errorText(error: unknown): string {
 export async function importCards(
   context: ServiceContext,
   accountId: string,
-  text: string,
+  file: string | { xlsx: Uint8Array },
   actor = 'cli',
 ): Promise<ImportSummary> {
   const account = await context.store.accounts.get(accountId);
@@ -184,7 +255,8 @@ export async function importCards(
       details: { account: accountId },
     });
   }
-  const { rows, problems } = parseImportFile(text);
+  const { rows, problems } =
+    typeof file === 'string' ? parseImportFile(file) : await parseImportWorkbook(file.xlsx);
   // The same card twice in one file is reported once, not imported twice.
   const seen = new Map<string, number>();
   const unique: ImportRow[] = [];
@@ -225,4 +297,25 @@ export async function importCards(
     },
   });
   return { account: accountId, lines: rows.length, ...result, problems };
+}
+
+/** The columns of the import template, in its header row. */
+export const TEMPLATE_COLUMNS = ['iccid', 'msisdn', 'imsi', 'imei'] as const;
+
+/**
+ * The import template: a header row naming the identifier columns. In .xlsx the columns are
+ * formatted as text, so a 20-digit ICCID typed or pasted into them keeps every digit.
+ */
+export async function importTemplate(format: 'csv' | 'xlsx'): Promise<Uint8Array> {
+  if (format === 'csv') return new TextEncoder().encode(`${TEMPLATE_COLUMNS.join(',')}\r\n`);
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('cards');
+  sheet.columns = TEMPLATE_COLUMNS.map((key) => ({
+    header: key,
+    key,
+    width: key === 'iccid' ? 24 : 18,
+    style: { numFmt: '@' },
+  }));
+  sheet.getRow(1).font = { bold: true };
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

@@ -11,6 +11,8 @@ import type { Database } from '../store-schema.js';
 import type { CardsTable } from '../tables/index.js';
 import { idChunks } from './rules-tables.js';
 
+const comparison = (order: 'asc' | 'desc') => sql.raw(order === 'asc' ? '>' : '<');
+
 export type { CardScope } from '../card-scope.js';
 
 /** The columns a card list may be sorted by. */
@@ -31,10 +33,12 @@ export interface ScopedCardPageQuery {
   usageMin?: number;
   usageMax?: number;
   /**
-   * Cards at or over this share of their plan's quota this cycle, in per mille (800 = 80 %), as
-   * the kept cycle rows reckon it (migration 0015: calendar-month usage against the plan quota).
+   * Cards on a plan with a quota whose usage (the list's own figure, `usage_this_month`) is at
+   * least this share of the quota, in percent.
    */
-  quotaMinPermille?: number;
+  quotaMin?: number;
+  /** Cards whose plan service ends from `from` to `to` (CST dates, both included). */
+  expires?: { from: string; to: string };
   /** Upper-cased free text over every identifier. */
   search?: string;
   sort: CardListSort;
@@ -58,6 +62,9 @@ export type ScopedCardPageRow = Selectable<CardsTable> & {
  * holds the supplier's figure for the cycle (null: none does, daily rows only) and the cycle's
  * CST dates. Cards of other accounts count the calendar month.
  */
+/** The filters of a scoped card list, without sort and position (a count's question). */
+export type ScopedCardFilter = Omit<ScopedCardPageQuery, 'sort' | 'order' | 'after' | 'limit'>;
+
 export type UsageCycles = ReadonlyMap<string, { month: string | null; from: string; to: string }>;
 
 /**
@@ -142,52 +149,25 @@ export class ScopedCardsRepository {
       status: sql<string>`cards.status`,
       usage: sql<number>`coalesce(${usage}, -1)`,
     }[query.sort];
-    let select = this.#db()
-      .selectFrom('cards')
-      .selectAll('cards')
-      .select(usage.as('usage_this_month'))
-      .select(sortKey.as('sort_key'))
-      .where(this.#visible());
-    if (query.status !== undefined) select = select.where('cards.status', '=', query.status);
-    if (query.account !== undefined) select = select.where('cards.account_id', '=', query.account);
-    if (query.supplier !== undefined) select = select.where('cards.supplier', '=', query.supplier);
-    if (query.tenant !== undefined) select = select.where(this.#visible(query.tenant));
-    if (query.tag !== undefined) {
-      select = select.where(
-        sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${query.tag})`,
-      );
-    }
-    if (query.usageMin !== undefined)
-      select = select.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
-    if (query.usageMax !== undefined)
-      select = select.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
-    if (query.quotaMinPermille !== undefined) {
-      select = select.where(sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
-        where q.cycle = ${query.month} and q.used_permille >= ${query.quotaMinPermille})`);
-    }
-    const search = query.search ?? '';
-    if (search !== '') {
-      // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on
-      // SQLite (LIKE ignores ASCII case) and PostgreSQL (LIKE respects it).
-      const pattern = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-      select = select.where((where) =>
-        where.or(
-          (['iccid', 'msisdn', 'imsi', 'imei'] as const).map(
-            (column) => sql<SqlBool>`${sql.ref(`cards.${column}`)} like ${pattern} escape '\\'`,
-          ),
-        ),
-      );
-    }
+    const select = this.#filtered(
+      this.#db()
+        .selectFrom('cards')
+        .selectAll('cards')
+        .select(usage.as('usage_this_month'))
+        .select(sortKey.as('sort_key'))
+        .where(this.#visible()),
+      query,
+      usage,
+    );
     const after = query.after;
-    if (after) {
-      const comparison = order === 'asc' ? sql.raw('>') : sql.raw('<');
-      // The leading `>=`/`<=` is implied by the rest; it is there so that PostgreSQL starts the
-      // sort index (migration 0010) at the cursor instead of filtering every row before it.
-      select = select.where(
-        sql<SqlBool>`(${sortKey} ${comparison}= ${after.key} and (${sortKey} ${comparison} ${after.key} or (${sortKey} = ${after.key} and cards.id ${comparison} ${after.id})))`,
-      );
-    }
-    const limited = select
+    const positioned = !after
+      ? select
+      : select.where(
+          // The leading `>=`/`<=` is implied by the rest; it is there so that PostgreSQL starts the
+          // sort index (migration 0010) at the cursor instead of filtering every row before it.
+          sql<SqlBool>`(${sortKey} ${comparison(order)}= ${after.key} and (${sortKey} ${comparison(order)} ${after.key} or (${sortKey} = ${after.key} and cards.id ${comparison(order)} ${after.id})))`,
+        );
+    const limited = positioned
       .orderBy(sql`sort_key`, order)
       .orderBy('cards.id', order)
       .limit(query.limit);
@@ -230,9 +210,7 @@ export class ScopedCardsRepository {
     const after = query.after ?? null;
     const inUnknown = after !== null && Number(after.key) === -1;
     const usageFiltered =
-      query.usageMin !== undefined ||
-      query.usageMax !== undefined ||
-      query.quotaMinPermille !== undefined;
+      query.usageMin !== undefined || query.usageMax !== undefined || query.quotaMin !== undefined;
     const known = (limit: number, from: { key: string | number; id: number } | null) => {
       let select = this.#db()
         .selectFrom('card_cycle_usage as u')
@@ -249,8 +227,8 @@ export class ScopedCardsRepository {
       for (const condition of this.#cardConditions(query)) select = select.where(condition);
       if (query.usageMin !== undefined) select = select.where('u.bytes', '>=', query.usageMin);
       if (query.usageMax !== undefined) select = select.where('u.bytes', '<=', query.usageMax);
-      if (query.quotaMinPermille !== undefined) {
-        select = select.where('u.used_permille', '>=', query.quotaMinPermille);
+      if (query.quotaMin !== undefined) {
+        select = select.where('u.used_permille', '>=', query.quotaMin * 10);
       }
       if (from) {
         select = select.where(
@@ -313,6 +291,12 @@ export class ScopedCardsRepository {
         sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${query.tag})`,
       );
     }
+    if (query.expires !== undefined) {
+      conditions.push(
+        sql<SqlBool>`exists (select 1 from card_plans ep where ep.card_id = cards.id
+          and ep.expires_on >= ${query.expires.from} and ep.expires_on <= ${query.expires.to})`,
+      );
+    }
     const search = query.search ?? '';
     if (search !== '') {
       // As in `page`: identifiers are digits and upper-case A–F.
@@ -327,6 +311,84 @@ export class ScopedCardsRepository {
       );
     }
     return conditions;
+  }
+
+  /**
+   * How many visible cards match `filter`. With `cap`, counting stops after `cap` rows (the
+   * answer is then `cap + 1`, meaning "more than cap"): filters on usage, quota and free text
+   * read every candidate row, the others count through indexes.
+   */
+  async count(filter: ScopedCardFilter, cap?: number): Promise<number> {
+    const usage = this.#usageExpression(filter.month, filter.cycles);
+    const select = this.#filtered(
+      this.#db().selectFrom('cards').select('cards.id').where(this.#visible()),
+      filter,
+      usage,
+    );
+    const bounded = cap === undefined ? select : select.limit(cap + 1);
+    const row = await this.#db()
+      .selectFrom(bounded.as('matching'))
+      .select(sql<number>`count(*)`.as('count'))
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
+  /** `select` narrowed by the filters of `query` (`usage`: the usage expression). */
+  // biome-ignore lint/suspicious/noExplicitAny: any select over `cards`, whatever it selects
+  #filtered<S extends SelectQueryBuilder<any, any, any>>(
+    select: S,
+    query: ScopedCardFilter,
+    usage: RawBuilder<number | null>,
+  ): S {
+    let narrowed = select as SelectQueryBuilder<Database, 'cards', unknown>;
+    if (query.status !== undefined) narrowed = narrowed.where('cards.status', '=', query.status);
+    if (query.account !== undefined)
+      narrowed = narrowed.where('cards.account_id', '=', query.account);
+    if (query.supplier !== undefined)
+      narrowed = narrowed.where('cards.supplier', '=', query.supplier);
+    if (query.tenant !== undefined) narrowed = narrowed.where(this.#visible(query.tenant));
+    if (query.tag !== undefined) {
+      narrowed = narrowed.where(
+        sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${query.tag})`,
+      );
+    }
+    if (query.usageMin !== undefined)
+      narrowed = narrowed.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
+    if (query.usageMax !== undefined)
+      narrowed = narrowed.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
+    const search = query.search ?? '';
+    if (search !== '') {
+      // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on
+      // SQLite (LIKE ignores ASCII case) and PostgreSQL (LIKE respects it).
+      const pattern = `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      narrowed = narrowed.where((where) =>
+        where.or(
+          (['iccid', 'msisdn', 'imsi', 'imei'] as const).map(
+            (column) => sql<SqlBool>`${sql.ref(`cards.${column}`)} like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    if (query.quotaMin !== undefined && !query.cycles?.size) {
+      // Calendar-month usage: the kept cycle rows' quota index (migration 0015).
+      narrowed = narrowed.where(
+        sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
+          where q.cycle = ${query.month} and q.used_permille >= ${query.quotaMin * 10})`,
+      );
+    } else if (query.quotaMin !== undefined) {
+      narrowed = narrowed.where(
+        sql<SqlBool>`exists (select 1 from card_plans qp join plans qpl on qpl.id = qp.plan_id
+          where qp.card_id = cards.id and qpl.quota_bytes is not null
+          and ${usage} * 100 >= qpl.quota_bytes * ${query.quotaMin})`,
+      );
+    }
+    if (query.expires !== undefined) {
+      narrowed = narrowed.where(
+        sql<SqlBool>`exists (select 1 from card_plans ep where ep.card_id = cards.id
+          and ep.expires_on >= ${query.expires.from} and ep.expires_on <= ${query.expires.to})`,
+      );
+    }
+    return narrowed as unknown as S;
   }
 
   /** One card's columns and a month's bytes (`usage_this_month`), visible or not. */

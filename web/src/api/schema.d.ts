@@ -394,6 +394,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The import template: identifier columns, as CSV or Excel
+         * @description A header row naming iccid, msisdn, imsi and imei; in .xlsx those columns are formatted as text so long ICCIDs keep every digit.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "csv" | "xlsx";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The template, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards/import": {
         parameters: {
             query?: never;
@@ -420,7 +516,9 @@ export interface paths {
                         /** @description The supplier account the cards are of */
                         account: string;
                         /** @description The file: a CSV whose header names iccid, msisdn, imsi, imei columns, or one identifier per line */
-                        text: string;
+                        text?: string;
+                        /** @description Or an Excel (.xlsx) file, base64: its first worksheet read as the CSV is (row numbers are the report’s lines) */
+                        xlsx?: string;
                     };
                 };
             };
@@ -1510,8 +1608,10 @@ export interface paths {
                     usageMin?: number | null;
                     /** @description Bytes this month, at most */
                     usageMax?: number | null;
-                    /** @description Share of the plan’s quota used this month, at least, in percent (80: cards at or over 80 %); cards on a plan without a quota never match */
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
                     quotaMin?: number | null;
+                    /** @description Cards whose plan service ends from today (CST) to this many days ahead */
+                    expiresWithin?: number | null;
                     /** @description Part of any identifier */
                     q?: string;
                     sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
@@ -1534,6 +1634,232 @@ export interface paths {
                         "application/json": {
                             cards: components["schemas"]["Card"][];
                             nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every card matching the list’s filters, as CSV or Excel, streamed
+         * @description All matching cards, not one page: the file is written while the cards are read, a thousand at a time through the list’s cursor. Columns: id, iccid, msisdn, imsi, imei, account, supplier, status, tenant, tags (space-separated), usage_bytes (this cycle). CSV is UTF-8 with a byte-order mark; .xlsx is written by a streaming workbook writer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown";
+                    account?: string;
+                    supplier?: string;
+                    tenant?: string;
+                    tag?: string;
+                    /** @description Bytes this month, at least */
+                    usageMin?: number | null;
+                    /** @description Bytes this month, at most */
+                    usageMax?: number | null;
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    quotaMin?: number | null;
+                    /** @description Cards whose plan service ends from today (CST) to this many days ahead */
+                    expiresWithin?: number | null;
+                    /** @description Part of any identifier */
+                    q?: string;
+                    sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
+                    order?: "asc" | "desc";
+                    format?: "csv" | "xlsx";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many cards match the list’s filters
+         * @description Exact, counted through indexes, when only status, account, supplier, tenant and tag filter. With usage, quota or free-text filters counting stops past 10,000 cards: `exact` is then false and `total` is 10,000, meaning more match.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown";
+                    account?: string;
+                    supplier?: string;
+                    tenant?: string;
+                    tag?: string;
+                    /** @description Bytes this month, at least */
+                    usageMin?: number | null;
+                    /** @description Bytes this month, at most */
+                    usageMax?: number | null;
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    quotaMin?: number | null;
+                    /** @description Cards whose plan service ends from today (CST) to this many days ahead */
+                    expiresWithin?: number | null;
+                    /** @description Part of any identifier */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The number of matching cards */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            total: number;
+                            /** @description false: more than `total` cards match */
+                            exact: boolean;
                         };
                     };
                 };
@@ -10711,7 +11037,7 @@ export interface components {
                  * @description Why, as a code
                  * @enum {string}
                  */
-                code: "several_values" | "invalid_identifier" | "no_identifier" | "unreadable_csv" | "duplicate";
+                code: "several_values" | "invalid_identifier" | "no_identifier" | "unreadable_csv" | "duplicate" | "imprecise_number";
                 params: {
                     [key: string]: string | number;
                 };

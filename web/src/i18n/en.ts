@@ -81,6 +81,8 @@ export const en = {
     daysLeft: 'Days left',
     noOpenAlerts: 'No open alerts.',
     allAlerts: 'All alerts',
+    allNearQuota: 'All as a card list',
+    allExpiring: 'All as a card list',
     severity: { info: 'Info', warning: 'Warning', critical: 'Critical' },
   },
   cards: {
@@ -98,6 +100,26 @@ export const en = {
     selectRow: 'Select card',
     selectAllMatching: 'Select all cards matching the filter',
     none: 'No card matches.',
+    quotaMin: 'Quota used ≥ %',
+    expiresWithin: 'Expires within days',
+    total: 'Cards: {{count}}',
+    totalMoreThan: 'Cards: more than {{count}}',
+    pageSize: 'Per page',
+    export: {
+      csv: 'Export all as CSV',
+      xlsx: 'Export all as Excel',
+      rows: 'Exporting: {{count}} of {{total}} cards received',
+      bytes: 'Exporting: {{size}} received',
+      doneRows: 'Exported {{count}} cards',
+      doneBytes: 'Exported ({{size}})',
+    },
+    saved: {
+      title: 'Saved filters',
+      choose: 'Saved filters…',
+      name: 'Name this filter',
+      save: 'Save filter',
+      delete: 'Delete saved filter',
+    },
     columns: {
       iccid: 'ICCID',
       msisdn: 'MSISDN',
@@ -123,8 +145,10 @@ export const en = {
       problems: '{{count}} identifiers matched no card and will be left out.',
     },
     import: {
-      title: 'Import CSV',
-      help: 'A CSV whose header names iccid, msisdn, imsi or imei columns, or one identifier per line. Importing twice adds nothing.',
+      title: 'Import CSV / Excel',
+      help: 'A CSV or Excel file (.xlsx, its first worksheet) whose header names iccid, msisdn, imsi or imei columns, or one identifier per line. Importing twice adds nothing.',
+      templateXlsx: 'Download the Excel template',
+      templateCsv: 'Download the CSV template',
       file: 'File',
       submit: 'Import',
       summary: '{{lines}} lines: {{inserted}} imported, {{existing}} already known.',
@@ -473,6 +497,8 @@ export const en = {
     no_identifier: 'No ICCID, MSISDN or IMSI on this line',
     unreadable_csv: 'Unreadable CSV (check the quotes)',
     duplicate: 'The same card as line {{line}}',
+    imprecise_number:
+      'A number too long for a spreadsheet cell lost its last digits: format the column as text',
   },
   auditAreas: {
     accounts: 'Supplier account',

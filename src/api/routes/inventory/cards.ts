@@ -4,6 +4,13 @@ import { CARD_STATUSES, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { CARD_SORTS } from '../../../services/access/access-cards.js';
 import { cardExtrasOffered } from '../../../services/carrier/carrier-extras.js';
+import {
+  cardsCsv,
+  cardsXlsx,
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  matchingCards,
+} from '../../../services/inventory/card-export.js';
 import { CAPABILITIES, LIFECYCLE_ACTIONS } from '../../../suppliers/spec/index.js';
 import {
   type ApiEnv,
@@ -45,22 +52,69 @@ const ListQuery = z.strictObject({
     .min(0)
     .optional()
     .openapi({ description: 'Bytes this month, at most' }),
-  quotaMin: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(100_000)
-    .optional()
-    .openapi({
-      description:
-        'Share of the plan’s quota used this month, at least, in percent (80: cards at or over ' +
-        '80 %); cards on a plan without a quota never match',
-    }),
+  quotaMin: z.coerce.number().min(0).max(10_000).optional().openapi({
+    description:
+      'Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle)',
+  }),
+  expiresWithin: z.coerce.number().int().min(0).max(3660).optional().openapi({
+    description: 'Cards whose plan service ends from today (CST) to this many days ahead',
+  }),
   q: z.string().max(64).optional().openapi({ description: 'Part of any identifier' }),
   sort: z.enum(CARD_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().max(512).optional(),
+});
+
+const CountQuery = ListQuery.omit({ sort: true, order: true, limit: true, cursor: true });
+
+const countCards = createRoute({
+  method: 'get',
+  path: '/count',
+  tags: ['cards'],
+  summary: 'How many cards match the list’s filters',
+  description:
+    'Exact, counted through indexes, when only status, account, supplier, tenant and tag filter. ' +
+    'With usage, quota or free-text filters counting stops past 10,000 cards: `exact` is then ' +
+    'false and `total` is 10,000, meaning more match.',
+  request: { query: CountQuery },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        total: z.number().int(),
+        exact: z.boolean().openapi({ description: 'false: more than `total` cards match' }),
+      }),
+      'The number of matching cards',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const exportCards = createRoute({
+  method: 'get',
+  path: '/export',
+  tags: ['cards'],
+  summary: 'Every card matching the list’s filters, as CSV or Excel, streamed',
+  description:
+    'All matching cards, not one page: the file is written while the cards are read, a thousand ' +
+    'at a time through the list’s cursor. Columns: id, iccid, msisdn, imsi, imei, account, ' +
+    'supplier, status, tenant, tags (space-separated), usage_bytes (this cycle). CSV is UTF-8 ' +
+    'with a byte-order mark; .xlsx is written by a streaming workbook writer.',
+  request: {
+    query: ListQuery.omit({ limit: true, cursor: true }).extend({
+      format: z.enum(EXPORT_FORMATS).default('csv'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The file, as an attachment',
+      content: {
+        'text/csv': { schema: z.string() },
+        [EXPORT_CONTENT_TYPES.xlsx]: { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
+    ...ERROR_RESPONSES,
+  },
 });
 
 const CardIds = z.array(z.number().int().positive()).min(1).max(10_000);
@@ -222,6 +276,23 @@ export function cardsRouter() {
     .route('/', cardExtrasRouter())
     .route('/', cardPlanRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
+    .openapi(exportCards, async (c) => {
+      const { format, ...query } = c.req.valid('query');
+      const cards = scopedCards(c);
+      // Checked before the first byte: a bad filter answers an error, not a broken file.
+      await cards.count(query);
+      const rows = matchingCards(cards, query);
+      const body = format === 'xlsx' ? cardsXlsx(rows) : cardsCsv(rows);
+      const stamp = new Date(serviceContext(c).clock.now()).toISOString().slice(0, 10);
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'content-type': EXPORT_CONTENT_TYPES[format],
+          'content-disposition': `attachment; filename="simdock-cards-${stamp}.${format}"`,
+        },
+      }) as never;
+    })
+    .openapi(countCards, async (c) => c.json(await scopedCards(c).count(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');
       const result = await scopedCards(c, 'admin').assign(body.cards, body.tenant);

@@ -13,14 +13,16 @@ export interface CardsImportOptions extends GlobalOptions {
 
 export async function run(options: CardsImportOptions, io: CommandIo): Promise<number> {
   const path = resolve(io.cwd, options.file);
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new SimdockError(
       'invalid_argument',
       `${options.file}: cannot read (${error.code ?? error.message})`,
     );
   });
+  // An Excel workbook by its name (its first worksheet is read as the CSV is), else text.
+  const file = /\.xlsx$/i.test(options.file) ? { xlsx: bytes } : bytes.toString('utf8');
   return withRuntime(options, io, async ({ context }) => {
-    const summary = await importCards(context, options.account, text);
+    const summary = await importCards(context, options.account, file);
     if (options.json) {
       printJson(io, summary);
     } else {
@@ -45,7 +47,7 @@ export function register(parent: ParentCommand, context: CliContext): void {
   parent
     .command('import')
     .description(
-      'import cards from a CSV with a header (iccid, msisdn, imsi, imei) or one identifier per line',
+      'import cards from a CSV with a header (iccid, msisdn, imsi, imei) or one identifier per line, or from an Excel .xlsx file laid out the same (its first worksheet)',
     )
     .argument('<file>')
     .requiredOption('--account <id>', 'the supplier account the cards belong to')

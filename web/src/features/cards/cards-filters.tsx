@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CARD_STATUSES } from '../../components/status-badge.js';
 import type { SearchChanges } from '../../search-params.js';
@@ -16,6 +16,12 @@ export interface CardsSearch {
   tag?: string;
   usageMin?: string;
   usageMax?: string;
+  /** Percent of the plan's quota used, at least (the dashboard's "near quota" opens 80). */
+  quotaMin?: string;
+  /** Plan service ending from today to this many days ahead. */
+  expiresWithin?: string;
+  /** Page size: one of PAGE_SIZES. */
+  limit?: string;
   sort?: string;
   order?: string;
   cursor?: string;
@@ -28,7 +34,9 @@ const MEGABYTE = 1024 * 1024;
  * or null when one of them (search, tenant, tag) has no equivalent there.
  */
 export function filterExpression(search: CardsSearch): string | null {
-  if (search.q || search.tenant || search.tag) return null;
+  if (search.q || search.tenant || search.tag || search.quotaMin || search.expiresWithin) {
+    return null;
+  }
   const conditions: string[] = [];
   for (const key of ['status', 'account', 'supplier'] as const) {
     const value = search[key];
@@ -39,6 +47,16 @@ export function filterExpression(search: CardsSearch): string | null {
   if (min) conditions.push(`usage>=${min}`);
   if (max) conditions.push(`usage<=${max}`);
   return conditions.length > 0 ? conditions.join(' AND ') : null;
+}
+
+/** Applies a text input's value on Enter as on blur. */
+function onEnter(apply: (value: string) => void) {
+  return (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      apply(event.currentTarget.value);
+    }
+  };
 }
 
 /** The filter bar: every change lands in the URL through `onChange`. */
@@ -125,12 +143,14 @@ export function CardsFilters(props: {
         placeholder={t('cards.columns.tenant')}
         defaultValue={search.tenant ?? ''}
         onBlur={(event) => set('tenant', event.target.value.trim())}
+        onKeyDown={onEnter((value) => set('tenant', value.trim()))}
       />
       <input
         aria-label={t('cards.columns.tags')}
         placeholder={t('cards.tag')}
         defaultValue={search.tag ?? ''}
         onBlur={(event) => set('tag', event.target.value.trim())}
+        onKeyDown={onEnter((value) => set('tag', value.trim()))}
       />
       <input
         type="number"
@@ -139,6 +159,7 @@ export function CardsFilters(props: {
         placeholder={t('cards.usageMin')}
         defaultValue={megabytes('usageMin')}
         onBlur={(event) => setMegabytes('usageMin', event.target.value)}
+        onKeyDown={onEnter((value) => setMegabytes('usageMin', value))}
       />
       <input
         type="number"
@@ -147,6 +168,27 @@ export function CardsFilters(props: {
         placeholder={t('cards.usageMax')}
         defaultValue={megabytes('usageMax')}
         onBlur={(event) => setMegabytes('usageMax', event.target.value)}
+        onKeyDown={onEnter((value) => setMegabytes('usageMax', value))}
+      />
+      <input
+        type="number"
+        min={0}
+        name="quotaMin"
+        aria-label={t('cards.quotaMin')}
+        placeholder={t('cards.quotaMin')}
+        defaultValue={search.quotaMin ?? ''}
+        onBlur={(event) => set('quotaMin', event.target.value.trim())}
+        onKeyDown={onEnter((value) => set('quotaMin', value.trim()))}
+      />
+      <input
+        type="number"
+        min={0}
+        name="expiresWithin"
+        aria-label={t('cards.expiresWithin')}
+        placeholder={t('cards.expiresWithin')}
+        defaultValue={search.expiresWithin ?? ''}
+        onBlur={(event) => set('expiresWithin', event.target.value.trim())}
+        onKeyDown={onEnter((value) => set('expiresWithin', value.trim()))}
       />
     </div>
   );

@@ -19,7 +19,21 @@ interface ImportReport {
   }[];
 }
 
-/** CSV import into one supplier account, with the per-line report of what was left out. */
+/** An Excel workbook, by its name or type (the API reads it as the CSV's rows). */
+function isWorkbook(file: File): boolean {
+  return /\.xlsx$/i.test(file.name) || file.type.includes('spreadsheetml');
+}
+
+function base64(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let binary = '';
+  for (let start = 0; start < bytes.length; start += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** CSV or Excel import into one supplier account, with the per-line report of what was left out. */
 export function CardsImport(props: { accounts: string[]; onImported: () => void }) {
   const { t } = useTranslation();
   const [account, setAccount] = useState('');
@@ -28,7 +42,9 @@ export function CardsImport(props: { accounts: string[]; onImported: () => void 
     mutationFn: async (): Promise<ImportReport> =>
       unwrap(
         api.POST('/api/v1/cards/import', {
-          body: { account, text: await (file as File).text() },
+          body: isWorkbook(file as File)
+            ? { account, xlsx: base64(await (file as File).arrayBuffer()) }
+            : { account, text: await (file as File).text() },
         }),
       ),
     onSuccess: props.onImported,
@@ -41,6 +57,14 @@ export function CardsImport(props: { accounts: string[]; onImported: () => void 
     <form className="panel form" onSubmit={submit} data-testid="cards-import">
       <h2>{t('cards.import.title')}</h2>
       <p className="muted">{t('cards.import.help')}</p>
+      <p className="import-templates">
+        <a href="/api/v1/cards/import/template?format=xlsx" download>
+          {t('cards.import.templateXlsx')}
+        </a>{' '}
+        <a href="/api/v1/cards/import/template?format=csv" download>
+          {t('cards.import.templateCsv')}
+        </a>
+      </p>
       <label>
         {t('cards.columns.account')}
         <select value={account} required onChange={(event) => setAccount(event.target.value)}>
@@ -56,7 +80,7 @@ export function CardsImport(props: { accounts: string[]; onImported: () => void 
         {t('cards.import.file')}
         <input
           type="file"
-          accept=".csv,.txt,text/csv,text/plain"
+          accept=".csv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           required
           onChange={(event) => setFile(event.target.files?.[0] ?? null)}
         />

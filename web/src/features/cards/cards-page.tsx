@@ -16,13 +16,18 @@ import { mergeSearch, type SearchChanges } from '../../search-params.js';
 import { hasRole, useMe } from '../../session.js';
 import { CardsBulkBar } from './cards-bulk.js';
 import { type Card, cardColumns, DEFAULT_COLUMNS, SORTABLE } from './cards-columns.js';
+import { CardsExport } from './cards-export.js';
 import { CardsFilters, type CardsSearch, filterExpression } from './cards-filters.js';
 import { CardsImport } from './cards-import.js';
+import { SavedFilters } from './cards-saved-filters.js';
 
+/** The page sizes on offer; 50 unless the URL's `limit` names another. */
+export const PAGE_SIZES = [20, 50, 100, 200, 500] as const;
 const PAGE_SIZE = 50;
 const COLUMNS_KEY = 'simdock.cards.columns';
 
 type ListQuery = NonNullable<paths['/api/v1/cards']['get']['parameters']['query']>;
+type CountQuery = NonNullable<paths['/api/v1/cards/count']['get']['parameters']['query']>;
 
 function savedColumns(): string[] {
   try {
@@ -35,7 +40,33 @@ function savedColumns(): string[] {
 
 /** The API query of the URL's filters, sort and cursor. */
 function listQuery(search: CardsSearch): ListQuery {
-  const query: Record<string, string | number> = { limit: PAGE_SIZE };
+  const query: Record<string, unknown> = { ...countQuery(search), limit: pageSize(search) };
+  for (const key of ['sort', 'order', 'cursor'] as const) {
+    const value = search[key];
+    if (value) query[key] = value;
+  }
+  return query as ListQuery;
+}
+
+function pageSize(search: CardsSearch): number {
+  const size = Number(search.limit);
+  return (PAGE_SIZES as readonly number[]).includes(size) ? size : PAGE_SIZE;
+}
+
+/** The export's query: the filters, sort and order, every page. */
+function exportQuery(search: CardsSearch): Record<string, string | number> {
+  const query: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(countQuery(search))) {
+    if (value !== undefined && value !== null) query[key] = value as string | number;
+  }
+  if (search.sort) query.sort = search.sort;
+  if (search.order) query.order = search.order;
+  return query;
+}
+
+/** The API query of the URL's filters alone (the count's question). */
+function countQuery(search: CardsSearch): CountQuery {
+  const query: Record<string, string | number> = {};
   for (const key of [
     'q',
     'status',
@@ -45,14 +76,13 @@ function listQuery(search: CardsSearch): ListQuery {
     'tag',
     'usageMin',
     'usageMax',
-    'sort',
-    'order',
-    'cursor',
+    'quotaMin',
+    'expiresWithin',
   ] as const) {
     const value = search[key];
     if (value) query[key] = value;
   }
-  return query as ListQuery;
+  return query as CountQuery;
 }
 
 /**
@@ -83,6 +113,15 @@ export function CardsPage() {
     queryFn: () => unwrap(api.GET('/api/v1/cards', { params: { query } })),
     placeholderData: keepPreviousData,
   });
+  const filters = countQuery(search);
+  // After the rows, like the other side queries: the count may read every candidate row.
+  const count = useQuery({
+    queryKey: ['cards-count', filters],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/count', { params: { query: filters } })),
+    enabled: cards.isSuccess,
+    placeholderData: keepPreviousData,
+  });
+  const [filtersVersion, setFiltersVersion] = useState(0);
   const me = useMe();
   // Loaded once the rows are shown: on a single-connection SQLite server every other query of
   // the page would otherwise queue in front of the first rows (docs/performance.md).
@@ -182,7 +221,58 @@ export function CardsPage() {
           onImported={() => void client.invalidateQueries({ queryKey: ['cards'] })}
         />
       ) : null}
-      <CardsFilters search={search} accounts={accountIds} suppliers={suppliers} onChange={change} />
+      <CardsFilters
+        key={filtersVersion}
+        search={search}
+        accounts={accountIds}
+        suppliers={suppliers}
+        onChange={change}
+      />
+      <div className="cards-summary">
+        <span data-testid="cards-total">
+          {count.data
+            ? count.data.exact
+              ? t('cards.total', { count: count.data.total })
+              : t('cards.totalMoreThan', { count: count.data.total })
+            : '\u00a0'}
+        </span>
+        <label>
+          {t('cards.pageSize')}{' '}
+          <select
+            name="limit"
+            value={String(pageSize(search))}
+            onChange={(event) =>
+              change({
+                limit: event.target.value === String(PAGE_SIZE) ? null : event.target.value,
+                cursor: null,
+              })
+            }
+          >
+            {PAGE_SIZES.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+        </label>
+        <CardsExport
+          query={exportQuery(search)}
+          total={count.data?.exact ? count.data.total : null}
+        />
+        {me.data ? (
+          <SavedFilters
+            me={me.data}
+            search={search}
+            onApply={(saved) => {
+              setSelection({});
+              setAllMatching(false);
+              setPreviousCursors([]);
+              setFiltersVersion((version) => version + 1);
+              void navigate({ search: saved as never, replace: true, resetScroll: false });
+            }}
+          />
+        ) : null}
+      </div>
       <CardsBulkBar
         selectedIds={selectedIds}
         allMatching={allMatching}

@@ -104,6 +104,14 @@ export function NearQuotaPanel(props: { stats: CardStats | undefined; error: unk
       <h2>
         {t('dashboard.nearQuota')}{' '}
         {stats && <ShownOf shown={stats.nearQuota.length} total={stats.nearQuotaTotal} />}
+        <Link
+          to="/cards"
+          search={{ quotaMin: '80' }}
+          className="panel-note"
+          data-testid="near-quota-list"
+        >
+          {t('dashboard.allNearQuota')}
+        </Link>
       </h2>
       {props.error ? (
         <ErrorMessage error={props.error} />
@@ -153,6 +161,14 @@ export function ExpiringPanel(props: { stats: CardStats | undefined; error: unkn
       <h2>
         {t('dashboard.expiringSoon')}{' '}
         {stats && <ShownOf shown={stats.expiringSoon.length} total={stats.expiringSoonTotal} />}
+        <Link
+          to="/cards"
+          search={{ expiresWithin: '30' }}
+          className="panel-note"
+          data-testid="expiring-list"
+        >
+          {t('dashboard.allExpiring')}
+        </Link>
       </h2>
       {props.error ? (
         <ErrorMessage error={props.error} />
