@@ -199,7 +199,7 @@ async function benchDialect(
 }
 
 /**
- * Fleet statistics (issue 18): the dashboard's figures, the 30-day chart and the usage-sorted
+ * Fleet statistics: the dashboard's figures, the 30-day chart and the usage-sorted
  * card list over a filled fleet, p50/p95 over repeated requests, for the root and a tenant
  * holding 10 % of the cards; then the time a 100,000-card sync's writes take with and without
  * keeping the figures. PostgreSQL runs when `--postgres URL` or SIMDOCK_TEST_DATABASE_URL is given.

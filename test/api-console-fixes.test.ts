@@ -4,7 +4,7 @@ import { AlertsRepository } from '../src/store/repositories/alerts-repository.js
 import { PlansRepository } from '../src/store/repositories/plans-repository.js';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
-/** The API behind the console fixes of issue 15: a card's plan, and ICCIDs on two accounts. */
+/** The API behind the console fixes: a card's plan, and ICCIDs on two accounts. */
 describe('console fixes in the API', () => {
   let harness: ApiHarness;
   beforeEach(async () => {

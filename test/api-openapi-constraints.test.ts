@@ -9,7 +9,7 @@ type Operation = {
 };
 
 /**
- * The published document states the constraints the server enforces on requests (issue 17):
+ * The published document states the constraints the server enforces on requests:
  * date formats, id maxima, email and URI formats, tag patterns, the supplier-type enum.
  */
 describe('OpenAPI request constraints', () => {

@@ -9,8 +9,8 @@ import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-
 const CHROMIUM = '/usr/bin/chromium';
 const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
 
-/** The five bugs of issue 15, each as a new operator met it, in zh-CN. */
-describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs of issue 15', () => {
+/** Five bugs, each as a new operator met it, in zh-CN. */
+describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs an operator met', () => {
   let server: ConsoleServer;
   let browser: BrowserContext;
   let page: Page;

@@ -9,7 +9,7 @@ import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-
 const CHROMIUM = '/usr/bin/chromium';
 const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
 
-/** The cards page at fleet scale (issue 15): count, page size, Enter, quota and expiry, saved filters. */
+/** The cards page at fleet scale: count, page size, Enter, quota and expiry, saved filters. */
 describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet scale', () => {
   let server: ConsoleServer;
   let browser: BrowserContext;

@@ -3,7 +3,7 @@ import type { Dialect } from '../store-dialect.js';
 import { BIGINT, type StoreMigration } from './migration-helpers.js';
 
 /**
- * Fleet statistics kept as data arrives (issue 18), by triggers, so that every write path — the
+ * Fleet statistics kept as data arrives, by triggers, so that every write path — the
  * sync's upserts, bulk jobs, imports, tenant assignment, plan changes, alerts — keeps them in the
  * same transaction as its own writes, and a crash rolls both back together.
  *
