@@ -454,8 +454,8 @@ export const zhCN: Catalogue = {
     'onelink-v2': '中国移动 OneLink（v2 接口）',
     'onelink-v5': '中国移动 OneLink（v5 接口）',
     quectel: '移远物联网连接服务',
-    'telecom-5g': '中国电信 5G CMP 统一接口',
-    'telecom-cmp': '中国电信 4G 自管理 CMP',
+    'telecom-5g': '中国电信 5G 连接管理平台（统一接口）',
+    'telecom-cmp': '中国电信 4G 自管理连接平台',
     'unicom-gw': '中国联通雁飞智连物联网网关',
   },
   alertCodes: {
