@@ -55,12 +55,7 @@ accounts:
     );
   });
 
-  it('says clearly that a supplier without caps cannot show or set one', async () => {
-    const shown = await sandbox.run('cards', 'cap', 'show', iccid);
-    expect(shown.code).not.toBe(0);
-    expect(shown.stderr).toContain(
-      'account quectel (quectel) offers no carrier-side data caps (达量断网)',
-    );
+  it('sets, shows and cancels a card’s cap as bulk jobs (Quectel: its stop threshold)', async () => {
     const set = await sandbox.run(
       'cards',
       'cap',
@@ -72,15 +67,19 @@ accounts:
       '--json',
     );
     const output = JSON.parse(set.stdout) as {
-      job: { action: string; params: Record<string, unknown>; skipped: number };
-      reasons: { code: string | null; message: string | null }[];
+      job: { action: string; params: Record<string, unknown>; state: string; skipped: number };
     };
     expect(output.job).toMatchObject({
       action: 'data-cap-set',
       params: { capBytes: 500 * 1024 * 1024 },
-      skipped: 1,
+      skipped: 0,
     });
-    expect(output.reasons[0]).toMatchObject({ code: 'unsupported' });
+    const shown = await sandbox.json<Record<string, unknown>>('cards', 'cap', 'show', iccid);
+    expect(JSON.stringify(shown)).toContain(String(500 * 1024 * 1024));
+    const cancelled = await sandbox.run('cards', 'cap', 'cancel', iccid, '--yes', '--json');
+    expect(
+      (JSON.parse(cancelled.stdout) as { job: { action: string; skipped: number } }).job,
+    ).toMatchObject({ action: 'data-cap-cancel', skipped: 0 });
   });
 
   it('refuses a cap without a size or with a bad one, before any job', async () => {
