@@ -14,7 +14,7 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-const errorContent = (description: string) => ({
+export const errorContent = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorSchema } },
 });

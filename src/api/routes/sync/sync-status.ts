@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
 import { accountFreshness } from '../../../services/sync/sync-freshness.js';
 import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
+import { ERROR_RESPONSES, errorContent, jsonResponse } from '../../api-schemas.js';
 
 const ms = (description: string) => z.number().nullable().describe(description);
 
@@ -57,6 +57,7 @@ const list = createRoute({
   responses: {
     200: jsonResponse(z.object({ accounts: z.array(AccountFreshnessSchema) }), 'Freshness'),
     ...ERROR_RESPONSES,
+    409: errorContent('An account is disabled: its supplier limits cannot be read'),
   },
 });
 
