@@ -55,7 +55,19 @@ export async function writeTransaction<T>(
   dialect: Dialect,
   work: (transaction: Transaction) => Promise<T>,
 ): Promise<T> {
-  if (dialect === 'postgres') return db.transaction().execute(work);
+  if (dialect === 'postgres') {
+    // Concurrent writers of the kept figures (triggers) can meet in a deadlock or a
+    // serialization failure; PostgreSQL rolled the loser back whole, so running it again is safe.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await db.transaction().execute(work);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= 4 || (code !== '40P01' && code !== '40001')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+      }
+    }
+  }
   return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {
