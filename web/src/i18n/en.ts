@@ -162,7 +162,6 @@ export const en = {
     supplierStatus: 'Supplier and status',
     rawStatus: 'Supplier status',
     thisMonth: 'This month',
-    noQuota: 'No quota known for this card’s plan.',
     dailyUsage: 'Daily usage',
     monthlyUsage: 'Monthly usage',
     noUsage: 'No usage synced yet.',

@@ -164,7 +164,6 @@ export const zhCN: Catalogue = {
     supplierStatus: '供应商与状态',
     rawStatus: '供应商原始状态',
     thisMonth: '本月',
-    noQuota: '该卡套餐暂无额度信息。',
     dailyUsage: '每日用量',
     monthlyUsage: '每月用量',
     noUsage: '尚未同步用量。',
