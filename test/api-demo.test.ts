@@ -45,6 +45,16 @@ describe('simdock demo serves the API after its summary', () => {
       });
       expect(cards.status).toBe(200);
       expect(((await cards.json()) as { cards: unknown[] }).cards).toHaveLength(3);
+      // Eight accounts, one per supplier type, and no ICCID on two of them.
+      const fleet = await fetch(`${url}/api/v1/cards?limit=1000`, {
+        headers: { authorization: `Bearer ${key![1]}` },
+      });
+      const all = ((await fleet.json()) as { cards: { iccid: string | null; account: string }[] })
+        .cards;
+      expect(new Set(all.map((card) => card.account)).size).toBe(8);
+      const iccids = all.flatMap((card) => (card.iccid ? [card.iccid] : []));
+      expect(iccids.length).toBeGreaterThan(8 * 3);
+      expect(new Set(iccids).size).toBe(iccids.length);
       const session = await fetch(`${url}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

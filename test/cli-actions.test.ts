@@ -162,7 +162,7 @@ accounts:
       'sms',
       'reboot now',
       '--filter',
-      'account=quectel AND iccid=898604*',
+      'account=quectel AND iccid=898607*',
       '--yes',
     );
     expect(output.job).toMatchObject({ action: 'sms', total: 30, done: 30, failed: 0 });

@@ -105,12 +105,25 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs an oper
   });
 
   it('sends an SMS to a card whose ICCID is on two accounts, flagging the duplicate', async () => {
+    // The demo's accounts share no ICCID; an operator who imports a Quectel card into the M2M
+    // account as well makes the pair this bug was about.
+    const listed = await api('/api/v1/cards?supplier=quectel&sort=id&limit=1');
+    const quectelCard = listed.cards[0];
+    const accounts = await api('/api/v1/accounts');
+    const m2m = accounts.accounts.find((account: { type: string }) => account.type === 'm2m10086');
+    const imported = await page.request.post(`${server.origin}/api/v1/cards/import`, {
+      data: { account: m2m.id, text: `${quectelCard.iccid}\n` },
+      headers: { 'x-csrf-token': await csrf() },
+    });
+    expect(imported.status()).toBe(200);
+
     await page.goto(`${server.origin}/cards?supplier=quectel&sort=id`);
     const table = page.getByTestId('cards-table');
     await table.waitFor();
-    await expect.poll(() => table.getByTestId('duplicate-iccid').count()).toBeGreaterThan(0);
+    await expect.poll(() => table.getByTestId('duplicate-iccid').count()).toBe(1);
     const row = table.locator('tbody tr', { has: page.getByTestId('duplicate-iccid') }).first();
     const id = Number(await row.getAttribute('data-card-id'));
+    expect(id).toBe(quectelCard.id);
     const card = await api(`/api/v1/cards/${id}`);
     expect(card.sameIccid.length).toBeGreaterThan(0);
 

@@ -90,9 +90,11 @@ export class QuectelSimulatedFleet {
 
   constructor(size: number, clock: Clock) {
     this.pattern = new PatternFleet({
-      iccidPrefix: '898604',
+      // 898607/46007: another China Mobile issuer range than the M2M platform's simulator
+      // (898604/46004), so the demo's accounts never share an ICCID or IMSI.
+      iccidPrefix: '898607',
       msisdnPrefix: '10648',
-      imsiPrefix: '46004',
+      imsiPrefix: '46007',
       size,
     });
     this.#clock = clock;
