@@ -1936,7 +1936,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign cards to a tenant of the caller’s subtree (划卡) */
+        /**
+         * Assign cards to a tenant of the caller’s subtree (划卡)
+         * @description The cards by id, by identifiers (a pasted ICCID list) or by a card filter.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1947,7 +1950,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        cards: number[];
+                        /** @description Card ids */
+                        cards?: number[];
+                        /** @description ICCIDs, MSISDNs or IMSIs; those matching no card are reported */
+                        identifiers?: string[];
+                        /** @description A card filter, as bulk jobs take it: `status=active AND account=cmcc` */
+                        filter?: string;
                         tenant: string;
                     };
                 };
@@ -1961,6 +1969,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             assigned: number;
+                            /** @description Identifiers that matched no card (identifiers only) */
+                            problems?: {
+                                identifier: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -2098,7 +2111,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take cards back to the caller’s own tenant */
+        /**
+         * Take cards back to the caller’s own tenant
+         * @description The cards by id, by identifiers (a pasted ICCID list) or by a card filter.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2109,7 +2125,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        cards: number[];
+                        /** @description Card ids */
+                        cards?: number[];
+                        /** @description ICCIDs, MSISDNs or IMSIs; those matching no card are reported */
+                        identifiers?: string[];
+                        /** @description A card filter, as bulk jobs take it: `status=active AND account=cmcc` */
+                        filter?: string;
                     };
                 };
             };
@@ -2122,6 +2143,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             assigned: number;
+                            /** @description Identifiers that matched no card (identifiers only) */
+                            problems?: {
+                                identifier: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
