@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { api, request, unwrap } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ResourceTable } from '../../components/resource-table.js';
+import { SecretOnce } from '../../components/secret-once.js';
 import { ErrorMessage } from '../../components/states.js';
 import { formatInstant } from '../../format.js';
-import { CardAssignment, SecretOnce } from './access-forms.js';
+import { CardAssignment } from './access-forms.js';
 
 interface UserRow {
   id: number;
