@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { FINISHED_STATES, listBulkJobs } from '../../api/bulk-api.js';
+import '../../components/admin-forms.css';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatInstant } from '../../format.js';
 
