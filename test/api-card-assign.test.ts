@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
+const DIALECTS = process.env.SIMDOCK_TEST_DATABASE_URL
+  ? (['sqlite', 'postgres'] as const)
+  : (['sqlite'] as const);
+
 /** 划卡 by a pasted identifier list and by a card filter (POST /api/v1/cards/assign|unassign). */
-describe('API: assigning cards by identifiers and by filter', () => {
+describe.each(DIALECTS)('API: assigning cards by identifiers and by filter on %s', (dialect) => {
   let api: ApiHarness;
   beforeEach(async () => {
-    api = await ApiHarness.open({ api: { rateLimit: false } });
+    api = await ApiHarness.open({ api: { rateLimit: false }, dialect });
   });
   afterEach(() => api.close());
 

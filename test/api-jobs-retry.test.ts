@@ -2,11 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BulkJobsRepository } from '../src/store/repositories/bulk-repository.js';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
+const DIALECTS = process.env.SIMDOCK_TEST_DATABASE_URL
+  ? (['sqlite', 'postgres'] as const)
+  : (['sqlite'] as const);
+
 /** POST /api/v1/jobs/{id}/retry: a new job over an ended job's failed and never-run cards. */
-describe('API: retrying a bulk job', () => {
+describe.each(DIALECTS)('API: retrying a bulk job on %s', (dialect) => {
   let api: ApiHarness;
   beforeEach(async () => {
-    api = await ApiHarness.open({ api: { rateLimit: false } });
+    api = await ApiHarness.open({ api: { rateLimit: false }, dialect });
   });
   afterEach(() => api.close());
 
