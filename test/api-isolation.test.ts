@@ -97,6 +97,7 @@ describe('tenant isolation across every card route of the OpenAPI document', () 
       ['GET', `/api/v1/jobs/${job.body.job.id}`],
       ['GET', `/api/v1/jobs/${job.body.job.id}/items`],
       ['POST', `/api/v1/jobs/${job.body.job.id}/cancel`, {}],
+      ['POST', `/api/v1/jobs/${job.body.job.id}/retry`, {}],
       ['POST', '/api/v1/jobs/plan', { selection: { cardIds: [theirCard] } }],
       ['POST', '/api/v1/jobs', { action: 'pause', selection: { cardIds: [theirCard] } }],
       ['GET', `/api/v1/alerts?card=${theirCard}`],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BulkJobsRepository } from '../../src/store/repositories/bulk-repository.js';
 import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -27,6 +28,29 @@ function englishWords(text: string, dataWords: Set<string>): string[] {
     .filter((token) => !ALLOWED_WORDS.has(token) && !dataWords.has(token));
 }
 
+/** Job 1, ended with a card of each outcome, so its detail page shows every label (admin). */
+async function seedEndedJob(server: ConsoleServer): Promise<void> {
+  const jobs = new BulkJobsRepository(server.context.store);
+  const { cards } = await server.context.store.cards.list({ limit: 4 });
+  const job = await jobs.create({
+    action: 'sms',
+    params: { text: '测试' },
+    selection: { cardIds: cards.length },
+    createdBy: 'test',
+    cards: cards.map((card) => ({ cardId: card.id, account: card.account })),
+  });
+  const items = await jobs.items(job.id);
+  const outcomes = [
+    { state: 'failed', code: 'supplier_unavailable' },
+    { state: 'skipped', code: 'unsupported' },
+    { state: 'done' },
+    { state: 'pending' },
+  ] as const;
+  await jobs.settle(items.map((item, index) => ({ id: item.id, ...outcomes[index % 4]! })));
+  await jobs.refreshCounts(job.id);
+  await jobs.update(job.id, { state: 'partial', finishedAt: Date.now() });
+}
+
 const PAGES = [
   '/',
   '/cards',
@@ -34,6 +58,7 @@ const PAGES = [
   '/devices',
   '/devices/1',
   '/jobs',
+  '/jobs/1',
   '/alerts',
   '/rules',
   '/pools',
@@ -54,6 +79,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console, page by page', () => {
   let server: ConsoleServer;
   beforeAll(async () => {
     server = await startConsoleServer();
+    await seedEndedJob(server);
   }, 120_000);
   afterAll(async () => server?.close());
 

@@ -72,6 +72,23 @@ const jobsRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/jobs/jobs-page.js'), 'JobsPage'),
 });
 
+/** `/jobs/42`: one bulk job by its number; anything else is not found. */
+const jobRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/jobs/$jobId',
+  params: {
+    parse: ({ jobId }) => ({ jobId: /^\d+$/.test(jobId) ? Number(jobId) : Number.NaN }),
+    stringify: ({ jobId }) => ({ jobId: String(jobId) }),
+  },
+  beforeLoad: ({ params }) => {
+    if (!Number.isSafeInteger(params.jobId)) throw notFound();
+  },
+  component: lazyRouteComponent(
+    () => import('./features/jobs/job-detail-page.js'),
+    'JobDetailRoute',
+  ),
+});
+
 const alertsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/alerts',
@@ -145,6 +162,7 @@ const routeTree = rootRoute.addChildren([
   devicesRoute,
   deviceRoute,
   jobsRoute,
+  jobRoute,
   alertsRoute,
   rulesRoute,
   poolsRoute,

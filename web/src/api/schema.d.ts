@@ -1936,7 +1936,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign cards to a tenant of the caller’s subtree (划卡) */
+        /**
+         * Assign cards to a tenant of the caller’s subtree (划卡)
+         * @description The cards by id, by identifiers (a pasted ICCID list) or by a card filter.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1947,7 +1950,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        cards: number[];
+                        /** @description Card ids */
+                        cards?: number[];
+                        /** @description ICCIDs, MSISDNs or IMSIs; those matching no card are reported */
+                        identifiers?: string[];
+                        /** @description A card filter, as bulk jobs take it: `status=active AND account=cmcc` */
+                        filter?: string;
                         tenant: string;
                     };
                 };
@@ -1961,6 +1969,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             assigned: number;
+                            /** @description Identifiers that matched no card (identifiers only) */
+                            problems?: {
+                                identifier: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -2098,7 +2111,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take cards back to the caller’s own tenant */
+        /**
+         * Take cards back to the caller’s own tenant
+         * @description The cards by id, by identifiers (a pasted ICCID list) or by a card filter.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2109,7 +2125,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        cards: number[];
+                        /** @description Card ids */
+                        cards?: number[];
+                        /** @description ICCIDs, MSISDNs or IMSIs; those matching no card are reported */
+                        identifiers?: string[];
+                        /** @description A card filter, as bulk jobs take it: `status=active AND account=cmcc` */
+                        filter?: string;
                     };
                 };
             };
@@ -2122,6 +2143,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             assigned: number;
+                            /** @description Identifiers that matched no card (identifiers only) */
+                            problems?: {
+                                identifier: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -7969,6 +7995,148 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new job over the failed and never-run cards of an ended job (operator role)
+         * @description Creates and starts a job of the same action and parameters over the cards that failed, or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are left out. The new job names the original in `selection.retryOf` and carries how many failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is not changed. 409 when the job is still pending or running, or has nothing to retry.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created; it runs in the background */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            job: components["schemas"]["BulkJob"];
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The job has not ended, or has no failed or unrun card */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not supported by the card’s supplier */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier refused or answered badly */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier is unavailable or throttling */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -9,6 +9,7 @@ import {
   planBulkSelection,
   startBulkJob,
 } from '../../../services/bulk/bulk-jobs.js';
+import { createRetryJob } from '../../../services/bulk/bulk-retry.js';
 import { runBulkJob } from '../../../services/bulk/bulk-runner.js';
 import type { ServiceContext } from '../../../services/context.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from '../../api-env.js';
 import {
   ERROR_RESPONSES,
+  errorContent,
   IdParams,
   isoInstant,
   jsonBody,
@@ -174,6 +176,25 @@ const cancel = createRoute({
   responses: { 200: jsonResponse(JobSchema, 'The job after the request'), ...ERROR_RESPONSES },
 });
 
+const retry = createRoute({
+  method: 'post',
+  path: '/{id}/retry',
+  tags: ['jobs'],
+  summary: 'A new job over the failed and never-run cards of an ended job (operator role)',
+  description:
+    'Creates and starts a job of the same action and parameters over the cards that failed, ' +
+    'or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are ' +
+    'left out. The new job names the original in `selection.retryOf` and carries how many ' +
+    'failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is ' +
+    'not changed. 409 when the job is still pending or running, or has nothing to retry.',
+  request: { params: IdParams },
+  responses: {
+    202: jsonResponse(z.object({ job: JobSchema }), 'Created; it runs in the background'),
+    409: errorContent('The job has not ended, or has no failed or unrun card'),
+    ...ERROR_RESPONSES,
+  },
+});
+
 /** Inline runs (no queue) in this process, by job id, so a cancel can stop them. */
 const inlineRuns = new WeakMap<ServiceContext, Map<number, AbortController>>();
 
@@ -249,6 +270,29 @@ async function ownsEveryCard(
   return new BulkJobsRepository(context.store).jobsWithinSubtree(caller.tenantPath, jobIds);
 }
 
+/** Starts a created job: through the queue when one runs, else in this process after the answer. */
+async function launchJob(c: Context<ApiEnv>, jobId: number, actor: string): Promise<void> {
+  const context = serviceContext(c);
+  const queue = c.get('deps').queue;
+  if (queue) {
+    await startBulkJob(context, jobId, { queue, actor });
+    return;
+  }
+  const controller = new AbortController();
+  const runs = inlineRuns.get(context) ?? new Map<number, AbortController>();
+  inlineRuns.set(context, runs);
+  runs.set(jobId, controller);
+  // No queue: the job runs in this process after the answer; failures stay on its items.
+  void runBulkJob(context, jobId, { abortSignal: controller.signal })
+    .catch((error: unknown) => {
+      context.telemetry.logger.error(
+        { jobId, err: error instanceof Error ? error.message : String(error) },
+        'bulk job stopped',
+      );
+    })
+    .finally(() => runs.delete(jobId));
+}
+
 /** `/api/v1/jobs`: bulk lifecycle, SMS and order jobs over the caller's cards. */
 export function jobsRouter() {
   return createRouter()
@@ -274,27 +318,7 @@ export function jobsRouter() {
         outcome: 'succeeded',
         details: { cards: created.job.total },
       });
-      const queue = c.get('deps').queue;
-      if (queue) {
-        await startBulkJob(context, created.job.id, { queue, actor: caller.actor });
-      } else {
-        const controller = new AbortController();
-        const runs = inlineRuns.get(context) ?? new Map<number, AbortController>();
-        inlineRuns.set(context, runs);
-        runs.set(created.job.id, controller);
-        // No queue: the job runs in this process after the answer; failures stay on its items.
-        void runBulkJob(context, created.job.id, { abortSignal: controller.signal })
-          .catch((error: unknown) => {
-            context.telemetry.logger.error(
-              {
-                jobId: created.job.id,
-                err: error instanceof Error ? error.message : String(error),
-              },
-              'bulk job stopped',
-            );
-          })
-          .finally(() => runs.delete(created.job.id));
-      }
+      await launchJob(c, created.job.id, caller.actor);
       const job = await new BulkJobsRepository(context.store).require(created.job.id);
       const problems = created.problems.map((p) => ({ identifier: p.value, reason: p.reason }));
       return c.json({ job: jobView(job), problems }, 202);
@@ -348,6 +372,22 @@ export function jobsRouter() {
         },
         200,
       );
+    })
+    .openapi(retry, async (c) => {
+      const caller = principal(c, 'operator');
+      const context = serviceContext(c);
+      const original = await scopedJob(c, c.req.valid('param').id, caller);
+      const created = await createRetryJob(context, original.id, caller.actor);
+      await recordScopedAudit(context.store, caller, {
+        action: 'jobs.retry',
+        targetType: 'job',
+        targetId: String(created.id),
+        outcome: 'succeeded',
+        details: { retryOf: original.id, cards: created.total },
+      });
+      await launchJob(c, created.id, caller.actor);
+      const job = await new BulkJobsRepository(context.store).require(created.id);
+      return c.json({ job: jobView(job) }, 202);
     })
     .openapi(cancel, async (c) => {
       const caller = principal(c, 'operator');

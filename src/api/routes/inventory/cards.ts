@@ -31,6 +31,7 @@ import {
   TagSchema,
 } from '../../api-schemas.js';
 import { cardPlanRouter } from '../plans/card-plan.js';
+import { AssignAnswer, AssignSelection, assignSelection } from './card-assign.js';
 import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
 
@@ -117,7 +118,6 @@ const exportCards = createRoute({
   },
 });
 
-const CardIds = z.array(z.number().int().positive()).min(1).max(10_000);
 const CstDate = CstDateSchema;
 const CstMonth = CstMonthSchema;
 
@@ -189,9 +189,12 @@ const assign = createRoute({
   path: '/assign',
   tags: ['cards'],
   summary: 'Assign cards to a tenant of the caller’s subtree (划卡)',
-  request: { body: jsonBody(z.strictObject({ cards: CardIds, tenant: z.string().min(1) })) },
+  description: 'The cards by id, by identifiers (a pasted ICCID list) or by a card filter.',
+  request: {
+    body: jsonBody(z.strictObject({ ...AssignSelection, tenant: z.string().min(1) })),
+  },
   responses: {
-    200: jsonResponse(z.object({ assigned: z.number().int() }), 'Cards assigned'),
+    200: jsonResponse(AssignAnswer, 'Cards assigned'),
     ...ERROR_RESPONSES,
   },
 });
@@ -201,9 +204,10 @@ const unassign = createRoute({
   path: '/unassign',
   tags: ['cards'],
   summary: 'Take cards back to the caller’s own tenant',
-  request: { body: jsonBody(z.strictObject({ cards: CardIds })) },
+  description: 'The cards by id, by identifiers (a pasted ICCID list) or by a card filter.',
+  request: { body: jsonBody(z.strictObject(AssignSelection)) },
   responses: {
-    200: jsonResponse(z.object({ assigned: z.number().int() }), 'Cards taken back'),
+    200: jsonResponse(AssignAnswer, 'Cards taken back'),
     ...ERROR_RESPONSES,
   },
 });
@@ -295,26 +299,26 @@ export function cardsRouter() {
     .openapi(countCards, async (c) => c.json(await scopedCards(c).count(c.req.valid('query')), 200))
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');
-      const result = await scopedCards(c, 'admin').assign(body.cards, body.tenant);
+      const result = await assignSelection(c, body, body.tenant);
       await recordScopedAudit(serviceContext(c).store, principal(c), {
         action: 'cards.assign',
         targetType: 'tenant',
         targetId: body.tenant,
         outcome: 'succeeded',
-        details: { cards: body.cards.length },
+        details: { cards: result.assigned },
       });
       return c.json(result, 200);
     })
     .openapi(unassign, async (c) => {
       const body = c.req.valid('json');
       const caller = principal(c, 'admin');
-      const result = await scopedCards(c, 'admin').assign(body.cards, null);
+      const result = await assignSelection(c, body, null);
       await recordScopedAudit(serviceContext(c).store, caller, {
         action: 'cards.unassign',
         targetType: 'tenant',
         targetId: caller.tenantId,
         outcome: 'succeeded',
-        details: { cards: body.cards.length },
+        details: { cards: result.assigned },
       });
       return c.json(result, 200);
     })

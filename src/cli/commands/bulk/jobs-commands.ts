@@ -1,6 +1,7 @@
 import { addGroup, type CliContext, type ParentCommand } from '../../command-kit.js';
 import * as jobsCancel from './jobs-cancel.js';
 import * as jobsList from './jobs-list.js';
+import * as jobsRetry from './jobs-retry.js';
 import * as jobsShow from './jobs-show.js';
 
 /** `simdock jobs …`. */
@@ -9,5 +10,6 @@ export function register(program: ParentCommand, context: CliContext): void {
     jobsList,
     jobsShow,
     jobsCancel,
+    jobsRetry,
   ]);
 }

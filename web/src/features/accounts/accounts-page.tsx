@@ -6,6 +6,7 @@ import type { paths } from '../../api/schema.js';
 import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatCount, formatInstant } from '../../format.js';
+import { SyncNow } from './sync-now.js';
 
 type AccountType =
   paths['/api/v1/accounts']['post']['requestBody']['content']['application/json']['type'];
@@ -205,6 +206,7 @@ export function AccountsPage() {
                     <button type="button" onClick={() => test.mutate(account.id)}>
                       {t('accounts.test')}
                     </button>
+                    <SyncNow account={account.id} disabled={!account.enabled} />
                     <button
                       type="button"
                       onClick={() => toggle.mutate({ id: account.id, enable: !account.enabled })}

@@ -1,12 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { FINISHED_STATES, listBulkJobs } from '../../api/bulk-api.js';
+import '../../components/admin-forms.css';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatInstant } from '../../format.js';
 
 /** Bulk jobs, refreshed while any is still running. */
 export function JobsPage() {
   const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
   const jobs = useQuery({
     queryKey: ['jobs'],
     queryFn: listBulkJobs,
@@ -36,8 +39,16 @@ export function JobsPage() {
           </thead>
           <tbody>
             {jobs.data.map((job) => (
-              <tr key={job.id}>
-                <td>{job.id}</td>
+              <tr
+                key={job.id}
+                className="clickable"
+                onClick={() => void navigate({ to: '/jobs/$jobId', params: { jobId: job.id } })}
+              >
+                <td>
+                  <Link to="/jobs/$jobId" params={{ jobId: job.id }}>
+                    {job.id}
+                  </Link>
+                </td>
                 <td>{t(`actions.${job.action}`, { defaultValue: job.action })}</td>
                 <td>
                   <span className={`badge badge-job-${job.state}`}>

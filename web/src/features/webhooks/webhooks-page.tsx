@@ -2,14 +2,40 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { SecretOnce } from '../../components/secret-once.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatInstant } from '../../format.js';
+import { type Endpoint, WebhookEditor } from './webhook-editor.js';
 
 /** Webhook endpoints of the caller's tenant, their deliveries, and redelivery of one. */
 export function WebhooksPage() {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [endpoint, setEndpoint] = useState<number | null>(null);
+  const [editing, setEditing] = useState<Endpoint | 'new' | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<Endpoint | null>(null);
+  const reload = () => client.invalidateQueries({ queryKey: ['webhooks'] });
+  const toggle = useMutation({
+    mutationFn: (row: Endpoint) =>
+      unwrap(
+        api.PATCH('/api/v1/webhooks/{id}', {
+          params: { path: { id: row.id } },
+          body: { enabled: !row.enabled },
+        }),
+      ),
+    onSuccess: reload,
+  });
+  const remove = useMutation({
+    mutationFn: (id: number) =>
+      unwrap(api.DELETE('/api/v1/webhooks/{id}', { params: { path: { id } } })),
+    onSuccess: (_answer, id) => {
+      setDeleting(null);
+      if (endpoint === id) setEndpoint(null);
+      void reload();
+    },
+  });
   const endpoints = useQuery({
     queryKey: ['webhooks'],
     queryFn: () => unwrap(api.GET('/api/v1/webhooks')),
@@ -30,7 +56,44 @@ export function WebhooksPage() {
   });
   return (
     <section>
-      <h1>{t('nav.webhooks')}</h1>
+      <div className="page-head">
+        <h1>{t('nav.webhooks')}</h1>
+        <button
+          type="button"
+          data-testid="webhook-new"
+          onClick={() => setEditing(editing === 'new' ? null : 'new')}
+        >
+          {t('admin.newWebhook')}
+        </button>
+      </div>
+      {secret ? (
+        <SecretOnce title={t('admin.secretTitle')} secret={secret} onDone={() => setSecret(null)} />
+      ) : null}
+      {editing ? (
+        <WebhookEditor
+          key={editing === 'new' ? 'new' : editing.id}
+          endpoint={editing === 'new' ? null : editing}
+          onSaved={(created) => {
+            setEditing(null);
+            if (created) setSecret(created);
+            void reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      ) : null}
+      {toggle.isError ? <ErrorMessage error={toggle.error} /> : null}
+      {remove.isError ? <ErrorMessage error={remove.error} /> : null}
+      {deleting ? (
+        <ConfirmDialog
+          title={t('admin.deleteWebhookTitle')}
+          confirmLabel={t('admin.delete')}
+          busy={remove.isPending}
+          onConfirm={() => remove.mutate(deleting.id)}
+          onCancel={() => setDeleting(null)}
+        >
+          {t('admin.deleteWebhookBody', { url: deleting.url })}
+        </ConfirmDialog>
+      ) : null}
       {endpoints.isPending ? (
         <Loading />
       ) : endpoints.isError ? (
@@ -58,13 +121,26 @@ export function WebhooksPage() {
                       : t('webhooks.allEvents')}
                   </td>
                   <td>{row.enabled ? t('users.enabled') : t('users.disabled')}</td>
-                  <td>
+                  <td className="actions">
                     <button
                       type="button"
                       className="link"
                       onClick={() => setEndpoint(endpoint === row.id ? null : row.id)}
                     >
                       {t('webhooks.showDeliveries')}
+                    </button>
+                    <button type="button" onClick={() => setEditing(row)}>
+                      {t('admin.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      disabled={toggle.isPending}
+                      onClick={() => toggle.mutate(row)}
+                    >
+                      {row.enabled ? t('admin.disable') : t('admin.enable')}
+                    </button>
+                    <button type="button" onClick={() => setDeleting(row)}>
+                      {t('admin.delete')}
                     </button>
                   </td>
                 </tr>
