@@ -467,6 +467,17 @@ export class ScopedCardsRepository {
     tenant: { id: string; path: string },
     now: number,
   ): Promise<void> {
+    // Four values a row: 2,000 rows a statement stays under SQLite's 32,766 variables.
+    for (let start = 0; start < ids.length; start += 2000) {
+      await this.#assignChunk(ids.slice(start, start + 2000), tenant, now);
+    }
+  }
+
+  async #assignChunk(
+    ids: readonly number[],
+    tenant: { id: string; path: string },
+    now: number,
+  ): Promise<void> {
     await this.#db()
       .insertInto('card_tenants')
       .values(

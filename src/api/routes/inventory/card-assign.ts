@@ -4,9 +4,6 @@ import { SimdockError } from '../../../domain/index.js';
 import { planBulkSelection } from '../../../services/bulk/bulk-jobs.js';
 import { type ApiEnv, principal, scopedCards, serviceContext } from '../../api-env.js';
 
-/** Cards written per assignment statement (four values a row, under SQLite's variable limit). */
-const ASSIGN_CHUNK = 2000;
-
 /**
  * Which cards an assignment (划卡) names: card ids, identifiers (ICCIDs, MSISDNs, IMSIs: a pasted
  * list) or a card filter (`status=active AND account=cmcc`), exactly one of them.
@@ -82,8 +79,6 @@ export async function assignSelection(
       details: { problems: problems.length },
     });
   }
-  for (let start = 0; start < ids.length; start += ASSIGN_CHUNK) {
-    await cards.assign(ids.slice(start, start + ASSIGN_CHUNK), tenant);
-  }
+  await cards.assign(ids, tenant);
   return { assigned: ids.length, ...(body.identifiers ? { problems } : {}) };
 }
