@@ -34,7 +34,7 @@ import { cardPlanRouter } from '../plans/card-plan.js';
 import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   status: z.enum(CARD_STATUSES).optional(),
   account: z.string().min(1).optional(),
   supplier: z.string().min(1).optional(),
