@@ -612,6 +612,24 @@ export const en = {
     selectAllOpen: 'Select every open alert shown',
     acknowledgeSelected: 'Acknowledge selected',
   },
+  // export branch: card exports as jobs (cards page).
+  cardExports: {
+    job: 'Export',
+    starting: 'Starting the export…',
+    rows: '{{rows}} of {{total}} cards written',
+    rowsOpen: '{{rows}} cards written',
+    cancel: 'Cancel export',
+    download: 'Download file',
+    ready: '{{size}}, kept until {{date}}',
+    states: {
+      pending: 'Queued',
+      running: 'Running',
+      succeeded: 'Ready',
+      failed: 'Failed',
+      cancelled: 'Cancelled',
+      expired: 'Expired',
+    },
+  },
 };
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };

@@ -604,4 +604,22 @@ export const zhCN: Catalogue = {
     selectAllOpen: '选择本页全部未处理告警',
     acknowledgeSelected: '确认所选',
   },
+  // export branch: card exports as jobs (cards page).
+  cardExports: {
+    job: '导出任务',
+    starting: '正在创建导出任务…',
+    rows: '已写入 {{rows}} / {{total}} 张卡',
+    rowsOpen: '已写入 {{rows}} 张卡',
+    cancel: '取消导出',
+    download: '下载文件',
+    ready: '{{size}}，保留至 {{date}}',
+    states: {
+      pending: '排队中',
+      running: '进行中',
+      succeeded: '已完成',
+      failed: '失败',
+      cancelled: '已取消',
+      expired: '已过期',
+    },
+  },
 };
