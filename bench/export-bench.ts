@@ -11,6 +11,10 @@ import { createServiceContext } from '../src/services/context.js';
 import type { ExportFormat } from '../src/services/inventory/card-export.js';
 import { createCardExport, enqueueCardExport } from '../src/services/inventory/card-export-jobs.js';
 import { openStore } from '../src/store/index.js';
+import {
+  createFleetStatsTriggers,
+  dropFleetStatsTriggers,
+} from '../src/store/migrations/0015-fleet-stats.js';
 import { CardExportsRepository } from '../src/store/repositories/card-exports-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { fillBenchFleet } from './bench-fleet.js';
@@ -51,7 +55,9 @@ async function benchDialect(
   if (dialect === 'postgres') {
     admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+    await admin.query(
+      `drop schema if exists ${schema}_graphile_worker cascade; drop schema if exists ${schema} cascade; create schema ${schema}`,
+    );
     const separator = postgresUrl!.includes('?') ? '&' : '?';
     url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
@@ -61,7 +67,12 @@ async function benchDialect(
   const figures: Figure[] = [];
   try {
     const log = (line: string) => console.error(`[${dialect}] ${line}`);
+    // The fleet goes in with the fleet-figure triggers off (as the stats bench fills it), then
+    // the figures are rebuilt: the counts an export starts with read them.
+    await dropFleetStatsTriggers(store.db, dialect);
     await fillBenchFleet(store, context.catalog, cards, log);
+    await createFleetStatsTriggers(store.db, dialect);
+    await store.fleetStats.rebuild();
     await store.tenants.root();
     const scoped = new ScopedCards(context, OPERATOR);
     for (const [format, query, filter] of [
@@ -106,6 +117,7 @@ async function benchDialect(
     await store.close();
     if (admin) {
       await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.query(`drop schema if exists ${schema}_graphile_worker cascade`);
       await admin.end();
     }
     rmSync(directory, { recursive: true, force: true });
