@@ -542,6 +542,9 @@ export const en = {
     test: 'Test',
   },
   auditActions: {
+    // export branch
+    cards_export: 'Export cards',
+    cards_export_cancel: 'Cancel a card export',
     sms_send: 'Send SMS',
     sms_pull: 'Fetch SMS',
   },

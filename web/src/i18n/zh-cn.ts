@@ -534,6 +534,9 @@ export const zhCN: Catalogue = {
     test: '测试',
   },
   auditActions: {
+    // export branch
+    cards_export: '导出物联卡',
+    cards_export_cancel: '取消物联卡导出',
     sms_send: '发送短信',
     sms_pull: '拉取短信',
   },
