@@ -24,3 +24,8 @@ export function getCardExport(id: number): Promise<CardExport> {
 export function cancelCardExport(id: number): Promise<CardExport> {
   return unwrap(api.POST('/api/v1/cards/exports/{id}/cancel', { params: { path: { id } } }));
 }
+
+/** `GET /api/v1/cards/exports`: the caller's tenant's exports, newest first. */
+export async function listCardExports(limit = 20): Promise<CardExport[]> {
+  return (await unwrap(api.GET('/api/v1/cards/exports', { params: { query: { limit } } }))).exports;
+}

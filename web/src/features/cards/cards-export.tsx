@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   type CardExport,
@@ -7,6 +7,7 @@ import {
   cancelCardExport,
   FINISHED_EXPORT_STATES,
   getCardExport,
+  listCardExports,
   startCardExport,
 } from '../../api/card-exports-api.js';
 import { ErrorMessage } from '../../components/states.js';
@@ -126,6 +127,18 @@ export function CardsExport(props: {
       startCardExport({ ...(props.query as Partial<CardExportRequest>), format }),
     onSuccess: (created) => setExportId(created.id),
   });
+  // An export still running from before (a reload, another tab) is shown again.
+  const latest = useQuery({
+    queryKey: ['card-exports', 'latest'],
+    queryFn: () => listCardExports(1),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  useEffect(() => {
+    const newest = latest.data?.[0];
+    if (newest && !FINISHED_EXPORT_STATES.has(newest.state)) {
+      setExportId((shown) => shown ?? newest.id);
+    }
+  }, [latest.data]);
   const current = useQuery({
     queryKey: ['card-export', exportId],
     queryFn: () => getCardExport(exportId as number),
