@@ -7,6 +7,7 @@ import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
 import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
+import { benchExport } from './export-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
@@ -22,6 +23,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   console: benchConsole,
   storage: benchStorage,
   stats: benchStats,
+  export: benchExport,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -22,6 +22,7 @@ import { suppliersRouter } from './routes/accounts/suppliers.js';
 import { jobsRouter } from './routes/bulk/jobs.js';
 import { devicesRouter } from './routes/devices/devices.js';
 import { cardsRouter } from './routes/inventory/cards.js';
+import { cardsExportsRouter } from './routes/inventory/cards-exports.js';
 import { cardsImportRouter } from './routes/inventory/cards-import.js';
 import { usageRouter } from './routes/inventory/usage.js';
 import { notificationsRouter } from './routes/notifications/index.js';
@@ -49,6 +50,7 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
 const V1_ROUTERS = {
   '/auth': authRouter,
   '/cards/import': cardsImportRouter,
+  '/cards/exports': cardsExportsRouter,
   '/cards': cardsRouter,
   '/usage': usageRouter,
   '/accounts': accountsRouter,

@@ -2,6 +2,10 @@ import { hostname } from 'node:os';
 import { errorMessage, SimdockError } from '../domain/index.js';
 import { BULK_JOB_HANDLER, bulkJobHandler } from '../services/bulk/bulk-jobs.js';
 import type { ServiceContext } from '../services/context.js';
+import {
+  CARD_EXPORT_JOB_NAME,
+  cardExportJobHandler,
+} from '../services/inventory/card-export-jobs.js';
 import type { JobHandler, JobHandlers, JobQueue } from '../services/job-queue.js';
 import {
   NOTIFICATIONS_DAILY_JOB_NAME,
@@ -283,6 +287,7 @@ export function jobHandlers(context: ServiceContext, options: JobHandlerOptions 
     [SYNC_SLICE_JOB_NAME]: syncSliceJobHandler(context),
     [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
     [BULK_JOB_HANDLER]: bulkJobHandler(context),
+    [CARD_EXPORT_JOB_NAME]: cardExportJobHandler(context),
     [NOTIFICATIONS_JOB_NAME]: notificationsJobHandler(context),
     [NOTIFICATIONS_DAILY_JOB_NAME]: notificationsDailyJobHandler(context),
   });

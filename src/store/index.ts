@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../domain/clock.js';
@@ -205,6 +207,11 @@ export interface Store {
   readonly secretBox: SecretBox;
   /** Readiness, queue depth and sync freshness for probes and metrics. */
   readonly ops: OpsRepository;
+  /**
+   * Where simdock keeps files beside the database (card exports): the SQLite file's folder,
+   * `./data` on PostgreSQL, a temporary folder for an in-memory store.
+   */
+  readonly dataDirectory: string;
   /** Closes the connection(s). */
   close(): Promise<void>;
 }
@@ -224,6 +231,8 @@ export interface OpenStoreOptions {
   keyFile?: string;
   /** Where times come from (tests pass a ManualClock). */
   clock?: Clock;
+  /** Overrides `Store.dataDirectory`. */
+  dataDirectory?: string;
 }
 
 /**
@@ -295,6 +304,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ruleCardState: new RuleCardStateRepository(context),
     scopedCards: (scope) => new ScopedCardsRepository(context, scope),
     ops: new OpsRepository(context),
+    dataDirectory:
+      options.dataDirectory ??
+      (location.dialect === 'sqlite' && location.file === ':memory:'
+        ? path.join(tmpdir(), `simdock-memory-${process.pid}-${randomBytes(6).toString('hex')}`)
+        : storeDataDirectory(location)),
     // Built on each use: the sealer a caller set for this store (setStoreSecretSealer) applies.
     get webhooks() {
       return new WebhooksRepository(store);

@@ -109,25 +109,47 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet 
     expect(errors).toEqual([]);
   });
 
-  it('exports every matching card, not only the page, as CSV and Excel', async () => {
+  it('exports every matching card as a job: start, progress, download (CSV and Excel)', async () => {
     const count = await api('/api/v1/cards/count?status=active');
     expect(count.total).toBeGreaterThan(20);
     await page.goto(`${server.origin}/cards?status=active&limit=20`);
     await page.getByTestId('cards-table').waitFor();
     await expect.poll(() => total().textContent()).toBe(`共 ${count.total} 张卡`);
 
-    const csv = page.waitForEvent('download');
+    const job = page.getByTestId('cards-export-job');
     await page.getByRole('button', { name: '全部导出（CSV）' }).click();
+    await job.waitFor();
+    // The job's progress, to its end: every matching card written, the file offered.
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 20_000 }).toBe('succeeded');
+    expect(await page.getByTestId('cards-export-progress').textContent()).toBe(
+      `已写入 ${count.total} / ${count.total} 张卡`,
+    );
+    expect(await job.textContent()).toContain('已完成');
+    expect(await job.locator('progress').getAttribute('value')).toBe('100');
+    const exports = await api('/api/v1/cards/exports');
+    expect(exports.exports[0]).toMatchObject({
+      state: 'succeeded',
+      format: 'csv',
+      filters: { status: 'active' },
+      rows: count.total,
+    });
+    const csv = page.waitForEvent('download');
+    await page.getByTestId('cards-export-download').click();
     const csvFile = await csv;
     expect(csvFile.suggestedFilename()).toMatch(/^simdock-cards-.*\.csv$/);
     const text = readFileSync((await csvFile.path())!, 'utf8');
     expect(text.trimEnd().split('\r\n').length - 1).toBe(count.total);
-    await expect
-      .poll(() => page.getByTestId('cards-export-progress').textContent())
-      .toBe(`已导出 ${count.total} 张卡`);
 
-    const xlsx = page.waitForEvent('download');
     await page.getByRole('button', { name: '全部导出（Excel）' }).click();
+    await expect
+      .poll(async () => (await api('/api/v1/cards/exports')).exports.length, { timeout: 10_000 })
+      .toBe(exports.exports.length + 1);
+    const [latest] = (await api('/api/v1/cards/exports')).exports;
+    expect(latest.format).toBe('xlsx');
+    await expect.poll(() => job.textContent(), { timeout: 10_000 }).toContain(`#${latest.id}`);
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 20_000 }).toBe('succeeded');
+    const xlsx = page.waitForEvent('download');
+    await page.getByTestId('cards-export-download').click();
     const xlsxFile = await xlsx;
     expect(xlsxFile.suggestedFilename()).toMatch(/\.xlsx$/);
     const workbook = new ExcelJS.Workbook();

@@ -6,6 +6,7 @@ import type * as bulk from './bulk.js';
 import type * as cards from './cards.js';
 import type * as devices from './devices.js';
 import type * as events from './events.js';
+import type * as exports from './exports.js';
 import type * as jobs from './jobs.js';
 import type * as lifecycle from './lifecycle.js';
 import type * as notices from './notices.js';
@@ -46,7 +47,8 @@ export type Database = accounts.PartialDB &
   notifications.PartialDB &
   throttles.PartialDB &
   stats.PartialDB &
-  lifecycle.PartialDB;
+  lifecycle.PartialDB &
+  exports.PartialDB;
 
 export type {
   ApiKeysTable,
@@ -78,6 +80,7 @@ export type {
   DevicesTable,
 } from './devices.js';
 export type { EventsTable } from './events.js';
+export type { CardExportsTable } from './exports.js';
 export type {
   JobSchedulesTable,
   JobsTable,

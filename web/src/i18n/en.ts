@@ -542,6 +542,9 @@ export const en = {
     test: 'Test',
   },
   auditActions: {
+    // export branch
+    cards_export: 'Export cards',
+    cards_export_cancel: 'Cancel a card export',
     sms_send: 'Send SMS',
     sms_pull: 'Fetch SMS',
   },
@@ -713,6 +716,24 @@ export const en = {
     syncing: 'Syncing…',
     syncQueued: 'Queued, waiting for a worker…',
     syncResult: 'Sync {{status}}: {{synced}} of {{cards}} cards',
+  },
+  // export branch: card exports as jobs (cards page).
+  cardExports: {
+    job: 'Export',
+    starting: 'Starting the export…',
+    rows: '{{rows}} of {{total}} cards written',
+    rowsOpen: '{{rows}} cards written',
+    cancel: 'Cancel export',
+    download: 'Download file',
+    ready: '{{size}}, kept until {{date}}',
+    states: {
+      pending: 'Queued',
+      running: 'Running',
+      succeeded: 'Ready',
+      failed: 'Failed',
+      cancelled: 'Cancelled',
+      expired: 'Expired',
+    },
   },
 };
 

@@ -534,6 +534,9 @@ export const zhCN: Catalogue = {
     test: '测试',
   },
   auditActions: {
+    // export branch
+    cards_export: '导出物联卡',
+    cards_export_cancel: '取消物联卡导出',
     sms_send: '发送短信',
     sms_pull: '拉取短信',
   },
@@ -705,5 +708,23 @@ export const zhCN: Catalogue = {
     syncing: '同步中…',
     syncQueued: '已排队，等待执行…',
     syncResult: '同步{{status}}：{{synced}} / {{cards}} 张卡',
+  },
+  // export branch: card exports as jobs (cards page).
+  cardExports: {
+    job: '导出任务',
+    starting: '正在创建导出任务…',
+    rows: '已写入 {{rows}} / {{total}} 张卡',
+    rowsOpen: '已写入 {{rows}} 张卡',
+    cancel: '取消导出',
+    download: '下载文件',
+    ready: '{{size}}，保留至 {{date}}',
+    states: {
+      pending: '排队中',
+      running: '进行中',
+      succeeded: '已完成',
+      failed: '失败',
+      cancelled: '已取消',
+      expired: '已过期',
+    },
   },
 };

@@ -35,7 +35,7 @@ import { AssignAnswer, AssignSelection, assignSelection } from './card-assign.js
 import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   status: z.enum(CARD_STATUSES).optional(),
   account: z.string().min(1).optional(),
   supplier: z.string().min(1).optional(),

@@ -1,23 +1,119 @@
-import { useState } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorFrom } from '../../api/client.js';
+import {
+  type CardExport,
+  type CardExportRequest,
+  cancelCardExport,
+  FINISHED_EXPORT_STATES,
+  getCardExport,
+  listCardExports,
+  startCardExport,
+} from '../../api/card-exports-api.js';
 import { ErrorMessage } from '../../components/states.js';
-import { formatBytes } from '../../format.js';
+import { formatBytes, formatCount, formatInstant } from '../../format.js';
 
 type Format = 'csv' | 'xlsx';
 
-interface Progress {
-  format: Format;
-  bytes: number;
-  /** CSV lines received (cards, once the header is off); null for .xlsx. */
-  rows: number | null;
-  done: boolean;
+/** Badge colours of the job states (styles.css `badge-job-*`) for an export's states. */
+const BADGE: Record<CardExport['state'], string> = {
+  pending: 'running',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'failed',
+  expired: 'partial',
+};
+
+/**
+ * An export job's live progress (polled every second until it ends): rows written of the
+ * count, a cancel while it runs, and the download once the file is ready.
+ */
+function ExportProgress(props: { exportId: number }) {
+  const { t, i18n } = useTranslation();
+  const job = useQuery({
+    queryKey: ['card-export', props.exportId],
+    queryFn: () => getCardExport(props.exportId),
+    refetchInterval: (query) =>
+      query.state.data && FINISHED_EXPORT_STATES.has(query.state.data.state) ? false : 1000,
+  });
+  const cancel = useMutation({
+    mutationFn: () => cancelCardExport(props.exportId),
+    onSuccess: () => job.refetch(),
+  });
+  if (job.isError) return <ErrorMessage error={job.error} />;
+  if (!job.data) return <span>{t('cardExports.starting')}</span>;
+  const item = job.data;
+  const live = !FINISHED_EXPORT_STATES.has(item.state);
+  const total = item.total ?? null;
+  const percent =
+    item.state === 'succeeded'
+      ? 100
+      : total
+        ? Math.round((item.rows / Math.max(total, 1)) * 100)
+        : 0;
+  const locale = i18n.language;
+  return (
+    <div
+      className="job-progress cards-export-job"
+      data-testid="cards-export-job"
+      data-state={item.state}
+    >
+      <div className="job-progress-line">
+        <strong>
+          {t('cardExports.job')} #{item.id}
+        </strong>{' '}
+        <span className={`badge badge-job-${BADGE[item.state]}`}>
+          {t(`cardExports.states.${item.state}`)}
+        </span>{' '}
+        <span data-testid="cards-export-progress" aria-live="polite">
+          {total !== null
+            ? t('cardExports.rows', {
+                rows: formatCount(item.rows, locale),
+                total: formatCount(total, locale),
+              })
+            : t('cardExports.rowsOpen', { rows: formatCount(item.rows, locale) })}
+        </span>{' '}
+        {live ? (
+          <button
+            type="button"
+            data-testid="cards-export-cancel"
+            disabled={cancel.isPending}
+            onClick={() => cancel.mutate()}
+          >
+            {t('cardExports.cancel')}
+          </button>
+        ) : null}
+        {item.state === 'succeeded' && item.download ? (
+          <>
+            <a
+              className="button"
+              data-testid="cards-export-download"
+              href={item.download}
+              download={item.fileName}
+            >
+              {t('cardExports.download')}
+            </a>{' '}
+            <span>
+              {t('cardExports.ready', {
+                size: formatBytes(item.bytes),
+                date: formatInstant(item.expiresAt, locale),
+              })}
+            </span>
+          </>
+        ) : null}
+        {item.state === 'failed' && item.error ? <span>{item.error}</span> : null}
+      </div>
+      <progress max={100} value={percent} aria-label={t('jobs.progress')} />
+      {cancel.isError ? <ErrorMessage error={cancel.error} /> : null}
+    </div>
+  );
 }
 
 /**
- * Exports every card matching the page's filters (not only the page shown) from
- * `GET /api/v1/cards/export`, showing what has arrived while the server streams the file, then
- * saving it.
+ * Exports every card matching the page's filters (not only the page shown) as a job on the
+ * server (`POST /api/v1/cards/exports`): the file is written there, whatever the count, while
+ * this shows its progress; it is then downloaded from the job.
  */
 export function CardsExport(props: {
   /** The list's filters, sort and order as API query parameters. */
@@ -25,77 +121,45 @@ export function CardsExport(props: {
   total: number | null;
 }) {
   const { t } = useTranslation();
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const busy = progress !== null && !progress.done;
-
-  const run = async (format: Format) => {
-    setError(null);
-    const state: Progress = { format, bytes: 0, rows: format === 'csv' ? 0 : null, done: false };
-    setProgress({ ...state });
-    try {
-      const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(props.query)) params.set(key, String(value));
-      params.set('format', format);
-      const response = await fetch(`/api/v1/cards/export?${params}`, {
-        credentials: 'same-origin',
-      });
-      if (!response.ok || !response.body) throw await errorFrom(response);
-      const chunks: Uint8Array[] = [];
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        state.bytes += value.byteLength;
-        if (state.rows !== null) {
-          for (const byte of value) if (byte === 10) state.rows += 1;
-        }
-        setProgress({ ...state });
-      }
-      // The header line is not a card.
-      if (state.rows !== null) state.rows = Math.max(0, state.rows - 1);
-      const name =
-        /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
-        `simdock-cards.${format}`;
-      const url = URL.createObjectURL(
-        new Blob(chunks as BlobPart[], { type: response.headers.get('content-type') ?? '' }),
-      );
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = name;
-      link.click();
-      URL.revokeObjectURL(url);
-      setProgress({ ...state, done: true });
-    } catch (caught) {
-      setProgress(null);
-      setError(caught);
+  const [exportId, setExportId] = useState<number | null>(null);
+  const start = useMutation({
+    mutationFn: (format: Format) =>
+      startCardExport({ ...(props.query as Partial<CardExportRequest>), format }),
+    onSuccess: (created) => setExportId(created.id),
+  });
+  // An export still running from before (a reload, another tab) is shown again.
+  const latest = useQuery({
+    queryKey: ['card-exports', 'latest'],
+    queryFn: () => listCardExports(1),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  useEffect(() => {
+    const newest = latest.data?.[0];
+    if (newest && !FINISHED_EXPORT_STATES.has(newest.state)) {
+      setExportId((shown) => shown ?? newest.id);
     }
-  };
+  }, [latest.data]);
+  const current = useQuery({
+    queryKey: ['card-export', exportId],
+    queryFn: () => getCardExport(exportId as number),
+    enabled: exportId !== null,
+  });
+  const busy =
+    start.isPending ||
+    (exportId !== null &&
+      current.data !== undefined &&
+      !FINISHED_EXPORT_STATES.has(current.data.state));
 
   return (
     <div className="cards-export" data-testid="cards-export">
-      <button type="button" disabled={busy} onClick={() => void run('csv')}>
+      <button type="button" disabled={busy} onClick={() => start.mutate('csv')}>
         {t('cards.export.csv')}
       </button>
-      <button type="button" disabled={busy} onClick={() => void run('xlsx')}>
+      <button type="button" disabled={busy} onClick={() => start.mutate('xlsx')}>
         {t('cards.export.xlsx')}
       </button>
-      {progress ? (
-        <span data-testid="cards-export-progress" aria-live="polite">
-          {progress.done
-            ? progress.rows !== null
-              ? t('cards.export.doneRows', { count: progress.rows })
-              : t('cards.export.doneBytes', { size: formatBytes(progress.bytes) })
-            : progress.rows !== null
-              ? t('cards.export.rows', {
-                  count: Math.max(0, progress.rows - 1),
-                  total: props.total ?? '?',
-                })
-              : t('cards.export.bytes', { size: formatBytes(progress.bytes) })}
-        </span>
-      ) : null}
-      {error ? <ErrorMessage error={error} /> : null}
+      {exportId !== null ? <ExportProgress key={exportId} exportId={exportId} /> : null}
+      {start.isError ? <ErrorMessage error={start.error} /> : null}
     </div>
   );
 }
