@@ -125,6 +125,12 @@ describe.skipIf(!hasChromium || !hasConsoleBuild)('console: creating what was re
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
     await page.getByTestId('webhook-new').click();
     const editor = page.getByTestId('webhook-editor');
+    // A host that cannot resolve (.invalid never does): the error names the field to fix.
+    await editor.getByLabel('Endpoint URL (https)').fill('https://hooks.simdock.invalid/simdock');
+    await editor.getByRole('button', { name: 'Create' }).click();
+    await expect
+      .poll(() => editor.getByRole('alert').textContent())
+      .toBe('The request is not valid. Check: url.');
     await editor.getByLabel('Endpoint URL (https)').fill('https://93.184.215.14/simdock');
     await editor.getByLabel('card.status_changed').check();
     await editor.getByRole('button', { name: 'Create' }).click();

@@ -404,6 +404,7 @@ export const en = {
     outcomes: { succeeded: 'Succeeded', failed: 'Failed', skipped: 'Skipped' },
   },
   errors: {
+    fields: 'Check: {{fields}}.',
     network: 'simdock cannot be reached. Check the connection and try again.',
     invalid_argument: 'The request is not valid.',
     invalid_identifier: 'That is not a valid card identifier.',

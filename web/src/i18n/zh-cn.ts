@@ -400,6 +400,7 @@ export const zhCN: Catalogue = {
     outcomes: { succeeded: '成功', failed: '失败', skipped: '跳过' },
   },
   errors: {
+    fields: '请检查：{{fields}}。',
     network: '无法连接 simdock，请检查网络后重试。',
     invalid_argument: '请求参数无效。',
     invalid_identifier: '卡标识格式不正确。',
