@@ -37,6 +37,7 @@ const PAGES = [
   '/alerts',
   '/rules',
   '/pools',
+  '/plans',
   '/accounts',
   '/sync-runs',
   '/webhooks',
