@@ -136,6 +136,9 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('plans, pools and rul
     await page.getByRole('button', { name: '选择符合筛选条件的全部卡' }).click();
     await page.getByTestId('bulk-bar').getByRole('button', { name: '设置套餐' }).click();
     await dialog.getByTestId('plan-choice').selectOption({ label: '整批套餐' });
+    await expect
+      .poll(() => dialog.getByTestId('confirm').textContent())
+      .toBe(`设置套餐（${count.total} 张卡）`);
     await dialog.getByTestId('confirm').click();
     await expect.poll(async () => (await planNamed('整批套餐')).cards).toBe(count.total);
     await expect

@@ -1,6 +1,7 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { planBulk } from '../../api/bulk-api.js';
 import { api, unwrap } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { filterExpressionText } from '../../components/labels.js';
@@ -31,8 +32,14 @@ export function AssignPlanButton(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<number | null>(null);
-  if (!allowed) return null;
   const byFilter = props.allMatching && props.filter !== null;
+  // Every card matching the filter: how many, as a bulk job would count them, before confirming.
+  const matching = useQuery({
+    queryKey: ['plan-assign-count', props.filter],
+    queryFn: () => planBulk({ filter: props.filter as string }),
+    enabled: allowed && open && byFilter,
+  });
+  if (!allowed) return null;
   const close = () => {
     setOpen(false);
     setError(null);
@@ -83,7 +90,7 @@ export function AssignPlanButton(props: {
         <ConfirmDialog
           title={t('plansPage.assign')}
           confirmLabel={t('plansPage.assignConfirm', {
-            count: byFilter ? '…' : props.selectedIds.length,
+            count: byFilter ? (matching.data?.total ?? '…') : props.selectedIds.length,
           })}
           busy={busy || planId === ''}
           onConfirm={() => void confirm()}
@@ -123,6 +130,7 @@ export function AssignPlanButton(props: {
           </label>
           <p className="muted">{t('plansPage.keepExpiry')}</p>
           {plans.isError ? <ErrorMessage error={plans.error} /> : null}
+          {matching.isError ? <ErrorMessage error={matching.error} /> : null}
           {error ? <ErrorMessage error={error} /> : null}
         </ConfirmDialog>
       ) : null}
