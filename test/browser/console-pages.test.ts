@@ -62,6 +62,7 @@ const PAGES = [
   '/alerts',
   '/rules',
   '/pools',
+  '/plans',
   '/accounts',
   '/sync-runs',
   '/webhooks',

@@ -14,6 +14,7 @@ const NAVIGATION = [
   ['/jobs', 'nav.jobs'],
   ['/alerts', 'nav.alerts'],
   ['/rules', 'nav.rules'],
+  ['/plans', 'plansPage.title'],
   ['/pools', 'nav.pools'],
   ['/accounts', 'nav.accounts'],
   ['/sync-runs', 'nav.syncRuns'],

@@ -108,6 +108,13 @@ const poolsRoute = createRoute({
   component: lazyRouteComponent(() => import('./features/pools/pools-page.js'), 'PoolsPage'),
 });
 
+/** Plans (套餐): quota, cycle, cards on each and their expiry dates. */
+const plansRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/plans',
+  component: lazyRouteComponent(() => import('./features/plans/plans-page.js'), 'PlansPage'),
+});
+
 const accountsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/accounts',
@@ -166,6 +173,7 @@ const routeTree = rootRoute.addChildren([
   alertsRoute,
   rulesRoute,
   poolsRoute,
+  plansRoute,
   accountsRoute,
   syncRunsRoute,
   webhooksRoute,

@@ -15,6 +15,7 @@ import { fleetStatsSchema } from './0015-fleet-stats.js';
 import { cardLifecycleChangesSchema } from './0017-card-lifecycle-changes.js';
 import { changeFeedsSchema } from './0018-change-feeds.js';
 import { cardExportsSchema } from './0020-card-exports.js';
+import { planExpiryIndexSchema } from './0021-plan-expiry-index.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -42,4 +43,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   cardLifecycleChangesSchema,
   changeFeedsSchema,
   cardExportsSchema,
+  planExpiryIndexSchema,
 ];

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { hasControlCharacters, isCstDate, SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
@@ -39,6 +39,18 @@ function toPlan(row: PlanRow): StoredPlan {
     cycleStartDay: Number(row.cycle_start_day),
     createdAt: Number(row.created_at),
   };
+}
+
+/** A plan's expiry dates as the kept per-card facts hold them (migration 0021's index). */
+export interface PlanExpiry {
+  /** The first expiry date from today on of a card on the plan; null: none. */
+  nextExpiresOn: string | null;
+  /** The last expiry date of a card on the plan (past or future); null: no card has one. */
+  lastExpiresOn: string | null;
+  /** Cards on the plan whose service ends from today to `withinDays` ahead, both included. */
+  expiringSoon: number;
+  /** Cards on the plan whose expiry date is before today. */
+  expired: number;
 }
 
 /** Plans and the cards they are assigned to, with the cards' expiry dates. */
@@ -180,6 +192,57 @@ export class PlansRepository {
       }
     }
     return result;
+  }
+
+  /**
+   * Cards per plan from the kept figures (migration 0015's `stats_cards`, summed over every
+   * tenant, account and status): a grouped read of the small cube, never a scan of the cards.
+   * Plans with no card are absent.
+   */
+  async cardCounts(): Promise<Map<number, number>> {
+    const rows = await this.#db()
+      .selectFrom('stats_cards')
+      .select(['plan_id', sql<number>`sum(cards)`.as('cards')])
+      .where('plan_id', 'is not', null)
+      .groupBy('plan_id')
+      .execute();
+    return new Map(
+      rows
+        .filter((row) => Number(row.cards) !== 0)
+        .map((row) => [Number(row.plan_id), Number(row.cards)]),
+    );
+  }
+
+  /**
+   * A plan's expiry dates, from `card_facts` through its (plan, expiry) index: two index seeks
+   * for the first and last dates and two index ranges for the counts, which read only the cards
+   * whose dates fall in them (CST dates compare as text).
+   */
+  async expiry(planId: number, today: string, soonLast: string): Promise<PlanExpiry> {
+    const facts = () => this.#db().selectFrom('card_facts').where('plan_id', '=', planId);
+    const next = await facts()
+      .select(sql<string | null>`min(expires_on)`.as('date'))
+      .where('expires_on', '>=', today)
+      .executeTakeFirst();
+    const last = await facts()
+      .select(sql<string | null>`max(expires_on)`.as('date'))
+      .where('expires_on', 'is not', null)
+      .executeTakeFirst();
+    const soon = await facts()
+      .select(sql<number>`count(*)`.as('n'))
+      .where('expires_on', '>=', today)
+      .where('expires_on', '<=', soonLast)
+      .executeTakeFirst();
+    const expired = await facts()
+      .select(sql<number>`count(*)`.as('n'))
+      .where('expires_on', '<', today)
+      .executeTakeFirst();
+    return {
+      nextExpiresOn: next?.date ?? null,
+      lastExpiresOn: last?.date ?? null,
+      expiringSoon: Number(soon?.n ?? 0),
+      expired: Number(expired?.n ?? 0),
+    };
   }
 
   /** The ids of the cards on a plan. */

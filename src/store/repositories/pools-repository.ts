@@ -152,6 +152,79 @@ export class PoolsRepository {
     return (await query.orderBy('id').execute()).map(toPool);
   }
 
+  /**
+   * Changes a pool's name, account, quota or cycle start day (a field left undefined keeps its
+   * value). A name another pool has is `already_exists`; an unknown pool `not_found`.
+   */
+  async update(
+    id: number,
+    changes: {
+      name?: string;
+      account?: string | null;
+      quotaBytes?: number | null;
+      cycleStartDay?: number;
+    },
+  ): Promise<StoredPool> {
+    const pool = await this.require(id);
+    const set: {
+      name?: string;
+      account_id?: string | null;
+      quota_bytes?: number | null;
+      cycle_start_day?: number;
+      updated_at: number;
+    } = { updated_at: this.#now() };
+    if (changes.name !== undefined) {
+      const name = changes.name.trim();
+      if (name === '') throw new SimdockError('invalid_argument', 'a pool needs a name');
+      if (name !== pool.name && (await this.get(name))) {
+        throw new SimdockError('already_exists', `a pool named "${name}" exists`);
+      }
+      set.name = name;
+    }
+    if (changes.account !== undefined) set.account_id = changes.account;
+    if (changes.quotaBytes !== undefined) {
+      const quota = changes.quotaBytes;
+      if (quota !== null && !(Number.isSafeInteger(quota) && quota >= 0)) {
+        throw new SimdockError('invalid_argument', 'the quota must be a whole number of bytes');
+      }
+      set.quota_bytes = quota;
+    }
+    if (changes.cycleStartDay !== undefined) {
+      const day = changes.cycleStartDay;
+      if (!Number.isInteger(day) || day < 1 || day > 31) {
+        throw new SimdockError('invalid_argument', 'the cycle start day must be 1–31');
+      }
+      set.cycle_start_day = day;
+    }
+    const row = await this.#db()
+      .updateTable('pools')
+      .set(set)
+      .where('id', '=', pool.id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new SimdockError('not_found', `no pool "${id}"`, { details: { pool: id } });
+    return toPool(row);
+  }
+
+  /**
+   * Deletes a pool and its membership rows (its cards stay). `not_found` when there was no such
+   * pool left to delete (another request deleted it meanwhile).
+   */
+  async delete(id: number): Promise<void> {
+    await this.#db()
+      .transaction()
+      .execute(async (transaction) => {
+        await transaction.deleteFrom('pool_cards').where('pool_id', '=', id).execute();
+        const result = await transaction
+          .deleteFrom('pools')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) {
+          throw new SimdockError('not_found', `no pool ${id}`, { details: { pool: id } });
+        }
+      });
+  }
+
   /** Adds cards to a pool (cards already in it are kept once). Returns how many were new. */
   async addCards(poolId: number, cardIds: readonly number[]): Promise<number> {
     let added = 0;

@@ -2,6 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { isCstDate, SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
+import {
+  assignPlanCards,
+  type PlanSummary,
+  planSummaries,
+} from '../../../services/plans/plans-assign.js';
 import { PlansRepository, type StoredPlan } from '../../../store/repositories/plans-repository.js';
 import { RulesRepository } from '../../../store/repositories/rules-repository.js';
 import {
@@ -27,7 +32,27 @@ const PlanSchema = z
     name: z.string(),
     quotaBytes: z.number().int().nullable(),
     cycleStartDay: z.number().int(),
-    cards: z.number().int(),
+    cards: z
+      .number()
+      .int()
+      .openapi({ description: 'Cards on the plan, from the kept fleet figures' }),
+    expiry: z
+      .object({
+        nextExpiresOn: z
+          .string()
+          .nullable()
+          .openapi({ description: 'First CST expiry date from today on of a card on the plan' }),
+        lastExpiresOn: z
+          .string()
+          .nullable()
+          .openapi({ description: 'Last expiry date of a card on the plan (past or future)' }),
+        expiringSoon: z
+          .number()
+          .int()
+          .openapi({ description: 'Cards ending from today to 30 days ahead, both included' }),
+        expired: z.number().int().openapi({ description: 'Cards whose expiry date has passed' }),
+      })
+      .openapi({ description: 'The expiry dates of the plan’s cards (each card has its own)' }),
     createdAt: z.string(),
   })
   .openapi('Plan');
@@ -93,11 +118,23 @@ const assign = createRoute({
   path: '/{id}/assign',
   tags: ['plans'],
   summary: 'Put cards on the plan, optionally with their expiry date (admin role, root tenant)',
+  description:
+    'The cards named by id, or every card matching a filter. 400: both or neither given, a bad ' +
+    'filter, no card matching, or more than 100,000; 404: an unknown plan or card.',
   request: {
     params: IdParams,
     body: jsonBody(
       z.strictObject({
-        cards: z.array(z.number().int().positive()).min(1).max(10_000),
+        cards: z
+          .array(z.number().int().positive())
+          .min(1)
+          .max(10_000)
+          .optional()
+          .openapi({ description: 'Card ids; or give `filter`' }),
+        filter: z.string().min(1).max(2000).optional().openapi({
+          description:
+            'Every card matching a card filter (`status=active AND account=cmcc`), at most 100,000; or give `cards`',
+        }),
         expiresOn: z
           .string()
           .refine(isCstDate, 'a date YYYY-MM-DD')
@@ -113,17 +150,53 @@ const assign = createRoute({
   },
 });
 
-async function planView(c: Context<ApiEnv>, plan: StoredPlan) {
-  const cards = await new PlansRepository(serviceContext(c).store).cardIds(plan.id);
+function summaryView({ plan, cards, expiry }: PlanSummary) {
   return {
     id: plan.id,
     name: plan.name,
     quotaBytes: plan.quotaBytes,
     cycleStartDay: plan.cycleStartDay,
-    cards: cards.length,
+    cards,
+    expiry,
     createdAt: isoInstant(plan.createdAt) as string,
   };
 }
+
+async function planView(c: Context<ApiEnv>, plan: StoredPlan) {
+  const [summary] = await planSummaries(serviceContext(c), plan);
+  return summaryView(summary!);
+}
+
+const cardsOfPlans = createRoute({
+  method: 'get',
+  path: '/cards',
+  tags: ['plans'],
+  summary: 'The plan and expiry date of each of some cards (the cards table’s plan column)',
+  description: 'Cards the caller cannot see are 404; a card on no plan has `plan` null.',
+  request: {
+    query: z.strictObject({
+      ids: z
+        .string()
+        .regex(/^[1-9][0-9]{0,15}(,[1-9][0-9]{0,15}){0,999}$/, 'card ids separated by commas')
+        .openapi({ description: 'Up to 1,000 card ids, comma-separated' }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        cards: z.array(
+          z.object({
+            cardId: z.number().int(),
+            plan: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+            expiresOn: z.string().nullable(),
+          }),
+        ),
+      }),
+      'One row per card asked for',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
 
 /** The plan for the root tenant's callers; `not_found` for anyone else (it does not exist). */
 async function rootPlan(c: Context<ApiEnv>, id: number): Promise<StoredPlan> {
@@ -139,8 +212,27 @@ export function plansRouter() {
   return createRouter()
     .openapi(list, async (c) => {
       if (!principal(c).isRoot) return c.json({ plans: [] }, 200);
-      const plans = await new PlansRepository(serviceContext(c).store).list();
-      return c.json({ plans: await Promise.all(plans.map((plan) => planView(c, plan))) }, 200);
+      return c.json({ plans: (await planSummaries(serviceContext(c))).map(summaryView) }, 200);
+    })
+    .openapi(cardsOfPlans, async (c) => {
+      const ids = [...new Set(c.req.valid('query').ids.split(',').map(Number))];
+      await scopedCards(c).requireAll(ids);
+      const assignments = principal(c).isRoot
+        ? await new PlansRepository(serviceContext(c).store).forCards(ids)
+        : new Map();
+      return c.json(
+        {
+          cards: ids.map((cardId) => {
+            const found = assignments.get(cardId);
+            return {
+              cardId,
+              plan: found?.plan ? { id: found.plan.id, name: found.plan.name } : null,
+              expiresOn: found?.expiresOn ?? null,
+            };
+          }),
+        },
+        200,
+      );
     })
     .openapi(get, async (c) =>
       c.json(await planView(c, await rootPlan(c, c.req.valid('param').id)), 200),
@@ -213,21 +305,23 @@ export function plansRouter() {
       const caller = principal(c, 'admin');
       const plan = await rootPlan(c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      await scopedCards(c, 'admin').requireAll(body.cards);
+      if ((body.cards === undefined) === (body.filter === undefined)) {
+        throw new SimdockError('invalid_argument', 'give either `cards` or `filter`');
+      }
+      if (body.cards) await scopedCards(c, 'admin').requireAll(body.cards);
       const context = serviceContext(c);
-      const assigned = await new PlansRepository(context.store, () => context.clock.now()).assign(
-        body.cards,
-        {
-          planId: plan.id,
-          ...(body.expiresOn !== undefined ? { expiresOn: body.expiresOn } : {}),
-        },
+      const assigned = await assignPlanCards(
+        context,
+        plan,
+        body.cards ? { cards: body.cards } : { filter: body.filter as string },
+        body.expiresOn,
       );
       await recordScopedAudit(context.store, caller, {
         action: 'plans.assign',
         targetType: 'plan',
         targetId: String(plan.id),
         outcome: 'succeeded',
-        details: { cards: assigned },
+        details: { cards: assigned, ...(body.filter ? { filter: body.filter } : {}) },
       });
       return c.json({ assigned }, 200);
     });

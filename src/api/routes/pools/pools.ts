@@ -1,9 +1,30 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
+import type { Principal } from '../../../services/access/access-roles.js';
+import type { ServiceContext } from '../../../services/context.js';
+import {
+  createPool,
+  deletePool,
+  type PoolChanges,
+  updatePool,
+} from '../../../services/pools/pools-admin.js';
 import { type PoolUsage, poolUsage } from '../../../services/pools/pools-usage.js';
 import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
-import { createRouter, principal, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
+import {
+  createRouter,
+  principal,
+  requireRootTenant,
+  scopedCards,
+  serviceContext,
+} from '../../api-env.js';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  isoInstant,
+  jsonBody,
+  jsonResponse,
+  nameSchema,
+} from '../../api-schemas.js';
 
 const PoolSchema = z
   .object({
@@ -61,6 +82,85 @@ const get = createRoute({
   },
 });
 
+const PoolBody = z.strictObject({
+  name: nameSchema(100),
+  account: z
+    .string()
+    .min(1)
+    .max(100)
+    .nullable()
+    .optional()
+    .openapi({ description: 'The supplier account the pool belongs to; null: across accounts' }),
+  quotaBytes: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .openapi({ description: 'Bytes per cycle for the whole pool; null: unknown' }),
+  cycleStartDay: z.number().int().min(1).max(31).optional(),
+});
+
+const CreatePoolBody = PoolBody.extend({
+  cards: z
+    .array(z.number().int().positive())
+    .max(10_000)
+    .optional()
+    .openapi({ description: 'Card ids to put in the pool' }),
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['pools'],
+  summary: 'Create a pool: a quota per cycle shared by its cards (admin role, root tenant)',
+  description:
+    '201 with the pool; 400 for a bad field or an unknown card id; 404 for an unknown account; ' +
+    '409 when a pool has the name.',
+  request: { body: jsonBody(CreatePoolBody) },
+  responses: { 201: jsonResponse(PoolSchema, 'The pool'), ...ERROR_RESPONSES },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['pools'],
+  summary: 'Rename a pool or change its account, quota or cycle start day (admin, root tenant)',
+  description:
+    '200 with the pool; 404 for an unknown pool or account; 409 when another pool has the name.',
+  request: { params: IdParams, body: jsonBody(PoolBody.partial()) },
+  responses: { 200: jsonResponse(PoolSchema, 'The pool'), ...ERROR_RESPONSES },
+});
+
+const addCards = createRoute({
+  method: 'post',
+  path: '/{id}/cards',
+  tags: ['pools'],
+  summary: 'Add cards to a pool; cards already in it stay once (admin role, root tenant)',
+  request: {
+    params: IdParams,
+    body: jsonBody(
+      z.strictObject({ cards: z.array(z.number().int().positive()).min(1).max(10_000) }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ added: z.number().int() }), 'How many cards were new'),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['pools'],
+  summary: 'Delete a pool no rule watches; its cards stay (admin role, root tenant)',
+  description: '200 when deleted; 404 for an unknown pool; 409 while a rule watches it.',
+  request: { params: IdParams },
+  responses: {
+    200: jsonResponse(z.object({ deleted: z.number().int() }), 'Deleted'),
+    ...ERROR_RESPONSES,
+  },
+});
+
 function poolView(state: PoolUsage) {
   return {
     id: state.pool.id,
@@ -107,5 +207,49 @@ export function poolsRouter() {
       }
       const state = await poolUsage(context, id);
       return c.json({ ...poolView(state), cardIds: await repository.cardIds(id) }, 200);
+    })
+    .openapi(create, async (c) => {
+      const caller = principal(c, 'admin');
+      requireRootTenant(caller);
+      const context = serviceContext(c);
+      const pool = await createPool(context, caller, c.req.valid('json'));
+      return c.json(poolView(await poolUsage(context, pool.id)), 201);
+    })
+    .openapi(update, async (c) => {
+      const caller = principal(c, 'admin');
+      const id = c.req.valid('param').id;
+      await rootPool(caller, serviceContext(c), id);
+      const context = serviceContext(c);
+      const pool = await updatePool(context, caller, id, c.req.valid('json') as PoolChanges);
+      return c.json(poolView(await poolUsage(context, pool.id)), 200);
+    })
+    .openapi(addCards, async (c) => {
+      const caller = principal(c, 'admin');
+      const context = serviceContext(c);
+      const pool = await rootPool(caller, context, c.req.valid('param').id);
+      const cards = c.req.valid('json').cards;
+      await scopedCards(c, 'admin').requireAll(cards);
+      const added = await new PoolsRepository(context.store, () => context.clock.now()).addCards(
+        pool.id,
+        cards,
+      );
+      return c.json({ added }, 200);
+    })
+    .openapi(remove, async (c) => {
+      const caller = principal(c, 'admin');
+      const context = serviceContext(c);
+      const id = c.req.valid('param').id;
+      await rootPool(caller, context, id);
+      await deletePool(context, caller, id);
+      return c.json({ deleted: id }, 200);
     });
+}
+
+/** The pool for the root tenant's callers; `not_found` for anyone else (it does not exist). */
+async function rootPool(caller: Principal, context: ServiceContext, id: number) {
+  const pool = await new PoolsRepository(context.store).get(id);
+  if (!pool || !caller.isRoot) {
+    throw new SimdockError('not_found', `no pool ${id}`, { details: { pool: id } });
+  }
+  return pool;
 }

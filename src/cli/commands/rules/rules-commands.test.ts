@@ -117,6 +117,51 @@ accounts:
     expect(listed.pools).toEqual([expect.objectContaining({ name: 'spare', members: 3 })]);
   });
 
+  it('updates and deletes pools; a pool a rule watches stays', async () => {
+    const pool = await sandbox.json<{ id: number }>('pools', 'create', 'scratch');
+    const updated = await sandbox.json<{ name: string; quotaBytes: number; cycleStartDay: number }>(
+      'pools',
+      'update',
+      'scratch',
+      '--name',
+      'scratch-2',
+      '--quota',
+      '2GB',
+      '--cycle-start-day',
+      '27',
+    );
+    expect(updated).toMatchObject({
+      name: 'scratch-2',
+      quotaBytes: 2 * 1024 ** 3,
+      cycleStartDay: 27,
+    });
+    expect((await sandbox.run('pools', 'update', 'scratch-2', '--account', 'nowhere')).stderr).toBe(
+      'simdock: no account "nowhere"\n',
+    );
+    const text = await sandbox.run('pools', 'update', String(pool.id), '--quota', 'none');
+    expect(text.stdout).toContain('quota unknown');
+    const rule = await sandbox.json<{ id: number }>(
+      'rules',
+      'create',
+      '--kind',
+      'usage',
+      '--scope',
+      'pool',
+      '--target',
+      String(pool.id),
+      '--percent',
+      '90',
+    );
+    const refused = await sandbox.run('pools', 'delete', 'scratch-2');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`rule ${rule.id} watches pool ${pool.id}`);
+    expect((await sandbox.run('rules', 'delete', String(rule.id))).code).toBe(0);
+    expect(await sandbox.json('pools', 'delete', 'scratch-2')).toEqual({ deleted: pool.id });
+    expect((await sandbox.run('pools', 'show', 'scratch-2')).stderr).toBe(
+      'simdock: no pool "scratch-2"\n',
+    );
+  });
+
   it('lists and acknowledges alerts', async () => {
     const store = await openStore({
       url: `sqlite:${join(sandbox.directory, 'data/test.db')}`,

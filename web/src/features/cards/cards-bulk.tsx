@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { JobProgress } from '../../components/job-progress.js';
 import { filterExpressionText } from '../../components/labels.js';
 import { ErrorMessage } from '../../components/states.js';
+import { AssignPlanButton } from '../plans/assign-plan.js';
 
 type Pending =
   | { kind: 'job'; action: BulkAction; plan: BulkPlan; selection: BulkSelection }
@@ -123,6 +124,13 @@ export function CardsBulkBar(props: {
           >
             {t('cards.bulk.assign')}
           </button>
+          <AssignPlanButton
+            selectedIds={props.selectedIds}
+            allMatching={props.allMatching}
+            filter={props.filter}
+            disabled={busy}
+            onDone={props.onDone}
+          />
           <button
             type="button"
             disabled={props.allMatching}

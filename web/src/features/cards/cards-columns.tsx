@@ -11,10 +11,29 @@ export type Card = components['schemas']['Card'];
 export const SORTABLE = new Set(['id', 'iccid', 'msisdn', 'status', 'usage']);
 
 /** Columns shown until the operator chooses otherwise. */
-export const DEFAULT_COLUMNS = ['iccid', 'msisdn', 'status', 'account', 'usage', 'tags'];
+export const DEFAULT_COLUMNS = [
+  'iccid',
+  'msisdn',
+  'status',
+  'account',
+  'usage',
+  'tags',
+  'plan',
+  'expiresOn',
+];
+
+/** A card's plan and expiry date (`GET /api/v1/plans/cards`), for the plan columns. */
+export interface CardPlanCell {
+  plan: { id: number; name: string } | null;
+  expiresOn: string | null;
+}
 
 /** Every column of the cards table; `id` is the sort key where the server sorts by it. */
-export function cardColumns(t: TFunction, locale: string): ColumnDef<Card>[] {
+export function cardColumns(
+  t: TFunction,
+  locale: string,
+  plans?: ReadonlyMap<number, CardPlanCell>,
+): ColumnDef<Card>[] {
   return [
     {
       id: 'iccid',
@@ -87,6 +106,20 @@ export function cardColumns(t: TFunction, locale: string): ColumnDef<Card>[] {
             {tag}
           </span>
         )),
+    },
+    {
+      id: 'plan',
+      header: t('plansPage.columnPlan'),
+      cell: ({ row }) => (
+        <span data-testid="card-plan-cell">{plans?.get(row.original.id)?.plan?.name ?? '—'}</span>
+      ),
+    },
+    {
+      id: 'expiresOn',
+      header: t('plansPage.columnExpires'),
+      cell: ({ row }) => (
+        <span className="mono">{plans?.get(row.original.id)?.expiresOn ?? '—'}</span>
+      ),
     },
     {
       id: 'statusChangedAt',

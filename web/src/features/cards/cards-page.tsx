@@ -147,7 +147,24 @@ export function CardsPage() {
     ? supplierTypes.data.suppliers.map((supplier) => ({ id: supplier.type, name: supplier.name }))
     : [];
 
-  const columns = useMemo(() => cardColumns(t, i18n.language), [t, i18n.language]);
+  // The plan columns' data: each shown card's plan and expiry date, one request per page.
+  const shownIds = (cards.data?.cards ?? []).map((card) => card.id);
+  const planColumns = visible.includes('plan') || visible.includes('expiresOn');
+  const cardPlans = useQuery({
+    queryKey: ['card-plans', shownIds],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/plans/cards', { params: { query: { ids: shownIds.join(',') } } })),
+    enabled: cards.isSuccess && planColumns && shownIds.length > 0,
+    placeholderData: keepPreviousData,
+  });
+  const planMap = useMemo(
+    () => new Map((cardPlans.data?.cards ?? []).map((row) => [row.cardId, row])),
+    [cardPlans.data],
+  );
+  const columns = useMemo(
+    () => cardColumns(t, i18n.language, planMap),
+    [t, i18n.language, planMap],
+  );
   const columnVisibility: VisibilityState = Object.fromEntries(
     columns.map((column) => [column.id, visible.includes(column.id ?? '')]),
   );

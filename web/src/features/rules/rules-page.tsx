@@ -4,8 +4,10 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
 import { codedText } from '../../components/alert-text.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ruleConditionText } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { usePlans } from '../plans/plans-page.js';
 
 /** The rule kinds of src/services/rules/rules-model.ts, each with its one number-valued threshold. */
 const KINDS = {
@@ -100,6 +102,92 @@ function bodyOf(draft: Draft) {
   };
 }
 
+/** The pools, for pickers and names (`GET /api/v1/pools`). */
+function usePools(enabled = true) {
+  return useQuery({
+    queryKey: ['pool-names'],
+    queryFn: async () => (await unwrap(api.GET('/api/v1/pools'))).pools,
+    enabled,
+    staleTime: 30_000,
+  });
+}
+
+function useAccounts(enabled = true) {
+  return useQuery({
+    queryKey: ['accounts'],
+    queryFn: () => unwrap(api.GET('/api/v1/accounts')),
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * What a rule applies to, picked by name: a plan, a pool or an account from the API's lists; a
+ * card by its id. The value is the id the API stores.
+ */
+function TargetPicker(props: {
+  scope: Draft['scope'];
+  value: string;
+  onChange: (targetId: string) => void;
+}) {
+  const { t } = useTranslation();
+  const plans = usePlans(props.scope === 'plan');
+  const pools = usePools(props.scope === 'pool');
+  const accounts = useAccounts(props.scope === 'account');
+  if (props.scope === 'card') {
+    return (
+      <label>
+        {t('rulesAdmin.cardId')}
+        <input
+          name="targetId"
+          value={props.value}
+          required
+          inputMode="numeric"
+          onChange={(event) => props.onChange(event.target.value)}
+        />
+      </label>
+    );
+  }
+  const options =
+    props.scope === 'plan'
+      ? (plans.data ?? []).map((plan) => ({ id: String(plan.id), name: plan.name }))
+      : props.scope === 'pool'
+        ? (pools.data ?? []).map((pool) => ({ id: String(pool.id), name: pool.name }))
+        : (accounts.data?.accounts ?? []).map((account) => ({
+            id: account.id,
+            name: account.name ? `${account.name} (${account.id})` : account.id,
+          }));
+  const placeholder =
+    props.scope === 'plan'
+      ? 'rulesAdmin.choosePlan'
+      : props.scope === 'pool'
+        ? 'rulesAdmin.choosePool'
+        : 'rulesAdmin.chooseAccount';
+  const known = props.value === '' || options.some((option) => option.id === props.value);
+  return (
+    <label>
+      {t('rulesAdmin.target')}
+      <select
+        name="targetId"
+        value={props.value}
+        required
+        data-testid="rule-target"
+        onChange={(event) => props.onChange(event.target.value)}
+      >
+        <option value="">{t(placeholder)}</option>
+        {known ? null : (
+          <option value={props.value}>{t('rulesAdmin.deleted', { id: props.value })}</option>
+        )}
+        {options.map((option) => (
+          <option key={option.id} value={option.id}>
+            {option.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** Create or edit a rule, with the cards its condition matches now before saving. */
 function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
@@ -121,10 +209,19 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
         : unwrap(api.POST('/api/v1/rules', { body: bodyOf(draft) })),
     onSuccess: props.onSaved,
   });
+  // A rule that pauses: how many cards it would pause now, asked before saving.
+  const [pauseCheck, setPauseCheck] = useState<RulePreview | null>(null);
+  const check = useMutation({
+    mutationFn: (): Promise<RulePreview> =>
+      unwrap(api.POST('/api/v1/rules/preview', { body: bodyOf(draft) })),
+    onSuccess: setPauseCheck,
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    save.mutate();
+    if (draft.action === 'pause') check.mutate();
+    else save.mutate();
   };
+  const pausing = pauseCheck ? new Set(pauseCheck.matches.map((match) => match.cardId)).size : 0;
   const thresholdKey = KINDS[draft.kind];
   return (
     <form className="panel form" onSubmit={submit} data-testid="rule-editor">
@@ -136,7 +233,7 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
         {t('rules.scope')}
         <select
           value={draft.scope}
-          onChange={(event) => set({ scope: event.target.value as Draft['scope'] })}
+          onChange={(event) => set({ scope: event.target.value as Draft['scope'], targetId: '' })}
         >
           {SCOPES.map((scope) => (
             <option key={scope} value={scope}>
@@ -145,14 +242,11 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
           ))}
         </select>
       </label>
-      <label>
-        {t('rules.target')}
-        <input
-          value={draft.targetId}
-          required
-          onChange={(event) => set({ targetId: event.target.value })}
-        />
-      </label>
+      <TargetPicker
+        scope={draft.scope}
+        value={draft.targetId}
+        onChange={(targetId) => set({ targetId })}
+      />
       <label>
         {t('rules.kind')}
         <select
@@ -209,11 +303,32 @@ function RuleEditor(props: { rule: Rule | null; onSaved: () => void; onCancel: (
         <button type="button" onClick={() => preview.mutate()} disabled={preview.isPending}>
           {t('rules.preview')}
         </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
+        <button type="submit" className="primary" disabled={save.isPending || check.isPending}>
           {t('rules.save')}
         </button>
       </div>
+      {check.isPending ? <p className="muted">{t('rulesAdmin.checking')}</p> : null}
+      {check.isError ? <ErrorMessage error={check.error} /> : null}
       {save.isError ? <ErrorMessage error={save.error} /> : null}
+      {pauseCheck ? (
+        <ConfirmDialog
+          title={t('rulesAdmin.pauseTitle')}
+          confirmLabel={t('rulesAdmin.pauseConfirm', { count: pausing })}
+          busy={save.isPending}
+          onConfirm={() => {
+            setPauseCheck(null);
+            save.mutate();
+          }}
+          onCancel={() => setPauseCheck(null)}
+        >
+          <p data-testid="pause-count">
+            {t('rulesAdmin.pauseBody', { count: pausing, covered: pauseCheck.covered })}
+          </p>
+          {pauseCheck.truncated ? (
+            <p className="warning">{t('rulesAdmin.pauseTruncated')}</p>
+          ) : null}
+        </ConfirmDialog>
+      ) : null}
       {preview.isError ? <ErrorMessage error={preview.error} /> : null}
       {preview.data ? (
         <div data-testid="rule-preview">
@@ -252,6 +367,41 @@ export function RulesPage() {
   const saved = () => {
     setEditing(null);
     void client.invalidateQueries({ queryKey: ['rules'] });
+  };
+  const [deleting, setDeleting] = useState<Rule | null>(null);
+  const toggle = useMutation({
+    mutationFn: (rule: Rule) =>
+      unwrap(
+        api.PATCH('/api/v1/rules/{id}', {
+          params: { path: { id: rule.id } },
+          body: { enabled: !rule.enabled },
+        }),
+      ),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['rules'] }),
+  });
+  const remove = useMutation({
+    mutationFn: (rule: Rule) =>
+      unwrap(api.DELETE('/api/v1/rules/{id}', { params: { path: { id: rule.id } } })),
+    onSuccess: () => {
+      setDeleting(null);
+      void client.invalidateQueries({ queryKey: ['rules'] });
+    },
+  });
+  // Targets by name: the plans, pools and accounts the rules name.
+  const scopes = new Set((rules.data ?? []).map((rule) => rule.scope));
+  const plans = usePlans(scopes.has('plan'));
+  const pools = usePools(scopes.has('pool'));
+  const accounts = useAccounts(scopes.has('account'));
+  const targetName = (rule: Rule): string => {
+    const found =
+      rule.scope === 'plan'
+        ? plans.data?.find((plan) => String(plan.id) === rule.targetId)?.name
+        : rule.scope === 'pool'
+          ? pools.data?.find((pool) => String(pool.id) === rule.targetId)?.name
+          : rule.scope === 'account'
+            ? accounts.data?.accounts.find((account) => account.id === rule.targetId)?.id
+            : `#${rule.targetId}`;
+    return found ?? rule.targetId;
   };
   return (
     <section>
@@ -293,7 +443,7 @@ export function RulesPage() {
                 <tr key={rule.id}>
                   <td>{rule.name ?? `#${rule.id}`}</td>
                   <td>
-                    {t(`rules.scopes.${rule.scope}`)} {rule.targetId}
+                    {t(`rules.scopes.${rule.scope}`)} {targetName(rule)}
                   </td>
                   <td>{ruleConditionText(t, rule.kind, rule.thresholds)}</td>
                   <td>
@@ -303,9 +453,22 @@ export function RulesPage() {
                   </td>
                   <td>{rule.enabled ? t('users.enabled') : t('users.disabled')}</td>
                   <td>
-                    <button type="button" onClick={() => setEditing(rule)}>
-                      {t('rules.edit')}
-                    </button>
+                    <span className="row-actions">
+                      <button type="button" onClick={() => setEditing(rule)}>
+                        {t('rules.edit')}
+                      </button>
+                      <button
+                        type="button"
+                        disabled={toggle.isPending}
+                        onClick={() => toggle.mutate(rule)}
+                        data-action={rule.enabled ? 'disable' : 'enable'}
+                      >
+                        {rule.enabled ? t('rulesAdmin.disable') : t('rulesAdmin.enable')}
+                      </button>
+                      <button type="button" onClick={() => setDeleting(rule)} data-action="delete">
+                        {t('rulesAdmin.delete')}
+                      </button>
+                    </span>
                   </td>
                 </tr>
               ))}
@@ -313,6 +476,22 @@ export function RulesPage() {
           </table>
         </div>
       )}
+      {toggle.isError ? <ErrorMessage error={toggle.error} /> : null}
+      {deleting ? (
+        <ConfirmDialog
+          title={t('rulesAdmin.deleteTitle', { name: deleting.name ?? `#${deleting.id}` })}
+          confirmLabel={t('rulesAdmin.deleteConfirm')}
+          busy={remove.isPending}
+          onConfirm={() => remove.mutate(deleting)}
+          onCancel={() => {
+            remove.reset();
+            setDeleting(null);
+          }}
+        >
+          <p>{t('rulesAdmin.deleteBody')}</p>
+          {remove.isError ? <ErrorMessage error={remove.error} /> : null}
+        </ConfirmDialog>
+      ) : null}
     </section>
   );
 }
