@@ -37,10 +37,11 @@ async function percentiles(work: () => Promise<unknown>): Promise<{ p50: number;
  * kept figures, expiry dates through migration 0021's index) against reading each plan's card
  * ids, over `--cards` cards (default 1,000,000) on three plans with expiry dates.
  *
- *   npx tsx bench/plans-bench.ts [--cards N] [--postgres URL]
+ *   npm run bench -- plans [--cards N] [--postgres URL]
  */
-async function main(): Promise<void> {
+export async function benchPlans(args: string[]): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: { cards: { type: 'string', default: '1000000' }, postgres: { type: 'string' } },
   });
   const cards = Number(values.cards);
@@ -115,5 +116,3 @@ async function main(): Promise<void> {
     rmSync(directory, { recursive: true, force: true });
   }
 }
-
-await main();

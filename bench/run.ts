@@ -8,6 +8,7 @@ import { benchCalls } from './calls-bench.js';
 import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
 import { benchExport } from './export-bench.js';
+import { benchPlans } from './plans-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
@@ -24,6 +25,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   storage: benchStorage,
   stats: benchStats,
   export: benchExport,
+  plans: benchPlans,
 };
 
 const [name, ...rest] = process.argv.slice(2);
