@@ -6,6 +6,7 @@ import type { paths } from '../../api/schema.js';
 import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatCount, formatInstant } from '../../format.js';
+import { AccountFreshness } from './account-freshness.js';
 
 type AccountType =
   paths['/api/v1/accounts']['post']['requestBody']['content']['application/json']['type'];
@@ -181,6 +182,7 @@ export function AccountsPage() {
               <th>{t('syncRuns.cards')}</th>
               <th>{t('syncRuns.calls')}</th>
               <th>{t('dashboard.syncHealth')}</th>
+              <th>{t('accountFreshness.column')}</th>
               <th />
             </tr>
           </thead>
@@ -200,6 +202,9 @@ export function AccountsPage() {
                     {run
                       ? `${t(`syncRuns.states.${run.status}`)} · ${formatInstant(run.startedAt, i18n.language)}`
                       : t('dashboard.neverSynced')}
+                  </td>
+                  <td>
+                    <AccountFreshness id={account.id} enabled={account.enabled} />
                   </td>
                   <td className="actions">
                     <button type="button" onClick={() => test.mutate(account.id)}>
