@@ -7,6 +7,7 @@ import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
 import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
+import { benchFreshness } from './freshness-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,
+  freshness: benchFreshness,
   storage: benchStorage,
   stats: benchStats,
 };
