@@ -118,77 +118,63 @@ export class CardFreshnessRepository {
     shares: readonly number[],
   ): Promise<AccountStalenessFigures> {
     const db = this.#context.db;
-    const count = (condition: ReturnType<typeof sql<boolean>>) =>
-      sql<number>`sum(case when ${condition} then 1 else 0 end)`;
-    const statusLive = sql<boolean>`status <> 'deactivated'`;
-    const usageLive = sql<boolean>`status not in ('deactivated', 'suspended')`;
-    const row = await db
+    const total = await db
       .selectFrom('cards')
+      .select(sql<number>`count(*)`.as('cards'))
       .where('account_id', '=', account)
-      .select([
-        sql<number>`count(*)`.as('cards'),
-        count(sql<boolean>`status = 'deactivated'`).as('settled'),
-        count(statusLive).as('status_cards'),
-        count(sql<boolean>`${statusLive} and status_checked_at is not null`).as('status_read'),
-        count(sql<boolean>`${statusLive} and status_checked_at >= ${since.status}`).as(
-          'status_within',
-        ),
-        sql<number | null>`min(case when ${statusLive} then status_checked_at end)`.as(
-          'status_oldest',
-        ),
-        count(usageLive).as('usage_cards'),
-        count(sql<boolean>`${usageLive} and usage_checked_at is not null`).as('usage_read'),
-        count(sql<boolean>`${usageLive} and usage_checked_at >= ${since.usage}`).as('usage_within'),
-        sql<number | null>`min(case when ${usageLive} then usage_checked_at end)`.as(
-          'usage_oldest',
-        ),
-      ])
       .executeTakeFirstOrThrow();
-    const number = (value: unknown) => (value === null ? null : Number(value));
-    const ranked = async (column: 'status_checked_at' | 'usage_checked_at', read: number) => {
-      const result: (number | null)[] = [];
+    // One need at a time, each read from its index (account, read time, status: migration 0023)
+    // without touching the cards themselves.
+    const need = async (
+      column: 'status_checked_at' | 'usage_checked_at',
+      left: readonly string[],
+      cutoff: number,
+    ): Promise<NeedStalenessFigures> => {
+      const cards = () =>
+        db
+          .selectFrom('cards')
+          .where('account_id', '=', account)
+          .where('status', 'not in', [...left]);
+      const row = await cards()
+        .select([
+          sql<number>`count(*)`.as('cards'),
+          sql<number>`count(${sql.ref(column)})`.as('read'),
+          sql<number>`sum(case when ${sql.ref(column)} >= ${cutoff} then 1 else 0 end)`.as(
+            'within',
+          ),
+          sql<number | null>`min(${sql.ref(column)})`.as('oldest'),
+        ])
+        .executeTakeFirstOrThrow();
+      const read = Number(row.read ?? 0);
+      const ranked: (number | null)[] = [];
       for (const share of shares) {
         if (read === 0) {
-          result.push(null);
+          ranked.push(null);
           continue;
         }
-        let query = db
-          .selectFrom('cards')
+        // Rank r of the newest-first order, walked from whichever end is nearer.
+        const rank = Math.min(read - 1, Math.floor(share * read));
+        const newestFirst = rank <= read - 1 - rank;
+        const found = await cards()
           .select(column)
-          .where('account_id', '=', account)
-          .where(column, 'is not', null);
-        query =
-          column === 'status_checked_at'
-            ? query.where('status', '<>', 'deactivated')
-            : query.where('status', 'not in', ['deactivated', 'suspended']);
-        const found = await query
-          .orderBy(column, 'desc')
+          .where(column, 'is not', null)
+          .orderBy(column, newestFirst ? 'desc' : 'asc')
           .limit(1)
-          .offset(Math.min(read - 1, Math.floor(share * read)))
+          .offset(newestFirst ? rank : read - 1 - rank)
           .executeTakeFirst();
-        result.push(found ? number(found[column]) : null);
+        ranked.push(found?.[column] == null ? null : Number(found[column]));
       }
-      return result;
+      return {
+        cards: Number(row.cards ?? 0),
+        read,
+        within: Number(row.within ?? 0),
+        ranked,
+        oldest: row.oldest === null ? null : Number(row.oldest),
+      };
     };
-    const statusRead = Number(row.status_read ?? 0);
-    const usageRead = Number(row.usage_read ?? 0);
-    return {
-      cards: Number(row.cards ?? 0),
-      settled: Number(row.settled ?? 0),
-      status: {
-        cards: Number(row.status_cards ?? 0),
-        read: statusRead,
-        within: Number(row.status_within ?? 0),
-        ranked: await ranked('status_checked_at', statusRead),
-        oldest: number(row.status_oldest),
-      },
-      usage: {
-        cards: Number(row.usage_cards ?? 0),
-        read: usageRead,
-        within: Number(row.usage_within ?? 0),
-        ranked: await ranked('usage_checked_at', usageRead),
-        oldest: number(row.usage_oldest),
-      },
-    };
+    const status = await need('status_checked_at', ['deactivated'], since.status);
+    const usage = await need('usage_checked_at', ['deactivated', 'suspended'], since.usage);
+    const cards = Number(total.cards ?? 0);
+    return { cards, settled: cards - status.cards, status, usage };
   }
 }
