@@ -8,6 +8,7 @@ import { benchCalls } from './calls-bench.js';
 import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
 import { benchExport } from './export-bench.js';
+import { benchFreshness } from './freshness-bench.js';
 import { benchPlans } from './plans-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchStorage } from './storage-bench.js';
@@ -22,6 +23,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,
+  freshness: benchFreshness,
   storage: benchStorage,
   stats: benchStats,
   export: benchExport,

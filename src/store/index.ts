@@ -52,7 +52,12 @@ export { AccountsRepository } from './accounts-repository.js';
 export { type AdvisoryLock, AdvisoryLocks } from './advisory-locks.js';
 export type { AuditInput, AuditOutcome, StoredAuditEntry } from './audit-repository.js';
 export { AuditRepository } from './audit-repository.js';
-export type { AccountChecks, CardChecks } from './card-freshness-repository.js';
+export type {
+  AccountChecks,
+  AccountStalenessFigures,
+  CardChecks,
+  NeedStalenessFigures,
+} from './card-freshness-repository.js';
 export { CardFreshnessRepository } from './card-freshness-repository.js';
 export { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
 export { CardScopeRepository } from './card-scope-repository.js';

@@ -209,7 +209,7 @@ describe('configuration', () => {
     ],
     [
       'database: mysql://x\nextra: 1\n',
-      'extra: unknown key (expected database, accounts, schedule)',
+      'extra: unknown key (expected database, accounts, schedule, freshness)',
     ],
   ])('names the key and the problem: %j', (text, expected) => {
     const message = problem(text, secrets);

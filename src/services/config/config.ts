@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { SimdockError } from '../../domain/index.js';
 import type { SupplierCatalog } from '../../suppliers/spec/index.js';
+import { freshnessProblems } from '../sync/freshness-targets.js';
 
 /** One supplier account as configured: its id, type, and the supplier's own settings. */
 export interface AccountConfig {
@@ -29,6 +30,11 @@ export interface AccountSyncConfig {
   revisionDays?: number;
   /** Share of the day's call capacity the schedule may plan (default 0.8). */
   budgetShare?: number;
+  /**
+   * Freshness targets per need as written (`{status: '1h', 'usage.monthly': '6h'}`): how old a
+   * card's last read may be. Absent needs: the file's top-level `freshness:`, else the defaults.
+   */
+  freshness?: Partial<Record<'status' | 'usage.monthly', string>>;
 }
 
 /** A scheduled sync (`schedule:` in simdock.yaml): when, and what to sync. */
@@ -81,6 +87,16 @@ const scheduleSchema = z.array(
       },
     ),
 );
+
+/**
+ * A `freshness:` mapping (need → duration such as 30m, 1h, 6h, 1d); each problem names the need.
+ * YAML numbers are refused too: `1` is not a duration.
+ */
+const freshnessSchema = z.unknown().superRefine((value, context) => {
+  for (const { key, problem } of freshnessProblems(value)) {
+    context.addIssue({ code: 'custom', path: key === null ? [] : [key], message: problem });
+  }
+}) as z.ZodType<Partial<Record<'status' | 'usage.monthly', string>>>;
 
 export const DEFAULT_DATABASE = 'sqlite:./data/simdock.db';
 
@@ -210,8 +226,14 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
                   .gt(0, 'must be a share between 0 and 1 (e.g. 0.8)')
                   .max(1, 'must be a share between 0 and 1 (e.g. 0.8)')
                   .optional(),
+                freshness: freshnessSchema.optional(),
               },
-              { error: 'must be a mapping (revisionDays, budgetShare)' },
+              {
+                error: (issue) =>
+                  issue.code === 'unrecognized_keys'
+                    ? 'unknown key (expected revisionDays, budgetShare, freshness)'
+                    : 'must be a mapping (revisionDays, budgetShare, freshness)',
+              },
             )
             .optional(),
         },
@@ -244,6 +266,7 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
   return z.strictObject(
     {
       schedule: scheduleSchema.optional(),
+      freshness: freshnessSchema.optional(),
       database: z.preprocess(
         (value) => value ?? DEFAULT_DATABASE,
         expanded(
@@ -257,7 +280,7 @@ function fileSchema(environment: NodeJS.ProcessEnv, catalog: SupplierCatalog) {
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? 'unknown key (expected database, accounts, schedule)'
+          ? 'unknown key (expected database, accounts, schedule, freshness)'
           : 'must be a mapping with the keys database and accounts',
     },
   );
@@ -323,10 +346,21 @@ export function loadConfig(options: {
   }
   const parsed = fileSchema(environment, options.catalog).safeParse(document);
   if (!parsed.success) throw firstProblem(file, parsed.error);
+  // The file's `freshness:` is every account's default; an account's own targets win per need.
+  const defaults = parsed.data.freshness;
+  const accounts = defaults
+    ? parsed.data.accounts.map((account) => ({
+        ...account,
+        sync: {
+          ...account.sync,
+          freshness: { ...defaults, ...account.sync?.freshness },
+        },
+      }))
+    : parsed.data.accounts;
   return {
     file,
     database: databaseOverride ?? parsed.data.database,
-    accounts: parsed.data.accounts,
+    accounts,
     schedule: parsed.data.schedule ?? null,
   };
 }

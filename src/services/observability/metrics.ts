@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Clock } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import type { SupplierCallObserver } from '../../suppliers/spec/index.js';
-import { DEFAULT_TARGETS_MS } from '../sync/freshness-targets.js';
+import { DEFAULT_TARGETS_MS, freshnessTargetsMs } from '../sync/freshness-targets.js';
 
 /** Seconds buckets for supplier calls and API requests: 5 ms to 60 s. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -143,14 +143,24 @@ export class SimdockMetrics {
       // One read of the cards per scrape feeds both freshness gauges.
       let staleness: ReturnType<Store['ops']['staleness']> | null = null;
       const readStaleness = () => {
-        staleness ??= store.ops.staleness(now(), DEFAULT_TARGETS_MS).finally(() => {
+        staleness ??= (async () => {
+          // Each account's own targets (`sync.freshness`), read on each scrape like the cards.
+          const own = new Map<string, { status: number; 'usage.monthly': number }>();
+          for (const account of await store.accounts.list()) {
+            const sync = account.settings.sync as { freshness?: unknown } | undefined;
+            if (sync?.freshness !== undefined) {
+              own.set(account.id, freshnessTargetsMs(sync.freshness).targets);
+            }
+          }
+          return store.ops.staleness(now(), DEFAULT_TARGETS_MS, own);
+        })().finally(() => {
           staleness = null;
         });
         return staleness;
       };
       new Gauge({
         name: 'simdock_sync_stale_cards',
-        help: 'Cards whose status or month usage was never read, or read longer ago than its target (status 1 h, usage.monthly 6 h)',
+        help: 'Cards whose status or month usage was never read, or read longer ago than the account’s target (sync.freshness; default status 1 h, usage.monthly 6 h)',
         labelNames: ['account', 'need'],
         registers,
         async collect() {

@@ -54,4 +54,37 @@ describeEachDialect('sync staleness metrics on $dialect', (target) => {
     );
     expect(body).toContain('simdock_sync_staleness_max_seconds{account="acct-b",need="status"} 60');
   });
+
+  it("counts stale cards against each account's own targets (sync.freshness)", async () => {
+    const { store, clock } = context.current;
+    await store.accounts.upsert({
+      id: 'acct-own',
+      type: 'onelink-v5',
+      name: null,
+      settings: { sync: { freshness: { status: '4h', 'usage.monthly': '2h' } } },
+      secrets: {},
+      enabled: true,
+    });
+    for (const account of ['acct-own', 'acct-default']) {
+      await store.cards.importCards(account, 'onelink-v5', [
+        { iccid: account === 'acct-own' ? '89860010000000000011' : '89860010000000000012' },
+      ]);
+      const [card] = await store.cards.listForSync(account, { afterId: 0, limit: 10 });
+      await store.cards.updateStatuses(
+        [{ id: card!.id, status: 'active', statusRaw: '2' }],
+        `sync:${account}`,
+      );
+      await store.freshness.markUsageChecked([card!.id]);
+    }
+    clock.advance(3 * HOUR);
+    const { body } = await new SimdockMetrics({ store, clock, processMetrics: false }).render();
+    // Read 3 h ago: within acct-own's 4 h status target, outside its 2 h usage target; the
+    // other account has the defaults (1 h, 6 h).
+    expect(body).toContain('simdock_sync_stale_cards{account="acct-own",need="status"} 0');
+    expect(body).toContain('simdock_sync_stale_cards{account="acct-own",need="usage.monthly"} 1');
+    expect(body).toContain('simdock_sync_stale_cards{account="acct-default",need="status"} 1');
+    expect(body).toContain(
+      'simdock_sync_stale_cards{account="acct-default",need="usage.monthly"} 0',
+    );
+  });
 });

@@ -6,6 +6,11 @@ import type { ServiceContext } from '../context.js';
 export const DEFAULT_REVISION_DAYS = 2;
 
 import { DEFAULT_BUDGET_SHARE } from '../limits/shared-limiter.js';
+import {
+  type FreshnessNeed,
+  type FreshnessTargetsMs,
+  freshnessTargetsMs,
+} from './freshness-targets.js';
 
 export { DEFAULT_BUDGET_SHARE };
 
@@ -15,6 +20,10 @@ export interface AccountSyncSettings {
   budgetShare: number;
   /** Calls per second (0: unlimited). */
   rateLimit: number;
+  /** Freshness targets per need in ms: the account's `sync.freshness`, else the defaults. */
+  freshnessTargetsMs: FreshnessTargetsMs;
+  /** The needs whose target the account sets, as written back (`1h`); the rest are defaults. */
+  freshnessConfigured: Partial<Record<FreshnessNeed, string>>;
 }
 
 const wholeOrNull = (value: unknown) =>
@@ -29,11 +38,14 @@ export async function accountSyncSettings(
   const account = await context.store.accounts.get(accountId);
   const sync = (account?.settings.sync ?? {}) as Record<string, unknown>;
   const share = wholeOrNull(sync.budgetShare);
+  const freshness = freshnessTargetsMs(sync.freshness);
   return {
     revisionDays:
       wholeOrNull(sync.revisionDays) ?? adapter.limits.revisionWindowDays ?? DEFAULT_REVISION_DAYS,
     budgetShare: share !== null && share > 0 && share <= 1 ? share : DEFAULT_BUDGET_SHARE,
     rateLimit: wholeOrNull(account?.settings.rateLimit) ?? 0,
+    freshnessTargetsMs: freshness.targets,
+    freshnessConfigured: freshness.configured,
   };
 }
 

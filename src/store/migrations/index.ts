@@ -16,6 +16,7 @@ import { cardLifecycleChangesSchema } from './0017-card-lifecycle-changes.js';
 import { changeFeedsSchema } from './0018-change-feeds.js';
 import { cardExportsSchema } from './0020-card-exports.js';
 import { planExpiryIndexSchema } from './0021-plan-expiry-index.js';
+import { cardFreshnessIndexesSchema } from './0023-card-freshness-indexes.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -44,4 +45,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   changeFeedsSchema,
   cardExportsSchema,
   planExpiryIndexSchema,
+  cardFreshnessIndexesSchema,
 ];

@@ -123,7 +123,8 @@ export class OpsRepository {
   }
 
   /**
-   * Per account and need, the cards outside their freshness target (`targets` in ms) and the
+   * Per account and need, the cards outside their freshness target (`accountTargets` for the
+   * accounts that set their own, else `targets`, in ms) and the
    * oldest read, from `cards.status_checked_at` / `usage_checked_at` (migration 0013); a status
    * read older than the account's change feed position counts from that position (the feed
    * named every card that changed since). Needs an account never read are left out: its
@@ -132,7 +133,19 @@ export class OpsRepository {
   async staleness(
     now: number,
     targets: { status: number; 'usage.monthly': number },
+    accountTargets: ReadonlyMap<string, { status: number; 'usage.monthly': number }> = new Map(),
   ): Promise<NeedStaleness[]> {
+    // Each account's cut-off (its own target, else `targets`), as bound parameters.
+    const cutoff = (need: 'status' | 'usage.monthly') =>
+      accountTargets.size === 0
+        ? sql<number>`${now - targets[need]}`
+        : sql<number>`case ${sql.join(
+            [...accountTargets].map(
+              ([account, own]) =>
+                sql`when c.account_id = ${account} then cast(${now - own[need]} as bigint)`,
+            ),
+            sql` `,
+          )} else cast(${now - targets[need]} as bigint) end`;
     const statusAt = sql<
       number | null
     >`case when c.status_checked_at is not null and f.read_from > c.status_checked_at then f.read_from else c.status_checked_at end`;
@@ -142,7 +155,7 @@ export class OpsRepository {
       .select([
         'c.account_id as account',
         sql<number>`sum(case when c.status <> 'deactivated' then 1 else 0 end)`.as('status_cards'),
-        sql<number>`sum(case when c.status <> 'deactivated' and (${statusAt} is null or ${statusAt} < ${now - targets.status}) then 1 else 0 end)`.as(
+        sql<number>`sum(case when c.status <> 'deactivated' and (${statusAt} is null or ${statusAt} < ${cutoff('status')}) then 1 else 0 end)`.as(
           'status_stale',
         ),
         sql<number | null>`min(case when c.status <> 'deactivated' then ${statusAt} end)`.as(
@@ -151,7 +164,7 @@ export class OpsRepository {
         sql<number>`sum(case when c.status not in ('deactivated', 'suspended') then 1 else 0 end)`.as(
           'usage_cards',
         ),
-        sql<number>`sum(case when c.status not in ('deactivated', 'suspended') and (c.usage_checked_at is null or c.usage_checked_at < ${now - targets['usage.monthly']}) then 1 else 0 end)`.as(
+        sql<number>`sum(case when c.status not in ('deactivated', 'suspended') and (c.usage_checked_at is null or c.usage_checked_at < ${cutoff('usage.monthly')}) then 1 else 0 end)`.as(
           'usage_stale',
         ),
         sql<

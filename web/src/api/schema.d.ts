@@ -3725,6 +3725,12 @@ export interface paths {
                         settings: {
                             [key: string]: unknown;
                         };
+                        /** @description How sync spends the account's calls: days open to revision, the schedule's share of the day's calls (default 0.8), freshness targets per need */
+                        sync?: {
+                            revisionDays?: number;
+                            budgetShare?: number;
+                            freshness?: components["schemas"]["FreshnessTargets"];
+                        };
                     };
                 };
             };
@@ -4095,6 +4101,256 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/freshness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How fresh the account's statuses and usage are, against its targets and call budget
+         * @description What `simdock accounts show` shows: per need, the target (the account's own or the default), staleness p50/p99/max, the share of cards within the target, the cards never read, and `achievableMs`, the staleness the call budget can hold: above `targetMs`, the target cannot be met.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Freshness */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountFreshness"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The account is disabled: its supplier limits cannot be read */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the account's freshness targets per need (the needs left out: the defaults)
+         * @description Writes `sync.freshness` of the account's settings. An account configured in simdock.yaml is written again from the file when a simdock process starts: set its targets there.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FreshnessTargets"];
+                };
+            };
+            responses: {
+                /** @description Freshness against the new targets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountFreshness"];
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The account is disabled: its supplier limits cannot be read */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not supported by the card’s supplier */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier refused or answered badly */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier is unavailable or throttling */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12742,6 +12998,25 @@ export interface components {
             } | null;
             durationMs: number | null;
         } | null;
+        /**
+         * @description How old a card's last read may be, per need; absent or null: the default (status 1h, usage.monthly 6h)
+         * @example {
+         *       "status": "1h",
+         *       "usage.monthly": "6h"
+         *     }
+         */
+        FreshnessTargets: {
+            /**
+             * @description Whole minutes, hours or days (1m to 31d)
+             * @example 1h
+             */
+            status?: string | null;
+            /**
+             * @description Whole minutes, hours or days (1m to 31d)
+             * @example 1h
+             */
+            "usage.monthly"?: string | null;
+        };
         AccountFreshness: {
             account: string;
             supplier: string;
@@ -12768,6 +13043,11 @@ export interface components {
             maxMs: number | null;
             /** @description The freshness target, ms */
             targetMs: number;
+            /**
+             * @description Whether the target is the account's own (`sync.freshness`) or the default
+             * @enum {string}
+             */
+            targetSource: "account" | "default";
             /** @description Share of cards read within the target (never-read cards count outside) */
             withinTarget: number;
             /** @description Cards per supplier call for this need */

@@ -809,6 +809,20 @@ export const en = {
     pauseConfirm: 'Save ({{count}} cards would pause)',
     checking: 'Counting the cards it would pause…',
   },
+  // fresh: freshness per account and need on the accounts page.
+  accountFreshness: {
+    column: 'Freshness',
+    needs: { status: 'Status', usageMonthly: 'Month usage' },
+    within: '{{need}}: {{share}} within {{target}}',
+    p99: 'p99 {{age}}',
+    neverRead: '{{count}} never read',
+    budgetHolds:
+      'budget holds ≈ {{achievable}}; target {{target}} not reachable at {{rate}} calls/s',
+    scheduleHolds: 'hourly runs hold ≈ {{achievable}}; target {{target}} not reachable',
+    notMeasured: 'not measured',
+    noNeeds: 'the supplier offers no status or month usage',
+    units: { s: '{{value}} s', min: '{{value}} min', h: '{{value}} h', d: '{{value}} d' },
+  },
 };
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };

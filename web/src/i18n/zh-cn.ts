@@ -800,4 +800,17 @@ export const zhCN: Catalogue = {
     pauseConfirm: '保存（将停机 {{count}} 张卡）',
     checking: '正在统计将被停机的卡…',
   },
+  // fresh: freshness per account and need on the accounts page.
+  accountFreshness: {
+    column: '新鲜度',
+    needs: { status: '状态', usageMonthly: '月用量' },
+    within: '{{need}}：{{share}} 在 {{target}} 内',
+    p99: '99% 分位 {{age}}',
+    neverRead: '{{count}} 张从未读取',
+    budgetHolds: '调用预算可保持 ≈ {{achievable}}；以 {{rate}} 次/秒达不到目标 {{target}}',
+    scheduleHolds: '每小时同步可保持 ≈ {{achievable}}；达不到目标 {{target}}',
+    notMeasured: '未测量',
+    noNeeds: '该供应商不提供状态和月用量',
+    units: { s: '{{value}} 秒', min: '{{value}} 分钟', h: '{{value}} 小时', d: '{{value}} 天' },
+  },
 };

@@ -2,18 +2,26 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import {
+  setAccountFreshnessTargets,
+  validateFreshnessTargets,
+} from '../../../services/accounts/accounts-freshness.js';
+import {
   accountHealth,
   testAccountConnection,
 } from '../../../services/accounts/accounts-health.js';
 import { saveAccounts } from '../../../services/context.js';
+import { TARGET_DURATION_PATTERN } from '../../../services/sync/freshness-targets.js';
+import { accountFreshness } from '../../../services/sync/sync-freshness.js';
 import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
 import {
   ERROR_RESPONSES,
+  errorContent,
   jsonBody,
   jsonResponse,
   PRINTABLE,
   SupplierTypeSchema,
 } from '../../api-schemas.js';
+import { AccountFreshnessSchema } from '../sync/sync-status.js';
 
 const SyncRunSchema = z
   .object({
@@ -58,6 +66,23 @@ const AccountParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 'cmcc-east' }),
 });
 
+const TargetSchema = z
+  .string()
+  .regex(TARGET_DURATION_PATTERN, 'a duration like 30m, 1h, 6h or 1d')
+  .openapi({ example: '1h', description: 'Whole minutes, hours or days (1m to 31d)' });
+
+/** Freshness targets as written: need → duration. */
+const FreshnessTargetsSchema = z
+  .strictObject({
+    status: TargetSchema.nullable().optional(),
+    'usage.monthly': TargetSchema.nullable().optional(),
+  })
+  .openapi('FreshnessTargets', {
+    description:
+      "How old a card's last read may be, per need; absent or null: the default (status 1h, usage.monthly 6h)",
+    example: { status: '1h', 'usage.monthly': '6h' },
+  });
+
 const list = createRoute({
   method: 'get',
   path: '/',
@@ -96,6 +121,17 @@ const add = createRoute({
           .optional(),
         rateLimit: z.number().min(0).nullable().optional(),
         settings: z.record(z.string(), z.unknown()),
+        sync: z
+          .strictObject({
+            revisionDays: z.number().int().min(0).optional(),
+            budgetShare: z.number().gt(0).max(1).optional(),
+            freshness: FreshnessTargetsSchema.optional(),
+          })
+          .optional()
+          .openapi({
+            description:
+              "How sync spends the account's calls: days open to revision, the schedule's share of the day's calls (default 0.8), freshness targets per need",
+          }),
       }),
     ),
   },
@@ -120,6 +156,39 @@ const test = createRoute({
       'What the call found',
     ),
     ...ERROR_RESPONSES,
+  },
+});
+
+const freshness = createRoute({
+  method: 'get',
+  path: '/{id}/freshness',
+  tags: ['accounts'],
+  summary: "How fresh the account's statuses and usage are, against its targets and call budget",
+  description:
+    "What `simdock accounts show` shows: per need, the target (the account's own or the default), " +
+    'staleness p50/p99/max, the share of cards within the target, the cards never read, and ' +
+    '`achievableMs`, the staleness the call budget can hold: above `targetMs`, the target cannot be met.',
+  request: { params: AccountParams },
+  responses: {
+    200: jsonResponse(AccountFreshnessSchema, 'Freshness'),
+    ...ERROR_RESPONSES,
+    409: errorContent('The account is disabled: its supplier limits cannot be read'),
+  },
+});
+
+const setFreshness = createRoute({
+  method: 'put',
+  path: '/{id}/freshness',
+  tags: ['accounts'],
+  summary: "Set the account's freshness targets per need (the needs left out: the defaults)",
+  description:
+    "Writes `sync.freshness` of the account's settings. An account configured in simdock.yaml is " +
+    'written again from the file when a simdock process starts: set its targets there.',
+  request: { params: AccountParams, body: jsonBody(FreshnessTargetsSchema) },
+  responses: {
+    200: jsonResponse(AccountFreshnessSchema, 'Freshness against the new targets'),
+    ...ERROR_RESPONSES,
+    409: errorContent('The account is disabled: its supplier limits cannot be read'),
   },
 });
 
@@ -165,6 +234,15 @@ export function accountsRouter() {
       }
       // Validates the settings the way the supplier defines them (config_error → 400).
       context.catalog.get(body.type).parseSettings(body.settings);
+      if (body.sync?.freshness) validateFreshnessTargets(body.sync.freshness);
+      const freshnessWritten = Object.fromEntries(
+        Object.entries(body.sync?.freshness ?? {}).filter(([, value]) => typeof value === 'string'),
+      );
+      const { freshness: _freshness, ...syncRest } = body.sync ?? {};
+      const sync = {
+        ...syncRest,
+        ...(Object.keys(freshnessWritten).length > 0 ? { freshness: freshnessWritten } : {}),
+      };
       await saveAccounts(context.store, context.catalog, [
         {
           id: body.id,
@@ -172,6 +250,7 @@ export function accountsRouter() {
           name: body.name ?? null,
           rateLimit: body.rateLimit ?? null,
           settings: body.settings,
+          ...(Object.keys(sync).length > 0 ? { sync } : {}),
         },
       ]);
       await recordScopedAudit(context.store, caller, {
@@ -200,6 +279,36 @@ export function accountsRouter() {
         details: { operation: result.operation, error: result.error?.code ?? null },
       });
       return c.json(result, 200);
+    })
+    .openapi(freshness, async (c) => {
+      requireRootTenant(principal(c));
+      const { id } = c.req.valid('param');
+      const context = serviceContext(c);
+      await accountHealth(context, id);
+      return c.json(await accountFreshness(context, id), 200);
+    })
+    .openapi(setFreshness, async (c) => {
+      const caller = principal(c, 'admin');
+      requireRootTenant(caller);
+      const { id } = c.req.valid('param');
+      const targets = c.req.valid('json');
+      const context = serviceContext(c);
+      // A disabled account's freshness cannot be measured: refused before anything is written.
+      if ((await accountHealth(context, id)).enabled === false) {
+        throw new SimdockError('conflict', `account "${id}" is disabled`, {
+          details: { account: id },
+        });
+      }
+      await setAccountFreshnessTargets(context, id, targets);
+      await recordScopedAudit(context.store, caller, {
+        action: 'accounts.freshness',
+        targetType: 'account',
+        targetId: id,
+        account: id,
+        outcome: 'succeeded',
+        details: { targets },
+      });
+      return c.json(await accountFreshness(context, id), 200);
     });
   for (const enabled of [true, false]) {
     router.openapi(setEnabled(enabled), async (c) => {

@@ -18,6 +18,9 @@ export const NeedFreshnessSchema = z
     p99Ms: ms('99th percentile staleness, ms'),
     maxMs: ms('Largest staleness, ms'),
     targetMs: z.number().describe('The freshness target, ms'),
+    targetSource: z
+      .enum(['account', 'default'])
+      .describe("Whether the target is the account's own (`sync.freshness`) or the default"),
     withinTarget: z
       .number()
       .min(0)

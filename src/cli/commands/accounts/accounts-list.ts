@@ -2,6 +2,7 @@ import { maskedAccount } from '../../../services/context.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, formatTable, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
+import { freshnessOrProblem, needCell } from './accounts-freshness.js';
 
 export async function run(options: GlobalOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
@@ -15,6 +16,9 @@ export async function run(options: GlobalOptions, io: CommandIo): Promise<number
     const cards = await Promise.all(
       accounts.map((account) => context.store.cards.count({ account: account.id })),
     );
+    // One account after another: each is a few aggregate queries, none reads cards out.
+    const freshness: Awaited<ReturnType<typeof freshnessOrProblem>>[] = [];
+    for (const account of accounts) freshness.push(await freshnessOrProblem(context, account));
     if (options.json) {
       printJson(
         io,
@@ -26,6 +30,7 @@ export async function run(options: GlobalOptions, io: CommandIo): Promise<number
           cards: cards[index],
           settings: account.settings,
           secrets: account.secrets,
+          freshness: freshness[index]!.freshness?.needs ?? null,
           lastSync: lastRuns[index]
             ? {
                 runId: lastRuns[index].id,
@@ -54,9 +59,13 @@ export async function run(options: GlobalOptions, io: CommandIo): Promise<number
         last
           ? `${last.status} ${last.finishedAt ? new Date(last.finishedAt).toISOString() : ''}`
           : 'never',
+        freshness[index]!.freshness?.needs.map(needCell).join(', ') || '-',
       ];
     });
-    println(io.stdout, formatTable(['ACCOUNT', 'TYPE', 'STATE', 'CARDS', 'LAST SYNC'], rows));
+    println(
+      io.stdout,
+      formatTable(['ACCOUNT', 'TYPE', 'STATE', 'CARDS', 'LAST SYNC', 'FRESHNESS'], rows),
+    );
     return 0;
   });
 }

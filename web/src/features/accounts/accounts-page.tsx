@@ -6,6 +6,7 @@ import type { paths } from '../../api/schema.js';
 import { supplierLabel } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { formatCount, formatInstant } from '../../format.js';
+import { AccountFreshness } from './account-freshness.js';
 import { SyncNow } from './sync-now.js';
 
 type AccountType =
@@ -182,6 +183,7 @@ export function AccountsPage() {
               <th>{t('syncRuns.cards')}</th>
               <th>{t('syncRuns.calls')}</th>
               <th>{t('dashboard.syncHealth')}</th>
+              <th>{t('accountFreshness.column')}</th>
               <th />
             </tr>
           </thead>
@@ -201,6 +203,9 @@ export function AccountsPage() {
                     {run
                       ? `${t(`syncRuns.states.${run.status}`)} · ${formatInstant(run.startedAt, i18n.language)}`
                       : t('dashboard.neverSynced')}
+                  </td>
+                  <td>
+                    <AccountFreshness id={account.id} enabled={account.enabled} />
                   </td>
                   <td className="actions">
                     <button type="button" onClick={() => test.mutate(account.id)}>

@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+
+describe.skipIf(!hasChromium || !hasConsoleBuild)('console: freshness on the accounts page', () => {
+  let server: ConsoleServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let v5 = '';
+  let agent = '';
+  let v2 = '';
+
+  beforeAll(async () => {
+    server = await startConsoleServer(5);
+    const { store } = server.context;
+    const accounts = await store.accounts.list();
+    // OneLink v5 reads one card's status a call: at 0.00001 calls/s (under one call a day) its
+    // budget cannot hold a 2 h target. The agent API reads statuses in batches: no such bound.
+    // OneLink v2 offers neither status nor month usage.
+    const account = accounts.find((item) => item.type === 'onelink-v5')!;
+    v5 = account.id;
+    agent = accounts.find((item) => item.type === 'agent')!.id;
+    v2 = accounts.find((item) => item.type === 'onelink-v2')!.id;
+    await store.accounts.upsert({
+      ...account,
+      settings: { ...account.settings, rateLimit: 0.00001, sync: { freshness: { status: '2h' } } },
+    });
+    profile = mkdtempSync(join(tmpdir(), 'simdock-freshness-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1440, height: 900 },
+      locale: 'zh-CN',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`${server.origin}/`);
+    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
+    await page.getByLabel('密码').fill(CONSOLE_USER.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByTestId('me').waitFor();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('shows per account and need the share within target, p99 and what the budget holds, in Chinese and English', async () => {
+    await page.evaluate(() => localStorage.setItem('simdock.language', 'zh-CN'));
+    await page.goto(`${server.origin}/accounts`);
+    await page.getByRole('columnheader', { name: '新鲜度' }).waitFor();
+    // The agent account was synced when the server started: every status read within the hour.
+    const agentStatus = page.getByTestId(`freshness-${agent}`).getByTestId('freshness-status');
+    await expect
+      .poll(() => agentStatus.textContent())
+      .toMatch(/^状态：100% 在 1 小时 内 · 99% 分位 \d+ 秒/);
+    expect(
+      await page
+        .getByTestId(`freshness-${agent}`)
+        .getByTestId('freshness-usage.monthly')
+        .textContent(),
+    ).toMatch(/^月用量：100% 在 6 小时 内/);
+    expect(
+      await page
+        .getByTestId(`freshness-${agent}`)
+        .getByTestId('freshness-status-achievable')
+        .count(),
+    ).toBe(0);
+    const v5Status = page.getByTestId(`freshness-${v5}`).getByTestId('freshness-status');
+    await expect.poll(() => v5Status.textContent()).toMatch(/^状态：\d+% 在 2 小时 内/);
+    expect(await v5Status.getByTestId('freshness-status-achievable').textContent()).toMatch(
+      /^调用预算可保持 ≈ [\d.]+ (小时|天)；以 0\.00001 次\/秒达不到目标 2 小时$/,
+    );
+
+    expect(await page.getByTestId(`freshness-${v2}`).textContent()).toBe(
+      '该供应商不提供状态和月用量',
+    );
+
+    await page.evaluate(() => localStorage.setItem('simdock.language', 'en'));
+    await page.goto(`${server.origin}/accounts`);
+    await page.getByRole('columnheader', { name: 'Freshness' }).waitFor();
+    const agentEn = page.getByTestId(`freshness-${agent}`).getByTestId('freshness-status');
+    await expect.poll(() => agentEn.textContent()).toMatch(/^Status: 100% within 1 h · p99 \d+ s/);
+    const v5En = page.getByTestId(`freshness-${v5}`).getByTestId('freshness-status');
+    await expect.poll(() => v5En.textContent()).toMatch(/^Status: \d+% within 2 h/);
+    expect(await v5En.getByTestId('freshness-status-achievable').textContent()).toMatch(
+      /^budget holds ≈ [\d.]+ (h|d); target 2 h not reachable at 0\.00001 calls\/s$/,
+    );
+    expect(await page.getByTestId(`freshness-${v2}`).textContent()).toBe(
+      'the supplier offers no status or month usage',
+    );
+  }, 120_000);
+});
