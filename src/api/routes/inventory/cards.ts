@@ -33,6 +33,7 @@ import {
 import { cardPlanRouter } from '../plans/card-plan.js';
 import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
+import { cardTimelineRouter } from './card-timeline.js';
 
 const ListQuery = z.strictObject({
   status: z.enum(CARD_STATUSES).optional(),
@@ -274,6 +275,7 @@ export function cardsRouter() {
   return createRouter()
     .route('/', cardStatsRouter())
     .route('/', cardExtrasRouter())
+    .route('/', cardTimelineRouter())
     .route('/', cardPlanRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
     .openapi(exportCards, async (c) => {
