@@ -750,6 +750,12 @@ export interface paths {
                                     open: number;
                                 }[];
                             };
+                            /** @description The caller’s accounts whose supplier reports no card status (OneLink v2 has no status call), with their cards: why those cards’ status is `unknown` */
+                            statusNotReported: {
+                                account: string;
+                                supplier: string;
+                                cards: number;
+                            }[];
                         };
                     };
                 };

@@ -58,11 +58,16 @@ export function DashboardPage() {
   const accountChart = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
-      legend: { bottom: 0 },
+      // One scrolling line under the ring: at phone width a wrapped legend covered the labels.
+      legend: { type: 'scroll', bottom: 0, left: 8, right: 8 },
       series: [
         {
           type: 'pie',
-          radius: ['40%', '70%'],
+          center: ['50%', '44%'],
+          radius: ['34%', '62%'],
+          // The shares inside the ring; the names are the legend's (and the tooltip's).
+          label: { position: 'inside', formatter: '{d}%', color: '#fff', fontSize: 11 },
+          labelLine: { show: false },
           data: (stats.data?.byAccount ?? []).map((row) => ({
             name: `${row.account} (${supplierLabel(t, row.supplier)})`,
             value: row.cards,
@@ -129,6 +134,16 @@ export function DashboardPage() {
               );
             })}
           </ul>
+          {stats.data && stats.data.statusNotReported.length > 0 ? (
+            <p className="muted" data-testid="status-not-reported">
+              {t('whyUnknown.dashboard', {
+                count: stats.data.statusNotReported.reduce((sum, row) => sum + row.cards, 0),
+                accounts: stats.data.statusNotReported
+                  .map((row) => `${row.account} (${supplierLabel(t, row.supplier)})`)
+                  .join(t('common.listSeparator')),
+              })}
+            </p>
+          ) : null}
         </div>
         <div className="panel">
           <h2>{t('dashboard.byAccount')}</h2>
