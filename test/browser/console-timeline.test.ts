@@ -157,7 +157,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
         .toBe('该供应商不提供卡状态查询。');
       await page.goto(`${server.origin}/`);
       await expect
-        .poll(() => page.getByTestId('status-not-reported').innerText())
+        .poll(() => page.getByTestId('status-not-reported').innerText(), { timeout: 20_000 })
         .toMatch(/^\d+ 张卡所属的供应商不提供卡状态查询：/);
       // A supplier that reports status says nothing of the kind.
       const { id: reported } = await cardOf(page, 'unicom-gw');
@@ -224,7 +224,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
               const compact = parent.closest('td, th, h1, h2, dt, dd, .mono, button, label');
               const tokens = compact
                 ? /[A-Za-z0-9@._:+-]+|[\u4e00-\u9fff]+/g
-                : /[A-Za-z0-9@._:+-]+/g;
+                : // In prose a hyphenated English word may break at its hyphen.
+                  /[A-Za-z0-9@._:+]+/g;
               for (const match of text.data.matchAll(tokens)) {
                 if (lines(text, match.index, match.index + match[0].length) > 1) {
                   broken.push(match[0]);

@@ -643,7 +643,7 @@ export const en = {
   },
   whyUnknown: {
     card: 'This supplier does not report card status.',
-    dashboard: '{{count}} cards are on suppliers that do not report card status: {{accounts}}',
+    dashboard: '{{count}} cards are on suppliers that do not report card status:',
   },
 };
 

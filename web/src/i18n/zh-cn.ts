@@ -634,6 +634,6 @@ export const zhCN: Catalogue = {
   },
   whyUnknown: {
     card: '该供应商不提供卡状态查询。',
-    dashboard: '{{count}} 张卡所属的供应商不提供卡状态查询：{{accounts}}',
+    dashboard: '{{count}} 张卡所属的供应商不提供卡状态查询：',
   },
 };

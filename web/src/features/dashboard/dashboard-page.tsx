@@ -138,10 +138,14 @@ export function DashboardPage() {
             <p className="muted" data-testid="status-not-reported">
               {t('whyUnknown.dashboard', {
                 count: stats.data.statusNotReported.reduce((sum, row) => sum + row.cards, 0),
-                accounts: stats.data.statusNotReported
-                  .map((row) => `${row.account} (${supplierLabel(t, row.supplier)})`)
-                  .join(t('common.listSeparator')),
-              })}
+              })}{' '}
+              {stats.data.statusNotReported.map((row, index) => (
+                <span key={row.account}>
+                  {index > 0 ? t('common.listSeparator') : null}
+                  <span className="mono nowrap">{row.account}</span> (
+                  {supplierLabel(t, row.supplier)})
+                </span>
+              ))}
             </p>
           ) : null}
         </div>
