@@ -12,6 +12,71 @@ const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console
 /** The pages the phone-width test walks: those with tables, identifiers or charts. */
 const PHONE_PAGES = ['/', '/cards', '/alerts', '/jobs', '/accounts', '/sync-runs', '/audit'];
 
+interface Layout {
+  viewport: number;
+  page: number;
+  tables: { scrolls: boolean; within: boolean }[];
+  broken: string[];
+}
+
+/**
+ * Run in the page (a string: the tests compile without the DOM's types): the page's width against
+ * the viewport's, whether each table scrolls inside a box within the viewport, and the tokens laid
+ * out on more than one line.
+ */
+const LAYOUT_PROBE = `(() => {
+            const viewport = window.innerWidth;
+            const page = document.scrollingElement.scrollWidth;
+            // Every table sits in a box that scrolls sideways, itself within the viewport.
+            const tables = [...document.querySelectorAll('main table')].map((table) => {
+              let box = table;
+              while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+                box = box.parentElement;
+              }
+              const rect = box?.getBoundingClientRect();
+              return {
+                scrolls: box !== null && box.tagName !== 'HTML' && box.tagName !== 'BODY',
+                within: rect ? rect.right <= viewport + 0.5 : false,
+              };
+            });
+            /** On how many lines the characters \`from\`…\`to\` of a text node are laid out. */
+            const lines = (node, from, to) => {
+              const range = document.createRange();
+              range.setStart(node, from);
+              range.setEnd(node, to);
+              const tops = new Set();
+              for (const rect of range.getClientRects()) {
+                if (rect.width > 0) tops.add(Math.round(rect.top));
+              }
+              return tops.size;
+            };
+            // Every Latin token (words, ICCIDs, IMSIs, MSISDNs, e-mails…) sits on one line; in
+            // table cells, headings, labels and identities a run of Chinese does too. Free text
+            // (an SMS, a supplier's own words) may break where it must.
+            const broken = [];
+            const walker = document.createTreeWalker(
+              document.querySelector('main'),
+              NodeFilter.SHOW_TEXT,
+            );
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const text = node;
+              const parent = text.parentElement;
+              if (!parent || parent.closest('.sms-text, .supplier-said, svg')) continue;
+              if (parent.getClientRects().length === 0) continue;
+              const compact = parent.closest('td, th, h1, h2, dt, dd, .mono, button, label');
+              const tokens = compact
+                ? /[A-Za-z0-9@._:+-]+|[\\u4e00-\\u9fff]+/g
+                : // In prose a hyphenated English word may break at its hyphen.
+                  /[A-Za-z0-9@._:+]+/g;
+              for (const match of text.data.matchAll(tokens)) {
+                if (lines(text, match.index, match.index + match[0].length) > 1) {
+                  broken.push(match[0]);
+                }
+              }
+            }
+            return { viewport, page, tables, broken };
+})()`;
+
 /**
  * Issue 15's card timeline, phone width and "why unknown", in the built console against the
  * demo suppliers.
@@ -182,58 +247,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
           await page.locator('main h1').first().waitFor();
           await page.waitForLoadState('networkidle');
           await page.waitForTimeout(200);
-          const layout = await page.evaluate(() => {
-            const viewport = window.innerWidth;
-            const page = document.scrollingElement!.scrollWidth;
-            // Every table sits in a box that scrolls sideways, itself within the viewport.
-            const tables = [...document.querySelectorAll('main table')].map((table) => {
-              let box: HTMLElement | null = table as HTMLElement;
-              while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
-                box = box.parentElement;
-              }
-              const rect = box?.getBoundingClientRect();
-              return {
-                scrolls: box !== null && box.tagName !== 'HTML' && box.tagName !== 'BODY',
-                within: rect ? rect.right <= viewport + 0.5 : false,
-              };
-            });
-            /** On how many lines the characters `from`…`to` of a text node are laid out. */
-            const lines = (node: Text, from: number, to: number) => {
-              const range = document.createRange();
-              range.setStart(node, from);
-              range.setEnd(node, to);
-              const tops = new Set<number>();
-              for (const rect of range.getClientRects()) {
-                if (rect.width > 0) tops.add(Math.round(rect.top));
-              }
-              return tops.size;
-            };
-            // Every Latin token (words, ICCIDs, IMSIs, MSISDNs, e-mails…) sits on one line; in
-            // table cells, headings, labels and identities a run of Chinese does too. Free text
-            // (an SMS, a supplier's own words) may break where it must.
-            const broken: string[] = [];
-            const walker = document.createTreeWalker(
-              document.querySelector('main')!,
-              NodeFilter.SHOW_TEXT,
-            );
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-              const text = node as Text;
-              const parent = text.parentElement;
-              if (!parent || parent.closest('.sms-text, .supplier-said, svg')) continue;
-              if (parent.getClientRects().length === 0) continue;
-              const compact = parent.closest('td, th, h1, h2, dt, dd, .mono, button, label');
-              const tokens = compact
-                ? /[A-Za-z0-9@._:+-]+|[\u4e00-\u9fff]+/g
-                : // In prose a hyphenated English word may break at its hyphen.
-                  /[A-Za-z0-9@._:+]+/g;
-              for (const match of text.data.matchAll(tokens)) {
-                if (lines(text, match.index, match.index + match[0].length) > 1) {
-                  broken.push(match[0]);
-                }
-              }
-            }
-            return { viewport, page, tables, broken };
-          });
+          const layout = await page.evaluate<Layout>(LAYOUT_PROBE);
           expect(layout.page, `${path}: page wider than the phone`).toBeLessThanOrEqual(
             layout.viewport,
           );
@@ -246,10 +260,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
         await page.goto(`${server.origin}/cards/${id}`);
         const iccid = page.locator('.facts dd.mono').first();
         await iccid.waitFor();
-        const style = await iccid.evaluate((element) => {
-          const computed = getComputedStyle(element);
-          return { wordBreak: computed.wordBreak, overflowWrap: computed.overflowWrap };
-        });
+        const style = await page.evaluate<{ wordBreak: string; overflowWrap: string }>(
+          `(() => { const computed = getComputedStyle(document.querySelector('.facts dd.mono'));
+            return { wordBreak: computed.wordBreak, overflowWrap: computed.overflowWrap }; })()`,
+        );
         expect(style.wordBreak).not.toBe('break-all');
         expect(style.overflowWrap).not.toBe('anywhere');
         expect(errors).toEqual([]);

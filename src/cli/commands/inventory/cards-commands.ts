@@ -4,6 +4,7 @@ import * as cardsCap from './cards-cap.js';
 import * as cardsImport from './cards-import.js';
 import * as cardsList from './cards-list.js';
 import * as cardsShow from './cards-show.js';
+import * as cardsTimeline from './cards-timeline.js';
 
 /** `simdock cards …`: the inventory, and bulk actions on its cards. */
 export function register(program: ParentCommand, context: CliContext): void {
@@ -11,6 +12,7 @@ export function register(program: ParentCommand, context: CliContext): void {
     cardsImport,
     cardsList,
     cardsShow,
+    cardsTimeline,
     cardsAction,
     cardsCap,
   ]);

@@ -58,13 +58,23 @@ export function DashboardPage() {
   const accountChart = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
-      // One scrolling line under the ring: at phone width a wrapped legend covered the labels.
-      legend: { type: 'scroll', bottom: 0, left: 8, right: 8 },
+      // Under the ring, three rows at a time (scrolled by its pager), names cut to the width:
+      // at phone width a wrapped legend covered the ring's labels, and a horizontal scrolling
+      // one ran past the screen's edge.
+      legend: {
+        type: 'scroll',
+        orient: 'vertical',
+        left: 8,
+        bottom: 0,
+        height: 60,
+        pageButtonPosition: 'end',
+        textStyle: { width: 240, overflow: 'truncate' },
+      },
       series: [
         {
           type: 'pie',
-          center: ['50%', '44%'],
-          radius: ['34%', '62%'],
+          center: ['50%', '38%'],
+          radius: ['28%', '50%'],
           // The shares inside the ring; the names are the legend's (and the tooltip's).
           label: { position: 'inside', formatter: '{d}%', color: '#fff', fontSize: 11 },
           labelLine: { show: false },
