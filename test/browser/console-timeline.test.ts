@@ -176,9 +176,9 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
         elements.map((element) => element.getAttribute('data-kind')),
       );
       expect(kinds.slice(0, 2)).toEqual(['alert', 'status']);
-      expect(await items.nth(0).locator('.timeline-kind').innerText()).toContain('告警');
-      expect(await items.nth(1).locator('.timeline-kind').innerText()).toContain('状态');
-      expect(await items.nth(2).innerText()).toContain('用户 ops@example.com');
+      expect(await items.nth(0).locator('.timeline-kind').textContent()).toContain('告警');
+      expect(await items.nth(1).locator('.timeline-kind').textContent()).toContain('状态');
+      expect(await items.nth(2).textContent()).toContain('用户 ops@example.com');
       const times = await timeline
         .locator('ol.card-timeline time')
         .evaluateAll((elements) => elements.map((element) => element.getAttribute('datetime')!));
@@ -206,9 +206,9 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       await page.evaluate(() => localStorage.setItem('simdock.language', 'en'));
       await page.reload();
       await expect
-        .poll(() => items.first().locator('.timeline-kind').innerText(), { timeout: 30_000 })
+        .poll(() => items.first().locator('.timeline-kind').textContent(), { timeout: 30_000 })
         .toContain('Alert');
-      expect(await timeline.locator('h2').innerText()).toBe('Timeline');
+      expect(await timeline.locator('h2').textContent()).toBe('Timeline');
       expect(errors).toEqual([]);
       await page.close();
     }, 120_000);
@@ -218,11 +218,11 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       const { id } = await cardOf(page, 'onelink-v2');
       await page.goto(`${server.origin}/cards/${id}`);
       await expect
-        .poll(() => page.getByTestId('status-not-reported').innerText())
+        .poll(() => page.getByTestId('status-not-reported').textContent())
         .toBe('该供应商不提供卡状态查询。');
       await page.goto(`${server.origin}/`);
       await expect
-        .poll(() => page.getByTestId('status-not-reported').innerText(), { timeout: 20_000 })
+        .poll(() => page.getByTestId('status-not-reported').textContent(), { timeout: 20_000 })
         .toMatch(/^\d+ 张卡所属的供应商不提供卡状态查询：/);
       // A supplier that reports status says nothing of the kind.
       const { id: reported } = await cardOf(page, 'unicom-gw');
@@ -232,7 +232,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       await page.evaluate(() => localStorage.setItem('simdock.language', 'en'));
       await page.goto(`${server.origin}/cards/${id}`);
       await expect
-        .poll(() => page.getByTestId('status-not-reported').innerText())
+        .poll(() => page.getByTestId('status-not-reported').textContent())
         .toBe('This supplier does not report card status.');
       expect(errors).toEqual([]);
       await page.close();
