@@ -22,6 +22,7 @@ import { AlertsRepository } from './repositories/alerts-repository.js';
 import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 import { BulkJobsRepository } from './repositories/bulk-repository.js';
 import { CardLifecycleRepository } from './repositories/card-lifecycle-repository.js';
+import { CardTimelineRepository } from './repositories/card-timeline-repository.js';
 import { EventOutbox } from './repositories/event-outbox.js';
 import { NoticesRepository } from './repositories/inbound-notices-repository.js';
 import { OpsRepository } from './repositories/ops-repository.js';
@@ -101,6 +102,12 @@ export { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 export { BulkJobsRepository } from './repositories/bulk-repository.js';
 export type { LifecycleChange } from './repositories/card-lifecycle-repository.js';
 export { CardLifecycleRepository } from './repositories/card-lifecycle-repository.js';
+export {
+  CardTimelineRepository,
+  STORE_TIMELINE_KINDS,
+  type StoreTimelineItem,
+  type StoreTimelineKind,
+} from './repositories/card-timeline-repository.js';
 export { EventOutbox } from './repositories/event-outbox.js';
 export { NoticesRepository } from './repositories/inbound-notices-repository.js';
 export type {
@@ -198,6 +205,8 @@ export interface Store {
   readonly throttles: ThrottlesRepository;
   /** When simdock last changed each card's status through a lifecycle action (cooldowns). */
   readonly cardLifecycle: CardLifecycleRepository;
+  /** A card's history merged from what the store keeps (statuses, actions, alerts, SMS, usage spikes). */
+  readonly cardTimeline: CardTimelineRepository;
   /** Console users and their sessions, as stored (password hashing is the services'). */
   readonly users: UserRecordsRepository;
   /** API keys, as stored (secret hashing is the services'). */
@@ -303,6 +312,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     tenants: new TenantsRepository(context, now),
     throttles: new ThrottlesRepository(context, now),
     cardLifecycle: new CardLifecycleRepository(context, now),
+    cardTimeline: new CardTimelineRepository(context),
     users: new UserRecordsRepository(context),
     apiKeys: new ApiKeyRecordsRepository(context),
     rulePauses: new RulePausesRepository(context),

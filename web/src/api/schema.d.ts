@@ -1322,6 +1322,12 @@ export interface paths {
                                     open: number;
                                 }[];
                             };
+                            /** @description The caller’s accounts whose supplier reports no card status (OneLink v2 has no status call), with their cards: why those cards’ status is `unknown` */
+                            statusNotReported: {
+                                account: string;
+                                supplier: string;
+                                cards: number;
+                            }[];
                         };
                     };
                 };
@@ -2033,6 +2039,117 @@ export interface paths {
                 };
                 /** @description The card’s supplier does not offer this (`unsupported`) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What happened to the card, newest first, paged by time
+         * @description Merges the card’s status changes (with their source), audited actions and who did them (a bulk job’s outcome for the card is one), alerts, texts and usage spikes; with `supplier=true`, also the supplier’s own history and current session where it offers them (a supplier failure does not fail the timeline: see `supplier`). Pass `nextBefore` as `before` for older items.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only items strictly before this instant (the previous page’s `nextBefore`) */
+                    before?: string;
+                    limit?: number;
+                    /** @description Only these kinds, comma-separated: status, action, alert, sms, usage, supplier */
+                    kinds?: string;
+                    /** @description Also ask the card’s supplier for its history and session (slower; default false) */
+                    supplier?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of the card’s timeline */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TimelineItem"][];
+                            /** @description The next page’s `before`; null at the end */
+                            nextBefore: string | null;
+                            supplier: {
+                                history: components["schemas"]["TimelineSupplierPart"];
+                                session: components["schemas"]["TimelineSupplierPart"];
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12937,6 +13054,144 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        TimelineItem: components["schemas"]["TimelineStatus"] | components["schemas"]["TimelineAction"] | components["schemas"]["TimelineAlert"] | components["schemas"]["TimelineSms"] | components["schemas"]["TimelineUsageSpike"] | components["schemas"]["TimelineSupplierEvent"];
+        TimelineStatus: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "status";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            /** @enum {string} */
+            status: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown";
+            statusRaw: string | null;
+            /** @enum {string|null} */
+            previousStatus: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown" | null;
+            /** @description What saw the change: `sync`, `job:pause` (a bulk job), `rule:3`, `callback`… */
+            source: string;
+        };
+        TimelineAction: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "action";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            /** @description Who did it: a user, an API key, `cli`, a rule… */
+            actor: string;
+            /** @description The audited action (`cards.pause`, `sms.send`…) */
+            action: string;
+            /** @enum {string} */
+            outcome: "succeeded" | "failed" | "skipped";
+            /** @description The bulk job that carried it, when one did */
+            job: number | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
+        TimelineAlert: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "alert";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            alertId: number;
+            alertKind: string;
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            /** @description What happened, in English */
+            message: string;
+            /** @enum {string} */
+            code: "usage_over" | "usage_anomaly" | "idle" | "expires_soon" | "expired" | "imei_changed" | "status_changed" | "supplier_flow_over" | "supplier_flow_near" | "other";
+            params: components["schemas"]["AlertParams"];
+            /** @enum {string} */
+            state: "open" | "acknowledged";
+            acknowledgedBy: string | null;
+        };
+        AlertParams: {
+            [key: string]: string | number | null;
+        };
+        TimelineSms: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "sms";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            smsId: number;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** @enum {string} */
+            smsStatus: "queued" | "sent" | "delivered" | "failed" | "received";
+            text: string;
+            /** @description Who sent it (outgoing texts) */
+            actor: string | null;
+        };
+        /** @description A usage spike: a day at least 3× the mean of the card’s previous up to 7 recorded days (3 needed) and at least 10 MiB above it */
+        TimelineUsageSpike: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "usage";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            /** @description The CST day; `at` is its first instant */
+            date: string;
+            bytes: number;
+            /** @description Mean of the card’s previous (up to 7) recorded days */
+            averageBytes: number;
+        };
+        TimelineSupplierEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "supplier";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            /**
+             * @description An entry of the supplier’s history (`status`, `session`, `change` such as an IMEI change, `other`) or `online`: the session the supplier reports now
+             * @enum {string}
+             */
+            supplierKind: "status" | "session" | "change" | "other" | "online";
+            /** @enum {string|null} */
+            status: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown" | null;
+            statusRaw: string | null;
+            description: string | null;
+            online: boolean | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
+        TimelineSupplierPart: {
+            /**
+             * @description `not-asked` (without `supplier=true`, or the session on a later page), `unsupported` (the supplier does not offer it), `failed` (see `error`)
+             * @enum {string}
+             */
+            state: "not-asked" | "included" | "unsupported" | "failed";
+            error: {
+                code: string;
+                message: string;
+            } | null;
+        };
         CardPlan: {
             plan: {
                 id: number;
@@ -13263,9 +13518,6 @@ export interface components {
             createdAt: string;
             acknowledgedAt: string | null;
             acknowledgedBy: string | null;
-        };
-        AlertParams: {
-            [key: string]: string | number | null;
         };
         Rule: {
             id: number;

@@ -823,6 +823,39 @@ export const en = {
     noNeeds: 'the supplier offers no status or month usage',
     units: { s: '{{value}} s', min: '{{value}} min', h: '{{value}} h', d: '{{value}} d' },
   },
+  // timeline branch: the card page's timeline and why a status is unknown
+  timeline: {
+    title: 'Timeline',
+    kind: 'Show',
+    allKinds: 'Everything',
+    none: 'Nothing has happened to this card yet.',
+    more: 'Load more',
+    by: 'by {{who}}',
+    online: 'online',
+    offline: 'offline',
+    usageSpike:
+      'Usage spike on {{date}}: {{bytes}}, against {{average}} a day before (3 times or more)',
+    supplierFailed: 'The supplier’s own history could not be read: {{reason}}',
+    kinds: {
+      status: 'Status',
+      action: 'Action',
+      alert: 'Alert',
+      sms: 'SMS',
+      usage: 'Usage',
+      supplier: 'Supplier',
+    },
+    supplierKinds: {
+      status: 'Status at the supplier',
+      session: 'Data session',
+      change: 'Change at the supplier',
+      other: 'Supplier record',
+      online: 'Data session now',
+    },
+  },
+  whyUnknown: {
+    card: 'This supplier does not report card status.',
+    dashboard: '{{count}} cards are on suppliers that do not report card status:',
+  },
 };
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };

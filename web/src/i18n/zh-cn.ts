@@ -813,4 +813,36 @@ export const zhCN: Catalogue = {
     noNeeds: '该供应商不提供状态和月用量',
     units: { s: '{{value}} 秒', min: '{{value}} 分钟', h: '{{value}} 小时', d: '{{value}} 天' },
   },
+  // timeline branch: the card page's timeline and why a status is unknown
+  timeline: {
+    title: '时间线',
+    kind: '显示',
+    allKinds: '全部',
+    none: '这张卡还没有任何记录。',
+    more: '加载更多',
+    by: '由{{who}}',
+    online: '在线',
+    offline: '离线',
+    usageSpike: '{{date}} 用量突增：{{bytes}}，此前日均 {{average}}（3 倍以上）',
+    supplierFailed: '未能读取供应商的记录：{{reason}}',
+    kinds: {
+      status: '状态',
+      action: '操作',
+      alert: '告警',
+      sms: '短信',
+      usage: '用量',
+      supplier: '供应商',
+    },
+    supplierKinds: {
+      status: '供应商侧状态',
+      session: '数据会话',
+      change: '供应商侧变更',
+      other: '供应商记录',
+      online: '当前数据会话',
+    },
+  },
+  whyUnknown: {
+    card: '该供应商不提供卡状态查询。',
+    dashboard: '{{count}} 张卡所属的供应商不提供卡状态查询：',
+  },
 };

@@ -113,6 +113,12 @@ const stats = createRoute({
           open: z.number().int(),
           bySeverity: z.array(z.object({ severity: z.string(), open: z.number().int() })),
         }),
+        statusNotReported: z
+          .array(z.object({ account: z.string(), supplier: z.string(), cards: z.number().int() }))
+          .openapi({
+            description:
+              'The caller’s accounts whose supplier reports no card status (OneLink v2 has no status call), with their cards: why those cards’ status is `unknown`',
+          }),
       }),
       'Counts by status and account, this month’s bytes, the top consumers, quota use this ' +
         'cycle, the cards at 80 % or more of their quota and the cards expiring within 30 days; ' +
@@ -195,10 +201,30 @@ export function cardStatsRouter() {
         },
         expiring: figures.expiring,
         alerts: figures.alerts,
+        statusNotReported: await statusNotReported(context, figures.cards.byAccount),
       },
       200,
     );
   });
+}
+
+/** The accounts whose adapter offers no `status` capability (a disabled account is left out). */
+async function statusNotReported(
+  context: ReturnType<typeof serviceContext>,
+  accounts: readonly { key: string; supplier: string; cards: number }[],
+) {
+  const silent: { account: string; supplier: string; cards: number }[] = [];
+  for (const row of accounts) {
+    try {
+      const adapter = await context.adapter(row.key);
+      if (!adapter.capabilities.has('status')) {
+        silent.push({ account: row.key, supplier: row.supplier, cards: row.cards });
+      }
+    } catch {
+      // Disabled or misconfigured: what it reports is not known either way.
+    }
+  }
+  return silent;
 }
 
 /** The caller's accounts that bill on another cycle than the calendar month, with that cycle. */

@@ -34,6 +34,7 @@ import { cardPlanRouter } from '../plans/card-plan.js';
 import { AssignAnswer, AssignSelection, assignSelection } from './card-assign.js';
 import { cardExtrasRouter } from './card-extras.js';
 import { cardStatsRouter } from './card-stats.js';
+import { cardTimelineRouter } from './card-timeline.js';
 
 export const ListQuery = z.strictObject({
   status: z.enum(CARD_STATUSES).optional(),
@@ -278,6 +279,7 @@ export function cardsRouter() {
   return createRouter()
     .route('/', cardStatsRouter())
     .route('/', cardExtrasRouter())
+    .route('/', cardTimelineRouter())
     .route('/', cardPlanRouter())
     .openapi(listCards, async (c) => c.json(await scopedCards(c).list(c.req.valid('query')), 200))
     .openapi(exportCards, async (c) => {

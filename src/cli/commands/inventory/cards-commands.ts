@@ -5,6 +5,7 @@ import * as cardsExport from './cards-export.js';
 import * as cardsImport from './cards-import.js';
 import * as cardsList from './cards-list.js';
 import * as cardsShow from './cards-show.js';
+import * as cardsTimeline from './cards-timeline.js';
 
 /** `simdock cards …`: the inventory, and bulk actions on its cards. */
 export function register(program: ParentCommand, context: CliContext): void {
@@ -13,6 +14,7 @@ export function register(program: ParentCommand, context: CliContext): void {
     cardsList,
     cardsExport,
     cardsShow,
+    cardsTimeline,
     cardsAction,
     cardsCap,
   ]);

@@ -3,7 +3,6 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
-import { StatusBadge } from '../../components/status-badge.js';
 import { formatBytes, formatInstant } from '../../format.js';
 
 /** What the card answer says its supplier offers beyond the contract. */
@@ -37,7 +36,7 @@ export function CardCarrierCap(props: { cardId: number; extras: readonly Extra[]
     onSuccess: () => {
       setMegabytes('');
       void client.invalidateQueries({ queryKey: ['card-carrier-cap', props.cardId] });
-      void client.invalidateQueries({ queryKey: ['card-audit', props.cardId] });
+      void client.invalidateQueries({ queryKey: ['card-timeline', props.cardId] });
     },
   });
   const wanted = Number(megabytes);
@@ -108,7 +107,10 @@ export function CardCarrierCap(props: { cardId: number; extras: readonly Extra[]
   );
 }
 
-/** The supplier's own view of the card: session, history and diagnosis, where it offers them. */
+/**
+ * The supplier's own view of the card: session and diagnosis, where it offers them (its history
+ * is part of the card's timeline, `card-timeline.tsx`).
+ */
 export function CardSupplierView(props: { cardId: number; extras: readonly Extra[] }) {
   const { t, i18n } = useTranslation();
   const path = { id: props.cardId };
@@ -118,17 +120,12 @@ export function CardSupplierView(props: { cardId: number; extras: readonly Extra
     enabled: has('session'),
     queryFn: () => unwrap(api.GET('/api/v1/cards/{id}/session', { params: { path } })),
   });
-  const history = useQuery({
-    queryKey: ['card-supplier-history', props.cardId],
-    enabled: has('history'),
-    queryFn: () => unwrap(api.GET('/api/v1/cards/{id}/history', { params: { path, query: {} } })),
-  });
   const diagnosis = useQuery({
     queryKey: ['card-diagnosis', props.cardId],
     enabled: has('diagnosis'),
     queryFn: () => unwrap(api.GET('/api/v1/cards/{id}/diagnosis', { params: { path } })),
   });
-  if (!has('session') && !has('history') && !has('diagnosis')) return null;
+  if (!has('session') && !has('diagnosis')) return null;
   return (
     <div className="panel" data-testid="supplier-view">
       <h2>{t('cardExtras.supplierView')}</h2>
@@ -187,30 +184,6 @@ export function CardSupplierView(props: { cardId: number; extras: readonly Extra
                 </li>
               ))}
             </ul>
-          )}
-        </>
-      ) : null}
-      {has('history') ? (
-        <>
-          <h3>{t('cardExtras.supplierHistory')}</h3>
-          {history.isPending ? (
-            <Loading />
-          ) : history.isError ? (
-            <ErrorMessage error={history.error} />
-          ) : history.data.events.length === 0 ? (
-            <Empty />
-          ) : (
-            <ol className="timeline">
-              {history.data.events.map((event) => (
-                <li key={`${event.at}-${event.kind}-${event.description}`}>
-                  {event.status ? (
-                    <StatusBadge status={event.status} raw={event.statusRaw} />
-                  ) : null}{' '}
-                  {event.description ?? event.kind}{' '}
-                  <span className="muted">{formatInstant(event.at, i18n.language)}</span>
-                </li>
-              ))}
-            </ol>
           )}
         </>
       ) : null}

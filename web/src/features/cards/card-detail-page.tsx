@@ -4,18 +4,17 @@ import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type BulkAction, createBulkJob } from '../../api/bulk-api.js';
-import { listAlerts } from '../../api/card-extras-api.js';
 import { api, unwrap } from '../../api/client.js';
-import { codedText } from '../../components/alert-text.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { JobProgress } from '../../components/job-progress.js';
-import { actorLabel, auditActionLabel, supplierLabel } from '../../components/labels.js';
-import { Empty, ErrorMessage, Loading } from '../../components/states.js';
+import { supplierLabel } from '../../components/labels.js';
+import { ErrorMessage, Loading } from '../../components/states.js';
 import { StatusBadge } from '../../components/status-badge.js';
-import { formatBytes, formatInstant } from '../../format.js';
+import { formatBytes } from '../../format.js';
 import { CardCarrierCap, CardSupplierView } from './card-carrier.js';
 import { CardPlan } from './card-plan.js';
 import { CardSms } from './card-sms.js';
+import { CardTimeline } from './card-timeline.js';
 import { CardUsageCharts } from './card-usage-charts.js';
 
 /** Which capability each action needs (src/suppliers/spec/supplier-spec.ts `CAPABILITIES`). */
@@ -42,9 +41,9 @@ function refusal(abilities: Abilities, action: BulkAction, t: TFunction): string
   return can ? null : t('card.unsupported', { action: t(`actions.${action}`) });
 }
 
-/** One card: identities, status, usage, history, SMS, alerts, audit trail and actions. */
+/** One card: identities, status, usage, its timeline (statuses, actions, alerts, texts…), SMS and actions. */
 export function CardDetailPage(props: { id: number }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const client = useQueryClient();
   const [confirming, setConfirming] = useState<BulkAction | null>(null);
   const [jobId, setJobId] = useState<number | null>(null);
@@ -54,24 +53,6 @@ export function CardDetailPage(props: { id: number }) {
     queryKey: ['card', props.id],
     queryFn: () => unwrap(api.GET('/api/v1/cards/{id}', { params: { path } })),
   });
-  const history = useQuery({
-    queryKey: ['card-history', props.id],
-    queryFn: () => unwrap(api.GET('/api/v1/cards/{id}/status-history', { params: { path } })),
-  });
-  const audit = useQuery({
-    queryKey: ['card-audit', props.id],
-    queryFn: () =>
-      unwrap(
-        api.GET('/api/v1/audit', {
-          params: { query: { targetType: 'card', targetId: String(props.id), limit: 50 } },
-        }),
-      ),
-  });
-  const alerts = useQuery({
-    queryKey: ['card-alerts', props.id],
-    queryFn: () => listAlerts({ card: props.id }),
-  });
-
   if (card.isPending) return <Loading />;
   if (card.isError) return <ErrorMessage error={card.error} />;
   const view = card.data;
@@ -135,7 +116,7 @@ export function CardDetailPage(props: { id: number }) {
           jobId={jobId}
           onFinished={() => {
             void client.invalidateQueries({ queryKey: ['card', props.id] });
-            void client.invalidateQueries({ queryKey: ['card-history', props.id] });
+            void client.invalidateQueries({ queryKey: ['card-timeline', props.id] });
           }}
         />
       ) : null}
@@ -158,6 +139,13 @@ export function CardDetailPage(props: { id: number }) {
               <dt>{t('cards.columns.status')}</dt>
               <dd>
                 <StatusBadge status={view.status} raw={view.statusRaw} />
+                {view.status === 'unknown' &&
+                view.capabilities &&
+                !view.capabilities.includes('status') ? (
+                  <div className="muted why-unknown" data-testid="status-not-reported">
+                    {t('whyUnknown.card')}
+                  </div>
+                ) : null}
               </dd>
             </div>
             <div>
@@ -213,72 +201,15 @@ export function CardDetailPage(props: { id: number }) {
         <CardCarrierCap cardId={view.id} extras={view.extras} />
         <CardSupplierView cardId={view.id} extras={view.extras} />
       </div>
-      <div className="grid-2">
-        <CardSms
-          cardId={view.id}
-          canSend={refusal(abilities, 'sms', t) === null}
-          reason={refusal(abilities, 'sms', t)}
-        />
-        <div className="panel" data-testid="status-history">
-          <h2>{t('card.statusHistory')}</h2>
-          {history.isPending ? (
-            <Loading />
-          ) : history.isError ? (
-            <ErrorMessage error={history.error} />
-          ) : history.data.changes.length === 0 ? (
-            <Empty />
-          ) : (
-            <ol className="timeline">
-              {[...history.data.changes].reverse().map((change) => (
-                <li key={`${change.at}-${change.status}`}>
-                  <StatusBadge status={change.status} raw={change.statusRaw} />{' '}
-                  <span className="muted">
-                    {formatInstant(change.at, i18n.language)} · {actorLabel(t, change.source)}
-                  </span>
-                </li>
-              ))}
-            </ol>
-          )}
-        </div>
-      </div>
-      <div className="grid-2">
-        <div className="panel">
-          <h2>{t('nav.alerts')}</h2>
-          {alerts.isPending ? (
-            <Loading />
-          ) : alerts.isError ? (
-            <ErrorMessage error={alerts.error} />
-          ) : alerts.data.length === 0 ? (
-            <Empty>{t('alerts.none')}</Empty>
-          ) : (
-            <ul>
-              {alerts.data.map((alert) => (
-                <li key={alert.id}>{codedText(t, alert)}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-        <div className="panel">
-          <h2>{t('card.audit')}</h2>
-          {audit.isPending ? (
-            <Loading />
-          ) : audit.isError ? (
-            <ErrorMessage error={audit.error} />
-          ) : audit.data.entries.length === 0 ? (
-            <Empty />
-          ) : (
-            <ul className="timeline">
-              {audit.data.entries.map((entry) => (
-                <li key={entry.id}>
-                  {auditActionLabel(t, entry.action)} · {actorLabel(t, entry.actor)} ·{' '}
-                  {t(`audit.outcomes.${entry.outcome}`)}{' '}
-                  <span className="muted">{formatInstant(entry.at, i18n.language)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      </div>
+      <CardTimeline
+        cardId={view.id}
+        askSupplier={view.extras.includes('history') || view.extras.includes('session')}
+      />
+      <CardSms
+        cardId={view.id}
+        canSend={refusal(abilities, 'sms', t) === null}
+        reason={refusal(abilities, 'sms', t)}
+      />
       {confirming ? (
         <ConfirmDialog
           title={t(`actions.${confirming}`)}

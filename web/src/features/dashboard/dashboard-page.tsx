@@ -58,11 +58,26 @@ export function DashboardPage() {
   const accountChart = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
-      legend: { bottom: 0 },
+      // Under the ring, three rows at a time (scrolled by its pager), names cut to the width:
+      // at phone width a wrapped legend covered the ring's labels, and a horizontal scrolling
+      // one ran past the screen's edge.
+      legend: {
+        type: 'scroll',
+        orient: 'vertical',
+        left: 8,
+        bottom: 0,
+        height: 60,
+        pageButtonPosition: 'end',
+        textStyle: { width: 240, overflow: 'truncate' },
+      },
       series: [
         {
           type: 'pie',
-          radius: ['40%', '70%'],
+          center: ['50%', '38%'],
+          radius: ['28%', '50%'],
+          // The shares inside the ring; the names are the legend's (and the tooltip's).
+          label: { position: 'inside', formatter: '{d}%', color: '#fff', fontSize: 11 },
+          labelLine: { show: false },
           data: (stats.data?.byAccount ?? []).map((row) => ({
             name: `${row.account} (${supplierLabel(t, row.supplier)})`,
             value: row.cards,
@@ -129,6 +144,20 @@ export function DashboardPage() {
               );
             })}
           </ul>
+          {stats.data && stats.data.statusNotReported.length > 0 ? (
+            <p className="muted" data-testid="status-not-reported">
+              {t('whyUnknown.dashboard', {
+                count: stats.data.statusNotReported.reduce((sum, row) => sum + row.cards, 0),
+              })}{' '}
+              {stats.data.statusNotReported.map((row, index) => (
+                <span key={row.account}>
+                  {index > 0 ? t('common.listSeparator') : null}
+                  <span className="mono nowrap">{row.account}</span> (
+                  {supplierLabel(t, row.supplier)})
+                </span>
+              ))}
+            </p>
+          ) : null}
         </div>
         <div className="panel">
           <h2>{t('dashboard.byAccount')}</h2>
