@@ -8,7 +8,6 @@ import {
   RULE_KINDS,
   RULE_SCOPES,
   type RuleKind,
-  ruleActionSchema,
   SEVERITIES,
   type StoredRule,
   THRESHOLD_SCHEMAS,
@@ -76,28 +75,39 @@ const USAGE_THRESHOLDS = z
 
 const THRESHOLDS_BY_KIND = {
   usage: USAGE_THRESHOLDS,
-  anomaly: THRESHOLD_SCHEMAS.anomaly.openapi('AnomalyRuleThresholds', {
+  anomaly: z.strictObject(THRESHOLD_SCHEMAS.anomaly.shape).openapi('AnomalyRuleThresholds', {
     description:
       'One day above `factor` × the card’s median of the 7 days before (days under `minBytes` never count)',
   }),
-  idle: THRESHOLD_SCHEMAS.idle.openapi('IdleRuleThresholds', {
+  idle: z.strictObject(THRESHOLD_SCHEMAS.idle.shape).openapi('IdleRuleThresholds', {
     description: 'No usage on each of the last `days` complete CST days',
   }),
-  expiry: THRESHOLD_SCHEMAS.expiry.openapi('ExpiryRuleThresholds', {
+  expiry: z.strictObject(THRESHOLD_SCHEMAS.expiry.shape).openapi('ExpiryRuleThresholds', {
     description: 'The card’s service ends within `days` days (or has ended)',
   }),
-  imei_changed: THRESHOLD_SCHEMAS.imei_changed.openapi('ImeiChangedRuleThresholds'),
-  status_changed: THRESHOLD_SCHEMAS.status_changed.openapi('StatusChangedRuleThresholds', {
-    description: 'Optionally only changes to the statuses in `to`',
-  }),
+  imei_changed: z
+    .strictObject(THRESHOLD_SCHEMAS.imei_changed.shape)
+    .openapi('ImeiChangedRuleThresholds'),
+  status_changed: z
+    .strictObject(THRESHOLD_SCHEMAS.status_changed.shape)
+    .openapi('StatusChangedRuleThresholds', {
+      description: 'Optionally only changes to the statuses in `to`',
+    }),
 } as const;
 
 /** Kinds whose thresholds have nothing required: they may be left out (`{}`). */
 const OPTIONAL_THRESHOLDS = new Set(['imei_changed', 'status_changed']);
 
-const RuleActionBody = ruleActionSchema.openapi('RuleAction', {
-  description: '`{type: pause}`, `{type: sms, text}` (1–500 characters) or `{type: webhook}`',
-});
+/** `ruleActionSchema` (src/domain/rules-model.ts), stated for the document. */
+const RuleActionBody = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('pause') }),
+    z.strictObject({ type: z.literal('sms'), text: z.string().min(1).max(500) }),
+    z.strictObject({ type: z.literal('webhook') }),
+  ])
+  .openapi('RuleAction', {
+    description: '`{type: pause}`, `{type: sms, text}` (1–500 characters) or `{type: webhook}`',
+  });
 
 const ruleFields = {
   name: nameSchema(100).nullable().optional(),
