@@ -18,9 +18,10 @@ import { createServiceContext } from '../src/services/context.js';
 import { openStore } from '../src/store/index.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 
-const [databasePath, secretKeyHex, processesText = '1'] = process.argv.slice(2);
+const [databasePath, secretKeyHex, processesText = '1', rateLimitText = '0'] =
+  process.argv.slice(2);
 if (!databasePath || !secretKeyHex) {
-  throw new Error('usage: api-bench-server <db> <key hex> [processes]');
+  throw new Error('usage: api-bench-server <db> <key hex> [processes] [requests a minute per key]');
 }
 const processes = Number(processesText);
 if (processes > 1 && !isApiProcess()) {
@@ -34,7 +35,11 @@ if (processes > 1 && !isApiProcess()) {
     secretKey: Buffer.from(secretKeyHex, 'hex'),
   });
   const context = createServiceContext({ store, catalog: createSupplierCatalog() });
-  const app = createApiApp({ context, options: { rateLimit: false } });
+  const perMinute = Number(rateLimitText);
+  const app = createApiApp({
+    context,
+    options: { rateLimit: perMinute > 0 ? { requestsPerMinute: perMinute } : false },
+  });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
     const { port } = server.address() as AddressInfo;
     if (isApiProcess()) reportApiListening(`http://127.0.0.1:${port}`);

@@ -50,11 +50,20 @@ function percentile(sorted: number[], fraction: number): number {
 async function startServer(
   databasePath: string,
   processes: number,
+  rateLimitPerMinute = 0,
 ): Promise<{ child: ChildProcess; origin: string }> {
   const script = new URL('./api-bench-server.ts', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, databasePath, SECRET_KEY.toString('hex'), String(processes)],
+    [
+      '--import',
+      'tsx',
+      script,
+      databasePath,
+      SECRET_KEY.toString('hex'),
+      String(processes),
+      String(rateLimitPerMinute),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: new URL('..', import.meta.url).pathname },
   );
   const lines = createInterface({ input: child.stdout! });
@@ -166,12 +175,16 @@ export async function benchApi(args: string[]): Promise<void> {
       connections: { type: 'string', default: '32' },
       seconds: { type: 'string', default: '10' },
       processes: { type: 'string', default: '2' },
+      // Requests a minute per key (0: the limit off). A limit the load never reaches measures
+      // what the shared per-key limit costs a request.
+      'rate-limit': { type: 'string', default: '0' },
     },
   });
   const cards = Number(values.cards);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
   const processes = Number(values.processes);
+  const rateLimit = Number(values['rate-limit']);
   const directory = mkdtempSync(join(tmpdir(), 'simdock-api-bench-'));
   const databasePath = join(directory, 'bench.db');
   let child: ChildProcess | null = null;
@@ -205,7 +218,7 @@ export async function benchApi(args: string[]): Promise<void> {
     } finally {
       await store.close();
     }
-    let server = await startServer(databasePath, 1);
+    let server = await startServer(databasePath, 1, rateLimit);
     child = server.child;
     const scenarios: Scenario[] = [
       {
@@ -250,7 +263,7 @@ export async function benchApi(args: string[]): Promise<void> {
     let peakManyMiB: number | null = null;
     if (processes > 1) {
       await stopServer(child);
-      server = await startServer(databasePath, processes);
+      server = await startServer(databasePath, processes, rateLimit);
       child = server.child;
       await run(processes, connections, scenarios);
       peakManyMiB = peakMemoryOf(child.pid!);
@@ -265,16 +278,16 @@ export async function benchApi(args: string[]): Promise<void> {
           figure.p95 < TARGET_P95_MS,
       );
     const met = metWith(1) || (processes > 1 && metWith(processes));
-    const command = `npm run bench -- api --cards ${cards}${connections === 32 ? '' : ` --connections ${connections}`}${seconds === 10 ? '' : ` --seconds ${seconds}`}${processes === 2 ? '' : ` --processes ${processes}`}`;
+    const command = `npm run bench -- api --cards ${cards}${connections === 32 ? '' : ` --connections ${connections}`}${seconds === 10 ? '' : ` --seconds ${seconds}`}${processes === 2 ? '' : ` --processes ${processes}`}${rateLimit > 0 ? ` --rate-limit ${rateLimit}` : ''}`;
     const row = (figure: LoadFigures) =>
       `| ${figure.scenario.name}: \`${figure.scenario.path.replace(/cursor=[^&]+/, 'cursor=…')}\` | ${figure.processes} | ${figure.connections} | ${figure.requestsPerSecond} | ${figure.p50} ms | ${figure.p95} ms | ${figure.p99} ms | ${figure.cpuPerRequestUs === null ? '?' : `${figure.cpuPerRequestUs} µs`} | ${figure.loadBefore} | ${figure.non2xx} / ${figure.errors} |`;
     const memory = (value: number | null) => (value === null ? 'unknown' : `${value} MiB`);
     writeSection(
-      `api-${cards}`,
+      `api-${cards}${rateLimit > 0 ? '-limited' : ''}`,
       `## API: \`GET /api/v1/cards\` over ${cards.toLocaleString('en')} cards
 
 Command: \`${command}\` — machine: ${machine()}, SQLite (WAL). The API runs in its own Node
-process on loopback (rate limit off, an owner's API key), or in ${processes} processes sharing the
+process on loopback (${rateLimit > 0 ? `rate limit ${rateLimit.toLocaleString('en')} requests a minute per key, shared through the database` : 'rate limit off'}, an owner's API key), or in ${processes} processes sharing the
 port (\`simdock serve --processes ${processes}\`, node:cluster); autocannon in the benchmark's
 process, ${seconds} s per request kind. ${activeCards.toLocaleString('en')} cards are \`active\`;
 each card has this month's usage. Latencies are per request as autocannon timed them; "API CPU"

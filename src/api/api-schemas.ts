@@ -129,13 +129,47 @@ export const CstMonthSchema = z
   .refine((value) => isCstDate(`${value}-01`), 'a month YYYY-MM')
   .openapi({ example: '2026-11' });
 
+/**
+ * A number in a query string: decimal digits with an optional sign (and, when not `integer`, a
+ * fraction), never empty or blank. `z.coerce.number()` read `?usageMin=` and `?usageMin=%20` as
+ * 0, and the document then called such parameters nullable; here an empty value is refused
+ * (400 with the field) and the document says `integer`/`number`, not null.
+ */
+export function queryNumber(options: { min: number; max?: number; integer?: boolean }) {
+  return queryNumberOf(options);
+}
+
+/** `queryNumber` taken as `value` when absent (the document states the default). */
+export function queryNumberOr(
+  value: number,
+  options: { min: number; max?: number; integer?: boolean },
+) {
+  return queryNumberOf(options).default(value).openapi({ default: value });
+}
+
+function queryNumberOf(options: { min: number; max?: number; integer?: boolean }) {
+  const integer = options.integer ?? true;
+  let number = z.number();
+  if (integer) number = number.int();
+  number = number.min(options.min);
+  if (options.max !== undefined) number = number.max(options.max);
+  return z
+    .string()
+    .regex(
+      integer ? /^-?\d{1,16}$/ : /^-?\d{1,16}(\.\d{1,16})?$/,
+      integer ? 'an integer (decimal digits)' : 'a decimal number',
+    )
+    .transform(Number)
+    .pipe(number)
+    .openapi({
+      type: integer ? 'integer' : 'number',
+      minimum: options.min,
+      ...(options.max !== undefined ? { maximum: options.max } : {}),
+    });
+}
+
 /** A positive integer id in a query (filter or cursor): at most 2^53 − 1. */
-export const QueryIdSchema = z.coerce
-  .number()
-  .int()
-  .positive()
-  .max(Number.MAX_SAFE_INTEGER)
-  .openapi({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const QueryIdSchema = queryNumber({ min: 1, max: Number.MAX_SAFE_INTEGER });
 
 /** The address check of users (src/services/access/access-users.ts): something@something. */
 export const EMAIL_PATTERN = /^\s*[^\s@]+@[^\s@]+\s*$/;

@@ -115,7 +115,9 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use('/api/v1/*', authenticate());
   app.use('/api/v1/*', requireCaller());
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
-  if (rateLimit !== false) app.use('/api/v1/*', rateLimitPerKey(rateLimit, deps.context.clock));
+  if (rateLimit !== false) {
+    app.use('/api/v1/*', rateLimitPerKey(rateLimit, deps.context.store, deps.context.clock));
+  }
   const v1 = createRouter();
   for (const [path, router] of Object.entries(V1_ROUTERS)) v1.route(path, router());
   // Routers from other parts of simdock: authenticated ones sit beside ours under /api/v1.

@@ -19,6 +19,7 @@ import { QueueJobsRepository } from './queue-jobs-repository.js';
 import { RateLimitsRepository } from './rate-limits-repository.js';
 import { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 import { AlertsRepository } from './repositories/alerts-repository.js';
+import { ApiKeyLimitsRepository } from './repositories/api-key-limits-repository.js';
 import { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 import { BulkJobsRepository } from './repositories/bulk-repository.js';
 import { CardLifecycleRepository } from './repositories/card-lifecycle-repository.js';
@@ -98,6 +99,7 @@ export { RateLimitsRepository } from './rate-limits-repository.js';
 export type { AgentApp } from './repositories/agent-apps-repository.js';
 export { AgentAppsRepository } from './repositories/agent-apps-repository.js';
 export { AlertsRepository } from './repositories/alerts-repository.js';
+export type { KeyBucketRate, KeyLease } from './repositories/api-key-limits-repository.js';
 export { ApiKeyRecordsRepository } from './repositories/api-keys-repository.js';
 export { BulkJobsRepository } from './repositories/bulk-repository.js';
 export type { LifecycleChange } from './repositories/card-lifecycle-repository.js';
@@ -211,6 +213,8 @@ export interface Store {
   readonly users: UserRecordsRepository;
   /** API keys, as stored (secret hashing is the services'). */
   readonly apiKeys: ApiKeyRecordsRepository;
+  /** Per-key request buckets and the revocation counter, shared by every API process. */
+  readonly apiKeyLimits: ApiKeyLimitsRepository;
   /** Cards as one tenant sees them: its subtree, or every card for the root. */
   scopedCards(scope: CardScope): ScopedCardsRepository;
   /** Webhook endpoints, deliveries and attempts (secrets sealed with the store's sealer). */
@@ -315,6 +319,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     cardTimeline: new CardTimelineRepository(context),
     users: new UserRecordsRepository(context),
     apiKeys: new ApiKeyRecordsRepository(context),
+    apiKeyLimits: new ApiKeyLimitsRepository(context),
     rulePauses: new RulePausesRepository(context),
     ruleCardState: new RuleCardStateRepository(context),
     scopedCards: (scope) => new ScopedCardsRepository(context, scope),

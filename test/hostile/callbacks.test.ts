@@ -19,7 +19,8 @@ const QUECTEL_TOKEN = 'quectel-callback-token';
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /** Refused notices are recorded on purpose (verified false); nothing else may change. */
-const REFUSAL_TABLES = ['supplier_notices'];
+// Refusals are kept (bounded) and counted per source (`throttles`): nothing else may change.
+const REFUSAL_TABLES = ['supplier_notices', 'throttles'];
 
 /** A notice-like body: from the document's shape with any field spoiled, or anything at all. */
 const noticeBody = fc.oneof(
@@ -103,9 +104,14 @@ describe('callbacks and the agent open API over hostile requests', () => {
     expect(internalErrors).toEqual([]);
   });
 
+  let sources = 0;
   async function post(path: string, body: string, headers: Record<string, string>) {
+    // Each hostile request from an address of its own: refusals per source are bounded (429
+    // past 30 a minute, callback-flood.test.ts); here every body is judged on its own.
+    sources += 1;
+    const incoming = { socket: { remoteAddress: `10.1.${sources >> 8}.${sources & 255}` } };
     const { value: response, lines } = await captureConsoleErrors(async () =>
-      api.app.request(path, { method: 'POST', headers, body }),
+      api.app.request(path, { method: 'POST', headers, body }, { incoming }),
     );
     internalErrors.push(...lines);
     const text = await response.text();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { createServiceContext, type ServiceContext } from '../../services/context.js';
+import { CALLBACK_SOURCE_POLICY } from '../../services/events/inbound-notices.js';
 import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import { NoticesRepository } from '../../store/repositories/inbound-notices-repository.js';
 import { SmsRepository } from '../../store/repositories/sms-repository.js';
@@ -194,5 +195,28 @@ describeEachDialect('supplier callbacks ($dialect)', (target) => {
       ['bad_token', 1],
     ]);
     expect(logged.join('\n')).not.toContain('t0k3n');
+  });
+
+  it('bounds refused callbacks delivered in-process (no socket address) per account', async () => {
+    const { store, post, logged } = await setup();
+    const forged = signed(examples.notice_smsreceive, 'not-the-password');
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < CALLBACK_SOURCE_POLICY.free + 5; attempt += 1) {
+      statuses.push((await post('/m2m-1/m2m', { ...forged, count: String(attempt) })).status);
+    }
+    // The free allowance is refused one by one (400), then the source is held off (429).
+    expect(statuses.slice(0, CALLBACK_SOURCE_POLICY.free + 1).every((s) => s === 400)).toBe(true);
+    expect(statuses.slice(CALLBACK_SOURCE_POLICY.free + 1)).toEqual([429, 429, 429, 429]);
+    expect(logged.some((line) => /refused callbacks from in-process:m2m-1/.test(line))).toBe(true);
+    // Held-off callbacks are not read, so nothing more is kept of them.
+    const kept = await new NoticesRepository(store).list('m2m-1', { verified: false });
+    expect(kept.length).toBeLessThanOrEqual(CALLBACK_SOURCE_POLICY.free + 1);
+    // Another account's callbacks are another source: not held off.
+    const quectel = await post('/quectel-1/quectel/sms?token=t0k3n', quectelInbox);
+    expect(quectel.status).toBe(200);
+    // Past the delay, the account's callbacks are heard again.
+    test.current.clock.advance(CALLBACK_SOURCE_POLICY.maxDelayMs);
+    const signedNotice = signed(examples.notice_smsreceive, examples.password);
+    expect((await post('/m2m-1/m2m', signedNotice)).status).toBe(200);
   });
 });

@@ -28,11 +28,23 @@ import { clientAddress } from '../api-env.js';
  * with the start of their body for a week, past the cap only a count) and logged in one line
  * each while kept. A source address whose callbacks keep being refused is answered 429 with
  * `Retry-After` for a doubling delay, before its body is read (`CALLBACK_SOURCE_POLICY`,
- * counted in the database, so every process sees it).
+ * counted in the database, so every process sees it). A callback that arrives without a socket
+ * (delivered in-process: `app.request`, an embedding server, a test) is counted under
+ * `in-process:<accountId>`, so the bound holds for it too (`callbackSource`).
  */
 export interface CallbackRouterOptions {
   /** Where refusals are reported (default: standard error). */
   log?: NoticeLogger;
+}
+
+/**
+ * Whom refused callbacks are counted against: the socket's address, or, for a callback that
+ * arrived in-process with no socket, the account it names (`in-process:<accountId>`).
+ * `X-Forwarded-For` is never used: nothing here says which proxy to trust, and a client could
+ * name any address to escape its count.
+ */
+export function callbackSource(http: Context, accountId: string): string {
+  return clientAddress(http) ?? `in-process:${accountId}`;
 }
 
 export function createCallbackRouter(
@@ -50,13 +62,11 @@ export function createCallbackRouter(
   const mount = (type: string, handler: SupplierNoticeHandler) => {
     const receive = async (http: Context) => {
       const accountId = http.req.param('accountId') ?? '';
-      const address = clientAddress(http);
-      if (address !== null) {
-        const retryAfter = await callbackSourceBlocked(context, address);
-        if (retryAfter > 0) {
-          http.header('Retry-After', String(retryAfter));
-          return http.text('too many refused callbacks from this address', 429);
-        }
+      const source = callbackSource(http, accountId);
+      const retryAfter = await callbackSourceBlocked(context, source);
+      if (retryAfter > 0) {
+        http.header('Retry-After', String(retryAfter));
+        return http.text('too many refused callbacks from this address', 429);
       }
       const account = await accountOf(accountId, type);
       if (!account) return http.text('unknown account', 404);
@@ -68,7 +78,7 @@ export function createCallbackRouter(
         settings: { ...account.settings, ...account.secrets },
         onNotice: (notice) => applySupplierNotice(context, accountId, type, notice),
         onRejected: async (rejected) => {
-          if (address !== null) await countCallbackRefusal(context, address, log);
+          await countCallbackRefusal(context, source, log);
           await recordRejectedNotice(context, accountId, { supplier: type, ...rejected }, log);
         },
       });

@@ -47,6 +47,50 @@ interface CachedKey {
 
 const authenticationCaches = new WeakMap<Store, Map<string, CachedKey>>();
 
+/**
+ * How often (real time) a process reads the database's revocation counter at most: a key
+ * revoked by any process or host is refused everywhere within this time (plus one query's).
+ */
+export const REVOCATION_CHECK_MS = 1_000;
+
+/** The revocation counter as this process last read it from one store. */
+interface RevocationWatch {
+  generation: number | null;
+  /** `performance.now()` when the read in hand was started. */
+  checkedAt: number;
+  pending: Promise<void> | null;
+}
+
+const revocationWatches = new WeakMap<Store, RevocationWatch>();
+
+/**
+ * Forgets every remembered key of `store` when a key was revoked since the last look (any
+ * process's revocation bumps the counter in the database). Reads the counter at most once every
+ * `REVOCATION_CHECK_MS`, one read shared by the requests that arrive meanwhile.
+ */
+async function noticeRevocations(store: Store): Promise<void> {
+  let watch = revocationWatches.get(store);
+  if (!watch) {
+    watch = { generation: null, checkedAt: Number.NEGATIVE_INFINITY, pending: null };
+    revocationWatches.set(store, watch);
+  }
+  if (watch.pending) return watch.pending;
+  if (performance.now() - watch.checkedAt < REVOCATION_CHECK_MS) return;
+  const current = watch;
+  const startedAt = performance.now();
+  current.pending = store.apiKeyLimits
+    .revocationGeneration()
+    .then((generation) => {
+      if (current.generation !== generation) authenticationCache(store).clear();
+      current.generation = generation;
+      current.checkedAt = startedAt;
+    })
+    .finally(() => {
+      current.pending = null;
+    });
+  return current.pending;
+}
+
 /** The keys recently found valid in `store`, by prefix. */
 function authenticationCache(store: Store): Map<string, CachedKey> {
   let cache = authenticationCaches.get(store);
@@ -150,14 +194,16 @@ export class ApiKeysRepository {
   /**
    * The principal of a valid, unrevoked key, or null. Records the last-used time. A key found
    * valid is remembered for `AUTHENTICATION_CACHE_MS` (its secret hash, not its secret), so a
-   * busy client costs one lookup every few seconds instead of one per request; a revocation in
-   * this process is seen at once, one in another process within that time.
+   * busy client costs one lookup every few seconds instead of one per request. A revocation in
+   * this process is seen at once; one in another process or host within `REVOCATION_CHECK_MS`
+   * (the database's revocation counter, read once a second, empties the memory when it moved).
    */
   async authenticate(key: string): Promise<Principal | null> {
     const match = KEY_PATTERN.exec(key.trim());
     if (!match) return null;
     const [, prefix, secret] = match as unknown as [string, string, string];
     const secretHash = sha256Hex(secret);
+    await noticeRevocations(this.#store);
     const cache = authenticationCache(this.#store);
     const cached = cache.get(prefix);
     const found =

@@ -14,6 +14,7 @@ import { notificationsSchema } from './0014-notifications.js';
 import { fleetStatsSchema } from './0015-fleet-stats.js';
 import { cardLifecycleChangesSchema } from './0017-card-lifecycle-changes.js';
 import { changeFeedsSchema } from './0018-change-feeds.js';
+import { apiKeyLimitsSchema } from './0019-api-key-limits.js';
 import { cardExportsSchema } from './0020-card-exports.js';
 import { planExpiryIndexSchema } from './0021-plan-expiry-index.js';
 import { cardFreshnessIndexesSchema } from './0023-card-freshness-indexes.js';
@@ -43,6 +44,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   fleetStatsSchema,
   cardLifecycleChangesSchema,
   changeFeedsSchema,
+  apiKeyLimitsSchema,
   cardExportsSchema,
   planExpiryIndexSchema,
   cardFreshnessIndexesSchema,

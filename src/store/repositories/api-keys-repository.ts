@@ -1,5 +1,7 @@
 import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
+import { writeTransaction } from '../store-sql.js';
+import { API_KEY_REVOCATIONS } from './api-key-limits-repository.js';
 
 /** The columns of a key that may be shown (never the secret's hash). */
 const KEY_COLUMNS = [
@@ -72,12 +74,28 @@ export class ApiKeyRecordsRepository {
       .execute();
   }
 
+  /**
+   * Revokes key `id` at `at` and bumps the revocation counter in the same transaction, so every
+   * process reading the counter (api-key-limits-repository.ts) learns that a key was revoked.
+   */
   async setRevokedAt(id: number, at: number): Promise<void> {
-    await this.#store.db
-      .updateTable('api_keys')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .execute();
+    const { db, dialect } = this.#store;
+    await writeTransaction(db, dialect, async (transaction) => {
+      await transaction
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .execute();
+      await transaction
+        .insertInto('access_generations')
+        .values({ name: API_KEY_REVOCATIONS, generation: 1 })
+        .onConflict((conflict) =>
+          conflict.column('name').doUpdateSet((update) => ({
+            generation: update('access_generations.generation', '+', 1),
+          })),
+        )
+        .execute();
+    });
   }
 
   async setLastUsedAt(id: number, at: number): Promise<void> {

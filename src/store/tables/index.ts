@@ -1,6 +1,7 @@
 import type * as access from './access.js';
 import type * as accounts from './accounts.js';
 import type * as agentApps from './agent-apps.js';
+import type * as apiLimits from './api-limits.js';
 import type * as audit from './audit.js';
 import type * as bulk from './bulk.js';
 import type * as cards from './cards.js';
@@ -48,7 +49,8 @@ export type Database = accounts.PartialDB &
   throttles.PartialDB &
   stats.PartialDB &
   lifecycle.PartialDB &
-  exports.PartialDB;
+  exports.PartialDB &
+  apiLimits.PartialDB;
 
 export type {
   ApiKeysTable,

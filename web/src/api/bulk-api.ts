@@ -31,7 +31,9 @@ export async function createBulkJob(
   selection: BulkSelection,
   params: Record<string, unknown> = {},
 ): Promise<BulkJob> {
-  const answer = await unwrap(api.POST('/api/v1/jobs', { body: { action, selection, params } }));
+  // One body shape per action (BulkJobBody); the server refuses params the action does not take.
+  const body = { action, selection, params } as components['schemas']['BulkJobBody'];
+  const answer = await unwrap(api.POST('/api/v1/jobs', { body }));
   return answer.job;
 }
 

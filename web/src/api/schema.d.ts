@@ -2294,13 +2294,13 @@ export interface paths {
                     tenant?: string;
                     tag?: string;
                     /** @description Bytes this month, at least */
-                    usageMin?: number | null;
+                    usageMin?: number;
                     /** @description Bytes this month, at most */
-                    usageMax?: number | null;
+                    usageMax?: number;
                     /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
-                    quotaMin?: number | null;
+                    quotaMin?: number;
                     /** @description Cards whose plan service ends from today (CST) to this many days ahead */
-                    expiresWithin?: number | null;
+                    expiresWithin?: number;
                     /** @description Part of any identifier */
                     q?: string;
                     sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
@@ -2410,13 +2410,13 @@ export interface paths {
                     tenant?: string;
                     tag?: string;
                     /** @description Bytes this month, at least */
-                    usageMin?: number | null;
+                    usageMin?: number;
                     /** @description Bytes this month, at most */
-                    usageMax?: number | null;
+                    usageMax?: number;
                     /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
-                    quotaMin?: number | null;
+                    quotaMin?: number;
                     /** @description Cards whose plan service ends from today (CST) to this many days ahead */
-                    expiresWithin?: number | null;
+                    expiresWithin?: number;
                     /** @description Part of any identifier */
                     q?: string;
                     sort?: "id" | "iccid" | "msisdn" | "status" | "usage";
@@ -2523,13 +2523,13 @@ export interface paths {
                     tenant?: string;
                     tag?: string;
                     /** @description Bytes this month, at least */
-                    usageMin?: number | null;
+                    usageMin?: number;
                     /** @description Bytes this month, at most */
-                    usageMax?: number | null;
+                    usageMax?: number;
                     /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
-                    quotaMin?: number | null;
+                    quotaMin?: number;
                     /** @description Cards whose plan service ends from today (CST) to this many days ahead */
-                    expiresWithin?: number | null;
+                    expiresWithin?: number;
                     /** @description Part of any identifier */
                     q?: string;
                 };
@@ -8592,14 +8592,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        action: "pause" | "resume" | "activate" | "end-test" | "reset" | "sms" | "recharge" | "renew" | "speed-limit" | "speed-unlimit" | "data-cap-set" | "data-cap-cancel";
-                        selection: components["schemas"]["BulkSelection"];
-                        params?: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["BulkJobBody"];
                 };
             };
             responses: {
@@ -8848,7 +8841,7 @@ export interface paths {
                 query?: {
                     state?: "pending" | "sending" | "done" | "skipped" | "failed";
                     /** @description Item id cursor */
-                    after?: number | null;
+                    after?: number;
                     limit?: number;
                 };
                 header?: never;
@@ -10074,25 +10067,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string | null;
-                        /** @enum {string} */
-                        scope: "card" | "account" | "plan" | "pool";
-                        targetId: string | number;
-                        /** @enum {string} */
-                        kind: "usage" | "anomaly" | "idle" | "expiry" | "imei_changed" | "status_changed";
-                        /** @description Per kind: usage {percent|bytes}, anomaly {factor}, idle {days}… */
-                        thresholds?: {
-                            [key: string]: unknown;
-                        };
-                        /** @description `{type: pause}`, `{type: sms, text}`, `{type: webhook}` */
-                        actions?: {
-                            [key: string]: unknown;
-                        }[];
-                        /** @enum {string} */
-                        severity?: "info" | "warning" | "critical";
-                        enabled?: boolean;
-                    };
+                    "application/json": components["schemas"]["RuleBody"];
                 };
             };
             responses: {
@@ -10249,25 +10224,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string | null;
-                        /** @enum {string} */
-                        scope: "card" | "account" | "plan" | "pool";
-                        targetId: string | number;
-                        /** @enum {string} */
-                        kind: "usage" | "anomaly" | "idle" | "expiry" | "imei_changed" | "status_changed";
-                        /** @description Per kind: usage {percent|bytes}, anomaly {factor}, idle {days}… */
-                        thresholds?: {
-                            [key: string]: unknown;
-                        };
-                        /** @description `{type: pause}`, `{type: sms, text}`, `{type: webhook}` */
-                        actions?: {
-                            [key: string]: unknown;
-                        }[];
-                        /** @enum {string} */
-                        severity?: "info" | "warning" | "critical";
-                        enabled?: boolean;
-                    };
+                    "application/json": components["schemas"]["RuleBody"];
                 };
             };
             responses: {
@@ -10564,25 +10521,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string | null;
-                        /** @enum {string} */
-                        scope?: "card" | "account" | "plan" | "pool";
-                        targetId?: string | number;
-                        /** @enum {string} */
-                        kind?: "usage" | "anomaly" | "idle" | "expiry" | "imei_changed" | "status_changed";
-                        /** @description Per kind: usage {percent|bytes}, anomaly {factor}, idle {days}… */
-                        thresholds?: {
-                            [key: string]: unknown;
-                        };
-                        /** @description `{type: pause}`, `{type: sms, text}`, `{type: webhook}` */
-                        actions?: {
-                            [key: string]: unknown;
-                        }[];
-                        /** @enum {string} */
-                        severity?: "info" | "warning" | "critical";
-                        enabled?: boolean;
-                    };
+                    "application/json": components["schemas"]["RulePatch"];
                 };
             };
             responses: {
@@ -13473,6 +13412,87 @@ export interface components {
             startedAt: string | null;
             finishedAt: string | null;
         };
+        BulkJobBody: {
+            /** @enum {string} */
+            action: "pause";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        } | {
+            /** @enum {string} */
+            action: "resume";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        } | {
+            /** @enum {string} */
+            action: "activate";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        } | {
+            /** @enum {string} */
+            action: "end-test";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        } | {
+            /** @enum {string} */
+            action: "reset";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        } | {
+            /** @enum {string} */
+            action: "sms";
+            selection: components["schemas"]["BulkSelection"];
+            params: {
+                text: string;
+            };
+        } | {
+            /** @enum {string} */
+            action: "recharge";
+            selection: components["schemas"]["BulkSelection"];
+            params: {
+                productId: string | number;
+                /** @description As `simdock orders products` lists it */
+                productName: string;
+                remark?: string;
+                months?: number;
+            };
+        } | {
+            /** @enum {string} */
+            action: "renew";
+            selection: components["schemas"]["BulkSelection"];
+            params: {
+                /** @description Years (default 1) */
+                cycle?: number;
+                productId?: string | number;
+                productName?: string;
+                remark?: string;
+                months?: number;
+            };
+        } | {
+            /** @enum {string} */
+            action: "speed-limit";
+            selection: components["schemas"]["BulkSelection"];
+            params: {
+                /** @description The supplier’s speed code */
+                speedCode: string;
+            };
+        } | {
+            /** @enum {string} */
+            action: "speed-unlimit";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        } | {
+            /** @enum {string} */
+            action: "data-cap-set";
+            selection: components["schemas"]["BulkSelection"];
+            params: {
+                capBytes: number;
+            };
+        } | {
+            /** @enum {string} */
+            action: "data-cap-cancel";
+            selection: components["schemas"]["BulkSelection"];
+            params?: Record<string, never>;
+        };
         Sms: {
             id: number;
             /** @enum {string} */
@@ -13538,6 +13558,207 @@ export interface components {
             enabled: boolean;
             createdBy: string;
             createdAt: string;
+        };
+        RuleBody: {
+            name?: string | null;
+            /** @enum {string} */
+            scope: "card" | "account" | "plan" | "pool";
+            targetId: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "usage";
+            thresholds: components["schemas"]["UsageRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope: "card" | "account" | "plan" | "pool";
+            targetId: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "anomaly";
+            thresholds: components["schemas"]["AnomalyRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope: "card" | "account" | "plan" | "pool";
+            targetId: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "idle";
+            thresholds: components["schemas"]["IdleRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope: "card" | "account" | "plan" | "pool";
+            targetId: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "expiry";
+            thresholds: components["schemas"]["ExpiryRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope: "card" | "account" | "plan" | "pool";
+            targetId: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "imei_changed";
+            thresholds?: components["schemas"]["ImeiChangedRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope: "card" | "account" | "plan" | "pool";
+            targetId: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "status_changed";
+            thresholds?: components["schemas"]["StatusChangedRuleThresholds"];
+        };
+        /** @description `{type: pause}`, `{type: sms, text}` (1–500 characters) or `{type: webhook}` */
+        RuleAction: {
+            /** @enum {string} */
+            type: "pause";
+        } | {
+            /** @enum {string} */
+            type: "sms";
+            text: string;
+        } | {
+            /** @enum {string} */
+            type: "webhook";
+        };
+        /** @description Usage this cycle at `percent` % of the plan’s (or pool’s) quota, or at `bytes`; `resumeNextCycle`: with a pause action, resume the paused cards when the next cycle starts */
+        UsageRuleThresholds: {
+            percent: number;
+            resumeNextCycle?: boolean;
+        } | {
+            bytes: number;
+            resumeNextCycle?: boolean;
+        };
+        /** @description One day above `factor` × the card’s median of the 7 days before (days under `minBytes` never count) */
+        AnomalyRuleThresholds: {
+            factor: number;
+            minBytes?: number;
+        };
+        /** @description No usage on each of the last `days` complete CST days */
+        IdleRuleThresholds: {
+            days: number;
+        };
+        /** @description The card’s service ends within `days` days (or has ended) */
+        ExpiryRuleThresholds: {
+            days: number;
+        };
+        ImeiChangedRuleThresholds: Record<string, never>;
+        /** @description Optionally only changes to the statuses in `to` */
+        StatusChangedRuleThresholds: {
+            to?: ("test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown")[];
+        };
+        RulePatch: {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "usage";
+            thresholds: components["schemas"]["UsageRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "anomaly";
+            thresholds: components["schemas"]["AnomalyRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "idle";
+            thresholds: components["schemas"]["IdleRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "expiry";
+            thresholds: components["schemas"]["ExpiryRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "imei_changed";
+            thresholds?: components["schemas"]["ImeiChangedRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "status_changed";
+            thresholds?: components["schemas"]["StatusChangedRuleThresholds"];
+        } | {
+            name?: string | null;
+            /** @enum {string} */
+            scope?: "card" | "account" | "plan" | "pool";
+            targetId?: string | number;
+            actions?: components["schemas"]["RuleAction"][];
+            /** @enum {string} */
+            severity?: "info" | "warning" | "critical";
+            enabled?: boolean;
+            /** @description The thresholds of the rule’s kind */
+            thresholds?: {
+                percent: number;
+                resumeNextCycle?: boolean;
+            } | {
+                bytes: number;
+                resumeNextCycle?: boolean;
+            } | components["schemas"]["AnomalyRuleThresholds"] | components["schemas"]["IdleRuleThresholds"] | components["schemas"]["ExpiryRuleThresholds"] | components["schemas"]["ImeiChangedRuleThresholds"] | components["schemas"]["StatusChangedRuleThresholds"];
         };
         Plan: {
             id: number;

@@ -1,7 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listScopedAudit } from '../../../services/access/access-audit.js';
 import { createRouter, principal, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, isoInstant, jsonResponse, QueryIdSchema } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  isoInstant,
+  jsonResponse,
+  QueryIdSchema,
+  queryNumberOr,
+} from '../../api-schemas.js';
 
 const list = createRoute({
   method: 'get',
@@ -13,7 +19,7 @@ const list = createRoute({
       targetType: z.string().min(1).optional(),
       targetId: z.string().min(1).optional(),
       before: QueryIdSchema.optional().openapi({ description: 'Entries older than this id' }),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: queryNumberOr(100, { min: 1, max: 500 }),
     }),
   },
   responses: {

@@ -31,6 +31,8 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  queryNumber,
+  queryNumberOr,
 } from '../../api-schemas.js';
 
 const Selection = z
@@ -42,6 +44,68 @@ const Selection = z
   .openapi('BulkSelection', {
     description: 'Card ids, a card filter (`status=active AND usage>500MB`) or identifiers',
   });
+
+/** Non-blank text (what `bulkParams` in src/services/bulk/bulk-jobs.ts refuses: empty or spaces). */
+const nonBlank = (max: number) => z.string().min(1).max(max).regex(/\S/, 'must not be blank');
+
+/** The optional order fields both order actions pass to the supplier (bulk-actions.ts). */
+const orderFields = {
+  remark: z.string().max(200).optional(),
+  months: z.number().int().positive().max(120).optional(),
+};
+
+/**
+ * Each action's parameters, as `bulkParams` checks them: an SMS needs its text, a recharge its
+ * product, a speed limit its supplier speed code, a data cap its bytes, a renewal a cycle
+ * (default 1 year); the other actions take none.
+ */
+const PARAMS_BY_ACTION = {
+  sms: z.strictObject({ text: nonBlank(1000) }),
+  recharge: z.strictObject({
+    productId: z.union([nonBlank(100), z.number().int().positive()]),
+    productName: nonBlank(200).openapi({ description: 'As `simdock orders products` lists it' }),
+    ...orderFields,
+  }),
+  renew: z.strictObject({
+    cycle: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Years (default 1)' }),
+    productId: z.union([nonBlank(100), z.number().int().positive()]).optional(),
+    productName: nonBlank(200).optional(),
+    ...orderFields,
+  }),
+  'speed-limit': z.strictObject({
+    speedCode: nonBlank(64).openapi({ description: 'The supplier’s speed code' }),
+  }),
+  'data-cap-set': z.strictObject({
+    capBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  }),
+} as const;
+
+function jobVariant<Action extends (typeof BULK_ACTIONS)[number]>(action: Action) {
+  const params = (PARAMS_BY_ACTION as Record<string, z.ZodType>)[action];
+  return z.strictObject({
+    action: z.literal(action),
+    selection: Selection,
+    // Actions without parameters take none (an empty object, or nothing).
+    params: params ?? z.strictObject({}).optional(),
+  });
+}
+
+/** A bulk job to create: one shape per action, each with the parameters it requires. */
+const JobBody = z
+  .discriminatedUnion(
+    'action',
+    BULK_ACTIONS.map((action) => jobVariant(action)) as unknown as [
+      ReturnType<typeof jobVariant>,
+      ...ReturnType<typeof jobVariant>[],
+    ],
+  )
+  .openapi('BulkJobBody');
 
 const JobSchema = z
   .object({
@@ -86,13 +150,7 @@ const create = createRoute({
   tags: ['jobs'],
   summary: 'Create and start a bulk job (operator role)',
   request: {
-    body: jsonBody(
-      z.strictObject({
-        action: z.enum(BULK_ACTIONS),
-        selection: Selection,
-        params: z.record(z.string(), z.unknown()).optional(),
-      }),
-    ),
+    body: jsonBody(JobBody),
   },
   responses: {
     202: jsonResponse(
@@ -111,7 +169,7 @@ const list = createRoute({
   request: {
     query: z.strictObject({
       state: JobSchema.shape.state.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
+      limit: queryNumberOr(50, { min: 1, max: 200 }),
     }),
   },
   responses: {
@@ -138,8 +196,8 @@ const items = createRoute({
     params: IdParams,
     query: z.strictObject({
       state: z.enum(['pending', 'sending', 'done', 'skipped', 'failed']).optional(),
-      after: z.coerce.number().int().min(0).optional().openapi({ description: 'Item id cursor' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      after: queryNumber({ min: 0 }).optional().openapi({ description: 'Item id cursor' }),
+      limit: queryNumberOr(100, { min: 1, max: 1000 }),
     }),
   },
   responses: {
@@ -307,7 +365,7 @@ export function jobsRouter() {
       }
       const created = await createBulkJob(context, {
         action: body.action,
-        params: body.params ?? {},
+        params: (body.params ?? {}) as Record<string, unknown>,
         cards: scoped.selection,
         actor: caller.actor,
       });

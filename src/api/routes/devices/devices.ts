@@ -11,7 +11,13 @@ import {
 import type { StoredDevice } from '../../../store/repositories/devices-repository.js';
 import type { DeviceCommand } from '../../../suppliers/spec/index.js';
 import { type ApiEnv, createRouter, principal, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  queryNumberOr,
+} from '../../api-schemas.js';
 
 const DeviceSchema = z
   .looseObject({
@@ -69,7 +75,7 @@ const list = createRoute({
   request: {
     query: z.strictObject({
       account: z.string().min(1).optional(),
-      limit: z.coerce.number().int().min(1).max(1000).default(200),
+      limit: queryNumberOr(200, { min: 1, max: 1000 }),
     }),
   },
   responses: {

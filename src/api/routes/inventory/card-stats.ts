@@ -7,6 +7,7 @@ import {
   CardSchema,
   ERROR_RESPONSES,
   jsonResponse,
+  queryNumberOr,
 } from '../../api-schemas.js';
 import { cardViewsById, planStats } from './card-stats-plans.js';
 
@@ -42,7 +43,7 @@ const stats = createRoute({
     'Quota figures use each card’s plan cycle; a card whose usage this cycle is unknown counts ' +
     'in `quota.cards` and `quota.quotaBytes` but not in `usedBytes`.',
   request: {
-    query: z.strictObject({ top: z.coerce.number().int().min(1).max(100).default(10) }),
+    query: z.strictObject({ top: queryNumberOr(10, { min: 1, max: 100 }) }),
   },
   responses: {
     200: jsonResponse(

@@ -28,6 +28,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  queryNumber,
   TagSchema,
 } from '../../api-schemas.js';
 import { cardPlanRouter } from '../plans/card-plan.js';
@@ -42,29 +43,23 @@ export const ListQuery = z.strictObject({
   supplier: z.string().min(1).optional(),
   tenant: z.string().min(1).optional(),
   tag: z.string().min(1).optional(),
-  usageMin: z.coerce
-    .number()
-    .int()
-    .min(0)
+  usageMin: queryNumber({ min: 0 })
     .optional()
     .openapi({ description: 'Bytes this month, at least' }),
-  usageMax: z.coerce
-    .number()
-    .int()
-    .min(0)
+  usageMax: queryNumber({ min: 0 })
     .optional()
     .openapi({ description: 'Bytes this month, at most' }),
-  quotaMin: z.coerce.number().min(0).max(10_000).optional().openapi({
+  quotaMin: queryNumber({ min: 0, max: 10_000, integer: false }).optional().openapi({
     description:
       'Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle)',
   }),
-  expiresWithin: z.coerce.number().int().min(0).max(3660).optional().openapi({
+  expiresWithin: queryNumber({ min: 0, max: 3660 }).optional().openapi({
     description: 'Cards whose plan service ends from today (CST) to this many days ahead',
   }),
   q: z.string().max(64).optional().openapi({ description: 'Part of any identifier' }),
   sort: z.enum(CARD_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  limit: queryNumber({ min: 1, max: 1000 }).optional(),
   cursor: z.string().max(512).optional(),
 });
 

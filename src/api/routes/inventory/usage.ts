@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addDays, cstMonth, cstToday } from '../../../domain/index.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
-import { CstMonthSchema, ERROR_RESPONSES, jsonResponse } from '../../api-schemas.js';
+import { CstMonthSchema, ERROR_RESPONSES, jsonResponse, queryNumberOr } from '../../api-schemas.js';
 
 const totals = createRoute({
   method: 'get',
@@ -42,7 +42,7 @@ const daily = createRoute({
   tags: ['usage'],
   summary: 'Bytes per CST day over all the caller’s cards, the last `days` days up to today',
   request: {
-    query: z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+    query: z.strictObject({ days: queryNumberOr(30, { min: 1, max: 366 }) }),
   },
   responses: {
     200: jsonResponse(

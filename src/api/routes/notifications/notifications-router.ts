@@ -30,6 +30,7 @@ import {
   jsonBody,
   jsonResponse,
   QueryIdSchema,
+  queryNumber,
 } from '../../api-schemas.js';
 
 const ChannelTypeSchema = z.enum(CHANNEL_TYPES).openapi('NotificationChannelType');
@@ -263,7 +264,7 @@ const messages = createRoute({
     query: z.strictObject({
       channel: QueryIdSchema.optional(),
       state: MessageStateSchema.optional(),
-      limit: z.coerce.number().int().min(1).max(500).optional(),
+      limit: queryNumber({ min: 1, max: 500 }).optional(),
       before: QueryIdSchema.optional(),
     }),
   },

@@ -16,6 +16,7 @@ import {
   jsonBody,
   jsonResponse,
   QueryIdSchema,
+  queryNumberOr,
 } from '../../api-schemas.js';
 
 /** The parameters of an alert's or a preview match's code (bytes in bytes, dates CST). */
@@ -64,7 +65,7 @@ const list = createRoute({
       from: CstDateSchema.optional().openapi({ description: 'Raised on or after this CST date' }),
       to: CstDateSchema.optional().openapi({ description: 'Raised on or before this CST date' }),
       before: QueryIdSchema.optional().openapi({ description: 'Id cursor' }),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: queryNumberOr(100, { min: 1, max: 500 }),
     }),
   },
   responses: {

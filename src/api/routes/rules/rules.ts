@@ -7,8 +7,10 @@ import {
   parseThresholds,
   RULE_KINDS,
   RULE_SCOPES,
+  type RuleKind,
   SEVERITIES,
   type StoredRule,
+  THRESHOLD_SCHEMAS,
 } from '../../../domain/rules-model.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import type { Principal } from '../../../services/access/access-roles.js';
@@ -52,23 +54,117 @@ const RuleSchema = z
   })
   .openapi('Rule');
 
-const RuleBody = z.strictObject({
+/**
+ * The thresholds each kind requires, as the server checks them (THRESHOLD_SCHEMAS in
+ * src/domain/rules-model.ts). A usage rule takes exactly one of `percent` or `bytes`: two
+ * closed objects, so the document states it too.
+ */
+const USAGE_THRESHOLDS = z
+  .union([
+    z.strictObject({
+      percent: z.number().positive().max(10_000),
+      resumeNextCycle: z.boolean().optional(),
+    }),
+    z.strictObject({ bytes: z.number().int().positive(), resumeNextCycle: z.boolean().optional() }),
+  ])
+  .openapi('UsageRuleThresholds', {
+    description:
+      'Usage this cycle at `percent` % of the plan’s (or pool’s) quota, or at `bytes`; ' +
+      '`resumeNextCycle`: with a pause action, resume the paused cards when the next cycle starts',
+  });
+
+const THRESHOLDS_BY_KIND = {
+  usage: USAGE_THRESHOLDS,
+  anomaly: z.strictObject(THRESHOLD_SCHEMAS.anomaly.shape).openapi('AnomalyRuleThresholds', {
+    description:
+      'One day above `factor` × the card’s median of the 7 days before (days under `minBytes` never count)',
+  }),
+  idle: z.strictObject(THRESHOLD_SCHEMAS.idle.shape).openapi('IdleRuleThresholds', {
+    description: 'No usage on each of the last `days` complete CST days',
+  }),
+  expiry: z.strictObject(THRESHOLD_SCHEMAS.expiry.shape).openapi('ExpiryRuleThresholds', {
+    description: 'The card’s service ends within `days` days (or has ended)',
+  }),
+  imei_changed: z
+    .strictObject(THRESHOLD_SCHEMAS.imei_changed.shape)
+    .openapi('ImeiChangedRuleThresholds'),
+  status_changed: z
+    .strictObject(THRESHOLD_SCHEMAS.status_changed.shape)
+    .openapi('StatusChangedRuleThresholds', {
+      description: 'Optionally only changes to the statuses in `to`',
+    }),
+} as const;
+
+/** Kinds whose thresholds have nothing required: they may be left out (`{}`). */
+const OPTIONAL_THRESHOLDS = new Set(['imei_changed', 'status_changed']);
+
+/** `ruleActionSchema` (src/domain/rules-model.ts), stated for the document. */
+const RuleActionBody = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('pause') }),
+    z.strictObject({ type: z.literal('sms'), text: z.string().min(1).max(500) }),
+    z.strictObject({ type: z.literal('webhook') }),
+  ])
+  .openapi('RuleAction', {
+    description: '`{type: pause}`, `{type: sms, text}` (1–500 characters) or `{type: webhook}`',
+  });
+
+const ruleFields = {
   name: nameSchema(100).nullable().optional(),
   scope: z.enum(RULE_SCOPES),
   targetId: z.union([z.string().min(1).max(100), z.number().int().positive()]),
-  kind: z.enum(RULE_KINDS),
-  thresholds: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .openapi({ description: 'Per kind: usage {percent|bytes}, anomaly {factor}, idle {days}…' }),
-  actions: z
-    .array(z.record(z.string(), z.unknown()))
-    .max(10)
-    .optional()
-    .openapi({ description: '`{type: pause}`, `{type: sms, text}`, `{type: webhook}`' }),
+  actions: z.array(RuleActionBody).max(10).optional(),
   severity: z.enum(SEVERITIES).optional(),
   enabled: z.boolean().optional(),
-});
+};
+
+function ruleVariant<Kind extends RuleKind>(kind: Kind) {
+  const thresholds = THRESHOLDS_BY_KIND[kind];
+  return z.strictObject({
+    ...ruleFields,
+    kind: z.literal(kind),
+    thresholds: OPTIONAL_THRESHOLDS.has(kind) ? thresholds.optional() : thresholds,
+  });
+}
+
+/** A rule as created or previewed: one shape per kind, each with the thresholds it requires. */
+const RuleBody = z
+  .discriminatedUnion('kind', [
+    ruleVariant('usage'),
+    ruleVariant('anomaly'),
+    ruleVariant('idle'),
+    ruleVariant('expiry'),
+    ruleVariant('imei_changed'),
+    ruleVariant('status_changed'),
+  ])
+  .openapi('RuleBody');
+
+/**
+ * A change to a rule: with `kind`, the shape of that kind (every field optional but the
+ * thresholds it requires, since a new kind needs its thresholds); without, any fields, and
+ * thresholds are checked against the rule's stored kind.
+ */
+const RulePatch = z
+  .union([
+    z.discriminatedUnion('kind', [
+      ruleVariant('usage').partial().required({ kind: true, thresholds: true }),
+      ruleVariant('anomaly').partial().required({ kind: true, thresholds: true }),
+      ruleVariant('idle').partial().required({ kind: true, thresholds: true }),
+      ruleVariant('expiry').partial().required({ kind: true, thresholds: true }),
+      ruleVariant('imei_changed').partial().required({ kind: true }),
+      ruleVariant('status_changed').partial().required({ kind: true }),
+    ]),
+    z
+      .strictObject({
+        ...ruleFields,
+        thresholds: z
+          .union(Object.values(THRESHOLDS_BY_KIND))
+          .optional()
+          .openapi({ description: 'The thresholds of the rule’s kind' }),
+      })
+      .partial(),
+  ])
+  .openapi('RulePatch');
 
 const list = createRoute({
   method: 'get',
@@ -130,7 +226,7 @@ const update = createRoute({
   summary: 'Change any field of a rule; a new kind needs its thresholds (admin role)',
   request: {
     params: IdParams,
-    body: jsonBody(RuleBody.partial()),
+    body: jsonBody(RulePatch),
   },
   responses: { 200: jsonResponse(RuleSchema, 'The rule'), ...ERROR_RESPONSES },
 });
@@ -279,7 +375,7 @@ export function rulesRouter() {
         changes.scope = scope;
         changes.target_id = targetId;
       }
-      const kind = body.kind ?? rule.kind;
+      const kind = ('kind' in body ? body.kind : undefined) ?? rule.kind;
       if (kind !== rule.kind) changes.kind = kind;
       if (body.name !== undefined) changes.name = body.name;
       if (body.thresholds !== undefined || kind !== rule.kind) {

@@ -4,7 +4,13 @@ import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { sendSms, smsView } from '../../../services/sms/sms-service.js';
 import { SMS_STATUSES, SmsRepository } from '../../../store/repositories/sms-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  queryNumberOr,
+} from '../../api-schemas.js';
 
 const SmsSchema = z
   .object({
@@ -32,7 +38,7 @@ const thread = createRoute({
   summary: 'A card’s texts both ways, oldest first (the last `limit`)',
   request: {
     params: IdParams,
-    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: z.strictObject({ limit: queryNumberOr(100, { min: 1, max: 500 }) }),
   },
   responses: {
     200: jsonResponse(z.object({ messages: z.array(SmsSchema) }), 'The thread'),
@@ -81,7 +87,7 @@ const list = createRoute({
         .string()
         .regex(/^\d{1,15}$/, 'a cursor from nextCursor')
         .optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: queryNumberOr(100, { min: 1, max: 500 }),
     }),
   },
   responses: {

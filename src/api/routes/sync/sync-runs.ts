@@ -3,7 +3,13 @@ import { SimdockError } from '../../../domain/index.js';
 import { recordScopedAudit } from '../../../services/access/access-audit.js';
 import { syncAccount } from '../../../services/sync/sync.js';
 import { createRouter, principal, requireRootTenant, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  queryNumberOr,
+} from '../../api-schemas.js';
 import { SyncRunSchema } from '../accounts/accounts.js';
 
 /** The job a queued sync runs as: payload `{account}`, one at a time per account. */
@@ -17,7 +23,7 @@ const list = createRoute({
   request: {
     query: z.strictObject({
       account: z.string().min(1).optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(50),
+      limit: queryNumberOr(50, { min: 1, max: 500 }),
     }),
   },
   responses: {

@@ -24,6 +24,7 @@ import {
   jsonBody,
   jsonResponse,
   QueryIdSchema,
+  queryNumber,
 } from '../../api-schemas.js';
 
 const EventTypeSchema = z.enum(EVENT_TYPES).openapi('WebhookEventType');
@@ -218,7 +219,7 @@ const deliveries = createRoute({
     query: z.strictObject({
       endpoint: QueryIdSchema.optional(),
       state: DeliveryStateSchema.optional(),
-      limit: z.coerce.number().int().min(1).max(500).optional(),
+      limit: queryNumber({ min: 1, max: 500 }).optional(),
       before: QueryIdSchema.optional().openapi({
         description: 'Only deliveries with a smaller id (paging)',
       }),

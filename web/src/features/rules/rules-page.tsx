@@ -3,11 +3,15 @@ import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
+import type { components } from '../../api/schema.js';
 import { codedText } from '../../components/alert-text.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ruleConditionText } from '../../components/labels.js';
 import { Empty, ErrorMessage, Loading } from '../../components/states.js';
 import { usePlans } from '../plans/plans-page.js';
+
+/** A rule to create or preview, as the API takes it. */
+type RuleBody = components['schemas']['RuleBody'];
 
 /** The rule kinds of src/services/rules/rules-model.ts, each with its one number-valued threshold. */
 const KINDS = {
@@ -82,8 +86,8 @@ function draftOf(rule: Rule): Draft {
   };
 }
 
-/** The API body of a draft: the same for saving and for the preview. */
-function bodyOf(draft: Draft) {
+/** The API body of a draft: the same for saving and for the preview (one shape per kind). */
+function bodyOf(draft: Draft): RuleBody {
   const key = KINDS[draft.kind];
   const thresholds = key && draft.threshold !== '' ? { [key]: Number(draft.threshold) } : {};
   const actions =
@@ -99,7 +103,7 @@ function bodyOf(draft: Draft) {
     kind: draft.kind,
     thresholds: thresholds as Record<string, unknown>,
     actions,
-  };
+  } as RuleBody;
 }
 
 /** The pools, for pickers and names (`GET /api/v1/pools`). */
