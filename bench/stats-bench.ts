@@ -12,6 +12,7 @@ import {
   createFleetStatsTriggers,
   dropFleetStatsTriggers,
 } from '../src/store/migrations/0015-fleet-stats.js';
+import { upgradeFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { fillBenchFleet } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
@@ -127,6 +128,7 @@ async function benchDialect(
         from cards`.execute(store.db);
     }
     await createFleetStatsTriggers(store.db, dialect);
+    await upgradeFleetStatsTriggers(store.db, dialect);
     const rebuildStarted = performance.now();
     await store.fleetStats.rebuild();
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;

@@ -14,6 +14,7 @@ import { notificationsSchema } from './0014-notifications.js';
 import { fleetStatsSchema } from './0015-fleet-stats.js';
 import { cardLifecycleChangesSchema } from './0017-card-lifecycle-changes.js';
 import { changeFeedsSchema } from './0018-change-feeds.js';
+import { fleetStatsStatementsSchema } from './0022-fleet-stats-statements.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -40,4 +41,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   fleetStatsSchema,
   cardLifecycleChangesSchema,
   changeFeedsSchema,
+  fleetStatsStatementsSchema,
 ];
