@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
+import { dropFleetStatsTriggers } from './0015-fleet-stats.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 /**
@@ -278,11 +279,15 @@ async function replacePgFunctions(
   db: Kysely<any>,
 ): Promise<void> {
   for (const fn of pgFunctions()) {
+    // An upsert fires both its INSERT and its UPDATE statement triggers, one of them often with
+    // no rows: that one returns before planning anything.
+    const rows = fn.name.endsWith('_delete') ? 'o' : 'n';
     await sql
       .raw(
         `CREATE OR REPLACE FUNCTION ${fn.name}() RETURNS trigger LANGUAGE plpgsql AS $body$
 DECLARE found_row integer;
 BEGIN
+IF NOT EXISTS (SELECT 1 FROM ${rows}) THEN RETURN NULL; END IF;
 ${pgBody(fn.steps)}
 RETURN NULL;
 END
@@ -335,4 +340,17 @@ export async function upgradeFleetStatsTriggers(
 ): Promise<void> {
   if (dialect === 'postgres') await replacePgFunctions(db);
   else await replaceSqliteTriggers(db);
+}
+
+/**
+ * Drops the triggers that keep the fleet figures and, on SQLite, the switch row, so that the
+ * usage write path keeps nothing either (a bench measuring writes without the figures).
+ */
+export async function dropCurrentFleetStatsTriggers(
+  // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
+  db: Kysely<any>,
+  dialect: Dialect,
+): Promise<void> {
+  await dropFleetStatsTriggers(db, dialect);
+  if (dialect === 'sqlite') await sql`DELETE FROM stats_switch`.execute(db);
 }
