@@ -8,10 +8,11 @@ import { planStats } from '../src/api/routes/inventory/card-stats-plans.js';
 import { addDays, cstMonth, cstToday } from '../src/domain/index.js';
 import type { Principal } from '../src/services/access/access-roles.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { createFleetStatsTriggers } from '../src/store/migrations/0015-fleet-stats.js';
 import {
-  createFleetStatsTriggers,
-  dropFleetStatsTriggers,
-} from '../src/store/migrations/0015-fleet-stats.js';
+  dropCurrentFleetStatsTriggers,
+  upgradeFleetStatsTriggers,
+} from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { fillBenchFleet } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
@@ -102,7 +103,7 @@ async function benchDialect(
   try {
     const log = (line: string) => console.error(`[${dialect}] ${line}`);
     // The fleet goes in with the triggers off, then `simdock stats rebuild` counts it (timed).
-    await dropFleetStatsTriggers(store.db, dialect);
+    await dropCurrentFleetStatsTriggers(store.db, dialect);
     const fillSeconds = await fillBenchFleet(store, createSupplierCatalog(), cards, log);
     // A tenant with every tenth card, two plans with quotas, expiry dates, and this month's days.
     await store.tenants.root();
@@ -127,6 +128,7 @@ async function benchDialect(
         from cards`.execute(store.db);
     }
     await createFleetStatsTriggers(store.db, dialect);
+    await upgradeFleetStatsTriggers(store.db, dialect);
     const rebuildStarted = performance.now();
     await store.fleetStats.rebuild();
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
@@ -184,7 +186,7 @@ async function benchDialect(
     ).rows.map((row) => Number(row.id));
     const syncWith = await syncWrites(store, ids, 1);
     log(`100,000-card sync with kept figures: ${syncWith.toFixed(1)} s`);
-    await dropFleetStatsTriggers(store.db, dialect);
+    await dropCurrentFleetStatsTriggers(store.db, dialect);
     const syncWithout = await syncWrites(store, ids, 2);
     log(`100,000-card sync without: ${syncWithout.toFixed(1)} s`);
     return { dialect, fillSeconds, rebuildSeconds, timings, syncWith, syncWithout };

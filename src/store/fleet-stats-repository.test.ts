@@ -7,6 +7,7 @@ const ROOT: CardScope = { tenantPath: '/root/', isRoot: true };
 const ACME: CardScope = { tenantPath: '/root/acme/', isRoot: false };
 const AT = { cycle: '2026-12', today: '2026-12-04' };
 const GB = 1024 ** 3;
+const MB = 1024 ** 2;
 
 const iccid = (account: string, index: number) =>
   `8986${account === 'a' ? '01' : '02'}${String(index).padStart(14, '0')}`;
@@ -163,6 +164,37 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
     rows.push({ cardId: 999_999, date: '2026-12-02', bytes: 1 });
     await expect(store.usage.upsertDaily(rows)).rejects.toThrow();
     expect(await store.fleetStats.figures(ROOT, AT)).toEqual(before);
+    await expectKeptEqualsRecount(store);
+  });
+
+  it('keeps counting writes of other paths after a usage batch kept the figures itself', async () => {
+    const { store } = context.current;
+    const { a, small } = await seed(store);
+    await store.scopedCards(ROOT).assign(a.slice(0, 10), { id: 'acme', path: '/root/acme/' }, 1);
+    await store.plans.assign(a.slice(0, 20), { planId: small.id });
+    // A batch of new days, changed days, unchanged days and a month figure, twice over.
+    for (const round of [1, 2]) {
+      await store.usage.upsertDaily(
+        a.flatMap((cardId, index) => [
+          { cardId, date: '2026-11-30', bytes: 1000 * index },
+          { cardId, date: '2026-12-01', bytes: (index % 2 === 0 ? 300 : 200) * MB * round },
+          { cardId, date: '2026-12-03', bytes: 900 * MB },
+        ]),
+      );
+      await store.usage.upsertMonthly(
+        a
+          .slice(0, 15)
+          .map((cardId, index) => ({ cardId, month: '2026-12', bytes: index * 100 * MB * round })),
+      );
+      await expectKeptEqualsRecount(store);
+    }
+    // A failed batch leaves the triggers in charge: a plan change (another path, whose cycle
+    // rows the triggers update) still counts.
+    await expect(
+      store.usage.upsertDaily([{ cardId: 999_999, date: '2026-12-02', bytes: 1 }]),
+    ).rejects.toThrow();
+    await store.plans.assign(a.slice(0, 5), { planId: null });
+    await store.plans.assign(a.slice(30, 35), { planId: small.id });
     await expectKeptEqualsRecount(store);
   });
 

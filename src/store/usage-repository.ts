@@ -9,9 +9,12 @@ import {
   requireCount,
   requirePositive,
   rowsPerStatement,
+  runShaped,
   translateForeignKeyError,
+  valueTuples,
   writeTransaction,
 } from './store-sql.js';
+import { writeUsageKeepingFigures } from './usage-stats-upkeep.js';
 
 /** One card's usage on one CST day, in bytes. */
 export interface DailyUsageRow {
@@ -133,27 +136,40 @@ export class UsageRepository {
       // The two tables differ only in their period column; Kysely cannot type a table union.
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       const untyped = transaction as Kysely<any>;
-      let written = 0;
-      for (const part of chunks(rows, rowsPerStatement(dialect, 4))) {
-        const result = await untyped
-          .insertInto(table)
-          .values(part.map((row) => ({ ...row, updated_at: now })))
-          .onConflict((conflict) =>
-            conflict
-              .columns(['card_id', period])
-              .doUpdateSet((update) => ({
-                bytes: update.ref('excluded.bytes'),
-                updated_at: update.ref('excluded.updated_at'),
-              }))
-              .whereRef(`${table}.bytes`, '<>', 'excluded.bytes'),
-          )
-          .executeTakeFirst()
-          .catch((error: unknown) => {
+      const upsert = async () => {
+        let written = 0;
+        for (const part of chunks(rows, rowsPerStatement(dialect, 4))) {
+          const parameters: unknown[] = [];
+          for (const row of part) parameters.push(row.card_id, row[period], row.bytes, now);
+          const result = await runShaped(
+            untyped,
+            dialect,
+            `usage upsert ${table} ${part.length}`,
+            (placeholder) =>
+              `insert into ${table} (card_id, ${period}, bytes, updated_at)
+              values ${valueTuples(placeholder, part.length, 4)}
+              on conflict (card_id, ${period}) do update
+              set bytes = excluded.bytes, updated_at = excluded.updated_at
+              where ${table}.bytes <> excluded.bytes`,
+            parameters,
+          ).catch((error: unknown) => {
             throw translateForeignKeyError(error, 'a card of these usage rows');
           });
-        written += Number(result.numInsertedOrUpdatedRows ?? 0);
+          written += Number(result.numAffectedRows ?? 0);
+        }
+        return written;
+      };
+      // SQLite: the batch keeps the fleet figures itself (summed per batch, not per row by the
+      // triggers); PostgreSQL: the statement-level triggers do, set-based.
+      if (dialect === 'sqlite') {
+        const writes = rows.map((row) => ({
+          card_id: row.card_id,
+          period: String(row[period]),
+          bytes: row.bytes,
+        }));
+        return { written: await writeUsageKeepingFigures(untyped, table, writes, upsert) };
       }
-      return { written };
+      return { written: await upsert() };
     });
     await afterStatsWrites(this.#context, outcome.written);
     return outcome;

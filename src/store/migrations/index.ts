@@ -17,6 +17,7 @@ import { changeFeedsSchema } from './0018-change-feeds.js';
 import { apiKeyLimitsSchema } from './0019-api-key-limits.js';
 import { cardExportsSchema } from './0020-card-exports.js';
 import { planExpiryIndexSchema } from './0021-plan-expiry-index.js';
+import { fleetStatsStatementsSchema } from './0022-fleet-stats-statements.js';
 import { cardFreshnessIndexesSchema } from './0023-card-freshness-indexes.js';
 import type { StoreMigration } from './migration-helpers.js';
 
@@ -47,5 +48,6 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   apiKeyLimitsSchema,
   cardExportsSchema,
   planExpiryIndexSchema,
+  fleetStatsStatementsSchema,
   cardFreshnessIndexesSchema,
 ];

@@ -352,10 +352,22 @@ export class ScopedCardsRepository {
         sql<SqlBool>`exists (select 1 from card_tags tg where tg.card_id = cards.id and tg.tag = ${query.tag})`,
       );
     }
-    if (query.usageMin !== undefined)
-      narrowed = narrowed.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
-    if (query.usageMax !== undefined)
-      narrowed = narrowed.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
+    if ((query.usageMin !== undefined || query.usageMax !== undefined) && !query.cycles?.size) {
+      // Calendar-month usage: a range of the kept cycle rows' bytes index (migration 0015), so
+      // a filter that few cards match reads those few, not every card's usage.
+      const bounds: RawBuilder<SqlBool>[] = [sql<SqlBool>`u.bytes is not null`];
+      if (query.usageMin !== undefined) bounds.push(sql<SqlBool>`u.bytes >= ${query.usageMin}`);
+      if (query.usageMax !== undefined) bounds.push(sql<SqlBool>`u.bytes <= ${query.usageMax}`);
+      narrowed = narrowed.where(
+        sql<SqlBool>`cards.id in (select u.card_id from card_cycle_usage u
+          where u.cycle = ${query.month} and ${sql.join(bounds, sql` and `)})`,
+      );
+    } else {
+      if (query.usageMin !== undefined)
+        narrowed = narrowed.where(sql<SqlBool>`${usage} >= ${query.usageMin}`);
+      if (query.usageMax !== undefined)
+        narrowed = narrowed.where(sql<SqlBool>`${usage} <= ${query.usageMax}`);
+    }
     const search = query.search ?? '';
     if (search !== '') {
       // Identifiers are digits and upper-case A–F, so an upper-cased pattern matches alike on

@@ -1,0 +1,261 @@
+import { type Kysely, sql } from 'kysely';
+import { chunks, placeholderList, runShaped, valueTuples } from './store-sql.js';
+
+/** A usage row as the store writes it: `period` is the CST date or month. */
+export interface UsageWrite {
+  card_id: number;
+  period: string;
+  bytes: number;
+}
+
+/** Which usage table a batch goes to. */
+export type UsageTable = 'usage_daily' | 'usage_monthly';
+
+/** Rows per lookup statement (SQLite: one parameter per value, up to 32,766). */
+const LOOKUP = 10_000;
+
+// biome-ignore lint/suspicious/noExplicitAny: the kept-figure tables are read and written raw.
+type Untyped = Kysely<any>;
+
+/** A card's dimensions as the kept figures count them (its `card_facts` row). */
+interface Facts {
+  card_id: number;
+  tenant_path: string;
+  account_id: string;
+  plan_id: number | null;
+  quota_bytes: number | null;
+}
+
+interface CycleRow {
+  card_id: number;
+  cycle: string;
+  tenant_path: string;
+  account_id: string;
+  plan_id: number | null;
+  bytes: number | null;
+  used_permille: number | null;
+}
+
+const COLUMNS = 'card_id, cycle, tenant_path, account_id, plan_id, bytes, used_permille';
+
+/** The quota level of migration 0015: 100 at or over the quota, 80 at or over 80 %, else 0. */
+function level(permille: number | null): number {
+  if (permille === null) return 0;
+  return permille >= 1000 ? 100 : permille >= 800 ? 80 : 0;
+}
+
+/**
+ * SQLite: the usage batch's own upkeep of the kept figures (migration 0022), in the caller's
+ * write transaction, in place of the row triggers of `usage_daily`, `usage_monthly` and
+ * `card_cycle_usage` (which the switch turns aside meanwhile). Same arithmetic as the triggers:
+ * a card's cycle row gets the day's change of bytes (and one more day for a new day) or the
+ * month's figure; the usage cube gets the cycle rows' old figures taken back and their new
+ * ones added; the daily cube gets the changed days. Cards without a facts row count nothing.
+ * Summed per key in memory, so a batch writes a few delta rows instead of several per usage row.
+ * SQLite has one writer at a time (the caller's transaction began IMMEDIATE), so the rows read
+ * here are the rows the batch replaces.
+ *
+ * `write` upserts the batch and answers how many rows it inserted or changed. Without the
+ * switch row (`dropCurrentFleetStatsTriggers`) the batch is only written.
+ */
+export async function writeUsageKeepingFigures(
+  transaction: Untyped,
+  table: UsageTable,
+  rows: readonly UsageWrite[],
+  write: () => Promise<number>,
+): Promise<number> {
+  if (rows.length === 0) return write();
+  const period = table === 'usage_daily' ? 'date' : 'month';
+  const switched = await sql`UPDATE stats_switch SET store_keeps = 1 WHERE id = 1`.execute(
+    transaction,
+  );
+  // No switch row: the figures are not kept at all (a bench measuring writes without them).
+  if (Number(switched.numAffectedRows ?? 0) === 0) return write();
+  const cardIds = [...new Set(rows.map((row) => row.card_id))];
+  const periods = [...new Set(rows.map((row) => row.period))];
+  const previous = new Map<string, number>();
+  for (const part of chunks(cardIds, LOOKUP)) {
+    const found = await runShaped<{ card_id: number; period: string; bytes: number }>(
+      transaction,
+      'sqlite',
+      `usage before ${table} ${part.length} ${periods.length}`,
+      (placeholder) => `SELECT card_id, ${period} AS period, bytes FROM ${table}
+        WHERE card_id IN (${placeholderList(placeholder, part.length)})
+          AND ${period} IN (${placeholderList(placeholder, periods.length, part.length)})`,
+      [...part, ...periods],
+    );
+    for (const row of found.rows) previous.set(`${row.card_id} ${row.period}`, Number(row.bytes));
+  }
+  const written = await write();
+  // What changed: new rows and rows whose bytes differ (the upsert skipped the others).
+  const changed = rows
+    .map((row) => ({ row, before: previous.get(`${row.card_id} ${row.period}`) }))
+    .filter(({ row, before }) => before === undefined || before !== row.bytes);
+  if (changed.length > 0) {
+    const facts = new Map<number, Facts>();
+    const cards = [...new Set(changed.map(({ row }) => row.card_id))];
+    for (const part of chunks(cards, LOOKUP)) {
+      const found = await runShaped<Facts>(
+        transaction,
+        'sqlite',
+        `usage facts ${part.length}`,
+        (placeholder) => `SELECT card_id, tenant_path, account_id, plan_id, quota_bytes
+          FROM card_facts WHERE card_id IN (${placeholderList(placeholder, part.length)})`,
+        part,
+      );
+      for (const row of found.rows) facts.set(Number(row.card_id), row);
+    }
+    const counted = changed.filter(({ row }) => facts.has(row.card_id));
+    if (counted.length > 0) {
+      await keepCycles(transaction, table, counted, facts);
+      if (table === 'usage_daily') await keepDays(transaction, counted, facts);
+    }
+  }
+  await sql`UPDATE stats_switch SET store_keeps = 0 WHERE id = 1`.execute(transaction);
+  return written;
+}
+
+/** The cycle rows of the changed usage rows, and the usage cube's deltas of those rows. */
+async function keepCycles(
+  transaction: Untyped,
+  table: UsageTable,
+  changed: { row: UsageWrite; before: number | undefined }[],
+  facts: Map<number, Facts>,
+): Promise<void> {
+  // Per card and cycle: the month's figure, or the days' change of bytes and of days.
+  const cycles = new Map<string, { card_id: number; cycle: string; bytes: number; days: number }>();
+  for (const { row, before } of changed) {
+    const cycle = table === 'usage_daily' ? row.period.slice(0, 7) : row.period;
+    const key = `${row.card_id} ${cycle}`;
+    const entry = cycles.get(key) ?? { card_id: row.card_id, cycle, bytes: 0, days: 0 };
+    if (table === 'usage_daily') {
+      entry.bytes += row.bytes - (before ?? 0);
+      if (before === undefined) entry.days += 1;
+    } else {
+      entry.bytes = row.bytes;
+    }
+    cycles.set(key, entry);
+  }
+  const entries = [...cycles.values()];
+  const deltas = new Map<
+    string,
+    Omit<CycleRow, 'card_id' | 'bytes' | 'used_permille'> & {
+      level: number;
+      cards: number;
+      bytes: number;
+    }
+  >();
+  const add = (row: CycleRow, sign: 1 | -1) => {
+    const lvl = level(row.used_permille === null ? null : Number(row.used_permille));
+    const key = JSON.stringify([row.tenant_path, row.account_id, row.plan_id, row.cycle, lvl]);
+    const delta = deltas.get(key) ?? {
+      tenant_path: row.tenant_path,
+      account_id: row.account_id,
+      plan_id: row.plan_id === null ? null : Number(row.plan_id),
+      cycle: row.cycle,
+      level: lvl,
+      cards: 0,
+      bytes: 0,
+    };
+    if (row.bytes !== null) {
+      delta.cards += sign;
+      delta.bytes += sign * Number(row.bytes);
+    }
+    deltas.set(key, delta);
+  };
+  // 9 parameters a row below: 3,000 rows a statement stay inside SQLite's limit.
+  for (const part of chunks(entries, 3_000)) {
+    const cyclesOf = [...new Set(part.map((entry) => entry.cycle))];
+    const before = await runShaped<CycleRow>(
+      transaction,
+      'sqlite',
+      `cycles before ${part.length} ${cyclesOf.length}`,
+      (placeholder) => `SELECT ${COLUMNS} FROM card_cycle_usage
+        WHERE card_id IN (${placeholderList(placeholder, part.length)})
+          AND cycle IN (${placeholderList(placeholder, cyclesOf.length, part.length)})`,
+      [...part.map((entry) => entry.card_id), ...cyclesOf],
+    );
+    const wanted = new Set(part.map((entry) => `${entry.card_id} ${entry.cycle}`));
+    for (const row of before.rows) {
+      if (wanted.has(`${row.card_id} ${row.cycle}`)) add(row, -1);
+    }
+    const parameters: unknown[] = [];
+    for (const entry of part) {
+      const card = facts.get(entry.card_id)!;
+      const [daily, days, monthly] =
+        table === 'usage_daily' ? [entry.bytes, entry.days, null] : [0, 0, entry.bytes];
+      parameters.push(
+        entry.card_id,
+        entry.cycle,
+        card.tenant_path,
+        card.account_id,
+        card.plan_id,
+        card.quota_bytes,
+        daily,
+        days,
+        monthly,
+      );
+    }
+    const update =
+      table === 'usage_daily'
+        ? `daily_bytes = card_cycle_usage.daily_bytes + excluded.daily_bytes,
+            daily_days = card_cycle_usage.daily_days + excluded.daily_days`
+        : 'monthly_bytes = excluded.monthly_bytes';
+    const after = await runShaped<CycleRow>(
+      transaction,
+      'sqlite',
+      `cycles upsert ${table} ${part.length}`,
+      (placeholder) => `INSERT INTO card_cycle_usage
+          (card_id, cycle, tenant_path, account_id, plan_id, quota_bytes,
+           daily_bytes, daily_days, monthly_bytes)
+        VALUES ${valueTuples(placeholder, part.length, 9)}
+        ON CONFLICT (card_id, cycle) DO UPDATE SET ${update}
+        RETURNING ${COLUMNS}`,
+      parameters,
+    );
+    for (const row of after.rows) add(row, 1);
+  }
+  const rows = [...deltas.values()].filter((delta) => delta.cards !== 0 || delta.bytes !== 0);
+  for (const part of chunks(rows, 4_000)) {
+    await sql`INSERT INTO stats_usage (tenant_path, account_id, plan_id, cycle, level, cards, bytes)
+      VALUES ${sql.join(
+        part.map(
+          (delta) =>
+            sql`(${delta.tenant_path}, ${delta.account_id}, ${delta.plan_id}, ${delta.cycle}, ${delta.level}, ${delta.cards}, ${delta.bytes})`,
+        ),
+      )}`.execute(transaction);
+  }
+}
+
+/** The daily cube's deltas of the changed days: one more card for a new day, the bytes' change. */
+async function keepDays(
+  transaction: Untyped,
+  changed: { row: UsageWrite; before: number | undefined }[],
+  facts: Map<number, Facts>,
+): Promise<void> {
+  const days = new Map<
+    string,
+    { tenant_path: string; date: string; cards: number; bytes: number }
+  >();
+  for (const { row, before } of changed) {
+    const tenantPath = facts.get(row.card_id)!.tenant_path;
+    const key = `${tenantPath}\u0000${row.period}`;
+    const entry = days.get(key) ?? {
+      tenant_path: tenantPath,
+      date: row.period,
+      cards: 0,
+      bytes: 0,
+    };
+    if (before === undefined) entry.cards += 1;
+    entry.bytes += row.bytes - (before ?? 0);
+    days.set(key, entry);
+  }
+  const rows = [...days.values()].filter((entry) => entry.cards !== 0 || entry.bytes !== 0);
+  for (const part of chunks(rows, 5_000)) {
+    await sql`INSERT INTO stats_daily (tenant_path, date, cards, bytes) VALUES ${sql.join(
+      part.map(
+        (entry) => sql`(${entry.tenant_path}, ${entry.date}, ${entry.cards}, ${entry.bytes})`,
+      ),
+    )}`.execute(transaction);
+  }
+}
