@@ -12851,13 +12851,13 @@ export interface components {
             tenant?: string;
             tag?: string;
             /** @description Bytes this month, at least */
-            usageMin?: number | null;
+            usageMin?: number;
             /** @description Bytes this month, at most */
-            usageMax?: number | null;
+            usageMax?: number;
             /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
-            quotaMin?: number | null;
+            quotaMin?: number;
             /** @description Cards whose plan service ends from today (CST) to this many days ahead */
-            expiresWithin?: number | null;
+            expiresWithin?: number;
             /** @description Part of any identifier */
             q?: string;
             /** @enum {string} */
