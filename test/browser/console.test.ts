@@ -54,7 +54,10 @@ describe.skipIf(!hasChromium || !hasConsoleBuild)('web console in chromium', () 
     await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
     await page.getByLabel('密码').fill('wrong password');
     await page.getByRole('button', { name: '登录' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('邮箱或密码错误');
+    // A wrong password is answered after the login throttle's delay: allow for it on a busy machine.
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toContain('邮箱或密码错误');
     await page.getByLabel('密码').fill(CONSOLE_USER.password);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByTestId('me').waitFor();

@@ -1,6 +1,7 @@
 import {
   addDays,
   billingCycleAt,
+  billingCycleOf,
   type CardStatus,
   cstMonth,
   cstToday,
@@ -163,7 +164,9 @@ export class ScopedCards {
       ...(tag !== undefined ? { tag } : {}),
       ...(query.usageMin !== undefined ? { usageMin: query.usageMin } : {}),
       ...(query.usageMax !== undefined ? { usageMax: query.usageMax } : {}),
-      ...(query.quotaMin !== undefined ? { quotaMin: query.quotaMin } : {}),
+      ...(query.quotaMin !== undefined
+        ? { quotaMin: query.quotaMin, quotaCycles: await this.#quotaCycles(now) }
+        : {}),
       ...(query.expiresWithin !== undefined
         ? { expires: { from: cstToday(now), to: addDays(cstToday(now), query.expiresWithin) } }
         : {}),
@@ -205,6 +208,13 @@ export class ScopedCards {
     const nextCursor =
       rows.length > limit && last ? encodeCardCursor(sort, last.sort_key, Number(last.id)) : null;
     return { cards, nextCursor };
+  }
+
+  /** Today and the first day of each current plan cycle that does not start on the 1st. */
+  async #quotaCycles(now: number): Promise<ScopedCardFilter['quotaCycles']> {
+    const today = cstToday(now);
+    const days = await this.#context.store.cardStats.quotaCycleStartDays(true);
+    return { today, starts: days.map((day) => ({ day, start: billingCycleOf(today, day).start })) };
   }
 
   /**

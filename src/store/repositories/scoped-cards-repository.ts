@@ -33,10 +33,14 @@ export interface ScopedCardPageQuery {
   usageMin?: number;
   usageMax?: number;
   /**
-   * Cards on a plan with a quota whose usage (the list's own figure, `usage_this_month`) is at
-   * least this share of the quota, in percent.
+   * Cards on a plan with a quota that used at least this share of it, in percent, counted as the
+   * dashboard counts quota use (`planStats`): on a plan whose cycle starts on the 1st, the kept
+   * cycle row of `month`; on another plan, the card's known days from its plan cycle's first day
+   * (`quotaCycles`) to `quotaCycles.today`.
    */
   quotaMin?: number;
+  /** The first day of each current plan cycle that does not start on the 1st, for `quotaMin`. */
+  quotaCycles?: { today: string; starts: readonly { day: number; start: string }[] };
   /** Cards whose plan service ends from `from` to `to` (CST dates, both included). */
   expires?: { from: string; to: string };
   /** Upper-cased free text over every identifier. */
@@ -139,7 +143,9 @@ export class ScopedCardsRepository {
   async page(query: ScopedCardPageQuery) {
     // The kept cycle rows' index serves calendar-month usage sorts; a fleet with accounts on
     // another billing cycle sorts on the computed figure.
-    if (query.sort === 'usage' && !query.cycles?.size) return this.#usagePage(query);
+    if (query.sort === 'usage' && !query.cycles?.size && !query.quotaCycles?.starts.length) {
+      return this.#usagePage(query);
+    }
     const usage = this.#usageExpression(query.month, query.cycles);
     const order = query.order;
     const sortKey: RawBuilder<string | number> = {
@@ -228,7 +234,9 @@ export class ScopedCardsRepository {
       if (query.usageMin !== undefined) select = select.where('u.bytes', '>=', query.usageMin);
       if (query.usageMax !== undefined) select = select.where('u.bytes', '<=', query.usageMax);
       if (query.quotaMin !== undefined) {
-        select = select.where('u.used_permille', '>=', query.quotaMin * 10);
+        select = select
+          .where('u.used_permille', '>=', query.quotaMin * 10)
+          .where(sql<SqlBool>`u.plan_id in (select id from plans where cycle_start_day = 1)`);
       }
       if (from) {
         select = select.where(
@@ -381,18 +389,8 @@ export class ScopedCardsRepository {
         ),
       );
     }
-    if (query.quotaMin !== undefined && !query.cycles?.size) {
-      // Calendar-month usage: the kept cycle rows' quota index (migration 0015).
-      narrowed = narrowed.where(
-        sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
-          where q.cycle = ${query.month} and q.used_permille >= ${query.quotaMin * 10})`,
-      );
-    } else if (query.quotaMin !== undefined) {
-      narrowed = narrowed.where(
-        sql<SqlBool>`exists (select 1 from card_plans qp join plans qpl on qpl.id = qp.plan_id
-          where qp.card_id = cards.id and qpl.quota_bytes is not null
-          and ${usage} * 100 >= qpl.quota_bytes * ${query.quotaMin})`,
-      );
+    if (query.quotaMin !== undefined) {
+      narrowed = narrowed.where(quotaUsed(query.month, query.quotaMin, query.quotaCycles));
     }
     if (query.expires !== undefined) {
       narrowed = narrowed.where(
@@ -539,4 +537,30 @@ export class ScopedCardsRepository {
       return { key: record.group_key, cards: Number(record.cards), bytes: Number(record.bytes) };
     });
   }
+}
+
+/**
+ * Cards at or over `percent` of their plan's quota, as the dashboard counts them: the kept cycle
+ * rows' quota index (migration 0015) for plans cycling from the 1st; for the others, the card's
+ * known days of its plan's current cycle.
+ */
+function quotaUsed(
+  month: string,
+  percent: number,
+  cycles: ScopedCardFilter['quotaCycles'],
+): RawBuilder<SqlBool> {
+  const calendar = sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
+    join plans qp on qp.id = q.plan_id
+    where q.cycle = ${month} and qp.cycle_start_day = 1 and q.used_permille >= ${percent * 10})`;
+  if (!cycles || cycles.starts.length === 0) return calendar;
+  const cycleStart = sql<string>`case p.cycle_start_day ${sql.join(
+    cycles.starts.map(({ day, start }) => sql`when ${day} then ${start}`),
+    sql` `,
+  )} end`;
+  return sql<SqlBool>`(${calendar} or cards.id in (select cp.card_id from card_plans cp
+    join plans p on p.id = cp.plan_id
+    where p.quota_bytes is not null and p.cycle_start_day <> 1
+    and (select sum(ud.bytes) from usage_daily ud where ud.card_id = cp.card_id
+      and ud.date >= ${cycleStart} and ud.date <= ${cycles.today}) * 100
+      >= p.quota_bytes * ${percent}))`;
 }

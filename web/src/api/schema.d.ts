@@ -2297,7 +2297,7 @@ export interface paths {
                     usageMin?: number;
                     /** @description Bytes this month, at most */
                     usageMax?: number;
-                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent, counted as the dashboard’s near-quota figure counts it: this month on plans whose cycle starts on the 1st, else the card’s known days since its plan cycle began */
                     quotaMin?: number;
                     /** @description Cards whose plan service ends from today (CST) to this many days ahead */
                     expiresWithin?: number;
@@ -2413,7 +2413,7 @@ export interface paths {
                     usageMin?: number;
                     /** @description Bytes this month, at most */
                     usageMax?: number;
-                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent, counted as the dashboard’s near-quota figure counts it: this month on plans whose cycle starts on the 1st, else the card’s known days since its plan cycle began */
                     quotaMin?: number;
                     /** @description Cards whose plan service ends from today (CST) to this many days ahead */
                     expiresWithin?: number;
@@ -2526,7 +2526,7 @@ export interface paths {
                     usageMin?: number;
                     /** @description Bytes this month, at most */
                     usageMax?: number;
-                    /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+                    /** @description Cards on a plan with a quota that used at least this share of it, in percent, counted as the dashboard’s near-quota figure counts it: this month on plans whose cycle starts on the 1st, else the card’s known days since its plan cycle began */
                     quotaMin?: number;
                     /** @description Cards whose plan service ends from today (CST) to this many days ahead */
                     expiresWithin?: number;
@@ -12854,7 +12854,7 @@ export interface components {
             usageMin?: number;
             /** @description Bytes this month, at most */
             usageMax?: number;
-            /** @description Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle) */
+            /** @description Cards on a plan with a quota that used at least this share of it, in percent, counted as the dashboard’s near-quota figure counts it: this month on plans whose cycle starts on the 1st, else the card’s known days since its plan cycle began */
             quotaMin?: number;
             /** @description Cards whose plan service ends from today (CST) to this many days ahead */
             expiresWithin?: number;

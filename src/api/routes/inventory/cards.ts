@@ -51,7 +51,7 @@ export const ListQuery = z.strictObject({
     .openapi({ description: 'Bytes this month, at most' }),
   quotaMin: queryNumber({ min: 0, max: 10_000, integer: false }).optional().openapi({
     description:
-      'Cards on a plan with a quota that used at least this share of it, in percent (usage as `usageThisMonth` counts it: the account’s billing cycle)',
+      'Cards on a plan with a quota that used at least this share of it, in percent, counted as the dashboard’s near-quota figure counts it: this month on plans whose cycle starts on the 1st, else the card’s known days since its plan cycle began',
   }),
   expiresWithin: queryNumber({ min: 0, max: 3660 }).optional().openapi({
     description: 'Cards whose plan service ends from today (CST) to this many days ahead',
