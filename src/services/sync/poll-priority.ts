@@ -1,4 +1,5 @@
 import type { CardChecks, StoredCard } from '../../store/index.js';
+import { DEFAULT_TARGETS_MS } from './freshness-targets.js';
 import type { SliceNeed } from './sync-phases.js';
 
 const HOUR = 3_600_000;
@@ -11,6 +12,71 @@ export const RECENT_CHANGE_MS = 24 * HOUR;
 export const RECENT_CHANGE_BONUS_MS = 6 * HOUR;
 /** Scheduled runs a day the budget is spread over (the default schedule: hourly). */
 export const RUNS_PER_DAY = 24;
+/** The time between two scheduled runs. */
+export const RUN_INTERVAL_MS = 86_400_000 / RUNS_PER_DAY;
+
+/** A need the schedule polls card by card or batch by batch: its batch size and fleet. */
+export interface BudgetedNeed {
+  need: SliceNeed;
+  /** Cards per call (1: one card a call). */
+  batchSize: number;
+}
+
+/**
+ * How old a card's last read must be before a scheduled run asks it again. One card a call:
+ * `FRESH_FOR_MS` (the budget, not the target, decides how often). In batches: the need's target
+ * less one run interval, so a run asks a card only when waiting for the next run would leave it
+ * staler than the target: statuses (1 h) every run, monthly usage (6 h) every sixth run — the
+ * fewest calls the target allows.
+ */
+export function freshForMs(need: BudgetedNeed): number {
+  if (need.batchSize <= 1) return FRESH_FOR_MS;
+  const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
+  return target === undefined ? 0 : Math.max(0, target - RUN_INTERVAL_MS);
+}
+
+/**
+ * Calls a run may make per need, out of its share of the day's budget (rate × 86,400 s × share
+ * ÷ runs a day). A need whose whole fleet at its target costs less than an even share gets that
+ * (and a quarter more, for the cards of partly filled batches); the rest is shared evenly by
+ * the others, which then poll freshest-first inside it. Infinity without a rate limit.
+ */
+export function runCallAllotments(options: {
+  ratePerSecond: number;
+  budgetShare: number;
+  fleet: number;
+  needs: BudgetedNeed[];
+}): Map<SliceNeed, number> {
+  const allotments = new Map<SliceNeed, number>();
+  if (options.ratePerSecond <= 0) {
+    for (const { need } of options.needs) allotments.set(need, Number.POSITIVE_INFINITY);
+    return allotments;
+  }
+  let budget = (options.ratePerSecond * 86_400 * options.budgetShare) / RUNS_PER_DAY;
+  const demand = (need: BudgetedNeed) => {
+    const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
+    const runsPerRead = target === undefined ? 1 : Math.max(1, target / RUN_INTERVAL_MS);
+    return (1.25 * Math.ceil(options.fleet / Math.max(1, need.batchSize))) / runsPerRead;
+  };
+  const byDemand = [...options.needs].sort((a, b) => demand(a) - demand(b));
+  byDemand.forEach((need, index) => {
+    const even = budget / (byDemand.length - index);
+    const given = Math.min(demand(need), even);
+    allotments.set(need.need, given);
+    budget -= given;
+  });
+  return allotments;
+}
+
+/**
+ * The cards of a page of `cards` (of a fleet of `fleet`) a run may ask for a need allotted
+ * `calls` calls a run: at least one batch.
+ */
+export function cardAllotment(calls: number, batchSize: number, cards: number, fleet: number) {
+  if (!Number.isFinite(calls)) return Number.POSITIVE_INFINITY;
+  const size = Math.max(1, batchSize);
+  return Math.max(size, Math.floor((calls * size * cards) / Math.max(1, fleet)));
+}
 
 /**
  * How many one-card-per-call requests of one need this run may make for `cards` cards of an
@@ -33,7 +99,8 @@ export function runAllotment(options: {
 /**
  * Which cards a one-card-per-call need asks this run, most urgent first: what cannot change is
  * left alone (a deactivated card's status and usage, a suspended card's usage once read after
- * it stopped), what was read or pushed in the last half hour is fresh; then the `urgent` cards
+ * it stopped), what was read or pushed in the last `freshFor` ms (half an hour unless the caller
+ * says: see `freshForMs`) is fresh; then the `urgent` cards
  * (near their quota, or matched by a rule that may fire: `urgentCards`), then the rest; each
  * group by staleness, never-read first, a card whose status changed in the last day (pending,
  * settling) counting six hours staler. At most `allotment` cards.
@@ -45,6 +112,7 @@ export function pollFirst(
   now: number,
   allotment: number,
   urgent: ReadonlySet<number> = new Set(),
+  freshFor: number = FRESH_FOR_MS,
 ): { asked: StoredCard[]; skipped: number; deferred: number } {
   const checkedAt = (card: StoredCard) => {
     const check = checks.get(card.id);
@@ -52,7 +120,7 @@ export function pollFirst(
   };
   const candidates = cards.filter((card) => {
     const at = checkedAt(card);
-    if (at !== null && now - at < FRESH_FOR_MS) return false;
+    if (at !== null && now - at < freshFor) return false;
     if (need === 'status') return !(card.status === 'deactivated' && at !== null);
     // Usage stops growing when the card stops: one read after that is the last one needed.
     const stopped = card.status === 'deactivated' || card.status === 'suspended';
