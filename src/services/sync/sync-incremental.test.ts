@@ -68,11 +68,9 @@ describe('incremental usage', () => {
     // A day later: yesterday and the day that turned final with a 4-day window (not 2).
     fixture.clock.set(fixture.clock.now() + DAY);
     expect(await sync()).toBe(2);
-    const checked = await new SyncCheckpoints(fixture.store, () => fixture.clock.now()).usageChecked(
-      'acct',
-      'usage.daily',
-      lastCompleteDays(7, fixture.clock.now()),
-    );
+    const checked = await new SyncCheckpoints(fixture.store, () =>
+      fixture.clock.now(),
+    ).usageChecked('acct', 'usage.daily', lastCompleteDays(7, fixture.clock.now()));
     expect([...checked].sort()).toEqual(lastCompleteDays(7, fixture.clock.now()).slice(0, 3));
   });
 

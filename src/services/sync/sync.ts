@@ -415,7 +415,6 @@ async function runSlice(
           urgent,
           freshForMs(budgetedNeed),
         );
-        if (process.env.DBG) console.log('DBG', phase.need, cards.length, allotment, chosen.asked.length, chosen.skipped, runStart, clock.now());
         report(phase.need, cards.length - chosen.asked.length);
         cards = chosen.asked;
       }
