@@ -7,6 +7,7 @@ import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
 import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
+import { benchDay } from './day-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
@@ -17,6 +18,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   api: benchApi,
   calls: benchCalls,
   'calls-per-day': benchCallsPerDay,
+  day: benchDay,
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,

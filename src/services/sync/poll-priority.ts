@@ -23,23 +23,28 @@ export interface BudgetedNeed {
 }
 
 /**
- * How old a card's last read must be before a scheduled run asks it again. One card a call:
- * `FRESH_FOR_MS` (the budget, not the target, decides how often). In batches: the need's target
- * less one run interval, so a run asks a card only when waiting for the next run would leave it
- * staler than the target: statuses (1 h) every run, monthly usage (6 h) every sixth run — the
- * fewest calls the target allows.
+ * How old a card's last read must be, at a run started at `runStart`, for the run to ask it
+ * again: read in this run's scheduled hour, it is fresh (a run retried or started by hand soon
+ * after another asks nothing twice); for a need whose target is longer than a run interval, read
+ * within the target less one interval, it is fresh too, so a run asks a card only when waiting
+ * for the next run would leave it staler than its target: statuses (1 h) every run, monthly
+ * usage (6 h) every sixth run — the fewest calls the target allows. A need without a target
+ * (daily usage asked card by card): `FRESH_FOR_MS`.
  */
-export function freshForMs(need: BudgetedNeed): number {
-  if (need.batchSize <= 1) return FRESH_FOR_MS;
+export function freshForMs(need: BudgetedNeed, runStart: number): number {
   const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
-  return target === undefined ? 0 : Math.max(0, target - RUN_INTERVAL_MS);
+  if (target === undefined) return FRESH_FOR_MS;
+  // Milliseconds are whole: a read at the hour's first instant is in the hour.
+  const sinceHour = runStart - Math.floor(runStart / RUN_INTERVAL_MS) * RUN_INTERVAL_MS + 1;
+  return Math.max(sinceHour, target - RUN_INTERVAL_MS);
 }
 
 /**
  * Calls a run may make per need, out of its share of the day's budget (rate × 86,400 s × share
- * ÷ runs a day). A need whose whole fleet at its target costs less than an even share gets that
- * (and a quarter more, for the cards of partly filled batches); the rest is shared evenly by
- * the others, which then poll freshest-first inside it. Infinity without a rate limit.
+ * ÷ runs a day). A need whose whole fleet at its target costs less than an even share (with a
+ * quarter more, for partly filled batches) is not bounded (Infinity) and that cost is set aside;
+ * the rest is shared evenly by the others, which then poll stalest-first inside it. Infinity for
+ * every need without a rate limit.
  */
 export function runCallAllotments(options: {
   ratePerSecond: number;
@@ -61,9 +66,10 @@ export function runCallAllotments(options: {
   const byDemand = [...options.needs].sort((a, b) => demand(a) - demand(b));
   byDemand.forEach((need, index) => {
     const even = budget / (byDemand.length - index);
-    const given = Math.min(demand(need), even);
-    allotments.set(need.need, given);
-    budget -= given;
+    const wanted = demand(need);
+    // A need the budget holds at its target is not bounded: its batches stay full.
+    allotments.set(need.need, wanted <= even ? Number.POSITIVE_INFINITY : even);
+    budget -= Math.min(wanted, even);
   });
   return allotments;
 }

@@ -137,6 +137,30 @@ export function budgetedNeeds(
 }
 
 /**
+ * Which usage periods a run reads for every card and which it only fills for cards missing
+ * them. Yesterday (the newest day) is read in full; a final period is read in full once, then
+ * filled; a day between yesterday and final was read in full when it was yesterday and will be
+ * once more when it turns final, so meanwhile it is only filled. A day is read twice (its first
+ * figure and its final one): a daily run asks two days, the default revision window. `full`
+ * reads everything in full.
+ */
+export function usagePeriodsToAsk(options: {
+  days: string[];
+  finalDays: string[];
+  finalMonth: string[];
+  checked: ReadonlySet<string>;
+  full: boolean;
+}): { fillOnly: string[]; toCheck: string[] } {
+  const { days, finalDays, finalMonth, checked, full } = options;
+  const finals = [...finalDays, ...finalMonth];
+  if (full) return { fillOnly: [], toCheck: finals };
+  const newest = days.at(-1);
+  const settling = days.filter((day) => day !== newest && !finalDays.includes(day));
+  const fillOnly = [...finals.filter((period) => checked.has(period)), ...settling];
+  return { fillOnly, toCheck: finals.filter((period) => !fillOnly.includes(period)) };
+}
+
+/**
  * The account's calls per second as its limiter holds them: the configured `rateLimit`, else
  * its supplier type's default (0: unlimited).
  */
@@ -250,19 +274,13 @@ async function planRun(
   const finalMonth = month !== null && periodIsFinal(month, revisionDays, now) ? [month] : [];
   const checkedDays = await checkpoints.usageChecked(accountId, 'usage.daily', finalDays);
   const checkedMonth = await checkpoints.usageChecked(accountId, 'usage.monthly', finalMonth);
-  // A day between yesterday and final was read in full when it was yesterday, and will be once
-  // more when it turns final: meanwhile it is only filled for cards that miss it. So a day is
-  // read twice (first figure, final figure) and a daily run asks two days, the revision window.
-  const newest = days.at(-1);
-  const settling = days.filter((day) => day !== newest && !finalDays.includes(day));
-  const checked = options.full
-    ? []
-    : [
-        ...[...finalDays, ...finalMonth].filter(
-          (period) => checkedDays.has(period) || checkedMonth.has(period),
-        ),
-        ...settling,
-      ];
+  const { fillOnly, toCheck } = usagePeriodsToAsk({
+    days,
+    finalDays,
+    finalMonth,
+    checked: new Set([...checkedDays, ...checkedMonth]),
+    full: options.full === true,
+  });
   // A supplier with a change feed: only the cards it names have their status read, unless
   // this is the first run, the position is lost, the feed failed, or --full asks every card.
   const feeds = phases.includes('status') && supplierExtra(adapter, 'doListChangedCards') !== null;
@@ -273,8 +291,8 @@ async function planRun(
   const params = {
     days,
     month,
-    fillOnly: checked,
-    toCheck: [...finalDays, ...finalMonth].filter((period) => !checked.includes(period)),
+    fillOnly,
+    toCheck,
     ...(changed ? { statusCards: changed.cardIds } : {}),
     ...(feeds ? { feedReadFrom: startedAt } : {}),
     actor: options.actor ?? 'cli',
@@ -413,7 +431,7 @@ async function runSlice(
           runStart,
           allotment,
           urgent,
-          freshForMs(budgetedNeed),
+          freshForMs(budgetedNeed, runStart),
         );
         report(phase.need, cards.length - chosen.asked.length);
         cards = chosen.asked;
