@@ -11,7 +11,7 @@ import {
   RUN_INTERVAL_MS,
   runCallAllotments,
 } from '../src/services/sync/poll-priority.js';
-import { budgetedNeeds, usagePeriodsToAsk } from '../src/services/sync/sync.js';
+import { budgetedNeeds, dailyUsageCalls, usagePeriodsToAsk } from '../src/services/sync/sync.js';
 import { syncFixture } from '../src/services/sync/sync-fixture.test-support.js';
 import type { SliceNeed } from '../src/services/sync/sync-phases.js';
 import { DEFAULT_REVISION_DAYS, periodIsFinal } from '../src/services/sync/sync-settings.js';
@@ -322,6 +322,7 @@ export async function simulateDay(options: {
       budgetShare: share,
       fleet: n,
       needs: budgeted,
+      reserved: dailyUsageCalls(adapter, { days, fillOnly }, n),
     });
     for (let from = 0; from < n; from += SLICE) {
       const slice = cards.slice(from, from + SLICE);
@@ -348,6 +349,7 @@ export async function simulateDay(options: {
             allotment,
             urgent,
             freshForMs(budgetedNeed, runStart),
+            budgetedNeed.batchSize,
           ).asked;
         }
         const periods = need === 'usage.daily' ? days : ['-'];

@@ -25,9 +25,10 @@ describe('freshness first for one-card-per-call needs', () => {
   afterEach(async () => store?.close());
 
   it('polls inside the call budget, never-read and stalest cards first, and skips what cannot change', async () => {
-    // OneLink v5: status is one card a call. 0.005 calls/s × 86,400 s × 80 % / 24 runs = 14
-    // status calls a run for the 30 cards (identities and monthly usage are batches).
-    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.005 });
+    // OneLink v5: status is one card a call. 0.0056 calls/s × 86,400 s × 80 % / 24 runs × 90 %
+    // (the run's headroom) = 14.5, less the month's batch (0.2): 14 status calls a run for the
+    // 30 cards (identities and monthly usage are batches).
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.0056 });
     store = fixture.store;
     const cards = await store.cards.listForSync('acct', { afterId: 0, limit: 100 });
     const checked = async () => {
@@ -73,7 +74,7 @@ describe('freshness first for one-card-per-call needs', () => {
 
   it('polls cards near their quota or under a usage rule that may fire before staler ones', async () => {
     // 14 status calls a run for 30 cards, as above; every card is never read.
-    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.005 });
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.0056 });
     store = fixture.store;
     const ids = (await store.cards.listForSync('acct', { afterId: 0, limit: 100 })).map(
       (card) => card.id,

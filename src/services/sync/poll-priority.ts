@@ -12,6 +12,8 @@ export const RECENT_CHANGE_MS = 24 * HOUR;
 export const RECENT_CHANGE_BONUS_MS = 6 * HOUR;
 /** Scheduled runs a day the budget is spread over (the default schedule: hourly). */
 export const RUNS_PER_DAY = 24;
+/** The share of its hour's budget a run plans, so that it ends before the next one is due. */
+export const RUN_HEADROOM = 0.9;
 /** The time between two scheduled runs. */
 export const RUN_INTERVAL_MS = 86_400_000 / RUNS_PER_DAY;
 
@@ -51,13 +53,20 @@ export function runCallAllotments(options: {
   budgetShare: number;
   fleet: number;
   needs: BudgetedNeed[];
+  /** Calls this run makes besides (a daily run's usage days), taken from its share first. */
+  reserved?: number;
 }): Map<SliceNeed, number> {
   const allotments = new Map<SliceNeed, number>();
   if (options.ratePerSecond <= 0) {
     for (const { need } of options.needs) allotments.set(need, Number.POSITIVE_INFINITY);
     return allotments;
   }
-  let budget = (options.ratePerSecond * 86_400 * options.budgetShare) / RUNS_PER_DAY;
+  // A run planned to the last call of its hour would start the next one late: a tenth is kept.
+  let budget = Math.max(
+    0,
+    (RUN_HEADROOM * options.ratePerSecond * 86_400 * options.budgetShare) / RUNS_PER_DAY -
+      (options.reserved ?? 0),
+  );
   const demand = (need: BudgetedNeed) => {
     const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
     const runsPerRead = target === undefined ? 1 : Math.max(1, target / RUN_INTERVAL_MS);
@@ -109,7 +118,9 @@ export function runAllotment(options: {
  * says: see `freshForMs`) is fresh; then the `urgent` cards
  * (near their quota, or matched by a rule that may fire: `urgentCards`), then the rest; each
  * group by staleness, never-read first, a card whose status changed in the last day (pending,
- * settling) counting six hours staler. At most `allotment` cards.
+ * settling) counting six hours staler. At most `allotment` cards. Asked in batches of
+ * `batchSize`, a last batch the due cards leave part empty is filled with the stalest fresh
+ * cards (when the allotment allows every due card).
  */
 export function pollFirst(
   need: SliceNeed,
@@ -119,18 +130,27 @@ export function pollFirst(
   allotment: number,
   urgent: ReadonlySet<number> = new Set(),
   freshFor: number = FRESH_FOR_MS,
+  batchSize = 1,
 ): { asked: StoredCard[]; skipped: number; deferred: number } {
-  const checkedAt = (card: StoredCard) => {
-    const check = checks.get(card.id);
-    return (need === 'status' ? check?.statusCheckedAt : check?.usageCheckedAt) ?? null;
-  };
-  const candidates = cards.filter((card) => {
-    const at = checkedAt(card);
-    if (at !== null && now - at < freshFor) return false;
+  const canChange = (card: StoredCard, at: number | null) => {
     if (need === 'status') return !(card.status === 'deactivated' && at !== null);
     // Usage stops growing when the card stops: one read after that is the last one needed.
     const stopped = card.status === 'deactivated' || card.status === 'suspended';
     return !(stopped && at !== null && at >= (card.statusChangedAt ?? 0));
+  };
+  const checkedAt = (card: StoredCard) => {
+    const check = checks.get(card.id);
+    return (need === 'status' ? check?.statusCheckedAt : check?.usageCheckedAt) ?? null;
+  };
+  /** Fresh cards that can still change: what fills a batch the due cards leave part empty. */
+  const fresh: StoredCard[] = [];
+  const candidates = cards.filter((card) => {
+    const at = checkedAt(card);
+    if (at !== null && now - at < freshFor) {
+      if (batchSize > 1 && canChange(card, at)) fresh.push(card);
+      return false;
+    }
+    return canChange(card, at);
   });
   const recent = (card: StoredCard) =>
     card.statusChangedAt !== null && now - card.statusChangedAt < RECENT_CHANGE_MS;
@@ -141,6 +161,14 @@ export function pollFirst(
   const first = (card: StoredCard) => (urgent.has(card.id) ? 0 : 1);
   candidates.sort((a, b) => first(a) - first(b) || key(a) - key(b) || a.id - b.id);
   const asked = candidates.slice(0, Number.isFinite(allotment) ? allotment : undefined);
+  const partial = asked.length % batchSize;
+  if (asked.length === candidates.length && partial > 0 && fresh.length > 0) {
+    // The last batch is sent anyway: the stalest fresh cards fill it, at no extra call. Read a
+    // little early, they fall due with the others from then on, so the due cards of a run come
+    // to fill whole batches.
+    fresh.sort((a, b) => key(a) - key(b) || a.id - b.id);
+    asked.push(...fresh.slice(0, batchSize - partial));
+  }
   return {
     asked,
     skipped: cards.length - candidates.length,

@@ -161,6 +161,21 @@ export function usagePeriodsToAsk(options: {
 }
 
 /**
+ * The calls a run's daily usage costs in batches: the days it reads in full, for the fleet (the
+ * days it only fills cost next to nothing).
+ */
+export function dailyUsageCalls(
+  adapter: Pick<SupplierAdapterV1, 'limits'>,
+  params: { days: string[]; fillOnly?: string[] },
+  fleet: number,
+): number {
+  const size = adapter.limits.batchSize['usage.daily'] ?? 1;
+  if (size <= 1) return 0;
+  const full = params.days.filter((day) => !(params.fillOnly ?? []).includes(day)).length;
+  return full * Math.ceil(fleet / size);
+}
+
+/**
  * The account's calls per second as its limiter holds them: the configured `rateLimit`, else
  * its supplier type's default (0: unlimited).
  */
@@ -391,6 +406,7 @@ async function runSlice(
     budgetShare: settings.budgetShare,
     fleet: plan.cards,
     needs: budgeted,
+    reserved: dailyUsageCalls(adapter, plan.params, plan.cards),
   });
   // Freshness is judged as of the run's start, so a card read at the same point of each run is
   // asked again after the same number of runs however long the run takes.
@@ -432,6 +448,7 @@ async function runSlice(
           allotment,
           urgent,
           freshForMs(budgetedNeed, runStart),
+          budgetedNeed.batchSize,
         );
         report(phase.need, cards.length - chosen.asked.length);
         cards = chosen.asked;
