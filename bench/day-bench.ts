@@ -504,7 +504,7 @@ function rows(result: DayResult): string[] {
         ? '–'
         : `${((100 * values.filter((age) => age <= target).length) / values.length).toFixed(0)} %`;
     lines.push(
-      `| ${result.supplier} | ${need} | ${Math.round(calls / 24).toLocaleString('en')} | ${minimum === undefined ? '–' : Math.round(minimum / 24).toLocaleString('en')} | ${minimum ? (calls / minimum).toFixed(2) : '–'} | ${stale ? `${duration(percentile(stale.all, 0.5))} / ${duration(percentile(stale.all, 0.99))} (${within(stale.all)})` : '–'} | ${stale && stale.urgent.length ? `${duration(percentile(stale.urgent, 0.5))} / ${duration(percentile(stale.urgent, 0.99))} (${within(stale.urgent)})` : '–'} |`,
+      `| ${result.supplier} | ${need} | ${Math.round(calls / 24).toLocaleString('en')} | ${minimum === undefined ? '–' : Math.round(minimum / 24).toLocaleString('en')} | ${minimum ? (calls / minimum).toFixed(2) : '–'} | ${stale ? `${duration(percentile(stale.all, 0.5))} / ${duration(percentile(stale.all, 0.99))} (${within(stale.all)})` : '–'} | ${stale?.urgent.length ? `${duration(percentile(stale.urgent, 0.5))} / ${duration(percentile(stale.urgent, 0.99))} (${within(stale.urgent)})` : '–'} |`,
     );
   }
   lines.push(

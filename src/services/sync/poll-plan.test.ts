@@ -151,7 +151,6 @@ describe('hourly runs of a batch supplier', () => {
     // China Telecom 5G: statuses and monthly usage 100 cards a call.
     const fixture = await syncFixture({ type: 'telecom-5g', size: 300 });
     store = fixture.store;
-    const total = (calls: Map<string, number>) => [...calls.values()].reduce((a, b) => a + b, 0);
     await hourly(fixture);
     const cards = await store.cards.listForSync('acct', { afterId: 0, limit: 1000 });
     const settled = cards.filter((item) => item.status === 'deactivated').length;
