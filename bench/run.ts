@@ -7,6 +7,7 @@ import { benchApi } from './api-bench.js';
 import { benchCalls } from './calls-bench.js';
 import { benchCallsPerDay } from './calls-per-day-bench.js';
 import { benchConsole } from './console-bench.js';
+import { benchDay } from './day-bench.js';
 import { benchExport } from './export-bench.js';
 import { benchFreshness } from './freshness-bench.js';
 import { benchPlans } from './plans-bench.js';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   api: benchApi,
   calls: benchCalls,
   'calls-per-day': benchCallsPerDay,
+  day: benchDay,
   sync: benchSync,
   supplier: benchSupplier,
   console: benchConsole,

@@ -87,12 +87,15 @@ export function createServiceContext(options: ContextOptions): ServiceContext {
       const definition = options.catalog.get(account.type);
       const { rateLimit, sync, billingCycleStartDay: _cycleDay, ...stored } = account.settings;
       const share = (sync as { budgetShare?: unknown } | undefined)?.budgetShare;
+      // The configured limit, else the supplier type's default (OneLink v2, Unicom: 5 calls/s),
+      // shared by every process through the database either way.
+      const rate = typeof rateLimit === 'number' ? rateLimit : (definition.defaultRateLimit ?? 0);
       const limiter =
-        typeof rateLimit === 'number' && rateLimit > 0
+        rate > 0
           ? new SharedCallLimiter({
               store: options.store,
               account: accountId,
-              ratePerSecond: rateLimit,
+              ratePerSecond: rate,
               share:
                 typeof share === 'number' && share > 0 && share <= 1 ? share : DEFAULT_BUDGET_SHARE,
               clock,

@@ -53,21 +53,22 @@ describe('status refresh from the change feed (unicom-gw wsGetModifiedTerminals)
     });
     expect(paused.items.every((item) => item.ok)).toBe(true);
 
-    // The next hour: inventory (20 pages), one feed page, ⌈5/50⌉ = 1 details call for the
-    // statuses instead of 20, and the month's usage (20).
+    // The next hour: one feed page and ⌈5/50⌉ = 1 details call for the statuses instead of 20.
+    // The fleet is listed by the daily run only, and the month's usage (6 h target) waits for
+    // the sixth hourly run.
     fixture.clock.set(fixture.clock.now() + HOUR);
     const second = await hourly(fixture);
     expect(second.summary.status).toBe('succeeded');
-    expect(second.feed).toBe(20 + 1);
-    expect(second.details).toBe(1 + 20);
+    expect(second.feed).toBe(1);
+    expect(second.details).toBe(1);
     for (const card of active)
       expect((await fixture.store.cards.get(card.id))?.status).toBe('suspended');
 
     // Nothing changed since: the feed answers an empty page, no status call.
     fixture.clock.set(fixture.clock.now() + HOUR);
     const third = await hourly(fixture);
-    expect(third.feed).toBe(20 + 1);
-    expect(third.details).toBe(20);
+    expect(third.feed).toBe(1);
+    expect(third.details).toBe(0);
     // Statuses not read for two hours are known as of the feed read: all within the 1 h target.
     fixture.clock.set(fixture.clock.now() + 10 * 60_000);
     const status = (await accountFreshness(fixture.context, 'acct')).needs.find(
@@ -79,14 +80,16 @@ describe('status refresh from the change feed (unicom-gw wsGetModifiedTerminals)
     // A lost position (or one older than the feed is trusted): every card's status again.
     await checkpoints.forgetChangeFeed('acct');
     fixture.clock.set(fixture.clock.now() + HOUR);
-    expect((await hourly(fixture)).details).toBe(20 + 20);
+    expect((await hourly(fixture)).details).toBe(20);
     fixture.clock.set(fixture.clock.now() + FEED_MAX_AGE_MS + HOUR);
-    expect((await hourly(fixture)).details).toBe(20 + 20);
+    // Every card's status (20 batches) and, now due, the month's usage of all but the stopped
+    // cards (the 5 paused and the deactivated ones, whose usage no longer grows): 19 batches.
+    expect((await hourly(fixture)).details).toBe(20 + 19);
     // --full reads every card even with a position.
     fixture.clock.set(fixture.clock.now() + HOUR);
     expect((await hourly(fixture, { full: true })).details).toBe(20 + 20);
     fixture.clock.set(fixture.clock.now() + HOUR);
-    expect((await hourly(fixture)).details).toBe(20);
+    expect((await hourly(fixture)).details).toBe(0);
   });
 
   it('keeps the position when the feed fails, and the run reads every card instead', async () => {
@@ -105,8 +108,8 @@ describe('status refresh from the change feed (unicom-gw wsGetModifiedTerminals)
     try {
       const run = await hourly(fixture, {});
       expect(run.summary.status).toBe('succeeded');
-      // 2 batches of statuses and 2 of usage.
-      expect(run.details).toBe(2 + 2);
+      // 2 batches of statuses (the month's usage, read an hour ago, is not due).
+      expect(run.details).toBe(2);
     } finally {
       adapter.doListChangedCards = original;
     }

@@ -1,4 +1,5 @@
 import type { CardChecks, StoredCard } from '../../store/index.js';
+import { DEFAULT_TARGETS_MS } from './freshness-targets.js';
 import type { SliceNeed } from './sync-phases.js';
 
 const HOUR = 3_600_000;
@@ -11,6 +12,86 @@ export const RECENT_CHANGE_MS = 24 * HOUR;
 export const RECENT_CHANGE_BONUS_MS = 6 * HOUR;
 /** Scheduled runs a day the budget is spread over (the default schedule: hourly). */
 export const RUNS_PER_DAY = 24;
+/** The share of its hour's budget a run plans, so that it ends before the next one is due. */
+export const RUN_HEADROOM = 0.9;
+/** The time between two scheduled runs. */
+export const RUN_INTERVAL_MS = 86_400_000 / RUNS_PER_DAY;
+
+/** A need the schedule polls card by card or batch by batch: its batch size and fleet. */
+export interface BudgetedNeed {
+  need: SliceNeed;
+  /** Cards per call (1: one card a call). */
+  batchSize: number;
+}
+
+/**
+ * How old a card's last read must be, at a run started at `runStart`, for the run to ask it
+ * again: read in this run's scheduled hour, it is fresh (a run retried or started by hand soon
+ * after another asks nothing twice); for a need whose target is longer than a run interval, read
+ * within the target less one interval, it is fresh too, so a run asks a card only when waiting
+ * for the next run would leave it staler than its target: statuses (1 h) every run, monthly
+ * usage (6 h) every sixth run — the fewest calls the target allows. A need without a target
+ * (daily usage asked card by card): `FRESH_FOR_MS`.
+ */
+export function freshForMs(need: BudgetedNeed, runStart: number): number {
+  const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
+  if (target === undefined) return FRESH_FOR_MS;
+  // Milliseconds are whole: a read at the hour's first instant is in the hour.
+  const sinceHour = runStart - Math.floor(runStart / RUN_INTERVAL_MS) * RUN_INTERVAL_MS + 1;
+  return Math.max(sinceHour, target - RUN_INTERVAL_MS);
+}
+
+/**
+ * Calls a run may make per need, out of its share of the day's budget (rate × 86,400 s × share
+ * ÷ runs a day). A need whose whole fleet at its target costs less than an even share (with a
+ * quarter more, for partly filled batches) is not bounded (Infinity) and that cost is set aside;
+ * the rest is shared evenly by the others, which then poll stalest-first inside it. Infinity for
+ * every need without a rate limit.
+ */
+export function runCallAllotments(options: {
+  ratePerSecond: number;
+  budgetShare: number;
+  fleet: number;
+  needs: BudgetedNeed[];
+  /** Calls this run makes besides (a daily run's usage days), taken from its share first. */
+  reserved?: number;
+}): Map<SliceNeed, number> {
+  const allotments = new Map<SliceNeed, number>();
+  if (options.ratePerSecond <= 0) {
+    for (const { need } of options.needs) allotments.set(need, Number.POSITIVE_INFINITY);
+    return allotments;
+  }
+  // A run planned to the last call of its hour would start the next one late: a tenth is kept.
+  let budget = Math.max(
+    0,
+    (RUN_HEADROOM * options.ratePerSecond * 86_400 * options.budgetShare) / RUNS_PER_DAY -
+      (options.reserved ?? 0),
+  );
+  const demand = (need: BudgetedNeed) => {
+    const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
+    const runsPerRead = target === undefined ? 1 : Math.max(1, target / RUN_INTERVAL_MS);
+    return (1.25 * Math.ceil(options.fleet / Math.max(1, need.batchSize))) / runsPerRead;
+  };
+  const byDemand = [...options.needs].sort((a, b) => demand(a) - demand(b));
+  byDemand.forEach((need, index) => {
+    const even = budget / (byDemand.length - index);
+    const wanted = demand(need);
+    // A need the budget holds at its target is not bounded: its batches stay full.
+    allotments.set(need.need, wanted <= even ? Number.POSITIVE_INFINITY : even);
+    budget -= Math.min(wanted, even);
+  });
+  return allotments;
+}
+
+/**
+ * The cards of a page of `cards` (of a fleet of `fleet`) a run may ask for a need allotted
+ * `calls` calls a run: at least one batch.
+ */
+export function cardAllotment(calls: number, batchSize: number, cards: number, fleet: number) {
+  if (!Number.isFinite(calls)) return Number.POSITIVE_INFINITY;
+  const size = Math.max(1, batchSize);
+  return Math.max(size, Math.floor((calls * size * cards) / Math.max(1, fleet)));
+}
 
 /**
  * How many one-card-per-call requests of one need this run may make for `cards` cards of an
@@ -33,10 +114,13 @@ export function runAllotment(options: {
 /**
  * Which cards a one-card-per-call need asks this run, most urgent first: what cannot change is
  * left alone (a deactivated card's status and usage, a suspended card's usage once read after
- * it stopped), what was read or pushed in the last half hour is fresh; then the `urgent` cards
+ * it stopped), what was read or pushed in the last `freshFor` ms (half an hour unless the caller
+ * says: see `freshForMs`) is fresh; then the `urgent` cards
  * (near their quota, or matched by a rule that may fire: `urgentCards`), then the rest; each
  * group by staleness, never-read first, a card whose status changed in the last day (pending,
- * settling) counting six hours staler. At most `allotment` cards.
+ * settling) counting six hours staler. At most `allotment` cards. Asked in batches of
+ * `batchSize`, a last batch the due cards leave part empty is filled with the stalest fresh
+ * cards (when the allotment allows every due card).
  */
 export function pollFirst(
   need: SliceNeed,
@@ -45,18 +129,28 @@ export function pollFirst(
   now: number,
   allotment: number,
   urgent: ReadonlySet<number> = new Set(),
+  freshFor: number = FRESH_FOR_MS,
+  batchSize = 1,
 ): { asked: StoredCard[]; skipped: number; deferred: number } {
-  const checkedAt = (card: StoredCard) => {
-    const check = checks.get(card.id);
-    return (need === 'status' ? check?.statusCheckedAt : check?.usageCheckedAt) ?? null;
-  };
-  const candidates = cards.filter((card) => {
-    const at = checkedAt(card);
-    if (at !== null && now - at < FRESH_FOR_MS) return false;
+  const canChange = (card: StoredCard, at: number | null) => {
     if (need === 'status') return !(card.status === 'deactivated' && at !== null);
     // Usage stops growing when the card stops: one read after that is the last one needed.
     const stopped = card.status === 'deactivated' || card.status === 'suspended';
     return !(stopped && at !== null && at >= (card.statusChangedAt ?? 0));
+  };
+  const checkedAt = (card: StoredCard) => {
+    const check = checks.get(card.id);
+    return (need === 'status' ? check?.statusCheckedAt : check?.usageCheckedAt) ?? null;
+  };
+  /** Fresh cards that can still change: what fills a batch the due cards leave part empty. */
+  const fresh: StoredCard[] = [];
+  const candidates = cards.filter((card) => {
+    const at = checkedAt(card);
+    if (at !== null && now - at < freshFor) {
+      if (batchSize > 1 && canChange(card, at)) fresh.push(card);
+      return false;
+    }
+    return canChange(card, at);
   });
   const recent = (card: StoredCard) =>
     card.statusChangedAt !== null && now - card.statusChangedAt < RECENT_CHANGE_MS;
@@ -67,6 +161,14 @@ export function pollFirst(
   const first = (card: StoredCard) => (urgent.has(card.id) ? 0 : 1);
   candidates.sort((a, b) => first(a) - first(b) || key(a) - key(b) || a.id - b.id);
   const asked = candidates.slice(0, Number.isFinite(allotment) ? allotment : undefined);
+  const partial = asked.length % batchSize;
+  if (asked.length === candidates.length && partial > 0 && fresh.length > 0) {
+    // The last batch is sent anyway: the stalest fresh cards fill it, at no extra call. Read a
+    // little early, they fall due with the others from then on, so the due cards of a run come
+    // to fill whole batches.
+    fresh.sort((a, b) => key(a) - key(b) || a.id - b.id);
+    asked.push(...fresh.slice(0, batchSize - partial));
+  }
   return {
     asked,
     skipped: cards.length - candidates.length,

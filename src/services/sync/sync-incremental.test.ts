@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDays, cstToday } from '../../domain/index.js';
+import { addDays, cstToday, lastCompleteDays } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
+import { SyncCheckpoints } from '../../store/repositories/sync-checkpoints.js';
 import { syncAccount } from './sync.js';
 import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
 import { periodIsFinal } from './sync-settings.js';
@@ -29,23 +30,25 @@ describe('incremental usage', () => {
 
     // First: 3 identity calls and 7 days × 3 batches.
     expect(await sync()).toBe(3 + 21);
-    // Right after: only the two days still open to revision (yesterday and the day before).
-    expect(await sync()).toBe(2 * 3);
-    expect(await sync()).toBe(2 * 3);
+    // Right after: yesterday only (no more than the two days still open to revision); the day
+    // before, read in full yesterday, waits to be read once more when it turns final.
+    expect(await sync()).toBe(1 * 3);
+    expect(await sync()).toBe(1 * 3);
 
-    // A day later: the two open days, and the day that has just become final, read once more.
+    // A day later: yesterday and the day that has just become final, read once more — two days,
+    // the revision window (a day is read twice: its first figure and its final one).
     fixture.clock.set(fixture.clock.now() + DAY);
-    expect(await sync()).toBe(3 * 3);
     expect(await sync()).toBe(2 * 3);
+    expect(await sync()).toBe(1 * 3);
 
-    // 50 new cards: identities, the open days for everyone (3 batches of 100), and the five
-    // final days for the new cards only (one batch each).
+    // 50 new cards: identities, yesterday for everyone (3 batches of 100), and the day before
+    // and the five final days for the new cards only (one batch each).
     await fixture.importRange(250, 300);
-    expect(await sync()).toBe(1 + 2 * 3 + 5);
+    expect(await sync()).toBe(1 + 3 + 1 + 5);
     const newest = await fixture.store.cards.listForSync('acct', { afterId: 0, limit: 1000 });
     const last = newest.at(-1)!;
     expect((await fixture.store.usage.daily(last.id)).length).toBe(7);
-    expect(await sync()).toBe(2 * 3);
+    expect(await sync()).toBe(1 * 3);
 
     // --full asks every day again.
     expect(await sync({ full: true })).toBe(7 * 3);
@@ -60,7 +63,15 @@ describe('incremental usage', () => {
     store = fixture.store;
     const sync = () => callsOf(fixture, () => syncAccount(fixture.context, 'acct', { days: 7 }));
     expect(await sync()).toBe(1 + 7);
-    expect(await sync()).toBe(4);
+    // Yesterday; the three other open days wait to turn final.
+    expect(await sync()).toBe(1);
+    // A day later: yesterday and the day that turned final with a 4-day window (not 2).
+    fixture.clock.set(fixture.clock.now() + DAY);
+    expect(await sync()).toBe(2);
+    const checked = await new SyncCheckpoints(fixture.store, () =>
+      fixture.clock.now(),
+    ).usageChecked('acct', 'usage.daily', lastCompleteDays(7, fixture.clock.now()));
+    expect([...checked].sort()).toEqual(lastCompleteDays(7, fixture.clock.now()).slice(0, 3));
   });
 
   it('reads a closed month in full once it is final, then only fills cards missing it', async () => {

@@ -26,7 +26,13 @@ import { asScheduledWork } from '../limits/shared-limiter.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { changedSinceLastRead } from './change-feed.js';
-import { pollFirst, runAllotment } from './poll-priority.js';
+import {
+  type BudgetedNeed,
+  cardAllotment,
+  freshForMs,
+  pollFirst,
+  runCallAllotments,
+} from './poll-priority.js';
 import { urgentCards } from './poll-urgency.js';
 import { SLICE_PHASES } from './sync-phases.js';
 import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
@@ -113,6 +119,76 @@ function batchKey(phase: SyncPhase, period: string, batch: StoredCard[]): string
   return `${phase}:${period}:${primaryKind(batch[0]!)}:${batch[0]!.id}-${batch.at(-1)!.id}:${batch.length}`;
 }
 
+/**
+ * The needs a run polls by freshness inside the account's budget: statuses and monthly usage,
+ * and daily usage where it is asked one card a call (in batches it is asked by period).
+ */
+export function budgetedNeeds(
+  adapter: Pick<SupplierAdapterV1, 'capabilities' | 'limits'>,
+  params: { days: string[]; month: string | null },
+): BudgetedNeed[] {
+  return SLICE_PHASES.filter(
+    (row) =>
+      row.need !== 'identities' &&
+      adapter.capabilities.has(row.need) &&
+      row.periods(params).length > 0 &&
+      (row.need !== 'usage.daily' || (adapter.limits.batchSize[row.need] ?? 1) === 1),
+  ).map((row) => ({ need: row.need, batchSize: adapter.limits.batchSize[row.need] ?? 1 }));
+}
+
+/**
+ * Which usage periods a run reads for every card and which it only fills for cards missing
+ * them. Yesterday (the newest day) is read in full; a final period is read in full once, then
+ * filled; a day between yesterday and final was read in full when it was yesterday and will be
+ * once more when it turns final, so meanwhile it is only filled. A day is read twice (its first
+ * figure and its final one): a daily run asks two days, the default revision window. `full`
+ * reads everything in full.
+ */
+export function usagePeriodsToAsk(options: {
+  days: string[];
+  finalDays: string[];
+  finalMonth: string[];
+  checked: ReadonlySet<string>;
+  full: boolean;
+}): { fillOnly: string[]; toCheck: string[] } {
+  const { days, finalDays, finalMonth, checked, full } = options;
+  const finals = [...finalDays, ...finalMonth];
+  if (full) return { fillOnly: [], toCheck: finals };
+  const newest = days.at(-1);
+  const settling = days.filter((day) => day !== newest && !finalDays.includes(day));
+  const fillOnly = [...finals.filter((period) => checked.has(period)), ...settling];
+  return { fillOnly, toCheck: finals.filter((period) => !fillOnly.includes(period)) };
+}
+
+/**
+ * The calls a run's daily usage costs in batches: the days it reads in full, for the fleet (the
+ * days it only fills cost next to nothing).
+ */
+export function dailyUsageCalls(
+  adapter: Pick<SupplierAdapterV1, 'limits'>,
+  params: { days: string[]; fillOnly?: string[] },
+  fleet: number,
+): number {
+  const size = adapter.limits.batchSize['usage.daily'] ?? 1;
+  if (size <= 1) return 0;
+  const full = params.days.filter((day) => !(params.fillOnly ?? []).includes(day)).length;
+  return full * Math.ceil(fleet / size);
+}
+
+/**
+ * The account's calls per second as its limiter holds them: the configured `rateLimit`, else
+ * its supplier type's default (0: unlimited).
+ */
+async function effectiveRateLimit(
+  context: ServiceContext,
+  accountId: string,
+  configured: number,
+): Promise<number> {
+  const account = await context.store.accounts.get(accountId);
+  if (!account || typeof account.settings.rateLimit === 'number') return configured;
+  return context.catalog.get(account.type).defaultRateLimit ?? 0;
+}
+
 /** The phases an adapter's capabilities call for, in order. */
 function phasesFor(adapter: SupplierAdapterV1, options: SyncOptions): SyncPhase[] {
   const phases: SyncPhase[] = [];
@@ -167,7 +243,14 @@ async function planRun(
   const phases = phasesFor(adapter, options);
   // Every change after this instant is for the next run's feed read.
   const startedAt = context.clock.now();
-  if (phases.includes('inventory')) {
+  // The fleet is listed by the daily run (and a full one, or while no card is known): new and
+  // removed cards are a day's news, and at 1,000,000 cards listing costs thousands of calls.
+  const listFleet =
+    phases.includes('inventory') &&
+    (options.days !== 0 ||
+      options.full === true ||
+      (await context.store.cards.listForSync(accountId, { afterId: 0, limit: 1 })).length === 0);
+  if (listFleet) {
     try {
       await discoverFleet(context, adapter, options);
     } catch (error) {
@@ -206,11 +289,13 @@ async function planRun(
   const finalMonth = month !== null && periodIsFinal(month, revisionDays, now) ? [month] : [];
   const checkedDays = await checkpoints.usageChecked(accountId, 'usage.daily', finalDays);
   const checkedMonth = await checkpoints.usageChecked(accountId, 'usage.monthly', finalMonth);
-  const checked = options.full
-    ? []
-    : [...finalDays, ...finalMonth].filter(
-        (period) => checkedDays.has(period) || checkedMonth.has(period),
-      );
+  const { fillOnly, toCheck } = usagePeriodsToAsk({
+    days,
+    finalDays,
+    finalMonth,
+    checked: new Set([...checkedDays, ...checkedMonth]),
+    full: options.full === true,
+  });
   // A supplier with a change feed: only the cards it names have their status read, unless
   // this is the first run, the position is lost, the feed failed, or --full asks every card.
   const feeds = phases.includes('status') && supplierExtra(adapter, 'doListChangedCards') !== null;
@@ -221,8 +306,8 @@ async function planRun(
   const params = {
     days,
     month,
-    fillOnly: checked,
-    toCheck: [...finalDays, ...finalMonth].filter((period) => !checked.includes(period)),
+    fillOnly,
+    toCheck,
     ...(changed ? { statusCards: changed.cardIds } : {}),
     ...(feeds ? { feedReadFrom: startedAt } : {}),
     actor: options.actor ?? 'cli',
@@ -308,13 +393,24 @@ async function runSlice(
   // The change feed named the cards whose status changed: the others are not asked.
   const statusCards = plan.params.statusCards ? new Set(plan.params.statusCards) : null;
   const settings = await accountSyncSettings(context, accountId, adapter);
-  const perCardNeeds = SLICE_PHASES.filter(
-    (row) =>
-      row.need !== 'identities' &&
-      adapter.capabilities.has(row.need) &&
-      batchSize(row.need) === 1 &&
-      row.periods(plan.params).length > 0,
-  ).length;
+  // The needs the schedule's budget is shared by: statuses and monthly usage, and daily usage
+  // where it is asked one card a call. Daily usage in batches is asked by period instead.
+  // Monthly usage is polled by freshness for the month in progress; a closed month (the
+  // month-end reconciliation) is asked of every card it is not filled for.
+  const currentMonth = billingCycleAt(clock.now(), supplierCycleStartDay(adapter)).month;
+  const budgeted = budgetedNeeds(adapter, plan.params).filter(
+    (need) => need.need !== 'usage.monthly' || plan.params.month === currentMonth,
+  );
+  const allotments = runCallAllotments({
+    ratePerSecond: await effectiveRateLimit(context, accountId, settings.rateLimit),
+    budgetShare: settings.budgetShare,
+    fleet: plan.cards,
+    needs: budgeted,
+    reserved: dailyUsageCalls(adapter, plan.params, plan.cards),
+  });
+  // Freshness is judged as of the run's start, so a card read at the same point of each run is
+  // asked again after the same number of runs however long the run takes.
+  const runStart = (await store.syncRuns.get(runId))?.startedAt ?? clock.now();
 
   for (const phase of SLICE_PHASES) {
     const periods = phase.periods(plan.params);
@@ -328,22 +424,32 @@ async function runSlice(
           failed.get(card.id)?.code !== 'supplier_card_unknown' &&
           (phase.need !== 'status' || statusCards === null || statusCards.has(card.id)),
       );
-      if (batchSize(phase.need) === 1 && phase.need !== 'identities' && !options.full) {
-        // One card a call: freshness first, inside the account's call budget.
+      const budgetedNeed = budgeted.find((need) => need.need === phase.need);
+      if (budgetedNeed && !options.full) {
+        // Freshness first, inside the account's call budget: what cannot change and what is
+        // fresh enough for the need's target are left alone, urgent and stalest cards first.
         const checks = await store.freshness.checks(cards.map((card) => card.id));
-        const allotment = runAllotment({
-          ratePerSecond: settings.rateLimit,
-          budgetShare: settings.budgetShare,
-          perCardNeeds,
-          cards: cards.length,
-          fleet: plan.cards,
-        });
+        const allotment = cardAllotment(
+          allotments.get(phase.need) ?? Number.POSITIVE_INFINITY,
+          budgetedNeed.batchSize,
+          cards.length,
+          plan.cards,
+        );
         // Near quota or under a rule that may fire: only worth finding when not all fit.
         const urgent =
           cards.length > allotment
             ? await urgentCards(context, phase.need, cards)
             : new Set<number>();
-        const chosen = pollFirst(phase.need, cards, checks, clock.now(), allotment, urgent);
+        const chosen = pollFirst(
+          phase.need,
+          cards,
+          checks,
+          runStart,
+          allotment,
+          urgent,
+          freshForMs(budgetedNeed, runStart),
+          budgetedNeed.batchSize,
+        );
         report(phase.need, cards.length - chosen.asked.length);
         cards = chosen.asked;
       }

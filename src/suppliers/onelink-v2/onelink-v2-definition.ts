@@ -102,6 +102,9 @@ export const onelinkV2Definition: SupplierDefinition<OnelinkV2Settings> = {
     return parsed.data;
   },
 
+  // PROTOCOL-NOTES.md: rate limits are not published, start at 5 requests/s (a guess).
+  defaultRateLimit: ONELINK_V2_DEFAULT_RATE_LIMIT,
+
   create(accountId, settings, runtime) {
     const transport = supplierTransport({
       ...runtime,

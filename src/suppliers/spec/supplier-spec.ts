@@ -111,4 +111,10 @@ export interface SupplierDefinition<Settings = Record<string, unknown>> {
   simulator: SupplierSimulatorFactory;
   /** How the supplier's pushes are verified and parsed; absent when it pushes nothing. */
   notices?: SupplierNoticeHandler;
+  /**
+   * Calls per second an account of this type is held to when its configuration names no
+   * `rateLimit` (0 or absent: unlimited). simdock's services build the account's shared limiter
+   * from it, so the default is shared by every process like a configured limit.
+   */
+  defaultRateLimit?: number;
 }

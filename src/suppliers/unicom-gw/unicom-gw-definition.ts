@@ -5,6 +5,7 @@ import { createUnicomGw, type UnicomGwSettings } from './unicom-gw-adapter.js';
 import {
   resolveUnicomGwPaths,
   UNICOM_GW_DEFAULT_BASE_URL,
+  UNICOM_GW_DEFAULT_RATE_LIMIT,
   UNICOM_GW_DETAILS_BATCH,
   UNICOM_GW_OPERATIONS,
 } from './unicom-gw-protocol.js';
@@ -94,6 +95,9 @@ export const unicomGwDefinition: SupplierDefinition<UnicomGwSettings> = {
     resolveUnicomGwPaths(parsed.data.paths);
     return parsed.data;
   },
+  // cn-carriers-notes.md: the rate limit is not published, start at 5 calls/s (a guess).
+  defaultRateLimit: UNICOM_GW_DEFAULT_RATE_LIMIT,
+
   create(accountId, settings, runtime) {
     return createUnicomGw({ ...runtime, ...settings, accountId });
   },
