@@ -1,5 +1,5 @@
 import type { CardChecks, StoredCard } from '../../store/index.js';
-import { DEFAULT_TARGETS_MS } from './freshness-targets.js';
+import { DEFAULT_TARGETS_MS, type FreshnessTargetsMs } from './freshness-targets.js';
 import type { SliceNeed } from './sync-phases.js';
 
 const HOUR = 3_600_000;
@@ -33,8 +33,12 @@ export interface BudgetedNeed {
  * usage (6 h) every sixth run — the fewest calls the target allows. A need without a target
  * (daily usage asked card by card): `FRESH_FOR_MS`.
  */
-export function freshForMs(need: BudgetedNeed, runStart: number): number {
-  const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
+export function freshForMs(
+  need: BudgetedNeed,
+  runStart: number,
+  targets: FreshnessTargetsMs = DEFAULT_TARGETS_MS,
+): number {
+  const target = (targets as Record<string, number | undefined>)[need.need];
   if (target === undefined) return FRESH_FOR_MS;
   // Milliseconds are whole: a read at the hour's first instant is in the hour.
   const sinceHour = runStart - Math.floor(runStart / RUN_INTERVAL_MS) * RUN_INTERVAL_MS + 1;
@@ -55,6 +59,8 @@ export function runCallAllotments(options: {
   needs: BudgetedNeed[];
   /** Calls this run makes besides (a daily run's usage days), taken from its share first. */
   reserved?: number;
+  /** The account's freshness targets (default: `DEFAULT_TARGETS_MS`). */
+  targets?: FreshnessTargetsMs;
 }): Map<SliceNeed, number> {
   const allotments = new Map<SliceNeed, number>();
   if (options.ratePerSecond <= 0) {
@@ -68,7 +74,8 @@ export function runCallAllotments(options: {
       (options.reserved ?? 0),
   );
   const demand = (need: BudgetedNeed) => {
-    const target = (DEFAULT_TARGETS_MS as Record<string, number | undefined>)[need.need];
+    const targets: Record<string, number | undefined> = options.targets ?? DEFAULT_TARGETS_MS;
+    const target = targets[need.need];
     const runsPerRead = target === undefined ? 1 : Math.max(1, target / RUN_INTERVAL_MS);
     return (1.25 * Math.ceil(options.fleet / Math.max(1, need.batchSize))) / runsPerRead;
   };

@@ -18,7 +18,7 @@ export { DEFAULT_BUDGET_SHARE };
 export interface AccountSyncSettings {
   revisionDays: number;
   budgetShare: number;
-  /** Calls per second (0: unlimited). */
+  /** Calls per second (0: unlimited): the account's own, else its supplier type's default. */
   rateLimit: number;
   /** Freshness targets per need in ms: the account's `sync.freshness`, else the defaults. */
   freshnessTargetsMs: FreshnessTargetsMs;
@@ -43,7 +43,10 @@ export async function accountSyncSettings(
     revisionDays:
       wholeOrNull(sync.revisionDays) ?? adapter.limits.revisionWindowDays ?? DEFAULT_REVISION_DAYS,
     budgetShare: share !== null && share > 0 && share <= 1 ? share : DEFAULT_BUDGET_SHARE,
-    rateLimit: wholeOrNull(account?.settings.rateLimit) ?? 0,
+    // An account without a rate limit of its own has its supplier type's default (0: none).
+    rateLimit:
+      wholeOrNull(account?.settings.rateLimit) ??
+      (account ? (context.catalog.get(account.type).defaultRateLimit ?? 0) : 0),
     freshnessTargetsMs: freshness.targets,
     freshnessConfigured: freshness.configured,
   };

@@ -175,20 +175,6 @@ export function dailyUsageCalls(
   return full * Math.ceil(fleet / size);
 }
 
-/**
- * The account's calls per second as its limiter holds them: the configured `rateLimit`, else
- * its supplier type's default (0: unlimited).
- */
-async function effectiveRateLimit(
-  context: ServiceContext,
-  accountId: string,
-  configured: number,
-): Promise<number> {
-  const account = await context.store.accounts.get(accountId);
-  if (!account || typeof account.settings.rateLimit === 'number') return configured;
-  return context.catalog.get(account.type).defaultRateLimit ?? 0;
-}
-
 /** The phases an adapter's capabilities call for, in order. */
 function phasesFor(adapter: SupplierAdapterV1, options: SyncOptions): SyncPhase[] {
   const phases: SyncPhase[] = [];
@@ -402,11 +388,12 @@ async function runSlice(
     (need) => need.need !== 'usage.monthly' || plan.params.month === currentMonth,
   );
   const allotments = runCallAllotments({
-    ratePerSecond: await effectiveRateLimit(context, accountId, settings.rateLimit),
+    ratePerSecond: settings.rateLimit,
     budgetShare: settings.budgetShare,
     fleet: plan.cards,
     needs: budgeted,
     reserved: dailyUsageCalls(adapter, plan.params, plan.cards),
+    targets: settings.freshnessTargetsMs,
   });
   // Freshness is judged as of the run's start, so a card read at the same point of each run is
   // asked again after the same number of runs however long the run takes.
@@ -447,7 +434,7 @@ async function runSlice(
           runStart,
           allotment,
           urgent,
-          freshForMs(budgetedNeed, runStart),
+          freshForMs(budgetedNeed, runStart, settings.freshnessTargetsMs),
           budgetedNeed.batchSize,
         );
         report(phase.need, cards.length - chosen.asked.length);
