@@ -171,8 +171,9 @@ describe('simdock as another simdock’s agent supplier', () => {
       const [upstream] = await a.store.cards.findByIdentifier(iccid);
       expect(upstream!.status).toBe('suspended');
     }
-    // B's next status read sees the paused cards as suspended.
-    await syncAccount(b.context, 'via-a');
+    // B's next status read sees the paused cards as suspended (a full read: the planner would
+    // leave statuses read within this hour alone).
+    await syncAccount(b.context, 'via-a', { full: true });
     const [paused] = await b.store.cards.findByIdentifier(targets[0]!);
     expect(paused!.status).toBe('suspended');
     // A audited who paused them.

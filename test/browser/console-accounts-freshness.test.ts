@@ -1,19 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
+import { type ConsoleBrowser, canRunConsole, openConsole } from './console-browser.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
-
-describe.skipIf(!hasChromium || !hasConsoleBuild)('console: freshness on the accounts page', () => {
+describe.skipIf(!canRunConsole)('console: freshness on the accounts page', () => {
   let server: ConsoleServer;
-  let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let opened: ConsoleBrowser | undefined;
   let v5 = '';
   let agent = '';
   let v2 = '';
@@ -33,25 +26,13 @@ describe.skipIf(!hasChromium || !hasConsoleBuild)('console: freshness on the acc
       ...account,
       settings: { ...account.settings, rateLimit: 0.00001, sync: { freshness: { status: '2h' } } },
     });
-    profile = mkdtempSync(join(tmpdir(), 'simdock-freshness-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      viewport: { width: 1440, height: 900 },
-      locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${server.origin}/`);
-    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-    await page.getByLabel('密码').fill(CONSOLE_USER.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('me').waitFor();
+    opened = await openConsole(server.origin, { viewport: { width: 1440, height: 900 } });
+    ({ page } = opened);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows per account and need the share within target, p99 and what the budget holds, in Chinese and English', async () => {

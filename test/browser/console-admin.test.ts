@@ -1,25 +1,19 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkJobsRepository } from '../../src/store/repositories/bulk-repository.js';
-import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+import { type ConsoleBrowser, canRunConsole, openConsole } from './console-browser.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
 /**
  * What was read-only, created from the console: a user, an API key (its secret shown once), a
  * tenant with cards assigned from a pasted list, a webhook; a job's detail page and a retry of
  * its failed cards; a sync started from the accounts page.
  */
-describe.skipIf(!hasChromium || !hasConsoleBuild)('console: creating what was read-only', () => {
+describe.skipIf(!canRunConsole)('console: creating what was read-only', () => {
   let server: ConsoleServer;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let opened: ConsoleBrowser | undefined;
 
   /** An API answer with the browser's session cookie, or with an API key. */
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -32,26 +26,14 @@ describe.skipIf(!hasChromium || !hasConsoleBuild)('console: creating what was re
 
   beforeAll(async () => {
     server = await startConsoleServer(10);
-    profile = mkdtempSync(join(tmpdir(), 'simdock-admin-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      viewport: { width: 1280, height: 900 },
-      locale: 'en',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${server.origin}/`);
-    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-    await page.getByLabel('密码').fill(CONSOLE_USER.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('me').waitFor();
+    opened = await openConsole(server.origin, { locale: 'en' });
+    ({ context: browser, page } = opened);
     await page.evaluate(() => localStorage.setItem('simdock.language', 'en'));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('creates a user, and an API key whose secret is shown once, then revokes the key', async () => {

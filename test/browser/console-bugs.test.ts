@@ -1,20 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateRules } from '../../src/services/rules/rules-evaluate.js';
-import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+import { type ConsoleBrowser, canRunConsole, openConsole, signIn } from './console-browser.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
 /** Five bugs, each as a new operator met it, in zh-CN. */
-describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs an operator met', () => {
+describe.skipIf(!canRunConsole)('console bugs an operator met', () => {
   let server: ConsoleServer;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let opened: ConsoleBrowser | undefined;
   const errors: string[] = [];
 
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -26,32 +21,15 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs an oper
     return cookies.find((cookie) => cookie.name.includes('csrf'))?.value ?? '';
   }
 
-  async function signIn() {
-    await page.goto(`${server.origin}/`);
-    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-    await page.getByLabel('密码').fill(CONSOLE_USER.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('me').waitFor();
-  }
-
   beforeAll(async () => {
     server = await startConsoleServer();
-    profile = mkdtempSync(join(tmpdir(), 'simdock-bugs-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (error) => errors.push(error.message));
-    await signIn();
+    opened = await openConsole(server.origin, { errors });
+    ({ context: browser, page } = opened);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('device detail shows each slot’s status and name instead of crashing', async () => {
@@ -184,7 +162,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('console bugs an oper
 
   it('lists alerts in a table with filters, opens from the dashboard tile, acknowledges many', async () => {
     // An expiry rule over the demo's plan: the cards expiring within 400 days raise alerts.
-    if (!(await page.getByTestId('me').count())) await signIn();
+    if (!(await page.getByTestId('me').count())) await signIn(page, server.origin);
     const created = await page.request.post(`${server.origin}/api/v1/rules`, {
       data: {
         name: 'expiring',

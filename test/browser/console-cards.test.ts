@@ -1,20 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+import { type ConsoleBrowser, canRunConsole, openConsole } from './console-browser.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
 /** The cards page at fleet scale: count, page size, Enter, quota and expiry, saved filters. */
-describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet scale', () => {
+describe.skipIf(!canRunConsole)('cards page at fleet scale', () => {
   let server: ConsoleServer;
-  let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let opened: ConsoleBrowser | undefined;
   const errors: string[] = [];
 
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -26,26 +21,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('cards page at fleet 
 
   beforeAll(async () => {
     server = await startConsoleServer();
-    profile = mkdtempSync(join(tmpdir(), 'simdock-cards-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.origin}/`);
-    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-    await page.getByLabel('密码').fill(CONSOLE_USER.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('me').waitFor();
+    opened = await openConsole(server.origin, { errors });
+    ({ page } = opened);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows the total of matches and pages by the size chosen', async () => {

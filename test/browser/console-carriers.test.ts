@@ -1,13 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncAccount } from '../../src/services/sync/sync.js';
-import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+import { type ConsoleBrowser, canRunConsole, openConsole } from './console-browser.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
 /** The demo's China Unicom and China Telecom accounts (their simulators, as `npm start` runs them). */
 const CARRIER_ACCOUNTS = ['demo-unicom-gw', 'demo-telecom-5g', 'demo-telecom-cmp'];
@@ -16,13 +11,12 @@ const CARRIER_ACCOUNTS = ['demo-unicom-gw', 'demo-telecom-5g', 'demo-telecom-cmp
  * An operator pauses and resumes one card of each carrier account from its card page, in zh-CN,
  * and the supplier holds the change: a status sync after each action reads it back.
  */
-describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
+describe.skipIf(!canRunConsole)(
   'pause and resume on the China Unicom and China Telecom accounts',
   () => {
     let server: ConsoleServer;
-    let browser: BrowserContext;
     let page: Page;
-    let profile: string;
+    let opened: ConsoleBrowser | undefined;
     const errors: string[] = [];
 
     // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -31,26 +25,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
 
     beforeAll(async () => {
       server = await startConsoleServer(5);
-      profile = mkdtempSync(join(tmpdir(), 'simdock-carriers-'));
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        viewport: { width: 1280, height: 900 },
-        locale: 'zh-CN',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      });
-      page = browser.pages()[0] ?? (await browser.newPage());
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${server.origin}/`);
-      await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-      await page.getByLabel('密码').fill(CONSOLE_USER.password);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.getByTestId('me').waitFor();
+      opened = await openConsole(server.origin, { errors });
+      ({ page } = opened);
     }, 120_000);
 
     afterAll(async () => {
-      await browser?.close();
+      await opened?.close();
       await server?.close();
-      if (profile) rmSync(profile, { recursive: true, force: true });
     });
 
     /** Runs `action` from the card page and waits for its job to settle. */

@@ -1,23 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_USER, type ConsoleServer, startConsoleServer } from './console-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console/index.html'));
+import { type ConsoleBrowser, canRunConsole, openConsole } from './console-browser.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
 /**
  * The operator's plan, pool and rule work in the console (zh-CN): the plans page with cards per
  * plan, putting cards on a plan from the cards table, creating a pool, and a rule on a plan
  * picked by name that asks before pausing, naming how many cards it would pause now.
  */
-describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('plans, pools and rules', () => {
+describe.skipIf(!canRunConsole)('plans, pools and rules', () => {
   let server: ConsoleServer;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let opened: ConsoleBrowser | undefined;
   const errors: string[] = [];
 
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -41,29 +36,16 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)('plans, pools and rul
 
   beforeAll(async () => {
     server = await startConsoleServer();
-    profile = mkdtempSync(join(tmpdir(), 'simdock-plans-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      viewport: { width: 1440, height: 900 },
-      locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (error) => errors.push(error.message));
+    opened = await openConsole(server.origin, { viewport: { width: 1440, height: 900 }, errors });
+    ({ context: browser, page } = opened);
     page.on('response', (response) => {
       if (response.status() >= 500) errors.push(`${response.status()} ${response.url()}`);
     });
-    await page.goto(`${server.origin}/`);
-    await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-    await page.getByLabel('密码').fill(CONSOLE_USER.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByTestId('me').waitFor();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('lists every plan with its quota, cycle and cards, and creates one', async () => {

@@ -46,6 +46,12 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
     'sql.raw(`case when quota_bytes > 0 then ${cycleBytes} * 1000 / quota_bytes end`)',
     'sql.raw(cycleBytes)',
   ],
+  // Migration 0022 rewrites the same functions (PostgreSQL) and the SQLite triggers' WHEN
+  // clauses: trigger names and conditions from the migration's own constant lists.
+  'src/store/migrations/0022-fleet-stats-statements.ts': [
+    'sql.raw(`${head} WHEN ${condition} BEGIN${rest}`)',
+    'sql.raw(`DROP TRIGGER ${name}`)',
+  ],
 };
 
 /**
@@ -55,7 +61,13 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
  */
 const DDL_BUILT_FROM_CONSTANTS = new Set([
   'src/store/migrations/0015-fleet-stats.ts',
+  'src/store/migrations/0022-fleet-stats-statements.ts',
   'src/store/fleet-stats-repository.ts',
+  // Usage upserts and the figures they keep on SQLite, sent through `runShaped` (one statement
+  // text per batch shape): the table and period column are 'usage_daily'/'date' or
+  // 'usage_monthly'/'month', every value a bound placeholder.
+  'src/store/usage-repository.ts',
+  'src/store/usage-stats-upkeep.ts',
 ]);
 
 /** Driver-level SQL text (outside the query builder): constants with `$n` parameters only. */
