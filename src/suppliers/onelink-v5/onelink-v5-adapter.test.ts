@@ -47,6 +47,46 @@ describe('onelink-v5 adapter', () => {
     }
   });
 
+  it('reads each card’s session and status history, one card a call, and fails an unknown card alone', async () => {
+    const { adapter, simulator } = onelinkV5Bench();
+    const cards = Array.from({ length: 8 }, (_, index) => ({
+      key: `s${index}`,
+      iccid: simulator.state.fleet.card(index).iccid,
+    }));
+    const unknown = { key: 'unknown', iccid: '89860400000000999999' };
+    const sessions = await adapter.doGetSession({ cards: [...cards, unknown] });
+    expect(simulator.calls.count('query/sim-session')).toBe(9);
+    const byKey = new Map(sessions.items.map((item) => [item.key, item]));
+    expect(byKey.get('unknown')).toMatchObject({ ok: false });
+    const known = cards.map((card) => byKey.get(card.key)!);
+    for (const item of known) {
+      if (!item.ok) throw item.error;
+      expect(item.value.apn).toBe('CMIOT');
+      // Online sessions carry an address and a start; offline ones neither.
+      expect(item.value.ip !== null).toBe(item.value.online);
+      expect(item.value.startedAt !== null).toBe(item.value.online);
+    }
+    expect(known.some((item) => item.ok && item.value.online)).toBe(true);
+
+    // An online card is active (正常): pause it, and its history names the change.
+    const card = cards.find((_, index) => {
+      const item = known[index]!;
+      return item.ok && item.value.online;
+    })!;
+    const paused = await adapter.doChangeStatus({ action: 'pause', cards: [card] });
+    expect(paused.items[0]).toMatchObject({ ok: true });
+    const history = await adapter.doGetCardHistory({ cards: [card] });
+    const [entry] = history.items;
+    if (!entry?.ok) throw entry?.error;
+    expect(entry.value[0]).toMatchObject({
+      kind: 'status',
+      status: { status: 'suspended', raw: '02' },
+      description: '00 → 02',
+    });
+    const times = entry.value.map((event) => event.at ?? 0);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
   it('reads inbound (MO) texts for the given cards, 20 per call, each with a stable id', async () => {
     const { adapter, simulator } = onelinkV5Bench();
     const cards = Array.from({ length: 30 }, (_, index) => ({

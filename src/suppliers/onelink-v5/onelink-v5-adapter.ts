@@ -10,6 +10,7 @@ import {
 import {
   type BatchResult,
   type Capability,
+  type CardHistoryOptions,
   type CardLocation,
   type CardsOptions,
   type ChangeStatusOptions,
@@ -25,9 +26,11 @@ import {
   type ReadInboundSmsResult,
   type SupplierAdapterV1,
   type SupplierCard,
+  type SupplierCardEvent,
   SupplierError,
   type SupplierLimits,
   type SupplierRuntime,
+  type SupplierSession,
   type SupplierWarning,
   supplierTransport,
   type UsageValue,
@@ -165,8 +168,76 @@ export class OnelinkV5Adapter implements SupplierAdapterV1 {
   }
 
   async doGetStatus(options: CardsOptions): Promise<BatchResult<CardStatusValue>> {
+    return this.#perCard(options, async (card) => {
+      const answer = await this.client.querySimStatus({ card, abortSignal: options.abortSignal });
+      return { bodies: answer.bodies, value: mapOnelinkV5Status(answer.value.cardStatus) };
+    });
+  }
+
+  /**
+   * `query/sim-session` (one card a call; PROTOCOL-NOTES.md): the card's data session, online
+   * when an APN reports `01`. The per-APN list is kept in `details`.
+   */
+  async doGetSession(options: CardsOptions): Promise<BatchResult<SupplierSession>> {
+    return this.#perCard(options, async (card) => {
+      const answer = await this.client.querySimSession({ card, abortSignal: options.abortSignal });
+      const sessions = answer.value;
+      const current = sessions.find((session) => session.status === '01') ?? sessions[0];
+      return {
+        bodies: answer.bodies,
+        value: {
+          online: current?.status ? current.status === '01' : null,
+          ip: current?.ip || null,
+          apn: current?.apnName ?? null,
+          rat: current?.rat ?? null,
+          startedAt: current?.createDate ? parseCstTime(current.createDate) : null,
+          details: { sessions },
+        },
+      };
+    });
+  }
+
+  /** `query/sim-change-history` (one card a call): the card's status changes, newest first. */
+  async doGetCardHistory(options: CardHistoryOptions): Promise<BatchResult<SupplierCardEvent[]>> {
+    return this.#perCard(options, async (card) => {
+      const answer = await this.client.querySimChangeHistory({
+        card,
+        abortSignal: options.abortSignal,
+      });
+      const events = answer.value
+        .map((change): SupplierCardEvent => {
+          const at = change.changeDate ? parseCstTime(change.changeDate) : null;
+          return {
+            at,
+            kind: 'status',
+            status: change.targetStatus ? mapOnelinkV5Status(change.targetStatus) : null,
+            description: `${change.descStatus ?? '?'} → ${change.targetStatus ?? '?'}`,
+          };
+        })
+        .filter(
+          (event) =>
+            event.at === null ||
+            ((options.from === undefined || event.at >= options.from) &&
+              (options.to === undefined || event.at <= options.to)),
+        )
+        .sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
+      return { bodies: answer.bodies, value: events };
+    });
+  }
+
+  /**
+   * One call per card (by ICCID, MSISDN or IMSI): a card-level refusal fails that card alone,
+   * anything else fails the batch.
+   */
+  async #perCard<Value>(
+    options: CardsOptions,
+    read: (card: {
+      kind: OnelinkV5IdKind;
+      value: string;
+    }) => Promise<{ bodies: unknown[]; value: Value }>,
+  ): Promise<BatchResult<Value>> {
     const { groups, missing } = groupByIdentifier(options.cards, READ_PREFERENCE);
-    const items: ItemResult<CardStatusValue>[] = missing.map((card) =>
+    const items: ItemResult<Value>[] = missing.map((card) =>
       missingIdentifierItem(card, 'iccid, msisdn or imsi'),
     );
     const bodies: unknown[] = [];
@@ -175,12 +246,9 @@ export class OnelinkV5Adapter implements SupplierAdapterV1 {
     );
     await this.#each(targets, async ({ kind, card, id }) => {
       try {
-        const answer = await this.client.querySimStatus({
-          card: { kind, value: id },
-          abortSignal: options.abortSignal,
-        });
+        const answer = await read({ kind, value: id });
         bodies.push(...answer.bodies);
-        items.push({ key: card.key, ok: true, value: mapOnelinkV5Status(answer.value.cardStatus) });
+        items.push({ key: card.key, ok: true, value: answer.value });
       } catch (error) {
         if (!SupplierError.isInstance(error) || !CARD_LEVEL.has(error.code)) throw error;
         items.push({ key: card.key, ok: false, error });
