@@ -110,7 +110,7 @@ export async function runCrashRecovery(
         createdBy: 'crash-recovery',
       });
     }
-    for (const id of runs) await bench.waitForRun(id, 120_000);
+    for (const id of runs) await bench.waitForRun(id, 360_000);
     await worker.kill('SIGTERM');
 
     const batches = fetchedBatches(bench.simulator);

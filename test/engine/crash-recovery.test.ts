@@ -27,5 +27,5 @@ describe.skipIf(!POSTGRES_TEST_URL)('crash recovery: SIGKILL three times mid-syn
     // At most the batches in flight at each kill are fetched again (2 slices × 4 batches).
     expect(figures.repeatedCalls).toBeLessThanOrEqual(3 * 8);
     expect(figures.calls).toBe(figures.minimumCalls + figures.repeatedCalls);
-  }, 240_000);
+  }, 600_000);
 });
