@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { cstMonth } from '../src/domain/index.js';
 import { saveAccounts } from '../src/services/context.js';
-import type { Store } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import type { createSupplierCatalog } from '../src/suppliers/catalog.js';
 
 const CHUNK = 100_000;
@@ -66,4 +70,46 @@ export async function fillBenchFleet(
   await sql`insert into usage_monthly (card_id, month, bytes, updated_at)
     select id, ${month}, (id * 7919) % 2000000000, ${Date.now()} from cards`.execute(store.db);
   return (performance.now() - started) / 1000;
+}
+
+/** A store for one benchmark run: a temporary SQLite file, or a fresh PostgreSQL schema. */
+export interface BenchStore {
+  store: Store;
+  /** The run's temporary folder (the SQLite file lives there). */
+  directory: string;
+  /** Closes the store, drops the PostgreSQL schema and removes the folder. */
+  close(): Promise<void>;
+}
+
+/** Opens a benchmark's store on `dialect`; PostgreSQL in a schema of its own under `postgresUrl`. */
+export async function openBenchStore(
+  name: string,
+  dialect: 'sqlite' | 'postgres',
+  postgresUrl: string | undefined,
+): Promise<BenchStore> {
+  const directory = mkdtempSync(join(tmpdir(), `simdock-${name}-bench-`));
+  const schema = `simdock_${name}_bench_${process.pid}`;
+  let admin: pg.Client | null = null;
+  let url = `sqlite:${join(directory, 'store.db')}`;
+  if (dialect === 'postgres') {
+    if (!postgresUrl) throw new Error('a PostgreSQL run needs --postgres URL');
+    admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+    const separator = postgresUrl.includes('?') ? '&' : '?';
+    url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  }
+  const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
+  return {
+    store,
+    directory,
+    async close() {
+      await store.close();
+      if (admin) {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+      }
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createServiceContext, saveAccounts } from '../src/services/context.js';
 import { accountFreshness } from '../src/services/sync/sync-freshness.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import { dropFleetStatsTriggers } from '../src/store/migrations/0015-fleet-stats.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { FLEET_STATUSES } from './bench-fleet.js';
+import { FLEET_STATUSES, openBenchStore } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
 
 const REPEATS = 5;
@@ -73,18 +70,8 @@ async function benchDialect(
   cards: number,
   postgresUrl: string | undefined,
 ): Promise<Figures> {
-  const directory = mkdtempSync(join(tmpdir(), 'simdock-freshness-bench-'));
-  const schema = `simdock_freshness_bench_${process.pid}`;
-  let admin: pg.Client | null = null;
-  let url = `sqlite:${join(directory, 'store.db')}`;
-  if (dialect === 'postgres') {
-    admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-    const separator = postgresUrl!.includes('?') ? '&' : '?';
-    url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  }
-  const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
+  const bench = await openBenchStore('freshness', dialect, postgresUrl);
+  const { store } = bench;
   const log = (line: string) => console.error(`[${dialect}] ${line}`);
   try {
     const catalog = createSupplierCatalog();
@@ -142,12 +129,7 @@ async function benchDialect(
       eightAccounts,
     };
   } finally {
-    await store.close();
-    if (admin) {
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
-    rmSync(directory, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

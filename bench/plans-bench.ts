@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { addDays, cstToday } from '../src/domain/index.js';
 import { createServiceContext } from '../src/services/context.js';
 import { planSummaries } from '../src/services/plans/plans-assign.js';
-import { openStore } from '../src/store/index.js';
 import {
   createFleetStatsTriggers,
   dropFleetStatsTriggers,
 } from '../src/store/migrations/0015-fleet-stats.js';
 import { PlansRepository } from '../src/store/repositories/plans-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { fillBenchFleet } from './bench-fleet.js';
+import { fillBenchFleet, openBenchStore } from './bench-fleet.js';
 
 const REPEATS = 20;
 
@@ -45,19 +40,9 @@ export async function benchPlans(args: string[]): Promise<void> {
     options: { cards: { type: 'string', default: '1000000' }, postgres: { type: 'string' } },
   });
   const cards = Number(values.cards);
-  const directory = mkdtempSync(join(tmpdir(), 'simdock-plans-bench-'));
   const dialect = values.postgres ? 'postgres' : 'sqlite';
-  const schema = `simdock_plans_bench_${process.pid}`;
-  let admin: pg.Client | null = null;
-  let url = `sqlite:${join(directory, 'store.db')}`;
-  if (values.postgres) {
-    admin = new pg.Client({ connectionString: values.postgres });
-    await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-    const separator = values.postgres.includes('?') ? '&' : '?';
-    url = `${values.postgres}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  }
-  const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
+  const bench = await openBenchStore('plans', dialect, values.postgres);
+  const { store } = bench;
   try {
     await dropFleetStatsTriggers(store.db, dialect);
     await fillBenchFleet(store, createSupplierCatalog(), cards, (line) => console.error(line));
@@ -108,11 +93,6 @@ export async function benchPlans(args: string[]): Promise<void> {
       }),
     );
   } finally {
-    await store.close();
-    if (admin) {
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
-    rmSync(directory, { recursive: true, force: true });
+    await bench.close();
   }
 }

@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { planStats } from '../src/api/routes/inventory/card-stats-plans.js';
 import { addDays, cstMonth, cstToday } from '../src/domain/index.js';
 import type { Principal } from '../src/services/access/access-roles.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import { createFleetStatsTriggers } from '../src/store/migrations/0015-fleet-stats.js';
 import {
   dropCurrentFleetStatsTriggers,
   upgradeFleetStatsTriggers,
 } from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { fillBenchFleet } from './bench-fleet.js';
+import { fillBenchFleet, openBenchStore } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
 
 const REPEATS = 30;
@@ -88,18 +84,8 @@ async function benchDialect(
   cards: number,
   postgresUrl: string | undefined,
 ): Promise<DialectFigures> {
-  const directory = mkdtempSync(join(tmpdir(), 'simdock-stats-bench-'));
-  const schema = `simdock_stats_bench_${process.pid}`;
-  let admin: pg.Client | null = null;
-  let url = `sqlite:${join(directory, 'store.db')}`;
-  if (dialect === 'postgres') {
-    admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-    const separator = postgresUrl!.includes('?') ? '&' : '?';
-    url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  }
-  const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
+  const bench = await openBenchStore('stats', dialect, postgresUrl);
+  const { store } = bench;
   try {
     const log = (line: string) => console.error(`[${dialect}] ${line}`);
     // The fleet goes in with the triggers off, then `simdock stats rebuild` counts it (timed).
@@ -191,12 +177,7 @@ async function benchDialect(
     log(`100,000-card sync without: ${syncWithout.toFixed(1)} s`);
     return { dialect, fillSeconds, rebuildSeconds, timings, syncWith, syncWithout };
   } finally {
-    await store.close();
-    if (admin) {
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
-    rmSync(directory, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
