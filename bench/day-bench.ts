@@ -11,7 +11,14 @@ import {
   RUN_INTERVAL_MS,
   runCallAllotments,
 } from '../src/services/sync/poll-priority.js';
-import { budgetedNeeds, dailyUsageCalls, usagePeriodsToAsk } from '../src/services/sync/sync.js';
+import {
+  budgetedNeeds,
+  couldUse,
+  dailyUsageCalls,
+  defaultSliceSize,
+  sliceCutter,
+  usagePeriodsToAsk,
+} from '../src/services/sync/sync.js';
 import { syncFixture } from '../src/services/sync/sync-fixture.test-support.js';
 import type { SliceNeed } from '../src/services/sync/sync-phases.js';
 import { DEFAULT_REVISION_DAYS, periodIsFinal } from '../src/services/sync/sync-settings.js';
@@ -25,8 +32,6 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** Cards per slice and per page, as sync.ts cuts them (DEFAULT_SLICE, PAGE). */
-const SLICE = 2_000;
 
 /**
  * The rate limit each supplier type is benchmarked at, calls per second, and where it comes
@@ -175,6 +180,12 @@ export async function simulateDay(options: {
     if (urgentEvery > 0 && (id * 7_919) % urgentEvery === 0 && status !== 'deactivated')
       urgent.add(id);
   }
+  // The slices planRun cuts: the same number of cards that can change in each.
+  const cutter = sliceCutter(defaultSliceSize(adapter));
+  for (const card of cards) cutter.add(card);
+  const slices = cutter
+    .slices()
+    .map((slice) => cards.slice(slice.firstCardId - 1, slice.lastCardId));
   const changeable = cards.filter((card) => card.status !== 'deactivated');
   const growing = changeable.filter((card) => card.status !== 'suspended');
 
@@ -324,11 +335,13 @@ export async function simulateDay(options: {
       needs: budgeted,
       reserved: dailyUsageCalls(adapter, { days, fillOnly }, n),
     });
-    for (let from = 0; from < n; from += SLICE) {
-      const slice = cards.slice(from, from + SLICE);
+    // Yesterday first (planRun's lead pass): every slice reads the newest day, then the rest.
+    const lead = daily && newest && !fillOnly.includes(newest) ? newest : null;
+    const sliceRun = (slice: StoredCard[], pass: 'lead' | 'rest' | 'all') => {
       for (const need of ['status', 'usage.daily', 'usage.monthly'] as const) {
         if (!has(need)) continue;
         if (need === 'usage.daily' && days.length === 0) continue;
+        if (pass === 'lead' && need !== 'usage.daily') continue;
         let asked =
           need === 'status' && statusCards
             ? slice.filter((card) => statusCards.has(card.id))
@@ -352,14 +365,19 @@ export async function simulateDay(options: {
             budgetedNeed.batchSize,
           ).asked;
         }
-        const periods = need === 'usage.daily' ? days : ['-'];
+        const periods =
+          need !== 'usage.daily'
+            ? ['-']
+            : days.filter((day) => pass === 'all' || (day === lead) === (pass === 'lead'));
         for (const period of periods) {
           // Filled periods: every card already has its figure (none new in this fleet).
           if (fillOnly.includes(period)) continue;
           const size = batch(need);
-          for (let offset = 0; offset < asked.length; offset += size) {
+          const cardsOf =
+            need === 'status' ? asked : asked.filter((card) => couldUse(card, period));
+          for (let offset = 0; offset < cardsOf.length; offset += size) {
             time = call(need, time);
-            const group = asked.slice(offset, offset + size);
+            const group = cardsOf.slice(offset, offset + size);
             if (need === 'status') for (const card of group) readStatus(card, time);
             if (need === 'usage.monthly')
               for (const card of group) checks.get(card.id)!.usageCheckedAt = time;
@@ -367,7 +385,9 @@ export async function simulateDay(options: {
           }
         }
       }
-    }
+    };
+    const passes = lead ? (['lead', 'rest'] as const) : (['all'] as const);
+    for (const pass of passes) for (const slice of slices) sliceRun(slice, pass);
     for (const day of toCheck) checkedDays.add(day);
     if (shape.feeds) feedAt = runStart;
     longestRunMs = Math.max(longestRunMs, time - at);
@@ -432,7 +452,11 @@ export async function simulateDay(options: {
     minimum.set('usage.monthly', Math.min(needed, Math.floor(budgetFor('usage.monthly'))));
   }
   if (has('usage.daily') && batch('usage.daily') > 1)
-    minimum.set('usage.daily', shape.revisionDays * Math.ceil(n / batch('usage.daily')));
+    // Cards deactivated before a day have no usage that day: not asked (sync.ts couldUse).
+    minimum.set(
+      'usage.daily',
+      shape.revisionDays * Math.ceil(changeable.length / batch('usage.daily')),
+    );
   void dayBudget;
   return {
     supplier: options.supplier,

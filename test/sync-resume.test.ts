@@ -3,6 +3,7 @@ import { createServiceContext, saveAccounts } from '../src/services/context.js';
 import { importCards } from '../src/services/inventory/card-import.js';
 import { finishSync, planSync, syncAccount, syncSlice } from '../src/services/sync/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { SyncCheckpoints } from '../src/store/repositories/sync-checkpoints.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
@@ -78,11 +79,15 @@ describe('sync checkpoints', () => {
     const fixture = await setup(1200);
     store = fixture.store;
     const plan = await planSync(fixture.first, 'cmcc', { sliceSize: 200 });
+    // Six card ranges, twice: yesterday's usage first over all of them, then the rest.
+    const slices = await new SyncCheckpoints(fixture.store).slices(plan.runId);
+    expect(slices).toHaveLength(12);
+    expect(plan.params.leadSlices).toBe(6);
     const workers = [fixture.context(), fixture.context()];
     let next = 0;
     await Promise.all(
       workers.map(async (worker) => {
-        while (next < 6) await syncSlice(worker, plan.runId, next++);
+        while (next < slices.length) await syncSlice(worker, plan.runId, next++);
       }),
     );
     const summary = await finishSync(workers[0]!, plan.runId);

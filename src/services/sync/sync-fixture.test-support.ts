@@ -16,6 +16,8 @@ export interface SyncFixture {
   importRange(from: number, to: number): Promise<void>;
   /** Requests simdock sent so far, by URL path (e.g. `/api/wsGetTerminalDetails/V1/1Main/vV1.1`). */
   requests: Map<string, number>;
+  /** Every request's URL, in the order sent. */
+  sent: string[];
 }
 
 /**
@@ -53,9 +55,12 @@ export async function syncFixture(options: {
     },
   ]);
   const requests = new Map<string, number>();
+  const sent: string[] = [];
   const simulatorFetch = appFetch(simulated.app);
   const fetch: typeof simulatorFetch = (input, init) => {
-    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+    const url = input instanceof Request ? input.url : String(input);
+    sent.push(url);
+    const path = new URL(url).pathname;
     requests.set(path, (requests.get(path) ?? 0) + 1);
     return simulatorFetch(input, init);
   };
@@ -69,5 +74,5 @@ export async function syncFixture(options: {
     await importCards(context, 'acct', lines.join('\n'));
   };
   await importRange(0, options.imported ?? options.size);
-  return { store, clock, context, simulated, importRange, requests };
+  return { store, clock, context, simulated, importRange, requests, sent };
 }

@@ -107,6 +107,43 @@ describe('incremental usage', () => {
     expect(await previous()).toBe(1);
   });
 
+  it("reads yesterday for every card first, then the rest, and leaves deactivated cards' days alone", async () => {
+    const fixture = await syncFixture({ type: 'onelink-v2', size: 600 });
+    store = fixture.store;
+    const sync = () =>
+      syncAccount(fixture.context, 'acct', { days: 7, sliceSize: 200, concurrency: 1 });
+    await sync();
+    // A day later: yesterday and the day that turned final, over three slices of 200 cards.
+    fixture.clock.set(fixture.clock.now() + DAY);
+    const [yesterday, turnedFinal] = [1, 3].map((back) =>
+      addDays(cstToday(fixture.clock.now()), -back).replaceAll('-', ''),
+    );
+    fixture.sent.length = 0;
+    await sync();
+    const asked = fixture.sent.map((url) => new URL(url).searchParams.get('query_date'));
+    const firstOther = asked.findIndex((date) => date !== yesterday);
+    // Yesterday's six batches come before anything else the run asks (the final day, statuses).
+    expect(asked.filter((date) => date === yesterday)).toHaveLength(6);
+    expect(firstOther).toBe(6);
+    expect(asked.filter((date) => date === turnedFinal)).toHaveLength(6);
+
+    // A card deactivated before a day began is not asked for that day's usage.
+    const cards = await fixture.store.cards.listForSync('acct', { afterId: 0, limit: 1000 });
+    const gone = cards.slice(0, 150).map((card) => card.id);
+    await fixture.store.cards.updateStatuses(
+      gone.map((id) => ({ id, status: 'deactivated', statusRaw: '4' })),
+      'test',
+    );
+    fixture.clock.set(fixture.clock.now() + 2 * DAY);
+    fixture.sent.length = 0;
+    await sync();
+    const days = fixture.sent.flatMap((url) => new URL(url).searchParams.get('query_date') ?? []);
+    // Yesterday began after they were deactivated: 450 cards, the first slice's 50 in one batch
+    // and the others' 200 in two each, five batches instead of six.
+    const yesterdayNow = addDays(cstToday(fixture.clock.now()), -1).replaceAll('-', '');
+    expect(days.filter((day) => day === yesterdayNow)).toHaveLength(1 + 2 + 2);
+  });
+
   it('counts a period final once it ended more than the window ago', () => {
     const now = Date.UTC(2026, 10, 10, 3);
     const today = cstToday(now);

@@ -1,6 +1,7 @@
 import {
   addMonths,
   billingCycleAt,
+  cstStartOfDay,
   isBillingCycleStartDay,
   lastCompleteDays,
 } from '../../domain/index.js';
@@ -9,6 +10,7 @@ import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import {
   SyncCheckpoints,
   type SyncPlan,
+  type SyncPlanParams,
   type SyncSlice,
 } from '../../store/repositories/sync-checkpoints.js';
 import {
@@ -112,6 +114,55 @@ function batchesOf(cards: StoredCard[], size: number): StoredCard[][] {
     byKind.set(kind, list);
   }
   return [...byKind.values()].flatMap((list) => chunk(list, size));
+}
+
+/**
+ * Whether a card can have used data in a usage period (a day, or a billing month, which may
+ * start in the calendar month before): not when it was deactivated (销号) before the period
+ * began. Deactivated with no known time, it has been since simdock knows it.
+ */
+export function couldUse(card: Pick<StoredCard, 'status' | 'statusChangedAt'>, period: string) {
+  if (card.status !== 'deactivated') return true;
+  const start = cstStartOfDay(period.length === 7 ? `${addMonths(period, -1)}-01` : period);
+  return (card.statusChangedAt ?? Number.NEGATIVE_INFINITY) >= start;
+}
+
+/**
+ * Cards per slice for an adapter: 2,000, or 20 batches of its largest sync batch where that is
+ * more (Quectel's 1,000), so that a slice's last, part-filled batch is a small share of its calls.
+ */
+export function defaultSliceSize(adapter: Pick<SupplierAdapterV1, 'limits'>): number {
+  const sizes = SLICE_PHASES.map((phase) => adapter.limits.batchSize[phase.need] ?? 1);
+  return Math.max(DEFAULT_SLICE, 20 * Math.max(...sizes));
+}
+
+/**
+ * Cuts an account's cards, taken in id order, into slices of `size` cards that can still change
+ * (not deactivated), each with the deactivated cards among them: the cards a run asks fill
+ * whole batches however many of the fleet are deactivated.
+ */
+export function sliceCutter(size: number) {
+  const slices: { firstCardId: number; lastCardId: number }[] = [];
+  let first: number | null = null;
+  let last = 0;
+  let live = 0;
+  return {
+    add(card: Pick<StoredCard, 'id' | 'status'>) {
+      first ??= card.id;
+      last = card.id;
+      if (card.status !== 'deactivated') live += 1;
+      if (live === size) {
+        slices.push({ firstCardId: first, lastCardId: last });
+        first = null;
+        live = 0;
+      }
+    },
+    slices() {
+      if (first !== null) slices.push({ firstCardId: first, lastCardId: last });
+      first = null;
+      return slices;
+    },
+  };
 }
 
 /** A batch's stable name within a run: phase, period, identifier kind and card id range. */
@@ -289,7 +340,7 @@ async function planRun(
     feeds && !options.full
       ? await changedSinceLastRead(context, adapter, checkpoints, options)
       : null;
-  const params = {
+  const params: SyncPlanParams = {
     days,
     month,
     fillOnly,
@@ -298,21 +349,23 @@ async function planRun(
     ...(feeds ? { feedReadFrom: startedAt } : {}),
     actor: options.actor ?? 'cli',
   };
-  const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
-  const slices: { firstCardId: number; lastCardId: number }[] = [];
+  const cutter = sliceCutter(options.sliceSize ?? defaultSliceSize(adapter));
   let cards = 0;
-  let current: StoredCard[] = [];
   for await (const page of cardPages(context, accountId)) {
-    for (const card of page) {
-      cards += 1;
-      current.push(card);
-      if (current.length === sliceSize) {
-        slices.push({ firstCardId: current[0]!.id, lastCardId: current.at(-1)!.id });
-        current = [];
-      }
-    }
+    cards += page.length;
+    for (const card of page) cutter.add(card);
   }
-  if (current.length) slices.push({ firstCardId: current[0]!.id, lastCardId: current.at(-1)!.id });
+  const slices = cutter.slices();
+  // Yesterday first: the newest day, read in full, is what an operator looks at in the morning.
+  // A first pass over every card range reads only it; a second pass reads the rest.
+  const newest = days.at(-1);
+  const leadDays = newest && !fillOnly.includes(newest) ? [newest] : [];
+  const rest = phases.filter((phase) => phase !== 'inventory' && phase !== 'usage.daily');
+  if (leadDays.length > 0 && (rest.length > 0 || days.length > 1)) {
+    params.leadSlices = slices.length;
+    params.leadDays = leadDays;
+    slices.push(...slices);
+  }
   const plan = {
     runId,
     account: accountId,
@@ -399,8 +452,19 @@ async function runSlice(
   // asked again after the same number of runs however long the run takes.
   const runStart = (await store.syncRuns.get(runId))?.startedAt ?? clock.now();
 
+  // In a run read yesterday first, a lead slice reads only the lead days; the others, the rest.
+  const lead = slice.slice < (plan.params.leadSlices ?? 0);
+  const leadDays = new Set(plan.params.leadSlices ? (plan.params.leadDays ?? []) : []);
   for (const phase of SLICE_PHASES) {
-    const periods = phase.periods(plan.params);
+    const periods = phase
+      .periods(plan.params)
+      .filter((period) =>
+        leadDays.size === 0
+          ? true
+          : phase.need === 'usage.daily'
+            ? leadDays.has(period) === lead
+            : !lead,
+      );
     if (periods.length === 0 || !adapter.capabilities.has(phase.need)) continue;
     const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
     if (stopped) break;
@@ -454,8 +518,10 @@ async function runSlice(
                 period,
               )
           : null;
-        const asked = have ? cards.filter((card) => !have.has(card.id)) : cards;
-        if (have) report(phase.need, cards.length - asked.length);
+        const asked = cards.filter(
+          (card) => !have?.has(card.id) && (!phase.need.startsWith('usage') || couldUse(card, period)),
+        );
+        report(phase.need, cards.length - asked.length);
         for (const batch of batchesOf(asked, batchSize(phase.need)))
           units.push({ batch, period, key: batchKey(phase.need, period, batch) });
       }

@@ -23,6 +23,13 @@ export interface SyncPlanParams {
    * reading): saved when the run does not fail. Absent for suppliers without a feed.
    */
   feedReadFrom?: number;
+  /**
+   * Yesterday first: the first `leadSlices` slices read only `leadDays` of daily usage, for every
+   * card range; the slices after them are the same ranges again, reading everything else. Absent:
+   * one pass.
+   */
+  leadSlices?: number;
+  leadDays?: string[];
   /** Who asked for the run (audit). */
   actor: string;
 }
