@@ -7,6 +7,7 @@ import {
   type BudgetedNeed,
   cardAllotment,
   freshForMs,
+  listingPagesPerRun,
   pollFirst,
   RUN_INTERVAL_MS,
   runCallAllotments,
@@ -288,6 +289,11 @@ export async function simulateDay(options: {
     checks.get(card.id)!.statusCheckedAt = time;
   };
 
+  // A fleet too large to list in one run is listed a share a run, from where the last stopped.
+  const listingPages = Math.ceil(n / shape.pageSize);
+  let listingCursor = 0;
+  let listedAt = start - HOUR;
+
   let yesterdayCompleteAt: number | null = null;
   let dailyRunStart: number | null = null;
   let longestRunMs = 0;
@@ -298,17 +304,27 @@ export async function simulateDay(options: {
     let time = at;
     const runStart = at;
     const daily = payload.days !== 0;
-    // Inventory: the daily run lists the fleet.
-    if (has('inventory' as SliceNeed) || adapter.capabilities.has('inventory')) {
-      if (daily)
-        for (let page = 0; page < Math.ceil(n / shape.pageSize); page += 1)
-          time = call('inventory', time);
+    // Inventory: the daily run lists the fleet, or every run its share of a large one.
+    let planningCalls = 0;
+    if (adapter.capabilities.has('inventory')) {
+      const perRun = listingPagesPerRun(listingPages, rate, share, at - listedAt);
+      const pages =
+        perRun === null
+          ? daily
+            ? listingPages
+            : 0
+          : Math.min(perRun, listingPages - listingCursor);
+      for (let page = 0; page < pages; page += 1) time = call('inventory', time);
+      planningCalls += pages;
+      if (perRun !== null) listingCursor = (listingCursor + pages) % listingPages;
+      listedAt = at;
     }
     // The change feed names the cards whose status changed since its last read.
     let statusCards: Set<number> | null = null;
     if (shape.feeds && feedAt !== null) {
       const pages = Math.max(1, Math.ceil(changedSinceFeed.size / shape.pageSize));
       for (let page = 0; page < pages; page += 1) time = call('feed', time);
+      planningCalls += pages;
       statusCards = changedSinceFeed;
       changedSinceFeed = new Set();
     }
@@ -333,7 +349,7 @@ export async function simulateDay(options: {
       budgetShare: share,
       fleet: n,
       needs: budgeted,
-      reserved: dailyUsageCalls(adapter, { days, fillOnly }, n),
+      reserved: dailyUsageCalls(adapter, { days, fillOnly }, n) + planningCalls,
     });
     // Yesterday first (planRun's lead pass): every slice reads the newest day, then the rest.
     const lead = daily && newest && !fillOnly.includes(newest) ? newest : null;
@@ -342,10 +358,9 @@ export async function simulateDay(options: {
         if (!has(need)) continue;
         if (need === 'usage.daily' && days.length === 0) continue;
         if (pass === 'lead' && need !== 'usage.daily') continue;
-        let asked =
-          need === 'status' && statusCards
-            ? slice.filter((card) => statusCards.has(card.id))
-            : slice;
+        // The statuses the feed named are read once for the run (runSlice's first slice).
+        if (need === 'status' && statusCards) continue;
+        let asked = slice;
         const budgetedNeed = budgeted.find((item) => item.need === need);
         if (budgetedNeed) {
           const allotment = cardAllotment(
@@ -386,6 +401,13 @@ export async function simulateDay(options: {
         }
       }
     };
+    if (statusCards && has('status')) {
+      const named = [...statusCards].sort((a, b) => a - b).map((id) => cards[id - 1]!);
+      for (let offset = 0; offset < named.length; offset += batch('status')) {
+        time = call('status', time);
+        for (const card of named.slice(offset, offset + batch('status'))) readStatus(card, time);
+      }
+    }
     const passes = lead ? (['lead', 'rest'] as const) : (['all'] as const);
     for (const pass of passes) for (const slice of slices) sliceRun(slice, pass);
     for (const day of toCheck) checkedDays.add(day);

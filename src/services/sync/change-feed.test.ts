@@ -92,6 +92,34 @@ describe('status refresh from the change feed (unicom-gw wsGetModifiedTerminals)
     expect((await hourly(fixture)).details).toBe(0);
   });
 
+  it('reads the named statuses of every slice in full batches', async () => {
+    const fixture = await syncFixture({ type: 'unicom-gw', size: 1000 });
+    store = fixture.store;
+    const run = async () => {
+      const before = fixture.requests.get(DETAILS) ?? 0;
+      await syncAccount(fixture.context, 'acct', { days: 0, sliceSize: 100 });
+      return (fixture.requests.get(DETAILS) ?? 0) - before;
+    };
+    await run();
+    // One active card paused in each of five slices of 100 cards.
+    const cards = await fixture.store.cards.listForSync('acct', { afterId: 0, limit: 2000 });
+    const spread = [0, 200, 400, 600, 800].map(
+      (from) => cards.slice(from).find((card) => card.status === 'active')!,
+    );
+    const adapter = (await fixture.context.adapter('acct')) as SupplierAdapterV1 & {
+      doChangeStatus: NonNullable<SupplierAdapterV1['doChangeStatus']>;
+    };
+    await adapter.doChangeStatus({
+      action: 'pause',
+      cards: spread.map((card) => ({ key: String(card.id), iccid: card.iccid })),
+    });
+    fixture.clock.set(fixture.clock.now() + HOUR);
+    // One details call for the five, not one per slice.
+    expect(await run()).toBe(1);
+    for (const card of spread)
+      expect((await fixture.store.cards.get(card.id))?.status).toBe('suspended');
+  });
+
   it('keeps the position when the feed fails, and the run reads every card instead', async () => {
     const fixture = await syncFixture({ type: 'unicom-gw', size: 100 });
     store = fixture.store;

@@ -32,6 +32,7 @@ import {
   type BudgetedNeed,
   cardAllotment,
   freshForMs,
+  listingPagesPerRun,
   pollFirst,
   runCallAllotments,
 } from './poll-priority.js';
@@ -256,6 +257,18 @@ async function* cardPages(
   }
 }
 
+/** The cards of these ids, a page at a time in id order. */
+async function* namedCardPages(
+  context: ServiceContext,
+  ids: number[],
+): AsyncGenerator<StoredCard[]> {
+  const sorted = [...ids].sort((a, b) => a - b);
+  for (let start = 0; start < sorted.length; start += PAGE) {
+    const found = await context.store.cards.getMany(sorted.slice(start, start + PAGE));
+    yield [...found.values()].sort((a, b) => a.id - b.id);
+  }
+}
+
 /**
  * Plans a sync run: discovers the fleet where the supplier lists it, fixes the dates to pull,
  * and cuts the account's cards into slices that workers can take one by one.
@@ -280,16 +293,13 @@ async function planRun(
   const phases = phasesFor(adapter, options);
   // Every change after this instant is for the next run's feed read.
   const startedAt = context.clock.now();
-  // The fleet is listed by the daily run (and a full one, or while no card is known): new and
-  // removed cards are a day's news, and at 1,000,000 cards listing costs thousands of calls.
-  const listFleet =
-    phases.includes('inventory') &&
-    (options.days !== 0 ||
-      options.full === true ||
-      (await context.store.cards.listForSync(accountId, { afterId: 0, limit: 1 })).length === 0);
-  if (listFleet) {
+  const settings = await accountSyncSettings(context, accountId, adapter);
+  const listing = phases.includes('inventory')
+    ? await listingShare(context, adapter, accountId, options, settings)
+    : null;
+  if (listing) {
     try {
-      await discoverFleet(context, adapter, options);
+      await listFleet(context, adapter, checkpoints, listing, options);
     } catch (error) {
       // The fleet could not be listed: the run ends failed, with nothing else attempted.
       await context.store.syncRuns.finish(runId, {
@@ -320,7 +330,7 @@ async function planRun(
     : null;
   // Incremental usage: a final period read in full before is only filled where cards miss it;
   // a final period not yet read in full is read for every card and recorded as checked.
-  const { revisionDays } = await accountSyncSettings(context, accountId, adapter);
+  const { revisionDays } = settings;
   const now = context.clock.now();
   const finalDays = days.filter((day) => periodIsFinal(day, revisionDays, now));
   const finalMonth = month !== null && periodIsFinal(month, revisionDays, now) ? [month] : [];
@@ -445,7 +455,8 @@ async function runSlice(
     budgetShare: settings.budgetShare,
     fleet: plan.cards,
     needs: budgeted,
-    reserved: dailyUsageCalls(adapter, plan.params, plan.cards),
+    // The run's calls besides: daily usage in batches, and the listing and feed of its planning.
+    reserved: dailyUsageCalls(adapter, plan.params, plan.cards) + plan.calls,
     targets: settings.freshnessTargetsMs,
   });
   // Freshness is judged as of the run's start, so a card read at the same point of each run is
@@ -456,10 +467,14 @@ async function runSlice(
   const lead = slice.slice < (plan.params.leadSlices ?? 0);
   const leadDays = new Set(plan.params.leadSlices ? (plan.params.leadDays ?? []) : []);
   for (const phase of SLICE_PHASES) {
+    // The statuses the change feed named are read by the run's first slice, for the whole
+    // account: a few cards spread over every slice would cost a part-empty batch each.
+    const named = phase.need === 'status' && statusCards !== null;
+    if (named && slice.slice !== 0) continue;
     const periods = phase
       .periods(plan.params)
       .filter((period) =>
-        leadDays.size === 0
+        leadDays.size === 0 || named
           ? true
           : phase.need === 'usage.daily'
             ? leadDays.has(period) === lead
@@ -468,7 +483,10 @@ async function runSlice(
     if (periods.length === 0 || !adapter.capabilities.has(phase.need)) continue;
     const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
     if (stopped) break;
-    for await (const page of cardPages(context, accountId, range)) {
+    const pages = named
+      ? namedCardPages(context, [...statusCards])
+      : cardPages(context, accountId, range);
+    for await (const page of pages) {
       let cards = page.filter(
         (card) =>
           phase.wants(card, target.state) &&
@@ -519,7 +537,8 @@ async function runSlice(
               )
           : null;
         const asked = cards.filter(
-          (card) => !have?.has(card.id) && (!phase.need.startsWith('usage') || couldUse(card, period)),
+          (card) =>
+            !have?.has(card.id) && (!phase.need.startsWith('usage') || couldUse(card, period)),
         );
         report(phase.need, cards.length - asked.length);
         for (const batch of batchesOf(asked, batchSize(phase.need)))
@@ -740,25 +759,78 @@ export async function syncAccount(
   return summary;
 }
 
-/** Walks the supplier's card list to the end and stores what it finds. */
-async function discoverFleet(
+/**
+ * How much of the fleet listing a run makes, or null for none. The whole list while no card is
+ * known or with --full; for a fleet too large to list in one run (`listingPagesPerRun`), every
+ * run lists the day's share since the last listed; otherwise the daily run lists it all: new and removed cards are a day's
+ * news, and hourly runs only read statuses and usage.
+ */
+async function listingShare(
   context: ServiceContext,
   adapter: SupplierAdapterV1,
+  accountId: string,
+  options: SyncOptions,
+  settings: { rateLimit: number; budgetShare: number },
+): Promise<{ maxPages: number | null } | null> {
+  const known = await context.store.cards.count({ account: accountId });
+  if (known === 0 || options.full) return { maxPages: null };
+  const pages = Math.ceil(known / (adapter.limits.pageSize ?? 100));
+  const last = await new SyncCheckpoints(context.store).fleetListing(accountId);
+  const perRun = listingPagesPerRun(
+    pages,
+    settings.rateLimit,
+    settings.budgetShare,
+    last ? context.clock.now() - last.updatedAt : undefined,
+  );
+  if (perRun !== null) return { maxPages: perRun };
+  return options.days !== 0 ? { maxPages: null } : null;
+}
+
+/**
+ * Walks the supplier's card list and stores what it finds: to the end, or `maxPages` pages from
+ * where the last run's share stopped (a listing that fails starts over from the first page).
+ */
+async function listFleet(
+  context: ServiceContext,
+  adapter: SupplierAdapterV1,
+  checkpoints: SyncCheckpoints,
+  share: { maxPages: number | null },
   options: SyncOptions,
 ): Promise<void> {
+  const account = adapter.accountId;
+  const now = context.clock.now();
+  const state = share.maxPages === null ? null : await checkpoints.fleetListing(account);
+  const passStartedAt = state?.cursor ? state.passStartedAt : now;
   const listCards = requireOperation(adapter, 'inventory');
-  let cursor: string | undefined;
-  do {
-    const page = await withRetry(() => listCards({ cursor, abortSignal: options.abortSignal }), {
-      clock: context.clock,
-      maxAttempts: options.retry?.maxAttempts ?? 6,
-      baseDelayMs: options.retry?.baseDelayMs ?? 1000,
-      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-      abortSignal: options.abortSignal,
-    });
-    await context.store.cards.upsertFromSupplier(adapter.accountId, adapter.supplier, page.cards);
-    cursor = page.nextCursor;
-  } while (cursor);
+  let cursor = state?.cursor ?? undefined;
+  let pages = 0;
+  try {
+    do {
+      const from = cursor;
+      const page = await withRetry(
+        () => listCards({ cursor: from, abortSignal: options.abortSignal }),
+        {
+          clock: context.clock,
+          maxAttempts: options.retry?.maxAttempts ?? 6,
+          baseDelayMs: options.retry?.baseDelayMs ?? 1000,
+          maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+          abortSignal: options.abortSignal,
+        },
+      );
+      await context.store.cards.upsertFromSupplier(account, adapter.supplier, page.cards);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && (share.maxPages === null || pages < share.maxPages));
+  } catch (error) {
+    if (state?.cursor) await checkpoints.saveFleetListing(account, { ...state, cursor: null });
+    throw error;
+  }
+  await checkpoints.saveFleetListing(account, {
+    cursor: cursor ?? null,
+    passStartedAt,
+    listedAt: cursor ? (state?.listedAt ?? null) : context.clock.now(),
+    updatedAt: now,
+  });
 }
 
 /** The day the supplier's billing cycle starts (1 = calendar month). */

@@ -284,6 +284,53 @@ export class SyncCheckpoints {
     await this.#db().deleteFrom('sync_change_feeds').where('account_id', '=', account).execute();
   }
 
+  /** Where the account's spread fleet listing stands, or null: no pass under way or done. */
+  async fleetListing(account: string): Promise<{
+    cursor: string | null;
+    passStartedAt: number;
+    listedAt: number | null;
+    updatedAt: number;
+  } | null> {
+    const row = await this.#db()
+      .selectFrom('sync_fleet_listings')
+      .selectAll()
+      .where('account_id', '=', account)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      cursor: row.cursor,
+      passStartedAt: Number(row.pass_started_at),
+      listedAt: row.listed_at === null ? null : Number(row.listed_at),
+      updatedAt: Number(row.updated_at),
+    };
+  }
+
+  /**
+   * Records where the account's fleet listing stands after a run listed its share; `updatedAt`
+   * is when that share began (the next run's share is the time since).
+   */
+  async saveFleetListing(
+    account: string,
+    state: {
+      cursor: string | null;
+      passStartedAt: number;
+      listedAt: number | null;
+      updatedAt: number;
+    },
+  ): Promise<void> {
+    const values = {
+      cursor: state.cursor,
+      pass_started_at: state.passStartedAt,
+      listed_at: state.listedAt,
+      updated_at: state.updatedAt,
+    };
+    await this.#db()
+      .insertInto('sync_fleet_listings')
+      .values({ account_id: account, ...values })
+      .onConflict((conflict) => conflict.column('account_id').doUpdateSet(values))
+      .execute();
+  }
+
   /** Marks the plan finished; true for the one caller that did it (others lost the race). */
   async claimFinish(runId: number): Promise<boolean> {
     const result = await this.#db()

@@ -92,8 +92,21 @@ export interface SyncChangeFeedsTable {
   updated_at: number;
 }
 
+/** Where an account's fleet listing spread over the day's runs stands (migration 0026). */
+export interface SyncFleetListingsTable {
+  account_id: string;
+  /** The supplier's cursor the next run lists from; null: from the first page. */
+  cursor: string | null;
+  /** When the pass under way began. */
+  pass_started_at: number;
+  /** When a pass last reached the end of the fleet, or null. */
+  listed_at: number | null;
+  updated_at: number;
+}
+
 export type PartialDB = {
   sync_change_feeds: SyncChangeFeedsTable;
+  sync_fleet_listings: SyncFleetListingsTable;
   sync_usage_checks: SyncUsageChecksTable;
   account_rate_limits: AccountRateLimitsTable;
   sync_runs: SyncRunsTable;
