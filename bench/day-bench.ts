@@ -6,6 +6,7 @@ import { DEFAULT_TARGETS_MS } from '../src/services/sync/freshness-targets.js';
 import {
   type BudgetedNeed,
   cardAllotment,
+  FRESH_FOR_MS,
   freshForMs,
   listingPagesPerRun,
   pollFirst,
@@ -17,6 +18,9 @@ import {
   couldUse,
   dailyUsageCalls,
   defaultSliceSize,
+  passReads,
+  runPasses,
+  type SyncPass,
   sliceCutter,
   usagePeriodsToAsk,
 } from '../src/services/sync/sync.js';
@@ -24,6 +28,7 @@ import { syncFixture } from '../src/services/sync/sync-fixture.test-support.js';
 import type { SliceNeed } from '../src/services/sync/sync-phases.js';
 import { DEFAULT_REVISION_DAYS, periodIsFinal } from '../src/services/sync/sync-settings.js';
 import type { CardChecks, StoredCard } from '../src/store/index.js';
+import type { SyncPlanParams } from '../src/store/repositories/sync-checkpoints.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { type SupplierAdapterV1, supplierExtra } from '../src/suppliers/spec/index.js';
 import { FLEET_STATUSES } from './bench-fleet.js';
@@ -351,24 +356,41 @@ export async function simulateDay(options: {
       needs: budgeted,
       reserved: dailyUsageCalls(adapter, { days, fillOnly }, n) + planningCalls,
     });
-    // Yesterday first (planRun's lead pass): every slice reads the newest day, then the rest.
-    const lead = daily && newest && !fillOnly.includes(newest) ? newest : null;
-    const sliceRun = (slice: StoredCard[], pass: 'lead' | 'rest' | 'all') => {
+    // The run's passes as planRun makes them: urgent statuses (one card a call), yesterday, the rest.
+    const params: SyncPlanParams = {
+      days,
+      month,
+      fillOnly,
+      actor: 'bench',
+      ...(statusCards ? { statusCards: [...statusCards] } : {}),
+    };
+    const passes: (SyncPass | 'all')[] = runPasses(adapter, params, rate);
+    const leadDays = params.leadDays ?? [];
+    const sliceRun = (slice: StoredCard[], pass: SyncPass | 'all') => {
       for (const need of ['status', 'usage.daily', 'usage.monthly'] as const) {
         if (!has(need)) continue;
-        if (need === 'usage.daily' && days.length === 0) continue;
-        if (pass === 'lead' && need !== 'usage.daily') continue;
         // The statuses the feed named are read once for the run (runSlice's first slice).
         if (need === 'status' && statusCards) continue;
-        let asked = slice;
+        const periods = (need === 'usage.daily' ? days : ['-']).filter((period) =>
+          passReads(pass, need, period, leadDays),
+        );
+        if (periods.length === 0) continue;
         const budgetedNeed = budgeted.find((item) => item.need === need);
+        let asked = pass === 'urgent' ? slice.filter((card) => urgent.has(card.id)) : slice;
         if (budgetedNeed) {
-          const allotment = cardAllotment(
+          let allotment = cardAllotment(
             runAllot.get(need) ?? Number.POSITIVE_INFINITY,
             budgetedNeed.batchSize,
-            asked.length,
+            slice.length,
             n,
           );
+          if (pass === 'rest' && need === 'status' && passes.includes('urgent'))
+            allotment = Math.max(
+              0,
+              allotment -
+                slice.filter((card) => (checks.get(card.id)!.statusCheckedAt ?? -1) >= runStart)
+                  .length,
+            );
           asked = pollFirst(
             need,
             asked,
@@ -376,14 +398,13 @@ export async function simulateDay(options: {
             runStart,
             allotment,
             urgent,
-            freshForMs(budgetedNeed, runStart),
+            Math.min(
+              pass === 'urgent' ? FRESH_FOR_MS : Number.POSITIVE_INFINITY,
+              freshForMs(budgetedNeed, runStart),
+            ),
             budgetedNeed.batchSize,
           ).asked;
         }
-        const periods =
-          need !== 'usage.daily'
-            ? ['-']
-            : days.filter((day) => pass === 'all' || (day === lead) === (pass === 'lead'));
         for (const period of periods) {
           // Filled periods: every card already has its figure (none new in this fleet).
           if (fillOnly.includes(period)) continue;
@@ -408,8 +429,8 @@ export async function simulateDay(options: {
         for (const card of named.slice(offset, offset + batch('status'))) readStatus(card, time);
       }
     }
-    const passes = lead ? (['lead', 'rest'] as const) : (['all'] as const);
-    for (const pass of passes) for (const slice of slices) sliceRun(slice, pass);
+    for (const pass of passes.length > 0 ? passes : ['all' as const])
+      for (const slice of slices) sliceRun(slice, pass);
     for (const day of toCheck) checkedDays.add(day);
     if (shape.feeds) feedAt = runStart;
     longestRunMs = Math.max(longestRunMs, time - at);

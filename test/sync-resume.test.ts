@@ -82,7 +82,7 @@ describe('sync checkpoints', () => {
     // Six card ranges, twice: yesterday's usage first over all of them, then the rest.
     const slices = await new SyncCheckpoints(fixture.store).slices(plan.runId);
     expect(slices).toHaveLength(12);
-    expect(plan.params.leadSlices).toBe(6);
+    expect(plan.params).toMatchObject({ ranges: 6, passes: ['yesterday', 'rest'] });
     const workers = [fixture.context(), fixture.context()];
     let next = 0;
     await Promise.all(

@@ -8,7 +8,7 @@ import {
   RUN_INTERVAL_MS,
   runCallAllotments,
 } from './poll-priority.js';
-import { syncAccount, usagePeriodsToAsk } from './sync.js';
+import { passReads, runPasses, syncAccount, usagePeriodsToAsk } from './sync.js';
 import { type SyncFixture, syncFixture } from './sync-fixture.test-support.js';
 
 const HOUR = 3_600_000;
@@ -24,6 +24,48 @@ function checksOf(entries: [number, number | null][]): Map<number, CardChecks> {
     entries.map(([id, at]) => [id, { statusCheckedAt: at, usageCheckedAt: at } as CardChecks]),
   );
 }
+
+describe('the passes of a run', () => {
+  const adapter = (status: number, daily: number) => ({
+    capabilities: new Set(['status', 'usage.daily', 'usage.monthly'] as const),
+    limits: { batchSize: { status, 'usage.daily': daily, 'usage.monthly': 100 } },
+  });
+  const daily = { days: ['2026-11-08', '2026-11-09'], month: '2026-11', actor: 't' };
+  const hourly = { days: [], month: '2026-11', actor: 't' };
+
+  it('reads urgent statuses first where they are one card a call, and yesterday before the rest', () => {
+    // One card a call under a rate limit: urgent statuses first every run.
+    expect(runPasses(adapter(1, 100) as never, { ...hourly }, 10)).toEqual(['urgent', 'rest']);
+    const params = { ...daily };
+    expect(runPasses(adapter(1, 100) as never, params, 10)).toEqual([
+      'urgent',
+      'yesterday',
+      'rest',
+    ]);
+    expect(params).toMatchObject({ leadDays: ['2026-11-09'] });
+    // In batches, or without a limit, or --full: no urgent pass.
+    expect(runPasses(adapter(100, 100) as never, { ...daily }, 10)).toEqual(['yesterday', 'rest']);
+    expect(runPasses(adapter(1, 100) as never, { ...hourly }, 0)).toEqual([]);
+    expect(runPasses(adapter(1, 100) as never, { ...hourly }, 10, { full: true })).toEqual([]);
+    // Yesterday already read (only filled): one pass.
+    expect(
+      runPasses(adapter(100, 100) as never, { ...daily, fillOnly: ['2026-11-09'] }, 10),
+    ).toEqual([]);
+  });
+
+  it('splits the needs and periods between the passes', () => {
+    const lead = ['2026-11-09'];
+    expect(passReads('urgent', 'status', '-', lead)).toBe(true);
+    expect(passReads('urgent', 'usage.monthly', '2026-11', lead)).toBe(false);
+    expect(passReads('yesterday', 'usage.daily', '2026-11-09', lead)).toBe(true);
+    expect(passReads('yesterday', 'usage.daily', '2026-11-07', lead)).toBe(false);
+    expect(passReads('yesterday', 'status', '-', lead)).toBe(false);
+    expect(passReads('rest', 'usage.daily', '2026-11-09', lead)).toBe(false);
+    expect(passReads('rest', 'usage.daily', '2026-11-07', lead)).toBe(true);
+    expect(passReads('rest', 'status', '-', lead)).toBe(true);
+    expect(passReads('all', 'usage.daily', '2026-11-09', lead)).toBe(true);
+  });
+});
 
 describe('the planner by need target', () => {
   it('judges freshness from the run start: this hour, or the target less one run', () => {

@@ -31,13 +31,14 @@ import { changedSinceLastRead } from './change-feed.js';
 import {
   type BudgetedNeed,
   cardAllotment,
+  FRESH_FOR_MS,
   freshForMs,
   listingPagesPerRun,
   pollFirst,
   runCallAllotments,
 } from './poll-priority.js';
 import { urgentCards } from './poll-urgency.js';
-import { SLICE_PHASES } from './sync-phases.js';
+import { SLICE_PHASES, type SliceNeed } from './sync-phases.js';
 import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
 export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
@@ -126,6 +127,53 @@ export function couldUse(card: Pick<StoredCard, 'status' | 'statusChangedAt'>, p
   if (card.status !== 'deactivated') return true;
   const start = cstStartOfDay(period.length === 7 ? `${addMonths(period, -1)}-01` : period);
   return (card.statusChangedAt ?? Number.NEGATIVE_INFINITY) >= start;
+}
+
+export type SyncPass = 'urgent' | 'yesterday' | 'rest';
+
+/**
+ * The passes a run makes over the account's cards, or none (one pass reads everything):
+ * - `urgent` first, where statuses are asked one card a call within a budget: the statuses of
+ *   cards near their quota or under a rule that may fire, at the start of every run, so that they
+ *   are read at the same time each hour however long the rest takes;
+ * - `yesterday`, in a run that reads yesterday's usage in full and more besides: yesterday for
+ *   every card before anything else, as an operator looks at it in the morning;
+ * - `rest`: everything else.
+ * Sets `params.leadDays` for the yesterday pass.
+ */
+export function runPasses(
+  adapter: Pick<SupplierAdapterV1, 'capabilities' | 'limits'>,
+  params: SyncPlanParams,
+  rateLimit: number,
+  options: { full?: boolean } = {},
+): SyncPass[] {
+  const passes: SyncPass[] = [];
+  const urgent =
+    !options.full &&
+    rateLimit > 0 &&
+    params.statusCards === undefined &&
+    budgetedNeeds(adapter, params).some((need) => need.need === 'status' && need.batchSize === 1);
+  if (urgent) passes.push('urgent');
+  const newest = params.days.at(-1);
+  const others = budgetedNeeds(adapter, params).some((need) => need.need !== 'usage.daily');
+  if (newest && !(params.fillOnly ?? []).includes(newest) && (others || params.days.length > 1)) {
+    passes.push('yesterday');
+    params.leadDays = [newest];
+  }
+  return passes.length > 0 ? [...passes, 'rest'] : [];
+}
+
+/** Whether a pass of a run reads a need for a period. */
+export function passReads(
+  pass: SyncPass | 'all',
+  need: SliceNeed,
+  period: string,
+  leadDays: readonly string[],
+): boolean {
+  const lead = need === 'usage.daily' && leadDays.includes(period);
+  if (pass === 'urgent') return need === 'status';
+  if (pass === 'yesterday') return lead;
+  return pass === 'all' || !lead;
 }
 
 /**
@@ -295,7 +343,7 @@ async function planRun(
   const startedAt = context.clock.now();
   const settings = await accountSyncSettings(context, accountId, adapter);
   const listing = phases.includes('inventory')
-    ? await listingShare(context, adapter, accountId, options, settings)
+    ? await listingShare(context, adapter, checkpoints, options, settings)
     : null;
   if (listing) {
     try {
@@ -366,15 +414,12 @@ async function planRun(
     for (const card of page) cutter.add(card);
   }
   const slices = cutter.slices();
-  // Yesterday first: the newest day, read in full, is what an operator looks at in the morning.
-  // A first pass over every card range reads only it; a second pass reads the rest.
-  const newest = days.at(-1);
-  const leadDays = newest && !fillOnly.includes(newest) ? [newest] : [];
-  const rest = phases.filter((phase) => phase !== 'inventory' && phase !== 'usage.daily');
-  if (leadDays.length > 0 && (rest.length > 0 || days.length > 1)) {
-    params.leadSlices = slices.length;
-    params.leadDays = leadDays;
-    slices.push(...slices);
+  const passes = runPasses(adapter, params, settings.rateLimit, options);
+  if (passes.length > 0) {
+    params.ranges = slices.length;
+    params.passes = passes;
+    const ranges = [...slices];
+    for (let pass = 1; pass < passes.length; pass += 1) slices.push(...ranges);
   }
   const plan = {
     runId,
@@ -463,23 +508,22 @@ async function runSlice(
   // asked again after the same number of runs however long the run takes.
   const runStart = (await store.syncRuns.get(runId))?.startedAt ?? clock.now();
 
-  // In a run read yesterday first, a lead slice reads only the lead days; the others, the rest.
-  const lead = slice.slice < (plan.params.leadSlices ?? 0);
-  const leadDays = new Set(plan.params.leadSlices ? (plan.params.leadDays ?? []) : []);
+  // A run of several passes: this slice's pass over its range of cards.
+  const pass: SyncPass | 'all' =
+    plan.params.passes?.[Math.floor(slice.slice / (plan.params.ranges ?? 1))] ?? 'all';
+  const leadDays = plan.params.leadDays ?? [];
   for (const phase of SLICE_PHASES) {
     // The statuses the change feed named are read by the run's first slice, for the whole
     // account: a few cards spread over every slice would cost a part-empty batch each.
     const named = phase.need === 'status' && statusCards !== null;
     if (named && slice.slice !== 0) continue;
+    const budgetedNeed = options.full
+      ? undefined
+      : budgeted.find((need) => need.need === phase.need);
+    const urgentOnly = pass === 'urgent';
     const periods = phase
       .periods(plan.params)
-      .filter((period) =>
-        leadDays.size === 0 || named
-          ? true
-          : phase.need === 'usage.daily'
-            ? leadDays.has(period) === lead
-            : !lead,
-      );
+      .filter((period) => named || passReads(pass, phase.need, period, leadDays));
     if (periods.length === 0 || !adapter.capabilities.has(phase.need)) continue;
     const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
     if (stopped) break;
@@ -493,22 +537,30 @@ async function runSlice(
           failed.get(card.id)?.code !== 'supplier_card_unknown' &&
           (phase.need !== 'status' || statusCards === null || statusCards.has(card.id)),
       );
-      const budgetedNeed = budgeted.find((need) => need.need === phase.need);
-      if (budgetedNeed && !options.full) {
+      if (budgetedNeed) {
         // Freshness first, inside the account's call budget: what cannot change and what is
         // fresh enough for the need's target are left alone, urgent and stalest cards first.
         const checks = await store.freshness.checks(cards.map((card) => card.id));
-        const allotment = cardAllotment(
+        let allotment = cardAllotment(
           allotments.get(phase.need) ?? Number.POSITIVE_INFINITY,
           budgetedNeed.batchSize,
           cards.length,
           plan.cards,
         );
+        if (pass === 'rest' && phase.need === 'status' && plan.params.passes?.includes('urgent')) {
+          // What the urgent pass read of these cards came out of the same allotment.
+          const read = cards.filter(
+            (card) =>
+              (checks.get(card.id)?.statusCheckedAt ?? Number.NEGATIVE_INFINITY) >= runStart,
+          ).length;
+          allotment = Math.max(0, allotment - read);
+        }
         // Near quota or under a rule that may fire: only worth finding when not all fit.
         const urgent =
-          cards.length > allotment
+          cards.length > allotment || urgentOnly
             ? await urgentCards(context, phase.need, cards)
             : new Set<number>();
+        if (urgentOnly) cards = cards.filter((card) => urgent.has(card.id));
         const chosen = pollFirst(
           phase.need,
           cards,
@@ -516,7 +568,12 @@ async function runSlice(
           runStart,
           allotment,
           urgent,
-          freshForMs(budgetedNeed, runStart, settings.freshnessTargetsMs),
+          // A long run started late in its hour still reads the urgent cards not read in the
+          // last half hour: the next run may be more than an hour away.
+          Math.min(
+            urgentOnly ? FRESH_FOR_MS : Number.POSITIVE_INFINITY,
+            freshForMs(budgetedNeed, runStart, settings.freshnessTargetsMs),
+          ),
           budgetedNeed.batchSize,
         );
         report(phase.need, cards.length - chosen.asked.length);
@@ -762,20 +819,20 @@ export async function syncAccount(
 /**
  * How much of the fleet listing a run makes, or null for none. The whole list while no card is
  * known or with --full; for a fleet too large to list in one run (`listingPagesPerRun`), every
- * run lists the day's share since the last listed; otherwise the daily run lists it all: new and removed cards are a day's
- * news, and hourly runs only read statuses and usage.
+ * run lists the day's share since the last one listed; otherwise the daily run lists it all:
+ * new and removed cards are a day's news, and hourly runs only read statuses and usage.
  */
 async function listingShare(
   context: ServiceContext,
   adapter: SupplierAdapterV1,
-  accountId: string,
+  checkpoints: SyncCheckpoints,
   options: SyncOptions,
   settings: { rateLimit: number; budgetShare: number },
 ): Promise<{ maxPages: number | null } | null> {
-  const known = await context.store.cards.count({ account: accountId });
+  const known = await context.store.cards.count({ account: adapter.accountId });
   if (known === 0 || options.full) return { maxPages: null };
   const pages = Math.ceil(known / (adapter.limits.pageSize ?? 100));
-  const last = await new SyncCheckpoints(context.store).fleetListing(accountId);
+  const last = await checkpoints.fleetListing(adapter.accountId);
   const perRun = listingPagesPerRun(
     pages,
     settings.rateLimit,

@@ -24,11 +24,13 @@ export interface SyncPlanParams {
    */
   feedReadFrom?: number;
   /**
-   * Yesterday first: the first `leadSlices` slices read only `leadDays` of daily usage, for every
-   * card range; the slices after them are the same ranges again, reading everything else. Absent:
-   * one pass.
+   * A run made of passes over the account's cards: `ranges` slices of card ranges, repeated for
+   * each pass in order (slice `i` is pass `passes[i / ranges]` over range `i % ranges`).
+   * `urgent`: the statuses of the urgent cards, where statuses are asked one card a call;
+   * `yesterday`: daily usage of `leadDays`; `rest`: everything else. Absent: one pass.
    */
-  leadSlices?: number;
+  ranges?: number;
+  passes?: ('urgent' | 'yesterday' | 'rest')[];
   leadDays?: string[];
   /** Who asked for the run (audit). */
   actor: string;
