@@ -638,8 +638,10 @@ cards that can change at 80 % of their quota or more; ${changesPerDay.toLocaleSt
 paused or resumed on the supplier side a day) and goes through ${days} simulated days of the
 default schedule (src/jobs/scheduler.ts: hourly \`days: 0\`, daily usage at 09:30 CST) from
 2026-11-10, on a manual clock. Every run's calls are chosen by the planner's own functions, slice
-by slice as sync.ts cuts them (budgetedNeeds, runCallAllotments, cardAllotment, pollFirst with
-freshForMs, usagePeriodsToAsk), from each supplier's adapter as built on its in-process simulator
+by slice as sync.ts cuts them (sliceCutter, runPasses and passReads: urgent statuses first where
+they are one card a call, then yesterday's usage, then the rest; listingPagesPerRun,
+budgetedNeeds, runCallAllotments, cardAllotment, pollFirst with freshForMs, usagePeriodsToAsk,
+couldUse), from each supplier's adapter as built on its in-process simulator
 (capabilities, batch and page sizes, change feed, windows); the calls themselves are counted, not
 sent (a million cards' answers through HTTP every hour would take the machine the day), each one
 timed by the account's schedule share (${DEFAULT_BUDGET_SHARE * 100} %) of its rate limit as the
@@ -651,8 +653,8 @@ Rate limits: ${rates}.
 
 Minimum for the information asked, per day: statuses of every card that can change each hour in
 batches (1 h target), or the change feed once an hour and the cards it names; monthly usage of
-every card whose usage grows every 6 h; the revision window's days of daily usage (2); the fleet
-listed once. Where a need is asked one card (or ten) a call and the budget cannot hold the target,
+every card whose usage grows every 6 h; the revision window's days of daily usage (2) for every
+card not deactivated before the day; the fleet listed once. Where a need is asked one card (or ten) a call and the budget cannot hold the target,
 the minimum is the budget's allotment to that need (the achievable freshness is then reported).
 Staleness p50 / p99 (share within target) over samples every 10 minutes of the day: all cards
 whose figure can change, and those near their quota.

@@ -91,11 +91,12 @@ describe('the sync job', () => {
     expect(planned?.state).toBe('succeeded');
     const runId = (planned!.result as SyncJobResult).accounts[0]!.runId;
     expect((planned!.result as SyncJobResult).accounts).toEqual([
-      { account: 'east', runId, status: 'distributed', cards: 12, slices: 3, queued: 3 },
+      // Three ranges of cards, twice: yesterday's usage first, then the rest.
+      { account: 'east', runId, status: 'distributed', cards: 12, slices: 6, queued: 6 },
     ]);
     const slices = await queue.list({ name: 'sync-slice' });
     expect(slices.map((slice) => slice.key).sort()).toEqual(
-      [0, 1, 2].map((slice) => `sync-slice:${runId}:${slice}`),
+      [0, 1, 2, 3, 4, 5].map((slice) => `sync-slice:${runId}:${slice}`),
     );
     expect(slices.every((slice) => slice.state === 'succeeded')).toBe(true);
     // Exactly one slice job closed the run: the last one to finish.
