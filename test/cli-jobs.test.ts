@@ -65,12 +65,13 @@ schedule:
       'notifications',
       'notifications-daily',
     ]);
-    // Each sync plans its run and hands the slices (one here: 30 cards) to sync-slice jobs.
+    // Each sync plans its run and hands the slices to sync-slice jobs: one range here (30 cards),
+    // read once by the hourly run and twice by the daily one (yesterday's usage first).
     expect(
       syncs(once.ran)
         .map((job) => job.name)
         .sort(),
-    ).toEqual(['sync', 'sync', 'sync-slice', 'sync-slice']);
+    ).toEqual(['sync', 'sync', 'sync-slice', 'sync-slice', 'sync-slice']);
     expect(once.ran.every((job) => job.state === 'succeeded')).toBe(true);
 
     // The same periods are not scheduled twice.
@@ -84,16 +85,17 @@ schedule:
     });
 
     const jobs = syncs(await sandbox.json<JobRecord[]>('jobs', 'list', '--state', 'succeeded'));
-    expect(jobs).toHaveLength(4);
+    expect(jobs).toHaveLength(5);
     const daily = jobs.find((job) => job.key?.startsWith('sync-usage-daily'))!;
     const dailyRun = (daily.result as { accounts: { runId: number }[] }).accounts[0]!.runId;
     expect(daily.result).toEqual({
       accounts: [
-        expect.objectContaining({ account: 'cmcc', status: 'distributed', cards: 30, slices: 1 }),
+        expect.objectContaining({ account: 'cmcc', status: 'distributed', cards: 30, slices: 2 }),
       ],
     });
-    // The status run resolved the identities: the daily run wrote 7 days of usage per card.
-    const slice = jobs.find((job) => job.key === `sync-slice:${dailyRun}:0`)!;
+    // The status run resolved the identities: the daily run wrote 7 days of usage per card
+    // (yesterday in its first slice, the other six in its second, which closed the run).
+    const slice = jobs.find((job) => job.key === `sync-slice:${dailyRun}:1`)!;
     expect(slice.result).toMatchObject({
       finished: { account: 'cmcc', status: 'succeeded', cards: 30, failed: 0, rowsWritten: 30 * 7 },
     });
