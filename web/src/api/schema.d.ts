@@ -12815,7 +12815,7 @@ export interface components {
             /** @enum {string} */
             format: "csv" | "xlsx";
             /**
-             * @description `pending` (queued), `running`, `succeeded` (the file can be downloaded until `expiresAt`), `failed` (see `error`), `cancelled` (any partial file removed), `expired` (the file was removed)
+             * @description `pending` (queued), `running`, `succeeded` (the file can be downloaded until `expiresAt`), `failed` (see `error`; also when the process writing it died and no job will run it again), `cancelled` (any partial file removed), `expired` (the file was removed)
              * @enum {string}
              */
             state: "pending" | "running" | "succeeded" | "failed" | "cancelled" | "expired";

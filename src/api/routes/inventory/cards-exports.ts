@@ -16,6 +16,7 @@ import {
   cancelCardExport,
   createCardExport,
   enqueueCardExport,
+  recoverAbandonedExports,
   removeExpiredExports,
   runCardExport,
 } from '../../../services/inventory/card-export-jobs.js';
@@ -51,7 +52,7 @@ const ExportSchema = z
     state: z.enum(CARD_EXPORT_STATES).openapi({
       description:
         '`pending` (queued), `running`, `succeeded` (the file can be downloaded until `expiresAt`), ' +
-        '`failed` (see `error`), `cancelled` (any partial file removed), `expired` (the file was removed)',
+        '`failed` (see `error`; also when the process writing it died and no job will run it again), `cancelled` (any partial file removed), `expired` (the file was removed)',
     }),
     filters: z.record(z.string(), z.unknown()).openapi({ description: 'What was asked' }),
     total: z.number().int().nullable().openapi({
@@ -229,6 +230,7 @@ export function cardsExportsRouter() {
       const caller = principal(c);
       const context = serviceContext(c);
       await removeExpiredExports(context);
+      await recoverAbandonedExports(context);
       const items = await new CardExportsRepository(context.store).list({
         tenantId: caller.tenantId,
         limit: c.req.valid('query').limit,
@@ -236,6 +238,7 @@ export function cardsExportsRouter() {
       return c.json({ exports: items.map(exportView) }, 200);
     })
     .openapi(get, async (c) => {
+      await recoverAbandonedExports(serviceContext(c));
       const found = await scopedExport(c, c.req.valid('param').id);
       return c.json(exportView(found), 200);
     })
