@@ -19,7 +19,7 @@ import { cardExportsSchema } from './0020-card-exports.js';
 import { planExpiryIndexSchema } from './0021-plan-expiry-index.js';
 import { fleetStatsStatementsSchema } from './0022-fleet-stats-statements.js';
 import { cardFreshnessIndexesSchema } from './0023-card-freshness-indexes.js';
-import { cardExportLeasesSchema } from './0025-card-export-leases.js';
+import { exportLeasesRetryGuardSchema } from './0025-export-leases-retry-guard.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -51,5 +51,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   planExpiryIndexSchema,
   fleetStatsStatementsSchema,
   cardFreshnessIndexesSchema,
-  cardExportLeasesSchema,
+  exportLeasesRetryGuardSchema,
 ];

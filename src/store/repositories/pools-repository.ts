@@ -240,6 +240,21 @@ export class PoolsRepository {
     return added;
   }
 
+  /** Takes cards out of a pool (cards not in it are left alone). Returns how many were in it. */
+  async removeCards(poolId: number, cardIds: readonly number[]): Promise<number> {
+    let removed = 0;
+    const unique = [...new Set(cardIds)].sort((left, right) => left - right);
+    for (const part of idChunks(unique, 500)) {
+      const result = await this.#db()
+        .deleteFrom('pool_cards')
+        .where('pool_id', '=', poolId)
+        .where('card_id', 'in', part)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  }
+
   /** Makes the pool's members exactly these cards. */
   async replaceCards(poolId: number, cardIds: readonly number[]): Promise<void> {
     await this.#db().deleteFrom('pool_cards').where('pool_id', '=', poolId).execute();

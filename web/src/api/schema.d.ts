@@ -12159,7 +12159,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add cards to a pool; cards already in it stay once (admin role, root tenant) */
+        /**
+         * Add cards to a pool; cards already in it stay once (admin role, root tenant)
+         * @description The cards named by id, or every card matching a filter. 400: both or neither given, a bad filter, or no card matching; 404: an unknown pool or card. Audited (`pools.cards.add`) when a card was new to the pool.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -12171,9 +12174,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        cards: number[];
-                    };
+                    "application/json": components["schemas"]["PoolCardsRequest"];
                 };
             };
             responses: {
@@ -12184,7 +12185,177 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards new to the pool */
                             added: number;
+                            /** @description Cards named (by id or by the filter) */
+                            cards: number;
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Already exists, changed meanwhile, or cancelled */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not supported by the card’s supplier */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier refused or answered badly */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier is unavailable or throttling */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{id}/cards/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take cards out of a pool; the cards stay (admin role, root tenant)
+         * @description The cards named by id, or every card matching a filter; cards not in the pool are left alone. 400: both or neither given, a bad filter, or no card matching; 404: an unknown pool or card. Audited (`pools.cards.remove`) when a card was taken out.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PoolCardsRequest"];
+                };
+            };
+            responses: {
+                /** @description How many cards were taken out */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Cards that were in the pool */
+                            removed: number;
+                            /** @description Cards named (by id or by the filter) */
+                            cards: number;
                         };
                     };
                 };
@@ -13805,6 +13976,12 @@ export interface components {
             members: number;
             membersWithUsage: number;
             updatedAt: string;
+        };
+        PoolCardsRequest: {
+            /** @description Card ids; or give `filter` */
+            cards?: number[];
+            /** @description Every card matching a card filter (`status=active AND account=cmcc`), at most 100,000; or give `cards` */
+            filter?: string;
         };
         /** @description Wi-Fi and admin passwords are masked unless revealed by an admin or owner */
         Device: {
