@@ -2657,7 +2657,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards named that are now the tenant’s */
                             assigned: number;
+                            /** @description Of those, cards that changed hands (the rest were the tenant’s already); audited when above 0 */
+                            changed: number;
                             /** @description Identifiers that matched no card (identifiers only) */
                             problems?: {
                                 identifier: string;
@@ -2831,7 +2834,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards named that are now the tenant’s */
                             assigned: number;
+                            /** @description Of those, cards that changed hands (the rest were the tenant’s already); audited when above 0 */
+                            changed: number;
                             /** @description Identifiers that matched no card (identifiers only) */
                             problems?: {
                                 identifier: string;
