@@ -8956,7 +8956,7 @@ export interface paths {
         put?: never;
         /**
          * A new job over the failed and never-run cards of an ended job (operator role)
-         * @description Creates and starts a job of the same action and parameters over the cards that failed, or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are left out. The new job names the original in `selection.retryOf` and carries how many failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is not changed. 409 when the job is still pending or running, or has nothing to retry.
+         * @description Creates and starts a job of the same action and parameters over the cards that failed, or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are left out. The new job names the original in `selection.retryOf` and carries how many failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is not changed. A job is retried once (two retries asked at once make one job): retry the retry job for what it left. 409 when the job is still pending or running, has nothing to retry, or was retried already (`details.retry` names that job).
          */
         post: {
             parameters: {
@@ -9016,7 +9016,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The job has not ended, or has no failed or unrun card */
+                /** @description The job has not ended, has no failed or unrun card, or was retried already */
                 409: {
                     headers: {
                         [name: string]: unknown;
