@@ -143,7 +143,23 @@ describe.each(DIALECTS)('API: the same write several times at once on %s', (dial
     const read = await api.json('GET', `/api/v1/plans/${plan.body.id}`);
     const total = api.cards.root.length + api.cards.acme.length + api.cards.globex.length;
     expect(read.body.cards).toBe(total);
-    expect(await audits('plans.assign')).toHaveLength(4);
+    for (const answer of answers) expect(answer.body.assigned).toBe(total);
+    // Between them the requests put each card on the plan once; one audit per request that did.
+    expect(answers.reduce((sum, answer) => sum + answer.body.changed, 0)).toBe(total);
+    const entries = await audits('plans.assign');
+    expect(entries.reduce((sum, entry) => sum + Number(entry.details?.cards), 0)).toBe(total);
+    expect(entries.length).toBe(answers.filter((answer) => answer.body.changed > 0).length);
+
+    // A new expiry date for the same cards changes them again; the same one again changes none.
+    const later = await api.json('POST', `/api/v1/plans/${plan.body.id}/assign`, {
+      body: { filter: `account=${ONELINK_ACCOUNT}`, expiresOn: '2026-06-30' },
+    });
+    expect(later.body).toEqual({ assigned: total, changed: total });
+    const same = await api.json('POST', `/api/v1/plans/${plan.body.id}/assign`, {
+      body: { filter: `account=${ONELINK_ACCOUNT}`, expiresOn: '2026-06-30' },
+    });
+    expect(same.body).toEqual({ assigned: total, changed: 0 });
+    expect(await audits('plans.assign')).toHaveLength(entries.length + 1);
   });
 
   it('starts two exports at once: two exports, both written, one audit each', async () => {

@@ -11407,7 +11407,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards named (by id or by the filter) */
                             assigned: number;
+                            /** @description Of those, cards whose plan or date changed (the rest had them already); audited when above 0 */
+                            changed: number;
                         };
                     };
                 };
