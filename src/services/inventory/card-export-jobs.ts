@@ -333,6 +333,14 @@ export async function removeExpiredExports(context: ServiceContext): Promise<num
   return removed;
 }
 
+/** How the error of an export failed because its writer died begins (see `writerStopped`). */
+const WRITER_STOPPED = /^the (process|worker) writing this export stopped before it finished/;
+
+/** Whether an export failed because the process writing it died (`recoverAbandonedExports`). */
+export function writerStopped(item: CardExport): boolean {
+  return item.state === 'failed' && item.error !== null && WRITER_STOPPED.test(item.error);
+}
+
 /**
  * Settles exports whose writer died: still `pending` or `running` past their lease (the process
  * writing them was killed, or the API process running one in-process stopped). One run by a

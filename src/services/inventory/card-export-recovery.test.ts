@@ -17,6 +17,7 @@ import {
   createCardExport,
   recoverAbandonedExports,
   runCardExport,
+  writerStopped,
 } from './card-export-jobs.js';
 
 const OPERATOR: Principal = {
@@ -94,6 +95,7 @@ describeEachDialect('card exports whose writer died ($dialect)', (target) => {
       finishedAt: test.clock.now(),
     });
     expect(existsSync(dead.file)).toBe(false);
+    expect(writerStopped(failed)).toBe(true);
     // Settled once: a second sweep finds nothing, and a late run of it does nothing.
     expect(await recoverAbandonedExports(context())).toBe(0);
     expect(await runCardExport(context(), dead.id)).toMatchObject({ state: 'failed' });
@@ -135,6 +137,9 @@ describeEachDialect('card exports whose writer died ($dialect)', (target) => {
       query: {},
     });
     expect(await runCardExport(context(), created.id)).toMatchObject({ state: 'succeeded' });
+    expect(writerStopped(await new CardExportsRepository(test.store).require(created.id))).toBe(
+      false,
+    );
     test.clock.advance(CARD_EXPORT_LEASE_MS * 10);
     expect(await recoverAbandonedExports(context())).toBe(0);
     expect(await new CardExportsRepository(test.store).require(created.id)).toMatchObject({

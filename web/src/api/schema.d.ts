@@ -13019,6 +13019,8 @@ export interface components {
             /** @description When the file will be removed */
             expiresAt: string | null;
             error: string | null;
+            /** @description true when it failed because the process writing it died and no job would run it again (`error` says more) */
+            writerStopped: boolean;
             /** @description The file’s URL once `succeeded` */
             download: string | null;
         };

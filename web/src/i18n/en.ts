@@ -727,6 +727,9 @@ export const en = {
     cancel: 'Cancel export',
     download: 'Download file',
     ready: '{{size}}, kept until {{date}}',
+    // review: an export whose writer died
+    writerStopped:
+      'The process writing this export stopped before it finished; its partial file was removed. Start the export again.',
     states: {
       pending: 'Queued',
       running: 'Running',

@@ -719,6 +719,8 @@ export const zhCN: Catalogue = {
     cancel: '取消导出',
     download: '下载文件',
     ready: '{{size}}，保留至 {{date}}',
+    // review: an export whose writer died
+    writerStopped: '写入此导出的进程在完成前停止，未完成的文件已删除。请重新导出。',
     states: {
       pending: '排队中',
       running: '进行中',

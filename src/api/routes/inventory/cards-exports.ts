@@ -19,6 +19,7 @@ import {
   recoverAbandonedExports,
   removeExpiredExports,
   runCardExport,
+  writerStopped,
 } from '../../../services/inventory/card-export-jobs.js';
 import {
   CARD_EXPORT_STATES,
@@ -75,6 +76,10 @@ const ExportSchema = z
     finishedAt: z.string().nullable(),
     expiresAt: z.string().nullable().openapi({ description: 'When the file will be removed' }),
     error: z.string().nullable(),
+    writerStopped: z.boolean().openapi({
+      description:
+        'true when it failed because the process writing it died and no job would run it again (`error` says more)',
+    }),
     download: z.string().nullable().openapi({ description: 'The file’s URL once `succeeded`' }),
   })
   .openapi('CardExport');
@@ -176,6 +181,7 @@ function exportView(item: CardExport) {
     finishedAt: isoInstant(item.finishedAt),
     expiresAt: isoInstant(item.expiresAt),
     error: item.error,
+    writerStopped: writerStopped(item),
     download: item.state === 'succeeded' ? `/api/v1/cards/exports/${item.id}/file` : null,
   };
 }
