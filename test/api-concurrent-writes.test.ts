@@ -96,6 +96,51 @@ describe.each(DIALECTS)('API: the same write several times at once on %s', (dial
     expect(removals.every((count) => count > 0)).toBe(true);
   });
 
+  it('adds cards to a pool while it is deleted: each answer 200 or 404, never 500', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const pool = await api.json('POST', '/api/v1/pools', {
+        body: { name: `brief ${round}`, quotaBytes: null },
+      });
+      const answers = await Promise.all([
+        api.json('POST', `/api/v1/pools/${pool.body.id}/cards`, {
+          body: { cards: api.cards.root },
+        }),
+        api.json('DELETE', `/api/v1/pools/${pool.body.id}`),
+        api.json('POST', `/api/v1/pools/${pool.body.id}/cards`, {
+          body: { filter: `account=${ONELINK_ACCOUNT}` },
+        }),
+        api.json('POST', `/api/v1/pools/${pool.body.id}/cards/remove`, {
+          body: { cards: api.cards.root },
+        }),
+      ]);
+      for (const answer of answers)
+        expect([200, 404], JSON.stringify(answer.body)).toContain(answer.status);
+      expect((await api.json('GET', `/api/v1/pools/${pool.body.id}`)).status).toBe(404);
+    }
+  });
+
+  it('puts cards on a plan while it is deleted: each answer 200 or 404, never 500', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const plan = await api.json('POST', '/api/v1/plans', {
+        body: { name: `brief ${round}`, quotaBytes: 1000, cycleStartDay: 1 },
+      });
+      const answers = await Promise.all([
+        api.json('POST', `/api/v1/plans/${plan.body.id}/assign`, {
+          body: { cards: api.cards.root },
+        }),
+        api.json('DELETE', `/api/v1/plans/${plan.body.id}`),
+        api.json('POST', `/api/v1/plans/${plan.body.id}/assign`, {
+          body: { filter: `account=${ONELINK_ACCOUNT}` },
+        }),
+      ]);
+      for (const answer of answers)
+        expect([200, 404], JSON.stringify(answer.body)).toContain(answer.status);
+      const column = await api.json('GET', `/api/v1/plans/cards?ids=${api.cards.root.join(',')}`);
+      // No card is left on the deleted plan.
+      for (const card of column.body.cards) expect(card.plan).toBeNull();
+    }
+  });
+
   it('assigns cards by filter to a tenant four times at once: all 200, the cards there once', async () => {
     const answers = await atOnce(4, () =>
       api.json('POST', '/api/v1/cards/assign', {

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import { hasControlCharacters, isCstDate, SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
+import { isForeignKeyViolation } from '../store-errors.js';
 import type { Database } from '../store-schema.js';
 import { idChunks } from './rules-tables.js';
 
@@ -194,7 +195,16 @@ export class PlansRepository {
               ]),
             ),
         )
-        .executeTakeFirst();
+        .executeTakeFirst()
+        .catch((error: unknown) => {
+          // The plan (or a card) was deleted by another request since it was read.
+          if (!isForeignKeyViolation(error)) throw error;
+          throw new SimdockError(
+            'not_found',
+            `no plan ${change.planId}, or one of the cards is gone`,
+            { details: { plan: change.planId ?? null } },
+          );
+        });
       changed += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
     return { named: unique.length, changed };

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
+import { isForeignKeyViolation } from '../store-errors.js';
 import type { Database } from '../store-schema.js';
 import { idChunks } from './rules-tables.js';
 
@@ -234,7 +235,14 @@ export class PoolsRepository {
         .insertInto('pool_cards')
         .values(part.map((cardId) => ({ pool_id: poolId, card_id: cardId })))
         .onConflict((conflict) => conflict.columns(['pool_id', 'card_id']).doNothing())
-        .executeTakeFirst();
+        .executeTakeFirst()
+        .catch((error: unknown) => {
+          // The pool (or a card) was deleted by another request since it was read.
+          if (!isForeignKeyViolation(error)) throw error;
+          throw new SimdockError('not_found', `no pool ${poolId}, or one of the cards is gone`, {
+            details: { pool: poolId },
+          });
+        });
       added += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
     return added;
