@@ -44,7 +44,10 @@ describe.each(DIALECTS)('API: assigning cards by identifiers and by filter on %s
     });
     expect(byFilter.status).toBe(200);
     // The account holds twelve cards; acme's admin sees (and moves) its own four only.
-    expect(byFilter.body).toEqual({ assigned: api.cards.acme.length });
+    expect(byFilter.body).toEqual({
+      assigned: api.cards.acme.length,
+      changed: api.cards.acme.length,
+    });
     expect(await tenantOf(api.cards.acme[0]!)).toBe('acme-east');
     expect(await tenantOf(api.cards.globex[0]!)).toBe('globex');
     // Another tenant's ICCID reads as unknown to acme.

@@ -1,16 +1,19 @@
-import { readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BackgroundWork, startBackgroundWork } from '../src/jobs/background-work.js';
 import type { Principal } from '../src/services/access/access-roles.js';
 import { EXPORT_COLUMNS } from '../src/services/inventory/card-export.js';
 import {
+  CARD_EXPORT_LEASE_MS,
   cancelCardExport,
   cardExportDirectory,
   createCardExport,
   runCardExport,
 } from '../src/services/inventory/card-export-jobs.js';
 import type { JobQueue } from '../src/services/job-queue.js';
+import { CardExportsRepository } from '../src/store/repositories/card-exports-repository.js';
 import { ApiHarness, ONELINK_ACCOUNT } from './api-harness.js';
 
 /**
@@ -63,6 +66,18 @@ function csvLines(text: string): string[] {
     .trimEnd()
     .split('\r\n');
 }
+
+/** The root tenant's owner, as an export stores its caller. */
+const ROOT_CALLER: Principal = {
+  kind: 'user',
+  id: 1,
+  name: 'admin@demo.local',
+  role: 'owner',
+  tenantId: 'root',
+  tenantPath: '/root/',
+  isRoot: true,
+  actor: 'user:admin@demo.local',
+};
 
 describe('card exports as jobs (/api/v1/cards/exports)', () => {
   let api: ApiHarness | undefined;
@@ -308,5 +323,38 @@ describe('card exports as jobs (/api/v1/cards/exports)', () => {
       name.startsWith(`card-export-${done.id}-`),
     );
     expect(left).toEqual([]);
+  });
+
+  it('fails an export whose in-process writer died once its lease ran out, saying so', async () => {
+    api = await ApiHarness.open({ api: { rateLimit: false } });
+    // What an API process killed mid-export leaves: the export running, a partial file.
+    const created = await createCardExport(api.context, {
+      caller: ROOT_CALLER,
+      format: 'csv',
+      query: {},
+    });
+    const partial = `${cardExportDirectory(api.context)}/card-export-${created.id}-dead.csv`;
+    await mkdir(cardExportDirectory(api.context), { recursive: true });
+    await writeFile(partial, 'iccid\r\n');
+    const repository = new CardExportsRepository(api.store);
+    await repository.updateIf(created.id, ['pending'], {
+      state: 'running',
+      filePath: partial,
+      rowsWritten: 1000,
+      leaseUntil: api.clock.now() + CARD_EXPORT_LEASE_MS,
+    });
+    const running = await api.json('GET', `/api/v1/cards/exports/${created.id}`);
+    expect(running.body).toMatchObject({ state: 'running', writerStopped: false });
+    api.clock.advance(CARD_EXPORT_LEASE_MS + 1);
+    const failed = await api.json('GET', `/api/v1/cards/exports/${created.id}`);
+    expect(failed.body).toMatchObject({
+      state: 'failed',
+      writerStopped: true,
+      rows: 1000,
+      error: 'the process writing this export stopped before it finished',
+      download: null,
+    });
+    expect(existsSync(partial)).toBe(false);
+    expect((await api.json('GET', `/api/v1/cards/exports/${created.id}/file`)).status).toBe(409);
   });
 });

@@ -164,7 +164,48 @@ describeEachDialect('plans and pools API on $dialect', ({ dialect }) => {
     const added = await api.json('POST', `/api/v1/pools/${id}/cards`, {
       body: { cards: [api.cards.root[0], api.cards.acme[0]] },
     });
-    expect(added.body).toEqual({ added: 1 });
+    expect(added.body).toEqual({ added: 1, cards: 2 });
+    // By filter, and out again: by ids, and by filter; cards not in it are left alone.
+    const all = api.cards.root.length + api.cards.acme.length + api.cards.globex.length;
+    const before = (await api.json('GET', `/api/v1/pools/${id}`)).body.members;
+    const byFilter = await api.json('POST', `/api/v1/pools/${id}/cards`, {
+      body: { filter: `account=${ONELINK_ACCOUNT}` },
+    });
+    expect(byFilter.body).toEqual({ added: all - before, cards: all });
+    const out = await api.json('POST', `/api/v1/pools/${id}/cards/remove`, {
+      body: { cards: [api.cards.acme[0]] },
+    });
+    expect(out.body).toEqual({ removed: 1, cards: 1 });
+    const again = await api.json('POST', `/api/v1/pools/${id}/cards/remove`, {
+      body: { cards: [api.cards.acme[0]] },
+    });
+    expect(again.body).toEqual({ removed: 0, cards: 1 });
+    expect((await api.json('GET', `/api/v1/pools/${id}`)).body.members).toBe(all - 1);
+    const rest = await api.json('POST', `/api/v1/pools/${id}/cards/remove`, {
+      body: { filter: `account=${ONELINK_ACCOUNT}` },
+    });
+    expect(rest.body).toEqual({ removed: all - 1, cards: all });
+    for (const body of [
+      {},
+      { cards: [api.cards.root[0]], filter: 'status=active' },
+      { filter: 'colour=blue' },
+    ]) {
+      const bad = await api.json('POST', `/api/v1/pools/${id}/cards/remove`, { body });
+      expect(bad.status).toBe(400);
+    }
+    expect(
+      (await api.json('POST', `/api/v1/pools/${id}/cards/remove`, { body: { cards: [999999] } }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await api.json('POST', `/api/v1/pools/${id}/cards/remove`, {
+          key: 'acmeAdmin',
+          body: { cards: [api.cards.acme[1]] },
+        })
+      ).status,
+    ).toBe(404);
+    await api.json('POST', `/api/v1/pools/${id}/cards`, { body: { cards: [api.cards.root[0]] } });
 
     const rule = await api.json('POST', '/api/v1/rules', {
       body: { scope: 'pool', targetId: String(id), kind: 'usage', thresholds: { percent: 90 } },
@@ -181,6 +222,11 @@ describeEachDialect('plans and pools API on $dialect', ({ dialect }) => {
     expect((await api.json('GET', `/api/v1/cards/${api.cards.root[0]}`)).status).toBe(200);
     const audit = await api.store.audit.listInSubtree(null, { targetType: 'pool', limit: 10 });
     expect(audit.map((entry) => entry.action).sort()).toEqual([
+      'pools.cards.add',
+      'pools.cards.add',
+      'pools.cards.add',
+      'pools.cards.remove',
+      'pools.cards.remove',
       'pools.create',
       'pools.delete',
       'pools.update',

@@ -239,7 +239,7 @@ describe('API resources', () => {
     const assigned = await api.json('POST', `/api/v1/plans/${id}/assign`, {
       body: { cards: api.cards.acme, expiresOn: '2025-06-30' },
     });
-    expect(assigned.body).toEqual({ assigned: 4 });
+    expect(assigned.body).toEqual({ assigned: 4, changed: 4 });
     const changed = await api.json('PATCH', `/api/v1/plans/${id}`, { body: { cycleStartDay: 5 } });
     expect(changed.body).toMatchObject({ name: 'iot-1g', cycleStartDay: 5, cards: 4 });
     expect((await api.json('GET', '/api/v1/plans')).body.plans).toHaveLength(1);

@@ -137,7 +137,7 @@ describe('API routes', () => {
     const assigned = await api.json('POST', '/api/v1/cards/assign', {
       body: { cards: ids, tenant: 'acme-east' },
     });
-    expect(assigned.body).toEqual({ assigned: 2 });
+    expect(assigned.body).toEqual({ assigned: 2, changed: 2 });
     const acme = await api.json('GET', '/api/v1/cards', { key: 'acmeViewer' });
     expect(acme.body.cards.map((card: CardBody) => card.id)).toEqual(expect.arrayContaining(ids));
     // acme's admin passes a card down and takes it back; it stays acme's.

@@ -71,8 +71,16 @@ accounts:
     );
     expect(retried.code).toBe(retry.job.failed > 0 ? 5 : 0);
 
-    const text = await sandbox.run('jobs', 'retry', String(original.job.id));
-    expect(text.stdout).toContain(`retrying ${failed.length} cards of job ${original.job.id}`);
+    // A job is retried once: asked again, it names the retry, which is the one to retry next.
+    const again = await sandbox.run('jobs', 'retry', String(original.job.id));
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(
+      `job ${original.job.id} was already retried as job ${retry.job.id}`,
+    );
+    // The cards whose status forbids a pause failed again: the retry has them to retry.
+    expect(retry.job.failed).toBe(failed.length);
+    const text = await sandbox.run('jobs', 'retry', String(retry.job.id));
+    expect(text.stdout).toContain(`retrying ${failed.length} cards of job ${retry.job.id}`);
 
     const paused = await sandbox.run(
       'cards',

@@ -4,6 +4,23 @@ import { SimdockError } from '../domain/errors.js';
 /** The raw driver codes of a unique-constraint violation (better-sqlite3, PostgreSQL SQLSTATE). */
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505']);
 
+/** The raw driver codes of a foreign-key violation (better-sqlite3, PostgreSQL SQLSTATE). */
+const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', '23503']);
+
+/**
+ * Whether an error is a foreign-key violation: a row written naming one that is gone (deleted by
+ * a concurrent request between the check and the write).
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 3; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && FOREIGN_KEY_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 const MAPPED = Symbol('simdock.store-errors');
 
 /**

@@ -324,7 +324,14 @@ export class ScopedCards {
    * Assigns visible cards to a tenant of the caller's subtree (划卡), or takes them back to the
    * caller's own tenant when `tenantId` is null (the root's own cards are simply unassigned).
    */
-  async assign(ids: number[], tenantId: string | null): Promise<{ assigned: number }> {
+  /**
+   * Assigns cards to a tenant of the caller's subtree (null: back to the caller's own). Returns
+   * how many were named, and how many changed hands (those already there are left as they were).
+   */
+  async assign(
+    ids: number[],
+    tenantId: string | null,
+  ): Promise<{ assigned: number; changed: number }> {
     await this.requireAll(ids);
     const tenants = new TenantsRepository(this.#context.store);
     const target =
@@ -332,11 +339,10 @@ export class ScopedCards {
         ? await tenants.requireInScope(this.#principal.tenantId, this.#principal.tenantPath)
         : await tenants.requireInScope(tenantId, this.#principal.tenantPath);
     if (target.parentId === null) {
-      await this.#cards.unassign(ids);
-      return { assigned: ids.length };
+      return { assigned: ids.length, changed: await this.#cards.unassign(ids) };
     }
-    await this.#cards.assign(ids, target, this.#context.clock.now());
-    return { assigned: ids.length };
+    const changed = await this.#cards.assign(ids, target, this.#context.clock.now());
+    return { assigned: ids.length, changed };
   }
 
   /** Bytes used in a CST month by the visible cards, per account or per assigned tenant. */

@@ -22,7 +22,8 @@ const PAGE = 5000;
 /**
  * Creates a new job of the same action and parameters over the failed and never-run cards of
  * an ended job, linked to it by `selection.retryOf`. The original is left as it was. A job still
- * pending or running, or one with nothing to retry, is a `conflict`. The new job is `pending`:
+ * pending or running, one with nothing to retry, or one already retried (once is enough: the
+ * retry job holds what is left; details name it) is a `conflict`. The new job is `pending`:
  * the caller starts it (queue or in-process) as it starts any job.
  */
 export async function createRetryJob(
@@ -34,6 +35,16 @@ export async function createRetryJob(
   const job = await repository.get(jobId);
   if (!job)
     throw new SimdockError('not_found', `no bulk job ${jobId}`, { details: { job: jobId } });
+  const retried = async () => {
+    const earlier = await repository.retryOf(job.id);
+    if (!earlier) return;
+    throw new SimdockError(
+      'conflict',
+      `job ${job.id} was already retried as job ${earlier.id}: retry that one for what it left`,
+      { details: { job: job.id, retry: earlier.id } },
+    );
+  };
+  await retried();
   if (!ENDED.has(job.state)) {
     throw new SimdockError('conflict', `job ${job.id} is still ${job.state}: cancel it first`, {
       details: { job: job.id, state: job.state },
@@ -57,15 +68,22 @@ export async function createRetryJob(
     });
   }
   cards.sort((a, b) => a.cardId - b.cardId);
-  return repository.create({
-    action: job.action,
-    params: job.params,
-    selection: {
+  try {
+    return await repository.create({
+      action: job.action,
+      params: job.params,
+      selection: {
+        retryOf: job.id,
+        failed: counts.failed ?? 0,
+        notRun: counts.pending ?? 0,
+      },
+      createdBy: actor,
+      cards,
       retryOf: job.id,
-      failed: counts.failed ?? 0,
-      notRun: counts.pending ?? 0,
-    },
-    createdBy: actor,
-    cards,
-  });
+    });
+  } catch (error) {
+    // Another request retried it meanwhile: say which job it made.
+    if (SimdockError.isInstance(error) && error.code === 'already_exists') await retried();
+    throw error;
+  }
 }

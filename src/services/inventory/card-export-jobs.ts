@@ -21,6 +21,14 @@ export const CARD_EXPORT_JOB_NAME = 'card-export';
 /** How long a finished export's file is kept: 7 days, then it is removed (state `expired`). */
 export const CARD_EXPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * How long an export's writer answers for it without renewing its lease (`lease_until`). The
+ * writer renews it every `CARD_EXPORT_RENEW_MS` and at every page; past it, the writer is taken
+ * for dead (see `recoverAbandonedExports`).
+ */
+export const CARD_EXPORT_LEASE_MS = 60_000;
+const CARD_EXPORT_RENEW_MS = 10_000;
+
 /** The filters, sort and order an export reads with (the card list's, without paging). */
 export type CardExportQuery = Omit<ScopedCardQuery, 'limit' | 'cursor'>;
 
@@ -122,6 +130,7 @@ export async function createCardExport(
   const cards = new ScopedCards(context, input.caller);
   await cards.count(input.query);
   await removeExpiredExports(context);
+  await recoverAbandonedExports(context);
   const query = Object.fromEntries(
     Object.entries(input.query).filter(([, value]) => value !== undefined),
   );
@@ -132,6 +141,8 @@ export async function createCardExport(
     tenantId: input.caller.tenantId,
     createdBy: input.caller.actor,
     fileName: fileNameOf(context.clock.now(), input.format),
+    // The creator queues or starts it at once; should it die first, the export is failed.
+    leaseUntil: context.clock.now() + CARD_EXPORT_LEASE_MS,
   });
 }
 
@@ -189,6 +200,7 @@ export async function runCardExport(
   const started = await repository.updateIf(exportId, ['pending', 'running'], {
     state: 'running',
     startedAt: context.clock.now(),
+    leaseUntil: context.clock.now() + CARD_EXPORT_LEASE_MS,
     rowsWritten: 0,
     bytes: 0,
     error: null,
@@ -198,6 +210,18 @@ export async function runCardExport(
   // A file an earlier, interrupted attempt left behind.
   if (found.filePath && found.filePath !== file) await rm(found.filePath, { force: true });
   const cards = new ScopedCards(context, principalOf(found.principal));
+  // The lease: renewed while this process writes, so a dead writer is noticed by its lease.
+  let renewing: Promise<unknown> = Promise.resolve();
+  const renewer = setInterval(() => {
+    renewing = renewing
+      .then(() =>
+        repository.updateIf(exportId, ['running'], {
+          leaseUntil: context.clock.now() + CARD_EXPORT_LEASE_MS,
+        }),
+      )
+      .catch(() => {});
+  }, CARD_EXPORT_RENEW_MS);
+  renewer.unref?.();
   try {
     const written = await writeCardsFile(
       cards,
@@ -208,6 +232,7 @@ export async function runCardExport(
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         onPage: async (progress) => {
           const still = await repository.updateIf(exportId, ['running'], {
+            leaseUntil: context.clock.now() + CARD_EXPORT_LEASE_MS,
             rowsWritten: progress.rows,
             ...(progress.total !== null ? { total: progress.total } : {}),
             totalExact: progress.exact,
@@ -260,6 +285,9 @@ export async function runCardExport(
       ...(options.retryable ? {} : { finishedAt: now }),
     });
     throw error;
+  } finally {
+    clearInterval(renewer);
+    await renewing;
   }
 }
 
@@ -305,6 +333,57 @@ export async function removeExpiredExports(context: ServiceContext): Promise<num
   return removed;
 }
 
+/** How the error of an export failed because its writer died begins (see `writerStopped`). */
+const WRITER_STOPPED = /^the (process|worker) writing this export stopped before it finished/;
+
+/** Whether an export failed because the process writing it died (`recoverAbandonedExports`). */
+export function writerStopped(item: CardExport): boolean {
+  return item.state === 'failed' && item.error !== null && WRITER_STOPPED.test(item.error);
+}
+
+/**
+ * Settles exports whose writer died: still `pending` or `running` past their lease (the process
+ * writing them was killed, or the API process running one in-process stopped). One run by a
+ * queue job that will run again (pending or running in the queue) is left to it: the queue
+ * takes a dead worker's job back when its own lease runs out, and the export starts over. Any
+ * other is marked `failed` with the reason and its partial file removed. Returns how many were
+ * failed. Run with `removeExpiredExports`: when exports are created, listed or read, and by
+ * the export job.
+ */
+export async function recoverAbandonedExports(context: ServiceContext): Promise<number> {
+  const repository = repositoryOf(context);
+  const now = context.clock.now();
+  let failed = 0;
+  for (const item of await repository.leaseExpired(now, CARD_EXPORT_LEASE_MS)) {
+    let reason = 'the process writing this export stopped before it finished';
+    const jobId = item.queueJobId === null ? null : Number(item.queueJobId);
+    if (jobId !== null && Number.isSafeInteger(jobId)) {
+      const job = await context.store.queueJobs.row(jobId);
+      // The queue runs it again (or is running it): its own lease guards the worker.
+      if (job && (job.state === 'pending' || job.state === 'running')) continue;
+      reason = job
+        ? `its job ${jobId} ended ${job.state}${job.last_error ? `: ${job.last_error}` : ''}`
+        : `its job ${jobId} is gone`;
+      reason = `the worker writing this export stopped before it finished (${reason})`;
+    }
+    const settled = await repository.settleLeaseExpired(item, {
+      state: 'failed',
+      error: reason,
+      filePath: null,
+      finishedAt: now,
+      leaseUntil: null,
+    });
+    if (!settled) continue;
+    if (item.filePath) await rm(item.filePath, { force: true });
+    context.telemetry.logger.warn(
+      { export: item.id, rows: item.rowsWritten, reason },
+      'card export abandoned by its writer: failed',
+    );
+    failed += 1;
+  }
+  return failed;
+}
+
 /**
  * Hands an export to the queue (task `card-export`, keyed by the export so it is queued once)
  * and records the queue job on it.
@@ -329,6 +408,7 @@ export async function enqueueCardExport(
 export function cardExportJobHandler(context: ServiceContext): JobHandler<{ exportId: number }> {
   return async (payload, job) => {
     await removeExpiredExports(context);
+    await recoverAbandonedExports(context);
     const result = await runCardExport(context, Number(payload.exportId), {
       abortSignal: job.abortSignal,
       retryable: job.job.attempts < job.job.maxAttempts,

@@ -44,14 +44,15 @@ export type PlanCards = { cards: number[] } | { filter: string };
 /**
  * Puts cards on a plan, with their expiry date when given (null clears it): the ids given, or
  * every card matching a card filter (`status=active AND account=cmcc`, the bulk jobs' grammar,
- * at most a bulk job's 100,000 cards). Returns the number of cards written.
+ * at most a bulk job's 100,000 cards). Returns the number of cards named, and how many of them
+ * changed (those already on the plan with that date are left as they were).
  */
 export async function assignPlanCards(
   context: ServiceContext,
   plan: StoredPlan,
   selection: PlanCards,
   expiresOn?: string | null,
-): Promise<number> {
+): Promise<{ assigned: number; changed: number }> {
   let ids: number[];
   if ('filter' in selection) {
     const found = await planBulkSelection(context, { filter: selection.filter });
@@ -62,8 +63,8 @@ export async function assignPlanCards(
       });
     }
   } else ids = selection.cards;
-  return new PlansRepository(context.store, () => context.clock.now()).assign(ids, {
-    planId: plan.id,
-    ...(expiresOn !== undefined ? { expiresOn } : {}),
-  });
+  const counted = await new PlansRepository(context.store, () =>
+    context.clock.now(),
+  ).assignCounting(ids, { planId: plan.id, ...(expiresOn !== undefined ? { expiresOn } : {}) });
+  return { assigned: counted.named, changed: counted.changed };
 }

@@ -4,6 +4,7 @@ import { PoolsRepository, type StoredPool } from '../../store/repositories/pools
 import { RulesRepository } from '../../store/repositories/rules-repository.js';
 import { recordScopedAudit } from '../access/access-audit.js';
 import type { Principal } from '../access/access-roles.js';
+import { planBulkSelection } from '../bulk/bulk-jobs.js';
 import type { ServiceContext } from '../context.js';
 
 /** Who changes a pool: an API caller (audited in its tenant) or the CLI. */
@@ -120,4 +121,75 @@ export async function deletePool(
     details: { name: pool.name },
   });
   return pool;
+}
+
+/** Which cards a pool change names: ids, or every card matching a card filter. */
+export type PoolCards = { cards: number[] } | { filter: string };
+
+/** The ids of `selection`: the ids given, or the cards a filter matches (none is an error). */
+async function poolCardIds(context: ServiceContext, selection: PoolCards): Promise<number[]> {
+  if (!('filter' in selection)) return [...new Set(selection.cards)];
+  const found = await planBulkSelection(context, { filter: selection.filter });
+  const ids = found.cards.map((card) => card.cardId);
+  if (ids.length === 0) {
+    throw new SimdockError('invalid_argument', `no card matches "${selection.filter}"`, {
+      details: { filter: selection.filter },
+    });
+  }
+  return ids;
+}
+
+/**
+ * Adds cards to a pool (by id or name): the ids given or every card matching a filter (the bulk
+ * jobs' grammar, at most 100,000). Cards already in it stay once. Audited when a card was added
+ * (the same cards added twice, even at the same moment, make one change and one entry).
+ * Returns how many cards were new to it, of how many named.
+ */
+export async function addPoolCards(
+  context: ServiceContext,
+  actor: PoolActor,
+  idOrName: number | string,
+  selection: PoolCards,
+): Promise<{ pool: StoredPool; added: number; named: number }> {
+  const pools = new PoolsRepository(context.store, () => context.clock.now());
+  const pool = await pools.require(idOrName);
+  const ids = await poolCardIds(context, selection);
+  const added = await pools.addCards(pool.id, ids);
+  if (added > 0) {
+    await audit(context, actor, {
+      action: 'pools.cards.add',
+      targetType: 'pool',
+      targetId: String(pool.id),
+      outcome: 'succeeded',
+      details: { added, ...('filter' in selection ? { filter: selection.filter } : {}) },
+    });
+  }
+  return { pool, added, named: ids.length };
+}
+
+/**
+ * Takes cards out of a pool (by id or name): the ids given or every card matching a filter.
+ * Cards not in it are left alone; the cards themselves stay. Audited when a card was removed.
+ * Returns how many were in it.
+ */
+export async function removePoolCards(
+  context: ServiceContext,
+  actor: PoolActor,
+  idOrName: number | string,
+  selection: PoolCards,
+): Promise<{ pool: StoredPool; removed: number; named: number }> {
+  const pools = new PoolsRepository(context.store, () => context.clock.now());
+  const pool = await pools.require(idOrName);
+  const ids = await poolCardIds(context, selection);
+  const removed = await pools.removeCards(pool.id, ids);
+  if (removed > 0) {
+    await audit(context, actor, {
+      action: 'pools.cards.remove',
+      targetType: 'pool',
+      targetId: String(pool.id),
+      outcome: 'succeeded',
+      details: { removed, ...('filter' in selection ? { filter: selection.filter } : {}) },
+    });
+  }
+  return { pool, removed, named: ids.length };
 }

@@ -144,12 +144,27 @@ export class BulkJobsRepository {
   }
 
   /** Creates a job and its items (state `pending`) in one transaction; returns the job. */
+  /** The job made to retry `jobId`, or null when it was not retried. */
+  async retryOf(jobId: number): Promise<BulkJob | null> {
+    const row = await this.#db()
+      .selectFrom('bulk_jobs')
+      .selectAll()
+      .where('retry_of', '=', jobId)
+      .executeTakeFirst();
+    return row ? toJob(row) : null;
+  }
+
   async create(input: {
     action: BulkAction;
     params: Record<string, unknown>;
     selection: Record<string, unknown>;
     createdBy: string;
     cards: { cardId: number; account: string }[];
+    /**
+     * The job this one retries. A job is retried once: a second retry of it (even one asked at
+     * the same moment) is a unique violation (`already_exists`), and nothing is created.
+     */
+    retryOf?: number;
   }): Promise<BulkJob> {
     const now = this.#now();
     const id = await this.#db()
@@ -172,6 +187,7 @@ export class BulkJobsRepository {
             created_at: now,
             started_at: null,
             finished_at: null,
+            retry_of: input.retryOf ?? null,
           })
           .returning('id')
           .executeTakeFirstOrThrow();

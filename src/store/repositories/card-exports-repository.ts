@@ -40,6 +40,8 @@ export interface CardExport {
   startedAt: number | null;
   finishedAt: number | null;
   expiresAt: number | null;
+  /** While pending or running: when its writer's lease runs out unless renewed. */
+  leaseUntil: number | null;
 }
 
 type Row = Selectable<Database['card_exports']>;
@@ -66,6 +68,7 @@ function toExport(row: Row): CardExport {
     startedAt: instant(row.started_at),
     finishedAt: instant(row.finished_at),
     expiresAt: instant(row.expires_at),
+    leaseUntil: instant(row.lease_until),
   };
 }
 
@@ -84,6 +87,7 @@ export type CardExportChanges = Partial<
     | 'startedAt'
     | 'finishedAt'
     | 'expiresAt'
+    | 'leaseUntil'
   >
 >;
 
@@ -104,6 +108,8 @@ export class CardExportsRepository {
     tenantId: string;
     createdBy: string;
     fileName: string;
+    /** Until when the creator answers for it (it is queued or started by then). */
+    leaseUntil?: number;
   }): Promise<CardExport> {
     const row = await this.#store.db
       .insertInto('card_exports')
@@ -126,6 +132,7 @@ export class CardExportsRepository {
         started_at: null,
         finished_at: null,
         expires_at: null,
+        lease_until: input.leaseUntil ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -196,6 +203,7 @@ export class CardExportsRepository {
     if (changes.startedAt !== undefined) values.started_at = changes.startedAt;
     if (changes.finishedAt !== undefined) values.finished_at = changes.finishedAt;
     if (changes.expiresAt !== undefined) values.expires_at = changes.expiresAt;
+    if (changes.leaseUntil !== undefined) values.lease_until = changes.leaseUntil;
     let update = this.#store.db.updateTable('card_exports').set(values).where('id', '=', id);
     if (states !== null) update = update.where('state', 'in', [...states]);
     const result = await update.executeTakeFirst();
@@ -213,5 +221,55 @@ export class CardExportsRepository {
       .limit(limit)
       .execute();
     return rows.map(toExport);
+  }
+
+  /**
+   * Pending or running exports whose writer's lease ran out by `now` (oldest first, at most
+   * `limit`). Rows from before leases were kept count from when they started, or were created,
+   * plus `legacyLeaseMs`.
+   */
+  async leaseExpired(now: number, legacyLeaseMs: number, limit = 100): Promise<CardExport[]> {
+    const rows = await this.#store.db
+      .selectFrom('card_exports')
+      .selectAll()
+      .where('state', 'in', ['pending', 'running'])
+      .where((eb) =>
+        eb.or([
+          eb('lease_until', '<', now),
+          eb.and([
+            eb('lease_until', 'is', null),
+            eb(eb.fn.coalesce('started_at', 'created_at'), '<', now - legacyLeaseMs),
+          ]),
+        ]),
+      )
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toExport);
+  }
+
+  /**
+   * Settles an export whose lease ran out (see `leaseExpired`) with `changes`, only while it is
+   * still in `state` with the lease it was found with: a writer that renewed meanwhile keeps it.
+   */
+  async settleLeaseExpired(found: CardExport, changes: CardExportChanges): Promise<boolean> {
+    const values: CardExportChanges = { ...changes };
+    let update = this.#store.db
+      .updateTable('card_exports')
+      .set({
+        ...(values.state !== undefined ? { state: values.state } : {}),
+        ...(values.error !== undefined ? { error: values.error } : {}),
+        ...(values.filePath !== undefined ? { file_path: values.filePath } : {}),
+        ...(values.finishedAt !== undefined ? { finished_at: values.finishedAt } : {}),
+        ...(values.leaseUntil !== undefined ? { lease_until: values.leaseUntil } : {}),
+      })
+      .where('id', '=', found.id)
+      .where('state', '=', found.state);
+    update =
+      found.leaseUntil === null
+        ? update.where('lease_until', 'is', null)
+        : update.where('lease_until', '=', found.leaseUntil);
+    const result = await update.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

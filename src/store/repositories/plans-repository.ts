@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import { hasControlCharacters, isCstDate, SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
+import { isForeignKeyViolation } from '../store-errors.js';
 import type { Database } from '../store-schema.js';
 import { idChunks } from './rules-tables.js';
 
@@ -147,6 +148,18 @@ export class PlansRepository {
     cardIds: readonly number[],
     change: { planId?: number | null; expiresOn?: string | null },
   ): Promise<number> {
+    return (await this.assignCounting(cardIds, change)).named;
+  }
+
+  /**
+   * `assign`, also counting the cards it changed: a card already on that plan (with that expiry
+   * date, when one is given) is left as it was, so the same assignment made twice, even at the
+   * same moment, changes each card once.
+   */
+  async assignCounting(
+    cardIds: readonly number[],
+    change: { planId?: number | null; expiresOn?: string | null },
+  ): Promise<{ named: number; changed: number }> {
     if (change.expiresOn && !isCstDate(change.expiresOn)) {
       throw new SimdockError('invalid_argument', `"${change.expiresOn}" is not a YYYY-MM-DD date`);
     }
@@ -155,8 +168,9 @@ export class PlansRepository {
     if (change.planId !== undefined) update.plan_id = change.planId;
     if (change.expiresOn !== undefined) update.expires_on = change.expiresOn;
     const unique = [...new Set(cardIds)].sort((left, right) => left - right);
+    let changed = 0;
     for (const part of idChunks(unique, 200)) {
-      await this.#db()
+      const result = await this.#db()
         .insertInto('card_plans')
         .values(
           part.map((cardId) => ({
@@ -166,10 +180,34 @@ export class PlansRepository {
             updated_at: now,
           })),
         )
-        .onConflict((conflict) => conflict.column('card_id').doUpdateSet(update))
-        .execute();
+        .onConflict((conflict) =>
+          conflict
+            .column('card_id')
+            .doUpdateSet(update)
+            .where((eb) =>
+              eb.or([
+                ...(change.planId !== undefined
+                  ? [eb('card_plans.plan_id', 'is distinct from', eb.ref('excluded.plan_id'))]
+                  : []),
+                ...(change.expiresOn !== undefined
+                  ? [eb('card_plans.expires_on', 'is distinct from', eb.ref('excluded.expires_on'))]
+                  : []),
+              ]),
+            ),
+        )
+        .executeTakeFirst()
+        .catch((error: unknown) => {
+          // The plan (or a card) was deleted by another request since it was read.
+          if (!isForeignKeyViolation(error)) throw error;
+          throw new SimdockError(
+            'not_found',
+            `no plan ${change.planId}, or one of the cards is gone`,
+            { details: { plan: change.planId ?? null } },
+          );
+        });
+      changed += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
-    return unique.length;
+    return { named: unique.length, changed };
   }
 
   /** The plan and expiry of each card that has either (cards with neither are absent). */

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { SimdockError } from '../../domain/index.js';
 import type { RepositoryContext } from '../store-context.js';
+import { isForeignKeyViolation } from '../store-errors.js';
 import type { Database } from '../store-schema.js';
 import { idChunks } from './rules-tables.js';
 
@@ -234,10 +235,32 @@ export class PoolsRepository {
         .insertInto('pool_cards')
         .values(part.map((cardId) => ({ pool_id: poolId, card_id: cardId })))
         .onConflict((conflict) => conflict.columns(['pool_id', 'card_id']).doNothing())
-        .executeTakeFirst();
+        .executeTakeFirst()
+        .catch((error: unknown) => {
+          // The pool (or a card) was deleted by another request since it was read.
+          if (!isForeignKeyViolation(error)) throw error;
+          throw new SimdockError('not_found', `no pool ${poolId}, or one of the cards is gone`, {
+            details: { pool: poolId },
+          });
+        });
       added += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
     return added;
+  }
+
+  /** Takes cards out of a pool (cards not in it are left alone). Returns how many were in it. */
+  async removeCards(poolId: number, cardIds: readonly number[]): Promise<number> {
+    let removed = 0;
+    const unique = [...new Set(cardIds)].sort((left, right) => left - right);
+    for (const part of idChunks(unique, 500)) {
+      const result = await this.#db()
+        .deleteFrom('pool_cards')
+        .where('pool_id', '=', poolId)
+        .where('card_id', 'in', part)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
   }
 
   /** Makes the pool's members exactly these cards. */

@@ -463,32 +463,46 @@ export class ScopedCardsRepository {
     return rows.map((row) => row.tag);
   }
 
-  /** Unassigns cards (the root tenant's own cards are simply unassigned). */
-  async unassign(ids: readonly number[]): Promise<void> {
-    await this.#db()
-      .deleteFrom('card_tenants')
-      .where('card_id', 'in', [...ids])
-      .execute();
+  /**
+   * Unassigns cards (the root tenant's own cards are simply unassigned). Returns how many were
+   * assigned before.
+   */
+  async unassign(ids: readonly number[]): Promise<number> {
+    let changed = 0;
+    for (let start = 0; start < ids.length; start += 2000) {
+      const result = await this.#db()
+        .deleteFrom('card_tenants')
+        .where('card_id', 'in', ids.slice(start, start + 2000))
+        .executeTakeFirst();
+      changed += Number(result.numDeletedRows);
+    }
+    return changed;
   }
 
-  /** Assigns cards to a tenant (划卡), replacing any earlier assignment. */
+  /**
+   * Assigns cards to a tenant (划卡), replacing any earlier assignment. Returns how many cards
+   * changed hands: a card already the tenant's is left as it was (and not counted), so the same
+   * assignment made twice, even at the same moment, changes each card once.
+   */
   async assign(
     ids: readonly number[],
     tenant: { id: string; path: string },
     now: number,
-  ): Promise<void> {
+  ): Promise<number> {
+    let changed = 0;
     // Four values a row: 2,000 rows a statement stays under SQLite's 32,766 variables.
     for (let start = 0; start < ids.length; start += 2000) {
-      await this.#assignChunk(ids.slice(start, start + 2000), tenant, now);
+      changed += await this.#assignChunk(ids.slice(start, start + 2000), tenant, now);
     }
+    return changed;
   }
 
   async #assignChunk(
     ids: readonly number[],
     tenant: { id: string; path: string },
     now: number,
-  ): Promise<void> {
-    await this.#db()
+  ): Promise<number> {
+    const result = await this.#db()
       .insertInto('card_tenants')
       .values(
         ids.map((id) => ({
@@ -499,13 +513,17 @@ export class ScopedCardsRepository {
         })),
       )
       .onConflict((conflict) =>
-        conflict.column('card_id').doUpdateSet((update) => ({
-          tenant_id: update.ref('excluded.tenant_id'),
-          tenant_path: update.ref('excluded.tenant_path'),
-          assigned_at: update.ref('excluded.assigned_at'),
-        })),
+        conflict
+          .column('card_id')
+          .doUpdateSet((update) => ({
+            tenant_id: update.ref('excluded.tenant_id'),
+            tenant_path: update.ref('excluded.tenant_path'),
+            assigned_at: update.ref('excluded.assigned_at'),
+          }))
+          .whereRef('card_tenants.tenant_path', '!=', 'excluded.tenant_path'),
       )
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
   }
 
   /** Bytes used in a CST month by the visible cards, per account or per assigned tenant. */

@@ -19,6 +19,8 @@ export interface BulkJobsTable {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** A retry job: the job it was made from (unique: a job is retried once; 0025). */
+  retry_of: number | null;
 }
 
 /** One card of a bulk job (unique per job and card). */

@@ -29,6 +29,11 @@ export interface CardExportsTable {
   started_at: number | null;
   finished_at: number | null;
   expires_at: number | null;
+  /**
+   * While pending or running: when its writer's lease runs out unless renewed (0025). Past it,
+   * the writer is taken for dead. Null on rows from before 0025.
+   */
+  lease_until: number | null;
 }
 
 export type PartialDB = {

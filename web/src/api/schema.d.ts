@@ -2657,7 +2657,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards named that are now the tenant’s */
                             assigned: number;
+                            /** @description Of those, cards that changed hands (the rest were the tenant’s already); audited when above 0 */
+                            changed: number;
                             /** @description Identifiers that matched no card (identifiers only) */
                             problems?: {
                                 identifier: string;
@@ -2831,7 +2834,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards named that are now the tenant’s */
                             assigned: number;
+                            /** @description Of those, cards that changed hands (the rest were the tenant’s already); audited when above 0 */
+                            changed: number;
                             /** @description Identifiers that matched no card (identifiers only) */
                             problems?: {
                                 identifier: string;
@@ -8950,7 +8956,7 @@ export interface paths {
         put?: never;
         /**
          * A new job over the failed and never-run cards of an ended job (operator role)
-         * @description Creates and starts a job of the same action and parameters over the cards that failed, or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are left out. The new job names the original in `selection.retryOf` and carries how many failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is not changed. 409 when the job is still pending or running, or has nothing to retry.
+         * @description Creates and starts a job of the same action and parameters over the cards that failed, or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are left out. The new job names the original in `selection.retryOf` and carries how many failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is not changed. A job is retried once (two retries asked at once make one job): retry the retry job for what it left. 409 when the job is still pending or running, has nothing to retry, or was retried already (`details.retry` names that job).
          */
         post: {
             parameters: {
@@ -9010,7 +9016,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The job has not ended, or has no failed or unrun card */
+                /** @description The job has not ended, has no failed or unrun card, or was retried already */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -11401,7 +11407,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards named (by id or by the filter) */
                             assigned: number;
+                            /** @description Of those, cards whose plan or date changed (the rest had them already); audited when above 0 */
+                            changed: number;
                         };
                     };
                 };
@@ -12159,7 +12168,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add cards to a pool; cards already in it stay once (admin role, root tenant) */
+        /**
+         * Add cards to a pool; cards already in it stay once (admin role, root tenant)
+         * @description The cards named by id, or every card matching a filter. 400: both or neither given, a bad filter, or no card matching; 404: an unknown pool or card. Audited (`pools.cards.add`) when a card was new to the pool.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -12171,9 +12183,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        cards: number[];
-                    };
+                    "application/json": components["schemas"]["PoolCardsRequest"];
                 };
             };
             responses: {
@@ -12184,7 +12194,177 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Cards new to the pool */
                             added: number;
+                            /** @description Cards named (by id or by the filter) */
+                            cards: number;
+                        };
+                    };
+                };
+                /** @description Invalid request (field-level details) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or an invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The role or tenant does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller’s tenant subtree */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Already exists, changed meanwhile, or cancelled */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not supported by the card’s supplier */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (no details) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier refused or answered badly */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier is unavailable or throttling */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The supplier did not answer in time */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/{id}/cards/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take cards out of a pool; the cards stay (admin role, root tenant)
+         * @description The cards named by id, or every card matching a filter; cards not in the pool are left alone. 400: both or neither given, a bad filter, or no card matching; 404: an unknown pool or card. Audited (`pools.cards.remove`) when a card was taken out.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PoolCardsRequest"];
+                };
+            };
+            responses: {
+                /** @description How many cards were taken out */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Cards that were in the pool */
+                            removed: number;
+                            /** @description Cards named (by id or by the filter) */
+                            cards: number;
                         };
                     };
                 };
@@ -12815,7 +12995,7 @@ export interface components {
             /** @enum {string} */
             format: "csv" | "xlsx";
             /**
-             * @description `pending` (queued), `running`, `succeeded` (the file can be downloaded until `expiresAt`), `failed` (see `error`), `cancelled` (any partial file removed), `expired` (the file was removed)
+             * @description `pending` (queued), `running`, `succeeded` (the file can be downloaded until `expiresAt`), `failed` (see `error`; also when the process writing it died and no job will run it again), `cancelled` (any partial file removed), `expired` (the file was removed)
              * @enum {string}
              */
             state: "pending" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
@@ -12839,6 +13019,8 @@ export interface components {
             /** @description When the file will be removed */
             expiresAt: string | null;
             error: string | null;
+            /** @description true when it failed because the process writing it died and no job would run it again (`error` says more) */
+            writerStopped: boolean;
             /** @description The file’s URL once `succeeded` */
             download: string | null;
         };
@@ -13805,6 +13987,12 @@ export interface components {
             members: number;
             membersWithUsage: number;
             updatedAt: string;
+        };
+        PoolCardsRequest: {
+            /** @description Card ids; or give `filter` */
+            cards?: number[];
+            /** @description Every card matching a card filter (`status=active AND account=cmcc`), at most 100,000; or give `cards` */
+            filter?: string;
         };
         /** @description Wi-Fi and admin passwords are masked unless revealed by an admin or owner */
         Device: {

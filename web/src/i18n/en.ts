@@ -727,6 +727,9 @@ export const en = {
     cancel: 'Cancel export',
     download: 'Download file',
     ready: '{{size}}, kept until {{date}}',
+    // review: an export whose writer died
+    writerStopped:
+      'The process writing this export stopped before it finished; its partial file was removed. Start the export again.',
     states: {
       pending: 'Queued',
       running: 'Running',
@@ -855,6 +858,22 @@ export const en = {
   whyUnknown: {
     card: 'This supplier does not report card status.',
     dashboard: '{{count}} cards are on suppliers that do not report card status:',
+  },
+  // review: adding cards to a pool and taking them out (cards bulk bar, pools page)
+  poolCards: {
+    add: 'Add to a pool',
+    remove: 'Take out of a pool',
+    pool: 'Pool',
+    choosePool: 'Choose a pool',
+    addConfirm: 'Add to the pool ({{count}} cards)',
+    removeConfirm: 'Take out of the pool ({{count}} cards)',
+    addAll: 'Every card matching {{filter}} goes into the pool.',
+    removeAll: 'Every card matching {{filter}} comes out of the pool.',
+    added: 'Added to the pool: {{changed}} of {{count}} cards (the others were in it already).',
+    removed: 'Taken out of the pool: {{changed}} of {{count}} cards (the others were not in it).',
+    noPools: 'No pools yet: create one on the pools page first.',
+    hint: 'To add cards to a pool or take them out, select them (or filter them) on the cards page and use “Add to a pool” or “Take out of a pool”.',
+    toCards: 'Go to the cards',
   },
 };
 

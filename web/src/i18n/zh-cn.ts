@@ -719,6 +719,8 @@ export const zhCN: Catalogue = {
     cancel: '取消导出',
     download: '下载文件',
     ready: '{{size}}，保留至 {{date}}',
+    // review: an export whose writer died
+    writerStopped: '写入此导出的进程在完成前停止，未完成的文件已删除。请重新导出。',
     states: {
       pending: '排队中',
       running: '进行中',
@@ -844,5 +846,21 @@ export const zhCN: Catalogue = {
   whyUnknown: {
     card: '该供应商不提供卡状态查询。',
     dashboard: '{{count}} 张卡所属的供应商不提供卡状态查询：',
+  },
+  // review: adding cards to a pool and taking them out (cards bulk bar, pools page)
+  poolCards: {
+    add: '加入流量池',
+    remove: '移出流量池',
+    pool: '流量池',
+    choosePool: '选择流量池',
+    addConfirm: '加入流量池（{{count}} 张卡）',
+    removeConfirm: '移出流量池（{{count}} 张卡）',
+    addAll: '符合 {{filter}} 的全部卡都将加入该流量池。',
+    removeAll: '符合 {{filter}} 的全部卡都将移出该流量池。',
+    added: '已加入流量池：{{changed}} 张卡（共 {{count}} 张，其余原已在池中）。',
+    removed: '已移出流量池：{{changed}} 张卡（共 {{count}} 张，其余原不在池中）。',
+    noPools: '还没有流量池：请先在流量池页新建。',
+    hint: '要向流量池加入或移出卡片，请在卡片页选中（或筛选出）这些卡，再点“加入流量池”或“移出流量池”。',
+    toCards: '前往卡片页',
   },
 };

@@ -244,11 +244,13 @@ const retry = createRoute({
     'or were never run (a cancelled job’s rest), of the job `id`; cards done or skipped are ' +
     'left out. The new job names the original in `selection.retryOf` and carries how many ' +
     'failed and unrun cards it took (`selection.failed`, `selection.notRun`). The original is ' +
-    'not changed. 409 when the job is still pending or running, or has nothing to retry.',
+    'not changed. A job is retried once (two retries asked at once make one job): retry the ' +
+    'retry job for what it left. 409 when the job is still pending or running, has nothing to ' +
+    'retry, or was retried already (`details.retry` names that job).',
   request: { params: IdParams },
   responses: {
     202: jsonResponse(z.object({ job: JobSchema }), 'Created; it runs in the background'),
-    409: errorContent('The job has not ended, or has no failed or unrun card'),
+    409: errorContent('The job has not ended, has no failed or unrun card, or was retried already'),
     ...ERROR_RESPONSES,
   },
 });

@@ -27,7 +27,11 @@ export const AssignSelection = {
 };
 
 export const AssignAnswer = z.object({
-  assigned: z.number().int(),
+  assigned: z.number().int().openapi({ description: 'Cards named that are now the tenant’s' }),
+  changed: z.number().int().openapi({
+    description:
+      'Of those, cards that changed hands (the rest were the tenant’s already); audited when above 0',
+  }),
   problems: z
     .array(z.object({ identifier: z.string(), reason: z.string() }))
     .optional()
@@ -79,6 +83,6 @@ export async function assignSelection(
       details: { problems: problems.length },
     });
   }
-  await cards.assign(ids, tenant);
-  return { assigned: ids.length, ...(body.identifiers ? { problems } : {}) };
+  const { changed } = await cards.assign(ids, tenant);
+  return { assigned: ids.length, changed, ...(body.identifiers ? { problems } : {}) };
 }

@@ -16,8 +16,10 @@ import {
   cancelCardExport,
   createCardExport,
   enqueueCardExport,
+  recoverAbandonedExports,
   removeExpiredExports,
   runCardExport,
+  writerStopped,
 } from '../../../services/inventory/card-export-jobs.js';
 import {
   CARD_EXPORT_STATES,
@@ -51,7 +53,7 @@ const ExportSchema = z
     state: z.enum(CARD_EXPORT_STATES).openapi({
       description:
         '`pending` (queued), `running`, `succeeded` (the file can be downloaded until `expiresAt`), ' +
-        '`failed` (see `error`), `cancelled` (any partial file removed), `expired` (the file was removed)',
+        '`failed` (see `error`; also when the process writing it died and no job will run it again), `cancelled` (any partial file removed), `expired` (the file was removed)',
     }),
     filters: z.record(z.string(), z.unknown()).openapi({ description: 'What was asked' }),
     total: z.number().int().nullable().openapi({
@@ -74,6 +76,10 @@ const ExportSchema = z
     finishedAt: z.string().nullable(),
     expiresAt: z.string().nullable().openapi({ description: 'When the file will be removed' }),
     error: z.string().nullable(),
+    writerStopped: z.boolean().openapi({
+      description:
+        'true when it failed because the process writing it died and no job would run it again (`error` says more)',
+    }),
     download: z.string().nullable().openapi({ description: 'The file’s URL once `succeeded`' }),
   })
   .openapi('CardExport');
@@ -175,6 +181,7 @@ function exportView(item: CardExport) {
     finishedAt: isoInstant(item.finishedAt),
     expiresAt: isoInstant(item.expiresAt),
     error: item.error,
+    writerStopped: writerStopped(item),
     download: item.state === 'succeeded' ? `/api/v1/cards/exports/${item.id}/file` : null,
   };
 }
@@ -229,6 +236,7 @@ export function cardsExportsRouter() {
       const caller = principal(c);
       const context = serviceContext(c);
       await removeExpiredExports(context);
+      await recoverAbandonedExports(context);
       const items = await new CardExportsRepository(context.store).list({
         tenantId: caller.tenantId,
         limit: c.req.valid('query').limit,
@@ -236,6 +244,7 @@ export function cardsExportsRouter() {
       return c.json({ exports: items.map(exportView) }, 200);
     })
     .openapi(get, async (c) => {
+      await recoverAbandonedExports(serviceContext(c));
       const found = await scopedExport(c, c.req.valid('param').id);
       return c.json(exportView(found), 200);
     })

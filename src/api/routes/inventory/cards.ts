@@ -297,26 +297,31 @@ export function cardsRouter() {
     .openapi(assign, async (c) => {
       const body = c.req.valid('json');
       const result = await assignSelection(c, body, body.tenant);
-      await recordScopedAudit(serviceContext(c).store, principal(c), {
-        action: 'cards.assign',
-        targetType: 'tenant',
-        targetId: body.tenant,
-        outcome: 'succeeded',
-        details: { cards: result.assigned },
-      });
+      // Audited when cards changed hands: the same assignment again (or at once) changes none.
+      if (result.changed > 0) {
+        await recordScopedAudit(serviceContext(c).store, principal(c), {
+          action: 'cards.assign',
+          targetType: 'tenant',
+          targetId: body.tenant,
+          outcome: 'succeeded',
+          details: { cards: result.changed },
+        });
+      }
       return c.json(result, 200);
     })
     .openapi(unassign, async (c) => {
       const body = c.req.valid('json');
       const caller = principal(c, 'admin');
       const result = await assignSelection(c, body, null);
-      await recordScopedAudit(serviceContext(c).store, caller, {
-        action: 'cards.unassign',
-        targetType: 'tenant',
-        targetId: caller.tenantId,
-        outcome: 'succeeded',
-        details: { cards: result.assigned },
-      });
+      if (result.changed > 0) {
+        await recordScopedAudit(serviceContext(c).store, caller, {
+          action: 'cards.unassign',
+          targetType: 'tenant',
+          targetId: caller.tenantId,
+          outcome: 'succeeded',
+          details: { cards: result.changed },
+        });
+      }
       return c.json(result, 200);
     })
     .openapi(getCard, async (c) => {

@@ -145,7 +145,16 @@ const assign = createRoute({
     ),
   },
   responses: {
-    200: jsonResponse(z.object({ assigned: z.number().int() }), 'Cards written'),
+    200: jsonResponse(
+      z.object({
+        assigned: z.number().int().openapi({ description: 'Cards named (by id or by the filter)' }),
+        changed: z.number().int().openapi({
+          description:
+            'Of those, cards whose plan or date changed (the rest had them already); audited when above 0',
+        }),
+      }),
+      'Cards written',
+    ),
     ...ERROR_RESPONSES,
   },
 });
@@ -310,19 +319,22 @@ export function plansRouter() {
       }
       if (body.cards) await scopedCards(c, 'admin').requireAll(body.cards);
       const context = serviceContext(c);
-      const assigned = await assignPlanCards(
+      const { assigned, changed } = await assignPlanCards(
         context,
         plan,
         body.cards ? { cards: body.cards } : { filter: body.filter as string },
         body.expiresOn,
       );
-      await recordScopedAudit(context.store, caller, {
-        action: 'plans.assign',
-        targetType: 'plan',
-        targetId: String(plan.id),
-        outcome: 'succeeded',
-        details: { cards: assigned, ...(body.filter ? { filter: body.filter } : {}) },
-      });
-      return c.json({ assigned }, 200);
+      // Audited when cards changed: the same assignment again (or at once) changes none.
+      if (changed > 0) {
+        await recordScopedAudit(context.store, caller, {
+          action: 'plans.assign',
+          targetType: 'plan',
+          targetId: String(plan.id),
+          outcome: 'succeeded',
+          details: { cards: changed, ...(body.filter ? { filter: body.filter } : {}) },
+        });
+      }
+      return c.json({ assigned, changed }, 200);
     });
 }

@@ -1,16 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { SimdockError } from '../../../domain/index.js';
 import type { Principal } from '../../../services/access/access-roles.js';
 import type { ServiceContext } from '../../../services/context.js';
 import {
+  addPoolCards,
   createPool,
   deletePool,
+  type PoolCards,
   type PoolChanges,
+  removePoolCards,
   updatePool,
 } from '../../../services/pools/pools-admin.js';
 import { type PoolUsage, poolUsage } from '../../../services/pools/pools-usage.js';
 import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
 import {
+  type ApiEnv,
   createRouter,
   principal,
   requireRootTenant,
@@ -131,19 +136,61 @@ const update = createRoute({
   responses: { 200: jsonResponse(PoolSchema, 'The pool'), ...ERROR_RESPONSES },
 });
 
+const PoolCardsBody = z
+  .strictObject({
+    cards: z
+      .array(z.number().int().positive())
+      .min(1)
+      .max(10_000)
+      .optional()
+      .openapi({ description: 'Card ids; or give `filter`' }),
+    filter: z.string().min(1).max(2000).optional().openapi({
+      description:
+        'Every card matching a card filter (`status=active AND account=cmcc`), at most 100,000; or give `cards`',
+    }),
+  })
+  .openapi('PoolCardsRequest');
+
 const addCards = createRoute({
   method: 'post',
   path: '/{id}/cards',
   tags: ['pools'],
   summary: 'Add cards to a pool; cards already in it stay once (admin role, root tenant)',
-  request: {
-    params: IdParams,
-    body: jsonBody(
-      z.strictObject({ cards: z.array(z.number().int().positive()).min(1).max(10_000) }),
-    ),
-  },
+  description:
+    'The cards named by id, or every card matching a filter. 400: both or neither given, a bad ' +
+    'filter, or no card matching; 404: an unknown pool or card. Audited (`pools.cards.add`) when ' +
+    'a card was new to the pool.',
+  request: { params: IdParams, body: jsonBody(PoolCardsBody) },
   responses: {
-    200: jsonResponse(z.object({ added: z.number().int() }), 'How many cards were new'),
+    200: jsonResponse(
+      z.object({
+        added: z.number().int().openapi({ description: 'Cards new to the pool' }),
+        cards: z.number().int().openapi({ description: 'Cards named (by id or by the filter)' }),
+      }),
+      'How many cards were new',
+    ),
+    ...ERROR_RESPONSES,
+  },
+});
+
+const removeCards = createRoute({
+  method: 'post',
+  path: '/{id}/cards/remove',
+  tags: ['pools'],
+  summary: 'Take cards out of a pool; the cards stay (admin role, root tenant)',
+  description:
+    'The cards named by id, or every card matching a filter; cards not in the pool are left ' +
+    'alone. 400: both or neither given, a bad filter, or no card matching; 404: an unknown pool ' +
+    'or card. Audited (`pools.cards.remove`) when a card was taken out.',
+  request: { params: IdParams, body: jsonBody(PoolCardsBody) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        removed: z.number().int().openapi({ description: 'Cards that were in the pool' }),
+        cards: z.number().int().openapi({ description: 'Cards named (by id or by the filter)' }),
+      }),
+      'How many cards were taken out',
+    ),
     ...ERROR_RESPONSES,
   },
 });
@@ -227,13 +274,17 @@ export function poolsRouter() {
       const caller = principal(c, 'admin');
       const context = serviceContext(c);
       const pool = await rootPool(caller, context, c.req.valid('param').id);
-      const cards = c.req.valid('json').cards;
-      await scopedCards(c, 'admin').requireAll(cards);
-      const added = await new PoolsRepository(context.store, () => context.clock.now()).addCards(
-        pool.id,
-        cards,
-      );
-      return c.json({ added }, 200);
+      const selection = await poolSelection(c, c.req.valid('json'));
+      const { added, named } = await addPoolCards(context, caller, pool.id, selection);
+      return c.json({ added, cards: named }, 200);
+    })
+    .openapi(removeCards, async (c) => {
+      const caller = principal(c, 'admin');
+      const context = serviceContext(c);
+      const pool = await rootPool(caller, context, c.req.valid('param').id);
+      const selection = await poolSelection(c, c.req.valid('json'));
+      const { removed, named } = await removePoolCards(context, caller, pool.id, selection);
+      return c.json({ removed, cards: named }, 200);
     })
     .openapi(remove, async (c) => {
       const caller = principal(c, 'admin');
@@ -252,4 +303,19 @@ async function rootPool(caller: Principal, context: ServiceContext, id: number) 
     throw new SimdockError('not_found', `no pool ${id}`, { details: { pool: id } });
   }
   return pool;
+}
+
+/** The body's cards (each one the caller sees) or filter: exactly one of them. */
+async function poolSelection(
+  c: Context<ApiEnv>,
+  body: { cards?: number[] | undefined; filter?: string | undefined },
+): Promise<PoolCards> {
+  if ((body.cards === undefined) === (body.filter === undefined)) {
+    throw new SimdockError('invalid_argument', 'give either `cards` or `filter`');
+  }
+  if (body.cards) {
+    await scopedCards(c, 'admin').requireAll(body.cards);
+    return { cards: body.cards };
+  }
+  return { filter: body.filter as string };
 }

@@ -1,4 +1,4 @@
-import { PoolsRepository } from '../../../store/repositories/pools-repository.js';
+import { addPoolCards } from '../../../services/pools/pools-admin.js';
 import { type CliContext, globals, type ParentCommand } from '../../command-kit.js';
 import { type CommandIo, printJson, println } from '../../io.js';
 import { type GlobalOptions, withRuntime } from '../../runtime.js';
@@ -11,13 +11,11 @@ export interface PoolsAddOptions extends GlobalOptions {
   cards: string[];
 }
 
-/** `simdock pools add POOL CARD...` (cards already in the pool stay once). */
+/** `simdock pools add POOL CARD...` (cards already in the pool stay once; audited). */
 export async function run(options: PoolsAddOptions, io: CommandIo): Promise<number> {
   return withRuntime(options, io, async ({ context }) => {
-    const pools = new PoolsRepository(context.store, () => context.clock.now());
-    const pool = await pools.require(options.pool);
     const cardIds = await resolveCardIds(context, options.cards);
-    const added = await pools.addCards(pool.id, cardIds);
+    const { pool, added } = await addPoolCards(context, 'cli', options.pool, { cards: cardIds });
     if (options.json) printJson(io, { pool: pool.id, added, cardIds });
     else println(io.stdout, `Added ${added} card${added === 1 ? '' : 's'} to pool "${pool.name}".`);
     return 0;

@@ -4,10 +4,11 @@ import * as poolsCreate from './pools-create.js';
 import * as poolsDelete from './pools-delete.js';
 import * as poolsImport from './pools-import.js';
 import * as poolsList from './pools-list.js';
+import * as poolsRemove from './pools-remove.js';
 import * as poolsShow from './pools-show.js';
 import * as poolsUpdate from './pools-update.js';
 
-/** `simdock pools list|show|create|update|delete|add|import`. */
+/** `simdock pools list|show|create|update|delete|add|remove|import`. */
 export function register(program: ParentCommand, context: CliContext): void {
   addGroup(program, context, { name: 'pools', description: 'pools of cards sharing a quota' }, [
     poolsList,
@@ -16,6 +17,7 @@ export function register(program: ParentCommand, context: CliContext): void {
     poolsUpdate,
     poolsDelete,
     poolsAdd,
+    poolsRemove,
     poolsImport,
   ]);
 }

@@ -115,6 +115,17 @@ accounts:
       'list',
     );
     expect(listed.pools).toEqual([expect.objectContaining({ name: 'spare', members: 3 })]);
+    const removed = await sandbox.json<{ removed: number }>(
+      'pools',
+      'remove',
+      'spare',
+      ICCIDS[0]!,
+      ICCIDS[1]!,
+    );
+    expect(removed.removed).toBe(2);
+    const again = await sandbox.run('pools', 'remove', 'spare', ICCIDS[0]!);
+    expect(again.stdout).toBe('Removed 0 cards from pool "spare".\n');
+    expect(await sandbox.json('pools', 'show', 'spare')).toMatchObject({ members: 1 });
   });
 
   it('updates and deletes pools; a pool a rule watches stays', async () => {

@@ -13,6 +13,7 @@ import { JobProgress } from '../../components/job-progress.js';
 import { filterExpressionText } from '../../components/labels.js';
 import { ErrorMessage } from '../../components/states.js';
 import { AssignPlanButton } from '../plans/assign-plan.js';
+import { PoolCardsButton } from '../pools/pool-cards.js';
 
 type Pending =
   | { kind: 'job'; action: BulkAction; plan: BulkPlan; selection: BulkSelection }
@@ -131,6 +132,16 @@ export function CardsBulkBar(props: {
             disabled={busy}
             onDone={props.onDone}
           />
+          {(['add', 'remove'] as const).map((mode) => (
+            <PoolCardsButton
+              key={mode}
+              mode={mode}
+              selectedIds={props.selectedIds}
+              allMatching={props.allMatching}
+              filter={props.filter}
+              disabled={busy}
+            />
+          ))}
           <button
             type="button"
             disabled={props.allMatching}

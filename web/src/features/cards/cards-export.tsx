@@ -102,7 +102,11 @@ function ExportProgress(props: { exportId: number }) {
             </span>
           </>
         ) : null}
-        {item.state === 'failed' && item.error ? <span>{item.error}</span> : null}
+        {item.state === 'failed' && item.writerStopped ? (
+          <span data-testid="export-writer-stopped">{t('cardExports.writerStopped')}</span>
+        ) : item.state === 'failed' && item.error ? (
+          <span>{item.error}</span>
+        ) : null}
       </div>
       <progress max={100} value={percent} aria-label={t('jobs.progress')} />
       {cancel.isError ? <ErrorMessage error={cancel.error} /> : null}

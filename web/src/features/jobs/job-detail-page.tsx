@@ -275,7 +275,8 @@ export function JobDetailPage(props: { id: number }) {
               {t('admin.cancelJob')}
             </button>
           )}
-          {finished && again > 0 ? (
+          {/* A job is retried once: once retried, its retry holds what is left to retry. */}
+          {finished && again > 0 && retries.length === 0 ? (
             <button
               type="button"
               className="primary"

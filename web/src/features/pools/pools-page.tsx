@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client.js';
@@ -160,6 +161,11 @@ export function PoolsPage() {
           </button>
         ) : null}
       </div>
+      {canEdit ? (
+        <p className="muted" data-testid="pool-cards-hint">
+          {t('poolCards.hint')} <Link to="/cards">{t('poolCards.toCards')}</Link>
+        </p>
+      ) : null}
       {editing ? (
         <PoolEditor
           key={editing === 'new' ? 'new' : editing.id}
@@ -188,7 +194,14 @@ export function PoolsPage() {
             cell: (row) =>
               t(`poolsAdmin.sources.${row.source === 'simdock' ? 'simdock' : 'supplier'}`),
           },
-          { header: t('pools.members'), cell: (row) => row.members },
+          {
+            header: t('pools.members'),
+            cell: (row) => (
+              <span data-testid="pool-members" data-pool={row.name}>
+                {row.members}
+              </span>
+            ),
+          },
           {
             header: t('pools.used'),
             cell: (row) => (
