@@ -349,13 +349,16 @@ export async function simulateDay(options: {
     const newest = days.at(-1);
     if (daily && newest) dailyRunStart = at;
     const budgeted = budgetedNeeds(adapter, { days, month });
-    const runAllot = runCallAllotments({
-      ratePerSecond: rate,
-      budgetShare: share,
-      fleet: n,
-      needs: budgeted,
-      reserved: dailyUsageCalls(adapter, { days, fillOnly }, n) + planningCalls,
-    });
+    const allotBesides = (reserved: number) =>
+      runCallAllotments({
+        ratePerSecond: rate,
+        budgetShare: share,
+        fleet: n,
+        needs: budgeted,
+        reserved,
+      });
+    const runAllot = allotBesides(dailyUsageCalls(adapter, { days, fillOnly }, n) + planningCalls);
+    const urgentAllot = allotBesides(planningCalls);
     // The run's passes as planRun makes them: urgent statuses (one card a call), yesterday, the rest.
     const params: SyncPlanParams = {
       days,
@@ -379,7 +382,7 @@ export async function simulateDay(options: {
         let asked = pass === 'urgent' ? slice.filter((card) => urgent.has(card.id)) : slice;
         if (budgetedNeed) {
           let allotment = cardAllotment(
-            runAllot.get(need) ?? Number.POSITIVE_INFINITY,
+            (pass === 'urgent' ? urgentAllot : runAllot).get(need) ?? Number.POSITIVE_INFINITY,
             budgetedNeed.batchSize,
             slice.length,
             n,

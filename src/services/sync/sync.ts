@@ -495,22 +495,29 @@ async function runSlice(
   const budgeted = budgetedNeeds(adapter, plan.params).filter(
     (need) => need.need !== 'usage.monthly' || plan.params.month === currentMonth,
   );
-  const allotments = runCallAllotments({
-    ratePerSecond: settings.rateLimit,
-    budgetShare: settings.budgetShare,
-    fleet: plan.cards,
-    needs: budgeted,
-    // The run's calls besides: daily usage in batches, and the listing and feed of its planning.
-    reserved: dailyUsageCalls(adapter, plan.params, plan.cards) + plan.calls,
-    targets: settings.freshnessTargetsMs,
-  });
+  // A run of several passes: this slice's pass over its range of cards.
+  const pass: SyncPass | 'all' =
+    plan.params.passes?.[Math.floor(slice.slice / (plan.params.ranges ?? 1))] ?? 'all';
+  const allotmentsBesides = (reserved: number) =>
+    runCallAllotments({
+      ratePerSecond: settings.rateLimit,
+      budgetShare: settings.budgetShare,
+      fleet: plan.cards,
+      needs: budgeted,
+      reserved,
+      targets: settings.freshnessTargetsMs,
+    });
+  // The run's calls besides: daily usage in batches, and the listing and feed of its planning.
+  // The urgent pass has an hourly run's allotment even in the daily run: yesterday's usage does
+  // not make near-quota statuses wait a day's run (the rest pass gets what is left).
+  const allotments = allotmentsBesides(
+    dailyUsageCalls(adapter, plan.params, plan.cards) + plan.calls,
+  );
+  const urgentAllotments = pass === 'urgent' ? allotmentsBesides(plan.calls) : allotments;
   // Freshness is judged as of the run's start, so a card read at the same point of each run is
   // asked again after the same number of runs however long the run takes.
   const runStart = (await store.syncRuns.get(runId))?.startedAt ?? clock.now();
 
-  // A run of several passes: this slice's pass over its range of cards.
-  const pass: SyncPass | 'all' =
-    plan.params.passes?.[Math.floor(slice.slice / (plan.params.ranges ?? 1))] ?? 'all';
   const leadDays = plan.params.leadDays ?? [];
   for (const phase of SLICE_PHASES) {
     // The statuses the change feed named are read by the run's first slice, for the whole
@@ -542,7 +549,7 @@ async function runSlice(
         // fresh enough for the need's target are left alone, urgent and stalest cards first.
         const checks = await store.freshness.checks(cards.map((card) => card.id));
         let allotment = cardAllotment(
-          allotments.get(phase.need) ?? Number.POSITIVE_INFINITY,
+          (urgentOnly ? urgentAllotments : allotments).get(phase.need) ?? Number.POSITIVE_INFINITY,
           budgetedNeed.batchSize,
           cards.length,
           plan.cards,
