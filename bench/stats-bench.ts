@@ -10,6 +10,7 @@ import {
   dropCurrentFleetStatsTriggers,
   upgradeFleetStatsTriggers,
 } from '../src/store/migrations/0022-fleet-stats-statements.js';
+import { switchStatusTriggers } from '../src/store/migrations/0024-status-stats-upkeep.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { fillBenchFleet, openBenchStore } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
@@ -69,7 +70,7 @@ function newDaysOfMonth(today: string): [string, string] {
 }
 
 /** The writes a sync of `ids` makes: statuses, a new day's daily figure, this month's figure. */
-async function syncWrites(
+export async function syncWrites(
   store: Store,
   ids: number[],
   round: number,
@@ -105,7 +106,7 @@ async function syncWrites(
   return (performance.now() - started) / 1000;
 }
 
-async function benchDialect(
+export async function benchDialect(
   dialect: 'sqlite' | 'postgres',
   cards: number,
   postgresUrl: string | undefined,
@@ -142,6 +143,7 @@ async function benchDialect(
     }
     await createFleetStatsTriggers(store.db, dialect);
     await upgradeFleetStatsTriggers(store.db, dialect);
+    await switchStatusTriggers(store.db, dialect);
     const rebuildStarted = performance.now();
     await store.fleetStats.rebuild();
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
