@@ -286,14 +286,14 @@ into one with the triggers dropped and the store's own upkeep off; same fleet (e
 with a quota, every tenth in a tenant), ${syncPairs} of each, alternating; mean wall time. "Share of the
 sync" is (with − without) ÷ with, the goal's figure (under 10 %):
 
-| dialect | sync with kept figures | sync without | extra over without | share of the sync |
-|---|---|---|---|---|
+| dialect | sync with kept figures | sync without | extra over without | share of the sync | simdock process CPU with / without |
+|---|---|---|---|---|---|
 ${syncs
   .map(
     (sync) =>
       `| ${sync.dialect} | ${sync.withSeconds.toFixed(1)} s | ${sync.withoutSeconds.toFixed(1)} s | ${percent(
         (sync.withSeconds - sync.withoutSeconds) / sync.withoutSeconds,
-      )} | ${percent(sync.shareOfSync)} |`,
+      )} | ${percent(sync.shareOfSync)} | ${sync.withCpuSeconds.toFixed(1)} s / ${sync.withoutCpuSeconds.toFixed(1)} s |`,
   )
   .join('\n')}
 

@@ -100,6 +100,9 @@ export interface SyncOverhead {
   /** Mean seconds of the rounds with and without the kept figures. */
   withSeconds: number;
   withoutSeconds: number;
+  /** Mean CPU seconds of this process (SQLite: all of the store's work; PostgreSQL: not the server's). */
+  withCpuSeconds: number;
+  withoutCpuSeconds: number;
   /** The share of the sync's time (with figures) spent keeping them: (with − without) ÷ with. */
   shareOfSync: number;
 }
@@ -123,18 +126,20 @@ export async function syncOverhead(
       rounds.push(round);
     }
   }
-  const mean = (keep: boolean) => {
+  const mean = (keep: boolean, of: (round: SyncRound) => number) => {
     const picked = rounds.filter((round) => round.keep === keep);
-    return picked.reduce((sum, round) => sum + round.seconds, 0) / picked.length;
+    return picked.reduce((sum, round) => sum + of(round), 0) / picked.length;
   };
-  const withSeconds = mean(true);
-  const withoutSeconds = mean(false);
+  const withSeconds = mean(true, (round) => round.seconds);
+  const withoutSeconds = mean(false, (round) => round.seconds);
   return {
     dialect,
     cards,
     rounds,
     withSeconds,
     withoutSeconds,
+    withCpuSeconds: mean(true, (round) => round.cpuSeconds),
+    withoutCpuSeconds: mean(false, (round) => round.cpuSeconds),
     shareOfSync: (withSeconds - withoutSeconds) / withSeconds,
   };
 }
