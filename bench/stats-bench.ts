@@ -12,7 +12,7 @@ import {
 } from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { switchStatusTriggers } from '../src/store/migrations/0024-status-stats-upkeep.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { fillBenchFleet, openBenchStore } from './bench-fleet.js';
+import { analyzeBenchStore, fillBenchFleet, openBenchStore } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
 import { SYNC_DAYS, type SyncOverhead, syncOverhead } from './stats-sync-bench.js';
 
@@ -148,7 +148,7 @@ export async function benchDialect(
     await store.fleetStats.rebuild();
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
     // What autovacuum does after a bulk load, so the planner knows the tables' sizes.
-    await sql`analyze`.execute(store.db);
+    await analyzeBenchStore(store);
     log(`fleet ready; stats rebuild ${rebuildSeconds.toFixed(1)} s`);
     const root = (await store.tenants.root()) as unknown as { path: string };
     const rootCaller = { tenantPath: root.path, isRoot: true } as unknown as Principal;

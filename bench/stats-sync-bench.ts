@@ -7,7 +7,7 @@ import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-flee
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
-import { openBenchStore } from './bench-fleet.js';
+import { analyzeBenchStore, openBenchStore } from './bench-fleet.js';
 
 /** Days of daily usage the measured sync pulls (as `npm run bench -- sync` does). */
 export const SYNC_DAYS = 7;
@@ -73,7 +73,7 @@ export async function measureSync(
       select id, case when id % 2 = 0 then cast(${small.id} as bigint) else cast(${big.id} as bigint) end,
         cast(${addDays(cstToday(now), 400)} as text), cast(${now} as bigint)
       from cards`.execute(store.db);
-    await sql`analyze`.execute(store.db);
+    await analyzeBenchStore(store);
     const cpu = process.cpuUsage();
     const started = performance.now();
     const summary = await syncAccount(context, 'bench', { days: SYNC_DAYS });
