@@ -113,3 +113,19 @@ export async function openBenchStore(
     },
   };
 }
+
+/**
+ * What autovacuum does after a bulk load, so the planner knows the tables' sizes: the bench
+ * store's own tables only (a bare `analyze` on PostgreSQL would analyze every schema of the
+ * database, other runs' included, and wait on their locks).
+ */
+export async function analyzeBenchStore(store: Store): Promise<void> {
+  if (store.dialect !== 'postgres') {
+    await sql`analyze`.execute(store.db);
+    return;
+  }
+  await sql`analyze cards, card_tenants, card_plans, plans, usage_daily, usage_monthly, card_facts,
+    card_cycle_usage, stats_cards, stats_usage, stats_daily, stats_expiry, stats_alerts`.execute(
+    store.db,
+  );
+}

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -8,6 +8,10 @@ import { openStore, type Store } from '../src/store/index.js';
 import { machine, memorySampler, writeSection } from './report.js';
 
 const BATCH = 100;
+/** The machine's load average when the run started. */
+const loadBefore = loadavg()
+  .map((load) => load.toFixed(2))
+  .join(', ');
 
 interface IngestFigures {
   dialect: 'sqlite' | 'postgres';
@@ -18,7 +22,62 @@ interface IngestFigures {
   rawRowsPerSecond: number;
   /** simdock's rate over the raw driver's (1 = as fast). */
   ratio: number;
+  /**
+   * The raw driver's same upsert into simdock's own schema (its indexes and the triggers that
+   * keep the fleet statistics, migrations 0015 and 0022), and simdock's rate over that.
+   */
+  rawSchemaSeconds: number;
+  rawSchemaRowsPerSecond: number;
+  schemaRatio: number;
   peakMiB: number;
+}
+
+const UPSERT_SQLITE =
+  'insert into usage_daily (card_id, date, bytes, updated_at) values (?, ?, ?, ?) on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where usage_daily.bytes <> excluded.bytes';
+
+/** better-sqlite3: the batches through one prepared upsert, one transaction each. */
+function rawSqlite(file: string, ids: number[], days: number, create: boolean): Promise<number> {
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  if (create) {
+    raw.exec(
+      'create table usage_daily (card_id integer not null, date text not null, bytes integer not null, updated_at integer not null, primary key (card_id, date))',
+    );
+  } else {
+    // As simdock's connection runs (store-connection.ts).
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+  }
+  const insert = raw.prepare(UPSERT_SQLITE);
+  const batch = raw.transaction((rows: { cardId: number; date: string; bytes: number }[]) => {
+    const now = Date.now();
+    for (const row of rows) insert.run(row.cardId, row.date, row.bytes, now);
+  });
+  return timed(async () => {
+    for (const rows of usageBatches(ids, days)) batch(rows);
+  }).finally(() => raw.close());
+}
+
+/** pg: one multi-row upsert per batch into `table`, one transaction each. */
+function rawPostgres(client: pg.Client, table: string, ids: number[], days: number) {
+  return timed(async () => {
+    for (const rows of usageBatches(ids, days)) {
+      const now = Date.now();
+      const values = rows.flatMap((row) => [row.cardId, row.date, row.bytes, now]);
+      const placeholders = rows
+        .map(
+          (_, index) =>
+            `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`,
+        )
+        .join(', ');
+      await client.query('begin');
+      await client.query(
+        `insert into ${table} as u (card_id, date, bytes, updated_at) values ${placeholders} on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where u.bytes <> excluded.bytes`,
+        values,
+      );
+      await client.query('commit');
+    }
+  });
 }
 
 /** The usage rows a sync of `cards` cards over `days` days writes, in batches of 100 cards. */
@@ -69,12 +128,16 @@ async function benchDialect(
   const schema = `simdock_bench_${process.pid}`;
   let admin: pg.Client | null = null;
   let url = `sqlite:${join(directory, 'store.db')}`;
+  let secondUrl = `sqlite:${join(directory, 'schema.db')}`;
   if (dialect === 'postgres') {
     admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+    await admin.query(
+      `drop schema if exists ${schema} cascade; create schema ${schema}; drop schema if exists ${schema}_schema cascade; create schema ${schema}_schema`,
+    );
     const separator = postgresUrl!.includes('?') ? '&' : '?';
     url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    secondUrl = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}_schema`)}`;
   }
   const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
   const memory = memorySampler();
@@ -91,48 +154,39 @@ async function benchDialect(
     const storeSeconds = await timed(async () => {
       for (const rows of usageBatches(ids, days)) await store.usage.upsertDaily(rows);
     });
-    // The raw driver: the same rows, the same batches, the same upsert, one transaction each.
+    // The raw driver: the same rows, the same batches, the same upsert, one transaction each,
+    // first into a bare table with only its primary key, then into a second simdock store's
+    // schema (same cards imported through simdock, so the kept figures count them).
     let rawSeconds: number;
+    let rawSchemaSeconds: number;
+    const second = await openStore({ url: secondUrl, secretKey: Buffer.alloc(32, 7) });
+    let secondIds: number[];
+    try {
+      await second.accounts.upsert({
+        id: 'bench',
+        type: 'onelink-v2',
+        name: null,
+        enabled: true,
+        settings: {},
+        secrets: {},
+      });
+      secondIds = await cardIdsOf(second, cards);
+    } finally {
+      await second.close();
+    }
     if (dialect === 'sqlite') {
-      const raw = new Database(join(directory, 'raw.db'));
-      raw.pragma('journal_mode = WAL');
-      raw.exec(
-        'create table usage_daily (card_id integer not null, date text not null, bytes integer not null, updated_at integer not null, primary key (card_id, date))',
-      );
-      const insert = raw.prepare(
-        'insert into usage_daily (card_id, date, bytes, updated_at) values (?, ?, ?, ?) on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where usage_daily.bytes <> excluded.bytes',
-      );
-      const batch = raw.transaction((rows: { cardId: number; date: string; bytes: number }[]) => {
-        const now = Date.now();
-        for (const row of rows) insert.run(row.cardId, row.date, row.bytes, now);
-      });
-      rawSeconds = await timed(async () => {
-        for (const rows of usageBatches(ids, days)) batch(rows);
-      });
-      raw.close();
+      rawSeconds = await rawSqlite(join(directory, 'raw.db'), ids, days, true);
+      rawSchemaSeconds = await rawSqlite(join(directory, 'schema.db'), secondIds, days, false);
     } else {
       const client = admin!;
       await client.query(
         `create table ${schema}.raw_usage_daily (card_id bigint not null, date text not null, bytes bigint not null, updated_at bigint not null, primary key (card_id, date))`,
       );
-      rawSeconds = await timed(async () => {
-        for (const rows of usageBatches(ids, days)) {
-          const now = Date.now();
-          const values = rows.flatMap((row) => [row.cardId, row.date, row.bytes, now]);
-          const placeholders = rows
-            .map(
-              (_, index) =>
-                `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`,
-            )
-            .join(', ');
-          await client.query('begin');
-          await client.query(
-            `insert into ${schema}.raw_usage_daily (card_id, date, bytes, updated_at) values ${placeholders} on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where raw_usage_daily.bytes <> excluded.bytes`,
-            values,
-          );
-          await client.query('commit');
-        }
-      });
+      rawSeconds = await rawPostgres(client, `${schema}.raw_usage_daily`, ids, days);
+      // The triggers' statements name their tables unqualified, as simdock's connection does.
+      await client.query(`set search_path = ${schema}_schema`);
+      rawSchemaSeconds = await rawPostgres(client, `${schema}_schema.usage_daily`, secondIds, days);
+      await client.query('reset search_path');
     }
     const rows = cards * days;
     return {
@@ -143,12 +197,17 @@ async function benchDialect(
       storeRowsPerSecond: Math.round(rows / storeSeconds),
       rawRowsPerSecond: Math.round(rows / rawSeconds),
       ratio: Number((rawSeconds / storeSeconds).toFixed(2)),
+      rawSchemaSeconds: Number(rawSchemaSeconds.toFixed(2)),
+      rawSchemaRowsPerSecond: Math.round(rows / rawSchemaSeconds),
+      schemaRatio: Number((rawSchemaSeconds / storeSeconds).toFixed(2)),
       peakMiB: memory.stop(),
     };
   } finally {
     await store.close();
     if (admin) {
-      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.query(
+        `drop schema if exists ${schema} cascade; drop schema if exists ${schema}_schema cascade`,
+      );
       await admin.end();
     }
     rmSync(directory, { recursive: true, force: true });
@@ -180,17 +239,21 @@ export async function benchStorage(args: string[]): Promise<void> {
     'storage',
     `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows
 
-Command: \`${command}\` — machine: ${machine()}. Rows go in as a sync writes them: batches of
+Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}. Rows go in as a sync writes them: batches of
 100 cards, one upsert transaction per batch. The raw-driver baseline (better-sqlite3 prepared
 statement / one multi-row \`pg\` insert per batch, same conflict rule) runs in the same process
-right after. PostgreSQL 15 on the same machine (loopback).
+right after, into a bare table with only its primary key (the goal's baseline: simdock ÷ raw).
+A second raw baseline does the same upserts into simdock's own schema (a second store with the
+same cards imported through simdock: the usage table's indexes and the triggers that keep the
+fleet statistics, which issue 18 requires); "÷ raw in schema" is simdock over that.
+PostgreSQL 15 on the same machine (loopback).
 
-| dialect | simdock rows/s | raw driver rows/s | simdock ÷ raw | simdock s | raw s | peak RSS |
-|---|---|---|---|---|---|---|
+| dialect | simdock rows/s | raw driver rows/s | simdock ÷ raw | raw in simdock's schema rows/s | simdock ÷ raw in schema | simdock s | raw s | raw in schema s | peak RSS |
+|---|---|---|---|---|---|---|---|---|---|
 ${results
   .map(
     (result) =>
-      `| ${result.dialect} | ${result.storeRowsPerSecond.toLocaleString('en')} | ${result.rawRowsPerSecond.toLocaleString('en')} | ${result.ratio} | ${result.storeSeconds} | ${result.rawSeconds} | ${result.peakMiB} MiB |`,
+      `| ${result.dialect} | ${result.storeRowsPerSecond.toLocaleString('en')} | ${result.rawRowsPerSecond.toLocaleString('en')} | ${result.ratio} | ${result.rawSchemaRowsPerSecond.toLocaleString('en')} | ${result.schemaRatio} | ${result.storeSeconds} | ${result.rawSeconds} | ${result.rawSchemaSeconds} | ${result.peakMiB} MiB |`,
   )
   .join('\n')}${postgresUrl ? '' : '\n\nPostgreSQL was not measured in this run (no URL given).'}`,
   );

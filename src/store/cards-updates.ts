@@ -5,6 +5,7 @@ import { IDENTIFIER_KINDS, normalizeIdentifier } from './card-rows.js';
 import { type CardColumnValues, updateCardColumns } from './cards-bulk.js';
 import { insertStatusHistory } from './cards-lookup.js';
 import { afterStatsWrites } from './fleet-stats-repository.js';
+import { writeStatusesKeepingFigures } from './status-stats-upkeep.js';
 import type { StoreContext } from './store-context.js';
 import type { CardsTable } from './store-schema.js';
 import {
@@ -169,18 +170,31 @@ export async function updateStatuses(
       card.status_raw = raw;
       changed.set(card.id, card);
     }
-    await updateCardColumns(
-      transaction,
-      context.dialect,
-      ['status', 'status_raw', 'status_changed_at', 'updated_at'],
-      [...changed.values()].map((card) => ({
-        id: card.id,
-        status: card.status,
-        status_raw: card.status_raw,
-        status_changed_at: now,
-        updated_at: now,
-      })),
-    );
+    const write = async () => {
+      await updateCardColumns(
+        transaction,
+        context.dialect,
+        ['status', 'status_raw', 'status_changed_at', 'updated_at'],
+        [...changed.values()].map((card) => ({
+          id: card.id,
+          status: card.status,
+          status_raw: card.status_raw,
+          status_changed_at: now,
+          updated_at: now,
+        })),
+      );
+    };
+    // SQLite: the batch keeps the fleet figures itself (migration 0024); PostgreSQL's statement
+    // triggers do it per statement.
+    if (context.dialect === 'sqlite') {
+      await writeStatusesKeepingFigures(
+        transaction as unknown as Parameters<typeof writeStatusesKeepingFigures>[0],
+        [...changed.values()].map((card) => ({ id: card.id, status: card.status })),
+        write,
+      );
+    } else {
+      await write();
+    }
     await insertStatusHistory(transaction, context, history);
     // Every card answered is fresh now, changed or not (staleness is measured from this).
     for (const part of chunks(

@@ -108,6 +108,21 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
       b.slice(0, 8).map((id) => ({ id, status: 'deactivated', statusRaw: '9' })),
       'sync',
     );
+    await expectKeptEqualsRecount(store);
+    // One batch mixing new statuses, a raw-only change, a card answered unchanged and cards
+    // moving both ways between two statuses (the SQLite batch keeps its own figures, 0024).
+    await store.cards.updateStatuses(
+      [
+        { id: b[0]!, status: 'deactivated', statusRaw: '10' },
+        { id: b[1]!, status: 'deactivated', statusRaw: '9' },
+        { id: b[2]!, status: 'active', statusRaw: '1' },
+        { id: b[8]!, status: 'suspended', statusRaw: '2' },
+        { id: a[30]!, status: 'suspended', statusRaw: '2' },
+        { id: a[31]!, status: 'deactivated', statusRaw: '9' },
+      ],
+      'sync',
+    );
+    await expectKeptEqualsRecount(store);
     for (const [index, cardId] of [a[0], a[26], b[1], b[20], null].entries()) {
       await store.alerts.raise({
         cardId,

@@ -19,6 +19,7 @@ import { cardExportsSchema } from './0020-card-exports.js';
 import { planExpiryIndexSchema } from './0021-plan-expiry-index.js';
 import { fleetStatsStatementsSchema } from './0022-fleet-stats-statements.js';
 import { cardFreshnessIndexesSchema } from './0023-card-freshness-indexes.js';
+import { statusStatsUpkeepSchema } from './0024-status-stats-upkeep.js';
 import { exportLeasesRetryGuardSchema } from './0025-export-leases-retry-guard.js';
 import { fleetListingsSchema } from './0026-fleet-listings.js';
 import type { StoreMigration } from './migration-helpers.js';
@@ -52,6 +53,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   planExpiryIndexSchema,
   fleetStatsStatementsSchema,
   cardFreshnessIndexesSchema,
+  statusStatsUpkeepSchema,
   exportLeasesRetryGuardSchema,
   fleetListingsSchema,
 ];

@@ -1,0 +1,145 @@
+import { sql } from 'kysely';
+import { addDays, cstToday } from '../src/domain/index.js';
+import { createServiceContext, saveAccounts } from '../src/services/context.js';
+import { importCards } from '../src/services/inventory/card-import.js';
+import { syncAccount } from '../src/services/sync/sync.js';
+import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
+import { createSupplierCatalog } from '../src/suppliers/catalog.js';
+import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
+import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
+import { analyzeBenchStore, openBenchStore } from './bench-fleet.js';
+
+/** Days of daily usage the measured sync pulls (as `npm run bench -- sync` does). */
+export const SYNC_DAYS = 7;
+
+/** One measured sync: seconds of wall time and of this process's CPU, rows written. */
+export interface SyncRound {
+  keep: boolean;
+  seconds: number;
+  cpuSeconds: number;
+  rowsWritten: number;
+  calls: number;
+}
+
+const credentials = {
+  appid: 'bench',
+  password: 'bench-password',
+  ebids: { batchquerycardinfo: '1', batchgprsusedbydate: '2' },
+};
+
+/**
+ * One real sync of `cards` OneLink v2 cards (identities, then `SYNC_DAYS` days of daily usage)
+ * through the sync service and the in-process simulator, into a fresh store: with the kept
+ * figures (`keep`), or with the triggers dropped and the store's own upkeep off. The fleet is
+ * the same either way: every card on a plan with a quota (two plans), every tenth card in a
+ * tenant, imported before the clock starts.
+ */
+export async function measureSync(
+  dialect: 'sqlite' | 'postgres',
+  postgresUrl: string | undefined,
+  cards: number,
+  keep: boolean,
+): Promise<SyncRound> {
+  const bench = await openBenchStore('stats_sync', dialect, postgresUrl);
+  const { store } = bench;
+  try {
+    const simulator = createOnelinkV2Simulator({ ...credentials, size: cards });
+    simulator.callLog.keep = false;
+    const catalog = createSupplierCatalog();
+    await saveAccounts(store, catalog, [
+      {
+        id: 'bench',
+        type: 'onelink-v2',
+        name: null,
+        rateLimit: 0,
+        settings: { baseUrl: 'http://onelink.simulator/v2', ...credentials },
+      },
+    ]);
+    if (!keep) await dropCurrentFleetStatsTriggers(store.db, dialect);
+    const context = createServiceContext({ store, catalog, fetch: appFetch(simulator.app) });
+    const lines = Array.from({ length: cards }, (_, index) => simulator.fleet.card(index).iccid);
+    await importCards(context, 'bench', lines.join('\n'), 'bench');
+    await store.tenants.root();
+    await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
+    const now = Date.now();
+    await sql`insert into card_tenants (card_id, tenant_id, tenant_path, assigned_at)
+      select id, 'acme', '/root/acme/', cast(${now} as bigint) from cards where id % 10 = 0`.execute(
+      store.db,
+    );
+    // Small quotas, so the week's usage moves cards across the 80 % and 100 % levels.
+    const small = await store.plans.create({ name: 'small', quotaBytes: 50_000_000 });
+    const big = await store.plans.create({ name: 'big', quotaBytes: 500_000_000 });
+    await sql`insert into card_plans (card_id, plan_id, expires_on, updated_at)
+      select id, case when id % 2 = 0 then cast(${small.id} as bigint) else cast(${big.id} as bigint) end,
+        cast(${addDays(cstToday(now), 400)} as text), cast(${now} as bigint)
+      from cards`.execute(store.db);
+    await analyzeBenchStore(store);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const summary = await syncAccount(context, 'bench', { days: SYNC_DAYS });
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    if (summary.failed > 0) throw new Error(`the measured sync failed ${summary.failed} cards`);
+    return {
+      keep,
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      rowsWritten: summary.rowsWritten,
+      calls: summary.calls,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+/** The sync overhead of one dialect: rounds alternate with / without, `pairs` of each. */
+export interface SyncOverhead {
+  dialect: 'sqlite' | 'postgres';
+  cards: number;
+  rounds: SyncRound[];
+  /** Mean seconds of the rounds with and without the kept figures. */
+  withSeconds: number;
+  withoutSeconds: number;
+  /** Mean CPU seconds of this process (SQLite: all of the store's work; PostgreSQL: not the server's). */
+  withCpuSeconds: number;
+  withoutCpuSeconds: number;
+  /** The share of the sync's time (with figures) spent keeping them: (with − without) ÷ with. */
+  shareOfSync: number;
+}
+
+export async function syncOverhead(
+  dialect: 'sqlite' | 'postgres',
+  postgresUrl: string | undefined,
+  cards: number,
+  pairs: number,
+  log: (line: string) => void,
+): Promise<SyncOverhead> {
+  const rounds: SyncRound[] = [];
+  for (let pair = 0; pair < pairs; pair += 1) {
+    // Alternate which goes first, so a drift of the machine's load falls on both.
+    const order = pair % 2 === 0 ? [true, false] : [false, true];
+    for (const keep of order) {
+      const round = await measureSync(dialect, postgresUrl, cards, keep);
+      log(
+        `sync of ${cards} cards ${keep ? 'with' : 'without'} kept figures: ${round.seconds.toFixed(1)} s (CPU ${round.cpuSeconds.toFixed(1)} s, ${round.rowsWritten} rows)`,
+      );
+      rounds.push(round);
+    }
+  }
+  const mean = (keep: boolean, of: (round: SyncRound) => number) => {
+    const picked = rounds.filter((round) => round.keep === keep);
+    return picked.reduce((sum, round) => sum + of(round), 0) / picked.length;
+  };
+  const withSeconds = mean(true, (round) => round.seconds);
+  const withoutSeconds = mean(false, (round) => round.seconds);
+  return {
+    dialect,
+    cards,
+    rounds,
+    withSeconds,
+    withoutSeconds,
+    withCpuSeconds: mean(true, (round) => round.cpuSeconds),
+    withoutCpuSeconds: mean(false, (round) => round.cpuSeconds),
+    shareOfSync: (withSeconds - withoutSeconds) / withSeconds,
+  };
+}
