@@ -367,7 +367,11 @@ export async function simulateDay(options: {
       actor: 'bench',
       ...(statusCards ? { statusCards: [...statusCards] } : {}),
     };
-    const passes: (SyncPass | 'all')[] = runPasses(adapter, params, rate);
+    const passes: (SyncPass | 'all')[] = runPasses(adapter, params, {
+      ratePerSecond: rate,
+      budgetShare: share,
+      fleet: n,
+    });
     const leadDays = params.leadDays ?? [];
     const sliceRun = (slice: StoredCard[], pass: SyncPass | 'all') => {
       for (const need of ['status', 'usage.daily', 'usage.monthly'] as const) {
@@ -431,6 +435,8 @@ export async function simulateDay(options: {
         time = call('status', time);
         for (const card of named.slice(offset, offset + batch('status'))) readStatus(card, time);
       }
+      // The named statuses stored, the feed position moves to the run's start (runSlice).
+      feedAt = runStart;
     }
     for (const pass of passes.length > 0 ? passes : ['all' as const])
       for (const slice of slices) sliceRun(slice, pass);

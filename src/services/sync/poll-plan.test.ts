@@ -33,23 +33,36 @@ describe('the passes of a run', () => {
   const daily = { days: ['2026-11-08', '2026-11-09'], month: '2026-11', actor: 't' };
   const hourly = { days: [], month: '2026-11', actor: 't' };
 
-  it('reads urgent statuses first where they are one card a call, and yesterday before the rest', () => {
-    // One card a call under a rate limit: urgent statuses first every run.
-    expect(runPasses(adapter(1, 100) as never, { ...hourly }, 10)).toEqual(['urgent', 'rest']);
+  it('reads urgent statuses first where the budget cannot hold every status, and yesterday before the rest', () => {
+    const budget = (ratePerSecond: number) => ({
+      ratePerSecond,
+      budgetShare: 0.8,
+      fleet: 1_000_000,
+    });
+    // One card a call, 1,000,000 cards at 10 calls/s: urgent statuses first every run.
+    expect(runPasses(adapter(1, 100) as never, { ...hourly }, budget(10))).toEqual([
+      'urgent',
+      'rest',
+    ]);
     const params = { ...daily };
-    expect(runPasses(adapter(1, 100) as never, params, 10)).toEqual([
+    expect(runPasses(adapter(1, 100) as never, params, budget(10))).toEqual([
       'urgent',
       'yesterday',
       'rest',
     ]);
     expect(params).toMatchObject({ leadDays: ['2026-11-09'] });
-    // In batches, or without a limit, or --full: no urgent pass.
-    expect(runPasses(adapter(100, 100) as never, { ...daily }, 10)).toEqual(['yesterday', 'rest']);
-    expect(runPasses(adapter(1, 100) as never, { ...hourly }, 0)).toEqual([]);
-    expect(runPasses(adapter(1, 100) as never, { ...hourly }, 10, { full: true })).toEqual([]);
+    // In batches the budget holds, or without a limit, or --full: no urgent pass.
+    expect(runPasses(adapter(1000, 100) as never, { ...daily }, budget(10))).toEqual([
+      'yesterday',
+      'rest',
+    ]);
+    expect(runPasses(adapter(1, 100) as never, { ...hourly }, budget(0))).toEqual([]);
+    expect(runPasses(adapter(1, 100) as never, { ...hourly }, budget(10), { full: true })).toEqual(
+      [],
+    );
     // Yesterday already read (only filled): one pass.
     expect(
-      runPasses(adapter(100, 100) as never, { ...daily, fillOnly: ['2026-11-09'] }, 10),
+      runPasses(adapter(1000, 100) as never, { ...daily, fillOnly: ['2026-11-09'] }, budget(10)),
     ).toEqual([]);
   });
 

@@ -28,6 +28,7 @@ import { asScheduledWork } from '../limits/shared-limiter.js';
 import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { changedSinceLastRead } from './change-feed.js';
+import type { FreshnessTargetsMs } from './freshness-targets.js';
 import {
   type BudgetedNeed,
   cardAllotment,
@@ -133,7 +134,7 @@ export type SyncPass = 'urgent' | 'yesterday' | 'rest';
 
 /**
  * The passes a run makes over the account's cards, or none (one pass reads everything):
- * - `urgent` first, where statuses are asked one card a call within a budget: the statuses of
+ * - `urgent` first, where the budget cannot hold every status at its target: the statuses of
  *   cards near their quota or under a rule that may fire, at the start of every run, so that they
  *   are read at the same time each hour however long the rest takes;
  * - `yesterday`, in a run that reads yesterday's usage in full and more besides: yesterday for
@@ -144,15 +145,23 @@ export type SyncPass = 'urgent' | 'yesterday' | 'rest';
 export function runPasses(
   adapter: Pick<SupplierAdapterV1, 'capabilities' | 'limits'>,
   params: SyncPlanParams,
-  rateLimit: number,
+  budget: {
+    ratePerSecond: number;
+    budgetShare: number;
+    fleet: number;
+    targets?: FreshnessTargetsMs;
+  },
   options: { full?: boolean } = {},
 ): SyncPass[] {
   const passes: SyncPass[] = [];
+  // Statuses the budget cannot hold at their target for the whole fleet (one card or a few a
+  // call): the urgent ones come first.
+  const needs = budgetedNeeds(adapter, params);
   const urgent =
     !options.full &&
-    rateLimit > 0 &&
     params.statusCards === undefined &&
-    budgetedNeeds(adapter, params).some((need) => need.need === 'status' && need.batchSize === 1);
+    needs.some((need) => need.need === 'status') &&
+    Number.isFinite(runCallAllotments({ ...budget, needs }).get('status'));
   if (urgent) passes.push('urgent');
   const newest = params.days.at(-1);
   const others = budgetedNeeds(adapter, params).some((need) => need.need !== 'usage.daily');
@@ -414,7 +423,17 @@ async function planRun(
     for (const card of page) cutter.add(card);
   }
   const slices = cutter.slices();
-  const passes = runPasses(adapter, params, settings.rateLimit, options);
+  const passes = runPasses(
+    adapter,
+    params,
+    {
+      ratePerSecond: settings.rateLimit,
+      budgetShare: settings.budgetShare,
+      fleet: cards,
+      targets: settings.freshnessTargetsMs,
+    },
+    options,
+  );
   if (passes.length > 0) {
     params.ranges = slices.length;
     params.passes = passes;
@@ -634,6 +653,13 @@ async function runSlice(
       for (const unit of units) if (finished.has(unit.key)) report(phase.need, unit.batch.length);
       stopped ??= outcome.stoppedBy;
       if (stopped) break;
+    }
+    if (named && !stopped && plan.params.feedReadFrom !== undefined) {
+      // Every status the feed named is stored: the other cards are known unchanged as of the
+      // feed read, now rather than when the whole run ends (unless a named card failed: the next
+      // run asks the feed from the old position again).
+      const lost = plan.params.statusCards?.some((id) => failed.has(id)) ?? false;
+      if (!lost) await checkpoints.saveChangeFeed(accountId, plan.params.feedReadFrom, runId);
     }
   }
 
