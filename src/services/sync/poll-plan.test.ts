@@ -69,6 +69,7 @@ describe('the passes of a run', () => {
   it('splits the needs and periods between the passes', () => {
     const lead = ['2026-11-09'];
     expect(passReads('urgent', 'status', '-', lead)).toBe(true);
+    expect(passReads('yesterday', 'identities', '-', lead)).toBe(true);
     expect(passReads('urgent', 'usage.monthly', '2026-11', lead)).toBe(false);
     expect(passReads('yesterday', 'usage.daily', '2026-11-09', lead)).toBe(true);
     expect(passReads('yesterday', 'usage.daily', '2026-11-07', lead)).toBe(false);

@@ -179,6 +179,9 @@ export function passReads(
   period: string,
   leadDays: readonly string[],
 ): boolean {
+  // Identities first, in whichever pass meets a card without them (later ones find none):
+  // batches of one identifier kind are full only once every card has its ICCID.
+  if (need === 'identities') return true;
   const lead = need === 'usage.daily' && leadDays.includes(period);
   if (pass === 'urgent') return need === 'status';
   if (pass === 'yesterday') return lead;
