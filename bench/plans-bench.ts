@@ -9,7 +9,7 @@ import {
 } from '../src/store/migrations/0015-fleet-stats.js';
 import { PlansRepository } from '../src/store/repositories/plans-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { fillBenchFleet, openBenchStore } from './bench-fleet.js';
+import { analyzeBenchStore, fillBenchFleet, openBenchStore } from './bench-fleet.js';
 
 const REPEATS = 20;
 
@@ -66,7 +66,7 @@ export async function benchPlans(args: string[]): Promise<void> {
       from cards where id % 7 <> 0`.execute(store.db);
     await createFleetStatsTriggers(store.db, dialect);
     await store.fleetStats.rebuild();
-    await sql`analyze`.execute(store.db);
+    await analyzeBenchStore(store);
     const context = createServiceContext({ store, catalog: createSupplierCatalog() });
     const summaries = await planSummaries(context);
     for (const summary of summaries) {
