@@ -1,3 +1,4 @@
+import type { SelectQueryBuilder } from 'kysely';
 import { type CardStatus, cstDate, cstStartOfDay, isCardStatus } from '../../domain/index.js';
 import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
@@ -80,6 +81,21 @@ export interface StoreTimelineQuery {
   tenantPath: string | null;
 }
 
+/**
+ * A kind's rows in the query's window (`from` ≤ at < `before`), newest first, at most `limit`:
+ * the same cut for every kind, each on its own `(card, at)` index.
+ */
+function newestInWindow(at: string, id: string, query: StoreTimelineQuery) {
+  // biome-ignore lint/suspicious/noExplicitAny: one cut over four tables' builders
+  return <QB extends SelectQueryBuilder<any, any, any>>(select: QB): QB =>
+    select
+      .where(at, '<', query.before)
+      .where(at, '>=', query.from ?? 0)
+      .orderBy(at, 'desc')
+      .orderBy(id, 'desc')
+      .limit(query.limit) as QB;
+}
+
 const STATUS_OF = (value: string | null): CardStatus | null =>
   value === null ? null : isCardStatus(value) ? value : 'unknown';
 
@@ -117,11 +133,7 @@ export class CardTimelineRepository {
       .selectFrom('card_status_history')
       .selectAll()
       .where('card_id', '=', query.cardId)
-      .where('at', '<', query.before)
-      .where('at', '>=', query.from ?? 0)
-      .orderBy('at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit)
+      .$call(newestInWindow('at', 'id', query))
       .execute();
     return rows.map((row) => ({
       kind: 'status' as const,
@@ -139,9 +151,7 @@ export class CardTimelineRepository {
       .selectFrom('audit_log')
       .selectAll('audit_log')
       .where('audit_log.target_id', '=', String(query.cardId))
-      .where('audit_log.target_type', '=', 'card')
-      .where('audit_log.at', '<', query.before)
-      .where('audit_log.at', '>=', query.from ?? 0);
+      .where('audit_log.target_type', '=', 'card');
     if (query.tenantPath !== null) {
       const pattern = subtreePattern(query.tenantPath);
       select = select.where((eb) =>
@@ -155,9 +165,7 @@ export class CardTimelineRepository {
       );
     }
     const rows = await select
-      .orderBy('audit_log.at', 'desc')
-      .orderBy('audit_log.id', 'desc')
-      .limit(query.limit)
+      .$call(newestInWindow('audit_log.at', 'audit_log.id', query))
       .execute();
     return rows.map((row) => ({
       kind: 'action' as const,
@@ -175,11 +183,7 @@ export class CardTimelineRepository {
       .selectFrom('alerts')
       .selectAll()
       .where('card_id', '=', query.cardId)
-      .where('created_at', '<', query.before)
-      .where('created_at', '>=', query.from ?? 0)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit)
+      .$call(newestInWindow('created_at', 'id', query))
       .execute();
     return rows.map((row) => ({
       kind: 'alert' as const,
@@ -200,11 +204,7 @@ export class CardTimelineRepository {
       .selectFrom('sms_messages')
       .select(['id', 'direction', 'status', 'text', 'actor', 'created_at'])
       .where('card_id', '=', query.cardId)
-      .where('created_at', '<', query.before)
-      .where('created_at', '>=', query.from ?? 0)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit)
+      .$call(newestInWindow('created_at', 'id', query))
       .execute();
     return rows.map((row) => ({
       kind: 'sms' as const,
