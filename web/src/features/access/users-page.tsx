@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, request, unwrap } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
@@ -77,6 +77,30 @@ function RoleSelect(props: { value: Role; onChange: (value: Role) => void }) {
   );
 }
 
+/** A create form: its fields, then the last attempt's error and the create button. */
+function CreateForm<T>(props: {
+  testId: string;
+  create: () => Promise<T>;
+  onCreated: (answer: T) => void;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const create = useMutation({ mutationFn: props.create, onSuccess: props.onCreated });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <form className="panel form" onSubmit={submit} data-testid={props.testId}>
+      {props.children}
+      {create.isError ? <ErrorMessage error={create.error} /> : null}
+      <button type="submit" className="primary" disabled={create.isPending}>
+        {t('admin.create')}
+      </button>
+    </form>
+  );
+}
+
 /** New console user: e-mail, initial password, role (none above the caller's), tenant. */
 function NewUserForm(props: { onDone: () => void }) {
   const { t } = useTranslation();
@@ -84,21 +108,18 @@ function NewUserForm(props: { onDone: () => void }) {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [tenant, setTenant] = useState('');
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/api/v1/users', {
-          body: { email, password, role, ...(tenant ? { tenant } : {}) },
-        }),
-      ),
-    onSuccess: props.onDone,
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
-    <form className="panel form" onSubmit={submit} data-testid="user-form">
+    <CreateForm
+      testId="user-form"
+      create={() =>
+        unwrap(
+          api.POST('/api/v1/users', {
+            body: { email, password, role, ...(tenant ? { tenant } : {}) },
+          }),
+        )
+      }
+      onCreated={props.onDone}
+    >
       <label>
         {t('login.email')}
         <input
@@ -121,11 +142,7 @@ function NewUserForm(props: { onDone: () => void }) {
       </label>
       <RoleSelect value={role} onChange={setRole} />
       <TenantSelect label={t('admin.tenant')} value={tenant} onChange={setTenant} />
-      {create.isError ? <ErrorMessage error={create.error} /> : null}
-      <button type="submit" className="primary" disabled={create.isPending}>
-        {t('admin.create')}
-      </button>
-    </form>
+    </CreateForm>
   );
 }
 
@@ -135,28 +152,21 @@ function NewKeyForm(props: { onCreated: (key: string) => void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [tenant, setTenant] = useState('');
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST('/api/v1/keys', { body: { name, role, ...(tenant ? { tenant } : {}) } })),
-    onSuccess: (answer) => props.onCreated(answer.key),
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
-    <form className="panel form" onSubmit={submit} data-testid="key-form">
+    <CreateForm
+      testId="key-form"
+      create={() =>
+        unwrap(api.POST('/api/v1/keys', { body: { name, role, ...(tenant ? { tenant } : {}) } }))
+      }
+      onCreated={(answer) => props.onCreated(answer.key)}
+    >
       <label>
         {t('users.name')}
         <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
       </label>
       <RoleSelect value={role} onChange={setRole} />
       <TenantSelect label={t('admin.tenant')} value={tenant} onChange={setTenant} />
-      {create.isError ? <ErrorMessage error={create.error} /> : null}
-      <button type="submit" className="primary" disabled={create.isPending}>
-        {t('admin.create')}
-      </button>
-    </form>
+    </CreateForm>
   );
 }
 
@@ -167,21 +177,18 @@ function NewTenantForm(props: { onDone: () => void }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<'customer' | 'agent'>('customer');
   const [parent, setParent] = useState('');
-  const create = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/api/v1/tenants', {
-          body: { id, name, kind, ...(parent ? { parent } : {}) },
-        }),
-      ),
-    onSuccess: props.onDone,
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
   return (
-    <form className="panel form" onSubmit={submit} data-testid="tenant-form">
+    <CreateForm
+      testId="tenant-form"
+      create={() =>
+        unwrap(
+          api.POST('/api/v1/tenants', {
+            body: { id, name, kind, ...(parent ? { parent } : {}) },
+          }),
+        )
+      }
+      onCreated={props.onDone}
+    >
       <label>
         {t('admin.tenantId')}
         <input
@@ -206,11 +213,7 @@ function NewTenantForm(props: { onDone: () => void }) {
         </select>
       </label>
       <TenantSelect label={t('users.parent')} value={parent} onChange={setParent} />
-      {create.isError ? <ErrorMessage error={create.error} /> : null}
-      <button type="submit" className="primary" disabled={create.isPending}>
-        {t('admin.create')}
-      </button>
-    </form>
+    </CreateForm>
   );
 }
 
