@@ -60,3 +60,29 @@ export async function signIn(page: Page, origin: string): Promise<void> {
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('me').waitFor();
 }
+
+/**
+ * The API as the signed-in console calls it (its session cookie and CSRF token), answers read
+ * loosely; `post` expects a 2xx.
+ */
+export function consoleApi(opened: ConsoleBrowser, origin: string) {
+  const { context, page } = opened;
+  return {
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
+    async get(path: string): Promise<any> {
+      return (await page.request.get(`${origin}${path}`)).json();
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
+    async post(path: string, data: unknown): Promise<any> {
+      const cookies = await context.cookies();
+      const token = cookies.find((cookie) => cookie.name.includes('csrf'))?.value ?? '';
+      const response = await page.request.post(`${origin}${path}`, {
+        data,
+        headers: { 'x-csrf-token': token },
+      });
+      if (response.status() >= 300)
+        throw new Error(`POST ${path}: ${response.status()} ${await response.text()}`);
+      return response.json();
+    },
+  };
+}

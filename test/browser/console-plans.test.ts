@@ -1,6 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleBrowser, canRunConsole, openConsole } from './console-browser.js';
+import { type ConsoleBrowser, canRunConsole, consoleApi, openConsole } from './console-browser.js';
 import { type ConsoleServer, startConsoleServer } from './console-server.js';
 
 /**
@@ -10,25 +10,12 @@ import { type ConsoleServer, startConsoleServer } from './console-server.js';
  */
 describe.skipIf(!canRunConsole)('plans, pools and rules', () => {
   let server: ConsoleServer;
-  let browser: BrowserContext;
   let page: Page;
   let opened: ConsoleBrowser | undefined;
   const errors: string[] = [];
 
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
-  const get = async (path: string): Promise<any> =>
-    (await page.request.get(`${server.origin}${path}`)).json();
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
-  const post = async (path: string, data: unknown): Promise<any> => {
-    const cookies = await browser.cookies();
-    const token = cookies.find((cookie) => cookie.name.includes('csrf'))?.value ?? '';
-    const response = await page.request.post(`${server.origin}${path}`, {
-      data,
-      headers: { 'x-csrf-token': token },
-    });
-    expect(response.status(), await response.text()).toBeLessThan(300);
-    return response.json();
-  };
+  let get: ReturnType<typeof consoleApi>['get'];
+  let post: ReturnType<typeof consoleApi>['post'];
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
   const planNamed = async (name: string): Promise<any> =>
     // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -37,7 +24,8 @@ describe.skipIf(!canRunConsole)('plans, pools and rules', () => {
   beforeAll(async () => {
     server = await startConsoleServer();
     opened = await openConsole(server.origin, { viewport: { width: 1440, height: 900 }, errors });
-    ({ context: browser, page } = opened);
+    ({ page } = opened);
+    ({ get, post } = consoleApi(opened, server.origin));
     page.on('response', (response) => {
       if (response.status() >= 500) errors.push(`${response.status()} ${response.url()}`);
     });
