@@ -49,6 +49,11 @@ describe('numeric query parameters', () => {
     }
     expect((await api.json('GET', '/api/v1/jobs/1/items?after=')).status).toBe(400);
     expect((await api.json('GET', '/api/v1/cards/count?usageMin=')).status).toBe(400);
+    for (const path of ['/api/v1/cards/exports', '/api/v1/cards/1/timeline'])
+      for (const limit of ['', '%20', '1e1', '0x10'])
+        expect((await api.json('GET', `${path}?limit=${limit}`)).status, `${path} ${limit}`).toBe(
+          400,
+        );
     expect((await api.json('GET', '/api/v1/cards?usageMin=0&quotaMin=12.5&limit=5')).status).toBe(
       200,
     );

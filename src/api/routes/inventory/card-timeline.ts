@@ -11,7 +11,13 @@ import {
 import { ALERT_CODES, alertCode } from '../../../services/rules/alert-codes.js';
 import { SMS_STATUSES } from '../../../store/repositories/sms-repository.js';
 import { createRouter, principal, scopedCards, serviceContext } from '../../api-env.js';
-import { ERROR_RESPONSES, IdParams, isoInstant, jsonResponse } from '../../api-schemas.js';
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  isoInstant,
+  jsonResponse,
+  queryNumberOr,
+} from '../../api-schemas.js';
 import { AlertParamsSchema } from '../rules/alerts.js';
 
 const KIND = `(?:${TIMELINE_KINDS.join('|')})`;
@@ -136,7 +142,7 @@ const timeline = createRoute({
       before: z.iso.datetime({ offset: true }).optional().openapi({
         description: 'Only items strictly before this instant (the previous page’s `nextBefore`)',
       }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
+      limit: queryNumberOr(50, { min: 1, max: 200 }),
       kinds: z
         .string()
         .regex(

@@ -34,6 +34,7 @@ import {
   isoInstant,
   jsonBody,
   jsonResponse,
+  queryNumberOr,
 } from '../../api-schemas.js';
 import { ListQuery } from './cards.js';
 
@@ -109,7 +110,7 @@ const list = createRoute({
   tags: ['cards'],
   summary: 'The caller’s tenant’s card exports, newest first',
   request: {
-    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    query: z.strictObject({ limit: queryNumberOr(50, { min: 1, max: 200 }) }),
   },
   responses: {
     200: jsonResponse(z.object({ exports: z.array(ExportSchema) }), 'Exports'),
