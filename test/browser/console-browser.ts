@@ -52,13 +52,14 @@ export async function openConsole(
   };
 }
 
-/** Signs in through the console's sign-in form (its labels are Chinese until a language is chosen). */
+/** Signs in through the console's sign-in form (Chinese until a language is chosen; English too). */
 export async function signIn(page: Page, origin: string): Promise<void> {
   await page.goto(`${origin}/`);
-  await page.getByLabel('邮箱').fill(CONSOLE_USER.email);
-  await page.getByLabel('密码').fill(CONSOLE_USER.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('me').waitFor();
+  await page.getByLabel(/^(邮箱|E-mail)$/).fill(CONSOLE_USER.email);
+  await page.getByLabel(/^(密码|Password)$/).fill(CONSOLE_USER.password);
+  await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
+  // Attached, not visible: a phone-width header hides it.
+  await page.getByTestId('me').waitFor({ state: 'attached' });
 }
 
 /**
