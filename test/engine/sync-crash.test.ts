@@ -47,8 +47,10 @@ describe.skipIf(!POSTGRES_TEST_URL)('a worker killed mid-sync (real processes)',
 
     const run = await bench.store.syncRuns.get(runId);
     expect(run).toMatchObject({ status: 'succeeded', cards: CARDS, failed: 0 });
-    // Every batch is finished once; the only calls made twice are the batches in flight when
-    // the worker died (at most 2 slices × 4 batches), none of which had been recorded.
+    // Every batch is finished once; the only calls made twice are the batches answered but not
+    // stored when the worker died, none of which had been recorded: a slice stores its batches
+    // together (keep-buffer.ts), at most one phase of a 2,000-card slice here, and the worker
+    // runs 2 slices at once.
     const batches = fetchedBatches(bench.simulator);
     const seen = new Map<string, number>();
     for (const batch of batches) {
@@ -57,7 +59,7 @@ describe.skipIf(!POSTGRES_TEST_URL)('a worker killed mid-sync (real processes)',
     }
     expect(seen.size).toBe(MINIMUM_CALLS);
     const repeated = [...seen.values()].filter((count) => count > 1).length;
-    expect(repeated).toBeLessThanOrEqual(8);
+    expect(repeated).toBeLessThanOrEqual(2 * (2_000 / 100) * DAYS);
     expect(batches.length).toBe(MINIMUM_CALLS + repeated);
     expect(callsAtKill).toBeGreaterThanOrEqual(finishedAtKill.size);
     // A repeated call is never one whose batch was finished before the kill.

@@ -34,6 +34,13 @@ interface BatchRequest {
   abortSignal?: AbortSignal;
 }
 
+/** One card the supplier answered for one period. */
+export interface PhaseAnswer<T = unknown> {
+  cardId: number;
+  value: T;
+  period: string;
+}
+
 /** One row of the table: a need, and how a slice asks for it and keeps the answers. */
 interface PhaseRow<T> {
   need: SliceNeed;
@@ -43,12 +50,11 @@ interface PhaseRow<T> {
   wants: (card: StoredCard, state: SliceState) => boolean;
   /** The adapter's operation (it throws now if missing), as one call per batch and period. */
   operation: (adapter: SupplierAdapterV1) => (request: BatchRequest) => Promise<BatchResult<T>>;
-  /** Stores the cards the supplier answered; returns the rows written. */
-  keep: (
-    target: PhaseTarget,
-    answers: { cardId: number; value: T }[],
-    period: string,
-  ) => Promise<number>;
+  /**
+   * Stores what the supplier answered, for any number of batches and periods at once (the slice
+   * stores several batches together: see keep-buffer.ts); returns the rows written.
+   */
+  keep: (target: PhaseTarget, answers: PhaseAnswer<T>[]) => Promise<number>;
 }
 
 /** A phase as the slice's loop runs it, whatever the supplier answers with. */
@@ -58,18 +64,18 @@ export interface SlicePhase {
   wants: (card: StoredCard, state: SliceState) => boolean;
   /**
    * Readies the phase for one adapter. The function returned asks for one batch and one period,
-   * hands the result to `recordFailures` (for the cards the supplier could not answer), then
-   * stores the answers; it returns the calls made (one at least) and the rows written.
+   * hands the result to `recordFailures` (for the cards the supplier could not answer) and
+   * returns the calls made (one at least) and the answers, for `keep`.
    */
   start: (
     adapter: SupplierAdapterV1,
-    target: PhaseTarget,
     recordFailures: (result: BatchResult<unknown>) => Promise<unknown>,
   ) => (
     batch: StoredCard[],
     period: string,
     abortSignal?: AbortSignal,
-  ) => Promise<{ calls: number; rows: number }>;
+  ) => Promise<{ calls: number; answers: PhaseAnswer[] }>;
+  keep: (target: PhaseTarget, answers: PhaseAnswer[]) => Promise<number>;
 }
 
 function toRef(card: StoredCard): CardRef {
@@ -82,18 +88,19 @@ function phase<T>(row: PhaseRow<T>): SlicePhase {
     need: row.need,
     periods: row.periods,
     wants: row.wants,
-    start(adapter, target, recordFailures) {
+    start(adapter, recordFailures) {
       const call = row.operation(adapter);
       return async (batch, period, abortSignal) => {
         const result = await call({ cards: batch.map(toRef), period, abortSignal });
         await recordFailures(result);
         const answers = result.items.flatMap((item) =>
-          item.ok ? [{ cardId: Number(item.key), value: item.value }] : [],
+          item.ok ? [{ cardId: Number(item.key), value: item.value as unknown, period }] : [],
         );
-        const rows = await row.keep(target, answers, period);
-        return { calls: Math.max(1, result.response.bodies.length), rows };
+        return { calls: Math.max(1, result.response.bodies.length), answers };
       };
     },
+    // The answers come from `start` of the same row, so they hold this row's type.
+    keep: (target, answers) => row.keep(target, answers as PhaseAnswer<T>[]),
   };
 }
 
@@ -159,9 +166,9 @@ export const SLICE_PHASES: readonly SlicePhase[] = [
       const get = requireOperation(adapter, 'usage.daily');
       return ({ cards, period, abortSignal }) => get({ date: period, cards, abortSignal });
     },
-    async keep({ store }, answers, date) {
-      const rows = answers.flatMap(({ cardId, value }) =>
-        value.bytes !== null ? [{ cardId, date, bytes: value.bytes }] : [],
+    async keep({ store }, answers) {
+      const rows = answers.flatMap(({ cardId, value, period }) =>
+        value.bytes !== null ? [{ cardId, date: period, bytes: value.bytes }] : [],
       );
       return (await store.usage.upsertDaily(rows)).written;
     },
@@ -174,9 +181,9 @@ export const SLICE_PHASES: readonly SlicePhase[] = [
       const get = requireOperation(adapter, 'usage.monthly');
       return ({ cards, period, abortSignal }) => get({ month: period, cards, abortSignal });
     },
-    async keep({ store }, answers, month) {
-      const rows = answers.flatMap(({ cardId, value }) =>
-        value.bytes !== null ? [{ cardId, month, bytes: value.bytes }] : [],
+    async keep({ store }, answers) {
+      const rows = answers.flatMap(({ cardId, value, period }) =>
+        value.bytes !== null ? [{ cardId, month: period, bytes: value.bytes }] : [],
       );
       const written = (await store.usage.upsertMonthly(rows)).written;
       await store.freshness.markUsageChecked(answers.map(({ cardId }) => cardId));

@@ -2,6 +2,7 @@ import {
   addMonths,
   billingCycleAt,
   cstStartOfDay,
+  errorMessage,
   isBillingCycleStartDay,
   lastCompleteDays,
 } from '../../domain/index.js';
@@ -29,6 +30,7 @@ import { evaluateRules } from '../rules/rules-evaluate.js';
 import { type BatchFailure, runBatches } from './batch-runner.js';
 import { changedSinceLastRead } from './change-feed.js';
 import type { FreshnessTargetsMs } from './freshness-targets.js';
+import { KeepBuffer } from './keep-buffer.js';
 import {
   type BudgetedNeed,
   cardAllotment,
@@ -39,7 +41,7 @@ import {
   runCallAllotments,
 } from './poll-priority.js';
 import { urgentCards } from './poll-urgency.js';
-import { SLICE_PHASES, type SliceNeed } from './sync-phases.js';
+import { type PhaseAnswer, SLICE_PHASES, type SliceNeed } from './sync-phases.js';
 import { accountSyncSettings, periodIsFinal } from './sync-settings.js';
 
 export type SyncPhase = 'inventory' | 'identities' | 'status' | 'usage.daily' | 'usage.monthly';
@@ -101,6 +103,12 @@ export interface SyncSummary {
 }
 
 const PAGE = 10_000;
+/**
+ * Answers a slice stores in one transaction at most, and how long the first of them waits (30 s
+ * of calls at 5 calls/s is 15,000 usage rows of 100-card batches).
+ */
+const KEEP_ANSWERS = 20_000;
+const KEEP_WAIT_MS = 30_000;
 const DEFAULT_SLICE = 2_000;
 
 function primaryKind(card: StoredCard): 'iccid' | 'msisdn' | 'imsi' {
@@ -554,7 +562,7 @@ async function runSlice(
       .periods(plan.params)
       .filter((period) => named || passReads(pass, phase.need, period, leadDays));
     if (periods.length === 0 || !adapter.capabilities.has(phase.need)) continue;
-    const fetchAndKeep = phase.start(adapter, target, recordItemFailures);
+    const fetch = phase.start(adapter, recordItemFailures);
     if (stopped) break;
     const pages = named
       ? namedCardPages(context, [...statusCards])
@@ -635,24 +643,60 @@ async function runSlice(
         runId,
         units.map((unit) => unit.key),
       );
-      const outcome = await runBatches({
-        batches: units.filter((unit) => !finished.has(unit.key)),
-        concurrency: options.concurrency ?? 4,
-        clock,
-        ...options.retry,
-        abortSignal: options.abortSignal,
-        // Throttling codes found in answers (OneLink 71/72…) slow every process of the account.
-        onError: (error) => reportThrottling(context.callLimiter(accountId), error),
-        work: async ({ batch, period, key }) => {
-          const done = await fetchAndKeep(batch, period, options.abortSignal);
-          await checkpoints.recordBatch(runId, key, done.calls, done.rows);
-          report(phase.need, batch.length);
+      // Answers are stored several batches at a time, each batch marked done with them.
+      const buffer = new KeepBuffer<{ batch: StoredCard[]; calls: number; answers: PhaseAnswer[] }>(
+        {
+          clock,
+          maxAnswers: KEEP_ANSWERS,
+          maxWaitMs: KEEP_WAIT_MS,
+          store: async (batches) => {
+            const rows = await phase.keep(
+              target,
+              batches.flatMap((batch) => batch.answers.answers),
+            );
+            // The rows written are the whole flush's: counted on its last batch.
+            await checkpoints.recordBatches(
+              runId,
+              batches.map((batch, index) => ({
+                key: batch.key,
+                calls: batch.answers.calls,
+                rowsWritten: index === batches.length - 1 ? rows : 0,
+              })),
+            );
+          },
         },
-        onFailure: async ({ batch }, failure) => {
-          await recordFailures(batch.map((card) => ({ cardId: card.id, ...failure })));
-          report(phase.need, batch.length);
-        },
-      });
+      );
+      let outcome: { stoppedBy: BatchFailure | null };
+      try {
+        outcome = await runBatches({
+          batches: units.filter((unit) => !finished.has(unit.key)),
+          concurrency: options.concurrency ?? 4,
+          clock,
+          ...options.retry,
+          abortSignal: options.abortSignal,
+          // Throttling codes found in answers (OneLink 71/72…) slow every process of the account.
+          onError: (error) => reportThrottling(context.callLimiter(accountId), error),
+          work: async ({ batch, period, key }) => {
+            const { calls, answers } = await fetch(batch, period, options.abortSignal);
+            await buffer.add({ key, size: answers.length, answers: { batch, calls, answers } });
+            // Progress counts what was answered; it is stored within KEEP_WAIT_MS.
+            report(phase.need, batch.length);
+          },
+          onFailure: async ({ batch }, failure) => {
+            await recordFailures(batch.map((card) => ({ cardId: card.id, ...failure })));
+            report(phase.need, batch.length);
+          },
+        });
+      } finally {
+        await buffer.flush().catch(async (error: unknown) => {
+          // Answered but not stored: those cards failed, for the store's reason.
+          if (options.abortSignal?.aborted) return;
+          const failure = { code: 'internal', message: errorMessage(error) };
+          for (const { answers } of buffer.waiting) {
+            await recordFailures(answers.batch.map((card) => ({ cardId: card.id, ...failure })));
+          }
+        });
+      }
       for (const unit of units) if (finished.has(unit.key)) report(phase.need, unit.batch.length);
       stopped ??= outcome.stoppedBy;
       if (stopped) break;

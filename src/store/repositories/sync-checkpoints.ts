@@ -1,4 +1,5 @@
 import type { RepositoryContext } from '../store-context.js';
+import { chunks } from '../store-sql.js';
 
 /** What a planned run fixed at planning time, so every slice and a resumed run agree. */
 export interface SyncPlanParams {
@@ -183,18 +184,27 @@ export class SyncCheckpoints {
     return finished;
   }
 
-  async recordBatch(runId: number, key: string, calls: number, rowsWritten: number): Promise<void> {
-    await this.#db()
-      .insertInto('sync_batches')
-      .values({
-        run_id: runId,
-        batch_key: key,
-        calls,
-        rows_written: rowsWritten,
-        finished_at: this.#now(),
-      })
-      .onConflict((conflict) => conflict.columns(['run_id', 'batch_key']).doNothing())
-      .execute();
+  /** Marks batches done, with their calls and the rows they wrote (batches stored together). */
+  async recordBatches(
+    runId: number,
+    batches: readonly { key: string; calls: number; rowsWritten: number }[],
+  ): Promise<void> {
+    const finishedAt = this.#now();
+    for (const part of chunks(batches, 1_000)) {
+      await this.#db()
+        .insertInto('sync_batches')
+        .values(
+          part.map((batch) => ({
+            run_id: runId,
+            batch_key: batch.key,
+            calls: batch.calls,
+            rows_written: batch.rowsWritten,
+            finished_at: finishedAt,
+          })),
+        )
+        .onConflict((conflict) => conflict.columns(['run_id', 'batch_key']).doNothing())
+        .execute();
+    }
   }
 
   async totals(runId: number): Promise<{ calls: number; rowsWritten: number; batches: number }> {
