@@ -50,8 +50,10 @@ export async function migrateToLatest(
   let outcome = await migrator.migrateToLatest();
   // The Migrator looks for its table by listing every table of the database; another store in
   // the same database dropping its schema at that moment (parallel tests, a tenant removed)
-  // fails the listing with "schema … does not exist". That is not ours: look again.
-  for (let retry = 0; retry < 3 && isConcurrentSchemaDrop(outcome.error, schema); retry += 1) {
+  // fails the listing with "schema … does not exist", or a relation or column of that schema
+  // gone mid-listing. That is not ours: look again.
+  for (let retry = 0; retry < 5 && isConcurrentDrop(outcome, schema); retry += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
     outcome = await migrator.migrateToLatest();
   }
   const { error, results } = outcome;
@@ -66,10 +68,27 @@ export async function migrateToLatest(
   return (results ?? []).map((result) => result.migrationName);
 }
 
-function isConcurrentSchemaDrop(error: unknown, ownSchema: string | undefined): boolean {
+/**
+ * Whether the Migrator failed while listing the database's tables, before running anything,
+ * because something else in the database was dropped meanwhile: a schema other than ours, or a
+ * relation or column gone (PostgreSQL 42P01 / 42703) or a catalog entry vanished (XX000 "cache
+ * lookup failed").
+ */
+function isConcurrentDrop(
+  outcome: { error?: unknown; results?: readonly { status: string }[] },
+  ownSchema: string | undefined,
+): boolean {
+  const { error } = outcome;
   if (!(error instanceof Error)) return false;
-  const match = /schema "([^"]+)" does not exist/.exec(error.message);
-  return match !== null && match[1] !== ownSchema;
+  if ((outcome.results ?? []).some((result) => result.status !== 'NotExecuted')) return false;
+  const schemaGone = /schema "([^"]+)" does not exist/.exec(error.message);
+  if (schemaGone) return schemaGone[1] !== ownSchema;
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === '42P01' ||
+    code === '42703' ||
+    (code === 'XX000' && /cache lookup failed/.test(error.message))
+  );
 }
 
 function checkOrder(migrations: readonly StoreMigration[]): void {

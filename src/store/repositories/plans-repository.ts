@@ -3,6 +3,7 @@ import { hasControlCharacters, isCstDate, SimdockError } from '../../domain/inde
 import type { RepositoryContext } from '../store-context.js';
 import { isForeignKeyViolation } from '../store-errors.js';
 import type { Database } from '../store-schema.js';
+import { writeTransaction } from '../store-sql.js';
 import { idChunks } from './rules-tables.js';
 
 /** A plan: a quota per billing cycle. */
@@ -170,41 +171,50 @@ export class PlansRepository {
     const unique = [...new Set(cardIds)].sort((left, right) => left - right);
     let changed = 0;
     for (const part of idChunks(unique, 200)) {
-      const result = await this.#db()
-        .insertInto('card_plans')
-        .values(
-          part.map((cardId) => ({
-            card_id: cardId,
-            plan_id: change.planId ?? null,
-            expires_on: change.expiresOn ?? null,
-            updated_at: now,
-          })),
-        )
-        .onConflict((conflict) =>
-          conflict
-            .column('card_id')
-            .doUpdateSet(update)
-            .where((eb) =>
-              eb.or([
-                ...(change.planId !== undefined
-                  ? [eb('card_plans.plan_id', 'is distinct from', eb.ref('excluded.plan_id'))]
-                  : []),
-                ...(change.expiresOn !== undefined
-                  ? [eb('card_plans.expires_on', 'is distinct from', eb.ref('excluded.expires_on'))]
-                  : []),
-              ]),
-            ),
-        )
-        .executeTakeFirst()
-        .catch((error: unknown) => {
-          // The plan (or a card) was deleted by another request since it was read.
-          if (!isForeignKeyViolation(error)) throw error;
-          throw new SimdockError(
-            'not_found',
-            `no plan ${change.planId}, or one of the cards is gone`,
-            { details: { plan: change.planId ?? null } },
-          );
-        });
+      // In a write transaction of its own: on PostgreSQL, meeting a deletion of the plan (or
+      // another assignment) in a deadlock runs the chunk again instead of failing.
+      const result = await writeTransaction(this.#db(), this.#store.dialect, (transaction) =>
+        transaction
+          .insertInto('card_plans')
+          .values(
+            part.map((cardId) => ({
+              card_id: cardId,
+              plan_id: change.planId ?? null,
+              expires_on: change.expiresOn ?? null,
+              updated_at: now,
+            })),
+          )
+          .onConflict((conflict) =>
+            conflict
+              .column('card_id')
+              .doUpdateSet(update)
+              .where((eb) =>
+                eb.or([
+                  ...(change.planId !== undefined
+                    ? [eb('card_plans.plan_id', 'is distinct from', eb.ref('excluded.plan_id'))]
+                    : []),
+                  ...(change.expiresOn !== undefined
+                    ? [
+                        eb(
+                          'card_plans.expires_on',
+                          'is distinct from',
+                          eb.ref('excluded.expires_on'),
+                        ),
+                      ]
+                    : []),
+                ]),
+              ),
+          )
+          .executeTakeFirst(),
+      ).catch((error: unknown) => {
+        // The plan (or a card) was deleted by another request since it was read.
+        if (!isForeignKeyViolation(error)) throw error;
+        throw new SimdockError(
+          'not_found',
+          `no plan ${change.planId}, or one of the cards is gone`,
+          { details: { plan: change.planId ?? null } },
+        );
+      });
       changed += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
     return { named: unique.length, changed };
@@ -308,21 +318,17 @@ export class PlansRepository {
    * `not_found` when there was no such plan left to delete (another request deleted it meanwhile).
    */
   async delete(id: number): Promise<void> {
-    await this.#db()
-      .transaction()
-      .execute(async (transaction) => {
-        await transaction
-          .updateTable('card_plans')
-          .set({ plan_id: null })
-          .where('plan_id', '=', id)
-          .execute();
-        const result = await transaction
-          .deleteFrom('plans')
-          .where('id', '=', id)
-          .executeTakeFirst();
-        if (Number(result.numDeletedRows) === 0) {
-          throw new SimdockError('not_found', `no plan ${id}`, { details: { plan: id } });
-        }
-      });
+    // A write transaction: a deadlock with an assignment to the plan runs it again.
+    await writeTransaction(this.#db(), this.#store.dialect, async (transaction) => {
+      await transaction
+        .updateTable('card_plans')
+        .set({ plan_id: null })
+        .where('plan_id', '=', id)
+        .execute();
+      const result = await transaction.deleteFrom('plans').where('id', '=', id).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) {
+        throw new SimdockError('not_found', `no plan ${id}`, { details: { plan: id } });
+      }
+    });
   }
 }
