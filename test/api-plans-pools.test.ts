@@ -77,6 +77,13 @@ describeEachDialect('plans and pools API on $dialect', ({ dialect }) => {
       const refused = await api.json('POST', `/api/v1/plans/${other}/assign`, { body });
       expect(refused.status, JSON.stringify(body)).toBe(400);
     }
+    // Neither or both: the error names the two fields, as a validation failure does.
+    for (const body of [{}, { cards: [api.cards.root[0]], filter: 'status=active' }]) {
+      const refused = await api.json('POST', `/api/v1/plans/${other}/assign`, { body });
+      expect(
+        refused.body.error.details.fields.map((field: { path: string }) => field.path),
+      ).toEqual(['cards', 'filter']);
+    }
 
     // The cards table's plan column: each card's plan and expiry, in the caller's scope.
     const [first, second] = api.cards.acme;

@@ -70,6 +70,24 @@ export function zodDetails(error: ZodError): Record<string, unknown> {
   };
 }
 
+/**
+ * `invalid_argument` unless a body names exactly one of `cards` (ids) and `filter`, with both
+ * fields in its details as a validation failure lists them.
+ */
+export function requireCardsOrFilter(body: { cards?: unknown; filter?: unknown }): void {
+  if ((body.cards === undefined) !== (body.filter === undefined)) return;
+  const message =
+    body.cards === undefined ? 'give `cards` or `filter`' : 'give `cards` or `filter`, not both';
+  throw new SimdockError('invalid_argument', message, {
+    details: {
+      fields: ['cards', 'filter'].map((path) => ({
+        path,
+        message: 'exactly one of cards and filter',
+      })),
+    },
+  });
+}
+
 /** A one-line summary of a zod failure: `limit: Too big…; status: Invalid option…`. */
 export function zodMessage(error: ZodError): string {
   return error.issues

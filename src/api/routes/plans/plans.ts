@@ -17,6 +17,7 @@ import {
   scopedCards,
   serviceContext,
 } from '../../api-env.js';
+import { requireCardsOrFilter } from '../../api-errors.js';
 import {
   ERROR_RESPONSES,
   IdParams,
@@ -314,9 +315,7 @@ export function plansRouter() {
       const caller = principal(c, 'admin');
       const plan = await rootPlan(c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      if ((body.cards === undefined) === (body.filter === undefined)) {
-        throw new SimdockError('invalid_argument', 'give either `cards` or `filter`');
-      }
+      requireCardsOrFilter(body);
       if (body.cards) await scopedCards(c, 'admin').requireAll(body.cards);
       const context = serviceContext(c);
       const { assigned, changed } = await assignPlanCards(

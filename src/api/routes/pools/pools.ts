@@ -22,6 +22,7 @@ import {
   scopedCards,
   serviceContext,
 } from '../../api-env.js';
+import { requireCardsOrFilter } from '../../api-errors.js';
 import {
   ERROR_RESPONSES,
   IdParams,
@@ -310,9 +311,7 @@ async function poolSelection(
   c: Context<ApiEnv>,
   body: { cards?: number[] | undefined; filter?: string | undefined },
 ): Promise<PoolCards> {
-  if ((body.cards === undefined) === (body.filter === undefined)) {
-    throw new SimdockError('invalid_argument', 'give either `cards` or `filter`');
-  }
+  requireCardsOrFilter(body);
   if (body.cards) {
     await scopedCards(c, 'admin').requireAll(body.cards);
     return { cards: body.cards };
