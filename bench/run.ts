@@ -12,6 +12,7 @@ import { benchExport } from './export-bench.js';
 import { benchFreshness } from './freshness-bench.js';
 import { benchPlans } from './plans-bench.js';
 import { benchStats } from './stats-bench.js';
+import { benchStatsSync } from './stats-sync-bench.js';
 import { benchStorage } from './storage-bench.js';
 import { runSuite } from './suite.js';
 import { benchSupplier } from './supplier-bench.js';
@@ -28,6 +29,7 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   freshness: benchFreshness,
   storage: benchStorage,
   stats: benchStats,
+  'stats-sync': benchStatsSync,
   export: benchExport,
   plans: benchPlans,
 };

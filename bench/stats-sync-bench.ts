@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { addDays, cstToday } from '../src/domain/index.js';
 import { createServiceContext, saveAccounts } from '../src/services/context.js';
@@ -8,6 +9,7 @@ import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
 import { analyzeBenchStore, openBenchStore } from './bench-fleet.js';
+import { machine, writeSection } from './report.js';
 
 /** Days of daily usage the measured sync pulls (as `npm run bench -- sync` does). */
 export const SYNC_DAYS = 7;
@@ -39,6 +41,8 @@ export async function measureSync(
   postgresUrl: string | undefined,
   cards: number,
   keep: boolean,
+  /** The account's rate limit in calls/s (the schedule gets its share); 0: none. */
+  rateLimit = 0,
 ): Promise<SyncRound> {
   const bench = await openBenchStore('stats_sync', dialect, postgresUrl);
   const { store } = bench;
@@ -51,7 +55,7 @@ export async function measureSync(
         id: 'bench',
         type: 'onelink-v2',
         name: null,
-        rateLimit: 0,
+        rateLimit,
         settings: { baseUrl: 'http://onelink.simulator/v2', ...credentials },
       },
     ]);
@@ -113,13 +117,14 @@ export async function syncOverhead(
   cards: number,
   pairs: number,
   log: (line: string) => void,
+  rateLimit = 0,
 ): Promise<SyncOverhead> {
   const rounds: SyncRound[] = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     // Alternate which goes first, so a drift of the machine's load falls on both.
     const order = pair % 2 === 0 ? [true, false] : [false, true];
     for (const keep of order) {
-      const round = await measureSync(dialect, postgresUrl, cards, keep);
+      const round = await measureSync(dialect, postgresUrl, cards, keep, rateLimit);
       log(
         `sync of ${cards} cards ${keep ? 'with' : 'without'} kept figures: ${round.seconds.toFixed(1)} s (CPU ${round.cpuSeconds.toFixed(1)} s, ${round.rowsWritten} rows)`,
       );
@@ -142,4 +147,65 @@ export async function syncOverhead(
     withoutCpuSeconds: mean(false, (round) => round.cpuSeconds),
     shareOfSync: (withSeconds - withoutSeconds) / withSeconds,
   };
+}
+
+/**
+ * `npm run bench -- stats-sync [--cards N] [--rate R] [--pairs P] [--dialects …] [--postgres URL]`:
+ * only the real sync with and without the kept figures, optionally at an account rate limit
+ * (the sync's calls spaced by the schedule's share of it, as in production) to show what the
+ * figures cost a sync bound by its supplier rather than by the store.
+ */
+export async function benchStatsSync(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      cards: { type: 'string', default: '10000' },
+      rate: { type: 'string', default: '0' },
+      pairs: { type: 'string', default: '1' },
+      dialects: { type: 'string', default: 'sqlite' },
+      postgres: { type: 'string' },
+    },
+  });
+  const cards = Number(values.cards);
+  const rate = Number(values.rate);
+  const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
+  const dialects = values.dialects
+    .split(',')
+    .filter((dialect): dialect is 'sqlite' | 'postgres' =>
+      dialect === 'sqlite' ? true : dialect === 'postgres' && postgresUrl !== undefined,
+    );
+  const results: SyncOverhead[] = [];
+  for (const dialect of dialects) {
+    results.push(
+      await syncOverhead(
+        dialect,
+        postgresUrl,
+        cards,
+        Number(values.pairs),
+        (line) => console.error(`[${dialect}] ${line}`),
+        rate,
+      ),
+    );
+  }
+  const pct = (value: number) => `${(value * 100).toFixed(Math.abs(value) < 0.1 ? 1 : 0)} %`;
+  const command = `npm run bench -- stats-sync --cards ${cards} --rate ${rate} --pairs ${values.pairs} --dialects ${values.dialects}${dialects.includes('postgres') ? ' --postgres <url>' : ''}`;
+  writeSection(
+    `stats-sync-${cards}-rate-${rate}`,
+    `## What the kept figures cost a sync of ${cards.toLocaleString('en')} cards${rate > 0 ? ` at ${rate} calls/s` : ''}
+
+Command: \`${command}\` — machine: ${machine()}.
+A real sync of OneLink v2 cards (identities, then ${SYNC_DAYS} days of daily usage) through the sync
+service and the in-process simulator, into a fresh store with the figures kept and into one
+without them; ${rate > 0 ? `the account's rate limit ${rate} calls/s, the schedule's share of it spacing the calls as in production` : "no rate limit (the store's share as large as it can be)"}. Mean of ${values.pairs} of each.
+
+| dialect | with kept figures | without | share of the sync | process CPU with / without |
+|---|---|---|---|---|
+${results
+  .map(
+    (result) =>
+      `| ${result.dialect} | ${result.withSeconds.toFixed(1)} s | ${result.withoutSeconds.toFixed(1)} s | ${pct(result.shareOfSync)} | ${result.withCpuSeconds.toFixed(1)} s / ${result.withoutCpuSeconds.toFixed(1)} s |`,
+  )
+  .join('\n')}`,
+  );
+  console.log(JSON.stringify(results, null, 2));
 }
