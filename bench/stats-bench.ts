@@ -14,7 +14,7 @@ import { switchStatusTriggers } from '../src/store/migrations/0024-status-stats-
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { analyzeBenchStore, fillBenchFleet, openBenchStore } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
-import { SYNC_DAYS, type SyncOverhead, syncOverhead } from './stats-sync-bench.js';
+import { benchDialects, SYNC_DAYS, type SyncOverhead, syncOverhead } from './stats-sync-bench.js';
 
 const REPEATS = 30;
 /** The machine's load average when the run started (other work on a shared machine shows here). */
@@ -246,11 +246,7 @@ export async function benchStats(args: string[]): Promise<void> {
   const syncPairs = Number(values['sync-pairs']);
   const measureWrites = !values['no-writes'];
   const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
-  const dialects = values.dialects
-    .split(',')
-    .filter((dialect): dialect is 'sqlite' | 'postgres' =>
-      dialect === 'sqlite' ? true : dialect === 'postgres' && postgresUrl !== undefined,
-    );
+  const dialects = benchDialects(values.dialects, postgresUrl);
   const results: DialectFigures[] = [];
   const syncs: SyncOverhead[] = [];
   for (const dialect of dialects) {

@@ -149,6 +149,18 @@ export async function syncOverhead(
   };
 }
 
+/** The dialects of a `--dialects sqlite,postgres` list that can run (PostgreSQL needs a URL). */
+export function benchDialects(
+  list: string,
+  postgresUrl: string | undefined,
+): ('sqlite' | 'postgres')[] {
+  return list
+    .split(',')
+    .filter((dialect): dialect is 'sqlite' | 'postgres' =>
+      dialect === 'sqlite' ? true : dialect === 'postgres' && postgresUrl !== undefined,
+    );
+}
+
 /**
  * `npm run bench -- stats-sync [--cards N] [--rate R] [--pairs P] [--dialects …] [--postgres URL]`:
  * only the real sync with and without the kept figures, optionally at an account rate limit
@@ -169,11 +181,7 @@ export async function benchStatsSync(args: string[]): Promise<void> {
   const cards = Number(values.cards);
   const rate = Number(values.rate);
   const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
-  const dialects = values.dialects
-    .split(',')
-    .filter((dialect): dialect is 'sqlite' | 'postgres' =>
-      dialect === 'sqlite' ? true : dialect === 'postgres' && postgresUrl !== undefined,
-    );
+  const dialects = benchDialects(values.dialects, postgresUrl);
   const results: SyncOverhead[] = [];
   for (const dialect of dialects) {
     results.push(
