@@ -11,10 +11,8 @@ import { createServiceContext } from '../src/services/context.js';
 import type { ExportFormat } from '../src/services/inventory/card-export.js';
 import { createCardExport, enqueueCardExport } from '../src/services/inventory/card-export-jobs.js';
 import { openStore } from '../src/store/index.js';
-import {
-  createFleetStatsTriggers,
-  dropFleetStatsTriggers,
-} from '../src/store/migrations/0015-fleet-stats.js';
+import { dropFleetStatsTriggers } from '../src/store/migrations/0015-fleet-stats.js';
+import { createCurrentFleetStatsTriggers } from '../src/store/migrations/0027-assignment-statement-triggers.js';
 import { CardExportsRepository } from '../src/store/repositories/card-exports-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { fillBenchFleet } from './bench-fleet.js';
@@ -71,7 +69,7 @@ async function benchDialect(
     // the figures are rebuilt: the counts an export starts with read them.
     await dropFleetStatsTriggers(store.db, dialect);
     await fillBenchFleet(store, context.catalog, cards, log);
-    await createFleetStatsTriggers(store.db, dialect);
+    await createCurrentFleetStatsTriggers(store.db, dialect);
     await store.fleetStats.rebuild();
     await store.tenants.root();
     const scoped = new ScopedCards(context, OPERATOR);

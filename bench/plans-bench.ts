@@ -3,10 +3,8 @@ import { sql } from 'kysely';
 import { addDays, cstToday } from '../src/domain/index.js';
 import { createServiceContext } from '../src/services/context.js';
 import { planSummaries } from '../src/services/plans/plans-assign.js';
-import {
-  createFleetStatsTriggers,
-  dropFleetStatsTriggers,
-} from '../src/store/migrations/0015-fleet-stats.js';
+import { dropFleetStatsTriggers } from '../src/store/migrations/0015-fleet-stats.js';
+import { createCurrentFleetStatsTriggers } from '../src/store/migrations/0027-assignment-statement-triggers.js';
 import { PlansRepository } from '../src/store/repositories/plans-repository.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { analyzeBenchStore, fillBenchFleet, openBenchStore } from './bench-fleet.js';
@@ -64,7 +62,7 @@ export async function benchPlans(args: string[]): Promise<void> {
           when id % 20 = 0 then cast(${addDays(today, -25)} as text)
           else cast(${addDays(today, 400)} as text) end, cast(${now} as bigint)
       from cards where id % 7 <> 0`.execute(store.db);
-    await createFleetStatsTriggers(store.db, dialect);
+    await createCurrentFleetStatsTriggers(store.db, dialect);
     await store.fleetStats.rebuild();
     await analyzeBenchStore(store);
     const context = createServiceContext({ store, catalog: createSupplierCatalog() });

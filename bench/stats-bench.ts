@@ -5,12 +5,8 @@ import { planStats } from '../src/api/routes/inventory/card-stats-plans.js';
 import { addDays, cstMonth, cstToday } from '../src/domain/index.js';
 import type { Principal } from '../src/services/access/access-roles.js';
 import type { Store } from '../src/store/index.js';
-import { createFleetStatsTriggers } from '../src/store/migrations/0015-fleet-stats.js';
-import {
-  dropCurrentFleetStatsTriggers,
-  upgradeFleetStatsTriggers,
-} from '../src/store/migrations/0022-fleet-stats-statements.js';
-import { switchStatusTriggers } from '../src/store/migrations/0024-status-stats-upkeep.js';
+import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
+import { createCurrentFleetStatsTriggers } from '../src/store/migrations/0027-assignment-statement-triggers.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { analyzeBenchStore, fillBenchFleet, openBenchStore } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
@@ -141,9 +137,7 @@ export async function benchDialect(
         select id, cast(${addDays(today, -back)} as text), (id * 31) % 90000000, cast(${now} as bigint)
         from cards`.execute(store.db);
     }
-    await createFleetStatsTriggers(store.db, dialect);
-    await upgradeFleetStatsTriggers(store.db, dialect);
-    await switchStatusTriggers(store.db, dialect);
+    await createCurrentFleetStatsTriggers(store.db, dialect);
     const rebuildStarted = performance.now();
     await store.fleetStats.rebuild();
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;

@@ -22,6 +22,7 @@ import { cardFreshnessIndexesSchema } from './0023-card-freshness-indexes.js';
 import { statusStatsUpkeepSchema } from './0024-status-stats-upkeep.js';
 import { exportLeasesRetryGuardSchema } from './0025-export-leases-retry-guard.js';
 import { fleetListingsSchema } from './0026-fleet-listings.js';
+import { assignmentStatementTriggersSchema } from './0027-assignment-statement-triggers.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -56,4 +57,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   statusStatsUpkeepSchema,
   exportLeasesRetryGuardSchema,
   fleetListingsSchema,
+  assignmentStatementTriggersSchema,
 ];
