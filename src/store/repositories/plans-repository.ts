@@ -170,7 +170,7 @@ export class PlansRepository {
     if (change.expiresOn !== undefined) update.expires_on = change.expiresOn;
     const unique = [...new Set(cardIds)].sort((left, right) => left - right);
     let changed = 0;
-    for (const part of idChunks(unique, 200)) {
+    for (const part of idChunks(unique, 2_000)) {
       // In a write transaction of its own: on PostgreSQL, meeting a deletion of the plan (or
       // another assignment) in a deadlock runs the chunk again instead of failing.
       const result = await writeTransaction(this.#db(), this.#store.dialect, (transaction) =>
