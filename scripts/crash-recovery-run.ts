@@ -24,7 +24,10 @@ export interface CrashRecoveryFigures {
   runsSucceeded: number;
   calls: number;
   minimumCalls: number;
-  /** Calls made twice: batches in flight when a worker died (never a finished one). */
+  /**
+   * Calls made twice: batches in flight, or answered and not yet stored, when a worker died
+   * (never a finished one).
+   */
   repeatedCalls: number;
   finishedBatchesRepeated: number;
   usageRows: number;

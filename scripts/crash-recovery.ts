@@ -41,7 +41,7 @@ const LABELS: Record<string, string> = {
   runsSucceeded: 'sync runs succeeded',
   calls: 'supplier calls answered by the simulator',
   minimumCalls: 'minimum calls for those runs',
-  repeatedCalls: 'calls made twice (batches in flight at a kill)',
+  repeatedCalls: 'calls made twice (batches in flight or not yet stored at a kill)',
   finishedBatchesRepeated: 'finished batches fetched again',
   usageRows: 'daily usage rows',
   duplicateUsageRows: 'usage rows written twice',
@@ -97,7 +97,8 @@ cards (${values.days} days of daily usage) from the simulator served over HTTP (
 a call); it is killed with SIGKILL ${kills} times at random points (200–2000 ms after it
 started) and restarted each time; a run that closed is followed by a new one. Then: every run
 closed, no finished batch fetched again, no usage row twice, no job left unfinished. Calls made
-twice are only the batches in flight when a worker died.
+twice are only the batches in flight, or answered and not yet stored (a slice stores its batches
+together), when a worker died.
 
 ${table(figures)}
 | checks | ${found.length === 0 ? 'all passed' : `FAILED: ${found.join('; ')}`} |`,
