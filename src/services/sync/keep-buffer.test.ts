@@ -14,7 +14,7 @@ function setup(options: { maxAnswers?: number; maxWaitMs?: number; failing?: () 
       stored.push(batches.map((batch) => batch.key));
     },
   });
-  const batch = (key: string, size = 4): FetchedBatch<number> => ({ key, size, answers: size });
+  const batch = (key: string, size = 4): FetchedBatch<number> => ({ key, size, value: size });
   return { buffer, stored, batch, tick: (ms: number) => (now += ms) };
 }
 

@@ -6,7 +6,8 @@ export interface FetchedBatch<A> {
   key: string;
   /** How many answers it holds (what `maxAnswers` counts). */
   size: number;
-  answers: A;
+  /** The answers and whatever storing them needs. */
+  value: A;
 }
 
 /**

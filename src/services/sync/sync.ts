@@ -562,7 +562,7 @@ async function runSlice(
       .periods(plan.params)
       .filter((period) => named || passReads(pass, phase.need, period, leadDays));
     if (periods.length === 0 || !adapter.capabilities.has(phase.need)) continue;
-    const fetch = phase.start(adapter, recordItemFailures);
+    const ask = phase.start(adapter, recordItemFailures);
     if (stopped) break;
     const pages = named
       ? namedCardPages(context, [...statusCards])
@@ -652,14 +652,14 @@ async function runSlice(
           store: async (batches) => {
             const rows = await phase.keep(
               target,
-              batches.flatMap((batch) => batch.answers.answers),
+              batches.flatMap((batch) => batch.value.answers),
             );
             // The rows written are the whole flush's: counted on its last batch.
             await checkpoints.recordBatches(
               runId,
               batches.map((batch, index) => ({
                 key: batch.key,
-                calls: batch.answers.calls,
+                calls: batch.value.calls,
                 rowsWritten: index === batches.length - 1 ? rows : 0,
               })),
             );
@@ -677,8 +677,8 @@ async function runSlice(
           // Throttling codes found in answers (OneLink 71/72…) slow every process of the account.
           onError: (error) => reportThrottling(context.callLimiter(accountId), error),
           work: async ({ batch, period, key }) => {
-            const { calls, answers } = await fetch(batch, period, options.abortSignal);
-            await buffer.add({ key, size: answers.length, answers: { batch, calls, answers } });
+            const { calls, answers } = await ask(batch, period, options.abortSignal);
+            await buffer.add({ key, size: answers.length, value: { batch, calls, answers } });
             // Progress counts what was answered; it is stored within KEEP_WAIT_MS.
             report(phase.need, batch.length);
           },
@@ -692,8 +692,8 @@ async function runSlice(
           // Answered but not stored: those cards failed, for the store's reason.
           if (options.abortSignal?.aborted) return;
           const failure = { code: 'internal', message: errorMessage(error) };
-          for (const { answers } of buffer.waiting) {
-            await recordFailures(answers.batch.map((card) => ({ cardId: card.id, ...failure })));
+          for (const { value } of buffer.waiting) {
+            await recordFailures(value.batch.map((card) => ({ cardId: card.id, ...failure })));
           }
         });
       }
