@@ -157,8 +157,10 @@ export async function runCrashRecovery(
       runs: runs.length,
       runsSucceeded: statuses.filter((run) => run?.status === 'succeeded').length,
       calls: bench.simulator.callLog.total,
-      // Identities are resolved once (the first run); each run pulls its days of usage.
-      minimumCalls: perRunMinimum + (runs.length - 1) * (perRunMinimum - options.cards / 100),
+      // Identities are resolved once (the first run), which also pulls its days of usage; a
+      // later run the same day asks yesterday again and only fills the older days (incremental
+      // usage: they were read in full, every card has them).
+      minimumCalls: perRunMinimum + (runs.length - 1) * (options.cards / 100),
       repeatedCalls: repeated.reduce((sum, [, count]) => sum + count - 1, 0),
       finishedBatchesRepeated,
       usageRows: usage.rows[0]!.rows,
