@@ -58,11 +58,14 @@ describe('KeepBuffer', () => {
     const { buffer, stored, batch } = setup({ failing: () => fail });
     await buffer.add(batch('a'));
     await buffer.add(batch('b'));
-    await expect(buffer.add(batch('c'))).rejects.toThrow('disk full');
+    // The batch added is not failed: what the store refused waits for the next flush.
+    await buffer.add(batch('c'));
+    expect(buffer.waiting.map((item) => item.key)).toEqual(['a', 'b', 'c']);
+    await expect(buffer.flush()).rejects.toThrow('disk full');
     expect(buffer.waiting.map((item) => item.key)).toEqual(['a', 'b', 'c']);
     fail = false;
-    await buffer.add(batch('c'));
-    expect(stored).toEqual([['a', 'b', 'c']]);
+    await buffer.add(batch('d', 1));
+    expect(stored).toEqual([['a', 'b', 'c', 'd']]);
   });
 
   it('runs flushes one at a time, in the order they were asked for', async () => {

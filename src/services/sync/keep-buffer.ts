@@ -17,7 +17,8 @@ export interface FetchedBatch<A> {
  * indexes) once instead of once a batch, and a slice commits a few times instead of once a call.
  * What waits is lost if the process dies, but not marked done either: a resumed slice asks those
  * batches again. Flushes run one at a time, in the order they were asked for; a flush that fails
- * puts its batches back in front and throws.
+ * puts its batches back in front (the next one tries them again) and throws to whoever called
+ * `flush()` itself.
  */
 export class KeepBuffer<A> {
   readonly #store: (batches: FetchedBatch<A>[]) => Promise<void>;
@@ -45,13 +46,17 @@ export class KeepBuffer<A> {
     return this.#waiting;
   }
 
-  /** Adds a batch; stores what waits when it is enough or old enough. */
+  /**
+   * Adds a batch; stores what waits when it is enough or old enough. A failed store does not
+   * fail the batch added: what it held stays waiting for the next flush, and the owner's last
+   * `flush()` reports the error.
+   */
   async add(batch: FetchedBatch<A>): Promise<void> {
     if (this.#waiting.length === 0) this.#firstAt = this.#clock.now();
     this.#waiting = [...this.#waiting.filter((item) => item.key !== batch.key), batch];
     const answers = this.#waiting.reduce((sum, item) => sum + item.size, 0);
     if (answers >= this.#maxAnswers || this.#clock.now() - this.#firstAt >= this.#maxWaitMs) {
-      await this.flush();
+      await this.flush().catch(() => {});
     }
   }
 
