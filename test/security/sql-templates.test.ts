@@ -58,6 +58,13 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
     'sql.raw(`${head} WHEN ${condition} BEGIN${rest}`)',
     'sql.raw(`DROP TRIGGER ${name}`)',
   ],
+  // Migration 0027 replaces two tables' PostgreSQL row triggers with statement triggers: table
+  // and trigger names from the migration's own constant list.
+  'src/store/migrations/0027-assignment-statement-triggers.ts': [
+    'sql.raw(`DROP FUNCTION IF EXISTS stats_${table}()`)',
+    'sql.raw(`DROP TRIGGER IF EXISTS ${name} ON ${table}`)',
+    'sql.raw(`DROP TRIGGER IF EXISTS stats_${table} ON ${table}`)',
+  ],
 };
 
 /**
@@ -69,6 +76,7 @@ const DDL_BUILT_FROM_CONSTANTS = new Set([
   'src/store/migrations/0015-fleet-stats.ts',
   'src/store/migrations/0022-fleet-stats-statements.ts',
   'src/store/migrations/0024-status-stats-upkeep.ts',
+  'src/store/migrations/0027-assignment-statement-triggers.ts',
   'src/store/fleet-stats-repository.ts',
   // Usage upserts and the figures they keep on SQLite, sent through `runShaped` (one statement
   // text per batch shape): the table and period column are 'usage_daily'/'date' or
