@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
+import { storeKeepsFigures, triggersKeepFigures } from './stats-switch.js';
 import { chunks } from './store-sql.js';
+import type { CardFactsTable } from './tables/stats.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the kept-figure tables are read and written raw.
 type Untyped = Kysely<any>;
@@ -13,14 +15,10 @@ export interface StatusWrite {
   status: string;
 }
 
-interface FactsRow {
-  card_id: number;
-  tenant_path: string;
-  account_id: string;
-  supplier: string;
-  status: string;
-  plan_id: number | null;
-}
+type FactsRow = Pick<
+  CardFactsTable,
+  'card_id' | 'tenant_path' | 'account_id' | 'supplier' | 'status' | 'plan_id'
+>;
 
 /**
  * SQLite: a status batch's own upkeep of the kept figures (migration 0024), in the caller's
@@ -37,10 +35,7 @@ export async function writeStatusesKeepingFigures(
   write: () => Promise<void>,
 ): Promise<void> {
   if (changes.length === 0) return write();
-  const switched = await sql`UPDATE stats_switch SET store_keeps = 1 WHERE id = 1`.execute(
-    transaction,
-  );
-  if (Number(switched.numAffectedRows ?? 0) === 0) return write();
+  if (!(await storeKeepsFigures(transaction))) return write();
   await write();
   const facts = new Map<number, FactsRow>();
   for (const part of chunks(
@@ -66,7 +61,9 @@ export async function writeStatusesKeepingFigures(
     if (!row || row.status === change.status) continue;
     add(row, row.status, -1);
     add(row, change.status, 1);
-    byStatus.set(change.status, [...(byStatus.get(change.status) ?? []), change.id]);
+    const ids = byStatus.get(change.status);
+    if (ids) ids.push(change.id);
+    else byStatus.set(change.status, [change.id]);
   }
   for (const [status, ids] of byStatus) {
     for (const part of chunks(ids, LOOKUP)) {
@@ -84,5 +81,5 @@ export async function writeStatusesKeepingFigures(
         ),
       )}`.execute(transaction);
   }
-  await sql`UPDATE stats_switch SET store_keeps = 0 WHERE id = 1`.execute(transaction);
+  await triggersKeepFigures(transaction);
 }

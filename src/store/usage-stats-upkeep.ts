@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { storeKeepsFigures, triggersKeepFigures } from './stats-switch.js';
 import { chunks, placeholderList, runShaped, valueTuples } from './store-sql.js';
 
 /** A usage row as the store writes it: `period` is the CST date or month. */
@@ -98,11 +99,8 @@ export async function writeUsageKeepingFigures(
 ): Promise<number> {
   if (rows.length === 0) return write();
   const period = table === 'usage_daily' ? 'date' : 'month';
-  const switched = await sql`UPDATE stats_switch SET store_keeps = 1 WHERE id = 1`.execute(
-    transaction,
-  );
   // No switch row: the figures are not kept at all (a bench measuring writes without them).
-  if (Number(switched.numAffectedRows ?? 0) === 0) return write();
+  if (!(await storeKeepsFigures(transaction))) return write();
   const cardIds = [...new Set(rows.map((row) => row.card_id))];
   const periods = [...new Set(rows.map((row) => row.period))];
   const previous = new Map<string, number>();
@@ -143,7 +141,7 @@ export async function writeUsageKeepingFigures(
       if (table === 'usage_daily') await keepDays(transaction, counted, facts);
     }
   }
-  await sql`UPDATE stats_switch SET store_keeps = 0 WHERE id = 1`.execute(transaction);
+  await triggersKeepFigures(transaction);
   return written;
 }
 
