@@ -52,12 +52,6 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
     'sql.raw(`${head} WHEN ${condition} BEGIN${rest}`)',
     'sql.raw(`DROP TRIGGER ${name}`)',
   ],
-  // Migration 0024 adds the same switch to two more SQLite triggers' WHEN clauses: trigger
-  // names from the migration's own constant list.
-  'src/store/migrations/0024-status-stats-upkeep.ts': [
-    'sql.raw(`${head} WHEN ${condition} BEGIN${rest}`)',
-    'sql.raw(`DROP TRIGGER ${name}`)',
-  ],
   // Migration 0027 replaces two tables' PostgreSQL row triggers with statement triggers: table
   // and trigger names from the migration's own constant list.
   'src/store/migrations/0027-assignment-statement-triggers.ts': [
@@ -75,7 +69,6 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
 const DDL_BUILT_FROM_CONSTANTS = new Set([
   'src/store/migrations/0015-fleet-stats.ts',
   'src/store/migrations/0022-fleet-stats-statements.ts',
-  'src/store/migrations/0024-status-stats-upkeep.ts',
   'src/store/migrations/0027-assignment-statement-triggers.ts',
   'src/store/fleet-stats-repository.ts',
   // Usage upserts and the figures they keep on SQLite, sent through `runShaped` (one statement

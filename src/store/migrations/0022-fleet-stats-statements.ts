@@ -306,27 +306,36 @@ async function replaceSqliteTriggers(
     store_keeps integer not null default 0)`.execute(db);
   await sql`INSERT INTO stats_switch (id, store_keeps) VALUES (1, 0)
     ON CONFLICT (id) DO NOTHING`.execute(db);
-  const off = '(SELECT store_keeps FROM stats_switch WHERE id = 1) = 0';
   for (const table of ['usage_daily', 'usage_monthly', 'card_cycle_usage']) {
     for (const event of ['insert', 'update', 'delete']) {
-      const name = `stats_${table}_${event}`;
-      const row = (
-        await sql<{ sql: string }>`SELECT sql FROM sqlite_master
-          WHERE type = 'trigger' AND name = ${name}`.execute(db)
-      ).rows[0];
-      if (!row) continue;
-      // `CREATE TRIGGER name AFTER event [OF cols] ON table FOR EACH ROW [WHEN cond] BEGIN …`
-      const match = /^([\s\S]*?FOR EACH ROW)\s*(?:WHEN ([\s\S]*?))?\s*BEGIN([\s\S]*)$/i.exec(
-        row.sql,
-      );
-      if (!match) throw new Error(`trigger ${name} has an unexpected shape`);
-      const [, head, when, rest] = match;
-      if (when?.includes('stats_switch')) continue;
-      const condition = when ? `(${when.trim()}) AND ${off}` : off;
-      await sql.raw(`DROP TRIGGER ${name}`).execute(db);
-      await sql.raw(`${head} WHEN ${condition} BEGIN${rest}`).execute(db);
+      await addStatsSwitch(db, `stats_${table}_${event}`);
     }
   }
+}
+
+/**
+ * SQLite: makes a row trigger (by name; none: nothing) step aside while `stats_switch` is set,
+ * by adding the switch to its WHEN; a trigger that has it already is left as it is.
+ */
+export async function addStatsSwitch(
+  // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
+  db: Kysely<any>,
+  name: string,
+): Promise<void> {
+  const off = '(SELECT store_keeps FROM stats_switch WHERE id = 1) = 0';
+  const row = (
+    await sql<{ sql: string }>`SELECT sql FROM sqlite_master
+      WHERE type = 'trigger' AND name = ${name}`.execute(db)
+  ).rows[0];
+  if (!row) return;
+  // `CREATE TRIGGER name AFTER event [OF cols] ON table FOR EACH ROW [WHEN cond] BEGIN …`
+  const match = /^([\s\S]*?FOR EACH ROW)\s*(?:WHEN ([\s\S]*?))?\s*BEGIN([\s\S]*)$/i.exec(row.sql);
+  if (!match) throw new Error(`trigger ${name} has an unexpected shape`);
+  const [, head, when, rest] = match;
+  if (when?.includes('stats_switch')) return;
+  const condition = when ? `(${when.trim()}) AND ${off}` : off;
+  await sql.raw(`DROP TRIGGER ${name}`).execute(db);
+  await sql.raw(`${head} WHEN ${condition} BEGIN${rest}`).execute(db);
 }
 
 /**

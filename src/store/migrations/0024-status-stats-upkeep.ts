@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
+import { addStatsSwitch } from './0022-fleet-stats-statements.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 /**
@@ -32,20 +33,5 @@ export async function switchStatusTriggers(
   dialect: Dialect,
 ): Promise<void> {
   if (dialect !== 'sqlite') return;
-  const off = '(SELECT store_keeps FROM stats_switch WHERE id = 1) = 0';
-  for (const name of SWITCHED) {
-    const row = (
-      await sql<{ sql: string }>`SELECT sql FROM sqlite_master
-        WHERE type = 'trigger' AND name = ${name}`.execute(db)
-    ).rows[0];
-    if (!row) continue;
-    // `CREATE TRIGGER name AFTER UPDATE [OF cols] ON table FOR EACH ROW [WHEN cond] BEGIN …`
-    const match = /^([\s\S]*?FOR EACH ROW)\s*(?:WHEN ([\s\S]*?))?\s*BEGIN([\s\S]*)$/i.exec(row.sql);
-    if (!match) throw new Error(`trigger ${name} has an unexpected shape`);
-    const [, head, when, rest] = match;
-    if (when?.includes('stats_switch')) continue;
-    const condition = when ? `(${when.trim()}) AND ${off}` : off;
-    await sql.raw(`DROP TRIGGER ${name}`).execute(db);
-    await sql.raw(`${head} WHEN ${condition} BEGIN${rest}`).execute(db);
-  }
+  for (const name of SWITCHED) await addStatsSwitch(db, name);
 }
