@@ -265,18 +265,8 @@ describe('card exports as jobs (/api/v1/cards/exports)', () => {
     api = await ApiHarness.open({ api: { rateLimit: false } });
     await importMany(api, 5_000);
     const harness = api;
-    const caller: Principal = {
-      kind: 'user',
-      id: 1,
-      name: 'admin@demo.local',
-      role: 'owner',
-      tenantId: 'root',
-      tenantPath: '/root/',
-      isRoot: true,
-      actor: 'user:admin@demo.local',
-    };
     const created = await createCardExport(harness.context, {
-      caller,
+      caller: ROOT_CALLER,
       format: 'csv',
       query: {},
     });
