@@ -129,3 +129,13 @@ export async function analyzeBenchStore(store: Store): Promise<void> {
     store.db,
   );
 }
+
+/** A customer tenant `acme` under the root holding every tenth card (by id), assigned at `now`. */
+export async function tenantOfEveryTenthCard(store: Store, now: number): Promise<void> {
+  await store.tenants.root();
+  await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
+  await sql`insert into card_tenants (card_id, tenant_id, tenant_path, assigned_at)
+    select id, 'acme', '/root/acme/', cast(${now} as bigint) from cards where id % 10 = 0`.execute(
+    store.db,
+  );
+}

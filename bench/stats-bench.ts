@@ -8,7 +8,12 @@ import type { Store } from '../src/store/index.js';
 import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { createCurrentFleetStatsTriggers } from '../src/store/migrations/0027-assignment-statement-triggers.js';
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
-import { analyzeBenchStore, fillBenchFleet, openBenchStore } from './bench-fleet.js';
+import {
+  analyzeBenchStore,
+  fillBenchFleet,
+  openBenchStore,
+  tenantOfEveryTenthCard,
+} from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
 import { benchDialects, SYNC_DAYS, type SyncOverhead, syncOverhead } from './stats-sync-bench.js';
 
@@ -116,13 +121,8 @@ export async function benchDialect(
     await dropCurrentFleetStatsTriggers(store.db, dialect);
     const fillSeconds = await fillBenchFleet(store, createSupplierCatalog(), cards, log);
     // A tenant with every tenth card, two plans with quotas, expiry dates, and this month's days.
-    await store.tenants.root();
-    await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
     const now = Date.now();
-    await sql`insert into card_tenants (card_id, tenant_id, tenant_path, assigned_at)
-      select id, 'acme', '/root/acme/', cast(${now} as bigint) from cards where id % 10 = 0`.execute(
-      store.db,
-    );
+    await tenantOfEveryTenthCard(store, now);
     const small = await store.plans.create({ name: 'small', quotaBytes: 1_500_000_000 });
     const big = await store.plans.create({ name: 'big', quotaBytes: 5_000_000_000 });
     const today = cstToday(now);

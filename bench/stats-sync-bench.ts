@@ -8,7 +8,7 @@ import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-flee
 import { createSupplierCatalog } from '../src/suppliers/catalog.js';
 import { createOnelinkV2Simulator } from '../src/suppliers/onelink-v2/index.js';
 import { appFetch } from '../src/suppliers/spec/simulator-kit.js';
-import { analyzeBenchStore, openBenchStore } from './bench-fleet.js';
+import { analyzeBenchStore, openBenchStore, tenantOfEveryTenthCard } from './bench-fleet.js';
 import { machine, writeSection } from './report.js';
 
 /** Days of daily usage the measured sync pulls (as `npm run bench -- sync` does). */
@@ -63,13 +63,8 @@ export async function measureSync(
     const context = createServiceContext({ store, catalog, fetch: appFetch(simulator.app) });
     const lines = Array.from({ length: cards }, (_, index) => simulator.fleet.card(index).iccid);
     await importCards(context, 'bench', lines.join('\n'), 'bench');
-    await store.tenants.root();
-    await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
     const now = Date.now();
-    await sql`insert into card_tenants (card_id, tenant_id, tenant_path, assigned_at)
-      select id, 'acme', '/root/acme/', cast(${now} as bigint) from cards where id % 10 = 0`.execute(
-      store.db,
-    );
+    await tenantOfEveryTenthCard(store, now);
     // Small quotas, so the week's usage moves cards across the 80 % and 100 % levels.
     const small = await store.plans.create({ name: 'small', quotaBytes: 50_000_000 });
     const big = await store.plans.create({ name: 'big', quotaBytes: 500_000_000 });

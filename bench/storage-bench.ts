@@ -92,7 +92,16 @@ function* usageBatches(cardIds: number[], days: number) {
   }
 }
 
+/** The bench account and its `cards` cards (imported through simdock), their ids in order. */
 async function cardIdsOf(store: Store, cards: number): Promise<number[]> {
+  await store.accounts.upsert({
+    id: 'bench',
+    type: 'onelink-v2',
+    name: null,
+    enabled: true,
+    settings: {},
+    secrets: {},
+  });
   const iccids = Array.from(
     { length: cards },
     (_, index) => `8986049${String(index).padStart(13, '0')}`,
@@ -142,14 +151,6 @@ async function benchDialect(
   const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
   const memory = memorySampler();
   try {
-    await store.accounts.upsert({
-      id: 'bench',
-      type: 'onelink-v2',
-      name: null,
-      enabled: true,
-      settings: {},
-      secrets: {},
-    });
     const ids = await cardIdsOf(store, cards);
     const storeSeconds = await timed(async () => {
       for (const rows of usageBatches(ids, days)) await store.usage.upsertDaily(rows);
@@ -162,14 +163,6 @@ async function benchDialect(
     const second = await openStore({ url: secondUrl, secretKey: Buffer.alloc(32, 7) });
     let secondIds: number[];
     try {
-      await second.accounts.upsert({
-        id: 'bench',
-        type: 'onelink-v2',
-        name: null,
-        enabled: true,
-        settings: {},
-        secrets: {},
-      });
       secondIds = await cardIdsOf(second, cards);
     } finally {
       await second.close();
