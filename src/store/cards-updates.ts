@@ -188,7 +188,7 @@ export async function updateStatuses(
     // triggers do it per statement.
     if (context.dialect === 'sqlite') {
       await writeStatusesKeepingFigures(
-        transaction as unknown as Parameters<typeof writeStatusesKeepingFigures>[0],
+        transaction,
         [...changed.values()].map((card) => ({ id: card.id, status: card.status })),
         write,
       );

@@ -333,8 +333,9 @@ export async function removeExpiredExports(context: ServiceContext): Promise<num
   return removed;
 }
 
-/** How the error of an export failed because its writer died begins (see `writerStopped`). */
-const WRITER_STOPPED = /^the (process|worker) writing this export stopped before it finished/;
+/** What the error of an export failed because its writer died says (see `writerStopped`). */
+const STOPPED = 'writing this export stopped before it finished';
+const WRITER_STOPPED = new RegExp(`^the (process|worker) ${STOPPED}`);
 
 /** Whether an export failed because the process writing it died (`recoverAbandonedExports`). */
 export function writerStopped(item: CardExport): boolean {
@@ -355,7 +356,7 @@ export async function recoverAbandonedExports(context: ServiceContext): Promise<
   const now = context.clock.now();
   let failed = 0;
   for (const item of await repository.leaseExpired(now, CARD_EXPORT_LEASE_MS)) {
-    let reason = 'the process writing this export stopped before it finished';
+    let reason = `the process ${STOPPED}`;
     const jobId = item.queueJobId === null ? null : Number(item.queueJobId);
     if (jobId !== null && Number.isSafeInteger(jobId)) {
       const job = await context.store.queueJobs.row(jobId);
@@ -364,7 +365,7 @@ export async function recoverAbandonedExports(context: ServiceContext): Promise<
       reason = job
         ? `its job ${jobId} ended ${job.state}${job.last_error ? `: ${job.last_error}` : ''}`
         : `its job ${jobId} is gone`;
-      reason = `the worker writing this export stopped before it finished (${reason})`;
+      reason = `the worker ${STOPPED} (${reason})`;
     }
     const settled = await repository.settleLeaseExpired(item, {
       state: 'failed',

@@ -172,7 +172,7 @@ export function runPasses(
     Number.isFinite(runCallAllotments({ ...budget, needs }).get('status'));
   if (urgent) passes.push('urgent');
   const newest = params.days.at(-1);
-  const others = budgetedNeeds(adapter, params).some((need) => need.need !== 'usage.daily');
+  const others = needs.some((need) => need.need !== 'usage.daily');
   if (newest && !(params.fillOnly ?? []).includes(newest) && (others || params.days.length > 1)) {
     passes.push('yesterday');
     params.leadDays = [newest];
