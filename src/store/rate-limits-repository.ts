@@ -14,6 +14,8 @@ export interface BucketState {
   tokens: number;
   factor: number;
   throttledUntil: number;
+  /** When the bucket was last taken from or touched (epoch ms). */
+  updatedAt: number;
 }
 
 /**
@@ -94,7 +96,12 @@ export class RateLimitsRepository {
         .set({ factor, throttled_until: throttledUntil })
         .where('account_id', '=', key)
         .execute();
-      return { tokens: Number(row.tokens), factor, throttledUntil };
+      return {
+        tokens: Number(row.tokens),
+        factor,
+        throttledUntil,
+        updatedAt: Number(row.updated_at),
+      };
     });
   }
 
@@ -111,6 +118,20 @@ export class RateLimitsRepository {
       tokens: Number(row.tokens),
       factor: throttled ? Number(row.factor) : 1,
       throttledUntil: throttled ? Number(row.throttled_until) : 0,
+      updatedAt: Number(row.updated_at),
     };
+  }
+
+  /**
+   * Records that bucket `key` is in use now without taking from it (the operator-activity mark
+   * that `SharedCallLimiter` reads).
+   */
+  async touch(key: string): Promise<void> {
+    const now = this.#context.clock.now();
+    await this.#context.db
+      .insertInto('account_rate_limits')
+      .values({ account_id: key, tokens: 0, updated_at: now })
+      .onConflict((conflict) => conflict.column('account_id').doUpdateSet({ updated_at: now }))
+      .execute();
   }
 }

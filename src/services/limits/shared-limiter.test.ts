@@ -17,7 +17,7 @@ import { createServiceContext, saveAccounts } from '../context.js';
 import { importCards } from '../inventory/card-import.js';
 import { syncAccount } from '../sync/sync.js';
 import { syncFixture } from '../sync/sync-fixture.test-support.js';
-import { asScheduledWork, SharedCallLimiter } from './shared-limiter.js';
+import { asScheduledWork, OPERATOR_QUIET_MS, SharedCallLimiter } from './shared-limiter.js';
 
 const CHILD = fileURLToPath(new URL('./shared-limiter.child.test-support.ts', import.meta.url));
 
@@ -67,7 +67,7 @@ describe('the shared call limiter', () => {
   }, 60_000);
 
   it.skipIf(!POSTGRES_TEST_URL)(
-    'holds two processes of one account on PostgreSQL to its schedule share together',
+    'holds two processes of one account on PostgreSQL to its rate together',
     async () => {
       const { store, url, dispose, clock } = await openTestStore('postgres');
       cleanups.push(dispose);
@@ -103,20 +103,20 @@ describe('the shared call limiter', () => {
       // Enough calls to measure a rate: the second run may find some statuses fresh from the
       // first (freshness first), so the count depends on how the two runs interleave.
       expect(times.length).toBeGreaterThan(20);
-      // Sync runs are scheduled work: 80 % of 5 calls a second between them. (A call is timed
-      // when it reaches the simulator, a moment after its token on this shared manual clock,
-      // so one window may show one call more than the bucket let through, and the span may end
-      // a call early.)
+      // Sync runs are scheduled work, and with no operator call made they may use the whole
+      // rate: 5 calls a second between them. (A call is timed when it reaches the simulator, a
+      // moment after its token on this shared manual clock, so one window may show one call
+      // more than the bucket let through, and the span may end a call early.)
       const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
-      expect((times.length - 2) / seconds).toBeLessThanOrEqual(4);
-      // Two processes each holding their own 5/s would show 10; the shared share allows its
+      expect((times.length - 2) / seconds).toBeLessThanOrEqual(5);
+      // Two processes each holding their own 5/s would show 10; the shared bucket allows its
       // one-second burst plus the timing skew above.
       expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(6);
     },
     120_000,
   );
 
-  it('lets operator calls use the whole rate and keeps the schedule to its share', async () => {
+  it('lets operator calls use the whole rate and keeps the schedule to its share while they are made', async () => {
     const { store, clock, dispose } = await openTestStore('sqlite');
     cleanups.push(dispose);
     const limiter = new SharedCallLimiter({
@@ -127,18 +127,66 @@ describe('the shared call limiter', () => {
       clock,
     });
     (clock as ManualClock).autoAdvance = true;
-    const start = clock.now();
-    for (let call = 0; call < 20; call += 1) await limiter.take();
-    const operatorSeconds = (clock.now() - start) / 1000;
-    const scheduledStart = clock.now();
-    await asScheduledWork(async () => {
-      for (let call = 0; call < 20; call += 1) await limiter.take();
+    const seconds = async (calls: number, scheduled: boolean): Promise<number> => {
+      const start = clock.now();
+      const take = async () => {
+        for (let call = 0; call < calls; call += 1) await limiter.take();
+      };
+      await (scheduled ? asScheduledWork(take) : take());
+      return (clock.now() - start) / 1000;
+    };
+    // No operator call yet: the schedule may use the whole rate, 20 calls in about 2 s.
+    const idleSchedule = await seconds(20, true);
+    expect(idleSchedule).toBeGreaterThanOrEqual(1.8);
+    expect(idleSchedule).toBeLessThan(2.2);
+    // Operator calls always use the whole rate.
+    const operator = await seconds(20, false);
+    expect(operator).toBeGreaterThanOrEqual(1.8);
+    expect(operator).toBeLessThan(2.2);
+    // Right after them the schedule keeps to its share, 5/s: about 4 s.
+    expect(await seconds(20, true)).toBeGreaterThanOrEqual(3.8);
+    // Once operators have been quiet for OPERATOR_QUIET_MS it has the whole rate again.
+    (clock as ManualClock).set(clock.now() + OPERATOR_QUIET_MS);
+    expect(await seconds(20, true)).toBeLessThan(2.2);
+  });
+
+  it('gives operator calls made during a run room at once and never exceeds the rate', async () => {
+    const { store, clock, dispose } = await openTestStore('sqlite');
+    cleanups.push(dispose);
+    const limiter = new SharedCallLimiter({
+      store,
+      account: 'acct',
+      ratePerSecond: 10,
+      share: 0.5,
+      clock,
     });
-    const scheduledSeconds = (clock.now() - scheduledStart) / 1000;
-    // 20 calls at 10/s take about 2 s; at the schedule's 5/s about 4 s.
-    expect(operatorSeconds).toBeGreaterThanOrEqual(1.8);
-    expect(operatorSeconds).toBeLessThan(2.2);
-    expect(scheduledSeconds).toBeGreaterThanOrEqual(3.8);
+    (clock as ManualClock).autoAdvance = true;
+    const scheduled: number[] = [];
+    const operator: number[] = [];
+    const run = asScheduledWork(async () => {
+      for (let call = 0; call < 60; call += 1) {
+        await limiter.take();
+        scheduled.push(clock.now());
+      }
+    });
+    // Once the run is under way, an operator makes 10 calls.
+    await clock.sleep(1_000);
+    const operatorStart = clock.now();
+    for (let call = 0; call < 10; call += 1) {
+      await limiter.take();
+      operator.push(clock.now());
+    }
+    const operatorEnd = clock.now();
+    await run;
+    // The operator's calls find room: 10 calls at no worse than the other half of the rate.
+    expect((operatorEnd - operatorStart) / 1000).toBeLessThanOrEqual(2.3);
+    // From the operator's first call until OPERATOR_QUIET_MS after its last, the run keeps to
+    // its share, 5/s (with the whole rate it would have made about 50 calls in that time).
+    const during = scheduled.filter((at) => at > operatorStart && at <= operatorEnd + 5_000);
+    expect(during.length).toBeLessThanOrEqual(
+      Math.ceil((operatorEnd + 5_000 - operatorStart) / 200) + 1,
+    );
+    expect(busiestWindow([...scheduled, ...operator], 1000)).toBeLessThanOrEqual(11);
   });
 
   it('shrinks the rate of every process after a throttling answer, for a while', async () => {

@@ -9,12 +9,24 @@ export const DEFAULT_BUDGET_SHARE = 0.8;
 /** How long a throttling answer keeps the account's rate shrunk (each answer halves it). */
 export const THROTTLE_COOLDOWN_MS = 60_000;
 
+/**
+ * How long after an operator call scheduled work keeps to its share of the rate. While no
+ * operator call has been made for this long, scheduled work may use the whole rate: the share
+ * bounds what the schedule plans for a day, and operators lose nothing to a run that finishes
+ * sooner.
+ */
+export const OPERATOR_QUIET_MS = 10_000;
+
+/** How often one process records its operator calls (the mark is one write). */
+const OPERATOR_MARK_EVERY_MS = 1_000;
+
 const scheduled = new AsyncLocalStorage<boolean>();
 
 /**
- * Runs `work` as scheduled work (sync runs): its supplier calls are held to the account's
- * schedule share of the rate, so operator actions (lifecycle, SMS, lookups) made meanwhile, by
- * this process or another, always find room and go first.
+ * Runs `work` as scheduled work (sync runs): while operator actions (lifecycle, SMS, lookups)
+ * are being made, by this process or another, its supplier calls are held to the account's
+ * schedule share of the rate, so those actions always find room and go first; otherwise it may
+ * use the whole rate.
  */
 export function asScheduledWork<T>(work: () => Promise<T>): Promise<T> {
   return scheduled.run(true, work);
@@ -27,9 +39,11 @@ export function isScheduledWork(): boolean {
 
 /**
  * An account's rate limit shared by every process and host through the database: two token
- * buckets, the account's (`ratePerSecond`, every call) and the schedule's (`share` of it, the
- * calls of sync runs, which take from both). A throttling answer shrinks both for a minute.
- * Within one process, callers of one kind wait in turn, so the database sees one waiter each.
+ * buckets, the account's (`ratePerSecond`, every call) and the schedule's (`share` of it, which
+ * the calls of sync runs also take from while an operator call was made in the last
+ * `OPERATOR_QUIET_MS`, recorded under a third key). A throttling answer shrinks both for a
+ * minute. Within one process, callers of one kind wait in turn, so the database sees one waiter
+ * each.
  */
 export class SharedCallLimiter implements CallLimiter {
   readonly #store: Store;
@@ -39,6 +53,7 @@ export class SharedCallLimiter implements CallLimiter {
   readonly #clock: Clock;
   #operatorQueue: Promise<void> = Promise.resolve();
   #scheduleQueue: Promise<void> = Promise.resolve();
+  #operatorMarkedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: {
     store: Store;
@@ -54,16 +69,21 @@ export class SharedCallLimiter implements CallLimiter {
     this.#clock = options.clock;
   }
 
-  /** The database keys of the account's bucket and its schedule's. */
-  get keys(): { account: string; schedule: string } {
-    return { account: this.#account, schedule: `${this.#account}:schedule` };
+  /** The database keys of the account's bucket, its schedule's and its operator-activity mark. */
+  get keys(): { account: string; schedule: string; operator: string } {
+    return {
+      account: this.#account,
+      schedule: `${this.#account}:schedule`,
+      operator: `${this.#account}:operator`,
+    };
   }
 
   take(abortSignal?: AbortSignal): Promise<void> {
     const isScheduled = isScheduledWork();
     const queue = isScheduled ? this.#scheduleQueue : this.#operatorQueue;
     const turn = queue.then(async () => {
-      if (isScheduled)
+      if (!isScheduled) await this.#markOperatorCall();
+      else if (await this.#operatorsActive())
         await this.#takeFrom(this.keys.schedule, this.#rate * this.#share, abortSignal);
       await this.#takeFrom(this.keys.account, this.#rate, abortSignal);
     });
@@ -71,6 +91,18 @@ export class SharedCallLimiter implements CallLimiter {
     if (isScheduled) this.#scheduleQueue = settled;
     else this.#operatorQueue = settled;
     return turn;
+  }
+
+  async #markOperatorCall(): Promise<void> {
+    const now = this.#clock.now();
+    if (now - this.#operatorMarkedAt < OPERATOR_MARK_EVERY_MS) return;
+    this.#operatorMarkedAt = now;
+    await this.#store.rateLimits.touch(this.keys.operator);
+  }
+
+  async #operatorsActive(): Promise<boolean> {
+    const mark = await this.#store.rateLimits.state(this.keys.operator);
+    return mark !== null && this.#clock.now() - mark.updatedAt < OPERATOR_QUIET_MS;
   }
 
   async #takeFrom(key: string, ratePerSecond: number, abortSignal?: AbortSignal): Promise<void> {
