@@ -8,6 +8,7 @@ import {
   cardAllotment,
   FRESH_FOR_MS,
   freshForMs,
+  freshnessJudgedAt,
   listingPagesPerRun,
   pollFirst,
   RUN_INTERVAL_MS,
@@ -85,7 +86,10 @@ async function supplierShape(supplier: string): Promise<SupplierShape> {
   }
 }
 
-/** Calls spaced as the account's shared limiter spaces scheduled work (capacity 1 buckets). */
+/**
+ * Calls spaced as the account's shared limiter spaces scheduled work while no operator call is
+ * made (capacity 1 buckets at the whole rate; src/services/limits/shared-limiter.ts).
+ */
 class ScheduleLimiter {
   readonly spacing: number;
   #last = Number.NEGATIVE_INFINITY;
@@ -93,11 +97,8 @@ class ScheduleLimiter {
   #inSecond = 0;
   peak = 0;
   secondsOver = 0;
-  constructor(
-    readonly rate: number,
-    share: number,
-  ) {
-    this.spacing = SECOND / (rate * share);
+  constructor(readonly rate: number) {
+    this.spacing = SECOND / rate;
   }
   /** The time a call asked for at `at` is sent. */
   take(at: number): number {
@@ -141,8 +142,9 @@ export interface DayResult {
 /**
  * One supplier type's account of `cards` cards through `days` simulated days of the default
  * schedule. The planner's own functions choose every run's cards and periods (budgetedNeeds,
- * runCallAllotments, cardAllotment, pollFirst with freshForMs, usagePeriodsToAsk), slice by
- * slice as sync.ts does; each call is timed by the account's schedule share of its rate.
+ * runCallAllotments, cardAllotment, pollFirst with freshForMs and freshnessJudgedAt,
+ * usagePeriodsToAsk), slice by
+ * slice as sync.ts does; each call is timed by the account's rate as the shared limiter spaces scheduled work.
  */
 export async function simulateDay(options: {
   supplier: string;
@@ -158,7 +160,7 @@ export async function simulateDay(options: {
   const { adapter } = shape;
   const rate = options.rate ?? DAY_RATES[options.supplier]?.rate ?? 5;
   const share = DEFAULT_BUDGET_SHARE;
-  const limiter = new ScheduleLimiter(rate, share);
+  const limiter = new ScheduleLimiter(rate);
   const batch = (need: SliceNeed) => adapter.limits.batchSize[need] ?? 1;
   const has = (need: SliceNeed) => adapter.capabilities.has(need);
   const n = options.cards;
@@ -374,6 +376,7 @@ export async function simulateDay(options: {
     });
     const leadDays = params.leadDays ?? [];
     const sliceRun = (slice: StoredCard[], pass: SyncPass | 'all') => {
+      const judgedAt = freshnessJudgedAt(runStart, time);
       for (const need of ['status', 'usage.daily', 'usage.monthly'] as const) {
         if (!has(need)) continue;
         // The statuses the feed named are read once for the run (runSlice's first slice).
@@ -402,12 +405,12 @@ export async function simulateDay(options: {
             need,
             asked,
             checks,
-            runStart,
+            judgedAt,
             allotment,
             urgent,
             Math.min(
               pass === 'urgent' ? FRESH_FOR_MS : Number.POSITIVE_INFINITY,
-              freshForMs(budgetedNeed, runStart),
+              freshForMs(budgetedNeed, judgedAt),
             ),
             budgetedNeed.batchSize,
           ).asked;
@@ -649,12 +652,13 @@ default schedule (src/jobs/scheduler.ts: hourly \`days: 0\`, daily usage at 09:3
 2026-11-10, on a manual clock. Every run's calls are chosen by the planner's own functions, slice
 by slice as sync.ts cuts them (sliceCutter, runPasses and passReads: urgent statuses first where
 they are one card a call, then yesterday's usage, then the rest; listingPagesPerRun,
-budgetedNeeds, runCallAllotments, cardAllotment, pollFirst with freshForMs, usagePeriodsToAsk,
+budgetedNeeds, runCallAllotments, cardAllotment, pollFirst with freshForMs and freshnessJudgedAt, usagePeriodsToAsk,
 couldUse), from each supplier's adapter as built on its in-process simulator
 (capabilities, batch and page sizes, change feed, windows); the calls themselves are counted, not
 sent (a million cards' answers through HTTP every hour would take the machine the day), each one
-timed by the account's schedule share (${DEFAULT_BUDGET_SHARE * 100} %) of its rate limit as the
-shared limiter spaces them. The fleet starts warm: every card read once, spread over the cycle the
+timed at the account's rate limit as the shared limiter spaces scheduled work while no operator
+call is made (operator calls would hold it to its schedule share, ${DEFAULT_BUDGET_SHARE * 100} %, which also bounds
+what the planner plans for a day). The fleet starts warm: every card read once, spread over the cycle the
 budget allows. Operator calls, pushes (M2M notices, Quectel callbacks), access-token calls and new
 cards are left out. Figures are of the last day.
 

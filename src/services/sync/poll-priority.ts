@@ -46,6 +46,17 @@ export function freshForMs(
 }
 
 /**
+ * The time a slice judges freshness as of: the run's start, or the start of the current hour
+ * once the run has gone on past it. A run that outlasts its hour stands in for the next hourly
+ * run (which takes the running one up), so a card read in the hour before is read again by it
+ * instead of waiting for the run after (the daily run of 1,000,000 China Telecom 5G cards,
+ * yesterday's usage first, reads statuses after the hour).
+ */
+export function freshnessJudgedAt(runStart: number, now: number): number {
+  return Math.max(runStart, Math.floor(now / RUN_INTERVAL_MS) * RUN_INTERVAL_MS);
+}
+
+/**
  * How many pages of the fleet listing a run lists: null for all of them at once, where that
  * takes no more than a tenth of a run's hour at the schedule's rate (or there is no rate limit);
  * else the share of the day since the last run listed (an hourly run 1/24), each run going on

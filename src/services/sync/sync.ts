@@ -36,6 +36,7 @@ import {
   cardAllotment,
   FRESH_FOR_MS,
   freshForMs,
+  freshnessJudgedAt,
   listingPagesPerRun,
   pollFirst,
   runCallAllotments,
@@ -545,8 +546,10 @@ async function runSlice(
   );
   const urgentAllotments = pass === 'urgent' ? allotmentsBesides(plan.calls) : allotments;
   // Freshness is judged as of the run's start, so a card read at the same point of each run is
-  // asked again after the same number of runs however long the run takes.
+  // asked again after the same number of runs however long the run takes; once the run has gone
+  // past its hour, as of that hour's start (`freshnessJudgedAt`).
   const runStart = (await store.syncRuns.get(runId))?.startedAt ?? clock.now();
+  const judgedAt = freshnessJudgedAt(runStart, clock.now());
 
   const leadDays = plan.params.leadDays ?? [];
   for (const phase of SLICE_PHASES) {
@@ -602,14 +605,14 @@ async function runSlice(
           phase.need,
           cards,
           checks,
-          runStart,
+          judgedAt,
           allotment,
           urgent,
           // A long run started late in its hour still reads the urgent cards not read in the
           // last half hour: the next run may be more than an hour away.
           Math.min(
             urgentOnly ? FRESH_FOR_MS : Number.POSITIVE_INFINITY,
-            freshForMs(budgetedNeed, runStart, settings.freshnessTargetsMs),
+            freshForMs(budgetedNeed, judgedAt, settings.freshnessTargetsMs),
           ),
           budgetedNeed.batchSize,
         );
