@@ -6,13 +6,13 @@ import { DEFAULT_TARGETS_MS } from '../src/services/sync/freshness-targets.js';
 import {
   type BudgetedNeed,
   cardAllotment,
-  FRESH_FOR_MS,
   freshForMs,
   freshnessJudgedAt,
   listingPagesPerRun,
   pollFirst,
   RUN_INTERVAL_MS,
   runCallAllotments,
+  URGENT_FRESH_FOR_MS,
 } from '../src/services/sync/poll-priority.js';
 import {
   budgetedNeeds,
@@ -153,6 +153,8 @@ export async function simulateDay(options: {
   nearQuota: number;
   changesPerDay: number;
   rate?: number;
+  /** Every card active (no deactivated card to leave out): the most calls yesterday takes. */
+  allActive?: boolean;
   log?: (line: string) => void;
 }): Promise<DayResult> {
   const began = performance.now();
@@ -176,7 +178,9 @@ export async function simulateDay(options: {
   const urgent = new Set<number>();
   const urgentEvery = options.nearQuota > 0 ? Math.round(1 / options.nearQuota) : 0;
   for (let id = 1; id <= n; id += 1) {
-    const status = FLEET_STATUSES[id % FLEET_STATUSES.length] as StoredCard['status'];
+    const status = options.allActive
+      ? 'active'
+      : (FLEET_STATUSES[id % FLEET_STATUSES.length] as StoredCard['status']);
     cards.push({
       id,
       iccid: `8986${String(id).padStart(16, '0')}`,
@@ -398,7 +402,7 @@ export async function simulateDay(options: {
             allotment = Math.max(
               0,
               allotment -
-                slice.filter((card) => (checks.get(card.id)!.statusCheckedAt ?? -1) >= runStart)
+                slice.filter((card) => (checks.get(card.id)!.statusCheckedAt ?? -1) >= judgedAt)
                   .length,
             );
           asked = pollFirst(
@@ -409,7 +413,7 @@ export async function simulateDay(options: {
             allotment,
             urgent,
             Math.min(
-              pass === 'urgent' ? FRESH_FOR_MS : Number.POSITIVE_INFINITY,
+              pass === 'urgent' ? URGENT_FRESH_FOR_MS : Number.POSITIVE_INFINITY,
               freshForMs(budgetedNeed, judgedAt),
             ),
             budgetedNeed.batchSize,
@@ -594,7 +598,7 @@ function rows(result: DayResult): string[] {
 
 /**
  * `npm run bench -- day [--cards 1000000] [--supplier onelink-v2] [--days 2] [--near-quota 0.01]
- * [--changes 2000] [--rate 5]`: each supplier type's account through simulated days of the
+ * [--changes 2000] [--rate 5] [--all-active]`: each supplier type's account through simulated days of the
  * default schedule, the planner choosing every run's calls; figures of the last day.
  */
 export async function benchDay(args: string[]): Promise<void> {
@@ -607,6 +611,7 @@ export async function benchDay(args: string[]): Promise<void> {
       'near-quota': { type: 'string', default: '0.01' },
       changes: { type: 'string', default: '2000' },
       rate: { type: 'string' },
+      'all-active': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
   });
@@ -624,13 +629,14 @@ export async function benchDay(args: string[]): Promise<void> {
       nearQuota,
       changesPerDay,
       ...(values.rate ? { rate: Number(values.rate) } : {}),
+      ...(values['all-active'] ? { allActive: true } : {}),
       ...(values.verbose ? { log: console.log } : {}),
     });
     results.push(result);
     for (const line of rows(result)) console.log(line);
     console.log(`(${result.seconds.toFixed(0)} s)`);
   }
-  if (values.supplier || values.rate) return;
+  if (values.supplier || values.rate || values['all-active']) return;
   const command = `npm run bench -- day --cards ${cards}`;
   const rates = suppliers
     .map(

@@ -4,6 +4,7 @@ import {
   cardAllotment,
   FRESH_FOR_MS,
   freshForMs,
+  freshnessJudgedAt,
   pollFirst,
   RUN_INTERVAL_MS,
   runCallAllotments,
@@ -91,6 +92,33 @@ describe('the planner by need target', () => {
     expect(freshForMs({ need: 'status', batchSize: 1 }, AT + 10 * 60_000)).toBe(10 * 60_000 + 1);
     // Daily usage card by card has no target: half an hour.
     expect(freshForMs({ need: 'usage.daily', batchSize: 1 }, AT)).toBe(FRESH_FOR_MS);
+  });
+
+  it('judges a run that outlasts its hour as of the next hour, the run it stands in for', () => {
+    const start = AT + 41 * 60_000;
+    // Within the run's own hour: as of its start (statuses read since the hour are fresh).
+    expect(freshnessJudgedAt(start, start + 10 * 60_000)).toBe(start);
+    // Past the hour: as of that hour's start, so a status read at 09:20 is due again at 10:05.
+    const after = freshnessJudgedAt(start, AT + HOUR + 5 * 60_000);
+    expect(after).toBe(AT + HOUR);
+    const status = { need: 'status' as const, batchSize: 100 };
+    const checks = new Map<number, CardChecks>([
+      [1, { statusCheckedAt: AT + 20 * 60_000, usageCheckedAt: null }],
+      [2, { statusCheckedAt: AT + HOUR + 60_000, usageCheckedAt: null }],
+    ]);
+    const asked = (judgedAt: number) =>
+      pollFirst(
+        'status',
+        [card(1), card(2)],
+        checks,
+        judgedAt,
+        Number.POSITIVE_INFINITY,
+        new Set(),
+        freshForMs(status, judgedAt),
+        1,
+      ).asked.map((one) => one.id);
+    expect(asked(start)).toEqual([]);
+    expect(asked(after)).toEqual([1]);
   });
 
   it('leaves a need the budget holds unbounded and shares the rest evenly', () => {

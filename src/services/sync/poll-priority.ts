@@ -6,6 +6,12 @@ const HOUR = 3_600_000;
 
 /** A card read or pushed this recently is fresh: an hourly run does not ask it again. */
 export const FRESH_FOR_MS = 30 * 60_000;
+/**
+ * What a run's urgent pass leaves alone: urgent statuses read this recently. Shorter than
+ * `FRESH_FOR_MS`: a daily run starting late in the hour (09:41 after a 41-minute hourly run) goes
+ * on past the hour and stands in for the next run, whose urgent pass it then does not make.
+ */
+export const URGENT_FRESH_FOR_MS = 15 * 60_000;
 /** A status change this recent makes the card more urgent: it may still be settling (pending). */
 export const RECENT_CHANGE_MS = 24 * HOUR;
 /** How much staler a card with a recent status change counts (polled about that much sooner). */

@@ -34,12 +34,12 @@ import { KeepBuffer } from './keep-buffer.js';
 import {
   type BudgetedNeed,
   cardAllotment,
-  FRESH_FOR_MS,
   freshForMs,
   freshnessJudgedAt,
   listingPagesPerRun,
   pollFirst,
   runCallAllotments,
+  URGENT_FRESH_FOR_MS,
 } from './poll-priority.js';
 import { urgentCards } from './poll-urgency.js';
 import { type PhaseAnswer, SLICE_PHASES, type SliceNeed } from './sync-phases.js';
@@ -588,10 +588,11 @@ async function runSlice(
           plan.cards,
         );
         if (pass === 'rest' && phase.need === 'status' && plan.params.passes?.includes('urgent')) {
-          // What the urgent pass read of these cards came out of the same allotment.
+          // What the urgent pass read of these cards came out of the same allotment (past the
+          // hour, the run stands in for the next one and has its allotment again).
           const read = cards.filter(
             (card) =>
-              (checks.get(card.id)?.statusCheckedAt ?? Number.NEGATIVE_INFINITY) >= runStart,
+              (checks.get(card.id)?.statusCheckedAt ?? Number.NEGATIVE_INFINITY) >= judgedAt,
           ).length;
           allotment = Math.max(0, allotment - read);
         }
@@ -609,9 +610,9 @@ async function runSlice(
           allotment,
           urgent,
           // A long run started late in its hour still reads the urgent cards not read in the
-          // last half hour: the next run may be more than an hour away.
+          // last quarter hour: the next run may be more than an hour away.
           Math.min(
-            urgentOnly ? FRESH_FOR_MS : Number.POSITIVE_INFINITY,
+            urgentOnly ? URGENT_FRESH_FOR_MS : Number.POSITIVE_INFINITY,
             freshForMs(budgetedNeed, judgedAt, settings.freshnessTargetsMs),
           ),
           budgetedNeed.batchSize,
