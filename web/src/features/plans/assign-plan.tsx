@@ -82,7 +82,7 @@ export function AssignPlanButton(props: {
         {t('plansPage.assign')}
       </button>
       {done !== null ? (
-        <span className="muted" data-testid="plan-assigned">
+        <span className="muted bulk-outcome" data-testid="plan-assigned">
           {t('plansPage.assigned', { count: done })}
         </span>
       ) : null}

@@ -91,7 +91,7 @@ export function PoolCardsButton(props: {
         {t(adding ? 'poolCards.add' : 'poolCards.remove')}
       </button>
       {done !== null ? (
-        <span className="muted" data-testid={adding ? 'pool-added' : 'pool-removed'}>
+        <span className="muted bulk-outcome" data-testid={adding ? 'pool-added' : 'pool-removed'}>
           {t(adding ? 'poolCards.added' : 'poolCards.removed', {
             changed: done.changed,
             count: done.cards,
