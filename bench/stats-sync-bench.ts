@@ -41,7 +41,7 @@ export async function measureSync(
   postgresUrl: string | undefined,
   cards: number,
   keep: boolean,
-  /** The account's rate limit in calls/s (the schedule gets its share); 0: none. */
+  /** The account's rate limit in calls/s (a sync with no operator call uses all of it); 0: none. */
   rateLimit = 0,
 ): Promise<SyncRound> {
   const bench = await openBenchStore('stats_sync', dialect, postgresUrl);
@@ -159,7 +159,7 @@ export function benchDialects(
 /**
  * `npm run bench -- stats-sync [--cards N] [--rate R] [--pairs P] [--dialects …] [--postgres URL]`:
  * only the real sync with and without the kept figures, optionally at an account rate limit
- * (the sync's calls spaced by the schedule's share of it, as in production) to show what the
+ * (the sync's calls spaced as the shared limiter spaces them in production) to show what the
  * figures cost a sync bound by its supplier rather than by the store.
  */
 export async function benchStatsSync(args: string[]): Promise<void> {
@@ -199,7 +199,7 @@ export async function benchStatsSync(args: string[]): Promise<void> {
 Command: \`${command}\` — machine: ${machine()}.
 A real sync of OneLink v2 cards (identities, then ${SYNC_DAYS} days of daily usage) through the sync
 service and the in-process simulator, into a fresh store with the figures kept and into one
-without them; ${rate > 0 ? `the account's rate limit ${rate} calls/s, the schedule's share of it spacing the calls as in production` : "no rate limit (the store's share as large as it can be)"}. Mean of ${values.pairs} of each.
+without them; ${rate > 0 ? `the account's rate limit ${rate} calls/s spacing the calls as the shared limiter does in production (no operator call being made, so the sync has the whole rate)` : "no rate limit (the store's share as large as it can be)"}. Mean of ${values.pairs} of each.
 
 | dialect | with kept figures | without | share of the sync | process CPU with / without |
 |---|---|---|---|---|
