@@ -143,8 +143,8 @@ export interface DayResult {
  * One supplier type's account of `cards` cards through `days` simulated days of the default
  * schedule. The planner's own functions choose every run's cards and periods (budgetedNeeds,
  * runCallAllotments, cardAllotment, pollFirst with freshForMs and freshnessJudgedAt,
- * usagePeriodsToAsk), slice by
- * slice as sync.ts does; each call is timed by the account's rate as the shared limiter spaces scheduled work.
+ * usagePeriodsToAsk), slice by slice as sync.ts does; each call is timed by the account's rate as
+ * the shared limiter spaces scheduled work.
  */
 export async function simulateDay(options: {
   supplier: string;
@@ -598,8 +598,8 @@ function rows(result: DayResult): string[] {
 
 /**
  * `npm run bench -- day [--cards 1000000] [--supplier onelink-v2] [--days 2] [--near-quota 0.01]
- * [--changes 2000] [--rate 5] [--all-active]`: each supplier type's account through simulated days of the
- * default schedule, the planner choosing every run's calls; figures of the last day.
+ * [--changes 2000] [--rate 5] [--all-active]`: each supplier type's account through simulated
+ * days of the default schedule, the planner choosing every run's calls; figures of the last day.
  */
 export async function benchDay(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -658,14 +658,14 @@ default schedule (src/jobs/scheduler.ts: hourly \`days: 0\`, daily usage at 09:3
 2026-11-10, on a manual clock. Every run's calls are chosen by the planner's own functions, slice
 by slice as sync.ts cuts them (sliceCutter, runPasses and passReads: urgent statuses first where
 they are one card a call, then yesterday's usage, then the rest; listingPagesPerRun,
-budgetedNeeds, runCallAllotments, cardAllotment, pollFirst with freshForMs and freshnessJudgedAt, usagePeriodsToAsk,
-couldUse), from each supplier's adapter as built on its in-process simulator
+budgetedNeeds, runCallAllotments, cardAllotment, pollFirst with freshForMs and freshnessJudgedAt,
+usagePeriodsToAsk, couldUse), from each supplier's adapter as built on its in-process simulator
 (capabilities, batch and page sizes, change feed, windows); the calls themselves are counted, not
 sent (a million cards' answers through HTTP every hour would take the machine the day), each one
 timed at the account's rate limit as the shared limiter spaces scheduled work while no operator
-call is made (operator calls would hold it to its schedule share, ${DEFAULT_BUDGET_SHARE * 100} %, which also bounds
-what the planner plans for a day). The fleet starts warm: every card read once, spread over the cycle the
-budget allows. Operator calls, pushes (M2M notices, Quectel callbacks), access-token calls and new
+call is made (operator calls would hold it to its schedule share, ${DEFAULT_BUDGET_SHARE * 100} %, which also
+bounds what the planner plans for a day). The fleet starts warm: every card read once, spread over
+the cycle the budget allows. Operator calls, pushes (M2M notices, Quectel callbacks), access-token calls and new
 cards are left out. Figures are of the last day.
 
 Rate limits: ${rates}.
