@@ -116,17 +116,25 @@ describe('the shared call limiter', () => {
     120_000,
   );
 
-  it('lets operator calls use the whole rate and keeps the schedule to its share while they are made', async () => {
+  /** 10 calls/s, half of it the schedule's, on a SQLite store whose clock moves as callers sleep. */
+  async function halfShareLimiter() {
     const { store, clock, dispose } = await openTestStore('sqlite');
     cleanups.push(dispose);
-    const limiter = new SharedCallLimiter({
-      store,
-      account: 'acct',
-      ratePerSecond: 10,
-      share: 0.5,
-      clock,
-    });
     (clock as ManualClock).autoAdvance = true;
+    return {
+      clock,
+      limiter: new SharedCallLimiter({
+        store,
+        account: 'acct',
+        ratePerSecond: 10,
+        share: 0.5,
+        clock,
+      }),
+    };
+  }
+
+  it('lets operator calls use the whole rate and keeps the schedule to its share while they are made', async () => {
+    const { limiter, clock } = await halfShareLimiter();
     const seconds = async (calls: number, scheduled: boolean): Promise<number> => {
       const start = clock.now();
       const take = async () => {
@@ -151,16 +159,7 @@ describe('the shared call limiter', () => {
   });
 
   it('gives operator calls made during a run room at once and never exceeds the rate', async () => {
-    const { store, clock, dispose } = await openTestStore('sqlite');
-    cleanups.push(dispose);
-    const limiter = new SharedCallLimiter({
-      store,
-      account: 'acct',
-      ratePerSecond: 10,
-      share: 0.5,
-      clock,
-    });
-    (clock as ManualClock).autoAdvance = true;
+    const { limiter, clock } = await halfShareLimiter();
     const scheduled: number[] = [];
     const operator: number[] = [];
     const run = asScheduledWork(async () => {
