@@ -190,7 +190,9 @@ export async function benchStatsSync(args: string[]): Promise<void> {
       ),
     );
   }
-  const pct = (value: number) => `${(value * 100).toFixed(Math.abs(value) < 0.1 ? 1 : 0)} %`;
+  // A difference within noise of zero reads 0.0 %, not -0.0 %.
+  const pct = (value: number) =>
+    `${(Math.abs(value) < 0.0005 ? 0 : value * 100).toFixed(Math.abs(value) < 0.1 ? 1 : 0)} %`;
   const command = `npm run bench -- stats-sync --cards ${cards} --rate ${rate} --pairs ${values.pairs} --dialects ${values.dialects}${dialects.includes('postgres') ? ' --postgres <url>' : ''}`;
   writeSection(
     `stats-sync-${cards}-rate-${rate}`,

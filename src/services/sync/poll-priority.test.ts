@@ -114,6 +114,28 @@ describe('freshness first for one-card-per-call needs', () => {
     expect(read.filter((id) => !urgent.includes(id))).toEqual(ids.slice(0, 9));
   });
 
+  it('reads urgent statuses again past the hour in a run that started too late to end in it', async () => {
+    // 14 status calls a run for 30 cards at 0.0056 calls/s, as above: a run takes most of an hour.
+    const fixture = await syncFixture({ type: 'onelink-v5', size: 30, rateLimit: 0.0056 });
+    store = fixture.store;
+    const ids = (await store.cards.listForSync('acct', { afterId: 0, limit: 100 })).map(
+      (card) => card.id,
+    );
+    // Three urgent cards: under a status-change rule (urgent whatever the usage read meanwhile).
+    const near = ids.slice(-3);
+    for (const targetId of near)
+      await store.rules.create({ scope: 'card', targetId, kind: 'status_changed' });
+    // The run starts 40 minutes into an hour: its urgent pass reads the three cards then; the
+    // rest pass (one slice, judged before the hour) leaves them alone; past the hour the run
+    // stands in for the next one and reads them again.
+    const nextHour = (Math.floor(fixture.clock.now() / HOUR) + 2) * HOUR;
+    fixture.clock.set(nextHour - 20 * 60_000);
+    await statusCalls(fixture);
+    expect(fixture.clock.now()).toBeGreaterThan(nextHour);
+    const checks = await store.freshness.checks(near);
+    for (const id of near) expect(checks.get(id)?.statusCheckedAt).toBeGreaterThanOrEqual(nextHour);
+  });
+
   it('asks every card without a rate limit, and none twice within half an hour', async () => {
     const fixture = await syncFixture({ type: 'onelink-v5', size: 20 });
     store = fixture.store;

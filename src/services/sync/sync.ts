@@ -38,6 +38,8 @@ import {
   freshnessJudgedAt,
   listingPagesPerRun,
   pollFirst,
+  RUN_HEADROOM,
+  RUN_INTERVAL_MS,
   runCallAllotments,
   URGENT_FRESH_FOR_MS,
 } from './poll-priority.js';
@@ -139,7 +141,7 @@ export function couldUse(card: Pick<StoredCard, 'status' | 'statusChangedAt'>, p
   return (card.statusChangedAt ?? Number.NEGATIVE_INFINITY) >= start;
 }
 
-export type SyncPass = 'urgent' | 'yesterday' | 'rest';
+export type SyncPass = 'urgent' | 'yesterday' | 'rest' | 'urgent-again';
 
 /**
  * The passes a run makes over the account's cards, or none (one pass reads everything):
@@ -148,7 +150,11 @@ export type SyncPass = 'urgent' | 'yesterday' | 'rest';
  *   are read at the same time each hour however long the rest takes;
  * - `yesterday`, in a run that reads yesterday's usage in full and more besides: yesterday for
  *   every card before anything else, as an operator looks at it in the morning;
- * - `rest`: everything else.
+ * - `rest`: everything else;
+ * - `urgent-again` last, after an urgent pass in a run that starts too late in its hour to end
+ *   before the next (`startedAt`; an hour's run takes RUN_HEADROOM × the share of it): such a run
+ *   stands in for the next hour's, so once past the hour it reads again the urgent statuses it
+ *   has not read since (a run that ends in its hour makes no call in it).
  * Sets `params.leadDays` for the yesterday pass.
  */
 export function runPasses(
@@ -159,6 +165,8 @@ export function runPasses(
     budgetShare: number;
     fleet: number;
     targets?: FreshnessTargetsMs;
+    /** When the run starts (epoch ms); absent: not known, no `urgent-again` pass. */
+    startedAt?: number;
   },
   options: { full?: boolean } = {},
 ): SyncPass[] {
@@ -178,7 +186,14 @@ export function runPasses(
     passes.push('yesterday');
     params.leadDays = [newest];
   }
-  return passes.length > 0 ? [...passes, 'rest'] : [];
+  if (passes.length === 0) return [];
+  passes.push('rest');
+  if (urgent && budget.startedAt !== undefined) {
+    const intoHour = budget.startedAt % RUN_INTERVAL_MS;
+    if (intoHour + RUN_HEADROOM * budget.budgetShare * RUN_INTERVAL_MS > RUN_INTERVAL_MS)
+      passes.push('urgent-again');
+  }
+  return passes;
 }
 
 /** Whether a pass of a run reads a need for a period. */
@@ -192,7 +207,7 @@ export function passReads(
   // batches of one identifier kind are full only once every card has its ICCID.
   if (need === 'identities') return true;
   const lead = need === 'usage.daily' && leadDays.includes(period);
-  if (pass === 'urgent') return need === 'status';
+  if (pass === 'urgent' || pass === 'urgent-again') return need === 'status';
   if (pass === 'yesterday') return lead;
   return pass === 'all' || !lead;
 }
@@ -235,9 +250,19 @@ export function sliceCutter(size: number) {
   };
 }
 
-/** A batch's stable name within a run: phase, period, identifier kind and card id range. */
-function batchKey(phase: SyncPhase, period: string, batch: StoredCard[]): string {
-  return `${phase}:${period}:${primaryKind(batch[0]!)}:${batch[0]!.id}-${batch.at(-1)!.id}:${batch.length}`;
+/**
+ * A batch's stable name within a run: phase, period, identifier kind and card id range, and the
+ * pass of a run of several (the rest pass may read again, past the hour, a card the urgent pass
+ * read alone; that batch is not the urgent pass's, already done).
+ */
+function batchKey(
+  pass: SyncPass | 'all',
+  phase: SyncPhase,
+  period: string,
+  batch: StoredCard[],
+): string {
+  const key = `${phase}:${period}:${primaryKind(batch[0]!)}:${batch[0]!.id}-${batch.at(-1)!.id}:${batch.length}`;
+  return pass === 'all' ? key : `${pass}:${key}`;
 }
 
 /**
@@ -443,6 +468,7 @@ async function planRun(
       budgetShare: settings.budgetShare,
       fleet: cards,
       targets: settings.freshnessTargetsMs,
+      startedAt,
     },
     options,
   );
@@ -544,7 +570,8 @@ async function runSlice(
   const allotments = allotmentsBesides(
     dailyUsageCalls(adapter, plan.params, plan.cards) + plan.calls,
   );
-  const urgentAllotments = pass === 'urgent' ? allotmentsBesides(plan.calls) : allotments;
+  const urgentOnly = pass === 'urgent' || pass === 'urgent-again';
+  const urgentAllotments = urgentOnly ? allotmentsBesides(plan.calls) : allotments;
   // Freshness is judged as of the run's start, so a card read at the same point of each run is
   // asked again after the same number of runs however long the run takes; once the run has gone
   // past its hour, as of that hour's start (`freshnessJudgedAt`).
@@ -552,7 +579,9 @@ async function runSlice(
   const judgedAt = freshnessJudgedAt(runStart, clock.now());
 
   const leadDays = plan.params.leadDays ?? [];
-  for (const phase of SLICE_PHASES) {
+  // The run ended in its hour: no urgent status needs reading again.
+  const skipped = pass === 'urgent-again' && judgedAt === runStart;
+  for (const phase of skipped ? [] : SLICE_PHASES) {
     // The statuses the change feed named are read by the run's first slice, for the whole
     // account: a few cards spread over every slice would cost a part-empty batch each.
     const named = phase.need === 'status' && statusCards !== null;
@@ -560,7 +589,6 @@ async function runSlice(
     const budgetedNeed = options.full
       ? undefined
       : budgeted.find((need) => need.need === phase.need);
-    const urgentOnly = pass === 'urgent';
     const periods = phase
       .periods(plan.params)
       .filter((period) => named || passReads(pass, phase.need, period, leadDays));
@@ -640,7 +668,7 @@ async function runSlice(
         );
         report(phase.need, cards.length - asked.length);
         for (const batch of batchesOf(asked, batchSize(phase.need)))
-          units.push({ batch, period, key: batchKey(phase.need, period, batch) });
+          units.push({ batch, period, key: batchKey(pass, phase.need, period, batch) });
       }
       // Batches an earlier attempt (a crashed worker) finished are not fetched again.
       const finished = await checkpoints.finishedAmong(

@@ -31,7 +31,7 @@ export interface SyncPlanParams {
    * `yesterday`: daily usage of `leadDays`; `rest`: everything else. Absent: one pass.
    */
   ranges?: number;
-  passes?: ('urgent' | 'yesterday' | 'rest')[];
+  passes?: ('urgent' | 'yesterday' | 'rest' | 'urgent-again')[];
   leadDays?: string[];
   /** Who asked for the run (audit). */
   actor: string;
