@@ -110,8 +110,8 @@ describe('the shared call limiter', () => {
       const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
       expect((times.length - 2) / seconds).toBeLessThanOrEqual(5);
       // Two processes each holding their own 5/s would show 10; the shared bucket allows its
-      // one-second burst plus the timing skew above.
-      expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(6);
+      // 5 a second, its one-call burst and the timing skew above.
+      expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(7);
     },
     120_000,
   );
