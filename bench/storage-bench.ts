@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openStore, type Store } from '../src/store/index.js';
+import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { machine, memorySampler, writeSection } from './report.js';
 
 const BATCH = 100;
@@ -132,6 +133,8 @@ async function benchDialect(
   cards: number,
   days: number,
   postgresUrl: string | undefined,
+  /** Both simdock stores without the kept fleet figures (their triggers dropped). */
+  noFigures = false,
 ): Promise<IngestFigures> {
   const directory = mkdtempSync(join(tmpdir(), 'simdock-storage-bench-'));
   const schema = `simdock_bench_${process.pid}`;
@@ -152,6 +155,7 @@ async function benchDialect(
   const memory = memorySampler();
   try {
     const ids = await cardIdsOf(store, cards);
+    if (noFigures) await dropCurrentFleetStatsTriggers(store.db, dialect);
     const storeSeconds = await timed(async () => {
       for (const rows of usageBatches(ids, days)) await store.usage.upsertDaily(rows);
     });
@@ -164,6 +168,7 @@ async function benchDialect(
     let secondIds: number[];
     try {
       secondIds = await cardIdsOf(second, cards);
+      if (noFigures) await dropCurrentFleetStatsTriggers(second.db, dialect);
     } finally {
       await second.close();
     }
@@ -219,18 +224,21 @@ export async function benchStorage(args: string[]): Promise<void> {
       cards: { type: 'string', default: '100000' },
       days: { type: 'string', default: '3' },
       postgres: { type: 'string' },
+      'no-figures': { type: 'boolean', default: false },
     },
   });
   const cards = Number(values.cards);
   const days = Number(values.days);
+  const noFigures = values['no-figures'];
   const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
-  const results = [await benchDialect('sqlite', cards, days, undefined)];
-  if (postgresUrl) results.push(await benchDialect('postgres', cards, days, postgresUrl));
+  const results = [await benchDialect('sqlite', cards, days, undefined, noFigures)];
+  if (postgresUrl)
+    results.push(await benchDialect('postgres', cards, days, postgresUrl, noFigures));
   console.log(JSON.stringify(results, null, 2));
-  const command = `npm run bench -- storage --cards ${cards} --days ${days}${postgresUrl ? ' --postgres <url>' : ''}`;
+  const command = `npm run bench -- storage --cards ${cards} --days ${days}${noFigures ? ' --no-figures' : ''}${postgresUrl ? ' --postgres <url>' : ''}`;
   writeSection(
-    'storage',
-    `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows
+    noFigures ? 'storage-no-figures' : 'storage',
+    `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows${noFigures ? ', without the kept fleet figures' : ''}
 
 Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}. Rows go in as a sync writes them: batches of
 100 cards, one upsert transaction per batch. The raw-driver baseline (better-sqlite3 prepared
@@ -238,7 +246,7 @@ statement / one multi-row \`pg\` insert per batch, same conflict rule) runs in t
 right after, into a bare table with only its primary key (the goal's baseline: simdock ÷ raw).
 A second raw baseline does the same upserts into simdock's own schema (a second store with the
 same cards imported through simdock: the usage table's indexes and the triggers that keep the
-fleet statistics, which issue 18 requires); "÷ raw in schema" is simdock over that.
+fleet statistics, which issue 18 requires); "÷ raw in schema" is simdock over that.${noFigures ? "\nThis run drops the kept figures' triggers in both simdock stores before the rows go in\n(`--no-figures`): what the usage rows cost without issue 18's figures kept in their transaction." : ''}
 PostgreSQL 15 on the same machine (loopback).
 
 | dialect | simdock rows/s | raw driver rows/s | simdock ÷ raw | raw in simdock's schema rows/s | simdock ÷ raw in schema | simdock s | raw s | raw in schema s | peak RSS |
