@@ -121,15 +121,13 @@ describe('the shared call limiter', () => {
     const { store, clock, dispose } = await openTestStore('sqlite');
     cleanups.push(dispose);
     (clock as ManualClock).autoAdvance = true;
+    // `other`: the same account's limiter in another process (no shared memory, one database).
+    const open = () =>
+      new SharedCallLimiter({ store, account: 'acct', ratePerSecond: 10, share: 0.5, clock });
     return {
       clock,
-      limiter: new SharedCallLimiter({
-        store,
-        account: 'acct',
-        ratePerSecond: 10,
-        share: 0.5,
-        clock,
-      }),
+      limiter: open(),
+      other: open(),
     };
   }
 
@@ -156,6 +154,17 @@ describe('the shared call limiter', () => {
     // Once operators have been quiet for OPERATOR_QUIET_MS it has the whole rate again.
     (clock as ManualClock).set(clock.now() + OPERATOR_QUIET_MS);
     expect(await seconds(20, true)).toBeLessThan(2.2);
+  });
+
+  it('keeps a run to its share while another process makes operator calls', async () => {
+    const { limiter, other, clock } = await halfShareLimiter();
+    await other.take();
+    const start = clock.now();
+    await asScheduledWork(async () => {
+      for (let call = 0; call < 20; call += 1) await limiter.take();
+    });
+    // 5/s, the schedule's share: about 4 s (the whole rate would take 2).
+    expect((clock.now() - start) / 1000).toBeGreaterThanOrEqual(3.8);
   });
 
   it('gives operator calls made during a run room at once and never exceeds the rate', async () => {

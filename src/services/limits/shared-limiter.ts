@@ -17,7 +17,10 @@ export const THROTTLE_COOLDOWN_MS = 60_000;
  */
 export const OPERATOR_QUIET_MS = 10_000;
 
-/** How often one process records its operator calls (the mark is one write). */
+/**
+ * How often one process records its operator calls (one write) or reads the mark other processes
+ * left (one read): not on every call of a run.
+ */
 const OPERATOR_MARK_EVERY_MS = 1_000;
 
 const scheduled = new AsyncLocalStorage<boolean>();
@@ -54,6 +57,10 @@ export class SharedCallLimiter implements CallLimiter {
   #operatorQueue: Promise<void> = Promise.resolve();
   #scheduleQueue: Promise<void> = Promise.resolve();
   #operatorMarkedAt = Number.NEGATIVE_INFINITY;
+  #operatorMark: { readAt: number; active: boolean } = {
+    readAt: Number.NEGATIVE_INFINITY,
+    active: false,
+  };
 
   constructor(options: {
     store: Store;
@@ -101,8 +108,17 @@ export class SharedCallLimiter implements CallLimiter {
   }
 
   async #operatorsActive(): Promise<boolean> {
-    const mark = await this.#store.rateLimits.state(this.keys.operator);
-    return mark !== null && this.#clock.now() - mark.updatedAt < OPERATOR_QUIET_MS;
+    const now = this.#clock.now();
+    // This process's own operator calls need no read.
+    if (now - this.#operatorMarkedAt < OPERATOR_QUIET_MS) return true;
+    if (now - this.#operatorMark.readAt >= OPERATOR_MARK_EVERY_MS) {
+      const mark = await this.#store.rateLimits.state(this.keys.operator);
+      this.#operatorMark = {
+        readAt: now,
+        active: mark !== null && now - mark.updatedAt < OPERATOR_QUIET_MS,
+      };
+    }
+    return this.#operatorMark.active;
   }
 
   async #takeFrom(key: string, ratePerSecond: number, abortSignal?: AbortSignal): Promise<void> {
