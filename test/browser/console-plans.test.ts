@@ -93,6 +93,10 @@ describe.skipIf(!canRunConsole)('plans, pools and rules', () => {
       );
     }
     expect((await planNamed('物联 2GB')).cards).toBe(2);
+    // The outcome stays in the bulk bar, with the selection (the bar used to close on it).
+    expect(await page.getByTestId('plan-assigned').textContent()).toBe('已设置套餐：2 张卡。');
+    for (const index of [0, 1])
+      expect(await rows.nth(index).getByLabel('选择此卡').isChecked()).toBe(true);
 
     // Every card of one account: the filter, not the page.
     const { accounts } = await get('/api/v1/accounts');
@@ -111,6 +115,9 @@ describe.skipIf(!canRunConsole)('plans, pools and rules', () => {
       .toBe(`设置套餐（${count.total} 张卡）`);
     await dialog.getByTestId('confirm').click();
     await expect.poll(async () => (await planNamed('整批套餐')).cards).toBe(count.total);
+    expect(await page.getByTestId('plan-assigned').textContent()).toBe(
+      `已设置套餐：${count.total} 张卡。`,
+    );
     await expect
       .poll(() => rows.first().locator('[data-column="plan"]').textContent())
       .toBe('整批套餐');

@@ -130,7 +130,6 @@ export function CardsBulkBar(props: {
             allMatching={props.allMatching}
             filter={props.filter}
             disabled={busy}
-            onDone={props.onDone}
           />
           {(['add', 'remove'] as const).map((mode) => (
             <PoolCardsButton

@@ -12,14 +12,14 @@ import { usePlans } from './plans-page.js';
 /**
  * The cards bulk bar's "put on a plan": the selected cards, or every card matching the filter,
  * go on a plan picked by name (`POST /api/v1/plans/{id}/assign`), with an expiry date when given.
- * Plans are the operator's: shown to the root tenant's admins only.
+ * Plans are the operator's: shown to the root tenant's admins only. The outcome stays beside the
+ * button, and so does the selection (it used to be cleared, which hid the outcome with the bar).
  */
 export function AssignPlanButton(props: {
   selectedIds: number[];
   allMatching: boolean;
   filter: string | null;
   disabled?: boolean;
-  onDone: () => void;
 }) {
   const { t } = useTranslation();
   const me = useMe();
@@ -59,9 +59,11 @@ export function AssignPlanButton(props: {
       );
       setDone(answer.assigned);
       close();
+      // The selection stays, with the outcome beside the button (as for pools); the list reads
+      // its cards' plans and quota use again.
       void client.invalidateQueries({ queryKey: ['card-plans'] });
+      void client.invalidateQueries({ queryKey: ['cards'] });
       void client.invalidateQueries({ queryKey: ['plans'] });
-      props.onDone();
     } catch (caught) {
       setError(caught);
     } finally {
