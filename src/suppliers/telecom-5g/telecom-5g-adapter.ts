@@ -57,6 +57,12 @@ export interface Telecom5gAdapterOptions extends Telecom5gClientOptions {
 
 type Item = Record<string, unknown>;
 
+/** The objects of a list in an answer; anything else in it (null, a number) is skipped. */
+function objectsIn(value: unknown): Item[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((entry): entry is Item => entry !== null && typeof entry === 'object');
+}
+
 const PREFERENCE: readonly IdentifierField[] = ['msisdn', 'iccid', 'imsi'];
 const PARSERS = { iccid: parseIccid, msisdn: parseMsisdn, imsi: parseImsi } as const;
 /** The request field and the answer item field of each identifier (accessNumber seen). */
@@ -245,7 +251,7 @@ export function createTelecom5g(options: Telecom5gAdapterOptions): SupplierAdapt
     doGetCardHistory: ({ cards, abortSignal, from, to }: CardHistoryOptions) =>
       perCard(cards, async (number) => {
         const answer = await client.cradStatus(number, { abortSignal });
-        const list = Array.isArray(answer.body.data) ? (answer.body.data as Item[]) : [];
+        const list = objectsIn(answer.body.data);
         const events = list
           .map(historyEvent)
           .filter(
@@ -302,7 +308,7 @@ export function createTelecom5g(options: Telecom5gAdapterOptions): SupplierAdapt
       for (const numbers of chunk([...asked.keys()], size)) {
         const answer = await request({ [WIRE[field]]: numbers });
         bodies.push(answer.body);
-        const data = Array.isArray(answer.body.data) ? (answer.body.data as Item[]) : [];
+        const data = objectsIn(answer.body.data);
         const byNumber = new Map<string, Item>();
         for (const item of data) {
           const number = scalar(item[WIRE[field]]);
@@ -437,7 +443,7 @@ function historyEvent(item: Item): SupplierCardEvent {
 /** RD001. guess: data.diagnosisList[] of {itemName, itemResult ("0" pass, "1" fail), itemDesc}. */
 function diagnosis(answer: Telecom5gAnswer): SupplierDiagnosis {
   const data = (answer.body.data ?? {}) as Item;
-  const list = Array.isArray(data.diagnosisList) ? (data.diagnosisList as Item[]) : [];
+  const list = objectsIn(data.diagnosisList);
   return {
     checks: list.map((entry) => {
       const result = scalar(entry.itemResult);
