@@ -17,7 +17,10 @@ describe('GET /api/v1/cards/{id}/timeline', () => {
     api = undefined;
   });
 
-  /** One card with a status change, an action, an alert, a text and a usage spike. */
+  /**
+   * One card with a usage spike, a new IMEI (another device), a status change, an action, an
+   * alert and a text.
+   */
   async function seeded() {
     api = await ApiHarness.open();
     const id = api.cards.acme[0]!;
@@ -29,6 +32,9 @@ describe('GET /api/v1/cards/{id}/timeline', () => {
       { cardId: id, date: '2024-11-24', bytes: 4 * MB },
       { cardId: id, date: '2024-11-25', bytes: 120 * MB },
     ]);
+    // The first IMEI the supplier reports is learned, not a change; the second one is.
+    await api.store.cards.updateIdentities([{ id, imei: '860000000000011' }], 'sync:acme');
+    await api.store.cards.updateIdentities([{ id, imei: '860000000000012' }], 'sync:acme');
     api.clock.advance(MINUTE);
     await api.store.cards.updateStatuses(
       [{ id, status: 'suspended', statusRaw: '2' }],
@@ -58,13 +64,13 @@ describe('GET /api/v1/cards/{id}/timeline', () => {
     return { api, id };
   }
 
-  it('merges status changes, actions, alerts, texts and usage spikes, newest first', async () => {
+  it('merges status and identifier changes, actions, alerts, texts and usage spikes, newest first', async () => {
     const { api, id } = await seeded();
     const all = await api.json('GET', `/api/v1/cards/${id}/timeline`);
     expect(all.status).toBe(200);
     const kinds = all.body.items.map((item: { kind: string }) => item.kind);
     // The alert and the text share an instant: the key orders them.
-    expect(kinds).toEqual(['sms', 'alert', 'action', 'action', 'status', 'usage']);
+    expect(kinds).toEqual(['sms', 'alert', 'action', 'action', 'status', 'identity', 'usage']);
     const ats = all.body.items.map((item: { at: string }) => Date.parse(item.at));
     expect([...ats].sort((a, b) => b - a)).toEqual(ats);
     expect(all.body.items).toEqual(
@@ -81,6 +87,13 @@ describe('GET /api/v1/cards/{id}/timeline', () => {
           action: 'cards.pause',
           outcome: 'succeeded',
           job: 7,
+        }),
+        expect.objectContaining({
+          kind: 'identity',
+          identity: 'imei',
+          value: '860000000000012',
+          previous: '860000000000011',
+          source: 'sync:acme',
         }),
         expect.objectContaining({ kind: 'alert', code: 'usage_over', state: 'open' }),
         expect.objectContaining({ kind: 'sms', direction: 'in', text: `hello from ${id}` }),
@@ -122,7 +135,7 @@ describe('GET /api/v1/cards/{id}/timeline', () => {
     await api.store.cards.updateStatuses([{ id, status: 'active', statusRaw: '1' }], 'sync');
     const all = await api.json('GET', `/api/v1/cards/${id}/timeline?limit=200`);
     const expected = all.body.items.map((item: { key: string }) => item.key);
-    expect(expected).toHaveLength(9);
+    expect(expected).toHaveLength(10);
     for (const limit of [1, 2, 4]) {
       const seen: string[] = [];
       let before: string | null = null;
@@ -153,7 +166,7 @@ describe('GET /api/v1/cards/{id}/timeline', () => {
       history: { state: 'unsupported', error: null },
       session: { state: 'unsupported', error: null },
     });
-    expect(asked.body.items).toHaveLength(6);
+    expect(asked.body.items).toHaveLength(7);
   });
 });
 

@@ -155,12 +155,15 @@ describeEachDialect('cards updates on $dialect', (target) => {
     ]);
     const cards = (await store.cards.list({ limit: 10 })).cards;
     clock.advance(10_000);
-    const changed = await store.cards.updateIdentities([
-      { id: cards[0]!.id, iccid: iccid(1).toLowerCase(), imsi: imsi(1), msisdn: null },
-      { id: cards[1]!.id, iccid: iccid(2), msisdn: msisdn(2) },
-      { id: cards[2]!.id, msisdn: msisdn(3), imei: '860000000000003' },
-      { id: 999_999, iccid: iccid(9) },
-    ]);
+    const changed = await store.cards.updateIdentities(
+      [
+        { id: cards[0]!.id, iccid: iccid(1).toLowerCase(), imsi: imsi(1), msisdn: null },
+        { id: cards[1]!.id, iccid: iccid(2), msisdn: msisdn(2) },
+        { id: cards[2]!.id, msisdn: msisdn(3), imei: '860000000000003' },
+        { id: 999_999, iccid: iccid(9) },
+      ],
+      'sync',
+    );
     expect(changed).toBe(2);
     const after = (await store.cards.list({ limit: 10 })).cards;
     expect(after[0]).toMatchObject({
@@ -177,9 +180,49 @@ describeEachDialect('cards updates on $dialect', (target) => {
     });
     expect(after[2]).toMatchObject({ msisdn: msisdn(3), imei: '860000000000003' });
     // Reported values replace stored ones.
-    expect(await store.cards.updateIdentities([{ id: cards[2]!.id, msisdn: msisdn(33) }])).toBe(1);
+    clock.advance(5_000);
+    expect(
+      await store.cards.updateIdentities(
+        [{ id: cards[2]!.id, msisdn: msisdn(33), imei: '860000000000004' }],
+        'sync:a',
+      ),
+    ).toBe(1);
     expect((await store.cards.get(cards[2]!.id))?.msisdn).toBe(msisdn(33));
-    expect(await store.cards.updateIdentities([])).toBe(0);
+    expect(await store.cards.updateIdentities([], 'sync')).toBe(0);
+    // Replaced values are the card's identity history; values learned the first time are not.
+    const history = await store.cardTimeline.page({
+      cardId: cards[2]!.id,
+      before: clock.now() + 1,
+      limit: 10,
+      kinds: ['identity'],
+      tenantPath: null,
+    });
+    expect(history).toEqual([
+      expect.objectContaining({
+        kind: 'identity',
+        at: clock.now(),
+        identity: 'imei',
+        value: '860000000000004',
+        previous: '860000000000003',
+        source: 'sync:a',
+      }),
+      expect.objectContaining({
+        kind: 'identity',
+        identity: 'msisdn',
+        value: msisdn(33),
+        previous: msisdn(3),
+      }),
+    ]);
+    for (const card of cards.slice(0, 2)) {
+      const none = await store.cardTimeline.page({
+        cardId: card.id,
+        before: clock.now() + 1,
+        limit: 10,
+        kinds: ['identity'],
+        tenantPath: null,
+      });
+      expect(none).toEqual([]);
+    }
   });
 
   it('leaves an ICCID with the card of the account that holds it', async () => {
@@ -187,7 +230,10 @@ describeEachDialect('cards updates on $dialect', (target) => {
     await store.cards.importCards('a', 'quectel', [{ iccid: iccid(1) }, { msisdn: msisdn(2) }]);
     const [holder, other] = (await store.cards.list({ limit: 10 })).cards;
     expect(
-      await store.cards.updateIdentities([{ id: other!.id, iccid: iccid(1), imsi: imsi(2) }]),
+      await store.cards.updateIdentities(
+        [{ id: other!.id, iccid: iccid(1), imsi: imsi(2) }],
+        'sync',
+      ),
     ).toBe(1);
     expect(await store.cards.get(other!.id)).toMatchObject({ iccid: null, imsi: imsi(2) });
     expect((await store.cards.get(holder!.id))?.iccid).toBe(iccid(1));
@@ -287,6 +333,7 @@ describeEachDialect('cards updates on $dialect', (target) => {
     expect(await store.cards.count({ status: 'suspended' })).toBe(4000);
     const identities = await store.cards.updateIdentities(
       cards.map((card, index) => ({ id: card.id, iccid: iccid(index), imsi: imsi(index) })),
+      'sync',
     );
     expect(identities).toBe(12_000);
     const [found] = await store.cards.findByIdentifier(iccid(11_999));

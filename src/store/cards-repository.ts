@@ -80,8 +80,8 @@ export class CardsRepository {
   }
 
   /** See `updateIdentities` in cards-updates.ts: the number of cards changed. */
-  updateIdentities(updates: readonly CardIdentityUpdate[]): Promise<number> {
-    return updateIdentities(this.#context, updates);
+  updateIdentities(updates: readonly CardIdentityUpdate[], source: string): Promise<number> {
+    return updateIdentities(this.#context, updates, source);
   }
 
   /** See `updateStatuses` in cards-updates.ts: the number of cards changed. */

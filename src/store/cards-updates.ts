@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { SimdockError } from '../domain/errors.js';
 import { type CardStatus, isCardStatus } from '../domain/status.js';
 import { IDENTIFIER_KINDS, normalizeIdentifier } from './card-rows.js';
@@ -7,12 +7,13 @@ import { insertStatusHistory } from './cards-lookup.js';
 import { afterStatsWrites } from './fleet-stats-repository.js';
 import { writeStatusesKeepingFigures } from './status-stats-upkeep.js';
 import type { StoreContext } from './store-context.js';
-import type { CardsTable } from './store-schema.js';
+import type { CardIdentityHistoryTable, CardsTable } from './store-schema.js';
 import {
   chunks,
   isAnyOf,
   requirePositive,
   requireText,
+  rowsPerStatement,
   type Transaction,
   valuesPerLookup,
   writeTransaction,
@@ -57,13 +58,17 @@ async function cardsById(
 /**
  * Applies the identities a supplier reported: every non-null value replaces the stored one
  * (except an ICCID another card of the account already holds, which stays with that card).
+ * A value that replaces another (a new IMEI: the card moved to another device) gets a
+ * `card_identity_history` row naming `source`; one learned for the first time does not.
  * Every listed card gets `identitiesSyncedAt`; unknown ids are ignored.
  * Returns how many cards had an identifier changed.
  */
 export async function updateIdentities(
   context: StoreContext,
   updates: readonly CardIdentityUpdate[],
+  source: string,
 ): Promise<number> {
+  requireText(source, 'identity source');
   for (const update of updates) requirePositive(update.id, 'card id');
   if (updates.length === 0) return 0;
   const now = context.clock.now();
@@ -87,6 +92,7 @@ export async function updateIdentities(
       for (const row of rows) iccidHolders.set(`${row.account_id}\u0000${row.iccid}`, row.id);
     }
     const changed = new Set<number>();
+    const replaced: Insertable<CardIdentityHistoryTable>[] = [];
     const touched = new Map<number, Selectable<CardsTable>>();
     for (const update of updates) {
       const card = cards.get(update.id);
@@ -100,6 +106,10 @@ export async function updateIdentities(
           if (holder !== undefined && holder !== card.id) continue;
           if (card.iccid !== null) iccidHolders.delete(`${card.account_id}\u0000${card.iccid}`);
           iccidHolders.set(`${card.account_id}\u0000${value}`, card.id);
+        }
+        const previous = card[kind];
+        if (previous !== null) {
+          replaced.push({ card_id: card.id, at: now, kind, value, previous, source });
         }
         card[kind] = value;
         changed.add(card.id);
@@ -121,6 +131,9 @@ export async function updateIdentities(
         }),
       ),
     );
+    for (const part of chunks(replaced, rowsPerStatement(context.dialect, 6))) {
+      await transaction.insertInto('card_identity_history').values(part).execute();
+    }
     return changed.size;
   });
 }

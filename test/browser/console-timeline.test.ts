@@ -142,7 +142,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       const page = await signedIn(1280, 900, 'zh-CN');
       const { id, account } = await cardOf(page, 'unicom-gw');
       const { store, clock } = server.context;
-      // 40 actions, a status change and an alert, each later than the last.
+      // 40 actions, a status change, a new IMEI and an alert, each later than the last.
       for (let index = 0; index < 40; index++) {
         await store.audit.record({
           actor: 'user:ops@example.com',
@@ -154,6 +154,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
       await store.cards.updateStatuses([{ id, status: 'suspended', statusRaw: '2' }], 'job:pause');
+      for (const imei of ['860000000000001', '860000000000002']) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await store.cards.updateIdentities([{ id, imei }], `sync:${account}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
       await new AlertsRepository(store, () => clock.now()).raise({
         cardId: id,
@@ -175,10 +179,17 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       const kinds = await items.evaluateAll((elements) =>
         elements.map((element) => element.getAttribute('data-kind')),
       );
-      expect(kinds.slice(0, 2)).toEqual(['alert', 'status']);
+      expect(kinds.slice(0, 2)).toEqual(['alert', 'identity']);
       expect(await items.nth(0).locator('.timeline-kind').textContent()).toContain('告警');
-      expect(await items.nth(1).locator('.timeline-kind').textContent()).toContain('状态');
-      expect(await items.nth(2).textContent()).toContain('用户 ops@example.com');
+      expect(await items.nth(1).locator('.timeline-kind').textContent()).toContain('标识');
+      expect(await items.nth(1).textContent()).toContain(
+        '更换设备：IMEI 860000000000001 → 860000000000002',
+      );
+      const status = timeline.locator('li[data-kind="status"]').first();
+      expect(await status.locator('.timeline-kind').textContent()).toContain('状态');
+      expect(await timeline.locator('li[data-kind="action"]').first().textContent()).toContain(
+        '用户 ops@example.com',
+      );
       const times = await timeline
         .locator('ol.card-timeline time')
         .evaluateAll((elements) => elements.map((element) => element.getAttribute('datetime')!));
@@ -209,6 +220,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
         .poll(() => items.first().locator('.timeline-kind').textContent(), { timeout: 30_000 })
         .toContain('Alert');
       expect(await timeline.locator('h2').textContent()).toBe('Timeline');
+      await page.getByTestId('timeline-kind').selectOption('identity');
+      await expect
+        .poll(() => items.first().textContent())
+        .toContain('Moved to another device: IMEI 860000000000001 → 860000000000002');
       expect(errors).toEqual([]);
       await page.close();
     }, 120_000);

@@ -183,7 +183,10 @@ async function linkSlotCards(context: ServiceContext, accountId: string, device:
     if (card.imsi === null && slot.imsi) update.imsi = slot.imsi;
     if (Object.keys(update).length > 1) identities.push(update);
   }
-  if (identities.length > 0) await context.store.cards.updateIdentities(identities);
+  // Only missing identifiers are filled here, so no history row names this source.
+  if (identities.length > 0) {
+    await context.store.cards.updateIdentities(identities, `device:${device.deviceNo}`);
+  }
   return ids;
 }
 

@@ -46,7 +46,7 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
       { cardId: cardIds[4]!, date: yesterday, bytes: 100 * MIB },
       ...lastCompleteDays(3, clock.now()).map((date) => ({ cardId: cardIds[9]!, date, bytes: 0 })),
     ]);
-    await store.cards.updateIdentities([{ id: cardIds[8]!, imei: '860000000000001' }]);
+    await store.cards.updateIdentities([{ id: cardIds[8]!, imei: '860000000000001' }], 'sync');
     const rules = new RulesRepository(store, now);
     const planScope = { scope: 'plan' as const, targetId: plan.id };
     const warn = await rules.create({
@@ -128,7 +128,7 @@ describeEachDialect('rule evaluation ($dialect)', (target) => {
       [{ id: card(7), status: 'suspended', statusRaw: '停机' }],
       'sync:quectel-main',
     );
-    await store.cards.updateIdentities([{ id: card(8), imei: '860000000000002' }]);
+    await store.cards.updateIdentities([{ id: card(8), imei: '860000000000002' }], 'sync');
     const third = await evaluateRules(context, { cardIds: [card(7), card(8)] });
     expect(third.alerts.map((alert) => `${alert.kind}:${alert.cardId}`).sort()).toEqual(
       [`imei_changed:${card(8)}`, `status_changed:${card(7)}`].sort(),

@@ -135,6 +135,7 @@ export const SLICE_PHASES: readonly SlicePhase[] = [
           imsi,
           imei,
         })),
+        `sync:${accountId}`,
       );
       if (statuses.length) await store.cards.updateStatuses(statuses, `sync:${accountId}`);
       return rows;

@@ -110,7 +110,7 @@ const PAGE = 10_000;
  * Answers a slice stores in one transaction at most, and how long the first of them waits (30 s
  * of calls at 5 calls/s is 15,000 usage rows of 100-card batches).
  */
-const KEEP_ANSWERS = 20_000;
+export const KEEP_ANSWERS = 20_000;
 const KEEP_WAIT_MS = 30_000;
 const DEFAULT_SLICE = 2_000;
 

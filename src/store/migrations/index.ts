@@ -23,6 +23,7 @@ import { statusStatsUpkeepSchema } from './0024-status-stats-upkeep.js';
 import { exportLeasesRetryGuardSchema } from './0025-export-leases-retry-guard.js';
 import { fleetListingsSchema } from './0026-fleet-listings.js';
 import { assignmentStatementTriggersSchema } from './0027-assignment-statement-triggers.js';
+import { cardIdentityHistorySchema } from './0028-card-identity-history.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -58,4 +59,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   exportLeasesRetryGuardSchema,
   fleetListingsSchema,
   assignmentStatementTriggersSchema,
+  cardIdentityHistorySchema,
 ];

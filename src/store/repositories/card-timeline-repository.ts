@@ -1,11 +1,19 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { type CardStatus, cstDate, cstStartOfDay, isCardStatus } from '../../domain/index.js';
+import { IDENTIFIER_KINDS } from '../card-rows.js';
 import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
 import { parseJsonObject } from '../store-sql.js';
 
 /** What the store keeps about a card, as timeline kinds. */
-export const STORE_TIMELINE_KINDS = ['status', 'action', 'alert', 'sms', 'usage'] as const;
+export const STORE_TIMELINE_KINDS = [
+  'status',
+  'identity',
+  'action',
+  'alert',
+  'sms',
+  'usage',
+] as const;
 export type StoreTimelineKind = (typeof STORE_TIMELINE_KINDS)[number];
 
 /**
@@ -32,6 +40,15 @@ export type StoreTimelineItem =
       statusRaw: string | null;
       previousStatus: CardStatus | null;
       /** What saw the change (`sync`, `job:pause`, `rule:3`, …). */
+      source: string;
+    })
+  | (Base & {
+      kind: 'identity';
+      /** Which identifier changed: `imei` (the card moved to another device), `msisdn`… */
+      identity: 'iccid' | 'msisdn' | 'imsi' | 'imei';
+      value: string;
+      previous: string;
+      /** What reported it (`sync:<account>`, …). */
       source: string;
     })
   | (Base & {
@@ -96,12 +113,16 @@ function newestInWindow(at: string, id: string, query: StoreTimelineQuery) {
       .limit(query.limit) as QB;
 }
 
+function isIdentityKind(value: string): value is 'iccid' | 'msisdn' | 'imsi' | 'imei' {
+  return (IDENTIFIER_KINDS as readonly string[]).includes(value);
+}
+
 const STATUS_OF = (value: string | null): CardStatus | null =>
   value === null ? null : isCardStatus(value) ? value : 'unknown';
 
 /**
  * A card's history as the store keeps it, newest first, each kind through its own index:
- * `card_status_history(card_id, at)`, `audit_log(target_id, id)`, `alerts(card_id, id)`,
+ * `card_status_history(card_id, at)`, `card_identity_history(card_id, at)`, `audit_log(target_id, id)`, `alerts(card_id, id)`,
  * `sms_messages(card_id, id)` and `usage_daily`'s key `(card_id, date)`.
  */
 export class CardTimelineRepository {
@@ -116,6 +137,7 @@ export class CardTimelineRepository {
     const wanted = new Set(query.kinds);
     const parts = await Promise.all([
       wanted.has('status') ? this.#statuses(query) : [],
+      wanted.has('identity') ? this.#identities(query) : [],
       wanted.has('action') ? this.#actions(query) : [],
       wanted.has('alert') ? this.#alerts(query) : [],
       wanted.has('sms') ? this.#sms(query) : [],
@@ -144,6 +166,30 @@ export class CardTimelineRepository {
       previousStatus: STATUS_OF(row.previous_status),
       source: row.source,
     }));
+  }
+
+  async #identities(query: StoreTimelineQuery): Promise<StoreTimelineItem[]> {
+    const rows = await this.#store.db
+      .selectFrom('card_identity_history')
+      .selectAll()
+      .where('card_id', '=', query.cardId)
+      .$call(newestInWindow('at', 'id', query))
+      .execute();
+    return rows.flatMap((row) =>
+      isIdentityKind(row.kind)
+        ? [
+            {
+              kind: 'identity' as const,
+              key: `identity:${row.id}`,
+              at: Number(row.at),
+              identity: row.kind,
+              value: row.value,
+              previous: row.previous,
+              source: row.source,
+            },
+          ]
+        : [],
+    );
   }
 
   async #actions(query: StoreTimelineQuery): Promise<StoreTimelineItem[]> {

@@ -34,7 +34,21 @@ export interface CardStatusHistoryTable {
   source: string;
 }
 
+/** An identifier a supplier reported changed (migration 0028). */
+export interface CardIdentityHistoryTable {
+  id: Generated<number>;
+  card_id: number;
+  at: number;
+  /** `iccid`, `msisdn`, `imsi` or `imei`. */
+  kind: string;
+  value: string;
+  previous: string;
+  /** What reported it (`sync`, `device:12`, …). */
+  source: string;
+}
+
 export type PartialDB = {
   cards: CardsTable;
   card_status_history: CardStatusHistoryTable;
+  card_identity_history: CardIdentityHistoryTable;
 };

@@ -73,6 +73,7 @@ export type {
   BulkJobsTable,
 } from './bulk.js';
 export type {
+  CardIdentityHistoryTable,
   CardStatusHistoryTable,
   CardsTable,
 } from './cards.js';

@@ -2083,7 +2083,7 @@ export interface paths {
         };
         /**
          * What happened to the card, newest first, paged by time
-         * @description Merges the card’s status changes (with their source), audited actions and who did them (a bulk job’s outcome for the card is one), alerts, texts and usage spikes; with `supplier=true`, also the supplier’s own history and current session where it offers them (a supplier failure does not fail the timeline: see `supplier`). Pass `nextBefore` as `before` for older items.
+         * @description Merges the card’s status changes (with their source), identifier changes (a new IMEI: the card moved to another device), audited actions and who did them (a bulk job’s outcome for the card is one), alerts, texts and usage spikes; with `supplier=true`, also the supplier’s own history and current session where it offers them (a supplier failure does not fail the timeline: see `supplier`). Pass `nextBefore` as `before` for older items.
          */
         get: {
             parameters: {
@@ -2091,7 +2091,7 @@ export interface paths {
                     /** @description Only items strictly before this instant (the previous page’s `nextBefore`) */
                     before?: string;
                     limit?: number;
-                    /** @description Only these kinds, comma-separated: status, action, alert, sms, usage, supplier */
+                    /** @description Only these kinds, comma-separated: status, identity, action, alert, sms, usage, supplier */
                     kinds?: string;
                     /** @description Also ask the card’s supplier for its history and session (slower; default false) */
                     supplier?: "true" | "false";
@@ -13175,7 +13175,7 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        TimelineItem: components["schemas"]["TimelineStatus"] | components["schemas"]["TimelineAction"] | components["schemas"]["TimelineAlert"] | components["schemas"]["TimelineSms"] | components["schemas"]["TimelineUsageSpike"] | components["schemas"]["TimelineSupplierEvent"];
+        TimelineItem: components["schemas"]["TimelineStatus"] | components["schemas"]["TimelineIdentityChange"] | components["schemas"]["TimelineAction"] | components["schemas"]["TimelineAlert"] | components["schemas"]["TimelineSms"] | components["schemas"]["TimelineUsageSpike"] | components["schemas"]["TimelineSupplierEvent"];
         TimelineStatus: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -13192,6 +13192,28 @@ export interface components {
             /** @enum {string|null} */
             previousStatus: "test" | "inventory" | "active" | "suspended" | "pre_deactivated" | "deactivated" | "unknown" | null;
             /** @description What saw the change: `sync`, `job:pause` (a bulk job), `rule:3`, `callback`… */
+            source: string;
+        };
+        TimelineIdentityChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "identity";
+            /** @description When it happened (ISO 8601, UTC) */
+            at: string;
+            /** @description Stable key of the item within the card’s timeline */
+            key: string;
+            /**
+             * @description Which identifier the supplier reported changed: `imei` when the card moved to another device
+             * @enum {string}
+             */
+            identity: "iccid" | "msisdn" | "imsi" | "imei";
+            /** @description The new value */
+            value: string;
+            /** @description The value it replaced */
+            previous: string;
+            /** @description What reported it: `sync:<account>`… */
             source: string;
         };
         TimelineAction: {

@@ -839,8 +839,11 @@ export const en = {
     usageSpike:
       'Usage spike on {{date}}: {{bytes}}, against {{average}} a day before (3 times or more)',
     supplierFailed: 'The supplier’s own history could not be read: {{reason}}',
+    identityChanged: '{{identifier}} changed: {{previous}} → {{value}}',
+    deviceChanged: 'Moved to another device: IMEI {{previous}} → {{value}}',
     kinds: {
       status: 'Status',
+      identity: 'Identifier',
       action: 'Action',
       alert: 'Alert',
       sms: 'SMS',

@@ -827,8 +827,11 @@ export const zhCN: Catalogue = {
     offline: '离线',
     usageSpike: '{{date}} 用量突增：{{bytes}}，此前日均 {{average}}（3 倍以上）',
     supplierFailed: '未能读取供应商的记录：{{reason}}',
+    identityChanged: '{{identifier}} 变更：{{previous}} → {{value}}',
+    deviceChanged: '更换设备：IMEI {{previous}} → {{value}}',
     kinds: {
       status: '状态',
+      identity: '标识',
       action: '操作',
       alert: '告警',
       sms: '短信',

@@ -40,6 +40,20 @@ const StatusItem = z
   })
   .openapi('TimelineStatus');
 
+const IdentityItem = z
+  .object({
+    kind: z.literal('identity'),
+    ...Common,
+    identity: z.enum(['iccid', 'msisdn', 'imsi', 'imei']).openapi({
+      description:
+        'Which identifier the supplier reported changed: `imei` when the card moved to another device',
+    }),
+    value: z.string().openapi({ description: 'The new value' }),
+    previous: z.string().openapi({ description: 'The value it replaced' }),
+    source: z.string().openapi({ description: 'What reported it: `sync:<account>`…' }),
+  })
+  .openapi('TimelineIdentityChange');
+
 const ActionItem = z
   .object({
     kind: z.literal('action'),
@@ -126,7 +140,15 @@ const SupplierPartSchema = z
   .openapi('TimelineSupplierPart');
 
 const TimelineItemSchema = z
-  .discriminatedUnion('kind', [StatusItem, ActionItem, AlertItem, SmsItem, UsageItem, SupplierItem])
+  .discriminatedUnion('kind', [
+    StatusItem,
+    IdentityItem,
+    ActionItem,
+    AlertItem,
+    SmsItem,
+    UsageItem,
+    SupplierItem,
+  ])
   .openapi('TimelineItem');
 
 const timeline = createRoute({
@@ -135,7 +157,7 @@ const timeline = createRoute({
   tags: ['cards'],
   summary: 'What happened to the card, newest first, paged by time',
   description:
-    'Merges the card’s status changes (with their source), audited actions and who did them (a bulk job’s outcome for the card is one), alerts, texts and usage spikes; with `supplier=true`, also the supplier’s own history and current session where it offers them (a supplier failure does not fail the timeline: see `supplier`). Pass `nextBefore` as `before` for older items.',
+    'Merges the card’s status changes (with their source), identifier changes (a new IMEI: the card moved to another device), audited actions and who did them (a bulk job’s outcome for the card is one), alerts, texts and usage spikes; with `supplier=true`, also the supplier’s own history and current session where it offers them (a supplier failure does not fail the timeline: see `supplier`). Pass `nextBefore` as `before` for older items.',
   request: {
     params: IdParams,
     query: z.strictObject({
@@ -221,6 +243,15 @@ function itemView(item: TimelineItem) {
         status: item.status,
         statusRaw: item.statusRaw,
         previousStatus: item.previousStatus,
+        source: item.source,
+      };
+    case 'identity':
+      return {
+        kind: item.kind,
+        ...common,
+        identity: item.identity,
+        value: item.value,
+        previous: item.previous,
         source: item.source,
       };
     case 'action': {

@@ -59,6 +59,8 @@ function describe(item: TimelineItem): string {
   switch (item.kind) {
     case 'status':
       return `${item.previousStatus ?? '—'} → ${item.status}${item.statusRaw ? ` (supplier: ${item.statusRaw})` : ''} by ${item.source}`;
+    case 'identity':
+      return `${item.identity.toUpperCase()} ${item.previous} → ${item.value}${item.identity === 'imei' ? ' (another device)' : ''} by ${item.source}`;
     case 'action':
       return `${item.action} ${item.outcome} by ${item.actor}${typeof item.details?.job === 'number' ? ` (job ${item.details.job})` : ''}`;
     case 'alert':

@@ -15,11 +15,20 @@ type TimelineItem = components['schemas']['TimelineItem'];
 type Kind = TimelineItem['kind'];
 type SupplierPart = components['schemas']['TimelineSupplierPart'];
 
-const KINDS: readonly Kind[] = ['status', 'action', 'alert', 'sms', 'usage', 'supplier'];
+const KINDS: readonly Kind[] = [
+  'status',
+  'identity',
+  'action',
+  'alert',
+  'sms',
+  'usage',
+  'supplier',
+];
 
 /** A sign per kind, beside its label (never alone: the label says it in words). */
 const ICONS: Record<Kind, string> = {
   status: '◉',
+  identity: '⇆',
   action: '▶',
   alert: '⚠',
   sms: '✉',
@@ -31,7 +40,7 @@ const PAGE = 30;
 
 /**
  * What happened to one card, newest first, from `GET /api/v1/cards/{id}/timeline`: status
- * changes with their source, actions and who did them, alerts, texts, usage spikes, and where the
+ * changes with their source, identifier changes (a new IMEI: another device), actions and who did them, alerts, texts, usage spikes, and where the
  * card's supplier offers them its own history and session. "Load more" reads the next page.
  */
 export function CardTimeline(props: { cardId: number; askSupplier: boolean }) {
@@ -145,6 +154,19 @@ function describe(t: TFunction, item: TimelineItem) {
             </>
           ) : null}
           <StatusBadge status={item.status} raw={item.statusRaw} />{' '}
+          <span className="muted">{t('timeline.by', { who: actorLabel(t, item.source) })}</span>
+        </>
+      );
+    case 'identity':
+      return (
+        <>
+          {item.identity === 'imei'
+            ? t('timeline.deviceChanged', { previous: item.previous, value: item.value })
+            : t('timeline.identityChanged', {
+                identifier: item.identity.toUpperCase(),
+                previous: item.previous,
+                value: item.value,
+              })}{' '}
           <span className="muted">{t('timeline.by', { who: actorLabel(t, item.source) })}</span>
         </>
       );
