@@ -43,13 +43,13 @@ describe.skipIf(!canRunConsole)('console: freshness on the accounts page', () =>
     const agentStatus = page.getByTestId(`freshness-${agent}`).getByTestId('freshness-status');
     await expect
       .poll(() => agentStatus.textContent())
-      .toMatch(/^状态：100% 在 1 小时 内 · 99% 分位 \d+ 秒/);
+      .toMatch(/^状态：100% 在 1\s小时 内 · 99% 分位 \d+\s秒/);
     expect(
       await page
         .getByTestId(`freshness-${agent}`)
         .getByTestId('freshness-usage.monthly')
         .textContent(),
-    ).toMatch(/^月用量：100% 在 6 小时 内/);
+    ).toMatch(/^月用量：100% 在 6\s小时 内/);
     expect(
       await page
         .getByTestId(`freshness-${agent}`)
@@ -57,9 +57,9 @@ describe.skipIf(!canRunConsole)('console: freshness on the accounts page', () =>
         .count(),
     ).toBe(0);
     const v5Status = page.getByTestId(`freshness-${v5}`).getByTestId('freshness-status');
-    await expect.poll(() => v5Status.textContent()).toMatch(/^状态：\d+% 在 2 小时 内/);
+    await expect.poll(() => v5Status.textContent()).toMatch(/^状态：\d+% 在 2\s小时 内/);
     expect(await v5Status.getByTestId('freshness-status-achievable').textContent()).toMatch(
-      /^调用预算可保持 ≈ [\d.]+ (小时|天)；以 0\.00001 次\/秒达不到目标 2 小时$/,
+      /^调用预算可保持 ≈ [\d.]+\s(小时|天)；以 0\.00001 次\/秒达不到目标 2\s小时$/,
     );
 
     expect(await page.getByTestId(`freshness-${v2}`).textContent()).toBe(
@@ -70,11 +70,11 @@ describe.skipIf(!canRunConsole)('console: freshness on the accounts page', () =>
     await page.goto(`${server.origin}/accounts`);
     await page.getByRole('columnheader', { name: 'Freshness' }).waitFor();
     const agentEn = page.getByTestId(`freshness-${agent}`).getByTestId('freshness-status');
-    await expect.poll(() => agentEn.textContent()).toMatch(/^Status: 100% within 1 h · p99 \d+ s/);
+    await expect.poll(() => agentEn.textContent()).toMatch(/^Status: 100% within 1\sh · p99 \d+\ss/);
     const v5En = page.getByTestId(`freshness-${v5}`).getByTestId('freshness-status');
-    await expect.poll(() => v5En.textContent()).toMatch(/^Status: \d+% within 2 h/);
+    await expect.poll(() => v5En.textContent()).toMatch(/^Status: \d+% within 2\sh/);
     expect(await v5En.getByTestId('freshness-status-achievable').textContent()).toMatch(
-      /^budget holds ≈ [\d.]+ (h|d); target 2 h not reachable at 0\.00001 calls\/s$/,
+      /^budget holds ≈ [\d.]+\s(h|d); target 2\sh not reachable at 0\.00001 calls\/s$/,
     );
     expect(await page.getByTestId(`freshness-${v2}`).textContent()).toBe(
       'the supplier offers no status or month usage',

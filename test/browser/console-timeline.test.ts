@@ -12,6 +12,18 @@ const hasConsoleBuild = existsSync(join(import.meta.dirname, '../../dist/console
 /** The pages the phone-width test walks: those with tables, identifiers or charts. */
 const PHONE_PAGES = ['/', '/cards', '/alerts', '/jobs', '/accounts', '/sync-runs', '/audit'];
 
+/** Every page of the console's menu, walked at a laptop's width. */
+const MENU_PAGES = [
+  ...PHONE_PAGES,
+  '/devices',
+  '/rules',
+  '/plans',
+  '/pools',
+  '/webhooks',
+  '/notifications',
+  '/users',
+];
+
 interface Layout {
   viewport: number;
   page: number;
@@ -82,7 +94,7 @@ const LAYOUT_PROBE = `(() => {
  * demo suppliers.
  */
 describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
-  'card timeline, phone width, why unknown',
+  'card timeline, phone and laptop widths, why unknown',
   () => {
     let server: ConsoleServer;
     let profile: string;
@@ -281,6 +293,29 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
         );
         expect(style.wordBreak).not.toBe('break-all');
         expect(style.overflowWrap).not.toBe('anywhere');
+        expect(errors).toEqual([]);
+        await page.close();
+      }, 180_000);
+    }
+
+    for (const language of ['zh-CN', 'en']) {
+      it(`fits a 1280×800 laptop in ${language} on every page: no page scroll, no token broken`, async () => {
+        const page = await signedIn(1280, 800, language);
+        const { id } = await cardOf(page, 'unicom-gw');
+        for (const path of [...MENU_PAGES, `/cards/${id}`]) {
+          await page.goto(`${server.origin}${path}`);
+          await page.locator('main h1').first().waitFor();
+          await page.waitForLoadState('networkidle');
+          await page.waitForTimeout(200);
+          const layout = await page.evaluate<Layout>(LAYOUT_PROBE);
+          expect(layout.page, `${path}: page wider than the window`).toBeLessThanOrEqual(
+            layout.viewport,
+          );
+          for (const table of layout.tables) {
+            expect(table, `${path}: a table`).toEqual({ scrolls: true, within: true });
+          }
+          expect(layout.broken, `${path}: broken tokens`).toEqual([]);
+        }
         expect(errors).toEqual([]);
         await page.close();
       }, 180_000);

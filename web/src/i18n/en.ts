@@ -824,7 +824,13 @@ export const en = {
     scheduleHolds: 'hourly runs hold ≈ {{achievable}}; target {{target}} not reachable',
     notMeasured: 'not measured',
     noNeeds: 'the supplier offers no status or month usage',
-    units: { s: '{{value}} s', min: '{{value}} min', h: '{{value}} h', d: '{{value}} d' },
+    // A no-break space keeps a figure on the line of its unit.
+    units: {
+      s: '{{value}}\u00a0s',
+      min: '{{value}}\u00a0min',
+      h: '{{value}}\u00a0h',
+      d: '{{value}}\u00a0d',
+    },
   },
   // timeline branch: the card page's timeline and why a status is unknown
   timeline: {

@@ -813,7 +813,12 @@ export const zhCN: Catalogue = {
     scheduleHolds: '每小时同步可保持 ≈ {{achievable}}；达不到目标 {{target}}',
     notMeasured: '未测量',
     noNeeds: '该供应商不提供状态和月用量',
-    units: { s: '{{value}} 秒', min: '{{value}} 分钟', h: '{{value}} 小时', d: '{{value}} 天' },
+    units: {
+      s: '{{value}}\u00a0秒',
+      min: '{{value}}\u00a0分钟',
+      h: '{{value}}\u00a0小时',
+      d: '{{value}}\u00a0天',
+    },
   },
   // timeline branch: the card page's timeline and why a status is unknown
   timeline: {

@@ -59,35 +59,37 @@ export function AuditPage() {
       ) : audit.data.entries.length === 0 ? (
         <Empty />
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th>{t('audit.at')}</th>
-              <th>{t('audit.actor')}</th>
-              <th>{t('audit.action')}</th>
-              <th>{t('audit.target')}</th>
-              <th>{t('audit.outcome')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {audit.data.entries.map((entry) => (
-              <tr key={entry.id}>
-                <td>{formatInstant(entry.at, i18n.language)}</td>
-                <td>{actorLabel(t, entry.actor)}</td>
-                <td title={entry.action}>{auditActionLabel(t, entry.action)}</td>
-                <td>
-                  {t(`auditAreas.${entry.targetType}s`, {
-                    defaultValue: t(`auditTargets.${entry.targetType}`, {
-                      defaultValue: entry.targetType,
-                    }),
-                  })}{' '}
-                  <span className="mono">{entry.targetId}</span>
-                </td>
-                <td>{t(`audit.outcomes.${entry.outcome}`)}</td>
+        <div className="table-wrap">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th>{t('audit.at')}</th>
+                <th>{t('audit.actor')}</th>
+                <th>{t('audit.action')}</th>
+                <th>{t('audit.target')}</th>
+                <th>{t('audit.outcome')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {audit.data.entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td>{formatInstant(entry.at, i18n.language)}</td>
+                  <td>{actorLabel(t, entry.actor)}</td>
+                  <td title={entry.action}>{auditActionLabel(t, entry.action)}</td>
+                  <td>
+                    {t(`auditAreas.${entry.targetType}s`, {
+                      defaultValue: t(`auditTargets.${entry.targetType}`, {
+                        defaultValue: entry.targetType,
+                      }),
+                    })}{' '}
+                    <span className="mono">{entry.targetId}</span>
+                  </td>
+                  <td>{t(`audit.outcomes.${entry.outcome}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {audit.data?.nextBefore ? (
         <div className="pager">

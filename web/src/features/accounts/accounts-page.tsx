@@ -175,58 +175,64 @@ export function AccountsPage() {
       ) : accounts.data.accounts.length === 0 ? (
         <Empty>{t('accounts.none')}</Empty>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th>ID</th>
-              <th>{t('accounts.supplier')}</th>
-              <th>{t('syncRuns.cards')}</th>
-              <th>{t('syncRuns.calls')}</th>
-              <th>{t('dashboard.syncHealth')}</th>
-              <th>{t('accountFreshness.column')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.data.accounts.map((account) => {
-              const run = account.health.lastSyncRun;
-              return (
-                <tr key={account.id}>
-                  <td>
-                    {account.id}
-                    {account.enabled ? '' : ` (${t('users.disabled')})`}
-                  </td>
-                  <td>{supplierLabel(t, account.type)}</td>
-                  <td>{formatCount(account.health.cards, i18n.language)}</td>
-                  <td>{formatCount(account.health.callsSinceStart, i18n.language)}</td>
-                  <td>
-                    {run
-                      ? `${t(`syncRuns.states.${run.status}`)} · ${formatInstant(run.startedAt, i18n.language)}`
-                      : t('dashboard.neverSynced')}
-                  </td>
-                  <td>
-                    <AccountFreshness id={account.id} enabled={account.enabled} />
-                  </td>
-                  <td className="actions">
-                    <button type="button" onClick={() => test.mutate(account.id)}>
-                      {t('accounts.test')}
-                    </button>
-                    <SyncNow account={account.id} disabled={!account.enabled} />
-                    <button
-                      type="button"
-                      onClick={() => toggle.mutate({ id: account.id, enable: !account.enabled })}
-                    >
-                      {account.enabled ? t('accounts.disable') : t('accounts.enable')}
-                    </button>
-                    {tested[account.id] ? (
-                      <span className="muted"> {tested[account.id]}</span>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="table-wrap">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th>ID</th>
+                <th>{t('accounts.supplier')}</th>
+                <th>{t('syncRuns.cards')}</th>
+                <th>{t('syncRuns.calls')}</th>
+                <th>{t('dashboard.syncHealth')}</th>
+                <th>{t('accountFreshness.column')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {accounts.data.accounts.map((account) => {
+                const run = account.health.lastSyncRun;
+                return (
+                  <tr key={account.id}>
+                    <td>
+                      {account.id}
+                      {account.enabled ? '' : ` (${t('users.disabled')})`}
+                    </td>
+                    <td className="wrap">{supplierLabel(t, account.type)}</td>
+                    <td>{formatCount(account.health.cards, i18n.language)}</td>
+                    <td>{formatCount(account.health.callsSinceStart, i18n.language)}</td>
+                    <td className="wrap">
+                      {run
+                        ? `${t(`syncRuns.states.${run.status}`)} · ${formatInstant(run.startedAt, i18n.language)}`
+                        : t('dashboard.neverSynced')}
+                    </td>
+                    <td className="wrap">
+                      <AccountFreshness id={account.id} enabled={account.enabled} />
+                    </td>
+                    <td>
+                      <div className="actions">
+                        <button type="button" onClick={() => test.mutate(account.id)}>
+                          {t('accounts.test')}
+                        </button>
+                        <SyncNow account={account.id} disabled={!account.enabled} />
+                        <button
+                          type="button"
+                          onClick={() =>
+                            toggle.mutate({ id: account.id, enable: !account.enabled })
+                          }
+                        >
+                          {account.enabled ? t('accounts.disable') : t('accounts.enable')}
+                        </button>
+                        {tested[account.id] ? (
+                          <span className="muted"> {tested[account.id]}</span>
+                        ) : null}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

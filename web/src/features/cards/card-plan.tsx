@@ -43,7 +43,7 @@ export function CardPlan(props: { cardId: number }) {
           {view.cycle ? (
             <div>
               <dt>{t('cardPlan.cycle')}</dt>
-              <dd data-testid="card-plan-cycle">
+              <dd className="wrap" data-testid="card-plan-cycle">
                 {t('cardPlan.cycleDates', {
                   start: view.cycle.start,
                   end: view.cycle.end,

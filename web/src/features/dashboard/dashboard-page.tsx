@@ -221,7 +221,7 @@ export function DashboardPage() {
                   return (
                     <tr key={account.id}>
                       <td>{account.id}</td>
-                      <td>{supplierLabel(t, account.type)}</td>
+                      <td className="wrap">{supplierLabel(t, account.type)}</td>
                       <td>
                         {run ? (
                           <span className={`badge badge-run-${run.status}`}>
@@ -231,7 +231,7 @@ export function DashboardPage() {
                           t('dashboard.neverSynced')
                         )}
                       </td>
-                      <td className="muted">
+                      <td className="muted wrap">
                         {run ? formatInstant(run.finishedAt ?? run.startedAt, i18n.language) : ''}
                       </td>
                     </tr>

@@ -121,27 +121,29 @@ export function WebhooksPage() {
                       : t('webhooks.allEvents')}
                   </td>
                   <td>{row.enabled ? t('users.enabled') : t('users.disabled')}</td>
-                  <td className="actions">
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => setEndpoint(endpoint === row.id ? null : row.id)}
-                    >
-                      {t('webhooks.showDeliveries')}
-                    </button>
-                    <button type="button" onClick={() => setEditing(row)}>
-                      {t('admin.edit')}
-                    </button>
-                    <button
-                      type="button"
-                      disabled={toggle.isPending}
-                      onClick={() => toggle.mutate(row)}
-                    >
-                      {row.enabled ? t('admin.disable') : t('admin.enable')}
-                    </button>
-                    <button type="button" onClick={() => setDeleting(row)}>
-                      {t('admin.delete')}
-                    </button>
+                  <td>
+                    <div className="actions">
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setEndpoint(endpoint === row.id ? null : row.id)}
+                      >
+                        {t('webhooks.showDeliveries')}
+                      </button>
+                      <button type="button" onClick={() => setEditing(row)}>
+                        {t('admin.edit')}
+                      </button>
+                      <button
+                        type="button"
+                        disabled={toggle.isPending}
+                        onClick={() => toggle.mutate(row)}
+                      >
+                        {row.enabled ? t('admin.disable') : t('admin.enable')}
+                      </button>
+                      <button type="button" onClick={() => setDeleting(row)}>
+                        {t('admin.delete')}
+                      </button>
+                    </div>
                   </td>
                 </tr>
               ))}
