@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { KEEP_ANSWERS } from '../src/services/sync/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
+import { chunks, rowsPerStatement } from '../src/store/store-sql.js';
 import { machine, memorySampler, writeSection } from './report.js';
 
+/** Cards a supplier call answers (OneLink v2 daily usage: 100 a call). */
 const BATCH = 100;
 /** The machine's load average when the run started. */
 const loadBefore = loadavg()
@@ -37,7 +40,13 @@ const UPSERT_SQLITE =
   'insert into usage_daily (card_id, date, bytes, updated_at) values (?, ?, ?, ?) on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where usage_daily.bytes <> excluded.bytes';
 
 /** better-sqlite3: the batches through one prepared upsert, one transaction each. */
-function rawSqlite(file: string, ids: number[], days: number, create: boolean): Promise<number> {
+function rawSqlite(
+  file: string,
+  ids: number[],
+  days: number,
+  flush: number,
+  create: boolean,
+): Promise<number> {
   const raw = new Database(file);
   raw.pragma('journal_mode = WAL');
   if (create) {
@@ -55,42 +64,54 @@ function rawSqlite(file: string, ids: number[], days: number, create: boolean): 
     for (const row of rows) insert.run(row.cardId, row.date, row.bytes, now);
   });
   return timed(async () => {
-    for (const rows of usageBatches(ids, days)) batch(rows);
+    for (const rows of usageFlushes(ids, days, flush)) batch(rows);
   }).finally(() => raw.close());
 }
 
-/** pg: one multi-row upsert per batch into `table`, one transaction each. */
-function rawPostgres(client: pg.Client, table: string, ids: number[], days: number) {
+/** pg: multi-row upserts into `table` (as many rows a statement as simdock's), one transaction a flush. */
+function rawPostgres(client: pg.Client, table: string, ids: number[], days: number, flush: number) {
   return timed(async () => {
-    for (const rows of usageBatches(ids, days)) {
+    for (const rows of usageFlushes(ids, days, flush)) {
       const now = Date.now();
-      const values = rows.flatMap((row) => [row.cardId, row.date, row.bytes, now]);
-      const placeholders = rows
-        .map(
-          (_, index) =>
-            `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`,
-        )
-        .join(', ');
       await client.query('begin');
-      await client.query(
-        `insert into ${table} as u (card_id, date, bytes, updated_at) values ${placeholders} on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where u.bytes <> excluded.bytes`,
-        values,
-      );
+      for (const part of chunks(rows, rowsPerStatement('postgres', 4))) {
+        const values = part.flatMap((row) => [row.cardId, row.date, row.bytes, now]);
+        const placeholders = part
+          .map(
+            (_, index) =>
+              `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`,
+          )
+          .join(', ');
+        await client.query(
+          `insert into ${table} as u (card_id, date, bytes, updated_at) values ${placeholders} on conflict (card_id, date) do update set bytes = excluded.bytes, updated_at = excluded.updated_at where u.bytes <> excluded.bytes`,
+          values,
+        );
+      }
       await client.query('commit');
     }
   });
 }
 
-/** The usage rows a sync of `cards` cards over `days` days writes, in batches of 100 cards. */
-function* usageBatches(cardIds: number[], days: number) {
+/**
+ * The usage rows a sync of `cards` cards over `days` days writes: calls of 100 cards, day by
+ * day, stored `flush` rows a transaction (the sync's keep buffer gathers its calls' answers into
+ * flushes of KEEP_ANSWERS rows; `--flush 100` stores each call on its own, as it once did).
+ */
+function* usageFlushes(cardIds: number[], days: number, flush: number) {
+  let pending: { cardId: number; date: string; bytes: number }[] = [];
   for (let day = 1; day <= days; day += 1) {
     const date = `2026-01-${String(day).padStart(2, '0')}`;
     for (let start = 0; start < cardIds.length; start += BATCH) {
-      yield cardIds
-        .slice(start, start + BATCH)
-        .map((cardId) => ({ cardId, date, bytes: (cardId * 7919 + day * 104_729) % 5_000_000 }));
+      for (const cardId of cardIds.slice(start, start + BATCH)) {
+        pending.push({ cardId, date, bytes: (cardId * 7919 + day * 104_729) % 5_000_000 });
+      }
+      if (pending.length >= flush) {
+        yield pending;
+        pending = [];
+      }
     }
   }
+  if (pending.length > 0) yield pending;
 }
 
 /** The bench account and its `cards` cards (imported through simdock), their ids in order. */
@@ -133,8 +154,10 @@ async function benchDialect(
   cards: number,
   days: number,
   postgresUrl: string | undefined,
+  /** Rows a transaction. */
+  flush: number,
   /** Both simdock stores without the kept fleet figures (their triggers dropped). */
-  noFigures = false,
+  noFigures: boolean,
 ): Promise<IngestFigures> {
   const directory = mkdtempSync(join(tmpdir(), 'simdock-storage-bench-'));
   const schema = `simdock_bench_${process.pid}`;
@@ -157,7 +180,7 @@ async function benchDialect(
     const ids = await cardIdsOf(store, cards);
     if (noFigures) await dropCurrentFleetStatsTriggers(store.db, dialect);
     const storeSeconds = await timed(async () => {
-      for (const rows of usageBatches(ids, days)) await store.usage.upsertDaily(rows);
+      for (const rows of usageFlushes(ids, days, flush)) await store.usage.upsertDaily(rows);
     });
     // The raw driver: the same rows, the same batches, the same upsert, one transaction each,
     // first into a bare table with only its primary key, then into a second simdock store's
@@ -173,17 +196,29 @@ async function benchDialect(
       await second.close();
     }
     if (dialect === 'sqlite') {
-      rawSeconds = await rawSqlite(join(directory, 'raw.db'), ids, days, true);
-      rawSchemaSeconds = await rawSqlite(join(directory, 'schema.db'), secondIds, days, false);
+      rawSeconds = await rawSqlite(join(directory, 'raw.db'), ids, days, flush, true);
+      rawSchemaSeconds = await rawSqlite(
+        join(directory, 'schema.db'),
+        secondIds,
+        days,
+        flush,
+        false,
+      );
     } else {
       const client = admin!;
       await client.query(
         `create table ${schema}.raw_usage_daily (card_id bigint not null, date text not null, bytes bigint not null, updated_at bigint not null, primary key (card_id, date))`,
       );
-      rawSeconds = await rawPostgres(client, `${schema}.raw_usage_daily`, ids, days);
+      rawSeconds = await rawPostgres(client, `${schema}.raw_usage_daily`, ids, days, flush);
       // The triggers' statements name their tables unqualified, as simdock's connection does.
       await client.query(`set search_path = ${schema}_schema`);
-      rawSchemaSeconds = await rawPostgres(client, `${schema}_schema.usage_daily`, secondIds, days);
+      rawSchemaSeconds = await rawPostgres(
+        client,
+        `${schema}_schema.usage_daily`,
+        secondIds,
+        days,
+        flush,
+      );
       await client.query('reset search_path');
     }
     const rows = cards * days;
@@ -213,8 +248,9 @@ async function benchDialect(
 }
 
 /**
- * Storage ingest: the daily usage rows a sync writes (batches of 100, one upsert transaction
- * each) through simdock's store, against the raw driver doing the same inserts in the same run.
+ * Storage ingest: the daily usage rows a sync writes (calls of 100 cards, `--flush` rows a
+ * transaction) through simdock's store, against the raw driver doing the same inserts in the
+ * same run.
  * PostgreSQL runs when `--postgres URL` or SIMDOCK_TEST_DATABASE_URL is given.
  */
 export async function benchStorage(args: string[]): Promise<void> {
@@ -224,26 +260,30 @@ export async function benchStorage(args: string[]): Promise<void> {
       cards: { type: 'string', default: '100000' },
       days: { type: 'string', default: '3' },
       postgres: { type: 'string' },
+      flush: { type: 'string', default: String(KEEP_ANSWERS) },
       'no-figures': { type: 'boolean', default: false },
     },
   });
   const cards = Number(values.cards);
   const days = Number(values.days);
+  const flush = Number(values.flush);
   const noFigures = values['no-figures'];
   const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
-  const results = [await benchDialect('sqlite', cards, days, undefined, noFigures)];
+  const results = [await benchDialect('sqlite', cards, days, undefined, flush, noFigures)];
   if (postgresUrl)
-    results.push(await benchDialect('postgres', cards, days, postgresUrl, noFigures));
+    results.push(await benchDialect('postgres', cards, days, postgresUrl, flush, noFigures));
   console.log(JSON.stringify(results, null, 2));
-  const command = `npm run bench -- storage --cards ${cards} --days ${days}${noFigures ? ' --no-figures' : ''}${postgresUrl ? ' --postgres <url>' : ''}`;
+  const command = `npm run bench -- storage --cards ${cards} --days ${days}${flush === KEEP_ANSWERS ? '' : ` --flush ${flush}`}${noFigures ? ' --no-figures' : ''}${postgresUrl ? ' --postgres <url>' : ''}`;
   writeSection(
-    noFigures ? 'storage-no-figures' : 'storage',
-    `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows${noFigures ? ', without the kept fleet figures' : ''}
+    `storage${noFigures ? '-no-figures' : ''}${flush === KEEP_ANSWERS ? '' : `-flush-${flush}`}`,
+    `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows${noFigures ? ', without the kept fleet figures' : ''}${flush === KEEP_ANSWERS ? '' : `, ${flush} rows a transaction`}
 
-Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}. Rows go in as a sync writes them: batches of
-100 cards, one upsert transaction per batch. The raw-driver baseline (better-sqlite3 prepared
-statement / one multi-row \`pg\` insert per batch, same conflict rule) runs in the same process
-right after, into a bare table with only its primary key (the goal's baseline: simdock ÷ raw).
+Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}. Rows go in as a sync stores them: calls of
+100 cards, gathered ${flush.toLocaleString('en')} rows a transaction (a sync's keep buffer stores up to
+${KEEP_ANSWERS.toLocaleString('en')} answers at once; \`--flush 100\` stores each call on its own). The raw-driver baseline
+(better-sqlite3 prepared statement / multi-row \`pg\` inserts, same transactions, same conflict
+rule) runs in the same process right after, into a bare table with only its primary key (the
+goal's baseline: simdock ÷ raw).
 A second raw baseline does the same upserts into simdock's own schema (a second store with the
 same cards imported through simdock: the usage table's indexes and the triggers that keep the
 fleet statistics, which issue 18 requires); "÷ raw in schema" is simdock over that.${noFigures ? "\nThis run drops the kept figures' triggers in both simdock stores before the rows go in\n(`--no-figures`): what the usage rows cost without issue 18's figures kept in their transaction." : ''}

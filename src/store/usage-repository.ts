@@ -54,14 +54,19 @@ export class UsageRepository {
    * last one counts. An unknown card id is `not_found` and nothing is written.
    */
   async upsertDaily(rows: readonly DailyUsageRow[]): Promise<{ written: number }> {
+    // A flush holds a few dates for many cards: each date is checked once.
+    const dates = new Set<string>();
     const checked = dedupe(
       rows.map((row) => {
-        if (!isCstDate(row.date)) {
-          throw new SimdockError('invalid_argument', `"${row.date}" is not a YYYY-MM-DD date`);
+        if (!dates.has(row.date)) {
+          if (!isCstDate(row.date)) {
+            throw new SimdockError('invalid_argument', `"${row.date}" is not a YYYY-MM-DD date`);
+          }
+          dates.add(row.date);
         }
         return { card_id: checkCard(row.cardId), date: row.date, bytes: checkBytes(row.bytes) };
       }),
-      (row) => `${row.card_id} ${row.date}`,
+      (row) => row.date,
     );
     return this.#upsert('usage_daily', 'date', checked);
   }
@@ -116,7 +121,7 @@ export class UsageRepository {
         }
         return { card_id: checkCard(row.cardId), month: row.month, bytes: checkBytes(row.bytes) };
       }),
-      (row) => `${row.card_id} ${row.month}`,
+      (row) => row.month,
     );
     return this.#upsert('usage_monthly', 'month', checked);
   }
@@ -271,13 +276,19 @@ function checkBytes(bytes: number): number {
 }
 
 /**
- * Keeps the last row per key, sorted by key: PostgreSQL refuses to update one row twice in one
- * statement, and a fixed order keeps concurrent writers from deadlocking.
+ * Keeps the last row per card and period, ordered by card then period: PostgreSQL refuses to
+ * update one row twice in one statement, and one order for every writer keeps concurrent writers
+ * from deadlocking. Rows already in that order without a repeat (a flush of one day's cards) are
+ * taken as they are.
  */
-function dedupe<T>(rows: T[], key: (row: T) => string): T[] {
+function dedupe<T extends { card_id: number }>(rows: T[], period: (row: T) => string): T[] {
+  const before = (left: T, right: T) => {
+    if (left.card_id !== right.card_id) return left.card_id - right.card_id;
+    const [a, b] = [period(left), period(right)];
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  if (rows.every((row, index) => index === 0 || before(rows[index - 1]!, row) < 0)) return rows;
   const byKey = new Map<string, T>();
-  for (const row of rows) byKey.set(key(row), row);
-  return [...byKey.entries()]
-    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
-    .map(([, row]) => row);
+  for (const row of rows) byKey.set(`${row.card_id} ${period(row)}`, row);
+  return [...byKey.values()].sort(before);
 }
