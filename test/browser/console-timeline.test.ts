@@ -133,6 +133,27 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       return { id: cards[0].id, account: account.id };
     }
 
+    /**
+     * Opens each page: none wider than the window, every table scrolling in a box within it, no
+     * token laid out on two lines.
+     */
+    async function expectFits(page: Page, paths: string[]): Promise<void> {
+      for (const path of paths) {
+        await page.goto(`${server.origin}${path}`);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await page.waitForTimeout(200);
+        const layout = await page.evaluate<Layout>(LAYOUT_PROBE);
+        expect(layout.page, `${path}: page wider than the window`).toBeLessThanOrEqual(
+          layout.viewport,
+        );
+        for (const table of layout.tables) {
+          expect(table, `${path}: a table`).toEqual({ scrolls: true, within: true });
+        }
+        expect(layout.broken, `${path}: broken tokens`).toEqual([]);
+      }
+    }
+
     beforeAll(async () => {
       server = await startConsoleServer();
       profile = mkdtempSync(join(tmpdir(), 'simdock-timeline-'));
@@ -269,20 +290,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       it(`fits a 390×844 phone in ${language}: no page scroll, tables scroll in their card, no token broken`, async () => {
         const page = await signedIn(390, 844, language);
         const { id } = await cardOf(page, 'onelink-v5');
-        for (const path of [...PHONE_PAGES, `/cards/${id}`]) {
-          await page.goto(`${server.origin}${path}`);
-          await page.locator('main h1').first().waitFor();
-          await page.waitForLoadState('networkidle');
-          await page.waitForTimeout(200);
-          const layout = await page.evaluate<Layout>(LAYOUT_PROBE);
-          expect(layout.page, `${path}: page wider than the phone`).toBeLessThanOrEqual(
-            layout.viewport,
-          );
-          for (const table of layout.tables) {
-            expect(table, `${path}: a table`).toEqual({ scrolls: true, within: true });
-          }
-          expect(layout.broken, `${path}: broken tokens`).toEqual([]);
-        }
+        await expectFits(page, [...PHONE_PAGES, `/cards/${id}`]);
         // The card page's identities: an ICCID is one line, and nothing lets it break.
         await page.goto(`${server.origin}/cards/${id}`);
         const iccid = page.locator('.facts dd.mono').first();
@@ -302,20 +310,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasConsoleBuild)(
       it(`fits a 1280×800 laptop in ${language} on every page: no page scroll, no token broken`, async () => {
         const page = await signedIn(1280, 800, language);
         const { id } = await cardOf(page, 'unicom-gw');
-        for (const path of [...MENU_PAGES, `/cards/${id}`]) {
-          await page.goto(`${server.origin}${path}`);
-          await page.locator('main h1').first().waitFor();
-          await page.waitForLoadState('networkidle');
-          await page.waitForTimeout(200);
-          const layout = await page.evaluate<Layout>(LAYOUT_PROBE);
-          expect(layout.page, `${path}: page wider than the window`).toBeLessThanOrEqual(
-            layout.viewport,
-          );
-          for (const table of layout.tables) {
-            expect(table, `${path}: a table`).toEqual({ scrolls: true, within: true });
-          }
-          expect(layout.broken, `${path}: broken tokens`).toEqual([]);
-        }
+        await expectFits(page, [...MENU_PAGES, `/cards/${id}`]);
         expect(errors).toEqual([]);
         await page.close();
       }, 180_000);
