@@ -70,7 +70,9 @@ describe.skipIf(!canRunConsole)('console: freshness on the accounts page', () =>
     await page.goto(`${server.origin}/accounts`);
     await page.getByRole('columnheader', { name: 'Freshness' }).waitFor();
     const agentEn = page.getByTestId(`freshness-${agent}`).getByTestId('freshness-status');
-    await expect.poll(() => agentEn.textContent()).toMatch(/^Status: 100% within 1\sh · p99 \d+\ss/);
+    await expect
+      .poll(() => agentEn.textContent())
+      .toMatch(/^Status: 100% within 1\sh · p99 \d+\ss/);
     const v5En = page.getByTestId(`freshness-${v5}`).getByTestId('freshness-status');
     await expect.poll(() => v5En.textContent()).toMatch(/^Status: \d+% within 2\sh/);
     expect(await v5En.getByTestId('freshness-status-achievable').textContent()).toMatch(
