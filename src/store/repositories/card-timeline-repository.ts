@@ -1,5 +1,11 @@
 import type { SelectQueryBuilder } from 'kysely';
-import { type CardStatus, cstDate, cstStartOfDay, isCardStatus } from '../../domain/index.js';
+import {
+  type CardStatus,
+  cstDate,
+  cstStartOfDay,
+  type IdentifierKind,
+  isCardStatus,
+} from '../../domain/index.js';
 import { IDENTIFIER_KINDS } from '../card-rows.js';
 import { subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
@@ -45,7 +51,7 @@ export type StoreTimelineItem =
   | (Base & {
       kind: 'identity';
       /** Which identifier changed: `imei` (the card moved to another device), `msisdn`… */
-      identity: 'iccid' | 'msisdn' | 'imsi' | 'imei';
+      identity: IdentifierKind;
       value: string;
       previous: string;
       /** What reported it (`sync:<account>`, …). */
@@ -113,7 +119,7 @@ function newestInWindow(at: string, id: string, query: StoreTimelineQuery) {
       .limit(query.limit) as QB;
 }
 
-function isIdentityKind(value: string): value is 'iccid' | 'msisdn' | 'imsi' | 'imei' {
+function isIdentityKind(value: string): value is IdentifierKind {
   return (IDENTIFIER_KINDS as readonly string[]).includes(value);
 }
 

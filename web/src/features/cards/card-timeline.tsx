@@ -40,8 +40,9 @@ const PAGE = 30;
 
 /**
  * What happened to one card, newest first, from `GET /api/v1/cards/{id}/timeline`: status
- * changes with their source, identifier changes (a new IMEI: another device), actions and who did them, alerts, texts, usage spikes, and where the
- * card's supplier offers them its own history and session. "Load more" reads the next page.
+ * changes with their source, identifier changes (a new IMEI: another device), actions and who
+ * did them, alerts, texts, usage spikes, and where the card's supplier offers them its own
+ * history and session. "Load more" reads the next page.
  */
 export function CardTimeline(props: { cardId: number; askSupplier: boolean }) {
   const { t, i18n } = useTranslation();
