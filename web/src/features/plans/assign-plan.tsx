@@ -1,12 +1,11 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { planBulk } from '../../api/bulk-api.js';
 import { api, unwrap } from '../../api/client.js';
+import { type BulkChoiceTarget, useBulkChoice } from '../../components/bulk-choice.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { filterExpressionText } from '../../components/labels.js';
 import { ErrorMessage } from '../../components/states.js';
-import { hasRole, useMe } from '../../session.js';
 import { usePlans } from './plans-page.js';
 
 /**
@@ -15,90 +14,47 @@ import { usePlans } from './plans-page.js';
  * Plans are the operator's: shown to the root tenant's admins only. The outcome stays beside the
  * button, and so does the selection (it used to be cleared, which hid the outcome with the bar).
  */
-export function AssignPlanButton(props: {
-  selectedIds: number[];
-  allMatching: boolean;
-  filter: string | null;
-  disabled?: boolean;
-}) {
+export function AssignPlanButton(props: BulkChoiceTarget & { disabled?: boolean }) {
   const { t } = useTranslation();
-  const me = useMe();
   const client = useQueryClient();
-  const allowed = me.data ? hasRole(me.data.role, 'admin') && me.data.tenant === 'root' : false;
-  const [open, setOpen] = useState(false);
-  const plans = usePlans(allowed && open);
+  const choice = useBulkChoice<number>(props, 'plan-assign-count');
+  const plans = usePlans(choice.allowed && choice.open);
   const [planId, setPlanId] = useState('');
   const [expiresOn, setExpiresOn] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<number | null>(null);
-  const byFilter = props.allMatching && props.filter !== null;
-  // Every card matching the filter: how many, as a bulk job would count them, before confirming.
-  const matching = useQuery({
-    queryKey: ['plan-assign-count', props.filter],
-    queryFn: () => planBulk({ filter: props.filter as string }),
-    enabled: allowed && open && byFilter,
-  });
-  if (!allowed) return null;
-  const close = () => {
-    setOpen(false);
-    setError(null);
-  };
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  if (!choice.allowed) return null;
+  const confirm = () =>
+    choice.run(async () => {
       const answer = await unwrap(
         api.POST('/api/v1/plans/{id}/assign', {
           params: { path: { id: Number(planId) } },
-          body: {
-            ...(byFilter ? { filter: props.filter as string } : { cards: props.selectedIds }),
-            ...(expiresOn ? { expiresOn } : {}),
-          },
+          body: { ...choice.cards, ...(expiresOn ? { expiresOn } : {}) },
         }),
       );
-      setDone(answer.assigned);
-      close();
-      // The selection stays, with the outcome beside the button (as for pools); the list reads
-      // its cards' plans and quota use again.
+      // The list reads its cards' plans and quota use again.
       void client.invalidateQueries({ queryKey: ['card-plans'] });
       void client.invalidateQueries({ queryKey: ['cards'] });
       void client.invalidateQueries({ queryKey: ['plans'] });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return answer.assigned;
+    });
   return (
     <>
-      <button
-        type="button"
-        disabled={props.disabled}
-        data-action="plan"
-        onClick={() => {
-          setDone(null);
-          setOpen(true);
-        }}
-      >
+      <button type="button" disabled={props.disabled} data-action="plan" onClick={choice.start}>
         {t('plansPage.assign')}
       </button>
-      {done !== null ? (
+      {choice.done !== null ? (
         <span className="muted bulk-outcome" data-testid="plan-assigned">
-          {t('plansPage.assigned', { count: done })}
+          {t('plansPage.assigned', { count: choice.done })}
         </span>
       ) : null}
-      {open ? (
+      {choice.open ? (
         <ConfirmDialog
           title={t('plansPage.assign')}
-          confirmLabel={t('plansPage.assignConfirm', {
-            count: byFilter ? (matching.data?.total ?? '…') : props.selectedIds.length,
-          })}
-          busy={busy || planId === ''}
+          confirmLabel={t('plansPage.assignConfirm', { count: choice.count })}
+          busy={choice.busy || planId === ''}
           onConfirm={() => void confirm()}
-          onCancel={close}
+          onCancel={choice.close}
         >
-          {byFilter ? (
+          {choice.byFilter ? (
             <p>
               {t('plansPage.assignAll', { filter: filterExpressionText(t, props.filter ?? '') })}
             </p>
@@ -132,8 +88,8 @@ export function AssignPlanButton(props: {
           </label>
           <p className="muted">{t('plansPage.keepExpiry')}</p>
           {plans.isError ? <ErrorMessage error={plans.error} /> : null}
-          {matching.isError ? <ErrorMessage error={matching.error} /> : null}
-          {error ? <ErrorMessage error={error} /> : null}
+          {choice.matching.isError ? <ErrorMessage error={choice.matching.error} /> : null}
+          {choice.error ? <ErrorMessage error={choice.error} /> : null}
         </ConfirmDialog>
       ) : null}
     </>

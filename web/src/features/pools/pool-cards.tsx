@@ -1,12 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { planBulk } from '../../api/bulk-api.js';
 import { api, unwrap } from '../../api/client.js';
+import { type BulkChoiceTarget, useBulkChoice } from '../../components/bulk-choice.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { filterExpressionText } from '../../components/labels.js';
 import { ErrorMessage } from '../../components/states.js';
-import { hasRole, useMe } from '../../session.js';
 
 /** Add cards to a pool, or take them out of it. */
 export type PoolCardsMode = 'add' | 'remove';
@@ -18,95 +17,65 @@ export type PoolCardsMode = 'add' | 'remove';
  * shown to the root tenant's admins only. The outcome stays beside the button (how many of
  * the cards named changed), with the selection kept.
  */
-export function PoolCardsButton(props: {
-  mode: PoolCardsMode;
-  selectedIds: number[];
-  allMatching: boolean;
-  filter: string | null;
-  disabled?: boolean;
-}) {
+export function PoolCardsButton(
+  props: BulkChoiceTarget & { mode: PoolCardsMode; disabled?: boolean },
+) {
   const { t } = useTranslation();
-  const me = useMe();
   const client = useQueryClient();
-  const allowed = me.data ? hasRole(me.data.role, 'admin') && me.data.tenant === 'root' : false;
-  const [open, setOpen] = useState(false);
-  const [poolId, setPoolId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<{ changed: number; cards: number } | null>(null);
-  const byFilter = props.allMatching && props.filter !== null;
+  const choice = useBulkChoice<{ changed: number; cards: number }>(props, 'pool-cards-count');
   const pools = useQuery({
     queryKey: ['pool-choices'],
     queryFn: () => unwrap(api.GET('/api/v1/pools')),
-    enabled: allowed && open,
+    enabled: choice.allowed && choice.open,
   });
-  // Every card matching the filter: how many, as the API will count them, before confirming.
-  const matching = useQuery({
-    queryKey: ['pool-cards-count', props.filter],
-    queryFn: () => planBulk({ filter: props.filter as string }),
-    enabled: allowed && open && byFilter,
-  });
-  if (!allowed) return null;
+  const [poolId, setPoolId] = useState('');
+  if (!choice.allowed) return null;
   const adding = props.mode === 'add';
-  const close = () => {
-    setOpen(false);
-    setError(null);
-  };
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const confirm = () =>
+    choice.run(async () => {
       const params = { path: { id: Number(poolId) } };
-      const body = byFilter ? { filter: props.filter as string } : { cards: props.selectedIds };
-      if (adding) {
-        const answer = await unwrap(api.POST('/api/v1/pools/{id}/cards', { params, body }));
-        setDone({ changed: answer.added, cards: answer.cards });
-      } else {
-        const answer = await unwrap(api.POST('/api/v1/pools/{id}/cards/remove', { params, body }));
-        setDone({ changed: answer.removed, cards: answer.cards });
-      }
-      close();
+      const body = choice.cards;
+      const outcome = adding
+        ? await unwrap(api.POST('/api/v1/pools/{id}/cards', { params, body })).then((answer) => ({
+            changed: answer.added,
+            cards: answer.cards,
+          }))
+        : await unwrap(api.POST('/api/v1/pools/{id}/cards/remove', { params, body })).then(
+            (answer) => ({ changed: answer.removed, cards: answer.cards }),
+          );
       void client.invalidateQueries({ queryKey: ['resource', '/api/v1/pools'] });
       void client.invalidateQueries({ queryKey: ['pool-choices'] });
-      // The selection stays, with the outcome beside the button: the list shows no pool column
-      // to change, and the same cards may go on to a plan or another pool.
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const count = byFilter ? (matching.data?.total ?? '…') : props.selectedIds.length;
+      return outcome;
+    });
   return (
     <>
       <button
         type="button"
         disabled={props.disabled}
         data-action={adding ? 'pool-add' : 'pool-remove'}
-        onClick={() => {
-          setDone(null);
-          setOpen(true);
-        }}
+        onClick={choice.start}
       >
         {t(adding ? 'poolCards.add' : 'poolCards.remove')}
       </button>
-      {done !== null ? (
+      {choice.done !== null ? (
         <span className="muted bulk-outcome" data-testid={adding ? 'pool-added' : 'pool-removed'}>
           {t(adding ? 'poolCards.added' : 'poolCards.removed', {
-            changed: done.changed,
-            count: done.cards,
+            changed: choice.done.changed,
+            count: choice.done.cards,
           })}
         </span>
       ) : null}
-      {open ? (
+      {choice.open ? (
         <ConfirmDialog
           title={t(adding ? 'poolCards.add' : 'poolCards.remove')}
-          confirmLabel={t(adding ? 'poolCards.addConfirm' : 'poolCards.removeConfirm', { count })}
-          busy={busy || poolId === ''}
+          confirmLabel={t(adding ? 'poolCards.addConfirm' : 'poolCards.removeConfirm', {
+            count: choice.count,
+          })}
+          busy={choice.busy || poolId === ''}
           onConfirm={() => void confirm()}
-          onCancel={close}
+          onCancel={choice.close}
         >
-          {byFilter ? (
+          {choice.byFilter ? (
             <p>
               {t(adding ? 'poolCards.addAll' : 'poolCards.removeAll', {
                 filter: filterExpressionText(t, props.filter ?? ''),
@@ -131,8 +100,8 @@ export function PoolCardsButton(props: {
             </select>
           </label>
           {pools.isError ? <ErrorMessage error={pools.error} /> : null}
-          {matching.isError ? <ErrorMessage error={matching.error} /> : null}
-          {error ? <ErrorMessage error={error} /> : null}
+          {choice.matching.isError ? <ErrorMessage error={choice.matching.error} /> : null}
+          {choice.error ? <ErrorMessage error={choice.error} /> : null}
         </ConfirmDialog>
       ) : null}
     </>
