@@ -112,6 +112,8 @@ export async function benchDialect(
   cards: number,
   postgresUrl: string | undefined,
   measureWrites: boolean,
+  /** Every `midMonth`-th card's plan cycles from the 15th (0: none), counted per request. */
+  midMonth = 0,
 ): Promise<DialectFigures> {
   const bench = await openBenchStore('stats', dialect, postgresUrl);
   const { store } = bench;
@@ -125,9 +127,19 @@ export async function benchDialect(
     await tenantOfEveryTenthCard(store, now);
     const small = await store.plans.create({ name: 'small', quotaBytes: 1_500_000_000 });
     const big = await store.plans.create({ name: 'big', quotaBytes: 5_000_000_000 });
+    // Only when asked: a plan cycling from another day is counted per request when it exists.
+    const mid =
+      midMonth > 0
+        ? await store.plans.create({
+            name: 'mid-month',
+            quotaBytes: 3_000_000_000,
+            cycleStartDay: 15,
+          })
+        : null;
     const today = cstToday(now);
     await sql`insert into card_plans (card_id, plan_id, expires_on, updated_at)
-      select id, case when id % 2 = 0 then cast(${small.id} as bigint) else cast(${big.id} as bigint) end,
+      select id, case when ${mid ? 1 : 0} = 1 and id % ${Math.max(midMonth, 1)} = 1 then cast(${mid?.id ?? 0} as bigint)
+        when id % 2 = 0 then cast(${small.id} as bigint) else cast(${big.id} as bigint) end,
         case when id % 50 = 0 then cast(${addDays(today, 5)} as text)
           when id % 20 = 0 then cast(${addDays(today, 25)} as text)
           else cast(${addDays(today, 400)} as text) end, cast(${now} as bigint)
@@ -221,7 +233,9 @@ function percent(share: number): string {
  * and into one without, alternately (`--sync-pairs` of each), and a sync's store writes alone with
  * and without them. PostgreSQL runs when `--postgres URL` or SIMDOCK_TEST_DATABASE_URL is given;
  * `--dialects postgres` runs one dialect; `--no-writes` measures only the requests (the
- * 5,000,000-card run). A run at another size than 1,000,000 cards writes a section of its own.
+ * 5,000,000-card run); `--mid-month N` puts every Nth card on a plan whose cycle starts on the
+ * 15th (counted per request, not kept). A run at another size than 1,000,000 cards, or with
+ * `--mid-month`, writes a section of its own.
  */
 export async function benchStats(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -233,8 +247,10 @@ export async function benchStats(args: string[]): Promise<void> {
       'sync-cards': { type: 'string', default: String(SYNC_CARDS) },
       'sync-pairs': { type: 'string', default: '2' },
       'no-writes': { type: 'boolean', default: false },
+      'mid-month': { type: 'string', default: '0' },
     },
   });
+  const midMonth = Number(values['mid-month']);
   const cards = Number(values.cards);
   const syncCards = Number(values['sync-cards']);
   const syncPairs = Number(values['sync-pairs']);
@@ -244,7 +260,7 @@ export async function benchStats(args: string[]): Promise<void> {
   const results: DialectFigures[] = [];
   const syncs: SyncOverhead[] = [];
   for (const dialect of dialects) {
-    results.push(await benchDialect(dialect, cards, postgresUrl, measureWrites));
+    results.push(await benchDialect(dialect, cards, postgresUrl, measureWrites, midMonth));
     if (measureWrites) {
       syncs.push(
         await syncOverhead(dialect, postgresUrl, syncCards, syncPairs, (line) =>
@@ -254,7 +270,7 @@ export async function benchStats(args: string[]): Promise<void> {
     }
   }
   console.log(JSON.stringify({ results, syncs }, null, 2));
-  const command = `npm run bench -- stats --cards ${cards}${postgresUrl && dialects.includes('postgres') ? ' --postgres <url>' : ''}${values.dialects === 'sqlite,postgres' ? '' : ` --dialects ${values.dialects}`}${measureWrites ? '' : ' --no-writes'}`;
+  const command = `npm run bench -- stats --cards ${cards}${postgresUrl && dialects.includes('postgres') ? ' --postgres <url>' : ''}${values.dialects === 'sqlite,postgres' ? '' : ` --dialects ${values.dialects}`}${measureWrites ? '' : ' --no-writes'}${midMonth > 0 ? ` --mid-month ${midMonth}` : ''}`;
   const names = results[0]!.timings.map((timing) => timing.name);
   const requests = `| request | ${results.map((result) => `${result.dialect} p50 | ${result.dialect} p95`).join(' | ')} |
 |---|${results.map(() => '---|---').join('|')}|
@@ -310,8 +326,8 @@ ${results
         .map((result) => `${result.dialect} ${result.fillSeconds.toFixed(0)} s`)
         .join(', ')}.`;
   writeSection(
-    cards === 1_000_000 ? 'stats' : `stats-${cards}`,
-    `## Fleet statistics: ${cards.toLocaleString('en')} cards
+    `${cards === 1_000_000 ? 'stats' : `stats-${cards}`}${midMonth > 0 ? `-mid-month-${midMonth}` : ''}`,
+    `## Fleet statistics: ${cards.toLocaleString('en')} cards${midMonth > 0 ? `, every ${midMonth}th on a plan cycling from the 15th` : ''}
 
 Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}.
 Figures kept as data arrives (migrations 0015, 0022) and read per request; p50/p95 over ${REPEATS}
