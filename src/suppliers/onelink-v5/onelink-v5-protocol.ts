@@ -6,7 +6,7 @@ import {
   type ErrorCode,
   statusMapper,
 } from '../../domain/index.js';
-import { SupplierError, supplierCodeTable } from '../spec/index.js';
+import { isRecord, SupplierError, supplierCodeTable } from '../spec/index.js';
 
 /**
  * OneLink v5 wire protocol: paths, `transid`, the envelope, error codes and status codes.
@@ -233,10 +233,6 @@ export function parseEnvelope(body: unknown): OnelinkV5Envelope {
     message: typeof record.message === 'string' ? record.message : null,
     result,
   };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

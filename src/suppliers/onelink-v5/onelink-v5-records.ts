@@ -1,4 +1,5 @@
-import { field, isRecord, list, type OnelinkV5IdKind, text } from './onelink-v5-protocol.js';
+import { isRecord } from '../spec/index.js';
+import { field, list, type OnelinkV5IdKind, text } from './onelink-v5-protocol.js';
 
 /**
  * Typed readers for the `result` items of each OneLink v5 endpoint. Wire names are kept; every

@@ -1,3 +1,4 @@
+export * from './answer-records.js';
 export * from './batching.js';
 export * from './credentials.js';
 export * from './device-spec.js';

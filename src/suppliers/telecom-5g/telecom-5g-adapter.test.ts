@@ -8,7 +8,14 @@ import { createTelecom5gSimulator } from './telecom-5g-simulator.js';
 const CREDENTIALS = { appKey: 'ak-test', secretKey: 'sk-test-0001', custNumber: '6100000000009' };
 
 function setup(
-  options: { size?: number; secretKey?: string; batchSize?: number; clockSkewMs?: number } = {},
+  options: {
+    size?: number;
+    secretKey?: string;
+    batchSize?: number;
+    clockSkewMs?: number;
+    /** Changes each answer's JSON before the adapter reads it. */
+    rewrite?: (body: Record<string, unknown>) => unknown;
+  } = {},
 ) {
   const clock = new ManualClock(Date.UTC(2024, 10, 26, 2, 0, 0), { autoAdvance: true });
   const simulator = createTelecom5gSimulator({ ...CREDENTIALS, size: options.size ?? 250, clock });
@@ -21,7 +28,13 @@ function setup(
     ...CREDENTIALS,
     ...(options.secretKey ? { secretKey: options.secretKey } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    fetch: appFetch(simulator.app),
+    fetch: options.rewrite
+      ? async (input, init) => {
+          const answer = await appFetch(simulator.app)(input, init);
+          const body = options.rewrite!((await answer.json()) as Record<string, unknown>);
+          return new Response(JSON.stringify(body), { status: answer.status });
+        }
+      : appFetch(simulator.app),
     clock: adapterClock,
   });
   const ref = (index: number) => ({ key: `c${index}`, msisdn: simulator.fleet.card(index).msisdn });
@@ -211,6 +224,23 @@ describe('telecom-5g adapter against its simulator', () => {
     const { adapter, ref } = setup({ clockSkewMs: 8 * 3_600_000 });
     const result = await adapter.doGetStatus!({ cards: [ref(0)] });
     expect(result.items[0]?.ok).toBe(true);
+  });
+
+  it('skips what is no object in an answer’s list: that card is left out, the others read', async () => {
+    // Found by the hostile parser property: a null item crashed the batch with a TypeError.
+    const { adapter, ref } = setup({
+      rewrite: (body) => {
+        const data = body.data as unknown[];
+        return { ...body, data: [null, 7, 'x', [], ...data.slice(1)] };
+      },
+    });
+    const result = await adapter.doGetStatus!({ cards: [ref(0), ref(1), ref(2)] });
+    expect(result.items.map((item) => item.ok)).toEqual([false, true, true]);
+    const left = result.items[0]!;
+    if (!left.ok) {
+      expect(left.error.code).toBe('supplier_bad_response');
+      expect(left.error.retryable).toBe(true);
+    }
   });
 
   it('reports an unknown card and a per-card system error as items', async () => {

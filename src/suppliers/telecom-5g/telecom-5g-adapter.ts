@@ -23,6 +23,7 @@ import {
   type ItemResult,
   type MonthlyUsageOptions,
   missingIdentifierItem,
+  recordsIn,
   type SetDataCapOptions,
   type SupplierAdapterV1,
   type SupplierCard,
@@ -56,12 +57,6 @@ export interface Telecom5gAdapterOptions extends Telecom5gClientOptions {
 }
 
 type Item = Record<string, unknown>;
-
-/** The objects of a list in an answer; anything else in it (null, a number) is skipped. */
-function objectsIn(value: unknown): Item[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter((entry): entry is Item => entry !== null && typeof entry === 'object');
-}
 
 const PREFERENCE: readonly IdentifierField[] = ['msisdn', 'iccid', 'imsi'];
 const PARSERS = { iccid: parseIccid, msisdn: parseMsisdn, imsi: parseImsi } as const;
@@ -251,7 +246,7 @@ export function createTelecom5g(options: Telecom5gAdapterOptions): SupplierAdapt
     doGetCardHistory: ({ cards, abortSignal, from, to }: CardHistoryOptions) =>
       perCard(cards, async (number) => {
         const answer = await client.cradStatus(number, { abortSignal });
-        const list = objectsIn(answer.body.data);
+        const list = recordsIn(answer.body.data);
         const events = list
           .map(historyEvent)
           .filter(
@@ -308,7 +303,7 @@ export function createTelecom5g(options: Telecom5gAdapterOptions): SupplierAdapt
       for (const numbers of chunk([...asked.keys()], size)) {
         const answer = await request({ [WIRE[field]]: numbers });
         bodies.push(answer.body);
-        const data = objectsIn(answer.body.data);
+        const data = recordsIn(answer.body.data);
         const byNumber = new Map<string, Item>();
         for (const item of data) {
           const number = scalar(item[WIRE[field]]);
@@ -443,7 +438,7 @@ function historyEvent(item: Item): SupplierCardEvent {
 /** RD001. guess: data.diagnosisList[] of {itemName, itemResult ("0" pass, "1" fail), itemDesc}. */
 function diagnosis(answer: Telecom5gAnswer): SupplierDiagnosis {
   const data = (answer.body.data ?? {}) as Item;
-  const list = objectsIn(data.diagnosisList);
+  const list = recordsIn(data.diagnosisList);
   return {
     checks: list.map((entry) => {
       const result = scalar(entry.itemResult);

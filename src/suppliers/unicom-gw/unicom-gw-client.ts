@@ -1,8 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../../domain/index.js';
-import { type FetchFunction, readJson, SupplierError } from '../spec/index.js';
+import { type FetchFunction, isRecord, readJson, SupplierError } from '../spec/index.js';
 import {
-  isRecord,
   readUnicomGwAnswer,
   records,
   resolveUnicomGwPaths,

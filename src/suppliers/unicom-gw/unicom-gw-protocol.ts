@@ -9,7 +9,7 @@ import {
   SimdockError,
   statusMapper,
 } from '../../domain/index.js';
-import { SupplierError, supplierCodeTable } from '../spec/index.js';
+import { isRecord, recordsIn, SupplierError, supplierCodeTable } from '../spec/index.js';
 
 /**
  * China Unicom's 雁飞智连 IoT gateway (`https://gwapi.10646.cn`): the Cisco Jasper Control Center
@@ -220,10 +220,6 @@ export const unicomGwResultError = supplierCodeTable('unicom-gw', RESULT_CODES);
 /** An answer that passed both checks: the operation's `data` (wire names kept). */
 export type UnicomGwData = Record<string, unknown>;
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks an answer: `{"status": "0000", "message", "data": {"resultCode": "0000", …}}`; anything
  * else is a failure — `status` for the gateway, `resultCode` for the operation (the notes).
@@ -269,8 +265,7 @@ export function text(item: Record<string, unknown>, name: string): string | null
 
 /** A field that holds a list of records (absent → empty). */
 export function records(item: Record<string, unknown>, name: string): Record<string, unknown>[] {
-  const value = item[name];
-  return Array.isArray(value) ? value.filter(isRecord) : [];
+  return recordsIn(item[name]);
 }
 
 /**
