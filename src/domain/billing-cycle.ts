@@ -92,3 +92,16 @@ export function billingCycleOfMonth(month: CstMonth, startDay = 1): BillingCycle
 export function shiftBillingCycle(cycle: BillingCycle, cycles: number): BillingCycle {
   return billingCycleOfMonth(addMonths(cycle.month, cycles), cycle.startDay);
 }
+
+/**
+ * The key of a card's usage-cycle row in the kept fleet figures (migrations 0015, 0029) for a
+ * CST date and the start day of the card's plan cycle: the calendar month `YYYY-MM` for start
+ * day 1, else the month the plan cycle starts in and the start day, `YYYY-MM@DD` (the start
+ * day is part of the key: start days 29–31 all begin on Feb 28 in 2026 but end on different
+ * days). The SQL of `planCycleKeySql` computes the same key.
+ */
+export function cycleUsageKey(date: CstDate, startDay: number): string {
+  if (startDay === 1) return date.slice(0, 7);
+  const { start } = billingCycleOf(date, startDay);
+  return `${start.slice(0, 7)}@${String(startDay).padStart(2, '0')}`;
+}

@@ -252,7 +252,7 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
       })),
     );
     const near = await store.fleetStats.quotaUse(ROOT, {
-      cycle: '2026-12',
+      at: AT,
       minPermille: 800,
       limit: 5,
     });

@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import { billingCycleOf, cycleUsageKey } from '../domain/billing-cycle.js';
 import { addDays } from '../domain/cst.js';
 import { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
 import { fillFleetStats } from './migrations/0015-fleet-stats.js';
+import { fillPlanCycles } from './migrations/0029-plan-cycle-usage.js';
 import type { StoreContext } from './store-context.js';
 import { writeTransaction } from './store-sql.js';
 
@@ -43,8 +45,8 @@ export interface FleetFigures {
     byPlan: UsageRow[];
   };
   /**
-   * Over the cards on a plan with a quota whose cycle is the calendar month (the kept usage
-   * cycle; plans cycling from another day are reckoned per request by the dashboard).
+   * Over the cards on a plan with a quota, each in its plan's current cycle: the calendar month
+   * for a plan cycling from the 1st, else the plan cycle containing today (migration 0029).
    */
   quota: {
     /** Cards on a plan with a quota. */
@@ -70,6 +72,13 @@ export interface FleetFigures {
 export interface FiguresAt {
   cycle: string;
   today: string;
+}
+
+/** A plan as the kept figures count it: its quota, cycle start day and current cycle key. */
+interface PlanCycle {
+  quota: number | null;
+  startDay: number;
+  cycle: string;
 }
 
 /** A card at or over a share of its quota, from the kept cycle rows. */
@@ -192,6 +201,7 @@ export class FleetStatsRepository {
           stats_expiry, stats_alerts in share row exclusive mode`.execute(transaction);
       }
       await fillFleetStats(transaction as unknown as Kysely<unknown>);
+      await fillPlanCycles(transaction as unknown as Kysely<unknown>, dialect);
       const cards = await transaction
         .selectFrom('card_facts')
         .select(sql<number>`count(*)`.as('n'))
@@ -209,6 +219,7 @@ export class FleetStatsRepository {
   /** The kept figures of a scope (a handful of small grouped reads). */
   async figures(scope: CardScope, at: FiguresAt): Promise<FleetFigures> {
     const db = this.#db();
+    const plans = await this.#plans(at);
     const cards = await db
       .selectFrom('stats_cards')
       .select([
@@ -233,9 +244,10 @@ export class FleetStatsRepository {
         sql<number>`sum(cards)`.as('cards'),
         sql<number>`sum(bytes)`.as('bytes'),
       ])
-      .where('cycle', '=', at.cycle)
+      .select('cycle')
+      .where('cycle', 'in', [at.cycle, ...new Set([...plans.values()].map((plan) => plan.cycle))])
       .where(this.#inScope(scope))
-      .groupBy(['tenant_path', 'account_id', 'plan_id', 'level'])
+      .groupBy(['tenant_path', 'account_id', 'plan_id', 'cycle', 'level'])
       .execute();
     const expiry = await db
       .selectFrom('stats_expiry')
@@ -256,7 +268,7 @@ export class FleetStatsRepository {
       .groupBy('severity')
       .execute();
     return this.#assemble(
-      await this.#planQuotas(),
+      plans,
       cards.map((row) => ({
         tenant: row.tenant_path,
         account: row.account_id,
@@ -269,6 +281,7 @@ export class FleetStatsRepository {
         tenant: row.tenant_path,
         account: row.account_id,
         plan: row.plan_id === null ? null : Number(row.plan_id),
+        cycle: row.cycle,
         level: Number(row.level),
         cards: Number(row.cards),
         bytes: Number(row.bytes),
@@ -281,10 +294,27 @@ export class FleetStatsRepository {
 
   /**
    * The same figures recounted from the data, card by card (for tests and checks: it reads every
-   * card of the scope). A card's usage this cycle: the cycle figure, else the sum of its days.
+   * card of the scope). A card's usage this cycle: the cycle figure, else the sum of its days;
+   * on a plan cycling from another day, also the sum of its days in the plan's current cycle.
    */
   async recount(scope: CardScope, at: FiguresAt): Promise<FleetFigures> {
     const db = this.#db();
+    const plans = await this.#plans(at);
+    const startDays = [...new Set([...plans.values()].map((plan) => plan.startDay))].filter(
+      (day) => day !== 1,
+    );
+    const bound = (end: 'start' | 'end') =>
+      sql`case rp.cycle_start_day ${sql.join(
+        startDays.map((day) => sql`when ${day} then ${billingCycleOf(at.today, day)[end]}`),
+        sql` `,
+      )} end`;
+    const planCycle =
+      startDays.length === 0
+        ? sql<number | null>`null`
+        : sql<number | null>`(select sum(ud.bytes) from usage_daily ud
+            join plans rp on rp.id = cp.plan_id
+            where ud.card_id = cards.id and rp.cycle_start_day <> 1
+              and ud.date >= ${bound('start')} and ud.date <= ${bound('end')})`;
     const cards = await db
       .selectFrom('cards')
       .leftJoin('card_tenants as ct', 'ct.card_id', 'cards.id')
@@ -301,10 +331,10 @@ export class FleetStatsRepository {
           where um.card_id = cards.id and um.month = ${at.cycle})`.as('monthly'),
         sql<number | null>`(select sum(ud.bytes) from usage_daily ud where ud.card_id = cards.id
           and ud.date >= ${`${at.cycle}-01`} and ud.date <= ${`${at.cycle}-31`})`.as('daily'),
+        planCycle.as('plan_cycle'),
       ])
       .where(cardVisible(scope, 'cards.id'))
       .execute();
-    const quotas = await this.#planQuotas();
     const cardRows = [];
     const usageRows = [];
     let week = 0;
@@ -321,17 +351,24 @@ export class FleetStatsRepository {
       });
       const used =
         row.monthly !== null ? Number(row.monthly) : row.daily !== null ? Number(row.daily) : null;
-      if (used !== null) {
-        const quota = plan === null ? null : (quotas.get(plan) ?? null);
-        const permille = quota !== null && quota > 0 ? Math.floor((used * 1000) / quota) : -1;
+      const own = plan === null ? undefined : plans.get(plan);
+      const cycles: [string, number | null][] = [[at.cycle, used]];
+      if (own && own.startDay !== 1) {
+        cycles.push([own.cycle, row.plan_cycle === null ? null : Number(row.plan_cycle)]);
+      }
+      for (const [cycle, bytes] of cycles) {
+        if (bytes === null) continue;
+        const quota = own?.quota ?? null;
+        const permille = quota !== null && quota > 0 ? Math.floor((bytes * 1000) / quota) : -1;
         const level = permille >= 1000 ? 100 : permille >= 800 ? 80 : 0;
         usageRows.push({
           tenant: row.tenant,
           account: row.account_id,
           plan,
+          cycle,
           level,
           cards: 1,
-          bytes: used,
+          bytes,
         });
       }
       const expires = row.expires_on;
@@ -353,7 +390,7 @@ export class FleetStatsRepository {
       .groupBy('severity')
       .execute();
     return this.#assemble(
-      quotas,
+      plans,
       cardRows,
       usageRows,
       { week, month },
@@ -363,26 +400,31 @@ export class FleetStatsRepository {
   }
 
   /**
-   * Each plan's quota as the kept quota figures count it: the quota of a plan whose cycle is the
-   * calendar month (`cycle_start_day` 1, the usage cycle kept today), else null.
+   * Each plan's quota, cycle start day and current cycle key as the kept figures count it: the
+   * calendar month for a plan cycling from the 1st, else its plan cycle (migration 0029).
    */
-  async #planQuotas(): Promise<Map<number, number | null>> {
+  async #plans(at: FiguresAt): Promise<Map<number, PlanCycle>> {
     const plans = await this.#db()
       .selectFrom('plans')
       .select(['id', 'quota_bytes', 'cycle_start_day'])
       .execute();
     return new Map(
-      plans.map((plan) => [
-        Number(plan.id),
-        plan.quota_bytes === null || Number(plan.cycle_start_day) !== 1
-          ? null
-          : Number(plan.quota_bytes),
-      ]),
+      plans.map((plan) => {
+        const startDay = Number(plan.cycle_start_day);
+        return [
+          Number(plan.id),
+          {
+            quota: plan.quota_bytes === null ? null : Number(plan.quota_bytes),
+            startDay,
+            cycle: startDay === 1 ? at.cycle : cycleUsageKey(at.today, startDay),
+          },
+        ];
+      }),
     );
   }
 
   #assemble(
-    quotas: Map<number, number | null>,
+    plans: Map<number, PlanCycle>,
     cards: {
       tenant: string;
       account: string;
@@ -395,6 +437,7 @@ export class FleetStatsRepository {
       tenant: string;
       account: string;
       plan: number | null;
+      cycle: string;
       level: number;
       cards: number;
       bytes: number;
@@ -407,7 +450,8 @@ export class FleetStatsRepository {
       sumBy(cards, key, (row) => row.cards);
     const accounts = new Map<string, string>();
     for (const row of cards) accounts.set(row.account, row.supplier);
-    const quotaOf = (plan: number | null) => (plan === null ? null : (quotas.get(plan) ?? null));
+    const quotaOf = (plan: number | null) =>
+      plan === null ? null : (plans.get(plan)?.quota ?? null);
     let quotaCards = 0;
     let quotaBytes = 0;
     for (const row of cards) {
@@ -416,8 +460,13 @@ export class FleetStatsRepository {
       quotaCards += row.cards;
       quotaBytes += row.cards * quota;
     }
-    const known = usage.filter((row) => row.cards !== 0 || row.bytes !== 0);
-    const withQuota = known.filter((row) => quotaOf(row.plan) !== null);
+    const counted = usage.filter((row) => row.cards !== 0 || row.bytes !== 0);
+    // The usage figures are of the calendar month; quota use is of each plan's own cycle.
+    const known = counted.filter((row) => row.cycle === cycle);
+    const withQuota = counted.filter(
+      (row) =>
+        row.plan !== null && quotaOf(row.plan) !== null && plans.get(row.plan)?.cycle === row.cycle,
+    );
     const usageBy = (key: (row: (typeof usage)[number]) => string): UsageRow[] => {
       const byKey = new Map<string, UsageRow>();
       for (const row of known) {
@@ -523,33 +572,57 @@ export class FleetStatsRepository {
   }
 
   /**
-   * The first `limit` cards of the scope at or over `minPermille` of their quota this cycle,
-   * fullest first (the cycle rows' quota index), and how many there are.
+   * The first `limit` cards of the scope at or over `minPermille` of their quota, each in its
+   * plan's current cycle (`FleetFigures.quota`), fullest first (by the exact share, then by id):
+   * per cycle key in use (the calendar month and each plan start day), the first `limit` rows of
+   * the cycle rows' quota index and the rest of the last one's per-mille tie, merged.
    */
   async quotaUse(
     scope: CardScope,
-    options: { cycle: string; minPermille: number; limit: number; planIds?: readonly number[] },
+    options: { at: FiguresAt; minPermille: number; limit: number },
   ): Promise<QuotaUseRow[]> {
-    if (options.planIds?.length === 0) return [];
-    let select = this.#db()
-      .selectFrom('card_cycle_usage')
-      .select(['card_id', 'plan_id', 'bytes', 'quota_bytes', 'used_permille'])
-      .where('cycle', '=', options.cycle)
-      .where('used_permille', '>=', options.minPermille)
-      .where(this.#inScope(scope));
-    if (options.planIds) select = select.where('plan_id', 'in', [...options.planIds]);
-    const rows = await select
-      .orderBy('used_permille', 'desc')
-      .orderBy('card_id', 'desc')
-      .limit(options.limit)
-      .execute();
-    return rows.map((row) => ({
-      cardId: Number(row.card_id),
-      planId: Number(row.plan_id),
-      bytes: Number(row.bytes),
-      quotaBytes: Number(row.quota_bytes),
-      usedPermille: Number(row.used_permille),
-    }));
+    const byCycle = new Map<string, number[]>();
+    for (const [id, plan] of await this.#plans(options.at)) {
+      if (plan.quota === null) continue;
+      byCycle.set(plan.cycle, [...(byCycle.get(plan.cycle) ?? []), id]);
+    }
+    const found = new Map<number, QuotaUseRow>();
+    for (const [cycle, planIds] of byCycle) {
+      const read = async (permille: { min: number } | { equal: number }, limit?: number) => {
+        let select = this.#db()
+          .selectFrom('card_cycle_usage')
+          .select(['card_id', 'plan_id', 'bytes', 'quota_bytes', 'used_permille'])
+          .where('cycle', '=', cycle)
+          .where('plan_id', 'in', planIds)
+          .where(this.#inScope(scope));
+        select =
+          'min' in permille
+            ? select.where('used_permille', '>=', permille.min)
+            : select.where('used_permille', '=', permille.equal);
+        if (limit !== undefined) {
+          select = select.orderBy('used_permille', 'desc').orderBy('card_id', 'desc').limit(limit);
+        }
+        const rows = (await select.execute()).map((row) => ({
+          cardId: Number(row.card_id),
+          planId: Number(row.plan_id),
+          bytes: Number(row.bytes),
+          quotaBytes: Number(row.quota_bytes),
+          usedPermille: Number(row.used_permille),
+        }));
+        for (const row of rows) found.set(row.cardId, row);
+        return rows;
+      };
+      const first = await read({ min: options.minPermille }, options.limit);
+      const last = first.at(-1);
+      if (first.length === options.limit && last) await read({ equal: last.usedPermille });
+    }
+    return [...found.values()]
+      .sort(
+        (left, right) =>
+          right.bytes / right.quotaBytes - left.bytes / left.quotaBytes ||
+          left.cardId - right.cardId,
+      )
+      .slice(0, options.limit);
   }
 }
 

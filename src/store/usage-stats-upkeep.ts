@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { cycleUsageKey } from '../domain/index.js';
 import { storeKeepsFigures, triggersKeepFigures } from './stats-switch.js';
 import { chunks, placeholderList, runShaped, valueTuples } from './store-sql.js';
 
@@ -25,6 +26,8 @@ interface Facts {
   account_id: string;
   plan_id: number | null;
   quota_bytes: number | null;
+  /** The start day of the plan's cycle; null: no plan. */
+  cycle_day: number | null;
 }
 
 interface CycleRow {
@@ -129,7 +132,8 @@ export async function writeUsageKeepingFigures(
         transaction,
         'sqlite',
         `usage facts ${part.length}`,
-        (placeholder) => `SELECT card_id, tenant_path, account_id, plan_id, quota_bytes
+        (placeholder) => `SELECT card_id, tenant_path, account_id, plan_id, quota_bytes,
+            (SELECT p.cycle_start_day FROM plans p WHERE p.id = card_facts.plan_id) AS cycle_day
           FROM card_facts WHERE card_id IN (${placeholderList(placeholder, part.length)})`,
         part,
       );
@@ -154,17 +158,25 @@ async function keepCycles(
 ): Promise<void> {
   // Per card and cycle: the month's figure, or the days' change of bytes and of days.
   const cycles = new Map<string, { card_id: number; cycle: string; bytes: number; days: number }>();
-  for (const { row, before } of changed) {
-    const cycle = table === 'usage_daily' ? row.period.slice(0, 7) : row.period;
-    const key = `${row.card_id} ${cycle}`;
-    const entry = cycles.get(key) ?? { card_id: row.card_id, cycle, bytes: 0, days: 0 };
-    if (table === 'usage_daily') {
-      entry.bytes += row.bytes - (before ?? 0);
-      if (before === undefined) entry.days += 1;
-    } else {
-      entry.bytes = row.bytes;
-    }
+  const move = (cardId: number, cycle: string, bytes: number, days: number) => {
+    const key = `${cardId} ${cycle}`;
+    const entry = cycles.get(key) ?? { card_id: cardId, cycle, bytes: 0, days: 0 };
+    entry.bytes += bytes;
+    entry.days += days;
     cycles.set(key, entry);
+  };
+  for (const { row, before } of changed) {
+    if (table === 'usage_monthly') {
+      move(row.card_id, row.period, row.bytes, 0);
+      continue;
+    }
+    const [bytes, days] = [row.bytes - (before ?? 0), before === undefined ? 1 : 0];
+    move(row.card_id, row.period.slice(0, 7), bytes, days);
+    // A plan cycling from another day also keeps its own cycle's row (migration 0029).
+    const day = facts.get(row.card_id)!.cycle_day;
+    if (day !== null && Number(day) !== 1) {
+      move(row.card_id, cycleUsageKey(row.period, Number(day)), bytes, days);
+    }
   }
   const entries = [...cycles.values()];
   const deltas = new Map<

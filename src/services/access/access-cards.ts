@@ -1,10 +1,10 @@
 import {
   addDays,
   billingCycleAt,
-  billingCycleOf,
   type CardStatus,
   cstMonth,
   cstToday,
+  cycleUsageKey,
   isCardStatus,
   SimdockError,
 } from '../../domain/index.js';
@@ -210,11 +210,11 @@ export class ScopedCards {
     return { cards, nextCursor };
   }
 
-  /** Today and the first day of each current plan cycle that does not start on the 1st. */
+  /** The keys of the current plan cycles that do not start on the 1st (migration 0029). */
   async #quotaCycles(now: number): Promise<ScopedCardFilter['quotaCycles']> {
     const today = cstToday(now);
     const days = await this.#context.store.cardStats.quotaCycleStartDays(true);
-    return { today, starts: days.map((day) => ({ day, start: billingCycleOf(today, day).start })) };
+    return days.map((day) => cycleUsageKey(today, day));
   }
 
   /**

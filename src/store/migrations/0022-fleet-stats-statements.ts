@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
 import { dropFleetStatsTriggers } from './0015-fleet-stats.js';
+import { dropPlanCycleTriggers } from './0029-plan-cycle-usage.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 /**
@@ -361,5 +362,6 @@ export async function dropCurrentFleetStatsTriggers(
   dialect: Dialect,
 ): Promise<void> {
   await dropFleetStatsTriggers(db, dialect);
+  await dropPlanCycleTriggers(db, dialect);
   if (dialect === 'sqlite') await sql`DELETE FROM stats_switch`.execute(db);
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../store-dialect.js';
 import { createFleetStatsTriggers } from './0015-fleet-stats.js';
 import { upgradeFleetStatsTriggers } from './0022-fleet-stats-statements.js';
 import { switchStatusTriggers } from './0024-status-stats-upkeep.js';
+import { createPlanCycleTriggers } from './0029-plan-cycle-usage.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 /**
@@ -100,7 +101,7 @@ $body$`,
 
 /**
  * Creates the fleet figures' triggers as the migrations leave them today (0015's, then 0022's,
- * 0024's and this one's changes), for a bench that dropped them to fill a fleet fast.
+ * 0024's, this one's and 0029's changes), for a bench that dropped them to fill a fleet fast.
  */
 export async function createCurrentFleetStatsTriggers(
   // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
@@ -111,4 +112,5 @@ export async function createCurrentFleetStatsTriggers(
   await upgradeFleetStatsTriggers(db, dialect);
   await switchStatusTriggers(db, dialect);
   await applyAssignmentStatementTriggers(db, dialect);
+  await createPlanCycleTriggers(db, dialect);
 }

@@ -24,6 +24,7 @@ import { exportLeasesRetryGuardSchema } from './0025-export-leases-retry-guard.j
 import { fleetListingsSchema } from './0026-fleet-listings.js';
 import { assignmentStatementTriggersSchema } from './0027-assignment-statement-triggers.js';
 import { cardIdentityHistorySchema } from './0028-card-identity-history.js';
+import { planCycleUsageSchema } from './0029-plan-cycle-usage.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -60,4 +61,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   fleetListingsSchema,
   assignmentStatementTriggersSchema,
   cardIdentityHistorySchema,
+  planCycleUsageSchema,
 ];

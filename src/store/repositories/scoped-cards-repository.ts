@@ -35,12 +35,12 @@ export interface ScopedCardPageQuery {
   /**
    * Cards on a plan with a quota that used at least this share of it, in percent, counted as the
    * dashboard counts quota use (`planStats`): on a plan whose cycle starts on the 1st, the kept
-   * cycle row of `month`; on another plan, the card's known days from its plan cycle's first day
-   * (`quotaCycles`) to `quotaCycles.today`.
+   * cycle row of `month`; on another plan, the kept row of its plan's current cycle
+   * (`quotaCycles`, migration 0029).
    */
   quotaMin?: number;
-  /** The first day of each current plan cycle that does not start on the 1st, for `quotaMin`. */
-  quotaCycles?: { today: string; starts: readonly { day: number; start: string }[] };
+  /** The keys of the current plan cycles that do not start on the 1st (`cycleUsageKey`). */
+  quotaCycles?: readonly string[];
   /** Cards whose plan service ends from `from` to `to` (CST dates, both included). */
   expires?: { from: string; to: string };
   /** Upper-cased free text over every identifier. */
@@ -143,7 +143,7 @@ export class ScopedCardsRepository {
   async page(query: ScopedCardPageQuery) {
     // The kept cycle rows' index serves calendar-month usage sorts; a fleet with accounts on
     // another billing cycle sorts on the computed figure.
-    if (query.sort === 'usage' && !query.cycles?.size && !query.quotaCycles?.starts.length) {
+    if (query.sort === 'usage' && !query.cycles?.size) {
       return this.#usagePage(query);
     }
     const usage = this.#usageExpression(query.month, query.cycles);
@@ -234,9 +234,12 @@ export class ScopedCardsRepository {
       if (query.usageMin !== undefined) select = select.where('u.bytes', '>=', query.usageMin);
       if (query.usageMax !== undefined) select = select.where('u.bytes', '<=', query.usageMax);
       if (query.quotaMin !== undefined) {
-        select = select
-          .where('u.used_permille', '>=', query.quotaMin * 10)
-          .where(sql<SqlBool>`u.plan_id in (select id from plans where cycle_start_day = 1)`);
+        // Without plans cycling from another day, the row in hand says it; else see `quotaUsed`.
+        select = query.quotaCycles?.length
+          ? select.where(quotaUsed(query.month, query.quotaMin, query.quotaCycles))
+          : select
+              .where('u.used_permille', '>=', query.quotaMin * 10)
+              .where(sql<SqlBool>`u.plan_id in (select id from plans where cycle_start_day = 1)`);
       }
       if (from) {
         select = select.where(
@@ -559,26 +562,18 @@ export class ScopedCardsRepository {
 
 /**
  * Cards at or over `percent` of their plan's quota, as the dashboard counts them: the kept cycle
- * rows' quota index (migration 0015) for plans cycling from the 1st; for the others, the card's
- * known days of its plan's current cycle.
+ * rows' quota index, at `month` for plans cycling from the 1st (migration 0015) and at the
+ * current plan cycle's key for the others (`cycles`, migration 0029; such keys never equal a
+ * month).
  */
 function quotaUsed(
   month: string,
   percent: number,
-  cycles: ScopedCardFilter['quotaCycles'],
+  cycles: readonly string[] = [],
 ): RawBuilder<SqlBool> {
-  const calendar = sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
+  return sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
     join plans qp on qp.id = q.plan_id
-    where q.cycle = ${month} and qp.cycle_start_day = 1 and q.used_permille >= ${percent * 10})`;
-  if (!cycles || cycles.starts.length === 0) return calendar;
-  const cycleStart = sql<string>`case p.cycle_start_day ${sql.join(
-    cycles.starts.map(({ day, start }) => sql`when ${day} then ${start}`),
-    sql` `,
-  )} end`;
-  return sql<SqlBool>`(${calendar} or cards.id in (select cp.card_id from card_plans cp
-    join plans p on p.id = cp.plan_id
-    where p.quota_bytes is not null and p.cycle_start_day <> 1
-    and (select sum(ud.bytes) from usage_daily ud where ud.card_id = cp.card_id
-      and ud.date >= ${cycleStart} and ud.date <= ${cycles.today}) * 100
-      >= p.quota_bytes * ${percent}))`;
+    where q.cycle in (${sql.join([month, ...cycles])})
+      and (q.cycle <> ${month} or qp.cycle_start_day = 1)
+      and q.used_permille >= ${percent * 10})`;
 }

@@ -2,7 +2,6 @@ import { addDays, cstMonth, cstToday } from '../../../domain/index.js';
 import type { ScopedCardView } from '../../../services/access/access-cards.js';
 import type { Principal } from '../../../services/access/access-roles.js';
 import { cardView } from '../../../services/inventory/cards.js';
-import { billingCycleOf } from '../../../services/plans/plans-cycle.js';
 import type { FleetFigures, Store } from '../../../store/index.js';
 
 /** Quota use this cycle over the caller's cards on a plan with a quota. */
@@ -58,15 +57,14 @@ export interface PlanStatsOptions {
 
 /**
  * Quota use, the cards nearest their quota and the cards expiring soon, over the cards the
- * caller may see, from the figures kept as data arrives (store `fleetStats`, migration 0015):
- * totals from the kept counts, the near-quota list from the kept cycle rows' quota index, the
- * expiry list from the expiry index (first `limit` only).
+ * caller may see, from the figures kept as data arrives (store `fleetStats`, migrations 0015
+ * and 0029): totals from the kept counts, the near-quota list from the kept cycle rows' quota
+ * index, the expiry list from the expiry index (first `limit` only).
  *
- * A card's usage this cycle: for a calendar-month plan, the supplier's month figure, else the
- * sum of its known days (the card list's `usageThisMonth`, so the two agree) — the kept usage
- * cycle. Plans whose cycle starts on another day (few cards in practice) are still reckoned per
- * request: the sum of each card's known days from its cycle's first day to today, added to the
- * kept figures. Unknown stays unknown.
+ * A card's usage this cycle is of its plan's cycle: on a plan cycling from the 1st, the
+ * supplier's month figure, else the sum of its known days (the card list's `usageThisMonth`, so
+ * the two agree); on a plan cycling from another day, the sum of its known days in the plan
+ * cycle containing today. Unknown stays unknown.
  */
 export async function planStats(
   store: Store,
@@ -76,82 +74,40 @@ export async function planStats(
 ): Promise<PlanStats> {
   const nearPercent = options.nearPercent ?? 80;
   const limit = options.limit ?? 10;
-  const today = cstToday(now);
-  const month = cstMonth(now);
-  const to = addDays(today, options.expiryDays ?? 30);
-  const figures =
-    options.figures ?? (await store.fleetStats.figures(caller, { cycle: month, today }));
-  const expiringSoon = await store.cardStats.expiringFirst(caller, { from: today, to, limit });
+  const at = { cycle: cstMonth(now), today: cstToday(now) };
+  const to = addDays(at.today, options.expiryDays ?? 30);
+  const figures = options.figures ?? (await store.fleetStats.figures(caller, at));
+  const expiringSoon = await store.cardStats.expiringFirst(caller, { from: at.today, to, limit });
   const expiringSoonTotal =
     options.expiryDays === undefined || options.expiryDays === 30
       ? figures.expiring.within30Days
-      : (await store.cardStats.expiringPlans(caller, { from: today, to, limit: 1 })).total;
+      : (await store.cardStats.expiringPlans(caller, { from: at.today, to, limit: 1 })).total;
 
-  const plans = await store.cardStats.quotaPlans();
-  const planName = new Map(plans.map((plan) => [plan.id, plan.name]));
-  const calendarPlans = plans.filter((plan) => plan.startDay === 1).map((plan) => plan.id);
+  const planName = new Map(
+    (await store.cardStats.quotaPlans()).map((plan) => [plan.id, plan.name]),
+  );
   const kept = await store.fleetStats.quotaUse(caller, {
-    cycle: month,
+    at,
     minPermille: nearPercent * 10,
     limit,
-    planIds: calendarPlans,
   });
-  const near: NearQuotaCard[] = kept.map((row) => ({
+  const nearQuota: NearQuotaCard[] = kept.map((row) => ({
     cardId: row.cardId,
     plan: planName.get(row.planId) ?? '',
     usedBytes: row.bytes,
     quotaBytes: row.quotaBytes,
     percent: Math.round((row.bytes / row.quotaBytes) * 10_000) / 100,
   }));
-  const quota: QuotaSummary = {
-    usedBytes: figures.quota.usedBytes,
-    quotaBytes: figures.quota.quotaBytes,
-    cards: figures.quota.cards,
-    cardsWithUsage: figures.quota.cardsWithUsage,
-  };
-  let nearQuotaTotal = nearPercent === 100 ? figures.quota.atOrOver100 : figures.quota.atOrOver80;
-
-  // Plans cycling from another day: per request, over their cards only.
-  const startDays = await store.cardStats.quotaCycleStartDays(true);
-  if (startDays.length > 0) {
-    const rows = await store.cardStats.planUsage(caller, {
-      cycleStarts: startDays.map((day) => ({ day, start: billingCycleOf(today, day).start })),
-      month,
-      today,
-      nearPercent,
-      limit,
-      otherThanFirst: true,
-    });
-    const first = rows[0];
-    if (first) {
-      const add = (left: number | null, right: number | null) =>
-        left === null && right === null ? null : (left ?? 0) + (right ?? 0);
-      quota.usedBytes = add(quota.usedBytes, first.usedTotal);
-      quota.quotaBytes = add(quota.quotaBytes, first.quotaTotal);
-      quota.cards += first.cards;
-      quota.cardsWithUsage += first.cardsWithUsage;
-      nearQuotaTotal += first.nearTotal;
-    }
-    for (const row of rows) {
-      if (row.used === null || row.used * 100 < row.quota * nearPercent) continue;
-      near.push({
-        cardId: row.cardId,
-        plan: row.plan,
-        usedBytes: Number(row.used),
-        quotaBytes: row.quota,
-        percent: Math.round((Number(row.used) / row.quota) * 10_000) / 100,
-      });
-    }
-  }
-  near.sort(
-    (left, right) =>
-      right.usedBytes / right.quotaBytes - left.usedBytes / left.quotaBytes ||
-      left.cardId - right.cardId,
-  );
+  const { quota } = figures;
   return {
-    quota,
-    nearQuota: near.slice(0, limit),
-    nearQuotaTotal,
+    quota: {
+      usedBytes: quota.usedBytes,
+      quotaBytes: quota.quotaBytes,
+      cards: quota.cards,
+      cardsWithUsage: quota.cardsWithUsage,
+    },
+    nearQuota,
+    nearQuotaTotal: nearPercent === 100 ? quota.atOrOver100 : quota.atOrOver80,
     expiringSoon,
     expiringSoonTotal,
   };
