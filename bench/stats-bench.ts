@@ -112,7 +112,7 @@ export async function benchDialect(
   cards: number,
   postgresUrl: string | undefined,
   measureWrites: boolean,
-  /** Every `midMonth`-th card's plan cycles from the 15th (0: none), counted per request. */
+  /** Every `midMonth`-th card's plan cycles from the 15th (0: none), kept per plan cycle (0029). */
   midMonth = 0,
 ): Promise<DialectFigures> {
   const bench = await openBenchStore('stats', dialect, postgresUrl);
@@ -127,7 +127,7 @@ export async function benchDialect(
     await tenantOfEveryTenthCard(store, now);
     const small = await store.plans.create({ name: 'small', quotaBytes: 1_500_000_000 });
     const big = await store.plans.create({ name: 'big', quotaBytes: 5_000_000_000 });
-    // Only when asked: a plan cycling from another day is counted per request when it exists.
+    // Only when asked: a plan cycling from another day, whose cards' plan cycles are kept too.
     const mid =
       midMonth > 0
         ? await store.plans.create({
@@ -234,7 +234,7 @@ function percent(share: number): string {
  * and without them. PostgreSQL runs when `--postgres URL` or SIMDOCK_TEST_DATABASE_URL is given;
  * `--dialects postgres` runs one dialect; `--no-writes` measures only the requests (the
  * 5,000,000-card run); `--mid-month N` puts every Nth card on a plan whose cycle starts on the
- * 15th (counted per request, not kept). A run at another size than 1,000,000 cards, or with
+ * 15th (kept per plan cycle, migration 0029). A run at another size than 1,000,000 cards, or with
  * `--mid-month`, writes a section of its own.
  */
 export async function benchStats(args: string[]): Promise<void> {
@@ -330,7 +330,7 @@ ${results
     `## Fleet statistics: ${cards.toLocaleString('en')} cards${midMonth > 0 ? `, every ${midMonth}th on a plan cycling from the 15th` : ''}
 
 Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}.
-Figures kept as data arrives (migrations 0015, 0022) and read per request; p50/p95 over ${REPEATS}
+Figures kept as data arrives (migrations 0015, 0022, 0029) and read per request; p50/p95 over ${REPEATS}
 requests after one warm-up, in milliseconds. The dashboard row is what \`GET /api/v1/cards/stats\`
 reads: the kept figures, the top-10 consumers (the usage-sorted list) and the near-quota and
 expiring lists. The tenant holds every tenth card. Before (docs above): dashboard 1.2–2.3 s

@@ -17,20 +17,6 @@ export interface CardWithScope {
   usageThisMonth: number | null;
 }
 
-/** One card on a plan with a quota, with the window totals over every such card in scope. */
-export interface PlanUsageRow {
-  cardId: number;
-  plan: string;
-  quota: number;
-  /** Bytes used this cycle; null: unknown. */
-  used: number | null;
-  cards: number;
-  cardsWithUsage: number;
-  usedTotal: number | null;
-  quotaTotal: number | null;
-  nearTotal: number;
-}
-
 /**
  * The dashboard's figures over the cards of a scope (`/api/v1/cards/stats`). Each is one
  * statement over the whole fleet, tuned for 1,000,000 cards (docs/performance.md).
@@ -163,98 +149,17 @@ export class CardStatsRepository {
   }
 
   /**
-   * The distinct cycle start days of the plans with a quota (plans are few); `otherThanFirst`:
-   * only those whose cycle is not the calendar month.
+   * The distinct cycle start days other than the 1st of the plans with a quota (plans are few).
    */
-  async quotaCycleStartDays(otherThanFirst = false): Promise<number[]> {
-    let select = this.#db()
+  async quotaCycleStartDays(): Promise<number[]> {
+    const startDays = await this.#db()
       .selectFrom('plans')
       .select('cycle_start_day')
       .distinct()
-      .where('quota_bytes', 'is not', null);
-    if (otherThanFirst) select = select.where('cycle_start_day', '<>', 1);
-    const startDays = await select.execute();
-    return startDays.map((row) => Number(row.cycle_start_day));
-  }
-
-  /**
-   * Each card in scope on a plan with a quota, with its usage this cycle, the card nearest its
-   * quota first (at or over `nearPercent`, by share used), then the others; only the first
-   * `limit` rows come back, but the window totals count every card. A card's usage: on a plan
-   * whose cycle starts on day 1, the month figure of `month`, else the sum of its known days
-   * from its cycle's first day (`cycleStarts`: one per start day of `quotaCycleStartDays`) to
-   * `today`.
-   */
-  async planUsage(
-    scope: CardScope,
-    options: {
-      cycleStarts: readonly { day: number; start: string }[];
-      month: string;
-      today: string;
-      nearPercent: number;
-      limit: number;
-      /** Only cards on plans whose cycle starts on another day than the 1st. */
-      otherThanFirst?: boolean;
-    },
-  ): Promise<PlanUsageRow[]> {
-    const { month, today, nearPercent } = options;
-    const cycleStart = sql<string>`case p.cycle_start_day ${sql.join(
-      options.cycleStarts.map(({ day, start }) => sql`when ${day} then ${start}`),
-      sql` `,
-    )} end`;
-    const near = sql<boolean>`u.used * 100 >= u.quota * ${nearPercent}`;
-    // Materialized, so each card's usage is looked up once, not once per mention of `used`.
-    const rows = await this.#db()
-      .with(
-        (cte) => cte('plan_usage').materialized(),
-        (query) =>
-          query
-            .selectFrom('card_plans as cp')
-            .innerJoin('plans as p', 'p.id', 'cp.plan_id')
-            .select([
-              'cp.card_id',
-              'p.name as plan',
-              'p.quota_bytes as quota',
-              // Coalesce evaluates lazily: a card with its month figure costs one index look-up.
-              sql<number | null>`coalesce(
-              case when p.cycle_start_day = 1 then (select um.bytes from usage_monthly um
-                where um.card_id = cp.card_id and um.month = ${month}) end,
-              (select sum(ud.bytes) from usage_daily ud where ud.card_id = cp.card_id
-                and ud.date >= ${cycleStart} and ud.date <= ${today}))`.as('used'),
-            ])
-            .where('p.quota_bytes', 'is not', null)
-            .where(
-              options.otherThanFirst ? sql<boolean>`p.cycle_start_day <> 1` : sql<boolean>`1 = 1`,
-            )
-            .where(cardVisible(scope, 'cp.card_id')),
-      )
-      .selectFrom('plan_usage as u')
-      .select([
-        'u.card_id',
-        'u.plan',
-        'u.quota',
-        'u.used',
-        sql<number>`count(*) over ()`.as('cards'),
-        sql<number>`count(u.used) over ()`.as('cards_with_usage'),
-        sql<number | null>`sum(u.used) over ()`.as('used_total'),
-        sql<number>`sum(u.quota) over ()`.as('quota_total'),
-        sql<number>`sum(case when ${near} then 1 else 0 end) over ()`.as('near_total'),
-      ])
-      .orderBy(sql`case when ${near} then u.used * 1.0 / u.quota else -1 end`, 'desc')
-      .orderBy('u.card_id')
-      .limit(options.limit)
+      .where('quota_bytes', 'is not', null)
+      .where('cycle_start_day', '<>', 1)
       .execute();
-    return rows.map((row) => ({
-      cardId: Number(row.card_id),
-      plan: row.plan,
-      quota: Number(row.quota),
-      used: numberOrNull(row.used),
-      cards: Number(row.cards),
-      cardsWithUsage: Number(row.cards_with_usage),
-      usedTotal: numberOrNull(row.used_total),
-      quotaTotal: numberOrNull(row.quota_total),
-      nearTotal: Number(row.near_total),
-    }));
+    return startDays.map((row) => Number(row.cycle_start_day));
   }
 
   /**

@@ -63,7 +63,7 @@ export type {
 export { CardFreshnessRepository } from './card-freshness-repository.js';
 export { type CardScope, cardVisible, subtreePattern } from './card-scope.js';
 export { CardScopeRepository } from './card-scope-repository.js';
-export type { CardWithScope, PlanUsageRow } from './card-stats-repository.js';
+export type { CardWithScope } from './card-stats-repository.js';
 export { CardStatsRepository } from './card-stats-repository.js';
 export type {
   CardIdentityUpdate,

@@ -213,7 +213,7 @@ export class ScopedCards {
   /** The keys of the current plan cycles that do not start on the 1st (migration 0029). */
   async #quotaCycles(now: number): Promise<ScopedCardFilter['quotaCycles']> {
     const today = cstToday(now);
-    const days = await this.#context.store.cardStats.quotaCycleStartDays(true);
+    const days = await this.#context.store.cardStats.quotaCycleStartDays();
     return days.map((day) => cycleUsageKey(today, day));
   }
 

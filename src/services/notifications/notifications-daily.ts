@@ -1,7 +1,6 @@
 import { addDays, cstMonth, cstToday } from '../../domain/index.js';
 import { TenantsRepository } from '../../store/repositories/tenants-repository.js';
 import type { ServiceContext } from '../context.js';
-import { billingCycleOf } from '../plans/plans-cycle.js';
 import { type NotificationSettings, repository } from './notifications-channels.js';
 import type { DailyItemData } from './notifications-messages.js';
 
@@ -29,7 +28,8 @@ export async function queueDailyDigests(
   const limit = options.limit ?? 20;
   const tenants = new TenantsRepository(context.store);
   const stats = context.store.cardStats;
-  const startDays = await stats.quotaCycleStartDays();
+  const at = { cycle: cstMonth(now), today };
+  const planName = new Map((await stats.quotaPlans()).map((plan) => [plan.id, plan.name]));
   let queued = 0;
   for (const channel of await repo.listChannels(null)) {
     if (!channel.enabled || !channel.dailyDigest) continue;
@@ -44,17 +44,9 @@ export async function queueDailyDigests(
       to: addDays(today, expiryDays),
       limit,
     });
-    const usage =
-      startDays.length === 0
-        ? []
-        : await stats.planUsage(scope, {
-            cycleStarts: startDays.map((day) => ({ day, start: billingCycleOf(today, day).start })),
-            month: cstMonth(now),
-            today,
-            nearPercent: 100,
-            limit,
-          });
-    const over = usage.filter((row) => row.used !== null && row.used >= row.quota);
+    // Each card in its plan's current cycle, from the kept figures (migrations 0015, 0029).
+    const over = await context.store.fleetStats.quotaUse(scope, { at, minPermille: 1000, limit });
+    const figures = await context.store.fleetStats.figures(scope, at);
     const iccid = async (cardId: number) => (await context.store.cards.get(cardId))?.iccid ?? null;
     const data: DailyItemData = {
       date: today,
@@ -67,11 +59,11 @@ export async function queueDailyDigests(
         over.map(async (row) => ({
           cardId: row.cardId,
           iccid: await iccid(row.cardId),
-          plan: row.plan,
-          percent: Math.round((Number(row.used) / row.quota) * 10_000) / 100,
+          plan: planName.get(row.planId) ?? '',
+          percent: Math.round((row.bytes / row.quotaBytes) * 10_000) / 100,
         })),
       ),
-      overQuotaTotal: usage[0]?.nearTotal ?? 0,
+      overQuotaTotal: figures.quota.atOrOver100,
     };
     const added = await repo.queueItem({
       channelId: channel.id,

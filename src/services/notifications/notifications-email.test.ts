@@ -153,6 +153,16 @@ describeEachDialect('email notifications ($dialect)', (target) => {
     await test.current.store.usage.upsertMonthly([
       { cardId: fixture.cards.globex, month: cstMonth(now), bytes: 1.5 * 1024 ** 3 },
     ]);
+    // A plan cycling from the 15th: its cycle's days count, the month's figure does not.
+    const mid = await plans.create({ name: 'mid', quotaBytes: 1024 ** 3, cycleStartDay: 15 });
+    const third = { id: fixture.cards.unassigned };
+    await plans.assign([third.id], { planId: mid.id });
+    await test.current.store.usage.upsertMonthly([
+      { cardId: third.id, month: cstMonth(now), bytes: 9 * 1024 ** 3 },
+    ]);
+    await test.current.store.usage.upsertDaily([
+      { cardId: third.id, date: cstToday(now), bytes: 2 * 1024 ** 3 },
+    ]);
     await createChannel(
       fixture.context,
       {
@@ -179,8 +189,10 @@ describeEachDialect('email notifications ($dialect)', (target) => {
     const body = decoded(smtp.mails[0]!.raw);
     expect(body).toContain('7 天内到期的卡片:1 张');
     expect(body).toContain('898602B2221340000001');
-    expect(body).toContain('本周期超出套餐流量的卡片:1 张');
+    expect(body).toContain('本周期超出套餐流量的卡片:2 张');
     expect(body).toContain('898602B2221340000002');
     expect(body).toContain('150%');
+    expect(body).toContain('898602B2221340000003');
+    expect(body).toContain('200%');
   });
 });
