@@ -59,6 +59,16 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
     'sql.raw(`DROP TRIGGER IF EXISTS ${name} ON ${table}`)',
     'sql.raw(`DROP TRIGGER IF EXISTS stats_${table} ON ${table}`)',
   ],
+  // Migration 0029 keeps plan cycles: trigger, function and table names from the migration's
+  // own constant list, statements assembled from its constant fragments (no input; the plan id
+  // of the PostgreSQL plans trigger is bound with USING).
+  'src/store/migrations/0029-plan-cycle-usage.ts': [
+    'sql.raw(`DROP FUNCTION IF EXISTS ${name}()`)',
+    'sql.raw(`DROP TRIGGER IF EXISTS ${name} ON ${table}`)',
+    'sql.raw(`DROP TRIGGER IF EXISTS ${name}`)',
+    'sql.raw(part)',
+    'sql.raw(statement)',
+  ],
 };
 
 /**
@@ -70,6 +80,7 @@ const DDL_BUILT_FROM_CONSTANTS = new Set([
   'src/store/migrations/0015-fleet-stats.ts',
   'src/store/migrations/0022-fleet-stats-statements.ts',
   'src/store/migrations/0027-assignment-statement-triggers.ts',
+  'src/store/migrations/0029-plan-cycle-usage.ts',
   'src/store/fleet-stats-repository.ts',
   // Usage upserts and the figures they keep on SQLite, sent through `runShaped` (one statement
   // text per batch shape): the table and period column are 'usage_daily'/'date' or
