@@ -50,8 +50,8 @@ describe('incremental usage', () => {
     expect((await fixture.store.usage.daily(last.id)).length).toBe(7);
     expect(await sync()).toBe(1 * 3);
 
-    // --full asks every day again.
-    expect(await sync({ full: true })).toBe(7 * 3);
+    // --full asks every day again, and every card's identifiers (3 batches).
+    expect(await sync({ full: true })).toBe(3 + 7 * 3);
   });
 
   it('honours the account revision window', async () => {

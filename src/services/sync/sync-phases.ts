@@ -19,6 +19,8 @@ interface PlanPeriods {
 export interface SliceState {
   /** Cards whose status an earlier phase of this slice already read. */
   statusFresh: Set<number>;
+  /** Identifiers read before this instant are read again (`--full`); null: only missing ones. */
+  identitiesBefore: number | null;
 }
 
 /** Where a phase stores what the supplier answered. */
@@ -114,7 +116,10 @@ export const SLICE_PHASES: readonly SlicePhase[] = [
   phase({
     need: 'identities',
     periods: () => ONCE,
-    wants: (card) => card.identitiesSyncedAt === null,
+    // Once per card and run: a card read again has a new `identitiesSyncedAt`.
+    wants: (card, state) =>
+      card.identitiesSyncedAt === null ||
+      (state.identitiesBefore !== null && card.identitiesSyncedAt < state.identitiesBefore),
     operation: (adapter) => {
       const get = requireOperation(adapter, 'identities');
       return ({ cards, abortSignal }) => get({ cards, abortSignal });

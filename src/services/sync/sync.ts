@@ -70,7 +70,8 @@ export interface SyncOptions {
   resume?: boolean;
   /**
    * Ask every card for every period, even days and months already final and stored (by default
-   * those are only filled where a card misses a figure).
+   * those are only filled where a card misses a figure), and for its identifiers again (by
+   * default read once per card).
    */
   full?: boolean;
   /**
@@ -451,6 +452,7 @@ async function planRun(
     toCheck,
     ...(changed ? { statusCards: changed.cardIds } : {}),
     ...(feeds ? { feedReadFrom: startedAt } : {}),
+    ...(options.full ? { identitiesBefore: startedAt } : {}),
     actor: options.actor ?? 'cli',
   };
   const cutter = sliceCutter(options.sliceSize ?? defaultSliceSize(adapter));
@@ -539,7 +541,14 @@ async function runSlice(
           : [{ cardId: Number(item.key), code: item.error.code, message: item.error.message }],
       ),
     );
-  const target = { store, accountId, state: { statusFresh: new Set<number>() } };
+  const target = {
+    store,
+    accountId,
+    state: {
+      statusFresh: new Set<number>(),
+      identitiesBefore: plan.params.identitiesBefore ?? null,
+    },
+  };
   const fillOnly = new Set(plan.params.fillOnly ?? []);
   // The change feed named the cards whose status changed: the others are not asked.
   const statusCards = plan.params.statusCards ? new Set(plan.params.statusCards) : null;

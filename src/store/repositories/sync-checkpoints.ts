@@ -20,6 +20,12 @@ export interface SyncPlanParams {
    */
   statusCards?: number[];
   /**
+   * Set by `--full` (epoch ms, the instant the run started): cards whose identifiers were read
+   * before it have them read again, so a card put into another device shows its new IMEI.
+   * Absent: only cards whose identifiers were never read are asked.
+   */
+  identitiesBefore?: number;
+  /**
    * Where the change feed stands once this run finishes (epoch ms, the instant the run started
    * reading): saved when the run does not fail. Absent for suppliers without a feed.
    */

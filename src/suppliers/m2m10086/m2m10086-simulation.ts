@@ -30,6 +30,7 @@ export const m2m10086Simulation: SupplierSimulatorFactory = {
         simulator.callLog.keep = false;
       },
       receiveSms: (index, text) => simulator.receiveSms(simulator.fleet.card(index).msisdn, text),
+      moveToDevice: (index, imei) => simulator.fleet.moveToDevice(index, imei),
     };
   },
   // The M2M platform answers one card per call, so its demo fleet is smaller.

@@ -54,6 +54,8 @@ export interface FleetCard {
  */
 export class PatternFleet {
   readonly pattern: Required<FleetPattern>;
+  /** Cards put into another device than their pattern's: index → IMEI. */
+  readonly #moved = new Map<number, string>();
 
   constructor(pattern: FleetPattern) {
     this.pattern = { iccidLength: 20, msisdnLength: 13, imeiPrefix: '86', ...pattern };
@@ -72,12 +74,26 @@ export class PatternFleet {
       iccid: fill(pattern.iccidPrefix, pattern.iccidLength),
       msisdn: fill(pattern.msisdnPrefix, pattern.msisdnLength),
       imsi: fill(pattern.imsiPrefix, 15),
-      imei: fill(pattern.imeiPrefix, 15),
+      imei: this.#moved.get(index) ?? fill(pattern.imeiPrefix, 15),
     };
+  }
+
+  /** Card `index` is put into another device: from now on it reports that device's IMEI. */
+  moveToDevice(index: number, imei: string): void {
+    this.#moved.set(index, imei);
   }
 
   /** The index of the card with this identifier, or undefined. */
   find(kind: 'iccid' | 'msisdn' | 'imsi' | 'imei', value: string): number | undefined {
+    if (kind === 'imei') {
+      for (const [index, imei] of this.#moved) if (imei === value) return index;
+      const index = this.#patternIndex(kind, value);
+      return index === undefined || this.#moved.has(index) ? undefined : index;
+    }
+    return this.#patternIndex(kind, value);
+  }
+
+  #patternIndex(kind: 'iccid' | 'msisdn' | 'imsi' | 'imei', value: string): number | undefined {
     const { pattern } = this;
     const [prefix, length] = {
       iccid: [pattern.iccidPrefix, pattern.iccidLength],

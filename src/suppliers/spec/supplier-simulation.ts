@@ -45,6 +45,8 @@ export interface SupplierSimulation {
   forgetCalls(): void;
   /** A card sends a text the supplier then offers for reading (where the simulator can). */
   receiveSms?(index: number, text: string): void;
+  /** Card `index` is put into another device (where the supplier reports IMEIs). */
+  moveToDevice?(index: number, imei: string): void;
 }
 
 /** The demo account `simdock demo` serves from a supplier's simulator. */

@@ -118,7 +118,10 @@ export function register(parent: ParentCommand, context: CliContext): void {
     .option('--account <id>', 'only this account (default: every enabled account)')
     .option('--days <n>', 'complete CST days of daily usage (default 7)', wholeNumber('--days'))
     .option('--resume', "continue the account's unfinished run (after a crash) instead of anew")
-    .option('--full', 'ask every day and month again, even those already final and stored')
+    .option(
+      '--full',
+      'ask every day and month again, even those already final and stored, and every card’s identifiers (a new IMEI: another device)',
+    )
     .action(async (options, command) => {
       context.setExitCode(await run({ ...globals(command), ...options }, context.io));
     });
