@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
 import { dropFleetStatsTriggers } from './0015-fleet-stats.js';
 import { dropPlanCycleTriggers } from './0029-plan-cycle-usage.js';
-import type { StoreMigration } from './migration-helpers.js';
+import { pgExecute, type StoreMigration } from './migration-helpers.js';
 
 /**
  * Cheaper upkeep of the fleet statistics of migration 0015 (same figures, same invariants).
@@ -254,21 +254,15 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
   ];
 }
 
-/** A statement as a PL/pgSQL EXECUTE of a dollar-quoted literal (planned on every call). */
-function execute(statement: string): string {
-  if (statement.includes('$q$')) throw new Error('a trigger statement may not contain $q$');
-  return `EXECUTE $q$${statement}$q$;`;
-}
-
 function pgBody(steps: (string | Guarded)[]): string {
   return steps
     .map((step) =>
       typeof step === 'string'
-        ? execute(step)
+        ? pgExecute(step)
         : `found_row := NULL;
 EXECUTE $q$${step.when}$q$ INTO found_row;
 IF found_row IS NOT NULL THEN
-${step.run.map(execute).join('\n')}
+${step.run.map(pgExecute).join('\n')}
 END IF;`,
     )
     .join('\n');

@@ -4,7 +4,7 @@ import { createFleetStatsTriggers } from './0015-fleet-stats.js';
 import { upgradeFleetStatsTriggers } from './0022-fleet-stats-statements.js';
 import { switchStatusTriggers } from './0024-status-stats-upkeep.js';
 import { createPlanCycleTriggers } from './0029-plan-cycle-usage.js';
-import type { StoreMigration } from './migration-helpers.js';
+import { pgExecute, pgTransitionTables, type StoreMigration } from './migration-helpers.js';
 
 /**
  * PostgreSQL: the kept figures follow plan and tenant assignments per statement, not per row.
@@ -66,12 +66,7 @@ export async function applyAssignmentStatementTriggers(
   for (const { table, event, steps } of FUNCTIONS) {
     const name = `stats_${table}_${event}`;
     const rows = event === 'delete' ? 'o' : 'n';
-    const body = steps
-      .map((step) => {
-        if (step.includes('$q$')) throw new Error('a trigger statement may not contain $q$');
-        return `EXECUTE $q$${step}$q$;`;
-      })
-      .join('\n');
+    const body = steps.map(pgExecute).join('\n');
     await sql
       .raw(
         `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
@@ -83,16 +78,10 @@ END
 $body$`,
       )
       .execute(db);
-    const referencing =
-      event === 'insert'
-        ? 'NEW TABLE AS n'
-        : event === 'delete'
-          ? 'OLD TABLE AS o'
-          : 'OLD TABLE AS o NEW TABLE AS n';
     await sql.raw(`DROP TRIGGER IF EXISTS ${name} ON ${table}`).execute(db);
     await sql
       .raw(
-        `CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON ${table} REFERENCING ${referencing}
+        `CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON ${table} REFERENCING ${pgTransitionTables(event)}
           FOR EACH STATEMENT EXECUTE FUNCTION ${name}()`,
       )
       .execute(db);

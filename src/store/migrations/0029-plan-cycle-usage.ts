@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
-import type { StoreMigration } from './migration-helpers.js';
+import { pgExecute, pgTransitionTables, type StoreMigration } from './migration-helpers.js';
 
 /**
  * The kept usage of plans whose cycle starts on another day than the 1st (migration 0015 kept
@@ -199,13 +199,7 @@ function triggerStatements(dialect: Dialect): { name: string; table: string; cre
   }
   // PostgreSQL: statements through EXECUTE, planned per call with the transition tables' sizes
   // (as migration 0022 does); nothing at all while no plan cycles from another day.
-  const execute = (statements: string[]) =>
-    statements
-      .map((statement) => {
-        if (statement.includes('$q$')) throw new Error('a trigger statement may not contain $q$');
-        return `EXECUTE $q$${statement}$q$;`;
-      })
-      .join('\n');
+  const execute = (statements: string[]) => statements.map(pgExecute).join('\n');
   const anyPlan =
     'IF NOT EXISTS (SELECT 1 FROM plans WHERE cycle_start_day <> 1) THEN RETURN NULL; END IF;';
   const statement = (
@@ -215,12 +209,6 @@ function triggerStatements(dialect: Dialect): { name: string; table: string; cre
     code: string,
   ) => {
     const rows = event === 'delete' ? 'o' : 'n';
-    const referencing =
-      event === 'insert'
-        ? 'NEW TABLE AS n'
-        : event === 'delete'
-          ? 'OLD TABLE AS o'
-          : 'OLD TABLE AS o NEW TABLE AS n';
     return {
       name,
       table,
@@ -231,7 +219,7 @@ ${code}
 RETURN NULL;
 END
 $body$;
-CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON ${table} REFERENCING ${referencing}
+CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON ${table} REFERENCING ${pgTransitionTables(event)}
   FOR EACH STATEMENT EXECUTE FUNCTION ${name}()`,
     };
   };

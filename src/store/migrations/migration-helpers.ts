@@ -32,3 +32,21 @@ export function idColumn(dialect: Dialect) {
 
 /** The column type of instants (epoch milliseconds) and byte counts: 64-bit on both dialects. */
 export const BIGINT = 'bigint';
+
+/**
+ * PostgreSQL trigger code: a statement as a PL/pgSQL EXECUTE of a dollar-quoted literal, so it is
+ * planned on every call with the real sizes of the transition tables (migrations 0022, 0027, 0029).
+ */
+export function pgExecute(statement: string): string {
+  if (statement.includes('$q$')) throw new Error('a trigger statement may not contain $q$');
+  return `EXECUTE $q$${statement}$q$;`;
+}
+
+/** The transition tables of a PostgreSQL statement trigger: `o` the old rows, `n` the new. */
+export function pgTransitionTables(event: 'insert' | 'update' | 'delete'): string {
+  return event === 'insert'
+    ? 'NEW TABLE AS n'
+    : event === 'delete'
+      ? 'OLD TABLE AS o'
+      : 'OLD TABLE AS o NEW TABLE AS n';
+}
