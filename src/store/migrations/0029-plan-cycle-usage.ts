@@ -53,7 +53,7 @@ export function planCycleKeySql(date: string, day: string, dialect: Dialect): st
 }
 
 /** A plan-cycle row's key: `YYYY-MM@DD` (calendar-month keys have no `@`). */
-export const PLAN_CYCLE = "cycle LIKE '%@%'";
+const PLAN_CYCLE = "cycle LIKE '%@%'";
 
 /** The plan-cycle rows of the cards `where` selects from `card_facts f`, rebuilt from their days. */
 function rebuildStatements(where: string, dialect: Dialect): string[] {
