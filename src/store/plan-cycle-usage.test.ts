@@ -51,6 +51,39 @@ describeEachDialect('usage kept per plan cycle on $dialect (migration 0029)', (t
     expect(cycleUsageKey('2027-03-31', 31)).toBe('2027-03@31');
   });
 
+  it('stays exact under concurrent writers of plan-cycle cards', async () => {
+    const { store } = context.current;
+    await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
+    await store.cards.upsertFromSupplier(
+      'a',
+      'onelink-v2',
+      Array.from({ length: 60 }, (_, index) => ({
+        iccid: `898601${String(index).padStart(14, '0')}`,
+        status: { status: 'active', raw: '1' },
+      })),
+    );
+    const ids = await store.cards.idsOfAccount('a', 100);
+    const mid = await store.plans.create({ name: 'mid', quotaBytes: 100 * MB, cycleStartDay: 15 });
+    await store.plans.assign(ids.slice(0, 40), { planId: mid.id });
+    await store.scopedCards(ROOT).assign(ids.slice(0, 30), { id: 'acme', path: '/root/acme/' }, 1);
+    // Six writers at once over the same cards and days (both sides of the cycle's first day),
+    // each its own transaction; on PostgreSQL they run in parallel on the pool's connections.
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, worker) => {
+        for (let round = 0; round < 4; round += 1) {
+          await store.usage.upsertDaily(
+            ids.map((cardId, index) => ({
+              cardId,
+              date: addDays('2026-12-13', (worker + round) % 4),
+              bytes: ((index + worker + round) % 5) * 9 * MB,
+            })),
+          );
+        }
+      }),
+    );
+    await expectKeptEqualsRecount(store, ['2026-12-14', '2026-12-16']);
+  });
+
   it('keeps quota use per plan cycle equal to a recount through syncs, moves, start-day changes and a rebuild', async () => {
     const { store } = context.current;
     await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
