@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { addDays, cycleUsageKey } from '../domain/index.js';
 import type { CardScope } from './card-scope.js';
@@ -83,6 +84,69 @@ describeEachDialect('usage kept per plan cycle on $dialect (migration 0029)', (t
     );
     await expectKeptEqualsRecount(store, ['2026-12-14', '2026-12-16']);
   });
+
+  // PostgreSQL only: SQLite has one writer at a time.
+  it.runIf(target.dialect === 'postgres')(
+    'loses no day a sync stores while a card moves to a plan with another start day, or the start day changes',
+    async () => {
+      const { store, url } = context.current;
+      await store.cards.upsertFromSupplier(
+        'a',
+        'onelink-v2',
+        Array.from({ length: 4 }, (_, index) => ({
+          iccid: `898601${String(index).padStart(14, '0')}`,
+          status: { status: 'active', raw: '1' },
+        })),
+      );
+      const ids = await store.cards.idsOfAccount('a', 10);
+      const calendar = await store.plans.create({ name: 'calendar', quotaBytes: 100 * MB });
+      const mid = await store.plans.create({
+        name: 'mid',
+        quotaBytes: 100 * MB,
+        cycleStartDay: 15,
+      });
+      await store.plans.assign(ids, { planId: calendar.id });
+      await store.usage.upsertDaily(
+        ids.map((cardId) => ({ cardId, date: '2026-12-14', bytes: MB })),
+      );
+      const [mover, syncer] = [
+        new pg.Client({ connectionString: url }),
+        new pg.Client({ connectionString: url }),
+      ];
+      await mover.connect();
+      await syncer.connect();
+      try {
+        // The move's transaction is open when a sync stores a day of the moving card: the sync
+        // waits for it, then counts the day under the new start day.
+        const race = async (move: string, params: unknown[], date: string) => {
+          await mover.query('begin');
+          await mover.query(move, params);
+          const stored = syncer.query(
+            'insert into usage_daily (card_id, date, bytes, updated_at) values ($1, $2, $3, 1)',
+            [ids[0], date, 7 * MB],
+          );
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await mover.query('commit');
+          await stored;
+        };
+        await race(
+          'update card_plans set plan_id = $1 where card_id = $2',
+          [mid.id, ids[0]],
+          '2026-12-16',
+        );
+        await expectKeptEqualsRecount(store, ['2026-12-16']);
+        await race('update plans set cycle_start_day = 10 where id = $1', [mid.id], '2026-12-17');
+        await expectKeptEqualsRecount(store, ['2026-12-17']);
+        const at = { cycle: '2026-12', today: '2026-12-17' };
+        expect((await store.fleetStats.figures(ROOT, at)).quota.usedBytes).toBe(
+          (await store.fleetStats.recount(ROOT, at)).quota.usedBytes,
+        );
+      } finally {
+        await mover.end();
+        await syncer.end();
+      }
+    },
+  );
 
   it('keeps quota use per plan cycle equal to a recount through syncs, moves, start-day changes and a rebuild', async () => {
     const { store } = context.current;

@@ -235,19 +235,33 @@ CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON ${table} REFERENCING ${pg
       ),
     ),
     // Only cards whose plan changed are looked at: a status batch finds none in one hashed EXCEPT.
+    // For cards moved to another start day, writers of days wait, and are waited for (SHARE
+    // against their ROW EXCLUSIVE): a day stored meanwhile under the old start day, or a new
+    // cycle row labelled with the old plan, would otherwise escape the rebuild. Their cycle rows
+    // are labelled again after the wait; a deadlock this meets is retried by the store.
     statement(
       'stats_plan_cycle_card_facts_update',
       'card_facts',
       'update',
       `IF NOT EXISTS (SELECT 1 FROM (SELECT card_id, plan_id FROM n
         EXCEPT SELECT card_id, plan_id FROM o) x) THEN RETURN NULL; END IF;
-${execute(rebuildStatements(`f.card_id IN (${moved})`, dialect))}`,
+IF NOT EXISTS (${moved}) THEN RETURN NULL; END IF;
+LOCK TABLE usage_daily IN SHARE MODE;
+${execute([
+  `UPDATE card_cycle_usage u SET tenant_path = f.tenant_path, account_id = f.account_id,
+      plan_id = f.plan_id, quota_bytes = f.quota_bytes
+    FROM card_facts f WHERE u.card_id = f.card_id AND f.card_id IN (${moved})
+      AND (u.tenant_path, u.account_id, u.plan_id, u.quota_bytes)
+        IS DISTINCT FROM (f.tenant_path, f.account_id, f.plan_id, f.quota_bytes)`,
+  ...rebuildStatements(`f.card_id IN (${moved})`, dialect),
+])}`,
     ),
     {
       name: 'stats_plan_cycle_plans_update',
       table: 'plans',
       create: `CREATE FUNCTION stats_plan_cycle_plans_update() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
+LOCK TABLE usage_daily IN SHARE MODE;
 ${execute(rebuildStatements('f.plan_id = $1', dialect)).replaceAll('$q$;', '$q$ USING NEW.id;')}
 RETURN NULL;
 END
