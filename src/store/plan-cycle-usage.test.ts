@@ -24,6 +24,19 @@ async function expectKeptEqualsRecount(store: Store, todays: readonly string[]):
   }
 }
 
+/** `count` active OneLink cards of account `a`, as a sync lists them; their ids in order. */
+async function activeCards(store: Store, count: number): Promise<number[]> {
+  await store.cards.upsertFromSupplier(
+    'a',
+    'onelink-v2',
+    Array.from({ length: count }, (_, index) => ({
+      iccid: `898601${String(index).padStart(14, '0')}`,
+      status: { status: 'active', raw: '1' },
+    })),
+  );
+  return store.cards.idsOfAccount('a', count);
+}
+
 describeEachDialect('usage kept per plan cycle on $dialect (migration 0029)', (target) => {
   const context = useTestStore(target);
 
@@ -55,15 +68,7 @@ describeEachDialect('usage kept per plan cycle on $dialect (migration 0029)', (t
   it('stays exact under concurrent writers of plan-cycle cards', async () => {
     const { store } = context.current;
     await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
-    await store.cards.upsertFromSupplier(
-      'a',
-      'onelink-v2',
-      Array.from({ length: 60 }, (_, index) => ({
-        iccid: `898601${String(index).padStart(14, '0')}`,
-        status: { status: 'active', raw: '1' },
-      })),
-    );
-    const ids = await store.cards.idsOfAccount('a', 100);
+    const ids = await activeCards(store, 60);
     const mid = await store.plans.create({ name: 'mid', quotaBytes: 100 * MB, cycleStartDay: 15 });
     await store.plans.assign(ids.slice(0, 40), { planId: mid.id });
     await store.scopedCards(ROOT).assign(ids.slice(0, 30), { id: 'acme', path: '/root/acme/' }, 1);
@@ -90,15 +95,7 @@ describeEachDialect('usage kept per plan cycle on $dialect (migration 0029)', (t
     'loses no day a sync stores while a card moves to a plan with another start day, or the start day changes',
     async () => {
       const { store, url } = context.current;
-      await store.cards.upsertFromSupplier(
-        'a',
-        'onelink-v2',
-        Array.from({ length: 4 }, (_, index) => ({
-          iccid: `898601${String(index).padStart(14, '0')}`,
-          status: { status: 'active', raw: '1' },
-        })),
-      );
-      const ids = await store.cards.idsOfAccount('a', 10);
+      const ids = await activeCards(store, 4);
       const calendar = await store.plans.create({ name: 'calendar', quotaBytes: 100 * MB });
       const mid = await store.plans.create({
         name: 'mid',
@@ -151,15 +148,7 @@ describeEachDialect('usage kept per plan cycle on $dialect (migration 0029)', (t
   it('keeps quota use per plan cycle equal to a recount through syncs, moves, start-day changes and a rebuild', async () => {
     const { store } = context.current;
     await store.tenants.create({ id: 'acme', parentId: 'root', name: 'Acme', kind: 'customer' });
-    await store.cards.upsertFromSupplier(
-      'a',
-      'onelink-v2',
-      Array.from({ length: 40 }, (_, index) => ({
-        iccid: `898601${String(index).padStart(14, '0')}`,
-        status: { status: 'active', raw: '1' },
-      })),
-    );
-    const ids = await store.cards.idsOfAccount('a', 100);
+    const ids = await activeCards(store, 40);
     const mid = await store.plans.create({ name: 'mid', quotaBytes: 1000 * MB, cycleStartDay: 15 });
     const late = await store.plans.create({
       name: 'late',
