@@ -127,7 +127,12 @@ export class EngineBench {
       if (run && run.status !== 'running') return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`sync run ${runId} did not finish within ${timeoutMs} ms`);
+    // What the run was waiting on, so that a hang explains itself.
+    const slices = await new SyncCheckpoints(this.store).slices(runId);
+    const states = slices.map((slice) => `${slice.slice}:${slice.state}`).join(' ');
+    throw new Error(
+      `sync run ${runId} did not finish within ${timeoutMs} ms (slices ${states || 'none'})`,
+    );
   }
 
   /** Waits for the first run of an account to be planned, and returns its id. */
