@@ -157,12 +157,16 @@ export class GraphileJobQueue implements JobQueue {
     return true;
   }
 
-  /** Takes back jobs whose lease expired and unlocks their graphile-worker jobs. */
+  /**
+   * Takes back jobs whose lease expired and unlocks their graphile-worker jobs; then unlocks
+   * graphile-worker's jobs held a lease long with no run behind them (a worker that died between
+   * taking a job and starting it, or between these two steps).
+   */
   async #reclaim(): Promise<void> {
     const reclaimed = await this.#store.queueJobs.reclaimExpired(this.#clock.now());
     const workers = [...new Set(reclaimed.flatMap((job) => (job.lockedBy ? [job.lockedBy] : [])))];
-    if (workers.length === 0) return;
-    await this.#graphile.forceUnlockWorkers(this.#schema, workers);
+    if (workers.length > 0) await this.#graphile.forceUnlockWorkers(this.#schema, workers);
+    await this.#graphile.unlockLost(this.#schema, graphileKey(''), this.#leaseMs);
   }
 
   #taskList(handlers: JobHandlers, stopSignal: AbortSignal): TaskList {

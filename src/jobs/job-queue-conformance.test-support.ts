@@ -39,6 +39,12 @@ export interface QueueHarness {
   advance(ms: number): Promise<void>;
   /** Leaves a job as a crashed worker would: running, attempt counted, lease not renewed. */
   simulateCrashedWorker(id: string): Promise<void>;
+  /**
+   * Leaves a job as a worker that died between taking it and starting it would: on
+   * PostgreSQL, graphile-worker's job (and queue) locked, simdock's row still pending. The
+   * embedded queue takes and starts a job in one transaction, so there it changes nothing.
+   */
+  simulateDiedBeforeStart(id: string): Promise<void>;
 }
 
 function queueOptions(test: TestStore): JobQueueOptions {
@@ -87,6 +93,11 @@ export function useQueueHarness(target: StoreTestTarget): { readonly current: Qu
           now: opened.clock.now(),
           lockedUntil: opened.clock.now() + TEST_LEASE_MS,
         });
+        if (workerSchema) {
+          await crashGraphileJob(opened.store, workerSchema, `simdock-job:${id}`);
+        }
+      },
+      async simulateDiedBeforeStart(id) {
         if (workerSchema) {
           await crashGraphileJob(opened.store, workerSchema, `simdock-job:${id}`);
         }

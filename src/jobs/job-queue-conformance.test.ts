@@ -266,6 +266,30 @@ describeEachDialect('job queue conformance ($dialect)', (target) => {
     });
   });
 
+  it('runs a job whose worker died between taking it and starting it, a lease later', async () => {
+    const { queue, simulateDiedBeforeStart, advance } = harness.current;
+    // A serial queue: its lock must be given back too, or the queue's later jobs wait as well.
+    const job = await queue.enqueue({ name: 'sync', payload: null, queue: 'account:a' });
+    const next = await queue.enqueue({ name: 'sync', payload: null, queue: 'account:a' });
+    await simulateDiedBeforeStart(job.id);
+    const handlers = { sync: vi.fn(async () => 'ran') };
+    await advance(TEST_LEASE_MS + 1);
+    await queue.drain(handlers);
+    expect(handlers.sync).toHaveBeenCalledTimes(2);
+    expect(await queue.get(job.id)).toMatchObject({ state: 'succeeded', result: 'ran' });
+    expect(await queue.get(next.id)).toMatchObject({ state: 'succeeded', result: 'ran' });
+  });
+
+  it('leaves a job taken less than a lease ago to the worker that took it', async () => {
+    const { queue, simulateDiedBeforeStart, advance, store } = harness.current;
+    const job = await queue.enqueue({ name: 'sync', payload: null });
+    await simulateDiedBeforeStart(job.id);
+    await advance(TEST_LEASE_MS - 1_000);
+    const handlers = { sync: vi.fn(async () => 'ran') };
+    await queue.drain(handlers);
+    expect(handlers.sync).toHaveBeenCalledTimes(store.dialect === 'postgres' ? 0 : 1);
+  });
+
   it('fails a crashed job that had used its last attempt', async () => {
     const { queue, simulateCrashedWorker, advance } = harness.current;
     const job = await queue.enqueue({ name: 'sync', payload: null, maxAttempts: 1 });

@@ -59,6 +59,44 @@ export class GraphileJobsRepository {
     );
   }
 
+  /**
+   * Unlocks graphile-worker's jobs, and their queues, that one of its workers has held for
+   * longer than `leaseMs` while simdock's job is not running under that worker's lease: the
+   * worker took the job and died before starting it, or a reclaim that had set the job pending
+   * again was cut short before it unlocked it. Nothing else would free them before
+   * graphile-worker's own recovery of stale locks, hours later, and a queue stays blocked
+   * meanwhile. Only those jobs are unlocked, not the rest of their worker's (it may be alive).
+   * Returns how many.
+   */
+  async unlockLost(schema: string, keyPrefix: string, leaseMs: number): Promise<number> {
+    const id = sql`substr(graphile.key, ${keyPrefix.length + 1})`;
+    const { rows } = await sql<{ unlocked: number }>`
+      with lost as (
+        select graphile.id, graphile.job_queue_id, graphile.locked_by
+        from ${sql.id(schema, '_private_jobs')} graphile
+        where graphile.locked_at < now() - (${leaseMs}::bigint * interval '1 millisecond')
+          and starts_with(graphile.key, ${keyPrefix})
+          and not exists (
+            select 1 from jobs
+            where jobs.id = case when ${id} ~ '^[0-9]{1,18}$' then cast(${id} as bigint) end
+              and jobs.state = 'running' and jobs.locked_by = graphile.locked_by)
+        for update of graphile skip locked
+      ), queues as (
+        update ${sql.id(schema, '_private_job_queues')} queue
+        set locked_at = null, locked_by = null
+        from lost
+        where queue.id = lost.job_queue_id and queue.locked_by = lost.locked_by
+      ), unlocked as (
+        update ${sql.id(schema, '_private_jobs')} graphile
+        set locked_at = null, locked_by = null
+        from lost
+        where graphile.id = lost.id
+        returning graphile.id
+      )
+      select count(*)::int as unlocked from unlocked`.execute(this.#db());
+    return Number(rows[0]?.unlocked ?? 0);
+  }
+
   #db(): Kysely<unknown> {
     return this.#context.db as unknown as Kysely<unknown>;
   }

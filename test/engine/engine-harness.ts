@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { graphileSchemaFor } from '../../src/jobs/graphile-job-queue.js';
 import { createServiceContext, type ServiceContext } from '../../src/services/context.js';
 import { importCards } from '../../src/services/inventory/card-import.js';
 import type { Store } from '../../src/store/index.js';
+import { advanceGraphileJobs } from '../../src/store/job-queue.test-support.js';
 import { SyncCheckpoints } from '../../src/store/repositories/sync-checkpoints.js';
 import {
   openTestStore,
@@ -155,10 +157,13 @@ export class EngineBench {
 
   /**
    * Lets the jobs a killed worker held be taken again now rather than after their lease
-   * (60 s) runs out: the same state the lease sweep finds once that time has passed.
+   * (60 s) runs out: the state the lease sweep finds once that time has passed, also for
+   * graphile-worker's locks of jobs the worker took and had not started (call it while no
+   * worker runs: every lock is then a dead worker's).
    */
   async expireLeases(): Promise<void> {
     await sql`update jobs set locked_until = 0 where state = 'running'`.execute(this.store.db);
+    await advanceGraphileJobs(this.store, await graphileSchemaFor(this.store), 61_000);
   }
 
   async close(): Promise<void> {
