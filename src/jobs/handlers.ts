@@ -19,6 +19,8 @@ import {
   abandonSlice,
   finishSync,
   planSync,
+  resumableRun,
+  type SyncOptions,
   type SyncSummary,
   syncAccount,
   syncSlice,
@@ -106,6 +108,18 @@ async function accountsOf(context: ServiceContext, payload: SyncJobPayload | nul
         .map((account) => account.id);
 }
 
+/** What a `sync` job's payload asks of the sync service. */
+function syncOptionsOf(payload: SyncJobPayload | null): SyncOptions {
+  return {
+    ...(payload?.days !== undefined ? { days: payload.days } : {}),
+    ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
+    ...(payload?.month !== undefined ? { month: payload.month } : {}),
+    ...(payload?.full !== undefined ? { full: payload.full } : {}),
+    ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
+    ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
+  };
+}
+
 /**
  * Plans (or resumes) one account's run and enqueues its unfinished slices. The key
  * `sync-slice:<runId>:<slice>` makes enqueuing idempotent: a `sync` job retried, or run again
@@ -120,26 +134,10 @@ async function distribute(
   actor: string,
 ): Promise<SyncJobAccount> {
   const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
-  const unfinished = await checkpoints.unfinishedRun(account);
-  const resumable = unfinished === null ? null : await checkpoints.plan(unfinished);
-  // An unfinished run is taken up when it covers what is asked: a statuses-only run does not
-  // stand in for one asked to pull daily usage (the hourly and the 09:30 syncs may overlap).
-  const adapter = await context.adapter(account);
-  const pullsDaily =
-    adapter.capabilities.has('usage.daily') &&
-    ((adapter.limits.batchSize['usage.daily'] ?? 1) > 1 || payload?.perCardDaily === true);
-  const wantsUsage = payload?.days !== 0 && pullsDaily;
-  const covers = resumable !== null && (!wantsUsage || resumable.params.days.length > 0);
-  const plan = covers
-    ? resumable
-    : await planSync(context, account, {
-        ...(payload?.days !== undefined ? { days: payload.days } : {}),
-        ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
-        ...(payload?.month !== undefined ? { month: payload.month } : {}),
-        ...(payload?.full !== undefined ? { full: payload.full } : {}),
-        ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
-        actor,
-      });
+  const options = syncOptionsOf(payload);
+  const plan =
+    (await resumableRun(context, account, options)) ??
+    (await planSync(context, account, { ...options, actor }));
   const slices = await checkpoints.slices(plan.runId);
   const pending = slices.filter((slice) => slice.state !== 'done');
   for (const slice of pending) {
@@ -195,12 +193,7 @@ export function syncJobHandler(
     const summaries: SyncSummary[] = [];
     for (const [index, account] of accounts.entries()) {
       const summary = await syncAccount(context, account, {
-        ...(payload?.days !== undefined ? { days: payload.days } : {}),
-        ...(payload?.perCardDaily !== undefined ? { perCardDaily: payload.perCardDaily } : {}),
-        ...(payload?.month !== undefined ? { month: payload.month } : {}),
-        ...(payload?.full !== undefined ? { full: payload.full } : {}),
-        ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
-        ...(payload?.sliceSize !== undefined ? { sliceSize: payload.sliceSize } : {}),
+        ...syncOptionsOf(payload),
         resume: true,
         abortSignal: job.abortSignal,
         actor: `job:${job.job.id}`,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/index.js';
-import { syncAccount } from './sync.js';
+import { planSync, syncAccount } from './sync.js';
 import { syncFixture } from './sync-fixture.test-support.js';
 
 describe('identities in a sync', () => {
@@ -50,5 +50,21 @@ describe('identities in a sync', () => {
         source: 'sync:acct',
       }),
     ]);
+  });
+
+  it('takes up an unfinished run that was not --full only for a run that is not --full either', async () => {
+    const fixture = await syncFixture({ type: 'm2m10086', size: 4 });
+    store = fixture.store;
+    await syncAccount(fixture.context, 'acct', { days: 1 });
+    // A run planned and then left (its process died before any slice ran).
+    const left = await planSync(fixture.context, 'acct', { days: 1 });
+    fixture.clock.set(fixture.clock.now() + 60_000);
+    const full = await syncAccount(fixture.context, 'acct', { days: 1, full: true, resume: true });
+    expect(full.runId).not.toBe(left.runId);
+    expect(full.status).toBe('succeeded');
+    // A full run left unfinished stands in for a later run, full or not.
+    const leftFull = await planSync(fixture.context, 'acct', { days: 1, full: true });
+    const resumed = await syncAccount(fixture.context, 'acct', { days: 1, resume: true });
+    expect(resumed.runId).toBe(leftFull.runId);
   });
 });

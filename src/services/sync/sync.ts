@@ -889,6 +889,29 @@ export async function abandonSlice(
 }
 
 /**
+ * The account's unfinished run when it covers what `options` ask, to be taken up rather than a
+ * new run planned; null otherwise. A run without daily usage does not stand in for one asked
+ * to pull it (the hourly and the 09:30 syncs may overlap), nor a run that was not `full` for
+ * one that is.
+ */
+export async function resumableRun(
+  context: ServiceContext,
+  accountId: string,
+  options: SyncOptions,
+): Promise<SyncPlan | null> {
+  const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
+  const unfinished = await checkpoints.unfinishedRun(accountId);
+  const plan = unfinished === null ? null : await checkpoints.plan(unfinished);
+  if (!plan) return null;
+  const wantsDaily =
+    options.days !== 0 &&
+    phasesFor(await context.adapter(accountId), options).includes('usage.daily');
+  if (wantsDaily && plan.params.days.length === 0) return null;
+  if (options.full && plan.params.identitiesBefore === undefined) return null;
+  return plan;
+}
+
+/**
  * One whole sync of one account in this process: plan (or resume the unfinished run), every
  * slice in turn, then the summary. Every card ends either synced or failed with its reason; a
  * re-run writes nothing that is already right.
@@ -899,16 +922,15 @@ export async function syncAccount(
   options: SyncOptions = {},
 ): Promise<SyncSummary> {
   const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
-  const resumeId = options.resume ? await checkpoints.unfinishedRun(accountId) : null;
-  const plan = resumeId
-    ? await checkpoints.plan(resumeId)
-    : await planSync(context, accountId, options);
-  const runId = plan!.runId;
+  const plan =
+    (options.resume ? await resumableRun(context, accountId, options) : null) ??
+    (await planSync(context, accountId, options));
+  const runId = plan.runId;
   const adapter = await context.adapter(accountId);
   const phases = phasesFor(adapter, options).filter((phase) => phase !== 'inventory');
   const done = new Map<SyncPhase, number>();
   const totalFor = (phase: SyncPhase) =>
-    plan!.cards * (phase === 'usage.daily' ? plan!.params.days.length : 1);
+    plan.cards * (phase === 'usage.daily' ? plan.params.days.length : 1);
   for (const phase of phases)
     options.onProgress?.({ account: accountId, phase, done: 0, total: totalFor(phase) });
   const report = (phase: SyncPhase, cards: number) => {
