@@ -48,7 +48,27 @@ describe('API routes', () => {
       });
       expect(result.status).toBe(202);
       expect(result.body).toEqual({ queued: true, jobId: 'job-1' });
-      expect(enqueued[0]).toMatchObject({ name: 'sync', payload: { account: ONELINK_ACCOUNT } });
+      expect(enqueued[0]).toMatchObject({
+        name: 'sync',
+        payload: { account: ONELINK_ACCOUNT },
+        key: `sync:${ONELINK_ACCOUNT}`,
+      });
+      // A full sync is its own job, queued behind a plain one rather than folded into it.
+      const full = await queued.json('POST', '/api/v1/sync-runs', {
+        body: { account: ONELINK_ACCOUNT, full: true },
+      });
+      expect(full.status).toBe(202);
+      expect(enqueued[1]).toMatchObject({
+        name: 'sync',
+        payload: { account: ONELINK_ACCOUNT, full: true },
+        queue: `sync:${ONELINK_ACCOUNT}`,
+        key: `sync-full:${ONELINK_ACCOUNT}`,
+      });
+      const wrong = await queued.json('POST', '/api/v1/sync-runs', {
+        body: { account: ONELINK_ACCOUNT, full: 'yes' },
+      });
+      expect(wrong.status).toBe(400);
+      expect(enqueued).toHaveLength(2);
     } finally {
       await queued.close();
     }

@@ -4854,6 +4854,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         account: string;
+                        /** @description Ask every card for every period again, also days and months already final and stored, and read its identifiers again (`simdock sync --full`). Default false. */
+                        full?: boolean;
                     };
                 };
             };

@@ -63,7 +63,17 @@ const start = createRoute({
   path: '/',
   tags: ['sync'],
   summary: 'Start a sync of one account (queued when a job queue runs, else inline)',
-  request: { body: jsonBody(z.strictObject({ account: z.string().min(1) })) },
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        account: z.string().min(1),
+        full: z.boolean().optional().openapi({
+          description:
+            'Ask every card for every period again, also days and months already final and stored, and read its identifiers again (`simdock sync --full`). Default false.',
+        }),
+      }),
+    ),
+  },
   responses: {
     202: jsonResponse(z.object({ queued: z.literal(true), jobId: z.string() }), 'Queued as a job'),
     200: jsonResponse(
@@ -107,7 +117,7 @@ export function syncRunsRouter() {
     .openapi(start, async (c) => {
       const caller = principal(c, 'operator');
       requireRootTenant(caller);
-      const { account } = c.req.valid('json');
+      const { account, full = false } = c.req.valid('json');
       const context = serviceContext(c);
       const stored = await context.store.accounts.get(account);
       if (!stored) {
@@ -120,11 +130,12 @@ export function syncRunsRouter() {
       }
       const queue = c.get('deps').queue;
       if (queue) {
+        // A full sync asked while a plain one waits is queued after it, not folded into it.
         const job = await queue.enqueue({
           name: SYNC_JOB_NAME,
-          payload: { account },
+          payload: full ? { account, full } : { account },
           queue: `sync:${account}`,
-          key: `sync:${account}`,
+          key: full ? `sync-full:${account}` : `sync:${account}`,
           createdBy: caller.actor,
         });
         await recordScopedAudit(context.store, caller, {
@@ -133,11 +144,11 @@ export function syncRunsRouter() {
           targetId: account,
           account,
           outcome: 'succeeded',
-          details: { job: job.id },
+          details: { job: job.id, ...(full ? { full } : {}) },
         });
         return c.json({ queued: true as const, jobId: job.id }, 202);
       }
-      const summary = await syncAccount(context, account, { actor: caller.actor });
+      const summary = await syncAccount(context, account, { actor: caller.actor, full });
       return c.json({ queued: false as const, runId: summary.runId, status: summary.status }, 200);
     });
 }
