@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
 import { dropFleetStatsTriggers } from './0015-fleet-stats.js';
 import { dropPlanCycleTriggers } from './0029-plan-cycle-usage.js';
-import { pgExecute, type StoreMigration } from './migration-helpers.js';
+import { factsOf, pgExecute, type StoreMigration } from './migration-helpers.js';
 
 /**
  * Cheaper upkeep of the fleet statistics of migration 0015 (same figures, same invariants).
@@ -185,13 +185,11 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
           d.bytes, d.days
         FROM (SELECT card_id, substr(date, 1, 7) AS cycle, sum(bytes) AS bytes, count(*) AS days
           FROM n GROUP BY card_id, substr(date, 1, 7)) d
-        JOIN card_facts f ON f.card_id = d.card_id
+        ${factsOf('d', 'n')}
         ON CONFLICT (card_id, cycle) DO UPDATE SET
           daily_bytes = card_cycle_usage.daily_bytes + excluded.daily_bytes,
           daily_days = card_cycle_usage.daily_days + excluded.daily_days`,
-        daysRows(
-          'SELECT f.tenant_path, n.date, 1 AS c, n.bytes AS b FROM n JOIN card_facts f ON f.card_id = n.card_id',
-        ),
+        daysRows(`SELECT f.tenant_path, n.date, 1 AS c, n.bytes AS b FROM n ${factsOf('n')}`),
       ],
     },
     {
@@ -208,10 +206,7 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
             FROM d GROUP BY card_id, substr(date, 1, 7)) c
           WHERE u.card_id = c.card_id AND u.cycle = c.cycle AND c.delta <> 0
         )
-        ${daysRows(
-          `SELECT f.tenant_path, d.date, 0 AS c, d.delta AS b
-          FROM d JOIN card_facts f ON f.card_id = d.card_id`,
-        )}`,
+        ${daysRows(`SELECT f.tenant_path, d.date, 0 AS c, d.delta AS b FROM d ${factsOf('d')}`)}`,
       ],
     },
     {
@@ -222,9 +217,7 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
         FROM (SELECT card_id, substr(date, 1, 7) AS cycle, sum(bytes) AS bytes, count(*) AS days
           FROM o GROUP BY card_id, substr(date, 1, 7)) d
         WHERE u.card_id = d.card_id AND u.cycle = d.cycle`,
-        daysRows(
-          'SELECT f.tenant_path, o.date, -1 AS c, -o.bytes AS b FROM o JOIN card_facts f ON f.card_id = o.card_id',
-        ),
+        daysRows(`SELECT f.tenant_path, o.date, -1 AS c, -o.bytes AS b FROM o ${factsOf('o')}`),
       ],
     },
     {
@@ -233,7 +226,7 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
         `INSERT INTO card_cycle_usage
           (card_id, cycle, tenant_path, account_id, plan_id, quota_bytes, monthly_bytes)
         SELECT f.card_id, n.month, f.tenant_path, f.account_id, f.plan_id, f.quota_bytes, n.bytes
-        FROM n JOIN card_facts f ON f.card_id = n.card_id
+        FROM n ${factsOf('n')}
         ON CONFLICT (card_id, cycle) DO UPDATE SET monthly_bytes = excluded.monthly_bytes`,
       ],
     },

@@ -1,6 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
-import { pgExecute, pgTransitionTables, type StoreMigration } from './migration-helpers.js';
+import {
+  factsOf,
+  pgExecute,
+  pgTransitionTables,
+  type StoreMigration,
+} from './migration-helpers.js';
 
 /**
  * The kept usage of plans whose cycle starts on another day than the 1st (migration 0015 kept
@@ -87,7 +92,8 @@ function startDayMoved(old: string, next: string, ne: (a: string, b: string) => 
 /** The plan-cycle upkeep of one event of `usage_daily` (`row`: its rows or transition table). */
 function usageStatements(dialect: Dialect, event: 'insert' | 'update' | 'delete'): string[] {
   const key = (date: string) => planCycleKeySql(date, 'p.cycle_start_day', dialect);
-  const onPlan = `JOIN card_facts f ON f.card_id = r.card_id
+  // The cards' facts by key, per card of the write (see `factsOf`): `n`'s cards, or `o`'s.
+  const onPlan = `${factsOf('r', event === 'delete' ? 'o' : 'n')}
     JOIN plans p ON p.id = f.plan_id AND p.cycle_start_day <> 1`;
   if (dialect === 'postgres') {
     if (event === 'insert') {

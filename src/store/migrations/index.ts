@@ -25,6 +25,7 @@ import { fleetListingsSchema } from './0026-fleet-listings.js';
 import { assignmentStatementTriggersSchema } from './0027-assignment-statement-triggers.js';
 import { cardIdentityHistorySchema } from './0028-card-identity-history.js';
 import { planCycleUsageSchema } from './0029-plan-cycle-usage.js';
+import { statsTriggerLookupsSchema } from './0030-stats-trigger-lookups.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -62,4 +63,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   assignmentStatementTriggersSchema,
   cardIdentityHistorySchema,
   planCycleUsageSchema,
+  statsTriggerLookupsSchema,
 ];

@@ -50,3 +50,15 @@ export function pgTransitionTables(event: 'insert' | 'update' | 'delete'): strin
       ? 'OLD TABLE AS o'
       : 'OLD TABLE AS o NEW TABLE AS n';
 }
+
+/**
+ * PostgreSQL trigger code (0022, 0029, 0030): joins the facts rows of the cards of `rows` (an
+ * alias), found by key for each card of `cards` (the transition table or CTE the rows come from).
+ * A plain join on the card id was planned as a hash of all of `card_facts` for every write (the
+ * planner has no statistics on a transition table): a scan growing with the fleet, 33 ms a
+ * 1,000-card sync batch at 100,000 cards, where a key lookup per card of the batch takes 3 ms.
+ */
+export function factsOf(rows: string, cards = rows): string {
+  return `JOIN card_facts f ON f.card_id = ${rows}.card_id
+    AND f.card_id IN (SELECT DISTINCT card_id FROM ${cards})`;
+}
