@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
 import { dropFleetStatsTriggers } from './0015-fleet-stats.js';
 import { dropPlanCycleTriggers } from './0029-plan-cycle-usage.js';
-import { factsOf, pgExecute, type StoreMigration } from './migration-helpers.js';
+import { type FactsJoin, joinFacts, pgExecute, type StoreMigration } from './migration-helpers.js';
 
 /**
  * Cheaper upkeep of the fleet statistics of migration 0015 (same figures, same invariants).
@@ -78,7 +78,7 @@ interface Guarded {
 }
 
 /** Each PostgreSQL trigger function of 0015 by name, as steps run in order. */
-function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
+function pgFunctions(facts: FactsJoin): { name: string; steps: (string | Guarded)[] }[] {
   return [
     {
       name: 'stats_cards_insert',
@@ -185,11 +185,11 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
           d.bytes, d.days
         FROM (SELECT card_id, substr(date, 1, 7) AS cycle, sum(bytes) AS bytes, count(*) AS days
           FROM n GROUP BY card_id, substr(date, 1, 7)) d
-        ${factsOf('d', 'n')}
+        ${facts('d', 'n')}
         ON CONFLICT (card_id, cycle) DO UPDATE SET
           daily_bytes = card_cycle_usage.daily_bytes + excluded.daily_bytes,
           daily_days = card_cycle_usage.daily_days + excluded.daily_days`,
-        daysRows(`SELECT f.tenant_path, n.date, 1 AS c, n.bytes AS b FROM n ${factsOf('n')}`),
+        daysRows(`SELECT f.tenant_path, n.date, 1 AS c, n.bytes AS b FROM n ${facts('n')}`),
       ],
     },
     {
@@ -206,7 +206,7 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
             FROM d GROUP BY card_id, substr(date, 1, 7)) c
           WHERE u.card_id = c.card_id AND u.cycle = c.cycle AND c.delta <> 0
         )
-        ${daysRows(`SELECT f.tenant_path, d.date, 0 AS c, d.delta AS b FROM d ${factsOf('d')}`)}`,
+        ${daysRows(`SELECT f.tenant_path, d.date, 0 AS c, d.delta AS b FROM d ${facts('d')}`)}`,
       ],
     },
     {
@@ -217,7 +217,7 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
         FROM (SELECT card_id, substr(date, 1, 7) AS cycle, sum(bytes) AS bytes, count(*) AS days
           FROM o GROUP BY card_id, substr(date, 1, 7)) d
         WHERE u.card_id = d.card_id AND u.cycle = d.cycle`,
-        daysRows(`SELECT f.tenant_path, o.date, -1 AS c, -o.bytes AS b FROM o ${factsOf('o')}`),
+        daysRows(`SELECT f.tenant_path, o.date, -1 AS c, -o.bytes AS b FROM o ${facts('o')}`),
       ],
     },
     {
@@ -226,7 +226,7 @@ function pgFunctions(): { name: string; steps: (string | Guarded)[] }[] {
         `INSERT INTO card_cycle_usage
           (card_id, cycle, tenant_path, account_id, plan_id, quota_bytes, monthly_bytes)
         SELECT f.card_id, n.month, f.tenant_path, f.account_id, f.plan_id, f.quota_bytes, n.bytes
-        FROM n ${factsOf('n')}
+        FROM n ${facts('n')}
         ON CONFLICT (card_id, cycle) DO UPDATE SET monthly_bytes = excluded.monthly_bytes`,
       ],
     },
@@ -265,8 +265,9 @@ END IF;`,
 async function replacePgFunctions(
   // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
   db: Kysely<any>,
+  facts: FactsJoin,
 ): Promise<void> {
-  for (const fn of pgFunctions()) {
+  for (const fn of pgFunctions(facts)) {
     // An upsert fires both its INSERT and its UPDATE statement triggers, one of them often with
     // no rows: that one returns before planning anything.
     const rows = fn.name.endsWith('_delete') ? 'o' : 'n';
@@ -328,14 +329,16 @@ export async function addStatsSwitch(
 
 /**
  * Brings the triggers of migration 0015 to this migration's form (also after a bench has
- * dropped and re-created them with 0015's code).
+ * dropped and re-created them with 0015's code); `facts`: how the usage functions join the facts
+ * rows (migration 0030 passes `factsOf`).
  */
 export async function upgradeFleetStatsTriggers(
   // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
   db: Kysely<any>,
   dialect: Dialect,
+  facts: FactsJoin = joinFacts,
 ): Promise<void> {
-  if (dialect === 'postgres') await replacePgFunctions(db);
+  if (dialect === 'postgres') await replacePgFunctions(db, facts);
   else await replaceSqliteTriggers(db);
 }
 

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
 import {
-  factsOf,
+  type FactsJoin,
+  joinFacts,
   pgExecute,
   pgTransitionTables,
   type StoreMigration,
@@ -90,10 +91,14 @@ function startDayMoved(old: string, next: string, ne: (a: string, b: string) => 
 }
 
 /** The plan-cycle upkeep of one event of `usage_daily` (`row`: its rows or transition table). */
-function usageStatements(dialect: Dialect, event: 'insert' | 'update' | 'delete'): string[] {
+function usageStatements(
+  dialect: Dialect,
+  event: 'insert' | 'update' | 'delete',
+  factsJoin: FactsJoin,
+): string[] {
   const key = (date: string) => planCycleKeySql(date, 'p.cycle_start_day', dialect);
-  // The cards' facts by key, per card of the write (see `factsOf`): `n`'s cards, or `o`'s.
-  const onPlan = `${factsOf('r', event === 'delete' ? 'o' : 'n')}
+  // The facts of the write's cards: `n`'s, or `o`'s.
+  const onPlan = `${factsJoin('r', event === 'delete' ? 'o' : 'n')}
     JOIN plans p ON p.id = f.plan_id AND p.cycle_start_day <> 1`;
   if (dialect === 'postgres') {
     if (event === 'insert') {
@@ -148,7 +153,28 @@ function usageStatements(dialect: Dialect, event: 'insert' | 'update' | 'delete'
 }
 
 /** The triggers of this migration, by name, as each dialect creates them. */
-function triggerStatements(dialect: Dialect): { name: string; table: string; create: string }[] {
+/**
+ * Variants of this migration's PostgreSQL trigger code: as it shipped, and as migration 0030
+ * creates it again (facts found by key, the moved cards counted).
+ */
+export interface PlanCycleCode {
+  facts: FactsJoin;
+  /**
+   * Count the cards moved to another start day through EXECUTE, instead of a cached
+   * `IF NOT EXISTS`: for a first row the planner may join the two transition tables row by row,
+   * betting on an early match, and when no card moved (the common case) that compares every old
+   * row with every new one (40,000 cards given a plan at once took 260 s so with
+   * random_page_cost = 1.1). A count is planned for all rows: a hash join.
+   */
+  countMoved: boolean;
+}
+
+const SHIPPED: PlanCycleCode = { facts: joinFacts, countMoved: false };
+
+function triggerStatements(
+  dialect: Dialect,
+  code: PlanCycleCode = SHIPPED,
+): { name: string; table: string; create: string }[] {
   const body = (statements: string[]) => statements.map((statement) => `${statement};`).join('\n');
   if (dialect === 'sqlite') {
     const off = '(SELECT store_keeps FROM stats_switch WHERE id = 1) = 0';
@@ -171,21 +197,21 @@ function triggerStatements(dialect: Dialect): { name: string; table: string; cre
         'usage_daily',
         'INSERT',
         off,
-        usageStatements(dialect, 'insert'),
+        usageStatements(dialect, 'insert', code.facts),
       ),
       row(
         'stats_plan_cycle_usage_daily_update',
         'usage_daily',
         'UPDATE OF bytes',
         `OLD.bytes IS NOT NEW.bytes AND ${off}`,
-        usageStatements(dialect, 'update'),
+        usageStatements(dialect, 'update', code.facts),
       ),
       row(
         'stats_plan_cycle_usage_daily_delete',
         'usage_daily',
         'DELETE',
         off,
-        usageStatements(dialect, 'delete'),
+        usageStatements(dialect, 'delete', code.facts),
       ),
       row(
         'stats_plan_cycle_card_facts_update',
@@ -232,20 +258,17 @@ CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON ${table} REFERENCING ${pg
   };
   const ne = (left: string, right: string) => `(${left} IS DISTINCT FROM ${right})`;
   const moved = `SELECT n.card_id FROM n JOIN o ON o.card_id = n.card_id WHERE ${startDayMoved('o', 'n', ne)}`;
-  // Counted, not asked with EXISTS: for a first row the planner may join the two transition
-  // tables row by row, betting on an early match, and when no card moved (the common case) that
-  // compares every old row with every new one: 40,000 cards given a plan at once took 260 s so
-  // with random_page_cost = 1.1. A count is planned for all rows (a hash join), through EXECUTE
-  // with the tables' real sizes.
-  const movedGuard = `EXECUTE $q$SELECT count(*) > 0 FROM (${moved}) x$q$ INTO start_day_moved;
-IF NOT start_day_moved THEN RETURN NULL; END IF;`;
+  const movedGuard = code.countMoved
+    ? `EXECUTE $q$SELECT count(*) > 0 FROM (${moved}) x$q$ INTO start_day_moved;
+IF NOT start_day_moved THEN RETURN NULL; END IF;`
+    : `IF NOT EXISTS (${moved}) THEN RETURN NULL; END IF;`;
   return [
     ...(['insert', 'update', 'delete'] as const).map((event) =>
       statement(
         `stats_plan_cycle_usage_daily_${event}`,
         'usage_daily',
         event,
-        `${anyPlan}\n${execute(usageStatements(dialect, event))}`,
+        `${anyPlan}\n${execute(usageStatements(dialect, event, code.facts))}`,
       ),
     ),
     // Only cards whose plan changed are looked at: a status batch finds none in one hashed EXCEPT.
@@ -269,7 +292,7 @@ ${execute([
         IS DISTINCT FROM (f.tenant_path, f.account_id, f.plan_id, f.quota_bytes)`,
   ...rebuildStatements(`f.card_id IN (${moved})`, dialect),
 ])}`,
-      'DECLARE start_day_moved boolean;\n',
+      code.countMoved ? 'DECLARE start_day_moved boolean;\n' : '',
     ),
     {
       name: 'stats_plan_cycle_plans_update',
@@ -304,14 +327,15 @@ export async function dropPlanCycleTriggers(
   }
 }
 
-/** Creates this migration's triggers, replacing any there are. */
+/** Creates this migration's triggers (as shipped, or in a later variant), replacing any there are. */
 export async function createPlanCycleTriggers(
   // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
   db: Kysely<any>,
   dialect: Dialect,
+  code: PlanCycleCode = SHIPPED,
 ): Promise<void> {
   await dropPlanCycleTriggers(db, dialect);
-  for (const { create } of triggerStatements(dialect)) {
+  for (const { create } of triggerStatements(dialect, code)) {
     // PostgreSQL: the function, then its trigger (two statements; SQLite: one).
     for (const part of dialect === 'postgres' ? create.split(/;\n(?=CREATE TRIGGER)/) : [create]) {
       await sql.raw(part).execute(db);

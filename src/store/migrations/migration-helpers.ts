@@ -51,14 +51,18 @@ export function pgTransitionTables(event: 'insert' | 'update' | 'delete'): strin
       : 'OLD TABLE AS o NEW TABLE AS n';
 }
 
+/** How PostgreSQL trigger code joins the facts rows (`f`) of the cards of `rows` (an alias). */
+export type FactsJoin = (rows: string, cards?: string) => string;
+
+/** A plain join on the card id, as migrations 0022 and 0029 shipped their trigger code. */
+export const joinFacts: FactsJoin = (rows) => `JOIN card_facts f ON f.card_id = ${rows}.card_id`;
+
 /**
- * PostgreSQL trigger code (0022, 0029, 0030): joins the facts rows of the cards of `rows` (an
- * alias), found by key for each card of `cards` (the transition table or CTE the rows come from).
- * A plain join on the card id was planned as a hash of all of `card_facts` for every write (the
- * planner has no statistics on a transition table): a scan growing with the fleet, 33 ms a
- * 1,000-card sync batch at 100,000 cards, where a key lookup per card of the batch takes 3 ms.
+ * The facts rows found by key for each card of `cards` (the transition table or CTE the rows
+ * come from; migration 0030). The plain join was planned as a hash of all of `card_facts` for
+ * every write (the planner has no statistics on a transition table): a scan growing with the
+ * fleet, 33 ms a 1,000-card sync batch at 100,000 cards, where a key lookup per card of the batch
+ * takes 3 ms.
  */
-export function factsOf(rows: string, cards = rows): string {
-  return `JOIN card_facts f ON f.card_id = ${rows}.card_id
-    AND f.card_id IN (SELECT DISTINCT card_id FROM ${cards})`;
-}
+export const factsOf: FactsJoin = (rows, cards = rows) =>
+  `${joinFacts(rows)} AND f.card_id IN (SELECT DISTINCT card_id FROM ${cards})`;
