@@ -152,7 +152,6 @@ function usageStatements(
   ];
 }
 
-/** The triggers of this migration, by name, as each dialect creates them. */
 /**
  * Variants of this migration's PostgreSQL trigger code: as it shipped, and as migration 0030
  * creates it again (facts found by key, the moved cards counted).
@@ -171,6 +170,7 @@ export interface PlanCycleCode {
 
 const SHIPPED: PlanCycleCode = { facts: joinFacts, countMoved: false };
 
+/** The triggers of this migration, by name, as each dialect creates them. */
 function triggerStatements(
   dialect: Dialect,
   code: PlanCycleCode = SHIPPED,
