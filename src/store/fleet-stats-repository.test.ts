@@ -1,7 +1,11 @@
 import { expect, it } from 'vitest';
 import type { CardScope } from './card-scope.js';
 import type { Store } from './index.js';
-import { describeEachDialect, useTestStore } from './store.test-support.js';
+import {
+  describeEachDialect,
+  expectUsageOrderCurrent,
+  useTestStore,
+} from './store.test-support.js';
 
 const ROOT: CardScope = { tenantPath: '/root/', isRoot: true };
 const ACME: CardScope = { tenantPath: '/root/acme/', isRoot: false };
@@ -22,6 +26,7 @@ async function expectKeptEqualsRecount(store: Store): Promise<void> {
       await store.fleetStats.recountDaily(scope, '2026-11-01', '2026-12-31'),
     );
   }
+  await expectUsageOrderCurrent(store);
 }
 
 async function idsOf(store: Store, account: string): Promise<number[]> {
@@ -234,6 +239,8 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
           `worker-${worker}`,
         );
         if (round === 2) await store.fleetStats.compact();
+        // Folds of the usage order meet the other workers' writes of the same cycle rows.
+        if (round % 2 === worker % 2) await store.fleetStats.foldUsageOrder();
       }
     });
     await Promise.all(writers.map((writer) => writer()));

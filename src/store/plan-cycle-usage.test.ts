@@ -5,7 +5,11 @@ import { addDays, cycleUsageKey } from '../domain/index.js';
 import type { CardScope } from './card-scope.js';
 import type { Store } from './index.js';
 import { planCycleKeySql } from './migrations/0029-plan-cycle-usage.js';
-import { describeEachDialect, useTestStore } from './store.test-support.js';
+import {
+  describeEachDialect,
+  expectUsageOrderCurrent,
+  useTestStore,
+} from './store.test-support.js';
 import { chunks } from './store-sql.js';
 
 const ROOT: CardScope = { tenantPath: '/root/', isRoot: true };
@@ -22,6 +26,7 @@ async function expectKeptEqualsRecount(store: Store, todays: readonly string[]):
       );
     }
   }
+  await expectUsageOrderCurrent(store);
 }
 
 /** `count` active OneLink cards of account `a`, as a sync lists them; their ids in order. */

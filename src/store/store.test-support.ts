@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { ManualClock } from '../domain/clock.js';
 import { openStore, type Store } from './index.js';
 import type { Dialect } from './store-dialect.js';
@@ -97,4 +97,51 @@ export function useTestStore(target: StoreTestTarget): { readonly current: TestS
       return current;
     },
   };
+}
+
+/**
+ * The card list's usage order (migration 0031): every cycle row with bytes has a current copy or
+ * a pending write, and a copy exists only for such a row or a pending write; after a fold, the
+ * copies are exactly the cycle rows with bytes, and nothing is pending.
+ */
+export async function expectUsageOrderCurrent(store: Store): Promise<void> {
+  const read = async () => {
+    const key = (row: { card_id: number; cycle: string }) => `${row.card_id} ${row.cycle}`;
+    const columns = ['tenant_path', 'plan_id', 'quota_bytes', 'bytes', 'used_permille'] as const;
+    type Copied = Record<(typeof columns)[number], string | number | null>;
+    // What a copy holds of its cycle row (numbers as numbers: PostgreSQL answers bigint as text).
+    const figures = (row: Copied) =>
+      JSON.stringify(
+        columns.map((column) => {
+          const value = row[column];
+          return value === null || column === 'tenant_path' ? value : Number(value);
+        }),
+      );
+    const rows = await store.db
+      .selectFrom('card_cycle_usage')
+      .select(['card_id', 'cycle', ...columns])
+      .where('bytes', 'is not', null)
+      .execute();
+    const copies = await store.db
+      .selectFrom('usage_order')
+      .select(['card_id', 'cycle', ...columns])
+      .execute();
+    const pending = await store.db.selectFrom('usage_order_pending').selectAll().execute();
+    return {
+      rows: new Map(rows.map((row) => [key(row), figures(row)])),
+      copies: new Map(copies.map((row) => [key(row), figures(row)])),
+      pending: new Set(pending.map(key)),
+    };
+  };
+  const before = await read();
+  for (const [key, value] of before.rows) {
+    if (!before.pending.has(key)) expect(before.copies.get(key), key).toBe(value);
+  }
+  for (const key of before.copies.keys()) {
+    if (!before.pending.has(key)) expect(before.rows.has(key), key).toBe(true);
+  }
+  await store.fleetStats.foldUsageOrder();
+  const after = await read();
+  expect(after.copies).toEqual(after.rows);
+  expect(after.pending.size).toBe(0);
 }

@@ -69,6 +69,14 @@ const RAW_SQL_ALLOWED: Record<string, string[]> = {
     'sql.raw(part)',
     'sql.raw(statement)',
   ],
+  // Migration 0031 notes written cycle rows for the usage order: trigger and function names from
+  // its own constant list of events, the table and the copied columns constants.
+  'src/store/migrations/0031-usage-order.ts': [
+    'sql.raw(COPIED)',
+    'sql.raw(`DROP FUNCTION IF EXISTS ${name}()`)',
+    'sql.raw(`DROP TRIGGER IF EXISTS ${name} ON card_cycle_usage`)',
+    'sql.raw(`DROP TRIGGER IF EXISTS ${name}`)',
+  ],
 };
 
 /**
@@ -81,6 +89,7 @@ const DDL_BUILT_FROM_CONSTANTS = new Set([
   'src/store/migrations/0022-fleet-stats-statements.ts',
   'src/store/migrations/0027-assignment-statement-triggers.ts',
   'src/store/migrations/0029-plan-cycle-usage.ts',
+  'src/store/migrations/0031-usage-order.ts',
   'src/store/fleet-stats-repository.ts',
   // Usage upserts and the figures they keep on SQLite, sent through `runShaped` (one statement
   // text per batch shape): the table and period column are 'usage_daily'/'date' or

@@ -806,6 +806,8 @@ export async function finishSync(
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
   await store.syncRuns.finish(runId, summary);
+  // The run's cycle rows into the card list's usage order now, not at the list's next read.
+  await store.fleetStats.foldUsageOrder();
   if (status !== 'failed' && plan.params.feedReadFrom !== undefined) {
     // The feed position moves to this run's start, unless a card the feed named failed (its
     // change would be lost: the next run asks the feed from the old position again).

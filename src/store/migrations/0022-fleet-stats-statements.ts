@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../store-dialect.js';
 import { dropFleetStatsTriggers } from './0015-fleet-stats.js';
 import { dropPlanCycleTriggers } from './0029-plan-cycle-usage.js';
+import { dropUsageOrderTriggers } from './0031-usage-order.js';
 import { type FactsJoin, joinFacts, pgExecute, type StoreMigration } from './migration-helpers.js';
 
 /**
@@ -353,5 +354,6 @@ export async function dropCurrentFleetStatsTriggers(
 ): Promise<void> {
   await dropFleetStatsTriggers(db, dialect);
   await dropPlanCycleTriggers(db, dialect);
+  await dropUsageOrderTriggers(db, dialect);
   if (dialect === 'sqlite') await sql`DELETE FROM stats_switch`.execute(db);
 }

@@ -5,6 +5,7 @@ import { upgradeFleetStatsTriggers } from './0022-fleet-stats-statements.js';
 import { switchStatusTriggers } from './0024-status-stats-upkeep.js';
 import { createPlanCycleTriggers } from './0029-plan-cycle-usage.js';
 import { applyStatsTriggerLookups } from './0030-stats-trigger-lookups.js';
+import { createUsageOrderTriggers } from './0031-usage-order.js';
 import { pgExecute, pgTransitionTables, type StoreMigration } from './migration-helpers.js';
 
 /**
@@ -91,7 +92,7 @@ $body$`,
 
 /**
  * Creates the fleet figures' triggers as the migrations leave them today (0015's, then 0022's,
- * 0024's, this one's, 0029's and 0030's changes), for a bench that dropped them to fill a fleet fast.
+ * 0024's, this one's, 0029's, 0030's and 0031's changes), for a bench that dropped them to fill a fleet fast.
  */
 export async function createCurrentFleetStatsTriggers(
   // biome-ignore lint/suspicious/noExplicitAny: a migration's schema is untyped by design.
@@ -104,4 +105,5 @@ export async function createCurrentFleetStatsTriggers(
   await applyAssignmentStatementTriggers(db, dialect);
   await createPlanCycleTriggers(db, dialect);
   await applyStatsTriggerLookups(db, dialect);
+  await createUsageOrderTriggers(db, dialect);
 }

@@ -26,6 +26,7 @@ import { assignmentStatementTriggersSchema } from './0027-assignment-statement-t
 import { cardIdentityHistorySchema } from './0028-card-identity-history.js';
 import { planCycleUsageSchema } from './0029-plan-cycle-usage.js';
 import { statsTriggerLookupsSchema } from './0030-stats-trigger-lookups.js';
+import { usageOrderSchema } from './0031-usage-order.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -64,4 +65,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   cardIdentityHistorySchema,
   planCycleUsageSchema,
   statsTriggerLookupsSchema,
+  usageOrderSchema,
 ];

@@ -9,6 +9,7 @@ import { type CardScope, cardVisible, subtreePattern } from '../card-scope.js';
 import type { RepositoryContext } from '../store-context.js';
 import type { Database } from '../store-schema.js';
 import type { CardsTable } from '../tables/index.js';
+import { currentUsageOrder } from '../usage-order.js';
 import { idChunks } from './rules-tables.js';
 
 const comparison = (order: 'asc' | 'desc') => sql.raw(order === 'asc' ? '>' : '<');
@@ -141,7 +142,8 @@ export class ScopedCardsRepository {
    * `tag_list`, tags joined by commas), filtered and sorted.
    */
   async page(query: ScopedCardPageQuery) {
-    // The kept cycle rows' index serves calendar-month usage sorts; a fleet with accounts on
+    if (readsUsageOrder(query)) await currentUsageOrder(this.#store);
+    // The usage order's index serves calendar-month usage sorts; a fleet with accounts on
     // another billing cycle sorts on the computed figure.
     if (query.sort === 'usage' && !query.cycles?.size) {
       return this.#usagePage(query);
@@ -205,8 +207,8 @@ export class ScopedCardsRepository {
   }
 
   /**
-   * A page sorted by this cycle's bytes, through the kept cycle rows' index (migration 0015):
-   * the cards with a figure come from `card_cycle_usage (cycle, bytes, card_id)` in order, the
+   * A page sorted by this cycle's bytes, through the usage order's index (migration 0031):
+   * the cards with a figure come from `usage_order (cycle, bytes, card_id)` in order, the
    * cards without one (sort key -1) by id; descending lists the first then the second, ascending
    * the reverse. The keyset cursor's key (-1 or bytes) says which part it is in.
    */
@@ -219,35 +221,37 @@ export class ScopedCardsRepository {
       query.usageMin !== undefined || query.usageMax !== undefined || query.quotaMin !== undefined;
     const known = (limit: number, from: { key: string | number; id: number } | null) => {
       let select = this.#db()
-        .selectFrom('card_cycle_usage as u')
-        .innerJoin('cards', 'cards.id', 'u.card_id')
+        .selectFrom('usage_order as o')
+        .innerJoin('cards', 'cards.id', 'o.card_id')
         .selectAll('cards')
-        .select([sql<number>`u.bytes`.as('usage_this_month'), sql<number>`u.bytes`.as('sort_key')])
-        .where('u.cycle', '=', query.month)
-        .where('u.bytes', 'is not', null);
+        .select([sql<number>`o.bytes`.as('usage_this_month'), sql<number>`o.bytes`.as('sort_key')])
+        .where('o.cycle', '=', query.month);
       for (const scope of [this.#scope, query.tenant]) {
         if (scope && !scope.isRoot) {
-          select = select.where('u.tenant_path', 'like', subtreePattern(scope.tenantPath));
+          select = select.where('o.tenant_path', 'like', subtreePattern(scope.tenantPath));
         }
       }
+      // The copy's path narrows the walk; the card's own assignment decides what the caller may
+      // see (a reassignment committed since the last fold changes the one, not the other).
+      select = select.where(this.#visible());
       for (const condition of this.#cardConditions(query)) select = select.where(condition);
-      if (query.usageMin !== undefined) select = select.where('u.bytes', '>=', query.usageMin);
-      if (query.usageMax !== undefined) select = select.where('u.bytes', '<=', query.usageMax);
+      if (query.usageMin !== undefined) select = select.where('o.bytes', '>=', query.usageMin);
+      if (query.usageMax !== undefined) select = select.where('o.bytes', '<=', query.usageMax);
       if (query.quotaMin !== undefined) {
         // Without plans cycling from another day, the row in hand says it; else see `quotaUsed`.
         select = query.quotaCycles?.length
           ? select.where(quotaUsed(query.month, query.quotaMin, query.quotaCycles))
           : select
-              .where('u.used_permille', '>=', query.quotaMin * 10)
-              .where(sql<SqlBool>`u.plan_id in (select id from plans where cycle_start_day = 1)`);
+              .where('o.used_permille', '>=', query.quotaMin * 10)
+              .where(sql<SqlBool>`o.plan_id in (select id from plans where cycle_start_day = 1)`);
       }
       if (from) {
         select = select.where(
-          sql<SqlBool>`(u.bytes ${comparison}= ${from.key} and (u.bytes ${comparison} ${from.key} or (u.bytes = ${from.key} and u.card_id ${comparison} ${from.id})))`,
+          sql<SqlBool>`(o.bytes ${comparison}= ${from.key} and (o.bytes ${comparison} ${from.key} or (o.bytes = ${from.key} and o.card_id ${comparison} ${from.id})))`,
         );
       }
       return this.#decorated(
-        select.orderBy('u.bytes', order).orderBy('u.card_id', order).limit(limit),
+        select.orderBy('o.bytes', order).orderBy('o.card_id', order).limit(limit),
         order,
       );
     };
@@ -330,6 +334,7 @@ export class ScopedCardsRepository {
    * read every candidate row, the others count through indexes.
    */
   async count(filter: ScopedCardFilter, cap?: number): Promise<number> {
+    if (readsUsageOrder(filter)) await currentUsageOrder(this.#store);
     const usage = this.#usageExpression(filter.month, filter.cycles);
     const select = this.#filtered(
       this.#db().selectFrom('cards').select('cards.id').where(this.#visible()),
@@ -364,14 +369,14 @@ export class ScopedCardsRepository {
       );
     }
     if ((query.usageMin !== undefined || query.usageMax !== undefined) && !query.cycles?.size) {
-      // Calendar-month usage: a range of the kept cycle rows' bytes index (migration 0015), so
+      // Calendar-month usage: a range of the usage order's bytes index (migration 0031), so
       // a filter that few cards match reads those few, not every card's usage.
-      const bounds: RawBuilder<SqlBool>[] = [sql<SqlBool>`u.bytes is not null`];
-      if (query.usageMin !== undefined) bounds.push(sql<SqlBool>`u.bytes >= ${query.usageMin}`);
-      if (query.usageMax !== undefined) bounds.push(sql<SqlBool>`u.bytes <= ${query.usageMax}`);
+      const bounds: RawBuilder<SqlBool>[] = [];
+      if (query.usageMin !== undefined) bounds.push(sql<SqlBool>`o.bytes >= ${query.usageMin}`);
+      if (query.usageMax !== undefined) bounds.push(sql<SqlBool>`o.bytes <= ${query.usageMax}`);
       narrowed = narrowed.where(
-        sql<SqlBool>`cards.id in (select u.card_id from card_cycle_usage u
-          where u.cycle = ${query.month} and ${sql.join(bounds, sql` and `)})`,
+        sql<SqlBool>`cards.id in (select o.card_id from usage_order o
+          where o.cycle = ${query.month} and ${sql.join(bounds, sql` and `)})`,
       );
     } else {
       if (query.usageMin !== undefined)
@@ -560,9 +565,19 @@ export class ScopedCardsRepository {
   }
 }
 
+/** Whether a page or count reads `usage_order` (whose pending keys are folded first). */
+function readsUsageOrder(query: ScopedCardFilter & { sort?: string }): boolean {
+  const calendar = !query.cycles?.size;
+  return (
+    query.quotaMin !== undefined ||
+    (calendar &&
+      (query.sort === 'usage' || query.usageMin !== undefined || query.usageMax !== undefined))
+  );
+}
+
 /**
- * Cards at or over `percent` of their plan's quota, as the dashboard counts them: the kept cycle
- * rows' quota index, at `month` for plans cycling from the 1st (migration 0015) and at the
+ * Cards at or over `percent` of their plan's quota, as the dashboard counts them: the usage
+ * order's quota index (migration 0031), at `month` for plans cycling from the 1st and at the
  * current plan cycle's key for the others (`cycles`, migration 0029; such keys never equal a
  * month).
  */
@@ -571,7 +586,7 @@ function quotaUsed(
   percent: number,
   cycles: readonly string[] = [],
 ): RawBuilder<SqlBool> {
-  return sql<SqlBool>`cards.id in (select q.card_id from card_cycle_usage q
+  return sql<SqlBool>`cards.id in (select q.card_id from usage_order q
     join plans qp on qp.id = q.plan_id
     where q.cycle in (${sql.join([month, ...cycles])})
       and (q.cycle <> ${month} or qp.cycle_start_day = 1)

@@ -30,6 +30,34 @@ export interface CardCycleUsageTable {
   used_permille: number | null;
 }
 
+/**
+ * A cycle row as the card list orders and filters by it (migration 0031): a copy made by the fold
+ * of `usage_order_pending`, carrying the usage and quota indexes. Rows with bytes only.
+ */
+export interface UsageOrderTable {
+  card_id: number;
+  cycle: string;
+  tenant_path: string;
+  plan_id: number | null;
+  quota_bytes: number | null;
+  bytes: number;
+  used_permille: number | null;
+}
+
+/**
+ * Writes of cycle rows since their `usage_order` copy was made, with the values written (all but
+ * the key null: the row was deleted); migration 0031.
+ */
+export interface UsageOrderPendingTable {
+  card_id: number;
+  cycle: string;
+  tenant_path: string | null;
+  plan_id: number | null;
+  quota_bytes: number | null;
+  bytes: number | null;
+  used_permille: number | null;
+}
+
 /** Signed delta rows of the kept cards figures (migration 0015). */
 export interface StatsCardsTable {
   tenant_path: string;
@@ -77,6 +105,8 @@ export interface StatsAlertsTable {
 export type PartialDB = {
   card_facts: CardFactsTable;
   card_cycle_usage: CardCycleUsageTable;
+  usage_order: UsageOrderTable;
+  usage_order_pending: UsageOrderPendingTable;
   stats_cards: StatsCardsTable;
   stats_usage: StatsUsageTable;
   stats_daily: StatsDailyTable;

@@ -57,8 +57,8 @@ export interface PlanStatsOptions {
 
 /**
  * Quota use, the cards nearest their quota and the cards expiring soon, over the cards the
- * caller may see, from the figures kept as data arrives (store `fleetStats`, migrations 0015
- * and 0029): totals from the kept counts, the near-quota list from the kept cycle rows' quota
+ * caller may see, from the figures kept as data arrives (store `fleetStats`, migrations 0015,
+ * 0029 and 0031): totals from the kept counts, the near-quota list from the usage order's quota
  * index, the expiry list from the expiry index (first `limit` only).
  *
  * A card's usage this cycle is of its plan's cycle: on a plan cycling from the 1st, the
