@@ -125,9 +125,8 @@ export async function analyzeBenchStore(store: Store): Promise<void> {
     return;
   }
   await sql`analyze cards, card_tenants, card_plans, plans, usage_daily, usage_monthly, card_facts,
-    card_cycle_usage, stats_cards, stats_usage, stats_daily, stats_expiry, stats_alerts`.execute(
-    store.db,
-  );
+    card_cycle_usage, usage_order, stats_cards, stats_usage, stats_daily, stats_expiry,
+    stats_alerts`.execute(store.db);
 }
 
 /** A customer tenant `acme` under the root holding every tenth card (by id), assigned at `now`. */

@@ -330,7 +330,7 @@ ${results
     `## Fleet statistics: ${cards.toLocaleString('en')} cards${midMonth > 0 ? `, every ${midMonth}th on a plan cycling from the 15th` : ''}
 
 Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}.
-Figures kept as data arrives (migrations 0015, 0022, 0029) and read per request; p50/p95 over ${REPEATS}
+Figures kept as data arrives (migrations 0015, 0022, 0029, 0031) and read per request; p50/p95 over ${REPEATS}
 requests after one warm-up, in milliseconds. The dashboard row is what \`GET /api/v1/cards/stats\`
 reads: the kept figures, the top-10 consumers (the usage-sorted list) and the near-quota and
 expiring lists. The tenant holds every tenth card. Before (docs above): dashboard 1.2–2.3 s
