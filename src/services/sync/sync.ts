@@ -787,6 +787,15 @@ export async function finishSync(
   const stoppedBy = stoppedSlice ? (JSON.parse(stoppedSlice.stoppedBy!) as BatchFailure) : null;
   const failed = firstFailure.size;
   const status = stoppedBy ? 'failed' : failed > 0 ? 'partial' : 'succeeded';
+  // The run's cycle rows into the card list's usage order before the run closes (and within its
+  // duration), not at the list's next read. A failed fold must not keep the claimed run open:
+  // its writes stay pending, and the next fold (the list's next read at the latest) takes them.
+  await store.fleetStats.foldUsageOrder().catch((error: unknown) => {
+    context.telemetry.logger.warn(
+      { err: error, runId },
+      'the usage order was not brought up to date at the end of the run',
+    );
+  });
   const run = await store.syncRuns.get(runId);
   const summary: SyncSummary = {
     account: plan.account,
@@ -806,8 +815,6 @@ export async function finishSync(
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
   await store.syncRuns.finish(runId, summary);
-  // The run's cycle rows into the card list's usage order now, not at the list's next read.
-  await store.fleetStats.foldUsageOrder();
   if (status !== 'failed' && plan.params.feedReadFrom !== undefined) {
     // The feed position moves to this run's start, unless a card the feed named failed (its
     // change would be lost: the next run asks the feed from the old position again).
