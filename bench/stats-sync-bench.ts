@@ -117,6 +117,10 @@ export async function syncOverhead(
   log: (line: string) => void,
   rateLimit = 0,
 ): Promise<SyncOverhead> {
+  // One small unmeasured sync of each kind first, at no rate limit: the process's first sync
+  // pays for compiling its code paths, and that was always a "with" round (1.8–3 s slower than
+  // the second "with" round at 100,000 cards in the runs before this).
+  for (const keep of [true, false]) await measureSync(dialect, postgresUrl, 10_000, keep);
   const rounds: SyncRound[] = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     // Alternate which goes first, so a drift of the machine's load falls on both.
