@@ -8,10 +8,10 @@ import { BIGINT, type StoreMigration } from './migration-helpers.js';
  *
  * Migration 0015 indexed `card_cycle_usage` itself by `(cycle, bytes, card_id)` and
  * `(cycle, used_permille, card_id)`. A sync writes each card's cycle row once per flush and
- * cycle, and each write moved an entry of both indexes to a random place: every flush of 2,000
- * cards dirtied most pages of both indexes, and its commit wrote them all to the WAL (SQLite) or
- * made every update a non-HOT one adding entries to every index (PostgreSQL). That was most of
- * what the kept figures cost a sync at zero latency.
+ * cycle, and each write moved an entry of both indexes to a random place: a flush of 2,000 cards
+ * dirtied up to 4,000 index pages, which its commit wrote to the WAL (SQLite), and every update
+ * added entries to every index of the table (PostgreSQL). That was a large part of what the kept
+ * figures cost a sync at zero latency (docs/performance.md).
  *
  * Now:
  * - `usage_order`: a copy of each cycle row's `bytes` and `used_permille` and of what the readers
