@@ -181,6 +181,8 @@ async function benchDialect(
     if (noFigures) await dropCurrentFleetStatsTriggers(store.db, dialect);
     const storeSeconds = await timed(async () => {
       for (const rows of usageFlushes(ids, days, flush)) await store.usage.upsertDaily(rows);
+      // The card list's usage order brought up to date, as a sync does when its run ends.
+      await store.fleetStats.foldUsageOrder();
     });
     // The raw driver: the same rows, the same batches, the same upsert, one transaction each,
     // first into a bare table with only its primary key, then into a second simdock store's
