@@ -262,12 +262,17 @@ export class CardsRepository {
     return { cards: page, nextCursor: rows.length > limit && last ? String(last.id) : null };
   }
 
-  /** How many cards, optionally of one account and/or status. */
-  async count(filter: { account?: string; status?: CardStatus } = {}): Promise<number> {
+  /** How many cards, optionally of one account, status and/or id range (both ends included). */
+  async count(
+    filter: { account?: string; status?: CardStatus; ids?: { first: number; last: number } } = {},
+  ): Promise<number> {
     let select = this.#context.db
       .selectFrom('cards')
       .select((select) => select.fn.countAll<number>().as('count'));
     if (filter.account !== undefined) select = select.where('account_id', '=', filter.account);
+    if (filter.ids !== undefined) {
+      select = select.where('id', '>=', filter.ids.first).where('id', '<=', filter.ids.last);
+    }
     if (filter.status !== undefined) select = select.where('status', '=', filter.status);
     const row = await select.executeTakeFirstOrThrow();
     return Number(row.count);

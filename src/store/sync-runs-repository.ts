@@ -13,13 +13,16 @@ import {
   writeTransaction,
 } from './store-sql.js';
 
-/** How a finished sync run ended. */
-export type SyncRunOutcome = 'succeeded' | 'partial' | 'failed';
+/**
+ * How a finished sync run ended; `superseded`: a newer run of the account that reads all it
+ * would took its place before it finished (the rest of its cards were left to that run).
+ */
+export type SyncRunOutcome = 'succeeded' | 'partial' | 'failed' | 'superseded';
 
 /** A run's status: `running` until finished. */
 export type SyncRunStatus = 'running' | SyncRunOutcome;
 
-const OUTCOMES: readonly SyncRunOutcome[] = ['succeeded', 'partial', 'failed'];
+const OUTCOMES: readonly SyncRunOutcome[] = ['succeeded', 'partial', 'failed', 'superseded'];
 
 /** What `syncRuns.finish` records. */
 export interface SyncRunResult {

@@ -6,7 +6,7 @@ import {
   isBillingCycleStartDay,
   lastCompleteDays,
 } from '../../domain/index.js';
-import type { StoredCard } from '../../store/index.js';
+import type { StoredCard, SyncRunOutcome } from '../../store/index.js';
 import { EventOutbox } from '../../store/repositories/event-outbox.js';
 import {
   SyncCheckpoints,
@@ -93,7 +93,7 @@ export interface SyncSummary {
   account: string;
   supplier: string;
   runId: number;
-  status: 'succeeded' | 'partial' | 'failed';
+  status: SyncRunOutcome;
   cards: number;
   synced: number;
   failed: number;
@@ -488,6 +488,7 @@ async function planRun(
     calls: context.callCounter(accountId).total - callsBefore,
   };
   await checkpoints.createPlan(plan, slices);
+  await supersedeCovered(context, checkpoints, plan);
   return { ...plan, finishedAt: null };
 }
 
@@ -520,7 +521,8 @@ async function runSlice(
   const plan = await checkpoints.plan(runId);
   const slice = (await checkpoints.slices(runId)).find((item) => item.slice === sliceNumber);
   if (!plan || !slice) throw new Error(`sync run ${runId} has no slice ${sliceNumber}`);
-  if (slice.state === 'done') return { stoppedBy: null };
+  // Done, or the run was closed (a newer run took its place): nothing to ask.
+  if (slice.state === 'done' || plan.finishedAt !== null) return { stoppedBy: null };
   const accountId = plan.account;
   const adapter = await context.adapter(accountId);
   const failed = new Map<number, BatchFailure>();
@@ -774,15 +776,7 @@ export async function finishSync(
   if (!(await checkpoints.claimFinish(runId))) return null;
   const adapter = await context.adapter(plan.account);
   const totals = await checkpoints.totals(runId);
-  const firstFailure = new Map<number, string>();
-  for (const failure of await store.syncRuns.failures(runId)) {
-    if (failure.cardId !== null && !firstFailure.has(failure.cardId)) {
-      firstFailure.set(failure.cardId, failure.code);
-    }
-  }
-  const failuresByReason: Record<string, number> = {};
-  for (const code of firstFailure.values())
-    failuresByReason[code] = (failuresByReason[code] ?? 0) + 1;
+  const { firstFailure, failuresByReason } = await failuresOf(context, runId);
   const stoppedSlice = slices.find((slice) => slice.stoppedBy);
   const stoppedBy = stoppedSlice ? (JSON.parse(stoppedSlice.stoppedBy!) as BatchFailure) : null;
   const failed = firstFailure.size;
@@ -809,9 +803,7 @@ export async function finishSync(
     rowsWritten: totals.rowsWritten,
     failuresByReason,
     stoppedBy,
-    phases: phasesFor(adapter, { perCardDaily: plan.params.days.length > 0 }).filter(
-      (phase) => phase !== 'usage.daily' || plan.params.days.length > 0,
-    ),
+    phases: planPhases(adapter, plan),
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
   await store.syncRuns.finish(runId, summary);
@@ -872,6 +864,140 @@ export async function finishSync(
   return summary;
 }
 
+/** The phases a planned run reads: daily usage only where it was planned with days. */
+function planPhases(adapter: SupplierAdapterV1, plan: SyncPlan): SyncPhase[] {
+  const daily = plan.params.days.length > 0;
+  return phasesFor(adapter, { perCardDaily: daily }).filter(
+    (phase) => phase !== 'usage.daily' || daily,
+  );
+}
+
+/** A run's failed cards, each with the first reason it failed with, and their count by reason. */
+async function failuresOf(
+  context: ServiceContext,
+  runId: number,
+): Promise<{ firstFailure: Map<number, string>; failuresByReason: Record<string, number> }> {
+  const firstFailure = new Map<number, string>();
+  for (const failure of await context.store.syncRuns.failures(runId)) {
+    if (failure.cardId !== null && !firstFailure.has(failure.cardId)) {
+      firstFailure.set(failure.cardId, failure.code);
+    }
+  }
+  const failuresByReason: Record<string, number> = {};
+  for (const code of firstFailure.values())
+    failuresByReason[code] = (failuresByReason[code] ?? 0) + 1;
+  return { firstFailure, failuresByReason };
+}
+
+/**
+ * Whether a run planned with `newer` reads everything an unfinished run planned with `older`
+ * would: daily usage where that one does, the same month, identifiers again where it does.
+ */
+function covers(newer: SyncPlanParams, older: SyncPlanParams): boolean {
+  return (
+    (older.days.length === 0 || newer.days.length > 0) &&
+    (older.month === null || older.month === newer.month) &&
+    (older.identitiesBefore === undefined || newer.identitiesBefore !== undefined)
+  );
+}
+
+/**
+ * Closes the account's older unfinished runs that a newly planned run covers (`covers`): the
+ * newer run, planned with the fleet and priorities as they are now, reads what their remaining
+ * slices would have, so those slices make no call (a slice already under way in a worker ends
+ * as it is) and the two runs do not share the account's rate limit reading the same cards. Such
+ * a run ends `superseded`: the cards of its finished card ranges count as synced (less those
+ * that failed), the rest as neither; it saves no change-feed position and marks no period
+ * checked, so the newer run reads those from where they stood. Without this, a daily run
+ * planned while the hourly one still ran went on beside it, and the older run, left "running",
+ * was taken up again later with its old plan.
+ */
+async function supersedeCovered(
+  context: ServiceContext,
+  checkpoints: SyncCheckpoints,
+  newer: Pick<SyncPlan, 'runId' | 'account' | 'params'>,
+): Promise<void> {
+  const { store, clock } = context;
+  for (const runId of await checkpoints.unfinishedBefore(newer.account, newer.runId)) {
+    const older = await checkpoints.plan(runId);
+    if (!older || !covers(newer.params, older.params)) continue;
+    if (!(await checkpoints.claimFinish(runId))) continue;
+    // A card range is finished when every pass over it is.
+    const slices = await checkpoints.slices(runId);
+    const ranges = older.params.ranges ?? slices.length;
+    const open = new Map<number, SyncSlice>();
+    for (const slice of slices) if (slice.state !== 'done') open.set(slice.slice % ranges, slice);
+    const { firstFailure, failuresByReason } = await failuresOf(context, runId);
+    const failed = firstFailure.size;
+    // Cards of the unfinished ranges, less those already counted failed.
+    const unfinished = [...open.values()].sort((a, b) => a.firstCardId - b.firstCardId);
+    let notReached = 0;
+    for (const slice of unfinished) {
+      notReached += await store.cards.count({
+        account: older.account,
+        ids: { first: slice.firstCardId, last: slice.lastCardId },
+      });
+    }
+    for (const cardId of firstFailure.keys()) {
+      // The last range starting at or before the card (ranges do not overlap).
+      let [low, high] = [0, unfinished.length - 1];
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (unfinished[middle]!.firstCardId <= cardId) low = middle;
+        else high = middle - 1;
+      }
+      const range = unfinished[low];
+      if (range && range.firstCardId <= cardId && cardId <= range.lastCardId) notReached -= 1;
+    }
+    const totals = await checkpoints.totals(runId);
+    const run = await store.syncRuns.get(runId);
+    await store.syncRuns.finish(runId, {
+      status: 'superseded',
+      cards: older.cards,
+      synced: Math.max(0, older.cards - failed - notReached),
+      failed,
+      calls: older.calls + totals.calls,
+      rowsWritten: totals.rowsWritten,
+      failuresByReason,
+      durationMs: clock.now() - (run?.startedAt ?? clock.now()),
+    });
+    await store.audit.record({
+      actor: newer.params.actor,
+      action: 'sync',
+      targetType: 'account',
+      targetId: older.account,
+      account: older.account,
+      outcome: 'skipped',
+      details: { runId, supersededBy: newer.runId, cards: older.cards, notReached, failed },
+    });
+  }
+}
+
+/** The summary of a run that was closed by another (`supersedeCovered`), as its row records it. */
+async function closedRunSummary(
+  context: ServiceContext,
+  plan: SyncPlan,
+): Promise<SyncSummary | null> {
+  const run = await context.store.syncRuns.get(plan.runId);
+  if (run?.status !== 'superseded') return null;
+  const adapter = await context.adapter(plan.account);
+  return {
+    account: plan.account,
+    supplier: adapter.supplier,
+    runId: plan.runId,
+    status: 'superseded',
+    cards: run.cards ?? plan.cards,
+    synced: run.synced ?? 0,
+    failed: run.failed ?? 0,
+    calls: run.calls ?? 0,
+    rowsWritten: run.rowsWritten ?? 0,
+    failuresByReason: run.failuresByReason ?? {},
+    stoppedBy: { code: 'superseded', message: 'a newer run of the account took its place' },
+    phases: planPhases(adapter, plan),
+    durationMs: run.durationMs ?? 0,
+  };
+}
+
 /**
  * Settles a slice without calling the supplier, because the run already stopped (bad
  * credentials, supplier down): each of its cards is recorded failed with that reason.
@@ -886,7 +1012,7 @@ export async function abandonSlice(
   const plan = await checkpoints.plan(runId);
   const slice = (await checkpoints.slices(runId)).find((item) => item.slice === sliceNumber);
   if (!plan || !slice) throw new Error(`sync run ${runId} has no slice ${sliceNumber}`);
-  if (slice.state === 'done') return;
+  if (slice.state === 'done' || plan.finishedAt !== null) return;
   const range = { afterId: slice.firstCardId - 1, lastId: slice.lastCardId };
   for await (const page of cardPages(context, plan.account, range)) {
     await context.store.syncRuns.recordFailures(
@@ -963,7 +1089,7 @@ export async function syncAccount(
       break;
     }
   }
-  const summary = await finishSync(context, runId);
+  const summary = (await finishSync(context, runId)) ?? (await closedRunSummary(context, plan));
   if (!summary) throw new Error(`sync run ${runId} could not be closed`);
   return summary;
 }

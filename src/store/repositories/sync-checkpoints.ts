@@ -139,6 +139,19 @@ export class SyncCheckpoints {
     return row ? Number(row.run_id) : null;
   }
 
+  /** The account's runs planned before `before` and never finished, oldest first. */
+  async unfinishedBefore(account: string, before: number): Promise<number[]> {
+    const rows = await this.#db()
+      .selectFrom('sync_plans')
+      .select('run_id')
+      .where('account_id', '=', account)
+      .where('finished_at', 'is', null)
+      .where('run_id', '<', before)
+      .orderBy('run_id')
+      .execute();
+    return rows.map((row) => Number(row.run_id));
+  }
+
   async slices(runId: number): Promise<SyncSlice[]> {
     const rows = await this.#db()
       .selectFrom('sync_slices')

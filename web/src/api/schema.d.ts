@@ -13384,8 +13384,11 @@ export interface components {
             id: number;
             account: string;
             kind: string;
-            /** @enum {string} */
-            status: "running" | "succeeded" | "partial" | "failed";
+            /**
+             * @description `superseded`: a newer run of the account that reads all this one would took its place before it finished; cards it had not reached are counted neither synced nor failed
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "partial" | "failed" | "superseded";
             startedAt: number;
             finishedAt: number | null;
             cards: number | null;

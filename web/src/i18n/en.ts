@@ -237,7 +237,13 @@ export const en = {
     synced: 'Synced',
     failed: 'Failed',
     calls: 'Supplier calls',
-    states: { running: 'Running', succeeded: 'Succeeded', partial: 'Partial', failed: 'Failed' },
+    states: {
+      running: 'Running',
+      succeeded: 'Succeeded',
+      partial: 'Partial',
+      failed: 'Failed',
+      superseded: 'Superseded',
+    },
   },
   accounts: {
     add: 'Add account',

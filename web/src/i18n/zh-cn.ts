@@ -238,7 +238,13 @@ export const zhCN: Catalogue = {
     synced: '已同步',
     failed: '失败',
     calls: '供应商调用次数',
-    states: { running: '进行中', succeeded: '成功', partial: '部分成功', failed: '失败' },
+    states: {
+      running: '进行中',
+      succeeded: '成功',
+      partial: '部分成功',
+      failed: '失败',
+      superseded: '已被新运行取代',
+    },
   },
   accounts: {
     add: '添加账号',

@@ -28,7 +28,11 @@ const SyncRunSchema = z
     id: z.number().int(),
     account: z.string(),
     kind: z.string(),
-    status: z.enum(['running', 'succeeded', 'partial', 'failed']),
+    status: z.enum(['running', 'succeeded', 'partial', 'failed', 'superseded']).openapi({
+      description:
+        '`superseded`: a newer run of the account that reads all this one would took its place ' +
+        'before it finished; cards it had not reached are counted neither synced nor failed',
+    }),
     startedAt: z.number(),
     finishedAt: z.number().nullable(),
     cards: z.number().nullable(),
