@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { CardScope } from './card-scope.js';
 import type { Store } from './index.js';
@@ -268,6 +269,54 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
     const figures = await store.fleetStats.figures(ROOT, AT);
     expect(figures.quota).toMatchObject({ cards: 10, atOrOver80: 4, atOrOver100: 3 });
   });
+
+  // PostgreSQL only: on SQLite a reader's fold takes the one write lock like any writer.
+  it.runIf(target.dialect === 'postgres')(
+    'does not keep a reader of the usage order waiting behind another fold under way',
+    async () => {
+      const { store, url } = context.current;
+      const { small, a } = await seed(store);
+      await store.plans.assign(a.slice(0, 10), { planId: small.id });
+      await store.usage.upsertMonthly(
+        a.slice(0, 10).map((cardId, index) => ({
+          cardId,
+          month: '2026-12',
+          bytes: Math.round(index * 0.15 * GB),
+        })),
+      );
+      const near = async () =>
+        (await store.fleetStats.quotaUse(ROOT, { at: AT, minPermille: 800, limit: 5 })).map(
+          (row) => row.cardId,
+        );
+      expect(await near()).toEqual([a[9], a[8], a[7], a[6]]);
+      // Another process's fold holds the turn (the end of a large sync's run) while a card
+      // passes its quota.
+      const folder = new pg.Client({ connectionString: url });
+      await folder.connect();
+      try {
+        await folder.query('begin');
+        await folder.query(
+          `select pg_advisory_xact_lock(hashtext(current_schema() || ':usage-order'))`,
+        );
+        await store.usage.upsertMonthly([{ cardId: a[0]!, month: '2026-12', bytes: 2 * GB }]);
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error('the reader waited for the other fold')),
+            5_000,
+          );
+        });
+        // The order as the last fold left it, at once.
+        const read = await Promise.race([near(), waited]).finally(() => clearTimeout(timer));
+        expect(read).toEqual([a[9], a[8], a[7], a[6]]);
+      } finally {
+        await folder.query('rollback');
+        await folder.end();
+      }
+      expect(await near()).toEqual([a[0], a[9], a[8], a[7], a[6]]);
+      await expectKeptEqualsRecount(store);
+    },
+  );
 
   it('pages the card list by this cycle’s usage through the kept rows, both ways, with filters', async () => {
     const { store } = context.current;

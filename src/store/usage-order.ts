@@ -21,9 +21,13 @@ const SQLITE_BATCH = 100_000;
  * an advisory lock), so a key is always either pending or current. PostgreSQL folds in one
  * statement (one snapshot: a write committed meanwhile stays pending; writes of one cycle row
  * are numbered in their commit order, the row being locked from write to commit); SQLite in
- * batches of `SQLITE_BATCH` rows by rowid, oldest first.
+ * batches of `SQLITE_BATCH` rows by rowid, oldest first. `wait: false` (PostgreSQL): when
+ * another fold holds the turn, return 0 at once instead of waiting for it.
  */
-export async function foldUsageOrder(context: RepositoryContext): Promise<number> {
+export async function foldUsageOrder(
+  context: RepositoryContext,
+  options: { wait?: boolean } = {},
+): Promise<number> {
   const { db, dialect } = context;
   const columns = sql.join(COPIED.split(', ').map((column) => sql.ref(column)));
   const distinct = dialect === 'postgres' ? sql`is distinct from` : sql`is not`;
@@ -45,9 +49,15 @@ export async function foldUsageOrder(context: RepositoryContext): Promise<number
       where ${changed}`;
   if (dialect === 'postgres') {
     const taken = await writeTransaction(db, dialect, async (transaction) => {
-      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':usage-order'))`.execute(
-        transaction,
-      );
+      const lock = sql`hashtext(current_schema() || ':usage-order')`;
+      if (options.wait === false) {
+        const turn = await sql<{
+          got: boolean;
+        }>`select pg_try_advisory_xact_lock(${lock}) as got`.execute(transaction);
+        if (!turn.rows[0]?.got) return 0;
+      } else {
+        await sql`select pg_advisory_xact_lock(${lock})`.execute(transaction);
+      }
       const result = await sql<{ taken: number }>`with taken as (
           delete from usage_order_pending returning id, ${columns}),
         latest as (select distinct on (card_id, cycle) ${columns}
@@ -100,12 +110,17 @@ export async function vacuumPending(context: RepositoryContext): Promise<void> {
   if (context.dialect === 'postgres') await sql`vacuum usage_order_pending`.execute(context.db);
 }
 
-/** Folds the pending keys, if there are any: what a reader of `usage_order` does first. */
+/**
+ * Folds the pending keys, if there are any: what a reader of `usage_order` does first. On
+ * PostgreSQL a reader that finds a fold already under way (the end of a large sync's run takes
+ * tens of seconds at a million cards) does not queue behind it: it reads the order as the last
+ * fold left it, which that fold brings up to date as it commits.
+ */
 export async function currentUsageOrder(context: RepositoryContext): Promise<void> {
   const pending = await context.db
     .selectFrom('usage_order_pending')
     .select(sql<number>`1`.as('one'))
     .limit(1)
     .executeTakeFirst();
-  if (pending) await foldUsageOrder(context);
+  if (pending) await foldUsageOrder(context, { wait: false });
 }
