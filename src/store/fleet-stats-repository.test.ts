@@ -248,9 +248,10 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
     await expectKeptEqualsRecount(store);
   });
 
-  it('lists the cards nearest their quota from the kept cycle rows', async () => {
-    const { store } = context.current;
-    const { small, a } = await seed(store);
+  /** The seeded fleet with its first 10 cards on the 1 GB plan, at 0, 15 %, … 135 % of it. */
+  async function seedQuotaUse(store: Store) {
+    const seeded = await seed(store);
+    const { small, a } = seeded;
     await store.plans.assign(a.slice(0, 10), { planId: small.id });
     await store.usage.upsertMonthly(
       a.slice(0, 10).map((cardId, index) => ({
@@ -259,6 +260,12 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
         bytes: Math.round(index * 0.15 * GB),
       })),
     );
+    return seeded;
+  }
+
+  it('lists the cards nearest their quota from the kept cycle rows', async () => {
+    const { store } = context.current;
+    const { small, a } = await seedQuotaUse(store);
     const near = await store.fleetStats.quotaUse(ROOT, {
       at: AT,
       minPermille: 800,
@@ -275,15 +282,7 @@ describeEachDialect('fleet statistics on $dialect', (target) => {
     'does not keep a reader of the usage order waiting behind another fold under way',
     async () => {
       const { store, url } = context.current;
-      const { small, a } = await seed(store);
-      await store.plans.assign(a.slice(0, 10), { planId: small.id });
-      await store.usage.upsertMonthly(
-        a.slice(0, 10).map((cardId, index) => ({
-          cardId,
-          month: '2026-12',
-          bytes: Math.round(index * 0.15 * GB),
-        })),
-      );
+      const { a } = await seedQuotaUse(store);
       const near = async () =>
         (await store.fleetStats.quotaUse(ROOT, { at: AT, minPermille: 800, limit: 5 })).map(
           (row) => row.cardId,
