@@ -309,8 +309,16 @@ export async function simulateDay(options: {
   let dailyRunStart: number | null = null;
   let longestRunMs = 0;
 
-  /** One run of the default schedule, as planRun and runSlice make it; returns its end. */
-  const run = (at: number, payload: { days?: number; month?: string }): number => {
+  /**
+   * One run of the default schedule, as planRun and runSlice make it; returns its end. A run
+   * that a newer one takes the place of at `stopAt` starts no slice from then on (the one under
+   * way ends as it is), saves no feed position and marks no day checked (`supersedeCovered`).
+   */
+  const run = (
+    at: number,
+    payload: { days?: number; month?: string },
+    stopAt = Number.POSITIVE_INFINITY,
+  ): number => {
     changeTo(at);
     let time = at;
     const runStart = at;
@@ -449,10 +457,19 @@ export async function simulateDay(options: {
       // The named statuses stored, the feed position moves to the run's start (runSlice).
       feedAt = runStart;
     }
-    for (const pass of passes.length > 0 ? passes : ['all' as const])
-      for (const slice of slices) sliceRun(slice, pass);
-    for (const day of toCheck) checkedDays.add(day);
-    if (shape.feeds) feedAt = runStart;
+    let superseded = false;
+    for (const pass of passes.length > 0 ? passes : ['all' as const]) {
+      for (const slice of slices) {
+        superseded = time >= stopAt;
+        if (superseded) break;
+        sliceRun(slice, pass);
+      }
+      if (superseded) break;
+    }
+    if (!superseded) {
+      for (const day of toCheck) checkedDays.add(day);
+      if (shape.feeds) feedAt = runStart;
+    }
     longestRunMs = Math.max(longestRunMs, time - at);
     return time;
   };
@@ -474,16 +491,30 @@ export async function simulateDay(options: {
     }
   }
   occurrences.sort((a, b) => a.at - b.at);
-  // Runs one after another: a run due while one runs waits for it (one covering it, an hourly
-  // run during a longer one, is taken up by the running one, as `distribute` does).
+  // Runs one after another, as the sync job decides (`resumableRun`, then `planSync` and its
+  // `supersedeCovered`): a run due while another runs is taken up by it when that one reads all
+  // it asks (an hourly run during the daily one, or the daily one where the supplier has no
+  // batch daily usage, so that its plan has no days either); otherwise, the daily run with days
+  // during an hourly one, it is planned and takes the running one's place, which starts no
+  // slice after that.
+  const plansDays = (payload: { days?: number }) =>
+    payload.days !== 0 && has('usage.daily') && batch('usage.daily') > 1;
   let busyUntil = start;
-  let runningDaily = false;
-  for (const occurrence of occurrences) {
-    const covered = occurrence.at < busyUntil && (occurrence.payload.days === 0 || runningDaily);
+  let runningDays = false;
+  for (const [index, occurrence] of occurrences.entries()) {
+    const days = plansDays(occurrence.payload);
+    const covered = occurrence.at < busyUntil && (!days || runningDays);
     if (covered) continue;
     const at = Math.max(occurrence.at, busyUntil);
-    runningDaily = occurrence.payload.days !== 0;
-    busyUntil = run(at, occurrence.payload);
+    runningDays = days;
+    const takenOver = days
+      ? undefined
+      : occurrences
+          .slice(index + 1)
+          .find(
+            (next) => plansDays(next.payload) && next.payload.month === occurrence.payload.month,
+          )?.at;
+    busyUntil = run(at, occurrence.payload, takenOver);
     options.log?.(
       `${options.supplier} ${new Date(at + 8 * HOUR).toISOString().slice(5, 16)} CST ${occurrence.key}: ${Math.round((busyUntil - at) / MINUTE)} min`,
     );
@@ -675,8 +706,11 @@ sent (a million cards' answers through HTTP every hour would take the machine th
 timed at the account's rate limit as the shared limiter spaces scheduled work while no operator
 call is made (operator calls would hold it to its schedule share, ${DEFAULT_BUDGET_SHARE * 100} %, which also
 bounds what the planner plans for a day). The fleet starts warm: every card read once, spread over
-the cycle the budget allows. Operator calls, pushes (M2M notices, Quectel callbacks), access-token calls and new
-cards are left out. Figures are of the last day.
+the cycle the budget allows. A run due while another runs is taken up by it when that one reads
+all it asks, and otherwise takes its place (the 09:30 run with daily usage during an hourly run:
+the hourly run starts no slice after 09:30), as the sync job decides. Operator calls, pushes (M2M
+notices, Quectel callbacks), access-token calls and new cards are left out. Figures are of the
+last day.
 
 Rate limits: ${rates}.
 

@@ -909,8 +909,9 @@ function covers(newer: SyncPlanParams, older: SyncPlanParams): boolean {
  * a run ends `superseded`: the cards of its finished card ranges count as synced (less those
  * that failed), the rest as neither; it saves no change-feed position and marks no period
  * checked, so the newer run reads those from where they stood. Without this, a daily run
- * planned while the hourly one still ran went on beside it, and the older run, left "running",
- * was taken up again later with its old plan.
+ * planned while the hourly one still ran waited behind its queued slices (without a queue, ran
+ * beside it), re-reading what they had just read, and a run left by a stopped worker stayed
+ * "running" until a later run took it up with its old plan.
  */
 async function supersedeCovered(
   context: ServiceContext,
