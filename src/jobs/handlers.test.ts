@@ -123,6 +123,45 @@ describe('the sync job', () => {
     expect((await store.syncRuns.get(runId + 1))?.status).toBe('succeeded');
   });
 
+  it('lets the daily run take the place of an hourly run whose slices still wait in the queue', async () => {
+    const fixture = await setup(credentials.password);
+    store = fixture.store;
+    const { queue, context, simulator } = fixture;
+    const handlers = jobHandlers(context, { queue });
+    const planOnly = { sync: handlers.sync! };
+    const hourly = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'east', days: 0, sliceSize: 5 },
+    });
+    await queue.drain(planOnly);
+    const hourlyRun = ((await queue.get(hourly.id))!.result as SyncJobResult).accounts[0]!.runId;
+    // The 09:30 run is planned while the hourly run's slices are still queued ahead of it.
+    const daily = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'east', days: 2, sliceSize: 5 },
+    });
+    await queue.drain(planOnly);
+    const dailyRun = ((await queue.get(daily.id))!.result as SyncJobResult).accounts[0]!.runId;
+    expect(dailyRun).not.toBe(hourlyRun);
+    expect(await store.syncRuns.get(hourlyRun)).toMatchObject({ status: 'superseded', calls: 0 });
+
+    await queue.drain(handlers);
+    const slices = await queue.list({ name: 'sync-slice' });
+    expect(slices.every((slice) => slice.state === 'succeeded')).toBe(true);
+    expect(await store.syncRuns.get(dailyRun)).toMatchObject({
+      status: 'succeeded',
+      cards: 12,
+      synced: 12,
+    });
+    expect((await store.syncRuns.get(hourlyRun))?.status).toBe('superseded');
+    // Only the daily run asked: each card's identities and each day's usage once.
+    const calls = simulator.callLog.entries.map(
+      (entry) => `${entry.path} ${entry.params.query_date ?? ''} ${entry.params.iccids ?? ''}`,
+    );
+    expect(calls).toHaveLength(3 + 3 * 2);
+    expect(new Set(calls).size).toBe(calls.length);
+  });
+
   it('settles the remaining slices with the reason when a slice stopped the run', async () => {
     const fixture = await setup('wrong-password');
     store = fixture.store;
