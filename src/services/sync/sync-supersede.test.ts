@@ -52,6 +52,27 @@ describe('a newer run taking an unfinished one’s place', () => {
     expect((await fixture.store.syncRuns.get(hourly.runId))?.status).toBe('superseded');
   });
 
+  it('the month-end reconciliation is not taken up by a run reading this month, nor takes its place', async () => {
+    // December 1st, 10:00 CST: the 09:30 run (this month's usage) has not finished.
+    const fixture = await syncFixture({
+      type: 'm2m10086',
+      size: 4,
+      start: Date.UTC(2026, 11, 1, 2),
+    });
+    store = fixture.store;
+    const daily = await planSync(fixture.context, 'acct', {});
+    expect(daily.params.month).toBe('2026-12');
+    const reconciliation = await syncAccount(fixture.context, 'acct', {
+      month: 'previous',
+      resume: true,
+    });
+    expect(reconciliation.runId).not.toBe(daily.runId);
+    expect(reconciliation.status).toBe('succeeded');
+    const checkpoints = new SyncCheckpoints(fixture.store);
+    expect((await checkpoints.plan(reconciliation.runId))?.params.month).toBe('2026-11');
+    expect((await fixture.store.syncRuns.get(daily.runId))?.status).toBe('running');
+  });
+
   it('a narrower run leaves an unfinished wider one to finish', async () => {
     const fixture = await syncFixture({ type: 'onelink-v2', size: 300 });
     store = fixture.store;

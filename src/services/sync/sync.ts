@@ -365,6 +365,23 @@ async function* namedCardPages(
 }
 
 /**
+ * The month whose usage a run reads: the supplier's billing month, its cycle's, labelled by the
+ * month the cycle ends in (China Unicom's 27th-to-26th cycle on Dec 28 is January's), the
+ * calendar month otherwise, or the one before for `month: 'previous'`. A cycle ending before its
+ * calendar month does counts as final a few days late: safe.
+ */
+function billingMonth(
+  adapter: SupplierAdapterV1,
+  options: Pick<SyncOptions, 'month'>,
+  now: number,
+): string {
+  return addMonths(
+    billingCycleAt(now, supplierCycleStartDay(adapter)).month,
+    options.month === 'previous' ? -1 : 0,
+  );
+}
+
+/**
  * Plans a sync run: discovers the fleet where the supplier lists it, fixes the dates to pull,
  * and cuts the account's cards into slices that workers can take one by one.
  */
@@ -415,13 +432,7 @@ async function planRun(
     ? lastCompleteDays(Math.min(options.days ?? 7, window), context.clock.now())
     : [];
   const month = phases.includes('usage.monthly')
-    ? // The supplier's billing month: its cycle's, labelled by the month the cycle ends in
-      // (China Unicom's 27th-to-26th cycle on Dec 28 is January's), the calendar month otherwise.
-      // A cycle ending before its calendar month does counts as final a few days late: safe.
-      addMonths(
-        billingCycleAt(context.clock.now(), supplierCycleStartDay(adapter)).month,
-        options.month === 'previous' ? -1 : 0,
-      )
+    ? billingMonth(adapter, options, context.clock.now())
     : null;
   // Incremental usage: a final period read in full before is only filled where cards miss it;
   // a final period not yet read in full is read for every card and recorded as checked.
@@ -1028,7 +1039,9 @@ export async function abandonSlice(
  * The account's unfinished run when it covers what `options` ask, to be taken up rather than a
  * new run planned; null otherwise. A run without daily usage does not stand in for one asked
  * to pull it (the hourly and the 09:30 syncs may overlap), nor a run that was not `full` for
- * one that is.
+ * one that is, nor a run reading another month's usage for the month-end reconciliation (the
+ * 1st's 09:30 run, still going at 10:00 on a large fleet, would otherwise take it up, and last
+ * month's final figures would not be read that month).
  */
 export async function resumableRun(
   context: ServiceContext,
@@ -1039,11 +1052,18 @@ export async function resumableRun(
   const unfinished = await checkpoints.unfinishedRun(accountId);
   const plan = unfinished === null ? null : await checkpoints.plan(unfinished);
   if (!plan) return null;
-  const wantsDaily =
-    options.days !== 0 &&
-    phasesFor(await context.adapter(accountId), options).includes('usage.daily');
+  const adapter = await context.adapter(accountId);
+  const phases = phasesFor(adapter, options);
+  const wantsDaily = options.days !== 0 && phases.includes('usage.daily');
   if (wantsDaily && plan.params.days.length === 0) return null;
   if (options.full && plan.params.identitiesBefore === undefined) return null;
+  if (
+    options.month === 'previous' &&
+    phases.includes('usage.monthly') &&
+    plan.params.month !== billingMonth(adapter, options, context.clock.now())
+  ) {
+    return null;
+  }
   return plan;
 }
 
