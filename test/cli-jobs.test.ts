@@ -93,11 +93,24 @@ schedule:
         expect.objectContaining({ account: 'cmcc', status: 'distributed', cards: 30, slices: 2 }),
       ],
     });
-    // The status run resolved the identities: the daily run wrote 7 days of usage per card
-    // (yesterday in its first slice, the other six in its second, which closed the run).
+    // The daily run, planned while the hourly run's slice still waited, took its place: that
+    // slice asked nothing, and the daily run read the identities and wrote 7 days of usage per
+    // card (yesterday in its first slice, the other six in its second, which closed the run).
+    const hourly = jobs.find((job) => job.key?.startsWith('sync-status-hourly'))!;
+    const hourlyRun = (hourly.result as { accounts: { runId: number }[] }).accounts[0]!.runId;
+    expect(jobs.find((job) => job.key === `sync-slice:${hourlyRun}:0`)?.result).toMatchObject({
+      stoppedBy: null,
+      finished: null,
+    });
     const slice = jobs.find((job) => job.key === `sync-slice:${dailyRun}:1`)!;
     expect(slice.result).toMatchObject({
-      finished: { account: 'cmcc', status: 'succeeded', cards: 30, failed: 0, rowsWritten: 30 * 7 },
+      finished: {
+        account: 'cmcc',
+        status: 'succeeded',
+        cards: 30,
+        failed: 0,
+        rowsWritten: 30 + 30 * 7,
+      },
     });
 
     const shown = await sandbox.run('jobs', 'show', daily.id);
