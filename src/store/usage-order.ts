@@ -51,10 +51,8 @@ export async function foldUsageOrder(
     const taken = await writeTransaction(db, dialect, async (transaction) => {
       const lock = sql`hashtext(current_schema() || ':usage-order')`;
       if (options.wait === false) {
-        const turn = await sql<{
-          got: boolean;
-        }>`select pg_try_advisory_xact_lock(${lock}) as got`.execute(transaction);
-        if (!turn.rows[0]?.got) return 0;
+        const tryLock = sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${lock}) as got`;
+        if (!(await tryLock.execute(transaction)).rows[0]?.got) return 0;
       } else {
         await sql`select pg_advisory_xact_lock(${lock})`.execute(transaction);
       }
