@@ -27,11 +27,20 @@ describe('a newer run taking an unfinished one’s place', () => {
     for (const { slice } of slices.filter((item) => item.slice % ranges === 0))
       await syncSlice(fixture.context, hourly.runId, slice);
     expect((await fixture.store.syncRuns.get(hourly.runId))?.status).toBe('running');
+    // A card of the finished range failed, and one of a range the run had begun (a worker's
+    // slice under way): each counts failed, once.
+    const failure = { code: 'timeout', message: 'no answer' };
+    await fixture.store.syncRuns.recordFailures(hourly.runId, [
+      { cardId: slices[0]!.firstCardId, ...failure },
+      { cardId: slices[1]!.firstCardId, ...failure },
+    ]);
 
     fixture.clock.set(fixture.clock.now() + 30 * 60_000);
     const daily = await planSync(fixture.context, 'acct', { days: 1, sliceSize: 2 });
     const closed = await fixture.store.syncRuns.get(hourly.runId);
-    expect(closed).toMatchObject({ status: 'superseded', cards: 6, synced: 2, failed: 0 });
+    // Of 6 cards: 2 failed, 3 not reached (the unfinished ranges' other cards), 1 synced.
+    expect(closed).toMatchObject({ status: 'superseded', cards: 6, synced: 1, failed: 2 });
+    expect(closed?.failuresByReason).toEqual({ timeout: 2 });
     expect(closed?.finishedAt).not.toBeNull();
     const [audit] = await fixture.store.audit.list({ account: 'acct', limit: 1 });
     expect(audit).toMatchObject({
