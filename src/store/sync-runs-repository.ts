@@ -95,6 +95,20 @@ export class SyncRunsRepository {
 
   /** Records how a run ended; `not_found` for an unknown id. */
   async finish(id: number, result: SyncRunResult): Promise<void> {
+    if (!(await this.#finish(id, result, false))) {
+      throw new SimdockError('not_found', `sync run ${id} does not exist`);
+    }
+  }
+
+  /**
+   * Records how a run ended unless it already has: whether it was still `running` (a run that
+   * another process closes meanwhile keeps that process's outcome).
+   */
+  async finishIfRunning(id: number, result: SyncRunResult): Promise<boolean> {
+    return this.#finish(id, result, true);
+  }
+
+  async #finish(id: number, result: SyncRunResult, onlyRunning: boolean): Promise<boolean> {
     if (!OUTCOMES.includes(result.status)) {
       throw new SimdockError('invalid_argument', `unknown sync run outcome "${result.status}"`);
     }
@@ -116,10 +130,9 @@ export class SyncRunsRepository {
         duration_ms: requireCount(result.durationMs, 'durationMs'),
       })
       .where('id', '=', id)
+      .$if(onlyRunning, (query) => query.where('status', '=', 'running'))
       .executeTakeFirst();
-    if (Number(update.numUpdatedRows) === 0) {
-      throw new SimdockError('not_found', `sync run ${id} does not exist`);
-    }
+    return Number(update.numUpdatedRows) > 0;
   }
 
   /** Records failures of a run, in one transaction. */

@@ -933,7 +933,6 @@ async function supersedeCovered(
   for (const runId of await checkpoints.unfinishedBefore(newer.account, newer.runId)) {
     const older = await checkpoints.plan(runId);
     if (!older || !covers(newer.params, older.params)) continue;
-    if (!(await checkpoints.claimFinish(runId))) continue;
     // A card range is finished when every pass over it is.
     const slices = await checkpoints.slices(runId);
     const ranges = older.params.ranges ?? slices.length;
@@ -963,7 +962,11 @@ async function supersedeCovered(
     }
     const totals = await checkpoints.totals(runId);
     const run = await store.syncRuns.get(runId);
-    await store.syncRuns.finish(runId, {
+    // The row first, then the plan: a process working on the run that finds the plan closed
+    // (its slices then ask nothing) always finds the row closed too. One that finished the run
+    // meanwhile keeps its own outcome: the row was no longer running, or its claim came first.
+    // (A row already `superseded` with its plan open: a process stopped between the two.)
+    const recorded = await store.syncRuns.finishIfRunning(runId, {
       status: 'superseded',
       cards: older.cards,
       synced: Math.max(0, older.cards - failed - notReached),
@@ -973,6 +976,8 @@ async function supersedeCovered(
       failuresByReason,
       durationMs: clock.now() - (run?.startedAt ?? clock.now()),
     });
+    if (!recorded && run?.status !== 'superseded') continue;
+    if (!(await checkpoints.claimFinish(runId))) continue;
     await store.audit.record({
       actor: newer.params.actor,
       action: 'sync',
