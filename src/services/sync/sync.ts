@@ -901,14 +901,29 @@ async function failuresOf(
 }
 
 /**
- * Whether a run planned with `newer` reads everything an unfinished run planned with `older`
- * would: daily usage where that one does, the same month, identifiers again where it does.
+ * What a run reads, as far as one run standing in for another goes: daily usage, the month of
+ * monthly usage (null: whichever), identifiers again (`--full`).
  */
-function covers(newer: SyncPlanParams, older: SyncPlanParams): boolean {
+interface RunReads {
+  daily: boolean;
+  month: string | null;
+  identities: boolean;
+}
+
+function readsOf(params: SyncPlanParams): RunReads {
+  return {
+    daily: params.days.length > 0,
+    month: params.month,
+    identities: params.identitiesBefore !== undefined,
+  };
+}
+
+/** Whether a run reading `reader` reads everything `asked` asks. */
+function covers(reader: RunReads, asked: RunReads): boolean {
   return (
-    (older.days.length === 0 || newer.days.length > 0) &&
-    (older.month === null || older.month === newer.month) &&
-    (older.identitiesBefore === undefined || newer.identitiesBefore !== undefined)
+    (!asked.daily || reader.daily) &&
+    (asked.month === null || asked.month === reader.month) &&
+    (!asked.identities || reader.identities)
   );
 }
 
@@ -932,7 +947,7 @@ async function supersedeCovered(
   const { store, clock } = context;
   for (const runId of await checkpoints.unfinishedBefore(newer.account, newer.runId)) {
     const older = await checkpoints.plan(runId);
-    if (!older || !covers(newer.params, older.params)) continue;
+    if (!older || !covers(readsOf(newer.params), readsOf(older.params))) continue;
     // A card range is finished when every pass over it is.
     const slices = await checkpoints.slices(runId);
     const ranges = older.params.ranges ?? slices.length;
@@ -1059,17 +1074,17 @@ export async function resumableRun(
   if (!plan) return null;
   const adapter = await context.adapter(accountId);
   const phases = phasesFor(adapter, options);
-  const wantsDaily = options.days !== 0 && phases.includes('usage.daily');
-  if (wantsDaily && plan.params.days.length === 0) return null;
-  if (options.full && plan.params.identitiesBefore === undefined) return null;
-  if (
-    options.month === 'previous' &&
-    phases.includes('usage.monthly') &&
-    plan.params.month !== billingMonth(adapter, options, context.clock.now())
-  ) {
-    return null;
-  }
-  return plan;
+  const asked: RunReads = {
+    daily: options.days !== 0 && phases.includes('usage.daily'),
+    // Any month but for the reconciliation: a run planned before midnight on the last day of a
+    // month still stands in for the first hourly run of the next.
+    month:
+      options.month === 'previous' && phases.includes('usage.monthly')
+        ? billingMonth(adapter, options, context.clock.now())
+        : null,
+    identities: options.full === true,
+  };
+  return covers(readsOf(plan.params), asked) ? plan : null;
 }
 
 /**
