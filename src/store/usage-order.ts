@@ -112,8 +112,8 @@ export async function vacuumPending(context: RepositoryContext): Promise<void> {
  * Folds the pending keys, if there are any: what a reader of `usage_order` does first. On
  * PostgreSQL a reader that finds a fold already under way (at the end of a large sync's run: 11 s
  * for 1,000,000 written cycle rows, measured on the 2-core machine of docs/performance.md) does
- * not queue behind it: it reads the order as the last
- * fold left it, which that fold brings up to date as it commits.
+ * not queue behind it: it reads the order as the last fold left it, which that fold brings up to
+ * date as it commits.
  */
 export async function currentUsageOrder(context: RepositoryContext): Promise<void> {
   const pending = await context.db
