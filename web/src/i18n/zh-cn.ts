@@ -243,7 +243,7 @@ export const zhCN: Catalogue = {
       succeeded: '成功',
       partial: '部分成功',
       failed: '失败',
-      superseded: '已被新运行取代',
+      superseded: '已被取代',
     },
   },
   accounts: {
