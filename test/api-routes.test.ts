@@ -33,6 +33,44 @@ describe('API routes', () => {
     ).toBe(404);
   });
 
+  it.each(['sqlite', 'postgres'] as const)(
+    'answers sync requests made at once with the status each run records (%s)',
+    async (dialect) => {
+      if (dialect === 'postgres' && !process.env.SIMDOCK_TEST_DATABASE_URL) return;
+      const own = dialect === 'sqlite' ? api : await ApiHarness.open({ dialect });
+      try {
+        const answers = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            own.json('POST', '/api/v1/sync-runs', { body: { account: ONELINK_ACCOUNT } }),
+          ),
+        );
+        // Each later plan may take an earlier run's place; none is left running, none fails.
+        for (const answer of answers) {
+          expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+          expect(['succeeded', 'superseded']).toContain(answer.body.status);
+          const run = await own.json('GET', `/api/v1/sync-runs/${answer.body.runId}`);
+          expect(run.body.run.status).toBe(answer.body.status);
+        }
+        expect(answers.some((answer) => answer.body.status === 'succeeded')).toBe(true);
+        const runs = await own.json('GET', `/api/v1/sync-runs?account=${ONELINK_ACCOUNT}`);
+        expect(runs.body.runs.map((run: { status: string }) => run.status)).not.toContain(
+          'running',
+        );
+        for (const body of [
+          {},
+          { account: 5 },
+          { account: '' },
+          { account: ONELINK_ACCOUNT, full: 'yes' },
+          { account: ONELINK_ACCOUNT, days: 3 },
+        ]) {
+          expect((await own.json('POST', '/api/v1/sync-runs', { body })).status).toBe(400);
+        }
+      } finally {
+        if (own !== api) await own.close();
+      }
+    },
+  );
+
   it('enqueues a sync when a job queue is given', async () => {
     const enqueued: EnqueueOptions<unknown>[] = [];
     const queue = {
