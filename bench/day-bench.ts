@@ -457,14 +457,14 @@ export async function simulateDay(options: {
       // The named statuses stored, the feed position moves to the run's start (runSlice).
       feedAt = runStart;
     }
+    const work = (passes.length > 0 ? passes : ['all' as const]).flatMap((pass) =>
+      slices.map((slice) => [slice, pass] as const),
+    );
     let superseded = false;
-    for (const pass of passes.length > 0 ? passes : ['all' as const]) {
-      for (const slice of slices) {
-        superseded = time >= stopAt;
-        if (superseded) break;
-        sliceRun(slice, pass);
-      }
+    for (const [slice, pass] of work) {
+      superseded = time >= stopAt;
       if (superseded) break;
+      sliceRun(slice, pass);
     }
     if (!superseded) {
       for (const day of toCheck) checkedDays.add(day);
