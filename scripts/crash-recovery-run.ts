@@ -105,6 +105,17 @@ export async function runCrashRecovery(
     }
     // A slice killed more often than its attempts allow fails; the account's next `sync` job
     // takes the unfinished run up again and enqueues what is left (that is what resumable means).
+    // Asked only once the queue holds nothing more of the run: a `sync` job enqueued while the
+    // run may still finish would plan a run of its own, which these figures do not count.
+    const busy = async () =>
+      (await queue.list({ limit: 10_000 })).some(
+        (job) => job.state === 'pending' || job.state === 'running',
+      );
+    const settleBy = Date.now() + 360_000;
+    while (!(await checkpoints.plan(runId))?.finishedAt && (await busy())) {
+      if (Date.now() > settleBy) throw new Error(`run ${runId} neither finished nor settled`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const failedBeforeResume = (await queue.list({ state: 'failed', limit: 10_000 })).length;
     if (!(await checkpoints.plan(runId))?.finishedAt) {
       await queue.enqueue({
@@ -150,6 +161,8 @@ export async function runCrashRecovery(
       from usage_daily`.execute(bench.store.db);
     const statuses = await Promise.all(runs.map((id) => bench.store.syncRuns.get(id)));
     const jobs = await queue.list({ limit: 10_000 });
+    for (const job of jobs.filter((job) => job.state === 'pending' || job.state === 'running'))
+      log(`left unfinished: ${job.name} ${job.key ?? ''} ${job.state}, attempt ${job.attempts}`);
     const perRunMinimum = (options.cards / 100) * options.days + options.cards / 100;
     return {
       kills: options.kills,

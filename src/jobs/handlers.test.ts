@@ -123,6 +123,79 @@ describe('the sync job', () => {
     expect((await store.syncRuns.get(runId + 1))?.status).toBe('succeeded');
   });
 
+  it('retried after its worker died, takes up the run it planned, even one closed meanwhile', async () => {
+    const fixture = await setup(credentials.password);
+    store = fixture.store;
+    const { queue, context, clock, simulator } = fixture;
+    const handlers = jobHandlers(context, { queue });
+    let attempts = 0;
+    // The first attempt plans the run and queues its slices, then dies before it can answer.
+    const dying = {
+      ...handlers,
+      sync: async (...args: Parameters<NonNullable<typeof handlers.sync>>) => {
+        const result = await handlers.sync!(...args);
+        attempts += 1;
+        if (attempts === 1) throw new Error('the worker died after planning');
+        return result;
+      },
+    };
+    const job = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'east', days: 2, sliceSize: 5 },
+      maxAttempts: 3,
+    });
+    await queue.drain(dying);
+    expect((await queue.get(job.id))?.state).toBe('pending');
+    const slices = await queue.list({ name: 'sync-slice' });
+    expect(slices.every((slice) => slice.state === 'succeeded')).toBe(true);
+    const runId = Number(slices[0]!.key!.split(':')[1]);
+    expect(await store.syncRuns.get(runId)).toMatchObject({ status: 'succeeded' });
+    const callsBefore = simulator.callLog.total;
+
+    clock.advance(60_000);
+    await queue.drain(dying);
+    const retried = await queue.get(job.id);
+    expect(retried).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect((retried!.result as SyncJobResult).accounts).toEqual([
+      { account: 'east', runId, status: 'distributed', cards: 12, slices: 6, queued: 0 },
+    ]);
+    // No second run, no call made again.
+    expect(await store.syncRuns.get(runId + 1)).toBeNull();
+    expect(simulator.callLog.total).toBe(callsBefore);
+  });
+
+  it('run here and retried after its run closed, answers that run and asks nothing again', async () => {
+    const fixture = await setup(credentials.password);
+    store = fixture.store;
+    const { queue, context, clock, simulator } = fixture;
+    const handlers = jobHandlers(context);
+    let attempts = 0;
+    const dying = {
+      sync: async (...args: Parameters<NonNullable<typeof handlers.sync>>) => {
+        const result = await handlers.sync!(...args);
+        attempts += 1;
+        if (attempts === 1) throw new Error('the worker died before it could answer');
+        return result;
+      },
+    };
+    const job = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'east', days: 2 },
+      maxAttempts: 3,
+    });
+    await queue.drain(dying);
+    const callsBefore = simulator.callLog.total;
+    clock.advance(60_000);
+    await queue.drain(dying);
+    const retried = await queue.get(job.id);
+    expect(retried).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect((retried!.result as SyncJobResult).accounts).toEqual([
+      expect.objectContaining({ account: 'east', runId: 1, status: 'succeeded', synced: 12 }),
+    ]);
+    expect(await store.syncRuns.get(2)).toBeNull();
+    expect(simulator.callLog.total).toBe(callsBefore);
+  });
+
   it('lets the daily run take the place of an hourly run whose slices still wait in the queue', async () => {
     const fixture = await setup(credentials.password);
     store = fixture.store;

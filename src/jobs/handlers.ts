@@ -123,7 +123,8 @@ function syncOptionsOf(payload: SyncJobPayload | null): SyncOptions {
 /**
  * Plans (or resumes) one account's run and enqueues its unfinished slices. The key
  * `sync-slice:<runId>:<slice>` makes enqueuing idempotent: a `sync` job retried, or run again
- * while the slices are at work, adds no second job for a slice. When every slice is already
+ * while the slices are at work, adds no second job for a slice, and a retried job finds the run
+ * it planned (`job`, `job:<id>`) rather than planning another once that run has closed. When every slice is already
  * done (a process died before closing the run), the run is closed here.
  */
 async function distribute(
@@ -132,14 +133,17 @@ async function distribute(
   account: string,
   payload: SyncJobPayload | null,
   actor: string,
+  job: string,
 ): Promise<SyncJobAccount> {
   const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
   const options = syncOptionsOf(payload);
+  // A retried job takes up the run it planned before it died, even one closed meanwhile.
   const plan =
+    (await checkpoints.plannedBy(account, job)) ??
     (await resumableRun(context, account, options)) ??
-    (await planSync(context, account, { ...options, actor }));
+    (await planSync(context, account, { ...options, actor, plannedBy: job }));
   const slices = await checkpoints.slices(plan.runId);
-  const pending = slices.filter((slice) => slice.state !== 'done');
+  const pending = plan.finishedAt === null ? slices.filter((slice) => slice.state !== 'done') : [];
   for (const slice of pending) {
     const slicePayload: SyncSliceJobPayload = {
       account,
@@ -157,7 +161,7 @@ async function distribute(
       createdBy: actor,
     });
   }
-  if (pending.length === 0) await finishSync(context, plan.runId);
+  if (pending.length === 0 && plan.finishedAt === null) await finishSync(context, plan.runId);
   return {
     account,
     runId: plan.runId,
@@ -186,7 +190,7 @@ export function syncJobHandler(
     if (queue) {
       const lines: SyncJobAccount[] = [];
       for (const account of accounts) {
-        lines.push(await distribute(context, queue, account, payload, actor));
+        lines.push(await distribute(context, queue, account, payload, actor, `job:${job.job.id}`));
       }
       return { accounts: lines } satisfies SyncJobResult;
     }
@@ -197,6 +201,7 @@ export function syncJobHandler(
         resume: true,
         abortSignal: job.abortSignal,
         actor: `job:${job.job.id}`,
+        plannedBy: `job:${job.job.id}`,
         onProgress: (progress) => {
           void job
             .progress({

@@ -87,6 +87,12 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   abortSignal?: AbortSignal;
   actor?: string;
+  /**
+   * The job planning the run (`job:<id>`). A retry of that job takes up the run it planned,
+   * finished or not, instead of planning another: a job that died after planning must not make
+   * a second run's supplier calls.
+   */
+  plannedBy?: string;
 }
 
 export interface SyncSummary {
@@ -498,7 +504,7 @@ async function planRun(
     cards,
     calls: context.callCounter(accountId).total - callsBefore,
   };
-  await checkpoints.createPlan(plan, slices);
+  await checkpoints.createPlan({ ...plan, plannedBy: options.plannedBy }, slices);
   await supersedeCovered(context, checkpoints, plan);
   return { ...plan, finishedAt: null };
 }
@@ -1011,20 +1017,23 @@ async function closedRunSummary(
   plan: SyncPlan,
 ): Promise<SyncSummary | null> {
   const run = await context.store.syncRuns.get(plan.runId);
-  if (run?.status !== 'superseded') return null;
+  if (!run || run.status === 'running') return null;
   const adapter = await context.adapter(plan.account);
   return {
     account: plan.account,
     supplier: adapter.supplier,
     runId: plan.runId,
-    status: 'superseded',
+    status: run.status,
     cards: run.cards ?? plan.cards,
     synced: run.synced ?? 0,
     failed: run.failed ?? 0,
     calls: run.calls ?? 0,
     rowsWritten: run.rowsWritten ?? 0,
     failuresByReason: run.failuresByReason ?? {},
-    stoppedBy: { code: 'superseded', message: 'a newer run of the account took its place' },
+    stoppedBy:
+      run.status === 'superseded'
+        ? { code: 'superseded', message: 'a newer run of the account took its place' }
+        : null,
     phases: planPhases(adapter, plan),
     durationMs: run.durationMs ?? 0,
   };
@@ -1099,9 +1108,15 @@ export async function syncAccount(
 ): Promise<SyncSummary> {
   const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
   const plan =
+    (options.plannedBy ? await checkpoints.plannedBy(accountId, options.plannedBy) : null) ??
     (options.resume ? await resumableRun(context, accountId, options) : null) ??
     (await planSync(context, accountId, options));
   const runId = plan.runId;
+  // The job's own run, closed while the job was down: its summary, nothing asked again.
+  if (plan.finishedAt !== null) {
+    const closed = await closedRunSummary(context, plan);
+    if (closed) return closed;
+  }
   const adapter = await context.adapter(accountId);
   const phases = phasesFor(adapter, options).filter((phase) => phase !== 'inventory');
   const done = new Map<SyncPhase, number>();

@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import type { RepositoryContext } from '../store-context.js';
 import { chunks } from '../store-sql.js';
+import type { SyncPlansTable } from '../tables/sync.js';
 
 /** What a planned run fixed at planning time, so every slice and a resumed run agree. */
 export interface SyncPlanParams {
@@ -62,6 +64,17 @@ export interface SyncSlice {
   stoppedBy: string | null;
 }
 
+function planOf(row: Selectable<SyncPlansTable>): SyncPlan {
+  return {
+    runId: Number(row.run_id),
+    account: row.account_id,
+    params: JSON.parse(row.params) as SyncPlanParams,
+    cards: Number(row.cards),
+    calls: Number(row.calls),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
+}
+
 /** Plans, slices and finished batches of sync runs (tables of migration 0009). */
 export class SyncCheckpoints {
   readonly #store: RepositoryContext;
@@ -76,8 +89,9 @@ export class SyncCheckpoints {
     return this.#store.db;
   }
 
+  /** `plannedBy`: the job planning the run (`job:<id>`), found again by `plannedBy` on a retry. */
   async createPlan(
-    plan: Omit<SyncPlan, 'finishedAt'>,
+    plan: Omit<SyncPlan, 'finishedAt'> & { plannedBy?: string | undefined },
     slices: { firstCardId: number; lastCardId: number }[],
   ): Promise<void> {
     await this.#db()
@@ -90,6 +104,7 @@ export class SyncCheckpoints {
         calls: plan.calls,
         created_at: this.#now(),
         finished_at: null,
+        planned_by: plan.plannedBy ?? null,
       })
       .execute();
     for (let start = 0; start < slices.length; start += 500) {
@@ -116,15 +131,19 @@ export class SyncCheckpoints {
       .selectAll()
       .where('run_id', '=', runId)
       .executeTakeFirst();
-    if (!row) return null;
-    return {
-      runId: Number(row.run_id),
-      account: row.account_id,
-      params: JSON.parse(row.params) as SyncPlanParams,
-      cards: Number(row.cards),
-      calls: Number(row.calls),
-      finishedAt: row.finished_at === null ? null : Number(row.finished_at),
-    };
+    return row ? planOf(row) : null;
+  }
+
+  /** The account's run planned by `job` (`job:<id>`), finished or not; null: none yet. */
+  async plannedBy(account: string, job: string): Promise<SyncPlan | null> {
+    const row = await this.#db()
+      .selectFrom('sync_plans')
+      .selectAll()
+      .where('planned_by', '=', job)
+      .where('account_id', '=', account)
+      .orderBy('run_id', 'desc')
+      .executeTakeFirst();
+    return row ? planOf(row) : null;
   }
 
   /** The newest run of an account that was planned but never finished. */

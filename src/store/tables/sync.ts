@@ -38,6 +38,8 @@ export interface SyncPlansTable {
   calls: number;
   created_at: number;
   finished_at: number | null;
+  /** The job that planned the run, `job:<id>` (migration 0032); null outside the queue. */
+  planned_by: string | null;
 }
 
 /** One range of cards of a planned run, a unit of work a worker takes (migration 0009). */
