@@ -142,6 +142,7 @@ export class UsageRepository {
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       const untyped = transaction as Kysely<any>;
       const upsert = async () => {
+        if (dialect === 'postgres') return upsertArrays(untyped, table, period, rows, now);
         let written = 0;
         for (const part of chunks(rows, rowsPerStatement(dialect, 4))) {
           const parameters: unknown[] = [];
@@ -259,6 +260,52 @@ export class UsageRepository {
       cards: Number(row.cards),
     }));
   }
+}
+
+/** Rows per PostgreSQL statement of `upsertArrays`: three arrays of this many values. */
+const ARRAY_ROWS = 50_000;
+
+/**
+ * PostgreSQL: the same upsert with the rows sent as three array parameters and spread by
+ * `unnest`, instead of four parameters a row: one short statement text to parse and plan, and
+ * far fewer parameters to bind (a flush of 20,000 rows is one statement instead of two of
+ * 16,250 rows' parameters). `unnest` yields the rows in array order, so the card-then-period
+ * order that keeps concurrent writers from deadlocking holds.
+ */
+async function upsertArrays(
+  // biome-ignore lint/suspicious/noExplicitAny: the two usage tables differ only in one column.
+  transaction: Kysely<any>,
+  table: 'usage_daily' | 'usage_monthly',
+  period: 'date' | 'month',
+  rows: readonly ({ card_id: number; bytes: number } & Record<string, string | number>)[],
+  now: number,
+): Promise<number> {
+  let written = 0;
+  for (const part of chunks(rows, ARRAY_ROWS)) {
+    const result = await runShaped(
+      transaction,
+      'postgres',
+      `usage upsert arrays ${table}`,
+      (placeholder) =>
+        `insert into ${table} (card_id, ${period}, bytes, updated_at)
+        select batch.card_id, batch.period, batch.bytes, ${placeholder(3)}::bigint
+        from unnest(${placeholder(0)}::bigint[], ${placeholder(1)}::text[], ${placeholder(2)}::bigint[])
+          as batch (card_id, period, bytes)
+        on conflict (card_id, ${period}) do update
+        set bytes = excluded.bytes, updated_at = excluded.updated_at
+        where ${table}.bytes <> excluded.bytes`,
+      [
+        part.map((row) => row.card_id),
+        part.map((row) => String(row[period])),
+        part.map((row) => row.bytes),
+        now,
+      ],
+    ).catch((error: unknown) => {
+      throw translateForeignKeyError(error, 'a card of these usage rows');
+    });
+    written += Number(result.numAffectedRows ?? 0);
+  }
+  return written;
 }
 
 /** The daily figures from one CST date and the monthly figures from one month, of many cards. */
