@@ -39,6 +39,17 @@ async function setup(passwordOfSecond: string) {
   return { store, context, queue, clock, simulator };
 }
 
+/** The `sync` handler, whose first attempt does its work and then dies before it answers. */
+function dyingOnce(handlers: ReturnType<typeof jobHandlers>) {
+  let attempts = 0;
+  return async (...args: Parameters<NonNullable<typeof handlers.sync>>) => {
+    const result = await handlers.sync!(...args);
+    attempts += 1;
+    if (attempts === 1) throw new Error('the worker died before it could answer');
+    return result;
+  };
+}
+
 describe('the sync job', () => {
   let store: Store | undefined;
   afterEach(async () => store?.close());
@@ -128,17 +139,8 @@ describe('the sync job', () => {
     store = fixture.store;
     const { queue, context, clock, simulator } = fixture;
     const handlers = jobHandlers(context, { queue });
-    let attempts = 0;
     // The first attempt plans the run and queues its slices, then dies before it can answer.
-    const dying = {
-      ...handlers,
-      sync: async (...args: Parameters<NonNullable<typeof handlers.sync>>) => {
-        const result = await handlers.sync!(...args);
-        attempts += 1;
-        if (attempts === 1) throw new Error('the worker died after planning');
-        return result;
-      },
-    };
+    const dying = { ...handlers, sync: dyingOnce(handlers) };
     const job = await queue.enqueue({
       name: 'sync',
       payload: { account: 'east', days: 2, sliceSize: 5 },
@@ -168,16 +170,7 @@ describe('the sync job', () => {
     const fixture = await setup(credentials.password);
     store = fixture.store;
     const { queue, context, clock, simulator } = fixture;
-    const handlers = jobHandlers(context);
-    let attempts = 0;
-    const dying = {
-      sync: async (...args: Parameters<NonNullable<typeof handlers.sync>>) => {
-        const result = await handlers.sync!(...args);
-        attempts += 1;
-        if (attempts === 1) throw new Error('the worker died before it could answer');
-        return result;
-      },
-    };
+    const dying = { sync: dyingOnce(jobHandlers(context)) };
     const job = await queue.enqueue({
       name: 'sync',
       payload: { account: 'east', days: 2 },
