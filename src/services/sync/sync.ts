@@ -120,6 +120,8 @@ const PAGE = 10_000;
 export const KEEP_ANSWERS = 20_000;
 const KEEP_WAIT_MS = 30_000;
 const DEFAULT_SLICE = 2_000;
+/** Slices a sync run in this process works at once (a queue worker's default concurrency). */
+const SLICE_LANES = 2;
 
 function primaryKind(card: StoredCard): 'iccid' | 'msisdn' | 'imsi' {
   return card.iccid ? 'iccid' : card.msisdn ? 'msisdn' : 'imsi';
@@ -1097,8 +1099,8 @@ export async function resumableRun(
 }
 
 /**
- * One whole sync of one account in this process: plan (or resume the unfinished run), every
- * slice in turn, then the summary. Every card ends either synced or failed with its reason; a
+ * One whole sync of one account in this process: plan (or resume the unfinished run), its
+ * slices two at a time in order, then the summary. Every card ends either synced or failed with its reason; a
  * re-run writes nothing that is already right.
  */
 export async function syncAccount(
@@ -1134,15 +1136,37 @@ export async function syncAccount(
       total: totalFor(phase),
     });
   };
-  for (const slice of await checkpoints.slices(runId)) {
-    if (slice.state === 'done') continue;
-    const { stoppedBy } = await syncSlice(context, runId, slice.slice, options, report);
-    if (stoppedBy) {
-      // The account failed as a whole: the remaining slices fail with the same reason unsent.
-      for (const rest of await checkpoints.slices(runId)) {
-        if (rest.state !== 'done') await abandonSlice(context, runId, rest.slice, stoppedBy);
-      }
-      break;
+  // Two slices at a time, in order: one slice's calls go on while the other stores its last
+  // answers, so a rate-limited run does not wait on the store. A pass over a range of cards
+  // starts once the pass before it over the same range ended (it may have read what this one
+  // needs: identifiers, statuses).
+  const waiting = (await checkpoints.slices(runId)).filter((slice) => slice.state !== 'done');
+  const ranges = new Map<string, Promise<unknown>>();
+  let stoppedBy: BatchFailure | null = null;
+  let broken: { error: unknown } | null = null;
+  const lane = async () => {
+    for (let slice = waiting.shift(); slice; slice = waiting.shift()) {
+      const range = `${slice.firstCardId}-${slice.lastCardId}`;
+      const number = slice.slice;
+      const work = (ranges.get(range) ?? Promise.resolve()).then(async () => {
+        if (stoppedBy || broken) return;
+        try {
+          stoppedBy ??= (await syncSlice(context, runId, number, options, report)).stoppedBy;
+        } catch (error) {
+          broken ??= { error };
+        }
+      });
+      ranges.set(range, work);
+      await work;
+      if (stoppedBy || broken) return;
+    }
+  };
+  await Promise.all(Array.from({ length: SLICE_LANES }, lane));
+  if (broken) throw (broken as { error: unknown }).error;
+  if (stoppedBy) {
+    // The account failed as a whole: the remaining slices fail with the same reason unsent.
+    for (const rest of await checkpoints.slices(runId)) {
+      if (rest.state !== 'done') await abandonSlice(context, runId, rest.slice, stoppedBy);
     }
   }
   const summary = (await finishSync(context, runId)) ?? (await closedRunSummary(context, plan));
