@@ -27,7 +27,7 @@ import { cardIdentityHistorySchema } from './0028-card-identity-history.js';
 import { planCycleUsageSchema } from './0029-plan-cycle-usage.js';
 import { statsTriggerLookupsSchema } from './0030-stats-trigger-lookups.js';
 import { usageOrderSchema } from './0031-usage-order.js';
-import { syncPlansPlannedBySchema } from './0032-sync-plans-planned-by.js';
+import { syncPlanLookupsSchema } from './0032-sync-plan-lookups.js';
 import type { StoreMigration } from './migration-helpers.js';
 
 export type { StoreMigration } from './migration-helpers.js';
@@ -67,5 +67,5 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   planCycleUsageSchema,
   statsTriggerLookupsSchema,
   usageOrderSchema,
-  syncPlansPlannedBySchema,
+  syncPlanLookupsSchema,
 ];
