@@ -124,8 +124,8 @@ function syncOptionsOf(payload: SyncJobPayload | null): SyncOptions {
  * Plans (or resumes) one account's run and enqueues its unfinished slices. The key
  * `sync-slice:<runId>:<slice>` makes enqueuing idempotent: a `sync` job retried, or run again
  * while the slices are at work, adds no second job for a slice, and a retried job finds the run
- * it planned (`job`, `job:<id>`) rather than planning another once that run has closed. When every slice is already
- * done (a process died before closing the run), the run is closed here.
+ * it planned (`job`, `job:<id>`) rather than planning another once that run has closed. When
+ * every slice is already done (a process died before closing the run), the run is closed here.
  */
 async function distribute(
   context: ServiceContext,

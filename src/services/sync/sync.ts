@@ -1100,8 +1100,8 @@ export async function resumableRun(
 
 /**
  * One whole sync of one account in this process: plan (or resume the unfinished run), its
- * slices two at a time in order, then the summary. Every card ends either synced or failed with its reason; a
- * re-run writes nothing that is already right.
+ * slices two at a time in order, then the summary. Every card ends either synced or failed with
+ * its reason; a re-run writes nothing that is already right.
  */
 export async function syncAccount(
   context: ServiceContext,
