@@ -15,7 +15,7 @@ const credentials = {
   ebids: { batchquerycardinfo: '1', batchgprsusedbydate: '2' },
 };
 
-async function setup(passwordOfSecond: string) {
+async function setup(passwordOfSecond: string, latencyMs = 0) {
   const clock = new ManualClock(Date.UTC(2024, 10, 26, 2), { autoAdvance: true });
   const simulator = createOnelinkV2Simulator({ ...credentials, size: 20, clock });
   const store = await openStore({ url: 'sqlite::memory:', secretKey: Buffer.alloc(32, 7), clock });
@@ -31,7 +31,12 @@ async function setup(passwordOfSecond: string) {
     account('east', credentials.password),
     account('west', passwordOfSecond),
   ]);
-  const context = createServiceContext({ store, catalog, clock, fetch: appFetch(simulator.app) });
+  const answer = appFetch(simulator.app);
+  const fetch: typeof answer = async (...args) => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    return answer(...args);
+  };
+  const context = createServiceContext({ store, catalog, clock, fetch });
   const iccids = Array.from({ length: 20 }, (_, index) => simulator.fleet.card(index).iccid);
   await importCards(context, 'east', iccids.slice(0, 12).join('\n'));
   await importCards(context, 'west', iccids.slice(12).join('\n'));
@@ -187,6 +192,35 @@ describe('the sync job', () => {
     ]);
     expect(await store.syncRuns.get(2)).toBeNull();
     expect(simulator.callLog.total).toBe(callsBefore);
+  });
+
+  it('with two workers, runs the passes over one range of cards one after the other', async () => {
+    const fixture = await setup(credentials.password, 20);
+    store = fixture.store;
+    const { queue, context, simulator } = fixture;
+    // One range of 12 cards, two passes over it (yesterday's usage, then the rest).
+    const job = await queue.enqueue({
+      name: 'sync',
+      payload: { account: 'east', days: 2, sliceSize: 20 },
+    });
+    const worker = await queue.work(jobHandlers(context, { queue }), {
+      concurrency: 2,
+      pollIntervalMs: 5,
+    });
+    try {
+      await expect
+        .poll(async () => (await store!.syncRuns.get(1))?.status, { timeout: 10_000 })
+        .toBe('succeeded');
+    } finally {
+      await worker.stop();
+    }
+    expect((await queue.get(job.id))?.state).toBe('succeeded');
+    // The second pass found the identities the first one read: one identity call, one a day.
+    const calls = simulator.callLog.entries.map(
+      (entry) => `${entry.path} ${entry.params.query_date ?? ''} ${entry.params.iccids ?? ''}`,
+    );
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls).size).toBe(3);
   });
 
   it('lets the daily run take the place of an hourly run whose slices still wait in the queue', async () => {

@@ -69,7 +69,10 @@ export type SyncJobAccount =
       status: 'distributed';
       cards: number;
       slices: number;
-      /** Slice jobs enqueued now (slices finished earlier, by a crashed run, are not). */
+      /**
+       * Slices handed to the queue (slices finished earlier, by a crashed run, are not): the
+       * first pass over each range now, each later pass by the one before it over that range.
+       */
       queued: number;
     };
 
@@ -120,6 +123,28 @@ function syncOptionsOf(payload: SyncJobPayload | null): SyncOptions {
   };
 }
 
+/** Queues one slice of a run; idempotent by its key (`sync-slice:<runId>:<slice>`). */
+async function enqueueSlice(
+  queue: JobQueue,
+  slice: Omit<SyncSliceJobPayload, 'concurrency'>,
+  options: { concurrency?: number | undefined } | null,
+  actor: string,
+): Promise<void> {
+  const payload: SyncSliceJobPayload = {
+    ...slice,
+    ...(options?.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  };
+  await queue.enqueue({
+    name: SYNC_SLICE_JOB_NAME,
+    payload,
+    key: `sync-slice:${slice.runId}:${slice.slice}`,
+    // A slice resumes from its checkpoints, so an attempt lost to a crash costs little; a
+    // slice whose attempts ran out is enqueued again by the next `sync` job of the account.
+    maxAttempts: 10,
+    createdBy: actor,
+  });
+}
+
 /**
  * Plans (or resumes) one account's run and enqueues its unfinished slices. The key
  * `sync-slice:<runId>:<slice>` makes enqueuing idempotent: a `sync` job retried, or run again
@@ -144,22 +169,15 @@ async function distribute(
     (await planSync(context, account, { ...options, actor, plannedBy: job }));
   const slices = await checkpoints.slices(plan.runId);
   const pending = plan.finishedAt === null ? slices.filter((slice) => slice.state !== 'done') : [];
+  // The first pass not done over each range of cards; each slice queues the next pass over its
+  // range when it ends (`enqueueSlice`), so two workers never take two passes of one range.
+  const ranges = plan.params.ranges ?? slices.length;
+  const first = new Map<number, number>();
   for (const slice of pending) {
-    const slicePayload: SyncSliceJobPayload = {
-      account,
-      runId: plan.runId,
-      slice: slice.slice,
-      ...(payload?.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
-    };
-    await queue.enqueue({
-      name: SYNC_SLICE_JOB_NAME,
-      payload: slicePayload,
-      key: `sync-slice:${plan.runId}:${slice.slice}`,
-      // A slice resumes from its checkpoints, so an attempt lost to a crash costs little; a
-      // slice whose attempts ran out is enqueued again by the next `sync` job of the account.
-      maxAttempts: 10,
-      createdBy: actor,
-    });
+    if (!first.has(slice.slice % ranges)) first.set(slice.slice % ranges, slice.slice);
+  }
+  for (const slice of first.values()) {
+    await enqueueSlice(queue, { account, runId: plan.runId, slice }, payload, actor);
   }
   if (pending.length === 0 && plan.finishedAt === null) await finishSync(context, plan.runId);
   return {
@@ -247,7 +265,10 @@ export function syncJobHandler(
  * already stopped the run (bad credentials, supplier down), this one is settled as failed with
  * the same reason without calling the supplier.
  */
-export function syncSliceJobHandler(context: ServiceContext): JobHandler<SyncSliceJobPayload> {
+export function syncSliceJobHandler(
+  context: ServiceContext,
+  options: JobHandlerOptions = {},
+): JobHandler<SyncSliceJobPayload> {
   return async (payload, job) => {
     const runId = Number(payload.runId);
     const sliceNumber = Number(payload.slice);
@@ -262,6 +283,24 @@ export function syncSliceJobHandler(context: ServiceContext): JobHandler<SyncSli
         ...(payload.concurrency !== undefined ? { concurrency: payload.concurrency } : {}),
         abortSignal: job.abortSignal,
       }));
+    }
+    // The next pass over this slice's range of cards, now that this one has read what it
+    // needs (identifiers, statuses); a stopped run's next slices settle as this one did.
+    const plan = await checkpoints.plan(runId);
+    const { ranges, passes = [] } = plan?.params ?? {};
+    const next = ranges === undefined ? null : sliceNumber + ranges;
+    if (
+      options.queue &&
+      plan?.finishedAt === null &&
+      next !== null &&
+      next < ranges! * passes.length
+    ) {
+      await enqueueSlice(
+        options.queue,
+        { account: payload.account, runId, slice: next },
+        payload,
+        job.job.createdBy ?? `job:${job.job.id}`,
+      );
     }
     const result: SyncSliceJobResult = {
       runId,
@@ -282,7 +321,7 @@ export function syncSliceJobHandler(context: ServiceContext): JobHandler<SyncSli
 export function jobHandlers(context: ServiceContext, options: JobHandlerOptions = {}): JobHandlers {
   return observeJobHandlers(context, {
     sync: syncJobHandler(context, options),
-    [SYNC_SLICE_JOB_NAME]: syncSliceJobHandler(context),
+    [SYNC_SLICE_JOB_NAME]: syncSliceJobHandler(context, options),
     [WEBHOOKS_JOB_NAME]: webhooksJobHandler(context),
     [BULK_JOB_HANDLER]: bulkJobHandler(context),
     [CARD_EXPORT_JOB_NAME]: cardExportJobHandler(context),
