@@ -121,4 +121,42 @@ describe('sync checkpoints', () => {
     const failures = await fixture.store.syncRuns.failures(summary.runId);
     expect(new Set(failures.map((failure) => failure.cardId)).size).toBe(summary.failed);
   });
+
+  it('closes a run whose closing process died half-way, whichever step it had reached', async () => {
+    const fixture = await setup(300);
+    store = fixture.store;
+    const checkpoints = new SyncCheckpoints(fixture.store);
+    const work = async (options: { days?: number }) => {
+      const plan = await planSync(fixture.first, 'cmcc', { sliceSize: 300, ...options });
+      for (const slice of await checkpoints.slices(plan.runId)) {
+        await syncSlice(fixture.first, plan.runId, slice.slice);
+      }
+      return plan.runId;
+    };
+    // Died after marking the plan finished and before writing the run's row.
+    const first = await work({ days: 1 });
+    await checkpoints.claimFinish(first);
+    expect((await fixture.store.syncRuns.get(first))?.status).toBe('running');
+    expect(await finishSync(fixture.context(), first)).toMatchObject({
+      status: 'succeeded',
+      cards: 300,
+      synced: 300,
+    });
+    expect((await fixture.store.syncRuns.get(first))?.status).toBe('succeeded');
+    expect(await finishSync(fixture.context(), first)).toBeNull();
+
+    // Died after writing the run's row and before marking the plan finished: the open plan would
+    // be taken up by every later sync of the account.
+    const second = await work({ days: 0 });
+    const closing = await finishSync(fixture.context(), second);
+    await fixture.store.db
+      .updateTable('sync_plans')
+      .set({ finished_at: null })
+      .where('run_id', '=', second)
+      .execute();
+    expect(closing?.status).toBe('succeeded');
+    expect(await checkpoints.unfinishedRun('cmcc')).toBe(second);
+    expect(await finishSync(fixture.context(), second)).toBeNull();
+    expect(await checkpoints.unfinishedRun('cmcc')).toBeNull();
+  });
 });

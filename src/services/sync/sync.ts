@@ -792,7 +792,13 @@ export async function finishSync(
   if (!plan) throw new Error(`sync run ${runId} was never planned`);
   const slices = await checkpoints.slices(runId);
   if (slices.some((slice: SyncSlice) => slice.state !== 'done')) return null;
-  if (!(await checkpoints.claimFinish(runId))) return null;
+  const run = await store.syncRuns.get(runId);
+  if (run && run.status !== 'running') {
+    // Closed by another process; one that died before marking the plan finished left it open,
+    // and an open plan would be taken up by every later sync of the account.
+    await checkpoints.claimFinish(runId);
+    return null;
+  }
   const adapter = await context.adapter(plan.account);
   const totals = await checkpoints.totals(runId);
   const { firstFailure, failuresByReason } = await failuresOf(context, runId);
@@ -809,7 +815,6 @@ export async function finishSync(
       'the usage order was not brought up to date at the end of the run',
     );
   });
-  const run = await store.syncRuns.get(runId);
   const summary: SyncSummary = {
     account: plan.account,
     supplier: adapter.supplier,
@@ -825,7 +830,9 @@ export async function finishSync(
     phases: planPhases(adapter, plan),
     durationMs: clock.now() - (run?.startedAt ?? clock.now()),
   };
-  await store.syncRuns.finish(runId, summary);
+  // What a finished run settles is written before its row, each write the same whichever
+  // process makes it, so a process that dies anywhere here leaves the run for the next one to
+  // close (a slice job retried, the next sync of the account) rather than closed half-way.
   if (status !== 'failed' && plan.params.feedReadFrom !== undefined) {
     // The feed position moves to this run's start, unless a card the feed named failed (its
     // change would be lost: the next run asks the feed from the old position again).
@@ -851,6 +858,10 @@ export async function finishSync(
       runId,
     );
   }
+  // One process closes the run: the one whose write finds its row still running.
+  const closed = await store.syncRuns.finishIfRunning(runId, summary);
+  await checkpoints.claimFinish(runId);
+  if (!closed) return null;
   await store.audit.record({
     actor: plan.params.actor,
     action: 'sync',
