@@ -22,6 +22,7 @@ import {
   resumableRun,
   type SyncOptions,
   type SyncSummary,
+  slicePlace,
   syncAccount,
   syncSlice,
 } from '../services/sync/sync.js';
@@ -171,10 +172,10 @@ async function distribute(
   const pending = plan.finishedAt === null ? slices.filter((slice) => slice.state !== 'done') : [];
   // The first pass not done over each range of cards; each slice queues the next pass over its
   // range when it ends (`enqueueSlice`), so two workers never take two passes of one range.
-  const ranges = plan.params.ranges ?? slices.length;
   const first = new Map<number, number>();
   for (const slice of pending) {
-    if (!first.has(slice.slice % ranges)) first.set(slice.slice % ranges, slice.slice);
+    const { range } = slicePlace(plan.params, slice.slice, slices.length);
+    if (!first.has(range)) first.set(range, slice.slice);
   }
   for (const slice of first.values()) {
     await enqueueSlice(queue, { account, runId: plan.runId, slice }, payload, actor);
@@ -273,7 +274,8 @@ export function syncSliceJobHandler(
     const runId = Number(payload.runId);
     const sliceNumber = Number(payload.slice);
     const checkpoints = new SyncCheckpoints(context.store, () => context.clock.now());
-    const stoppedSlice = (await checkpoints.slices(runId)).find((slice) => slice.stoppedBy);
+    const slices = await checkpoints.slices(runId);
+    const stoppedSlice = slices.find((slice) => slice.stoppedBy);
     let stoppedBy: BatchFailure | null = null;
     if (stoppedSlice) {
       stoppedBy = JSON.parse(stoppedSlice.stoppedBy!) as BatchFailure;
@@ -287,14 +289,8 @@ export function syncSliceJobHandler(
     // The next pass over this slice's range of cards, now that this one has read what it
     // needs (identifiers, statuses); a stopped run's next slices settle as this one did.
     const plan = await checkpoints.plan(runId);
-    const { ranges, passes = [] } = plan?.params ?? {};
-    const next = ranges === undefined ? null : sliceNumber + ranges;
-    if (
-      options.queue &&
-      plan?.finishedAt === null &&
-      next !== null &&
-      next < ranges! * passes.length
-    ) {
+    const next = plan ? slicePlace(plan.params, sliceNumber, slices.length).next : null;
+    if (options.queue && plan?.finishedAt === null && next !== null) {
       await enqueueSlice(
         options.queue,
         { account: payload.account, runId, slice: next },

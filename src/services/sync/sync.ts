@@ -123,6 +123,19 @@ const DEFAULT_SLICE = 2_000;
 /** Slices a sync run in this process works at once (a queue worker's default concurrency). */
 const SLICE_LANES = 2;
 
+/**
+ * Where a slice stands in its run (`SyncPlanParams.ranges`): its range of cards, and the slice
+ * of the next pass over that range (null: none). A run of one pass has a range per slice.
+ */
+export function slicePlace(
+  params: SyncPlanParams,
+  slice: number,
+  slices: number,
+): { range: number; next: number | null } {
+  const ranges = params.ranges ?? slices;
+  return { range: slice % ranges, next: slice + ranges < slices ? slice + ranges : null };
+}
+
 function primaryKind(card: StoredCard): 'iccid' | 'msisdn' | 'imsi' {
   return card.iccid ? 'iccid' : card.msisdn ? 'msisdn' : 'imsi';
 }
@@ -969,9 +982,11 @@ async function supersedeCovered(
     if (!older || !covers(readsOf(newer.params), readsOf(older.params))) continue;
     // A card range is finished when every pass over it is.
     const slices = await checkpoints.slices(runId);
-    const ranges = older.params.ranges ?? slices.length;
     const open = new Map<number, SyncSlice>();
-    for (const slice of slices) if (slice.state !== 'done') open.set(slice.slice % ranges, slice);
+    for (const slice of slices) {
+      if (slice.state !== 'done')
+        open.set(slicePlace(older.params, slice.slice, slices.length).range, slice);
+    }
     const { firstFailure, failuresByReason } = await failuresOf(context, runId);
     const failed = firstFailure.size;
     // Cards of the unfinished ranges, less those already counted failed.
@@ -1151,14 +1166,15 @@ export async function syncAccount(
   // answers, so a rate-limited run does not wait on the store. A pass over a range of cards
   // starts once the pass before it over the same range ended (it may have read what this one
   // needs: identifiers, statuses).
-  const waiting = (await checkpoints.slices(runId)).filter((slice) => slice.state !== 'done');
-  const ranges = new Map<string, Promise<unknown>>();
+  const all = await checkpoints.slices(runId);
+  const waiting = all.filter((slice) => slice.state !== 'done');
+  const ranges = new Map<number, Promise<unknown>>();
   let stoppedBy: BatchFailure | null = null;
   let broken: { error: unknown } | null = null;
   const lane = async () => {
     for (let slice = waiting.shift(); slice; slice = waiting.shift()) {
-      const range = `${slice.firstCardId}-${slice.lastCardId}`;
       const number = slice.slice;
+      const { range } = slicePlace(plan.params, number, all.length);
       const work = (ranges.get(range) ?? Promise.resolve()).then(async () => {
         if (stoppedBy || broken) return;
         try {
