@@ -55,6 +55,19 @@ function dyingOnce(handlers: ReturnType<typeof jobHandlers>) {
   };
 }
 
+/** Runs the job's retry once it is due; it succeeds on its second attempt. Its result's lines. */
+async function retried(
+  fixture: Awaited<ReturnType<typeof setup>>,
+  handlers: Parameters<EmbeddedJobQueue['drain']>[0],
+  jobId: string,
+) {
+  fixture.clock.advance(60_000);
+  await fixture.queue.drain(handlers);
+  const job = await fixture.queue.get(jobId);
+  expect(job).toMatchObject({ state: 'succeeded', attempts: 2 });
+  return (job!.result as SyncJobResult).accounts;
+}
+
 describe('the sync job', () => {
   let store: Store | undefined;
   afterEach(async () => store?.close());
@@ -142,7 +155,7 @@ describe('the sync job', () => {
   it('retried after its worker died, takes up the run it planned, even one closed meanwhile', async () => {
     const fixture = await setup(credentials.password);
     store = fixture.store;
-    const { queue, context, clock, simulator } = fixture;
+    const { queue, context, simulator } = fixture;
     const handlers = jobHandlers(context, { queue });
     // The first attempt plans the run and queues its slices, then dies before it can answer.
     const dying = { ...handlers, sync: dyingOnce(handlers) };
@@ -159,11 +172,7 @@ describe('the sync job', () => {
     expect(await store.syncRuns.get(runId)).toMatchObject({ status: 'succeeded' });
     const callsBefore = simulator.callLog.total;
 
-    clock.advance(60_000);
-    await queue.drain(dying);
-    const retried = await queue.get(job.id);
-    expect(retried).toMatchObject({ state: 'succeeded', attempts: 2 });
-    expect((retried!.result as SyncJobResult).accounts).toEqual([
+    expect(await retried(fixture, dying, job.id)).toEqual([
       { account: 'east', runId, status: 'distributed', cards: 12, slices: 6, queued: 0 },
     ]);
     // No second run, no call made again.
@@ -174,7 +183,7 @@ describe('the sync job', () => {
   it('run here and retried after its run closed, answers that run and asks nothing again', async () => {
     const fixture = await setup(credentials.password);
     store = fixture.store;
-    const { queue, context, clock, simulator } = fixture;
+    const { queue, context, simulator } = fixture;
     const dying = { sync: dyingOnce(jobHandlers(context)) };
     const job = await queue.enqueue({
       name: 'sync',
@@ -183,11 +192,7 @@ describe('the sync job', () => {
     });
     await queue.drain(dying);
     const callsBefore = simulator.callLog.total;
-    clock.advance(60_000);
-    await queue.drain(dying);
-    const retried = await queue.get(job.id);
-    expect(retried).toMatchObject({ state: 'succeeded', attempts: 2 });
-    expect((retried!.result as SyncJobResult).accounts).toEqual([
+    expect(await retried(fixture, dying, job.id)).toEqual([
       expect.objectContaining({ account: 'east', runId: 1, status: 'succeeded', synced: 12 }),
     ]);
     expect(await store.syncRuns.get(2)).toBeNull();
