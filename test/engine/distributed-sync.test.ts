@@ -45,6 +45,7 @@ describe.skipIf(!POSTGRES_TEST_URL)('distributed sync on PostgreSQL (real proces
     const runId = await bench.waitForPlan(account);
     await bench.waitForRun(runId);
     const seconds = (performance.now() - started) / 1000;
+    await bench.waitForJobs();
     const planned = await queue.get(job.id);
     expect((planned!.result as SyncJobResult).accounts[0]).toMatchObject({
       status: 'distributed',

@@ -137,6 +137,22 @@ export class EngineBench {
     );
   }
 
+  /**
+   * Waits until no job is pending or running: a run closes inside its last slice's job, a
+   * moment before that job's result is recorded.
+   */
+  async waitForJobs(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { rows } = await sql<{ count: number }>`
+        select count(*) as count from jobs where state in ('pending', 'running')
+      `.execute(this.store.db);
+      if (Number(rows[0]!.count) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`jobs were still pending or running after ${timeoutMs} ms`);
+  }
+
   /** Waits for the first run of an account to be planned, and returns its id. */
   async waitForPlan(account: string, timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
