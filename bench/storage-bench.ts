@@ -12,6 +12,8 @@ import { machine, memorySampler, writeSection } from './report.js';
 
 /** Cards a supplier call answers (OneLink v2 daily usage: 100 a call). */
 const BATCH = 100;
+/** Cards a sync slice holds (its phases store their answers per slice). */
+const SLICE = 2_000;
 /** The machine's load average when the run started. */
 const loadBefore = loadavg()
   .map((load) => load.toFixed(2))
@@ -93,25 +95,32 @@ function rawPostgres(client: pg.Client, table: string, ids: number[], days: numb
 }
 
 /**
- * The usage rows a sync of `cards` cards over `days` days writes: calls of 100 cards, day by
- * day, stored `flush` rows a transaction (the sync's keep buffer gathers its calls' answers into
- * flushes of KEEP_ANSWERS rows; `--flush 100` stores each call on its own, as it once did).
+ * The usage rows a sync of `cards` cards over `days` days writes, in the order it writes them:
+ * slice by slice (2,000 cards), each slice's days in calls of 100 cards, its keep buffer storing
+ * up to `flush` answers a transaction and the rest when the slice's phase ends (sync.ts). A
+ * slice's days of one card then go in together, as they do in a sync. `--flush 100` stores each
+ * call on its own, as a sync once did.
  */
 function* usageFlushes(cardIds: number[], days: number, flush: number) {
   let pending: { cardId: number; date: string; bytes: number }[] = [];
-  for (let day = 1; day <= days; day += 1) {
-    const date = `2026-01-${String(day).padStart(2, '0')}`;
-    for (let start = 0; start < cardIds.length; start += BATCH) {
-      for (const cardId of cardIds.slice(start, start + BATCH)) {
-        pending.push({ cardId, date, bytes: (cardId * 7919 + day * 104_729) % 5_000_000 });
-      }
-      if (pending.length >= flush) {
-        yield pending;
-        pending = [];
+  for (let first = 0; first < cardIds.length; first += SLICE) {
+    const slice = cardIds.slice(first, first + SLICE);
+    for (let day = 1; day <= days; day += 1) {
+      const date = `2026-01-${String(day).padStart(2, '0')}`;
+      for (let start = 0; start < slice.length; start += BATCH) {
+        for (const cardId of slice.slice(start, start + BATCH)) {
+          pending.push({ cardId, date, bytes: (cardId * 7919 + day * 104_729) % 5_000_000 });
+        }
+        if (pending.length >= flush) {
+          yield pending;
+          pending = [];
+        }
       }
     }
+    // The slice's phase ends: its keep buffer stores what waits.
+    if (pending.length > 0) yield pending;
+    pending = [];
   }
-  if (pending.length > 0) yield pending;
 }
 
 /** The bench account and its `cards` cards (imported through simdock), their ids in order. */
@@ -280,8 +289,9 @@ export async function benchStorage(args: string[]): Promise<void> {
     `storage${noFigures ? '-no-figures' : ''}${flush === KEEP_ANSWERS ? '' : `-flush-${flush}`}`,
     `## Storage ingest: ${(cards * days).toLocaleString('en')} daily usage rows${noFigures ? ', without the kept fleet figures' : ''}${flush === KEEP_ANSWERS ? '' : `, ${flush} rows a transaction`}
 
-Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}. Rows go in as a sync stores them: calls of
-100 cards, gathered ${flush.toLocaleString('en')} rows a transaction (a sync's keep buffer stores up to
+Command: \`${command}\` — machine: ${machine()}, load average before the run ${loadBefore}. Rows go in as a sync stores them: slice by
+slice (2,000 cards), each slice's days in calls of 100 cards, up to ${flush.toLocaleString('en')} rows a transaction and
+the rest when the slice's phase ends (a sync's keep buffer stores up to
 ${KEEP_ANSWERS.toLocaleString('en')} answers at once; \`--flush 100\` stores each call on its own). The raw-driver baseline
 (better-sqlite3 prepared statement / multi-row \`pg\` inserts, same transactions, same conflict
 rule) runs in the same process right after, into a bare table with only its primary key (the
