@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { cstMonth } from '../src/domain/index.js';
+import { type Clock, cstMonth } from '../src/domain/index.js';
 import { saveAccounts } from '../src/services/context.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { createSupplierCatalog } from '../src/suppliers/catalog.js';
@@ -86,6 +86,8 @@ export async function openBenchStore(
   name: string,
   dialect: 'sqlite' | 'postgres',
   postgresUrl: string | undefined,
+  /** The store's clock (its timestamps); the system's by default. */
+  clock?: Clock,
 ): Promise<BenchStore> {
   const directory = mkdtempSync(join(tmpdir(), `simdock-${name}-bench-`));
   const schema = `simdock_${name}_bench_${process.pid}`;
@@ -99,7 +101,11 @@ export async function openBenchStore(
     const separator = postgresUrl.includes('?') ? '&' : '?';
     url = `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
-  const store = await openStore({ url, secretKey: Buffer.alloc(32, 7) });
+  const store = await openStore({
+    url,
+    secretKey: Buffer.alloc(32, 7),
+    ...(clock ? { clock } : {}),
+  });
   return {
     store,
     directory,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { addDays, cstToday } from '../src/domain/index.js';
+import { addDays, type Clock, cstToday, systemClock } from '../src/domain/index.js';
 import { createServiceContext, saveAccounts } from '../src/services/context.js';
 import { importCards } from '../src/services/inventory/card-import.js';
 import { syncAccount } from '../src/services/sync/sync.js';
@@ -43,11 +43,13 @@ export async function measureSync(
   keep: boolean,
   /** The account's rate limit in calls/s (a sync with no operator call uses all of it); 0: none. */
   rateLimit = 0,
+  /** The sync's clock: what "today" and the days it asks are. */
+  clock: Clock = systemClock,
 ): Promise<SyncRound> {
-  const bench = await openBenchStore('stats_sync', dialect, postgresUrl);
+  const bench = await openBenchStore('stats_sync', dialect, postgresUrl, clock);
   const { store } = bench;
   try {
-    const simulator = createOnelinkV2Simulator({ ...credentials, size: cards });
+    const simulator = createOnelinkV2Simulator({ ...credentials, size: cards, clock });
     simulator.callLog.keep = false;
     const catalog = createSupplierCatalog();
     await saveAccounts(store, catalog, [
@@ -60,10 +62,15 @@ export async function measureSync(
       },
     ]);
     if (!keep) await dropCurrentFleetStatsTriggers(store.db, dialect);
-    const context = createServiceContext({ store, catalog, fetch: appFetch(simulator.app) });
+    const context = createServiceContext({
+      store,
+      catalog,
+      clock,
+      fetch: appFetch(simulator.app),
+    });
     const lines = Array.from({ length: cards }, (_, index) => simulator.fleet.card(index).iccid);
     await importCards(context, 'bench', lines.join('\n'), 'bench');
-    const now = Date.now();
+    const now = clock.now();
     await tenantOfEveryTenthCard(store, now);
     // Small quotas, so the week's usage moves cards across the 80 % and 100 % levels.
     const small = await store.plans.create({ name: 'small', quotaBytes: 50_000_000 });
@@ -116,17 +123,20 @@ export async function syncOverhead(
   pairs: number,
   log: (line: string) => void,
   rateLimit = 0,
+  clock: Clock = systemClock,
 ): Promise<SyncOverhead> {
   // One small unmeasured sync of each kind first, at no rate limit: the process's first sync
   // pays for compiling its code paths, and that was always a "with" round (1.8–3 s slower than
   // the second "with" round at 100,000 cards in the runs before this).
-  for (const keep of [true, false]) await measureSync(dialect, postgresUrl, 10_000, keep);
+  for (const keep of [true, false]) {
+    await measureSync(dialect, postgresUrl, 10_000, keep, 0, clock);
+  }
   const rounds: SyncRound[] = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     // Alternate which goes first, so a drift of the machine's load falls on both.
     const order = pair % 2 === 0 ? [true, false] : [false, true];
     for (const keep of order) {
-      const round = await measureSync(dialect, postgresUrl, cards, keep, rateLimit);
+      const round = await measureSync(dialect, postgresUrl, cards, keep, rateLimit, clock);
       log(
         `sync of ${cards} cards ${keep ? 'with' : 'without'} kept figures: ${round.seconds.toFixed(1)} s (CPU ${round.cpuSeconds.toFixed(1)} s, ${round.rowsWritten} rows)`,
       );
@@ -164,7 +174,17 @@ export function benchDialects(
 }
 
 /**
- * `npm run bench -- stats-sync [--cards N] [--rate R] [--pairs P] [--dialects …] [--postgres URL]`:
+ * A clock running at real speed from 10:00 CST of `date`: a run whose days must not depend on
+ * today's (a week that crosses a month's end moves two cycle rows a card instead of one).
+ */
+function clockFrom(date: string): Clock {
+  const offset = Date.parse(`${date}T10:00:00+08:00`) - Date.now();
+  if (Number.isNaN(offset)) throw new Error(`--date ${date}: expected YYYY-MM-DD`);
+  return { now: () => Date.now() + offset, sleep: systemClock.sleep };
+}
+
+/**
+ * `npm run bench -- stats-sync [--cards N] [--rate R] [--pairs P] [--dialects …] [--date D] [--postgres URL]`:
  * only the real sync with and without the kept figures, optionally at an account rate limit
  * (the sync's calls spaced as the shared limiter spaces them in production) to show what the
  * figures cost a sync bound by its supplier rather than by the store.
@@ -178,10 +198,12 @@ export async function benchStatsSync(args: string[]): Promise<void> {
       pairs: { type: 'string', default: '1' },
       dialects: { type: 'string', default: 'sqlite' },
       postgres: { type: 'string' },
+      date: { type: 'string' },
     },
   });
   const cards = Number(values.cards);
   const rate = Number(values.rate);
+  const clock = values.date ? clockFrom(values.date) : systemClock;
   const postgresUrl = values.postgres ?? process.env.SIMDOCK_TEST_DATABASE_URL;
   const dialects = benchDialects(values.dialects, postgresUrl);
   const results: SyncOverhead[] = [];
@@ -194,21 +216,26 @@ export async function benchStatsSync(args: string[]): Promise<void> {
         Number(values.pairs),
         (line) => console.error(`[${dialect}] ${line}`),
         rate,
+        clock,
       ),
     );
   }
   // A difference within noise of zero reads 0.0 %, not -0.0 %.
   const pct = (value: number) =>
     `${(Math.abs(value) < 0.0005 ? 0 : value * 100).toFixed(Math.abs(value) < 0.1 ? 1 : 0)} %`;
-  const command = `npm run bench -- stats-sync --cards ${cards} --rate ${rate} --pairs ${values.pairs} --dialects ${values.dialects}${dialects.includes('postgres') ? ' --postgres <url>' : ''}`;
+  const command = `npm run bench -- stats-sync --cards ${cards} --rate ${rate} --pairs ${values.pairs} --dialects ${values.dialects}${values.date ? ` --date ${values.date}` : ''}${dialects.includes('postgres') ? ' --postgres <url>' : ''}`;
+  const today = cstToday(clock.now());
+  const cycles = new Set(
+    Array.from({ length: SYNC_DAYS }, (_, day) => addDays(today, -1 - day).slice(0, 7)),
+  );
   writeSection(
-    `stats-sync-${cards}-rate-${rate}`,
+    `stats-sync-${cards}-rate-${rate}${values.date ? `-${values.date}` : ''}`,
     `## What the kept figures cost a sync of ${cards.toLocaleString('en')} cards${rate > 0 ? ` at ${rate} calls/s` : ''}
 
 Command: \`${command}\` — machine: ${machine()}.
 A real sync of OneLink v2 cards (identities, then ${SYNC_DAYS} days of daily usage) through the sync
 service and the in-process simulator, into a fresh store with the figures kept and into one
-without them; ${rate > 0 ? `the account's rate limit ${rate} calls/s spacing the calls as the shared limiter does in production (no operator call being made, so the sync has the whole rate)` : "no rate limit (the store's share as large as it can be)"}. Mean of ${values.pairs} of each.
+without them; the sync's today ${today} (CST)${values.date ? ' (`--date`: the clock starts there at 10:00 and runs at real speed)' : ''}, so its days fall in ${cycles.size === 1 ? 'one calendar month (one cycle row a card)' : `${cycles.size} calendar months (${cycles.size} cycle rows a card)`}; ${rate > 0 ? `the account's rate limit ${rate} calls/s spacing the calls as the shared limiter does in production (no operator call being made, so the sync has the whole rate)` : "no rate limit (the store's share as large as it can be)"}. Mean of ${values.pairs} of each.
 
 | dialect | with kept figures | without | share of the sync | process CPU with / without |
 |---|---|---|---|---|
