@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { KEEP_ANSWERS } from '../src/services/sync/sync.js';
+import { defaultSliceSize, KEEP_ANSWERS } from '../src/services/sync/sync.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { dropCurrentFleetStatsTriggers } from '../src/store/migrations/0022-fleet-stats-statements.js';
 import { chunks, rowsPerStatement } from '../src/store/store-sql.js';
+import { ONELINK_V2_BATCH_LIMIT } from '../src/suppliers/onelink-v2/index.js';
 import { machine, memorySampler, writeSection } from './report.js';
 
 /** Cards a supplier call answers (OneLink v2 daily usage: 100 a call). */
-const BATCH = 100;
-/** Cards a sync slice holds (its phases store their answers per slice). */
-const SLICE = 2_000;
+const BATCH = ONELINK_V2_BATCH_LIMIT;
+/** Cards a sync slice of such an account holds (its phases store their answers per slice). */
+const SLICE = defaultSliceSize({ limits: { batchSize: { 'usage.daily': BATCH } } });
 /** The machine's load average when the run started. */
 const loadBefore = loadavg()
   .map((load) => load.toFixed(2))
@@ -96,7 +97,7 @@ function rawPostgres(client: pg.Client, table: string, ids: number[], days: numb
 
 /**
  * The usage rows a sync of `cards` cards over `days` days writes, in the order it writes them:
- * slice by slice (2,000 cards), each slice's days in calls of 100 cards, its keep buffer storing
+ * slice by slice (`SLICE`: 2,000 cards), each slice's days in calls of 100 cards, its keep buffer storing
  * up to `flush` answers a transaction and the rest when the slice's phase ends (sync.ts). A
  * slice's days of one card then go in together, as they do in a sync. `--flush 100` stores each
  * call on its own, as a sync once did.
